@@ -39,7 +39,12 @@ function run(cwd, args) {
 
 function lastMeaningfulLine(text) {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  return (lines.find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed out|fail/i.test(l)) ?? lines.at(-1) ?? 'no output').slice(0, 160);
+  const pick =
+    lines.find((l) => /^\w*Error: /.test(l)) ??
+    lines.find((l) => /ENOTFOUND|ECONN|EAI_AGAIN|timed out|fail/i.test(l)) ??
+    lines.at(-1) ??
+    'no output';
+  return pick.slice(0, 160);
 }
 
 async function installElectron() {
