@@ -1,0 +1,47 @@
+/**
+ * The record of one finished (or stopped, or failed) training run, appended to a `.nbrick` file's `runs`.
+ * Numbers must be finite: JSON has no NaN, so a run whose loss diverged stores `status: 'failed'` and an `error`
+ * instead of non-finite metrics.
+ */
+import { z } from 'zod';
+import { trainingConfigSchema } from './trainingConfig';
+
+export const RUN_STATUSES = ['completed', 'stopped', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const epochMetricsSchema = z.strictObject({
+  epoch: z.number().int().min(0),
+  loss: z.number(),
+  accuracy: z.number().optional(),
+  valLoss: z.number().optional(),
+  valAccuracy: z.number().optional(),
+});
+export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
+
+export const finalMetricsSchema = z.strictObject({
+  loss: z.number(),
+  accuracy: z.number().optional(),
+  valLoss: z.number().optional(),
+  valAccuracy: z.number().optional(),
+  testLoss: z.number().optional(),
+  testAccuracy: z.number().optional(),
+});
+export type FinalMetrics = z.infer<typeof finalMetricsSchema>;
+
+export const runSummarySchema = z.strictObject({
+  id: z.string().min(1),
+  startedAt: isoDateTime,
+  finishedAt: isoDateTime.optional(),
+  status: z.enum(RUN_STATUSES),
+  /** The backend that actually ran (`tensorflow`, `wasm`, `cpu`), not the requested `auto`. */
+  backend: z.string().min(1),
+  config: trainingConfigSchema,
+  epochs: z.array(epochMetricsSchema),
+  final: finalMetricsSchema,
+  samplesPerSec: z.number().min(0),
+  wallTimeMs: z.number().min(0),
+  error: z.string().optional(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -1,0 +1,42 @@
+/**
+ * How a graph is trained: stored in a `.nbrick` file next to the graph and sent to the trainer process.
+ * The schema is the single definition; the type is derived from it so the two cannot drift.
+ */
+import { z } from 'zod';
+
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** `auto` lets the trainer pick the fastest backend available on this machine. */
+export const TRAINING_BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
+
+/** Upper bounds keep a typo (an extra zero or ten) from freezing a laptop; they are far above any workshop use. */
+export const MAX_BATCH_SIZE = 65_536;
+export const MAX_EPOCHS = 100_000;
+
+export const trainingConfigSchema = z.strictObject({
+  dataset: z.string().min(1, 'dataset id must not be empty'),
+  optimizer: z.enum(OPTIMIZERS),
+  learningRate: z.number().positive().max(10),
+  batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE),
+  epochs: z.number().int().min(1).max(MAX_EPOCHS),
+  validationSplit: z.number().min(0).max(0.5),
+  shuffle: z.boolean(),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  backend: z.enum(TRAINING_BACKENDS).optional(),
+});
+
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+
+export const DEFAULT_TRAINING_CONFIG: TrainingConfig = Object.freeze({
+  dataset: 'xor',
+  optimizer: 'adam',
+  learningRate: 0.01,
+  batchSize: 32,
+  epochs: 20,
+  validationSplit: 0.2,
+  shuffle: true,
+  seed: 42,
+  backend: 'auto',
+});
