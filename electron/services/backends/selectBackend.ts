@@ -1,0 +1,142 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installNodeUtilShim } from './nodeUtilShim';
+import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendInfo {
+  name: BackendName;
+  /** What the UI shows: tfjs-node is "native". */
+  label: 'native' | 'wasm' | 'cpu';
+  tfjsVersion: string;
+  threads?: number;
+  /** Set when `auto` skipped better backends: why each one was unavailable. */
+  fallbackReason?: string;
+}
+
+/** Thrown when a backend was asked for explicitly and cannot be used. */
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: BackendName,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const LABELS: Record<BackendName, BackendInfo['label']> = { tensorflow: 'native', wasm: 'wasm', cpu: 'cpu' };
+
+// The specifier lives in a variable so TypeScript and bundlers do not try to resolve the optional native package.
+const TFJS_NODE = '@tensorflow/tfjs-node';
+
+/** One attempt per process and backend: later calls reuse the outcome (selectBackend is idempotent). */
+const attempts = new Map<BackendName, Promise<void>>();
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.trim() ?? text;
+}
+
+async function prepareTensorflow(): Promise<void> {
+  // Must happen before tfjs-node runs its first op (it calls util.isNullOrUndefined internally).
+  installNodeUtilShim();
+  try {
+    await import(/* @vite-ignore */ TFJS_NODE);
+  } catch (error) {
+    throw new BackendUnavailableError('tensorflow', `tfjs-node native bindings are not installed: ${firstLine(error)}`);
+  }
+  if (tf.findBackendFactory('tensorflow') === null) {
+    throw new BackendUnavailableError(
+      'tensorflow',
+      'tfjs-node loaded but registered its backend with a different copy of @tensorflow/tfjs-core (version mismatch)',
+    );
+  }
+}
+
+function wasmDistDir(): string {
+  const require = createRequire(import.meta.url);
+  // Trailing separator: tfjs appends the .wasm file names to this prefix.
+  return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+}
+
+let wasmPathsSet = false;
+
+async function prepareWasm(): Promise<void> {
+  if (!wasmPathsSet) {
+    // Local files only: offline laptops must never fetch the binaries from a CDN.
+    setWasmPaths(wasmDistDir());
+    wasmPathsSet = true;
+  }
+  registerWasmKernels();
+}
+
+async function prepare(name: BackendName): Promise<void> {
+  let attempt = attempts.get(name);
+  if (attempt === undefined) {
+    attempt = name === 'tensorflow' ? prepareTensorflow() : name === 'wasm' ? prepareWasm() : Promise.resolve();
+    attempts.set(name, attempt);
+  }
+  await attempt;
+}
+
+async function activate(name: BackendName): Promise<BackendInfo> {
+  await prepare(name);
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (error) {
+    throw new BackendUnavailableError(name, `the ${name} backend failed to initialise: ${firstLine(error)}`);
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new BackendUnavailableError(name, `the ${name} backend failed to initialise (tf.setBackend returned false)`);
+  }
+  if (name === 'cpu') {
+    // The cpu backend prints a banner recommending tfjs-node on its first write; we already report that choice.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  }
+  try {
+    // Catches a backend that initialises but cannot run ops (e.g. tfjs-node without the util shim).
+    const probe = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+    if (probe !== 3) throw new Error(`1 + 2 gave ${probe}`);
+  } catch (error) {
+    throw new BackendUnavailableError(name, `the ${name} backend cannot run a simple op: ${firstLine(error)}`);
+  }
+  const info: BackendInfo = { name, label: LABELS[name], tfjsVersion: tf.version_core };
+  if (name === 'wasm') info.threads = getThreadsCount();
+  if (name === 'cpu') info.threads = 1;
+  return info;
+}
+
+/**
+ * Picks and activates the TensorFlow.js backend used for training.
+ * `auto` tries tfjs-node (native), then wasm, then the pure-JS cpu backend and reports why it fell back.
+ * An explicit preference fails with a BackendUnavailableError naming the cause instead of falling back.
+ * Safe to call repeatedly: loading is attempted once per process, and the chosen backend is re-activated.
+ */
+export async function selectBackend(preferred: BackendPreference = 'auto'): Promise<BackendInfo> {
+  if (preferred !== 'auto') {
+    if (!(preferred in LABELS)) {
+      throw new Error(`unknown backend "${String(preferred)}": expected auto, tensorflow, wasm or cpu`);
+    }
+    return activate(preferred);
+  }
+  const reasons: string[] = [];
+  for (const name of ['tensorflow', 'wasm'] as const) {
+    try {
+      const info = await activate(name);
+      if (reasons.length > 0) info.fallbackReason = reasons.join('; ');
+      return info;
+    } catch (error) {
+      reasons.push(firstLine(error));
+    }
+  }
+  const info = await activate('cpu');
+  info.fallbackReason = reasons.join('; ');
+  return info;
+}
