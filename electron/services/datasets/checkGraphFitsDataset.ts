@@ -1,0 +1,103 @@
+/**
+ * Does this graph fit this dataset? Checks the Input brick's per-sample shape against the data and the Output
+ * head's task and units against the classes, with messages that name the brick, e.g.
+ * "Input 'input' is 2 but dataset 'mnist' gives 28×28×1".
+ */
+import type { GraphDocument, GraphNode } from '../../../shared/document/model';
+import type { GraphAnalysis } from '../../../shared/inference/types';
+import type { DatasetInfo } from '../../../shared/contracts/trainer';
+
+export interface DatasetFitIssue {
+  readonly nodeId?: string;
+  readonly message: string;
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return shape.join('×');
+}
+
+function num(node: GraphNode, key: string): number | undefined {
+  const value = node.params[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The Input brick's per-sample shape from its params (AGREEMENTS: image [H,W,C], vector [N], sequence [T,F], tokens [T]). */
+function inputShapeFromParams(node: GraphNode): number[] | undefined {
+  const kind = node.params.kind;
+  const dims =
+    kind === 'image'
+      ? [num(node, 'height'), num(node, 'width'), num(node, 'channels')]
+      : kind === 'vector'
+        ? [num(node, 'size')]
+        : kind === 'sequence'
+          ? [num(node, 'length'), num(node, 'features')]
+          : kind === 'tokens'
+            ? [num(node, 'length')]
+            : undefined;
+  if (!dims || dims.some((d) => d === undefined)) return undefined;
+  return dims as number[];
+}
+
+function name(node: GraphNode): string {
+  return node.label ?? node.id;
+}
+
+export function checkGraphFitsDataset(graph: GraphDocument, dataset: DatasetInfo, analysis?: GraphAnalysis): DatasetFitIssue[] {
+  const issues: DatasetFitIssue[] = [];
+  const inputs = graph.nodes.filter((n) => n.type === 'Input');
+  const outputs = graph.nodes.filter((n) => n.type === 'Output');
+  if (inputs.length !== 1) {
+    issues.push({
+      message: `Dataset '${dataset.id}' feeds exactly one Input brick, but the graph has ${inputs.length}`,
+    });
+  }
+  if (outputs.length !== 1) {
+    issues.push({ message: `Training needs exactly one Output brick, but the graph has ${outputs.length}` });
+  }
+  const input = inputs[0];
+  if (input && inputs.length === 1) {
+    const shape = analysis?.nodes.get(input.id)?.output ?? inputShapeFromParams(input);
+    if (!shape) {
+      issues.push({ nodeId: input.id, message: `Input '${name(input)}' has no complete shape (check its kind and sizes)` });
+    } else if (shape.length !== dataset.inputShape.length || shape.some((d, i) => d !== dataset.inputShape[i])) {
+      issues.push({
+        nodeId: input.id,
+        message:
+          `Input '${name(input)}' is ${formatShape(shape)} but dataset '${dataset.id}' gives ${formatShape(dataset.inputShape)}` +
+          ` (set the Input to ${dataset.inputKind} ${formatShape(dataset.inputShape)})`,
+      });
+    }
+  }
+  const output = outputs[0];
+  if (output && outputs.length === 1) {
+    const task = typeof output.params.task === 'string' ? output.params.task : 'classification';
+    const units = num(output, 'units');
+    if (task === 'regression') {
+      issues.push({
+        nodeId: output.id,
+        message: `Output '${name(output)}' does regression but dataset '${dataset.id}' is classification with ${dataset.classes} classes`,
+      });
+    } else if (task === 'binary') {
+      if (dataset.classes !== 2) {
+        issues.push({
+          nodeId: output.id,
+          message: `Output '${name(output)}' is binary but dataset '${dataset.id}' has ${dataset.classes} classes (use classification with ${dataset.classes} units)`,
+        });
+      } else if (units !== undefined && units !== 1) {
+        issues.push({ nodeId: output.id, message: `Output '${name(output)}' is binary and needs 1 unit, not ${units}` });
+      }
+    } else if (units !== dataset.classes) {
+      issues.push({
+        nodeId: output.id,
+        message: `Output '${name(output)}' has ${units ?? 'no'} units but dataset '${dataset.id}' has ${dataset.classes} classes`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** Throws one error listing every mismatch. */
+export function assertGraphFitsDataset(graph: GraphDocument, dataset: DatasetInfo, analysis?: GraphAnalysis): void {
+  const issues = checkGraphFitsDataset(graph, dataset, analysis);
+  if (issues.length > 0) throw new Error(issues.map((i) => i.message).join('; '));
+}

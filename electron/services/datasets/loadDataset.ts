@@ -1,0 +1,55 @@
+/**
+ * Loads a dataset as plain typed arrays (the trainer turns them into tensors batch by batch).
+ * Everything is deterministic: the same id and options give the same bytes.
+ */
+import { datasetOptionsSchema, describeSchemaError, type DatasetInfo, type DatasetOptions } from '../../../shared/contracts/trainer';
+import { DEFAULT_SYNTHETIC_SEED, DEFAULT_TEST_FRACTION, SYNTHETIC_DEFAULTS, getDatasetInfo, isSynthetic } from './datasetRegistry';
+import { loadIris } from './irisData';
+import { MNIST_PIXELS, loadMnistDigits } from './mnistDigits';
+import { generateSynthetic2d } from './synthetic2d';
+
+export interface DataSplit {
+  /** Samples back to back, each `info.inputShape` row-major. */
+  readonly x: Float32Array;
+  /** Class index per sample. */
+  readonly labels: Int32Array;
+  readonly count: number;
+}
+
+export interface LoadedDataset {
+  readonly info: DatasetInfo;
+  readonly train: DataSplit;
+  readonly test: DataSplit;
+}
+
+function slice(split: DataSplit, count: number, featureSize: number): DataSplit {
+  if (count >= split.count) return split;
+  return { x: split.x.slice(0, count * featureSize), labels: split.labels.slice(0, count), count };
+}
+
+export function loadDataset(id: string, options: DatasetOptions = {}): LoadedDataset {
+  const parsed = datasetOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new Error(`Invalid options for dataset '${id}': ${describeSchemaError(parsed.error)}`);
+  const info = getDatasetInfo(id, parsed.data);
+  const opts = parsed.data;
+  if (isSynthetic(info.id)) {
+    const defaults = SYNTHETIC_DEFAULTS[info.id];
+    const samples = opts.samples ?? defaults.samples;
+    const points = generateSynthetic2d(info.id, samples, opts.noise ?? defaults.noise, opts.seed ?? DEFAULT_SYNTHETIC_SEED);
+    const testSize = Math.round(samples * (opts.testFraction ?? DEFAULT_TEST_FRACTION));
+    const trainSize = samples - testSize;
+    // Generators do not order points by class in a way that matters, but split on index anyway so train and
+    // test come from the same distribution.
+    return {
+      info,
+      train: { x: points.x.slice(0, trainSize * 2), labels: points.labels.slice(0, trainSize), count: trainSize },
+      test: { x: points.x.slice(trainSize * 2), labels: points.labels.slice(trainSize), count: testSize },
+    };
+  }
+  if (info.id === 'mnist') {
+    const { train, test } = loadMnistDigits();
+    return { info, train: slice(train, info.trainSize, MNIST_PIXELS), test: slice(test, info.testSize, MNIST_PIXELS) };
+  }
+  const { train, test } = loadIris();
+  return { info, train, test };
+}

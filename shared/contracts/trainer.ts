@@ -1,0 +1,213 @@
+/**
+ * The trainer contract: datasets as plain data, and every message between the host (Electron main, the web host,
+ * the CLI) and the trainer process. Each message has a zod schema so both ends validate what they receive;
+ * a message that fails validation is a bug on the other side and is reported, never acted on.
+ *
+ * Epoch and batch numbers in messages are 1-based: they are shown to people ("epoch 3, batch 12").
+ */
+import { z } from 'zod';
+import type { GraphDocument } from '../document/model';
+import { trainingConfigSchema } from '../format/trainingConfig';
+import { runSummarySchema } from '../format/runSummary';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Datasets
+
+export const DATASET_IDS = ['xor', 'circles', 'moons', 'spirals', 'blobs', 'mnist', 'iris'] as const;
+export type DatasetId = (typeof DATASET_IDS)[number];
+
+export function isDatasetId(id: string): id is DatasetId {
+  return (DATASET_IDS as readonly string[]).includes(id);
+}
+
+/** Knobs for a dataset. Synthetic sets use all of them; MNIST and Iris only `limit`/`seed` where noted. */
+export const datasetOptionsSchema = z.strictObject({
+  /** Synthetic: total number of points (train + test). */
+  samples: z.number().int().min(8).max(1_000_000).optional(),
+  /** Synthetic: standard deviation of the Gaussian jitter added to each point. */
+  noise: z.number().min(0).max(5).optional(),
+  /** Synthetic: generator seed. MNIST/Iris splits are fixed and ignore it. */
+  seed: z.number().int().min(0).optional(),
+  /** Synthetic: share of the points held out as the test set. */
+  testFraction: z.number().min(0.05).max(0.5).optional(),
+  /** MNIST: use only the first N train and N·(test/train) test samples (quick runs, tests). */
+  limit: z.number().int().min(1).optional(),
+});
+export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
+
+export const datasetInfoSchema = z.strictObject({
+  id: z.enum(DATASET_IDS),
+  name: z.string(),
+  description: z.string(),
+  task: z.enum(['classification']),
+  /** Per-sample input shape, no batch dimension. */
+  inputShape: z.array(z.number().int().positive()),
+  /** The Input brick kind that matches the data. */
+  inputKind: z.enum(['image', 'vector']),
+  classes: z.number().int().min(2),
+  classNames: z.array(z.string()),
+  trainSize: z.number().int().min(0),
+  testSize: z.number().int().min(0),
+  normalization: z.string(),
+  source: z.string(),
+});
+export type DatasetInfo = z.infer<typeof datasetInfoSchema>;
+
+/** A small plain-data look at a dataset for the UI: digits as 28×28 arrays, or a 2-D scatter with labels. */
+export const datasetPreviewSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('images'),
+    datasetId: z.enum(DATASET_IDS),
+    images: z.array(z.strictObject({ label: z.number().int(), pixels: z.array(z.array(z.number())) })),
+  }),
+  z.strictObject({
+    kind: z.literal('scatter'),
+    datasetId: z.enum(DATASET_IDS),
+    /** Which features the axes show (Iris has four; the preview plots two). */
+    axes: z.tuple([z.string(), z.string()]),
+    points: z.array(z.strictObject({ x: z.number(), y: z.number(), label: z.number().int() })),
+  }),
+]);
+export type DatasetPreview = z.infer<typeof datasetPreviewSchema>;
+
+export const datasetRefSchema = z.strictObject({
+  id: z.string().min(1),
+  options: datasetOptionsSchema.optional(),
+});
+export type DatasetRef = z.infer<typeof datasetRefSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plain pieces of messages
+
+/**
+ * The graph travels as plain data. Its full validation belongs to the document layer (and the compiler reports
+ * graph errors with node ids); here we only check the envelope so a malformed message fails fast with a clear path.
+ */
+const graphNodeSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  params: z.record(z.string(), z.unknown()),
+});
+const graphEdgeSchema = z.looseObject({
+  id: z.string(),
+  source: z.string(),
+  target: z.string(),
+  targetPort: z.number().int().min(0),
+});
+export const graphPayloadSchema = z
+  .looseObject({
+    nodes: z.array(graphNodeSchema),
+    edges: z.array(graphEdgeSchema),
+    groups: z.array(z.unknown()),
+    metadata: z.looseObject({ name: z.string() }),
+  })
+  .transform((g) => g as unknown as GraphDocument);
+
+/** What backend really ran, as plain data (a subset of the backends service's BackendInfo). */
+export const trainerBackendSchema = z.looseObject({
+  /** `tensorflow`, `wasm` or `cpu`. */
+  name: z.string().min(1),
+  /** Human-readable detail, e.g. "wasm (SIMD, 1 thread)" or why `auto` fell back. */
+  detail: z.string().optional(),
+});
+export type TrainerBackend = z.infer<typeof trainerBackendSchema>;
+
+const runId = z.string().min(1);
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const count1 = z.number().int().min(1);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Host → trainer
+
+export const startMessageSchema = z.strictObject({
+  type: z.literal('start'),
+  runId,
+  graph: graphPayloadSchema,
+  dataset: datasetRefSchema,
+  config: trainingConfigSchema,
+});
+export const pauseMessageSchema = z.strictObject({ type: z.literal('pause'), runId });
+export const resumeMessageSchema = z.strictObject({ type: z.literal('resume'), runId });
+export const stopMessageSchema = z.strictObject({ type: z.literal('stop'), runId });
+
+export const hostToTrainerSchema = z.discriminatedUnion('type', [
+  startMessageSchema,
+  pauseMessageSchema,
+  resumeMessageSchema,
+  stopMessageSchema,
+]);
+export type HostToTrainer = z.input<typeof hostToTrainerSchema>;
+export type StartMessage = z.output<typeof startMessageSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Trainer → host
+
+export const startedEventSchema = z.strictObject({
+  type: z.literal('started'),
+  runId,
+  backend: trainerBackendSchema,
+  /** Total parameters of the compiled model. */
+  params: z.number().int().min(0),
+  trainSize: z.number().int().min(0),
+  valSize: z.number().int().min(0),
+  testSize: z.number().int().min(0),
+});
+/** Throttled by the trainer to at most 20 per second; the last batch of an epoch is always sent. */
+export const batchEventSchema = z.strictObject({
+  type: z.literal('batch'),
+  runId,
+  epoch: count1,
+  batch: count1,
+  batchesPerEpoch: count1,
+  loss: finite,
+  accuracy: finite.optional(),
+  samplesPerSec: z.number().min(0),
+});
+export const epochEventSchema = z.strictObject({
+  type: z.literal('epoch'),
+  runId,
+  epoch: count1,
+  loss: finite,
+  accuracy: finite.optional(),
+  valLoss: finite.optional(),
+  valAccuracy: finite.optional(),
+  /** Time since the run started. */
+  elapsedMs: z.number().min(0),
+});
+export const pausedEventSchema = z.strictObject({ type: z.literal('paused'), runId, epoch: count1, batch: z.number().int().min(0) });
+export const resumedEventSchema = z.strictObject({ type: z.literal('resumed'), runId });
+export const finishedEventSchema = z.strictObject({ type: z.literal('finished'), runId, summary: runSummarySchema });
+export const failedEventSchema = z.strictObject({
+  type: z.literal('failed'),
+  runId,
+  reason: z.string().min(1),
+  epoch: count1.optional(),
+  batch: count1.optional(),
+});
+
+export const trainerToHostSchema = z.discriminatedUnion('type', [
+  startedEventSchema,
+  batchEventSchema,
+  epochEventSchema,
+  pausedEventSchema,
+  resumedEventSchema,
+  finishedEventSchema,
+  failedEventSchema,
+]);
+export type TrainerEvent = z.output<typeof trainerToHostSchema>;
+export type TrainerEventType = TrainerEvent['type'];
+export type StartedEvent = z.output<typeof startedEventSchema>;
+export type BatchEvent = z.output<typeof batchEventSchema>;
+export type EpochEvent = z.output<typeof epochEventSchema>;
+export type FinishedEvent = z.output<typeof finishedEventSchema>;
+export type FailedEvent = z.output<typeof failedEventSchema>;
+
+/** Most batch events per second the trainer sends; charts cannot use more and IPC should not carry more. */
+export const MAX_BATCH_EVENTS_PER_SECOND = 20;
+
+/** A readable one-line account of why a message failed validation, naming the JSON path. */
+export function describeSchemaError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(message)'}: ${issue.message}`)
+    .join('; ');
+}
