@@ -1,0 +1,93 @@
+/**
+ * Append-only registry of format migrations, applied in order to files older than {@link CURRENT_FORMAT_VERSION}.
+ *
+ * Policy: a released step is never edited or removed — files in the wild depend on it. To change the format,
+ * bump CURRENT_FORMAT_VERSION, append one step `from: N, to: N + 1`, keep a fixture `fixtures/vN.nbrick` of the old
+ * shape and update the schema. Steps work on untyped JSON (the old format has no schema here any more), must not
+ * mutate their input, and report shapes they cannot understand by throwing {@link MigrationError} with a path.
+ */
+import { CURRENT_FORMAT_VERSION } from './graphFileSchema';
+
+export type JsonObject = { readonly [key: string]: unknown };
+
+export class MigrationError extends Error {
+  constructor(
+    readonly path: readonly (string | number)[],
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'MigrationError';
+  }
+}
+
+export interface Migration {
+  /** Stable name, never reused: `v<to>/<WhatChanged>`. */
+  readonly id: string;
+  readonly from: number;
+  readonly to: number;
+  readonly description: string;
+  /** Takes the whole file at version `from` and returns it at version `to` (the runner sets formatVersion). */
+  readonly up: (file: JsonObject) => JsonObject;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function expectObject(value: unknown, path: readonly (string | number)[]): JsonObject {
+  if (!isObject(value)) throw new MigrationError(path, 'expected an object');
+  return value;
+}
+
+function expectArray(value: unknown, path: readonly (string | number)[]): readonly unknown[] {
+  if (!Array.isArray(value)) throw new MigrationError(path, 'expected an array');
+  return value;
+}
+
+/**
+ * v0 (pre-release, 2026 workshop prototype): the graph kept its name at `graph.name`, layers in `graph.layers`,
+ * had no groups, and edges named the input port with a React Flow handle id string `targetHandle: "in-<n>"`
+ * (absent for single-input layers).
+ */
+const v1LayersToNodes: Migration = {
+  id: 'v1/LayersToNodes',
+  from: 0,
+  to: 1,
+  description: 'graph.layers → graph.nodes, graph.name/description → graph.metadata, edge targetHandle "in-N" → targetPort N, add groups',
+  up(file) {
+    const graph = expectObject(file['graph'], ['graph']);
+    const { name, description, layers, edges, ...rest } = graph;
+    const nodes = expectArray(layers, ['graph', 'layers']);
+    const newEdges = expectArray(edges ?? [], ['graph', 'edges']).map((edge, i) => {
+      const e = expectObject(edge, ['graph', 'edges', i]);
+      const { targetHandle, ...edgeRest } = e;
+      let targetPort = 0;
+      if (targetHandle !== undefined && targetHandle !== null) {
+        const match = typeof targetHandle === 'string' ? /^in-(\d{1,4})$/.exec(targetHandle) : null;
+        if (!match) {
+          throw new MigrationError(['graph', 'edges', i, 'targetHandle'], `expected a handle id like "in-0", got ${JSON.stringify(targetHandle)}`);
+        }
+        targetPort = Number(match[1]);
+      }
+      return { ...edgeRest, targetPort };
+    });
+    const metadata = {
+      name: name === undefined ? 'Untitled' : name,
+      ...(description === undefined ? {} : { description }),
+    };
+    return { ...file, graph: { ...rest, metadata, nodes, edges: newEdges, groups: [] } };
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes];
+
+/** Applies every step from `fromVersion` up to the current version. Throws MigrationError on shapes it cannot read. */
+export function migrateToCurrent(file: JsonObject, fromVersion: number): JsonObject {
+  let current = file;
+  for (let version = fromVersion; version < CURRENT_FORMAT_VERSION; version++) {
+    const step = MIGRATIONS.find((m) => m.from === version);
+    if (!step) throw new MigrationError(['formatVersion'], `no migration from format version ${version}`);
+    current = { ...step.up(current), formatVersion: step.to };
+  }
+  return current;
+}
