@@ -1,0 +1,35 @@
+/**
+ * The narrow view both hosts (web host, Electron main) have of the Node services. Keeping it an interface lets the
+ * web host's tests drive the server with real files and datasets but a trainer they control.
+ */
+import type { DatasetInfo, DatasetPreview, GraphFile, RunEvent } from '../../shared/contracts/api';
+import type { GraphDocument } from '../../shared/document/model';
+import type { TrainingConfig } from '../../shared/format/trainingConfig';
+import type { DatasetRef } from '../../shared/contracts/trainer';
+
+export interface TrainingService {
+  start(request: { graph: GraphDocument; config: TrainingConfig; dataset: DatasetRef }): Promise<string>;
+  pause(runId: string): Promise<void>;
+  resume(runId: string): Promise<void>;
+  stop(runId: string): Promise<void>;
+  onRunEvent(listener: (event: RunEvent) => void): () => void;
+  /** Ends every run and the trainer process. */
+  dispose(): Promise<void>;
+}
+
+export interface DatasetService {
+  list(): Promise<DatasetInfo[]>;
+  preview(dataset: string, count: number): Promise<DatasetPreview>;
+}
+
+export interface GraphFileStore {
+  /** Reads, migrates and validates; throws an Error naming the file and the problem. */
+  read(absolutePath: string): Promise<GraphFile>;
+  /** Canonical JSON, written atomically. */
+  write(absolutePath: string, file: GraphFile): Promise<void>;
+}
+
+export interface RecentFiles {
+  list(): Promise<string[]>;
+  add(absolutePath: string): Promise<void>;
+}

@@ -1,0 +1,115 @@
+/**
+ * The LabApi as the web host implements it. Payloads arrive validated (webHost.ts runs `parseRequest`); paths are
+ * page-facing (`workspace/…`, `examples/…`) and resolved by workspaceFolders.ts. There are no native dialogs here:
+ * the renderer's web client shows its own pickers and always sends a path.
+ */
+import path from 'node:path';
+import type { ApiHandlers, FileEntry, HostInfo } from '../../shared/contracts/api';
+import type { Autosave } from './autosave';
+import type { DatasetService, GraphFileStore, RecentFiles, TrainingService } from './labServices';
+import {
+  assertRealPathInside,
+  listWorkspaceFiles,
+  resolveWorkspacePath,
+  safeFileName,
+  toPagePath,
+  type WorkspaceFolders,
+} from './workspaceFolders';
+
+export interface WebHandlerDeps {
+  readonly folders: WorkspaceFolders;
+  readonly files: GraphFileStore;
+  readonly recent: RecentFiles;
+  readonly datasets: DatasetService;
+  readonly training: TrainingService;
+  readonly autosave: Autosave;
+  readonly appVersion: string;
+}
+
+export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
+  const { folders, files } = deps;
+
+  async function saveTo(pagePath: string, file: Parameters<GraphFileStore['write']>[1]) {
+    const resolved = resolveWorkspacePath(folders, pagePath);
+    if (resolved.readOnly) {
+      throw new Error(`"${resolved.display}" is a read-only template: use Save As to keep your own copy.`);
+    }
+    await files.write(resolved.absolute, file);
+    await deps.recent.add(resolved.absolute);
+    return { path: resolved.display, name: path.basename(resolved.absolute) };
+  }
+
+  return {
+    async getHostInfo(): Promise<HostInfo> {
+      return { transport: 'web', appVersion: deps.appVersion, workspace: folders.workspace };
+    },
+
+    async openFile({ path: pagePath }) {
+      if (pagePath === undefined) {
+        throw new Error('The web host has no file dialog: choose a file from the workspace list or upload one.');
+      }
+      const resolved = resolveWorkspacePath(folders, pagePath);
+      await assertRealPathInside(folders, resolved).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`"${resolved.display}" does not exist.`);
+        throw error;
+      });
+      const file = await files.read(resolved.absolute);
+      if (!resolved.readOnly) await deps.recent.add(resolved.absolute);
+      return { file, path: resolved.display, name: path.basename(resolved.absolute), readOnly: resolved.readOnly };
+    },
+
+    async saveFile({ file, path: pagePath }) {
+      return saveTo(pagePath, file);
+    },
+
+    async saveFileAs({ file, suggestedName }) {
+      return saveTo(`workspace/${safeFileName(suggestedName)}`, file);
+    },
+
+    async listFiles() {
+      return listWorkspaceFiles(folders);
+    },
+
+    async recentFiles() {
+      const entries: FileEntry[] = [];
+      for (const absolute of await deps.recent.list()) {
+        const pagePath = toPagePath(folders, absolute);
+        if (pagePath) entries.push({ path: pagePath, name: path.basename(absolute), readOnly: pagePath.startsWith('examples/') });
+      }
+      return entries;
+    },
+
+    async listDatasets() {
+      return deps.datasets.list();
+    },
+
+    async previewDataset({ dataset, count }) {
+      return deps.datasets.preview(dataset, count);
+    },
+
+    async startTraining({ graph, config, dataset }) {
+      const runId = await deps.training.start({ graph, config, dataset: dataset ?? { id: config.dataset } });
+      return { runId };
+    },
+
+    async pauseTraining({ runId }) {
+      await deps.training.pause(runId);
+    },
+
+    async resumeTraining({ runId }) {
+      await deps.training.resume(runId);
+    },
+
+    async stopTraining({ runId }) {
+      await deps.training.stop(runId);
+    },
+
+    async reportDocumentState(state) {
+      deps.autosave.report(state);
+    },
+
+    async takeRecovery({ discard }) {
+      return deps.autosave.takeRecovery(discard);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The browser transport: an HTTP server on 127.0.0.1 that serves the built renderer and speaks the LabApi over a
+ * WebSocket. Every HTTP request and the WebSocket upgrade need the per-launch token; Host and Origin are pinned to
+ * our loopback address; every request payload is validated against the contract before a handler runs.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  ApiPayloadError,
+  parseRequest,
+  wireRequestSchema,
+  type ApiEvent,
+  type ApiEventPayloads,
+  type ApiHandlers,
+  type ApiMethod,
+  type WireMessage,
+} from '../../shared/contracts/api';
+import {
+  createToken,
+  findToken,
+  hostAllowed,
+  originAllowed,
+  securityHeaders,
+  tokenCookie,
+} from './webHostSecurity';
+
+export interface WebHostOptions {
+  /** Folder with the built renderer (index.html + assets), from `vite build`. */
+  readonly rendererDir: string;
+  readonly handlers: ApiHandlers;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Fixed token for tests; a random one otherwise. */
+  readonly token?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface WebHost {
+  readonly port: number;
+  readonly token: string;
+  /** The address to open, token included. */
+  readonly url: string;
+  emit<E extends ApiEvent>(event: E, payload: ApiEventPayloads[E]): void;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** A single JSON message larger than this is refused: a graph file is a few hundred kB at most. */
+const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? createToken();
+  const log = options.log ?? (() => {});
+  const rendererDir = path.resolve(options.rendererDir);
+  let port = 0;
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  const server = createServer((request, response) => {
+    handleHttp(request, response).catch((error: unknown) => {
+      log(`request failed: ${String(error)}`);
+      if (!response.headersSent) send(response, 500, 'Internal error');
+      else response.destroy();
+    });
+  });
+
+  function send(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
+    response.writeHead(status, {
+      ...securityHeaders(port),
+      'Content-Type': 'text/plain; charset=utf-8',
+      ...headers,
+    });
+    response.end(text);
+  }
+
+  async function handleHttp(request: IncomingMessage, response: ServerResponse) {
+    if (!hostAllowed(request, port)) return send(response, 403, 'Forbidden: unexpected Host header');
+    const origin = request.headers.origin;
+    if (!originAllowed(origin, port, false)) return send(response, 403, 'Forbidden: cross-origin request');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'Method not allowed');
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const source = findToken(request, url, token);
+    if (!source) {
+      return send(response, 401, 'Unauthorized: open the address printed by `npm start` (it carries the access token).');
+    }
+    const extraHeaders: Record<string, string> = source === 'query' ? { 'Set-Cookie': tokenCookie(token) } : {};
+    const file = await resolveStatic(url.pathname);
+    if (!file) return send(response, 404, 'Not found', extraHeaders);
+    const body = await readFile(file);
+    response.writeHead(200, {
+      ...securityHeaders(port),
+      'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': String(body.length),
+      ...extraHeaders,
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  /** Maps a URL path to a file inside rendererDir, never outside it. */
+  async function resolveStatic(pathname: string): Promise<string | undefined> {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return undefined;
+    }
+    if (decoded.includes('\0')) return undefined;
+    const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+    const candidate = path.resolve(rendererDir, relative);
+    if (candidate !== rendererDir && !candidate.startsWith(rendererDir + path.sep)) return undefined;
+    try {
+      const info = await stat(candidate);
+      return info.isFile() ? candidate : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, reason: string) => {
+      socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    if (!hostAllowed(request, port)) return refuse(403, 'Forbidden');
+    // Browsers always send Origin on a WebSocket handshake; a missing one is a non-browser client, which must
+    // still present the token but cannot be a cross-site page.
+    if (!originAllowed(request.headers.origin, port, false)) return refuse(403, 'Forbidden');
+    if (!findToken(request, url, token)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return ws.close(1003, 'text frames only');
+        void handleMessage(ws, data.toString());
+      });
+    });
+  });
+
+  function reply(ws: WebSocket, message: WireMessage) {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  async function handleMessage(ws: WebSocket, text: string) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return reply(ws, { type: 'response', id: -1, ok: false, error: 'Invalid message: not JSON' });
+    }
+    const envelope = wireRequestSchema.safeParse(raw);
+    if (!envelope.success) {
+      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
+      return reply(ws, { type: 'response', id, ok: false, error: 'Invalid message: expected {type:"request", id, method, payload}' });
+    }
+    const { id, method, payload } = envelope.data;
+    try {
+      const request = parseRequest(method, payload);
+      const handler = options.handlers[method as ApiMethod] as (request: unknown) => Promise<unknown>;
+      const result = await handler(request);
+      reply(ws, { type: 'response', id, ok: true, result: result ?? null });
+    } catch (error) {
+      const message = error instanceof ApiPayloadError || error instanceof Error ? error.message : String(error);
+      if (!(error instanceof ApiPayloadError)) log(`${method} failed: ${message}`);
+      reply(ws, { type: 'response', id, ok: false, error: message });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    emit(event, payload) {
+      const message = JSON.stringify({ type: 'event', event, payload } satisfies WireMessage);
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The web host's view of the disk: the page may name files only as `workspace/<name>.nbrick` (the user's folder,
+ * read-write) or `examples/<name>.nbrick` (the bundled templates, read-only). Everything else is refused, so a
+ * page that somehow got the token still cannot read or write outside those two folders.
+ */
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FileEntry } from '../../shared/contracts/api';
+import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
+
+export interface WorkspaceFolders {
+  /** Absolute path of the user's folder. */
+  readonly workspace: string;
+  /** Absolute path of the read-only templates. */
+  readonly examples: string;
+}
+
+export interface ResolvedPath {
+  readonly absolute: string;
+  readonly readOnly: boolean;
+  /** The page-facing form, e.g. `workspace/my-net.nbrick`. */
+  readonly display: string;
+}
+
+const ROOTS = ['workspace', 'examples'] as const;
+
+export class WorkspacePathError extends Error {
+  constructor(path: string, reason: string) {
+    super(`Path "${path}" refused: ${reason}`);
+    this.name = 'WorkspacePathError';
+  }
+}
+
+/** Turns a page-facing path into an absolute one inside its root, or throws a WorkspacePathError. */
+export function resolveWorkspacePath(folders: WorkspaceFolders, pagePath: string): ResolvedPath {
+  const normalized = pagePath.replaceAll('\\', '/');
+  const slash = normalized.indexOf('/');
+  const rootName = slash > 0 ? normalized.slice(0, slash) : '';
+  const rest = slash > 0 ? normalized.slice(slash + 1) : '';
+  if (!(ROOTS as readonly string[]).includes(rootName)) {
+    throw new WorkspacePathError(pagePath, 'it must start with "workspace/" or "examples/"');
+  }
+  if (rest === '' || rest.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+    throw new WorkspacePathError(pagePath, 'empty, "." or ".." segments are not allowed');
+  }
+  if (!rest.toLowerCase().endsWith(GRAPH_FILE_EXTENSION)) {
+    throw new WorkspacePathError(pagePath, `only ${GRAPH_FILE_EXTENSION} files can be opened or saved`);
+  }
+  const root = rootName === 'workspace' ? folders.workspace : folders.examples;
+  const absolute = path.resolve(root, rest);
+  if (!absolute.startsWith(root + path.sep)) throw new WorkspacePathError(pagePath, 'it leaves its folder');
+  return { absolute, readOnly: rootName === 'examples', display: `${rootName}/${rest}` };
+}
+
+/** Symlinks inside the workspace could still point elsewhere: check the real location before reading. */
+export async function assertRealPathInside(folders: WorkspaceFolders, resolved: ResolvedPath): Promise<void> {
+  const root = resolved.readOnly ? folders.examples : folders.workspace;
+  const [realRoot, realFile] = await Promise.all([realpath(root), realpath(resolved.absolute)]);
+  if (!realFile.startsWith(realRoot + path.sep)) {
+    throw new WorkspacePathError(resolved.display, 'it is a link to a place outside its folder');
+  }
+}
+
+/** Page-facing path of an absolute file, if it lies in one of the folders. */
+export function toPagePath(folders: WorkspaceFolders, absolute: string): string | undefined {
+  for (const rootName of ROOTS) {
+    const root = rootName === 'workspace' ? folders.workspace : folders.examples;
+    const relative = path.relative(root, absolute);
+    if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) {
+      return `${rootName}/${relative.split(path.sep).join('/')}`;
+    }
+  }
+  return undefined;
+}
+
+async function listGraphFiles(root: string, rootName: string, readOnly: boolean): Promise<FileEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  const entries: FileEntry[] = [];
+  for (const name of names.sort()) {
+    if (!name.toLowerCase().endsWith(GRAPH_FILE_EXTENSION) || name.startsWith('.')) continue;
+    try {
+      const info = await stat(path.join(root, name));
+      if (info.isFile()) {
+        entries.push({ path: `${rootName}/${name}`, name, readOnly, modifiedAt: info.mtime.toISOString() });
+      }
+    } catch {
+      // Removed between readdir and stat: skip it.
+    }
+  }
+  return entries;
+}
+
+/** The user's files first, newest first; then the templates by name. */
+export async function listWorkspaceFiles(folders: WorkspaceFolders): Promise<FileEntry[]> {
+  const [own, examples] = await Promise.all([
+    listGraphFiles(folders.workspace, 'workspace', false),
+    listGraphFiles(folders.examples, 'examples', true),
+  ]);
+  own.sort((a, b) => (b.modifiedAt ?? '').localeCompare(a.modifiedAt ?? ''));
+  return [...own, ...examples];
+}
+
+export async function ensureWorkspace(folders: WorkspaceFolders): Promise<void> {
+  await mkdir(folders.workspace, { recursive: true });
+}
+
+/** A file name for Save As in the web host: what was asked for, made safe, with the extension. */
+export function safeFileName(suggested: string | undefined): string {
+  const base = (suggested ?? 'untitled')
+    .replace(/\.nbrick$/i, '')
+    .replace(/[^A-Za-z0-9 _.-]+/g, '-')
+    .replace(/^[.\s-]+|[.\s-]+$/g, '')
+    .slice(0, 120);
+  return `${base || 'untitled'}${GRAPH_FILE_EXTENSION}`;
+}

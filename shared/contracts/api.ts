@@ -1,0 +1,231 @@
+/**
+ * The one API between the renderer and the Node side (VS Code style: the interface lives here, each transport
+ * implements it — Electron IPC in electron/shell, a WebSocket in electron/host, a client per transport in
+ * renderer/src/api). Every request payload has a zod schema, and every host validates what it receives with
+ * `parseRequest` before touching the file system or the trainer: the renderer is treated as untrusted.
+ */
+import { z } from 'zod';
+import { graphDocumentSchema, graphFileSchema, type GraphFile } from '../format/graphFileSchema';
+import { trainingConfigSchema, type TrainingConfig } from '../format/trainingConfig';
+import { datasetRefSchema, type DatasetInfo, type DatasetPreview, type TrainerEvent } from './trainer';
+
+export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
+
+/** Dataset ids from AGREEMENTS.md; the trainer is the authority, this only bounds what a request may name. */
+const datasetIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes');
+
+/**
+ * A path as the host understands it: absolute in Electron, relative to the workspace in the web host (which
+ * resolves it and refuses anything outside its folders). The renderer treats it as an opaque handle.
+ */
+const filePathSchema = z
+  .string()
+  .min(1, 'path must not be empty')
+  .max(4096, 'path is too long')
+  .refine((path) => !path.includes('\0'), 'path must not contain NUL characters');
+
+const runIdSchema = z.string().min(1).max(128);
+
+/** Request schemas, one per method. A method with no arguments takes `undefined`. */
+export const apiRequestSchemas = {
+  getHostInfo: z.undefined(),
+  /** No path: ask the user (native dialog in Electron, workspace picker / upload in the browser). */
+  openFile: z.object({ path: filePathSchema.optional() }).strict(),
+  saveFile: z.object({ file: graphFileSchema, path: filePathSchema }).strict(),
+  saveFileAs: z.object({ file: graphFileSchema, suggestedName: z.string().max(255).optional() }).strict(),
+  /** Files openable without a native dialog: the web host's workspace and examples (Electron: examples). */
+  listFiles: z.undefined(),
+  recentFiles: z.undefined(),
+  listDatasets: z.undefined(),
+  previewDataset: z.object({ dataset: datasetIdSchema, count: z.int().min(1).max(500) }).strict(),
+  /** The graph is a snapshot: later edits on the canvas do not touch a running run. `dataset` defaults to config.dataset. */
+  startTraining: z
+    .object({ graph: graphDocumentSchema, config: trainingConfigSchema, dataset: datasetRefSchema.optional() })
+    .strict(),
+  pauseTraining: z.object({ runId: runIdSchema }).strict(),
+  resumeTraining: z.object({ runId: runIdSchema }).strict(),
+  stopTraining: z.object({ runId: runIdSchema }).strict(),
+  /** The renderer reports its document so the host can title the window, autosave, and ask before closing. */
+  reportDocumentState: z
+    .object({ file: graphFileSchema, path: filePathSchema.nullable(), dirty: z.boolean() })
+    .strict(),
+  /** An autosaved copy left behind by a crash, offered back once; `discard: true` deletes it. */
+  takeRecovery: z.object({ discard: z.boolean() }).strict(),
+} as const;
+
+export type ApiMethod = keyof typeof apiRequestSchemas;
+export const API_METHODS = Object.keys(apiRequestSchemas) as ApiMethod[];
+export type ApiRequest<M extends ApiMethod> = z.infer<(typeof apiRequestSchemas)[M]>;
+
+export interface HostInfo {
+  readonly transport: 'electron' | 'web';
+  readonly appVersion: string;
+  /** Web host: absolute path of the user's workspace folder, shown so people know where files go. */
+  readonly workspace?: string;
+}
+
+export interface OpenedFile {
+  readonly file: GraphFile;
+  /** Null when the file came from a browser upload: it has no place to be saved back to. */
+  readonly path: string | null;
+  readonly name: string;
+  /** Templates in examples/ open read-only: Save becomes Save As. */
+  readonly readOnly: boolean;
+}
+
+export interface SavedFile {
+  readonly path: string;
+  readonly name: string;
+}
+
+export interface FileEntry {
+  readonly path: string;
+  readonly name: string;
+  readonly readOnly: boolean;
+  readonly modifiedAt?: string;
+}
+
+export interface Recovery {
+  readonly file: GraphFile;
+  readonly originalPath: string | null;
+  readonly savedAt: string;
+}
+
+/** What each method resolves to. */
+export interface ApiResponses {
+  getHostInfo: HostInfo;
+  openFile: OpenedFile | null;
+  saveFile: SavedFile;
+  saveFileAs: SavedFile | null;
+  listFiles: FileEntry[];
+  recentFiles: FileEntry[];
+  listDatasets: DatasetInfo[];
+  previewDataset: DatasetPreview;
+  startTraining: { runId: string };
+  pauseTraining: void;
+  resumeTraining: void;
+  stopTraining: void;
+  reportDocumentState: void;
+  takeRecovery: Recovery | null;
+}
+
+/** A trainer event tagged with the run it belongs to. */
+export interface RunEvent {
+  readonly runId: string;
+  readonly event: TrainerEvent;
+}
+
+export const MENU_COMMANDS = [
+  'file.new',
+  'file.open',
+  'file.openRecent',
+  'file.save',
+  'file.saveAs',
+  'file.exportCsv',
+  'file.exportPng',
+  'edit.undo',
+  'edit.redo',
+  'edit.cut',
+  'edit.copy',
+  'edit.paste',
+  'edit.delete',
+  'edit.selectAll',
+  'view.zoomIn',
+  'view.zoomOut',
+  'view.fit',
+  'view.togglePalette',
+  'view.toggleInspector',
+  'view.toggleTraining',
+  'train.start',
+  'train.pause',
+  'train.stop',
+  'help.shortcuts',
+  'help.about',
+] as const;
+export type MenuCommandId = (typeof MENU_COMMANDS)[number];
+
+/** `template` for file.new (an id the renderer knows), `path` for file.openRecent. */
+export interface MenuCommand {
+  readonly command: MenuCommandId;
+  readonly template?: string;
+  readonly path?: string;
+}
+
+export type Unsubscribe = () => void;
+
+/** Events pushed by the host. Channel names double as the wire names. */
+export const API_EVENTS = ['runEvent', 'menuCommand', 'openedFile'] as const;
+export type ApiEvent = (typeof API_EVENTS)[number];
+export interface ApiEventPayloads {
+  runEvent: RunEvent;
+  menuCommand: MenuCommand;
+  /** A file opened from outside the page: double-click on a .nbrick, Open Recent in the native menu. */
+  openedFile: OpenedFile;
+}
+
+/** The object the renderer gets from `getLabApi()`. Requests return promises; events return an unsubscribe. */
+export type LabApi = {
+  readonly [M in ApiMethod]: undefined extends ApiRequest<M>
+    ? (request?: ApiRequest<M>) => Promise<ApiResponses[M]>
+    : (request: ApiRequest<M>) => Promise<ApiResponses[M]>;
+} & {
+  onRunEvent(listener: (event: RunEvent) => void): Unsubscribe;
+  onMenuCommand(listener: (command: MenuCommand) => void): Unsubscribe;
+  onOpenedFile(listener: (file: OpenedFile) => void): Unsubscribe;
+};
+
+/** The side a host implements: same methods, payloads already validated. */
+export type ApiHandlers = {
+  readonly [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponses[M]>;
+};
+
+/** Thrown for a payload that fails its schema; the message names the method and each bad field's JSON path. */
+export class ApiPayloadError extends Error {
+  constructor(
+    readonly method: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`Invalid payload for ${method}: ${issues.join('; ')}`);
+    this.name = 'ApiPayloadError';
+  }
+}
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.hasOwn(apiRequestSchemas, name);
+}
+
+/** Validate an incoming request. Unknown methods and bad payloads throw ApiPayloadError with a readable message. */
+export function parseRequest<M extends ApiMethod>(method: M, payload: unknown): ApiRequest<M>;
+export function parseRequest(method: string, payload: unknown): unknown;
+export function parseRequest(method: string, payload: unknown): unknown {
+  if (!isApiMethod(method)) throw new ApiPayloadError(String(method).slice(0, 64), ['unknown method']);
+  const result = apiRequestSchemas[method].safeParse(payload);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(payload)';
+    return `${where}: ${issue.message}`;
+  });
+  throw new ApiPayloadError(method, issues);
+}
+
+/** IPC channel for a request method: one prefix, so main can refuse everything else. */
+export const IPC_PREFIX = 'nb:';
+export function ipcChannel(method: ApiMethod | ApiEvent): string {
+  return `${IPC_PREFIX}${method}`;
+}
+
+/** WebSocket wire messages (JSON). */
+export type WireMessage =
+  | { readonly type: 'request'; readonly id: number; readonly method: string; readonly payload?: unknown }
+  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'event'; readonly event: ApiEvent; readonly payload: unknown };
+
+export const wireRequestSchema = z
+  .object({
+    type: z.literal('request'),
+    id: z.int().min(0),
+    method: z.string().max(64),
+    payload: z.unknown().optional(),
+  })
+  .strict();
