@@ -25,6 +25,11 @@ export type LayerCategory = (typeof LAYER_CATEGORIES)[number];
 interface ParamSpecBase {
   readonly label: string;
   readonly help: string;
+  /**
+   * Show this param only when another enum param has one of these values (e.g. Input's `height` only for
+   * `kind: 'image'`). The param is still resolved and validated; hidden params are simply irrelevant.
+   */
+  readonly visibleWhen?: { readonly param: string; readonly values: readonly string[] };
 }
 export interface IntParamSpec extends ParamSpecBase {
   readonly kind: 'int';
@@ -58,7 +63,14 @@ export interface IntsParamSpec extends ParamSpecBase {
 }
 export type ParamSpec = IntParamSpec | FloatParamSpec | EnumParamSpec | BoolParamSpec | IntsParamSpec;
 
-/** How many inputs a layer takes. `ordered` layers (Concatenate) give each port its own handle. */
+/**
+ * How many inputs a layer takes.
+ * - Single-input layers (max 1) have port 0 only.
+ * - `ordered` layers (Concatenate) give each port its own handle (ports 0..max-1, one edge per port); inputs are
+ *   taken in port order and unused ports in between are skipped.
+ * - Unordered multi-input layers (Add, Multiply) have ONE handle, port 0, that accepts up to `max` edges; the
+ *   order of inputs (for messages) is by targetPort, then edge id.
+ */
 export interface InputArity {
   readonly min: number;
   readonly max: number;
@@ -74,6 +86,8 @@ export type ShapeResult =
 export interface TfjsLayerDesc {
   readonly className: string;
   readonly config: Readonly<Record<string, unknown>>;
+  /** Suffix for the layer name when a node becomes several layers (`conv1` + `act` → `conv1__act`). */
+  readonly nameSuffix?: string;
 }
 
 /** Loss and metrics for an Output head; the compiler reads these. */
@@ -94,6 +108,11 @@ export interface LayerSpec {
   readonly description: string;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly inputs: InputArity;
+  /**
+   * Per-sample input ranks this layer accepts (e.g. Conv2D [3], Dense [1, 2]); undefined = any rank.
+   * A connection whose rank is not listed can never fit without another layer in between, so the canvas refuses it.
+   */
+  readonly inputRanks?: readonly number[];
   /** Output shape from input shapes (in port order) and resolved params. */
   inferShape(inputs: readonly Shape[], params: ResolvedParams): ShapeResult;
   /** Trainable + non-trainable parameters, exactly as tfjs's `countParams()` reports them. */
@@ -104,9 +123,15 @@ export interface LayerSpec {
   summary(params: ResolvedParams): string;
   /**
    * The tfjs layers this node becomes, applied in sequence (first gets the node's inputs).
-   * Names are assigned by the compiler from the node id.
+   * Names are assigned by the compiler from the node id. An empty list means the node passes its single input
+   * through unchanged (e.g. Flatten on an already flat vector); Input nodes return an `InputLayer` description.
    */
   toTfjs(params: ResolvedParams, inputs: readonly Shape[]): readonly TfjsLayerDesc[];
+  /**
+   * Bytes of float32 activations this node keeps per sample; defaults to the output size × 4.
+   * Layers that expand into several tfjs layers (e.g. Dense + LeakyReLU) may report more.
+   */
+  activationBytes?(inputs: readonly Shape[], output: Shape, params: ResolvedParams): number;
   /** Present only on Output heads. */
   head?(params: ResolvedParams): HeadDesc;
 }

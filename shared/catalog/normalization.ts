@@ -1,0 +1,56 @@
+/** Normalization layers: keep activations well scaled so deeper networks train. */
+import { floatParam, num } from './paramHelpers';
+import { fail, lastDim, ok, product } from './shapes';
+import type { LayerSpec } from './spec';
+
+const epsilonParam = floatParam({
+  label: 'Epsilon',
+  help: 'Small number added to the variance to avoid dividing by zero.',
+  default: 0.001,
+  min: 1e-12,
+  max: 1,
+});
+
+export const batchNormSpec: LayerSpec = {
+  type: 'BatchNorm',
+  category: 'Normalization',
+  label: 'BatchNorm',
+  description:
+    'Normalises each channel using the batch mean and variance while training (running averages at inference), then ' +
+    'applies a learned scale and shift. Usually placed between a convolution and its activation.',
+  params: {
+    momentum: floatParam({
+      label: 'Momentum',
+      help: 'How slowly the running mean and variance follow the batches (closer to 1 = slower).',
+      default: 0.99,
+      min: 0,
+      max: 1,
+    }),
+    epsilon: epsilonParam,
+  },
+  inputs: { min: 1, max: 1, ordered: false },
+  inferShape: (inputs) => (inputs[0] ? ok(inputs[0]) : fail('BatchNorm needs an input')),
+  // gamma, beta (trainable) + moving mean, moving variance (not trainable); tfjs countParams counts all four.
+  countParams: (inputs) => 4 * lastDim(inputs[0] ?? []),
+  flops: (_i, out) => 4 * product(out),
+  summary: (p) => `m ${num(p, 'momentum')}`,
+  toTfjs: (p) => [{ className: 'BatchNormalization', config: { axis: -1, momentum: num(p, 'momentum'), epsilon: num(p, 'epsilon') } }],
+};
+
+export const layerNormSpec: LayerSpec = {
+  type: 'LayerNorm',
+  category: 'Normalization',
+  label: 'LayerNorm',
+  description:
+    'Normalises the features of each sample (over the last axis), then applies a learned scale and shift. ' +
+    'Independent of batch size; common in sequence models.',
+  params: { epsilon: epsilonParam },
+  inputs: { min: 1, max: 1, ordered: false },
+  inferShape: (inputs) => (inputs[0] ? ok(inputs[0]) : fail('LayerNorm needs an input')),
+  countParams: (inputs) => 2 * lastDim(inputs[0] ?? []),
+  flops: (_i, out) => 5 * product(out),
+  summary: () => 'last axis',
+  toTfjs: (p) => [{ className: 'LayerNormalization', config: { axis: -1, epsilon: num(p, 'epsilon') } }],
+};
+
+export const normalizationLayers: readonly LayerSpec[] = [batchNormSpec, layerNormSpec];
