@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import { runSummarySchema } from '../../../shared/format/runSummary';
+import { selectBackend } from '../backends/selectBackend';
+import { loadDataset } from '../datasets/loadDataset';
+import { installSeededMathRandom } from './seededMathRandom';
+import { trainModel, type TrainingHead } from './trainModel';
+import { TrainingControl } from './trainingControl';
+
+const HEAD: TrainingHead = { task: 'classification', loss: 'categoricalCrossentropy', units: 2 };
+
+function mlp(hidden = 16, dropout = 0): tfl.LayersModel {
+  const layers: tfl.layers.Layer[] = [tfl.layers.dense({ units: hidden, activation: 'tanh', inputShape: [2] })];
+  if (dropout > 0) layers.push(tfl.layers.dropout({ rate: dropout }));
+  layers.push(tfl.layers.dense({ units: 2, activation: 'softmax' }));
+  return tfl.sequential({ layers });
+}
+
+function config(patch: Partial<TrainingConfig>): TrainingConfig {
+  return { ...DEFAULT_TRAINING_CONFIG, ...patch };
+}
+
+/** Builds and trains under the seeded Math.random, as runTraining does. */
+async function seededRun(cfg: TrainingConfig, dropout = 0) {
+  const restore = installSeededMathRandom(cfg.seed);
+  try {
+    const model = mlp(16, dropout);
+    const outcome = await trainModel(model, HEAD, loadDataset('moons', { samples: 400 }), cfg, { runId: 'r', backend: { name: tf.getBackend() } });
+    model.dispose();
+    return outcome;
+  } finally {
+    restore();
+  }
+}
+
+describe('trainModel', () => {
+  it('learns xor and reports a valid summary', async () => {
+    await selectBackend('cpu');
+    const model = mlp();
+    const batches: number[] = [];
+    const epochs: number[] = [];
+    let started: unknown;
+    const { summary, failure } = await trainModel(model, HEAD, loadDataset('xor'), config({ epochs: 30, learningRate: 0.05 }), {
+      runId: 'run-1',
+      backend: { name: 'cpu' },
+      callbacks: { onStarted: (e) => (started = e), onBatch: (e) => batches.push(e.batch), onEpoch: (e) => epochs.push(e.epoch) },
+    });
+    model.dispose();
+    expect(failure).toBeUndefined();
+    expect(started).toMatchObject({ params: 2 * 16 + 16 + 16 * 2 + 2, trainSize: 256, valSize: 64, testSize: 80 });
+    expect(epochs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(batches.length).toBeGreaterThan(0);
+    expect(() => runSummarySchema.parse(summary)).not.toThrow();
+    expect(summary.status).toBe('completed');
+    expect(summary.final.accuracy).toBe(1);
+    expect(summary.final.testAccuracy).toBeGreaterThan(0.97);
+    expect(summary.epochs[29]!.loss).toBeLessThan(summary.epochs[0]!.loss);
+  });
+
+  it('keeps the tensor count stable across epochs', async () => {
+    await selectBackend('cpu');
+    const model = mlp();
+    const counts: number[] = [];
+    await trainModel(model, HEAD, loadDataset('circles'), config({ epochs: 5, optimizer: 'adamw' }), {
+      runId: 'r',
+      backend: { name: 'cpu' },
+      callbacks: { onEpoch: () => counts.push(tf.memory().numTensors) },
+    });
+    model.dispose();
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it.each(['cpu', 'wasm'] as const)('same seed on %s gives identical metrics; another seed differs', async (backend) => {
+    await selectBackend(backend);
+    const a = await seededRun(config({ epochs: 3, seed: 5 }), 0.2);
+    const b = await seededRun(config({ epochs: 3, seed: 5 }), 0.2);
+    const c = await seededRun(config({ epochs: 3, seed: 6 }), 0.2);
+    expect(a.summary.epochs).toEqual(b.summary.epochs);
+    expect(a.summary.final).toEqual(b.summary.final);
+    expect(c.summary.epochs).not.toEqual(a.summary.epochs);
+  });
+
+  it.each(['sgd', 'momentum', 'adam', 'rmsprop', 'adamw'] as const)('learns blobs with %s', async (optimizer) => {
+    await selectBackend('cpu');
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 8, activation: 'relu', inputShape: [2] }), tfl.layers.dense({ units: 3, activation: 'softmax' })],
+    });
+    const { summary } = await trainModel(
+      model,
+      { ...HEAD, units: 3 },
+      loadDataset('blobs'),
+      config({ optimizer, epochs: 10, learningRate: optimizer === 'sgd' ? 0.3 : 0.03 }),
+      { runId: 'r', backend: { name: 'cpu' } },
+    );
+    model.dispose();
+    expect(summary.final.testAccuracy).toBeGreaterThan(0.9);
+  });
+
+  it('refuses a head that does not match the classes before training', async () => {
+    await selectBackend('cpu');
+    const model = mlp();
+    await expect(trainModel(model, HEAD, loadDataset('blobs'), config({}), { runId: 'r', backend: { name: 'cpu' } })).rejects.toThrow(
+      "Output has 2 units but dataset 'blobs' has 3 classes",
+    );
+    model.dispose();
+  });
+
+  it('stops on a NaN loss naming epoch and batch', async () => {
+    await selectBackend('cpu');
+    // Weights so large that the logits overflow float32: softmax gives NaN on the first batch.
+    const huge = tfl.initializers.constant({ value: 1e20 });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 16, inputShape: [2], kernelInitializer: huge }),
+        tfl.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: huge }),
+      ],
+    });
+    const { summary, failure } = await trainModel(model, HEAD, loadDataset('xor', { noise: 0 }), config({ epochs: 3 }), {
+      runId: 'r',
+      backend: { name: 'cpu' },
+    });
+    model.dispose();
+    expect(failure?.reason).toMatch(/^Loss became (NaN|Infinity) at epoch \d+, batch \d+: training diverged/);
+    expect(failure).toMatchObject({ epoch: 1, batch: 1 });
+    expect(summary.status).toBe('failed');
+    expect(() => runSummarySchema.parse(summary)).not.toThrow();
+  });
+
+  it('pauses and stops at batch boundaries', async () => {
+    await selectBackend('cpu');
+    const model = mlp();
+    const control = new TrainingControl();
+    const events: string[] = [];
+    let batchesAfterPause = 0;
+    const outcome = trainModel(model, HEAD, loadDataset('moons', { samples: 4000 }), config({ epochs: 20, batchSize: 8 }), {
+      runId: 'r',
+      backend: { name: 'cpu' },
+      control,
+      callbacks: {
+        onBatch: () => {
+          if (events.includes('paused')) batchesAfterPause++;
+          if (!events.includes('pause-requested')) {
+            events.push('pause-requested');
+            control.pause();
+          }
+        },
+        onPaused: () => {
+          events.push('paused');
+          setTimeout(() => control.resume(), 50);
+        },
+        onResumed: () => {
+          events.push('resumed');
+          setTimeout(() => control.stop(), 100);
+        },
+      },
+    });
+    const { summary } = await outcome;
+    model.dispose();
+    expect(events).toEqual(['pause-requested', 'paused', 'resumed']);
+    expect(summary.status).toBe('stopped');
+    expect(summary.epochs.length).toBeLessThan(20);
+    expect(summary.final.testAccuracy).toBeGreaterThan(0.5);
+  });
+});

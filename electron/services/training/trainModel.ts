@@ -1,0 +1,275 @@
+/**
+ * The training loop for an already built tfjs model: our own batch loop around `trainOnBatch` so pause and stop land
+ * on a batch boundary, progress is reported per batch, and a NaN loss is caught at the batch that produced it.
+ *
+ * Memory discipline: per batch we create exactly the x/y tensors and dispose them; evaluation tensors are disposed
+ * after use; everything else lives inside tf.tidy. The tensor count is the same after every epoch (tested).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { HeadDesc } from '../../../shared/catalog/spec';
+import type { BatchEvent, EpochEvent, StartedEvent } from '../../../shared/contracts/trainer';
+import { MAX_BATCH_EVENTS_PER_SECOND } from '../../../shared/contracts/trainer';
+import type { EpochMetrics, FinalMetrics, RunSummary } from '../../../shared/format/runSummary';
+import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
+import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
+import { applyDecoupledWeightDecay, createOptimizer } from './createOptimizer';
+import type { TrainingControl } from './trainingControl';
+
+type Payload<T> = Omit<T, 'type' | 'runId'>;
+
+export interface TrainingCallbacks {
+  onStarted?(event: Payload<StartedEvent>): void;
+  onBatch?(event: Payload<BatchEvent>): void;
+  onEpoch?(event: Payload<EpochEvent>): void;
+  onPaused?(at: { epoch: number; batch: number }): void;
+  onResumed?(): void;
+}
+
+export interface TrainingFailure {
+  readonly reason: string;
+  readonly epoch?: number;
+  readonly batch?: number;
+}
+
+export interface TrainingOutcome {
+  readonly summary: RunSummary;
+  /** Set when the run failed (e.g. the loss became NaN); `summary.status` is then `failed`. */
+  readonly failure?: TrainingFailure;
+}
+
+export type TrainingHead = Pick<HeadDesc, 'task' | 'loss' | 'units'>;
+
+export interface TrainModelOptions {
+  readonly runId: string;
+  /** The backend that really runs, for the summary. */
+  readonly backend: { readonly name: string };
+  readonly callbacks?: TrainingCallbacks;
+  readonly control?: TrainingControl;
+  /** When the run began (before compiling), so wall time includes setup. */
+  readonly startedAt?: number;
+  /** Evaluation chunk size (memory bound for big validation/test sets). */
+  readonly evalBatchSize?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function featureSize(data: LoadedDataset): number {
+  return data.info.inputShape.reduce((a, b) => a * b, 1);
+}
+
+/** Copies the chosen samples into fresh x/y buffers (one-hot for classification, 0/1 for binary heads). */
+function gather(
+  split: DataSplit,
+  indices: ArrayLike<number>,
+  from: number,
+  to: number,
+  size: number,
+  head: TrainingHead,
+  classes: number,
+): { x: Float32Array; y: Float32Array } {
+  const n = to - from;
+  const x = new Float32Array(n * size);
+  const width = head.task === 'classification' ? classes : 1;
+  const y = new Float32Array(n * width);
+  for (let k = 0; k < n; k++) {
+    const i = indices[from + k]!;
+    x.set(split.x.subarray(i * size, (i + 1) * size), k * size);
+    const label = split.labels[i]!;
+    if (head.task === 'classification') y[k * width + label] = 1;
+    else y[k] = label;
+  }
+  return { x, y };
+}
+
+function range(n: number): Int32Array {
+  const r = new Int32Array(n);
+  for (let i = 0; i < n; i++) r[i] = i;
+  return r;
+}
+
+export async function trainModel(
+  model: tfl.LayersModel,
+  head: TrainingHead,
+  data: LoadedDataset,
+  config: TrainingConfig,
+  options: TrainModelOptions,
+): Promise<TrainingOutcome> {
+  const startedAtMs = options.startedAt ?? Date.now();
+  const callbacks = options.callbacks ?? {};
+  const control = options.control;
+  const classes = data.info.classes;
+  const size = featureSize(data);
+  const inputShape = data.info.inputShape;
+  const withAccuracy = head.task !== 'regression';
+  const evalBatchSize = options.evalBatchSize ?? 512;
+
+  if (head.task === 'classification' && head.units !== classes) {
+    throw new Error(`Output has ${head.units} units but dataset '${data.info.id}' has ${classes} classes`);
+  }
+  if (head.task === 'binary' && classes !== 2) {
+    throw new Error(`Output is binary but dataset '${data.info.id}' has ${classes} classes`);
+  }
+
+  // Hold out the validation set once, from a seeded permutation, so it is the same for every epoch.
+  const random = createSeededRandom(`neural-bricks/train:${config.seed}`);
+  const all = seededPermutation(data.train.count, random);
+  const valSize = Math.floor(data.train.count * config.validationSplit);
+  const trainIdx = all.slice(0, data.train.count - valSize);
+  const valIdx = all.slice(data.train.count - valSize);
+  const trainSize = trainIdx.length;
+  if (trainSize === 0) throw new Error(`Dataset '${data.info.id}' leaves no training samples after the validation split`);
+
+  const optimizer = createOptimizer(config.optimizer, config.learningRate);
+  model.compile({ optimizer, loss: head.loss, metrics: withAccuracy ? ['accuracy'] : [] });
+  const trainableWeights = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+
+  const evaluate = (split: DataSplit, indices: ArrayLike<number>): { loss: number; accuracy?: number } => {
+    let loss = 0;
+    let accuracy = 0;
+    for (let from = 0; from < indices.length; from += evalBatchSize) {
+      const to = Math.min(indices.length, from + evalBatchSize);
+      const { x, y } = gather(split, indices, from, to, size, head, classes);
+      const [l, a] = tf.tidy(() => {
+        const xs = tf.tensor(x, [to - from, ...inputShape]);
+        const ys = tf.tensor(y, [to - from, head.task === 'classification' ? classes : 1]);
+        const out = model.evaluate(xs, ys, { batchSize: evalBatchSize });
+        const scalars = Array.isArray(out) ? out : [out];
+        return scalars.map((s) => s.dataSync()[0]!);
+      });
+      loss += l! * (to - from);
+      accuracy += (a ?? 0) * (to - from);
+    }
+    const n = indices.length;
+    return withAccuracy ? { loss: loss / n, accuracy: accuracy / n } : { loss: loss / n };
+  };
+
+  callbacks.onStarted?.({
+    backend: options.backend,
+    params: model.countParams(),
+    trainSize,
+    valSize,
+    testSize: data.test.count,
+  });
+
+  const batchSize = Math.min(config.batchSize, trainSize);
+  const batchesPerEpoch = Math.ceil(trainSize / batchSize);
+  const epochs: EpochMetrics[] = [];
+  const minBatchEventGapMs = 1000 / MAX_BATCH_EVENTS_PER_SECOND;
+  let lastBatchEventAt = -Infinity;
+  let trainingMs = 0;
+  let samplesSeen = 0;
+  let failure: TrainingFailure | undefined;
+  let lastFiniteLoss: number | undefined;
+  let partial: { loss: number; accuracy?: number } | undefined;
+
+  outer: for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const order = config.shuffle ? trainIdx.slice() : trainIdx;
+    if (config.shuffle) {
+      const perm = seededPermutation(trainSize, random);
+      for (let i = 0; i < trainSize; i++) order[i] = trainIdx[perm[i]!]!;
+    }
+    let epochLoss = 0;
+    let epochAccuracy = 0;
+    let epochSamples = 0;
+    let epochActiveMs = 0;
+    for (let batch = 1; batch <= batchesPerEpoch; batch++) {
+      if (control?.paused) {
+        callbacks.onPaused?.({ epoch, batch: batch - 1 });
+        await control.waitWhilePaused();
+        if (!control.stopped) callbacks.onResumed?.();
+      }
+      if (control?.stopped) break outer;
+      const from = (batch - 1) * batchSize;
+      const to = Math.min(trainSize, from + batchSize);
+      const t0 = performance.now();
+      const { x, y } = gather(data.train, order, from, to, size, head, classes);
+      const xs = tf.tensor(x, [to - from, ...inputShape]);
+      const ys = tf.tensor(y, [to - from, head.task === 'classification' ? classes : 1]);
+      let result: number | number[];
+      try {
+        result = await model.trainOnBatch(xs, ys);
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+      if (config.optimizer === 'adamw') applyDecoupledWeightDecay(trainableWeights, config.learningRate);
+      const dt = performance.now() - t0;
+      epochActiveMs += dt;
+      trainingMs += dt;
+      const [loss, accuracy] = Array.isArray(result) ? result : [result];
+      if (!Number.isFinite(loss)) {
+        failure = {
+          reason:
+            `Loss became ${String(loss)} at epoch ${epoch}, batch ${batch}: training diverged. ` +
+            `Try a lower learning rate (now ${config.learningRate}) or add normalization.`,
+          epoch,
+          batch,
+        };
+        break outer;
+      }
+      lastFiniteLoss = loss;
+      const n = to - from;
+      epochSamples += n;
+      samplesSeen += n;
+      epochLoss += loss! * n;
+      epochAccuracy += (accuracy ?? 0) * n;
+      partial = withAccuracy ? { loss: epochLoss / epochSamples, accuracy: epochAccuracy / epochSamples } : { loss: epochLoss / epochSamples };
+      const now = performance.now();
+      if (callbacks.onBatch && now - lastBatchEventAt >= minBatchEventGapMs) {
+        lastBatchEventAt = now;
+        callbacks.onBatch({
+          epoch,
+          batch,
+          batchesPerEpoch,
+          loss: loss!,
+          ...(withAccuracy && accuracy !== undefined ? { accuracy } : {}),
+          samplesPerSec: epochActiveMs > 0 ? (epochSamples * 1000) / epochActiveMs : 0,
+        });
+      }
+      // trainOnBatch settles on microtasks only; give queued messages (pause, stop) a chance to arrive.
+      await yieldToEventLoop();
+    }
+    const metrics: EpochMetrics = { epoch, loss: epochLoss / epochSamples };
+    if (withAccuracy) metrics.accuracy = epochAccuracy / epochSamples;
+    if (valSize > 0) {
+      const val = evaluate(data.train, valIdx);
+      metrics.valLoss = val.loss;
+      if (val.accuracy !== undefined) metrics.valAccuracy = val.accuracy;
+    }
+    epochs.push(metrics);
+    partial = undefined;
+    callbacks.onEpoch?.({ ...metrics, elapsedMs: Date.now() - startedAtMs });
+    await yieldToEventLoop();
+  }
+
+  const last = epochs[epochs.length - 1];
+  const final: FinalMetrics = last
+    ? { loss: last.loss, ...(last.accuracy !== undefined ? { accuracy: last.accuracy } : {}) }
+    : { loss: partial?.loss ?? lastFiniteLoss ?? 0, ...(partial?.accuracy !== undefined ? { accuracy: partial.accuracy } : {}) };
+  if (last?.valLoss !== undefined) final.valLoss = last.valLoss;
+  if (last?.valAccuracy !== undefined) final.valAccuracy = last.valAccuracy;
+  if (!failure && data.test.count > 0) {
+    const test = evaluate(data.test, range(data.test.count));
+    final.testLoss = test.loss;
+    if (test.accuracy !== undefined) final.testAccuracy = test.accuracy;
+  }
+  optimizer.dispose();
+
+  const finishedAt = Date.now();
+  const summary: RunSummary = {
+    id: options.runId,
+    startedAt: new Date(startedAtMs).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    status: failure ? 'failed' : control?.stopped ? 'stopped' : 'completed',
+    backend: options.backend.name,
+    config,
+    epochs,
+    final,
+    samplesPerSec: trainingMs > 0 ? (samplesSeen * 1000) / trainingMs : 0,
+    wallTimeMs: finishedAt - startedAtMs,
+  };
+  if (failure) summary.error = failure.reason;
+  return failure ? { summary, failure } : { summary };
+}
