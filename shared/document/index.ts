@@ -1,0 +1,6 @@
+/** The graph document and its pure edit operations. */
+export * from './model';
+export * from './ids';
+export * from './edits';
+export * from './groups';
+export * from './clipboard';
