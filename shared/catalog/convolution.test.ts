@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { infer, resolved, specOf } from './testUtils';
+
+describe('Conv2D', () => {
+  it('infers same and valid padding with strides and dilation', () => {
+    expect(infer('Conv2D', [[28, 28, 1]], { filters: 8 })).toEqual({ ok: true, shape: [28, 28, 8] });
+    expect(infer('Conv2D', [[28, 28, 1]], { filters: 6, kernelSize: [5, 5], padding: 'valid' })).toEqual({ ok: true, shape: [24, 24, 6] });
+    expect(infer('Conv2D', [[15, 15, 3]], { filters: 4, strides: [2, 2], padding: 'same' })).toEqual({ ok: true, shape: [8, 8, 4] });
+    expect(infer('Conv2D', [[15, 15, 3]], { filters: 4, strides: [2, 2], padding: 'valid' })).toEqual({ ok: true, shape: [7, 7, 4] });
+    expect(infer('Conv2D', [[10, 10, 3]], { filters: 4, dilationRate: [2, 2], padding: 'valid' })).toEqual({ ok: true, shape: [6, 6, 4] });
+  });
+  it('explains windows that do not fit and bad combinations', () => {
+    expect(infer('Conv2D', [[2, 2, 1]], { kernelSize: [3, 3], padding: 'valid' })).toEqual({
+      ok: false,
+      port: 0,
+      message: "Conv2D: the 3×3 window does not fit in the 2×2 input with valid padding — use padding 'same' or a smaller kernel",
+    });
+    expect(infer('Conv2D', [[8, 8, 1]], { strides: [2, 2], dilationRate: [2, 2] })).toMatchObject({ ok: false, message: expect.stringContaining('dilation') });
+    expect(infer('Conv2D', [[64]])).toMatchObject({ ok: false, port: 0, message: expect.stringContaining('Conv2D expects an image (height × width × channels) but gets a flat vector of 64') });
+  });
+  it('counts kernel and bias and summarises like the node face', () => {
+    const p = resolved('Conv2D', { filters: 64, strides: [2, 2] });
+    expect(specOf('Conv2D').countParams([[8, 8, 3]], [4, 4, 64], p)).toBe(3 * 3 * 3 * 64 + 64);
+    expect(specOf('Conv2D').summary(p)).toBe('64 · 3×3 · s2');
+    expect(specOf('Conv2D').summary(resolved('Conv2D', { filters: 6, kernelSize: [5, 5], padding: 'valid' }))).toBe('6 · 5×5 · valid');
+  });
+});
+
+describe('Depthwise / Separable / Transpose', () => {
+  it('infers shapes', () => {
+    expect(infer('DepthwiseConv2D', [[8, 8, 3]], { depthMultiplier: 2 })).toEqual({ ok: true, shape: [8, 8, 6] });
+    expect(infer('SeparableConv2D', [[8, 8, 3]], { filters: 5, strides: [2, 2] })).toEqual({ ok: true, shape: [4, 4, 5] });
+    expect(infer('Conv2DTranspose', [[7, 7, 8]], { filters: 4, strides: [2, 2], padding: 'same' })).toEqual({ ok: true, shape: [14, 14, 4] });
+    expect(infer('Conv2DTranspose', [[7, 7, 8]], { filters: 4, kernelSize: [3, 3], strides: [2, 2], padding: 'valid' })).toEqual({ ok: true, shape: [15, 15, 4] });
+  });
+  it('counts params', () => {
+    expect(specOf('DepthwiseConv2D').countParams([[8, 8, 3]], [8, 8, 6], resolved('DepthwiseConv2D', { depthMultiplier: 2 }))).toBe(9 * 6 + 6);
+    expect(specOf('SeparableConv2D').countParams([[8, 8, 3]], [8, 8, 5], resolved('SeparableConv2D', { filters: 5 }))).toBe(9 * 3 + 3 * 5 + 5);
+    expect(specOf('Conv2DTranspose').countParams([[7, 7, 8]], [14, 14, 4], resolved('Conv2DTranspose', { filters: 4 }))).toBe(9 * 8 * 4 + 4);
+  });
+});
+
+describe('UpSampling2D / ZeroPadding2D', () => {
+  it('resize the image', () => {
+    expect(infer('UpSampling2D', [[7, 7, 2]], { size: [2, 3] })).toEqual({ ok: true, shape: [14, 21, 2] });
+    expect(infer('ZeroPadding2D', [[7, 7, 2]], { padding: [1, 2, 0, 3] })).toEqual({ ok: true, shape: [10, 10, 2] });
+    expect(specOf('ZeroPadding2D').toTfjs(resolved('ZeroPadding2D', { padding: [1, 2, 0, 3] }), [[7, 7, 2]])[0]?.config).toEqual({
+      padding: [[1, 2], [0, 3]],
+    });
+  });
+  it('refuse vectors', () => {
+    expect(infer('UpSampling2D', [[7]])).toMatchObject({ ok: false, port: 0 });
+  });
+});
