@@ -5,3 +5,4 @@ export * from './serializeGraphFile';
 export * from './trainingConfig';
 export * from './runSummary';
 export { MIGRATIONS, type Migration } from './migrations';
+export * from './diffGraphFiles';
