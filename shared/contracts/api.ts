@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { graphDocumentSchema, graphFileSchema, type GraphFile } from '../format/graphFileSchema';
 import { trainingConfigSchema, type TrainingConfig } from '../format/trainingConfig';
-import { datasetRefSchema, type DatasetInfo, type DatasetPreview, type TrainerEvent } from './trainer';
+import type { GraphDocument } from '../document/model';
+import { datasetRefSchema, type DatasetInfo, type DatasetPreview, type DatasetRef, type TrainerEvent } from './trainer';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
 
@@ -55,7 +56,44 @@ export const apiRequestSchemas = {
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
 export const API_METHODS = Object.keys(apiRequestSchemas) as ApiMethod[];
-export type ApiRequest<M extends ApiMethod> = z.infer<(typeof apiRequestSchemas)[M]>;
+
+/** Request types, written with the model's readonly types so a store snapshot can be passed as is. */
+export interface ApiRequests {
+  getHostInfo: undefined;
+  openFile: { readonly path?: string };
+  saveFile: { readonly file: GraphFile; readonly path: string };
+  saveFileAs: { readonly file: GraphFile; readonly suggestedName?: string };
+  listFiles: undefined;
+  recentFiles: undefined;
+  listDatasets: undefined;
+  previewDataset: { readonly dataset: string; readonly count: number };
+  startTraining: { readonly graph: GraphDocument; readonly config: TrainingConfig; readonly dataset?: DatasetRef };
+  pauseTraining: { readonly runId: string };
+  resumeTraining: { readonly runId: string };
+  stopTraining: { readonly runId: string };
+  reportDocumentState: { readonly file: GraphFile; readonly path: string | null; readonly dirty: boolean };
+  takeRecovery: { readonly discard: boolean };
+}
+export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
+
+// Compile-time proof that what each schema accepts is the request type handlers are written against.
+const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestSchemas)[M]>) => ApiRequests[M] } = {
+  getHostInfo: (x) => x,
+  openFile: (x) => x,
+  saveFile: (x) => x,
+  saveFileAs: (x) => x,
+  listFiles: (x) => x,
+  recentFiles: (x) => x,
+  listDatasets: (x) => x,
+  previewDataset: (x) => x,
+  startTraining: (x) => x,
+  pauseTraining: (x) => x,
+  resumeTraining: (x) => x,
+  stopTraining: (x) => x,
+  reportDocumentState: (x) => x,
+  takeRecovery: (x) => x,
+};
+void _schemasMatchRequests;
 
 export interface HostInfo {
   readonly transport: 'electron' | 'web';

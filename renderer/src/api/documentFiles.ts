@@ -1,0 +1,102 @@
+/**
+ * Open / Save / Save As / recovery for the document store, over whichever LabApi transport this page has.
+ * Toolbars, shortcuts and native menus all call these, so the rules live in one place: a read-only template saves
+ * through Save As, unsaved changes are confirmed before they are replaced, the host always knows the current
+ * document (window title, autosave, close prompt).
+ */
+import type { OpenedFile } from '../../../shared/contracts/api';
+import { documentStore } from '../store/documentStore';
+import { getLabApi } from './getLabApi';
+
+function fileName(path: string | undefined): string | undefined {
+  return path?.split(/[\\/]/).pop();
+}
+
+/** True when it is fine to replace the current document (nothing unsaved, or the user said so). */
+export function confirmDiscardChanges(): boolean {
+  return !documentStore.getState().dirty || window.confirm('Discard unsaved changes to this graph?');
+}
+
+export function loadOpenedFile(opened: OpenedFile): void {
+  // A template has nowhere to be saved back to: leaving filePath empty makes Save ask for a name.
+  documentStore.getState().replaceFile(opened.file, opened.readOnly || opened.path === null ? undefined : opened.path);
+}
+
+/** Opens a graph (asking the user when no path is given). Resolves false when cancelled. */
+export async function openGraph(path?: string): Promise<boolean> {
+  if (!confirmDiscardChanges()) return false;
+  const opened = await getLabApi().openFile(path === undefined ? {} : { path });
+  if (!opened) return false;
+  loadOpenedFile(opened);
+  return true;
+}
+
+export async function saveGraphAs(): Promise<boolean> {
+  const state = documentStore.getState();
+  const suggestedName = fileName(state.filePath) ?? state.document.metadata.name;
+  const saved = await getLabApi().saveFileAs({ file: state.toFile(), suggestedName });
+  if (!saved) return false;
+  documentStore.getState().markSaved(saved.path);
+  return true;
+}
+
+export async function saveGraph(): Promise<boolean> {
+  const state = documentStore.getState();
+  if (!state.filePath) return saveGraphAs();
+  const saved = await getLabApi().saveFile({ file: state.toFile(), path: state.filePath });
+  documentStore.getState().markSaved(saved.path);
+  return true;
+}
+
+/**
+ * Keeps the host informed of the document (debounced) and loads files the host opens on its own (double-clicked
+ * .nbrick, native Open Recent). Returns a function that stops both.
+ */
+export function startDocumentSync(delayMs = 400): () => void {
+  const api = getLabApi();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const report = () => {
+    timer = undefined;
+    const state = documentStore.getState();
+    api
+      .reportDocumentState({ file: state.toFile(), path: state.filePath ?? null, dirty: state.dirty })
+      .catch((error: unknown) => console.warn('Could not report the document to the host:', error));
+  };
+  const unsubscribeStore = documentStore.subscribe((state, previous) => {
+    if (
+      state.document === previous.document &&
+      state.dirty === previous.dirty &&
+      state.filePath === previous.filePath &&
+      state.runs === previous.runs &&
+      state.training === previous.training
+    ) {
+      return;
+    }
+    if (timer === undefined) timer = setTimeout(report, delayMs);
+  });
+  const unsubscribeOpened = api.onOpenedFile((opened) => {
+    if (confirmDiscardChanges()) loadOpenedFile(opened);
+  });
+  report();
+  return () => {
+    if (timer !== undefined) clearTimeout(timer);
+    unsubscribeStore();
+    unsubscribeOpened();
+  };
+}
+
+/** After a crash: offer the autosaved copy once. Restored work stays marked unsaved; the user's file is untouched. */
+export async function offerRecovery(): Promise<boolean> {
+  const api = getLabApi();
+  const recovery = await api.takeRecovery({ discard: false });
+  if (!recovery) return false;
+  const when = new Date(recovery.savedAt).toLocaleString();
+  const restore = window.confirm(
+    `Neural Bricks did not close properly. Restore the unsaved copy of "${recovery.file.graph.metadata.name}" from ${when}?`,
+  );
+  await api.takeRecovery({ discard: true });
+  if (!restore) return false;
+  documentStore.getState().replaceFile(recovery.file, recovery.originalPath ?? undefined);
+  documentStore.setState({ dirty: true });
+  return true;
+}

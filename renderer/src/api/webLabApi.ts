@@ -1,0 +1,69 @@
+/**
+ * The LabApi over the web host's WebSocket. Where Electron would show a native dialog, this shows the in-page
+ * pickers from webFileDialogs.ts (workspace files, templates, upload; a name for Save As) and then sends a path.
+ */
+import type {
+  ApiEvent,
+  ApiMethod,
+  ApiRequest,
+  ApiResponses,
+  LabApi,
+  OpenedFile,
+} from '../../../shared/contracts/api';
+import { loadGraphFile } from '../../../shared/format/loadGraphFile';
+import { pickFileToOpen, pickSaveName } from './webFileDialogs';
+import { WsConnection } from './wsConnection';
+
+interface LocationLike {
+  readonly host: string;
+  readonly search: string;
+}
+
+export function createWebLabApi(location: LocationLike): LabApi {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const connection = new WsConnection(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
+
+  function call<M extends ApiMethod>(method: M, payload?: ApiRequest<M>): Promise<ApiResponses[M]> {
+    return connection.request(method, payload) as Promise<ApiResponses[M]>;
+  }
+  function subscribe<E extends ApiEvent>(event: E, listener: (payload: never) => void) {
+    return connection.on(event, listener as (payload: unknown) => void);
+  }
+
+  async function openFile(request?: ApiRequest<'openFile'>): Promise<OpenedFile | null> {
+    if (request?.path !== undefined) return call('openFile', request);
+    const choice = await pickFileToOpen(await call('listFiles'));
+    if (!choice) return null;
+    if (choice.kind === 'path') return call('openFile', { path: choice.path });
+    const loaded = loadGraphFile(choice.text);
+    if (!loaded.ok) throw new Error(`${choice.name}: ${loaded.error.message}`);
+    return { file: loaded.file, path: null, name: choice.name, readOnly: false };
+  }
+
+  async function saveFileAs(request: ApiRequest<'saveFileAs'>) {
+    const existing = (await call('listFiles')).filter((entry) => !entry.readOnly).map((entry) => entry.name);
+    const name = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing);
+    if (name === null) return null;
+    return call('saveFileAs', { file: request.file, suggestedName: name });
+  }
+
+  return {
+    getHostInfo: () => call('getHostInfo'),
+    openFile,
+    saveFile: (request) => call('saveFile', request),
+    saveFileAs,
+    listFiles: () => call('listFiles'),
+    recentFiles: () => call('recentFiles'),
+    listDatasets: () => call('listDatasets'),
+    previewDataset: (request) => call('previewDataset', request),
+    startTraining: (request) => call('startTraining', request),
+    pauseTraining: (request) => call('pauseTraining', request),
+    resumeTraining: (request) => call('resumeTraining', request),
+    stopTraining: (request) => call('stopTraining', request),
+    reportDocumentState: (request) => call('reportDocumentState', request),
+    takeRecovery: (request) => call('takeRecovery', request),
+    onRunEvent: (listener) => subscribe('runEvent', listener),
+    onMenuCommand: (listener) => subscribe('menuCommand', listener),
+    onOpenedFile: (listener) => subscribe('openedFile', listener),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Request/response and events over the web host's WebSocket. Requests made before the socket opens wait for it;
+ * if the connection drops, pending requests fail with a readable error and the next request reconnects.
+ */
+import type { ApiEvent, WireMessage } from '../../../shared/contracts/api';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+export class WsConnection {
+  private socket: WebSocket | undefined;
+  private opened: Promise<WebSocket> | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Map<ApiEvent, Set<(payload: unknown) => void>>();
+
+  constructor(private readonly url: string) {}
+
+  private connect(): Promise<WebSocket> {
+    if (this.opened) return this.opened;
+    this.opened = new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(this.url);
+      socket.addEventListener('open', () => {
+        this.socket = socket;
+        resolve(socket);
+      });
+      socket.addEventListener('message', (event) => this.receive(String(event.data)));
+      socket.addEventListener('close', () => {
+        const error = new Error('Lost the connection to the Neural Bricks host. Is it still running?');
+        for (const pending of this.pending.values()) pending.reject(error);
+        this.pending.clear();
+        this.socket = undefined;
+        this.opened = undefined;
+        reject(error);
+      });
+    });
+    return this.opened;
+  }
+
+  private receive(text: string): void {
+    let message: WireMessage;
+    try {
+      message = JSON.parse(text) as WireMessage;
+    } catch {
+      return;
+    }
+    if (message.type === 'response') {
+      const pending = this.pending.get(message.id);
+      if (!pending) return;
+      this.pending.delete(message.id);
+      if (message.ok) pending.resolve(message.result);
+      else pending.reject(new Error(message.error));
+    } else if (message.type === 'event') {
+      for (const listener of this.listeners.get(message.event) ?? []) listener(message.payload);
+    }
+  }
+
+  async request(method: string, payload?: unknown): Promise<unknown> {
+    const socket = await this.connect();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ type: 'request', id, method, payload } satisfies WireMessage));
+    });
+  }
+
+  on(event: ApiEvent, listener: (payload: unknown) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    // Subscribing opens the socket so events flow even before the first request.
+    void this.connect().catch(() => {});
+    return () => set.delete(listener);
+  }
+}
