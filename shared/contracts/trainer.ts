@@ -6,7 +6,7 @@
  * Epoch and batch numbers in messages are 1-based: they are shown to people ("epoch 3, batch 12").
  */
 import { z } from 'zod';
-import type { GraphDocument } from '../document/model';
+import { graphDocumentSchema } from '../format/graphFileSchema';
 import { trainingConfigSchema } from '../format/trainingConfig';
 import { runSummarySchema } from '../format/runSummary';
 
@@ -79,36 +79,19 @@ export type DatasetRef = z.infer<typeof datasetRefSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // Plain pieces of messages
 
-/**
- * The graph travels as plain data. Its full validation belongs to the document layer (and the compiler reports
- * graph errors with node ids); here we only check the envelope so a malformed message fails fast with a clear path.
- */
-const graphNodeSchema = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  params: z.record(z.string(), z.unknown()),
-});
-const graphEdgeSchema = z.looseObject({
-  id: z.string(),
-  source: z.string(),
-  target: z.string(),
-  targetPort: z.number().int().min(0),
-});
-export const graphPayloadSchema = z
-  .looseObject({
-    nodes: z.array(graphNodeSchema),
-    edges: z.array(graphEdgeSchema),
-    groups: z.array(z.unknown()),
-    metadata: z.looseObject({ name: z.string() }),
-  })
-  .transform((g) => g as unknown as GraphDocument);
+/** The graph travels as plain data, validated with the file format's own document schema. */
+export const graphPayloadSchema = graphDocumentSchema;
 
 /** What backend really ran, as plain data (a subset of the backends service's BackendInfo). */
 export const trainerBackendSchema = z.looseObject({
   /** `tensorflow`, `wasm` or `cpu`. */
   name: z.string().min(1),
-  /** Human-readable detail, e.g. "wasm (SIMD, 1 thread)" or why `auto` fell back. */
-  detail: z.string().optional(),
+  /** What the UI shows: tfjs-node is "native". */
+  label: z.string().optional(),
+  tfjsVersion: z.string().optional(),
+  threads: z.number().int().optional(),
+  /** Set when `auto` skipped better backends: why each was unavailable. */
+  fallbackReason: z.string().optional(),
 });
 export type TrainerBackend = z.infer<typeof trainerBackendSchema>;
 
@@ -183,6 +166,8 @@ export const failedEventSchema = z.strictObject({
   reason: z.string().min(1),
   epoch: count1.optional(),
   batch: count1.optional(),
+  /** Present when the run got far enough to have one (e.g. the loss diverged mid-run). */
+  summary: runSummarySchema.optional(),
 });
 
 export const trainerToHostSchema = z.discriminatedUnion('type', [

@@ -6,6 +6,9 @@
 import type { GraphDocument, GraphNode } from '../../../shared/document/model';
 import type { GraphAnalysis } from '../../../shared/inference/types';
 import type { DatasetInfo } from '../../../shared/contracts/trainer';
+import { getLayerSpec } from '../../../shared/catalog/registry';
+import { resolveParams } from '../../../shared/catalog/resolveParams';
+import type { ResolvedParams } from '../../../shared/catalog/spec';
 
 export interface DatasetFitIssue {
   readonly nodeId?: string;
@@ -16,26 +19,18 @@ export function formatShape(shape: readonly number[]): string {
   return shape.join('×');
 }
 
-function num(node: GraphNode, key: string): number | undefined {
-  const value = node.params[key];
-  return typeof value === 'number' ? value : undefined;
+/** The node's params with the catalog's defaults filled in (a file may leave defaults out). */
+function resolved(node: GraphNode): ResolvedParams {
+  const spec = getLayerSpec(node.type);
+  return spec ? resolveParams(spec, node.params).params : node.params;
 }
 
-/** The Input brick's per-sample shape from its params (AGREEMENTS: image [H,W,C], vector [N], sequence [T,F], tokens [T]). */
-function inputShapeFromParams(node: GraphNode): number[] | undefined {
-  const kind = node.params.kind;
-  const dims =
-    kind === 'image'
-      ? [num(node, 'height'), num(node, 'width'), num(node, 'channels')]
-      : kind === 'vector'
-        ? [num(node, 'size')]
-        : kind === 'sequence'
-          ? [num(node, 'length'), num(node, 'features')]
-          : kind === 'tokens'
-            ? [num(node, 'length')]
-            : undefined;
-  if (!dims || dims.some((d) => d === undefined)) return undefined;
-  return dims as number[];
+/** The Input brick's per-sample shape, as the catalog infers it (image [H,W,C], vector [N], …). */
+function inputShapeFromParams(node: GraphNode): readonly number[] | undefined {
+  const spec = getLayerSpec('Input');
+  if (!spec) return undefined;
+  const result = spec.inferShape([], resolved(node));
+  return result.ok ? result.shape : undefined;
 }
 
 function name(node: GraphNode): string {
@@ -70,8 +65,9 @@ export function checkGraphFitsDataset(graph: GraphDocument, dataset: DatasetInfo
   }
   const output = outputs[0];
   if (output && outputs.length === 1) {
-    const task = typeof output.params.task === 'string' ? output.params.task : 'classification';
-    const units = num(output, 'units');
+    const head = getLayerSpec('Output')?.head?.(resolved(output));
+    const task = head?.task ?? 'classification';
+    const units = head?.units;
     if (task === 'regression') {
       issues.push({
         nodeId: output.id,
