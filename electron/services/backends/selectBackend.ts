@@ -2,8 +2,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them as a side effect.
+import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installNodeUtilShim } from './nodeUtilShim';
+import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -120,6 +123,8 @@ async function activate(name: BackendName): Promise<BackendInfo> {
  * Safe to call repeatedly: loading is attempted once per process, and the chosen backend is re-activated.
  */
 export async function selectBackend(preferred: BackendPreference = 'auto'): Promise<BackendInfo> {
+  // tfjs-layers needs chained tensor methods (x.flatten()…) that plain tfjs-core does not install.
+  registerChainedOps();
   if (preferred !== 'auto') {
     if (!(preferred in LABELS)) {
       throw new Error(`unknown backend "${String(preferred)}": expected auto, tensorflow, wasm or cpu`);

@@ -1,15 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
+import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
-/** Kernels we add to (or replace in) the wasm backend so that every catalog layer can be trained on it. */
-export const WASM_EXTRA_KERNELS: KernelConfig[] = [];
+/**
+ * Kernels we add to (or replace in) the wasm backend so every catalog layer can be trained on it.
+ * Found by training one step of every layer type on wasm (layerProbes.ts): tfjs 4.22's wasm backend lacks
+ * Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input and UnsortedSegmentSum; its Conv2DBackpropInput
+ * exists but is a scalar loop, so ours replaces it.
+ */
+export const WASM_EXTRA_KERNELS: KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
 
 let registered = false;
 
 /**
- * Registers our extra wasm kernels. Idempotent. A kernel that tfjs already ships for wasm (e.g. the slow
- * Conv2DBackpropInput) is unregistered first so ours wins. Our kernels have no setupFunc, so registering after the
- * backend was initialised is fine.
+ * Registers our extra wasm kernels. Idempotent. A kernel tfjs already ships for wasm is unregistered first so ours
+ * wins. Our kernels have no setupFunc, so registering
+ * after the backend was initialised is fine.
  */
 export function registerWasmKernels(): string[] {
   const names = WASM_EXTRA_KERNELS.map((k) => k.kernelName);

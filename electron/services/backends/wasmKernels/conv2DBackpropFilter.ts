@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { assertNHWC, release, runWasmKernel } from './wasmKernelUtils';
+
+/**
+ * dW for a 2-D convolution, computed as ONE forward convolution so it runs on XNNPACK's fast Conv2D:
+ *   dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[b,oh,ow,co]
+ * Treat ci as the batch and b as the channel: X' = x^T [Ci,H,W,B] convolved with F' = dy^T [Ho,Wo,B,Co] using
+ * stride 1 and dilation s (the forward stride) gives [Ci,KH,KW,Co]. Padding top/left is the forward padding; the
+ * bottom/right padding is whatever makes the output exactly KH×KW (negative means rows the forward pass never read,
+ * which we crop off). The wasm backend has no Conv2DBackpropFilter at all in tfjs 4.22.
+ */
+export function conv2DBackpropFilterWasm(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, dy } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  assertNHWC('Conv2DBackpropFilter', dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { inHeight, inWidth, filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
+  const padBottom = filterHeight - 1 + (outHeight - 1) * strideHeight + 1 - inHeight - padInfo.top;
+  const padRight = filterWidth - 1 + (outWidth - 1) * strideWidth + 1 - inWidth - padInfo.left;
+
+  const temps: TensorInfo[] = [];
+  let source = x;
+  if (padBottom < 0 || padRight < 0) {
+    source = runWasmKernel(backend, 'Slice', { x }, {
+      begin: [0, 0, 0, 0],
+      size: [-1, inHeight + Math.min(padBottom, 0), inWidth + Math.min(padRight, 0), -1],
+    });
+    temps.push(source);
+  }
+  const xT = runWasmKernel(backend, 'Transpose', { x: source }, { perm: [3, 1, 2, 0] });
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  temps.push(xT, dyT);
+  const conv = runWasmKernel(backend, 'Conv2D', { x: xT, filter: dyT }, {
+    strides: [1, 1],
+    pad: [[0, 0], [padInfo.top, Math.max(padBottom, 0)], [padInfo.left, Math.max(padRight, 0)], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: [strideHeight, strideWidth],
+    dimRoundingMode: undefined,
+  } as unknown as tf.NamedAttrMap);
+  temps.push(conv);
+  const dw = runWasmKernel(backend, 'Transpose', { x: conv }, { perm: [1, 2, 0, 3] });
+  release(backend, ...temps);
+  return dw;
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilterWasm as unknown as KernelFunc,
+};

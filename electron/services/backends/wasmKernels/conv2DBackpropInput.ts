@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
+
+type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
+
+/**
+ * dx for a 2-D convolution as a forward XNNPACK convolution ("full" correlation with the flipped filter):
+ *   dx = conv2d(zeroInsert(dy, s), flip(W)ᵀ, stride 1, pad top/left = K − 1 − p)
+ * where flip(W)ᵀ[kh,kw,co,ci] = W[KH−1−kh, KW−1−kw, ci, co] and zeroInsert puts s−1 zeros between dy rows/columns
+ * (skipped when s = 1, the common case). A negative padding (forward padding wider than the filter) is computed as 0
+ * and the surplus rows/columns are sliced off. tfjs' own wasm kernel is a scalar loop and dominated our CNN profile.
+ */
+export function conv2DBackpropInputWasm(args: Args): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  assertNHWC('Conv2DBackpropInput', dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const upHeight = (outHeight - 1) * sh + 1;
+  const upWidth = (outWidth - 1) * sw + 1;
+  const top = kh - 1 - padInfo.top;
+  const left = kw - 1 - padInfo.left;
+  const bottom = inHeight - upHeight - top + kh - 1;
+  const right = inWidth - upWidth - left + kw - 1;
+
+  const flipped = backend.makeOutput([kh, kw, outChannels, inChannels], 'float32');
+  const temps: TensorInfo[] = [flipped];
+  let source = dy;
+  if (sh !== 1 || sw !== 1) {
+    source = backend.makeOutput([batchSize, upHeight, upWidth, outChannels], 'float32');
+    temps.push(source);
+  }
+  // Views only after every allocation above (allocations can grow and detach the heap).
+  const w = heapF32(backend, filter);
+  const wf = heapF32(backend, flipped);
+  for (let y = 0; y < kh; y++) {
+    for (let xx = 0; xx < kw; xx++) {
+      const srcBase = ((kh - 1 - y) * kw + (kw - 1 - xx)) * inChannels * outChannels;
+      const dstBase = (y * kw + xx) * outChannels * inChannels;
+      for (let ci = 0; ci < inChannels; ci++) {
+        for (let co = 0; co < outChannels; co++) wf[dstBase + co * inChannels + ci] = w[srcBase + ci * outChannels + co] as number;
+      }
+    }
+  }
+  if (source !== dy) {
+    const src = heapF32(backend, dy);
+    const dst = heapF32(backend, source);
+    dst.fill(0);
+    for (let b = 0; b < batchSize; b++) {
+      for (let oh = 0; oh < outHeight; oh++) {
+        for (let ow = 0; ow < outWidth; ow++) {
+          const from = ((b * outHeight + oh) * outWidth + ow) * outChannels;
+          const to = ((b * upHeight + oh * sh) * upWidth + ow * sw) * outChannels;
+          dst.set(src.subarray(from, from + outChannels), to);
+        }
+      }
+    }
+  }
+  let dx = runWasmKernel(backend, 'Conv2D', { x: source, filter: flipped }, {
+    strides: [1, 1],
+    pad: [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+    dimRoundingMode: undefined,
+  } as unknown as tf.NamedAttrMap);
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+    const full = dx;
+    dx = runWasmKernel(backend, 'Slice', { x: full }, {
+      begin: [0, Math.max(-top, 0), Math.max(-left, 0), 0],
+      size: [batchSize, inHeight, inWidth, inChannels],
+    });
+    temps.push(full);
+  }
+  release(backend, ...temps);
+  return dx;
+}
+
+export const conv2DBackpropInputConfig: KernelConfig = {
+  kernelName: tf.Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInputWasm as unknown as KernelFunc,
+};

@@ -1,0 +1,215 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../selectBackend';
+
+/** Deterministic pseudo-random values in [-1, 1) so failures reproduce. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+type Input = { shape: number[]; dtype?: 'float32' | 'int32'; data?: ArrayLike<number> };
+
+/** Runs one kernel on a backend with fresh tensors and returns its output values and shape. */
+async function runOn(
+  backend: 'cpu' | 'wasm',
+  kernel: string,
+  inputs: Record<string, Input>,
+  attrs: object,
+): Promise<{ shape: number[]; data: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const tensors: Record<string, tf.Tensor> = {};
+    let seed = 7;
+    for (const [name, spec] of Object.entries(inputs)) {
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      tensors[name] = tf.tensor(spec.data ?? values(size, seed++), spec.shape, spec.dtype ?? 'float32');
+    }
+    const out = tf.engine().runKernel(kernel, tensors, attrs as NamedAttrMap) as tf.Tensor;
+    return { shape: out.shape, data: Float32Array.from(out.dataSync()) };
+  });
+}
+
+async function expectSameAsCpu(kernel: string, inputs: Record<string, Input>, attrs: object): Promise<void> {
+  const cpu = await runOn('cpu', kernel, inputs, attrs);
+  await tf.setBackend('wasm');
+  const idsBefore = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  const wasm = await runOn('wasm', kernel, inputs, attrs);
+  const idsAfter = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  expect(wasm.shape).toEqual(cpu.shape);
+  let maxDiff = 0;
+  for (let i = 0; i < cpu.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs((cpu.data[i] as number) - (wasm.data[i] as number)));
+  expect(maxDiff).toBeLessThanOrEqual(1e-4);
+  // Intermediates created inside the kernel must be freed.
+  expect(idsAfter).toBe(idsBefore);
+}
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const EXPLICIT: Pad = [[0, 0], [1, 2], [0, 1], [0, 0]];
+
+interface ConvCase {
+  x: [number, number, number, number];
+  k: [number, number];
+  outChannels: number;
+  strides: [number, number];
+  pad: Pad;
+}
+
+const CONV_CASES: ConvCase[] = [];
+for (const x of [[2, 7, 7, 3], [3, 6, 5, 1], [1, 9, 8, 4]] as [number, number, number, number][]) {
+  for (const strides of [[1, 1], [2, 2], [1, 2]] as [number, number][]) {
+    for (const pad of ['same', 'valid', EXPLICIT] as Pad[]) {
+      CONV_CASES.push({ x, k: x[3] === 4 ? [2, 3] : [3, 3], outChannels: x[3] === 1 ? 2 : 5, strides, pad });
+    }
+  }
+}
+
+function label(c: ConvCase): string {
+  return `x=${c.x} k=${c.k} co=${c.outChannels} s=${c.strides} pad=${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
+}
+
+function convOutShape(c: ConvCase, channels: number, dilations: [number, number] = [1, 1]): number[] {
+  const info = tf.backend_util.computeConv2DInfo(c.x, [c.k[0], c.k[1], c.x[3], channels], c.strides, dilations, c.pad);
+  return info.outShape;
+}
+
+describe('extra wasm kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it.each(CONV_CASES.map((c) => [label(c), c] as const))('Conv2DBackpropFilter %s', async (_, c) => {
+    await expectSameAsCpu(
+      'Conv2DBackpropFilter',
+      { x: { shape: c.x }, dy: { shape: convOutShape(c, c.outChannels) } },
+      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k[0], c.k[1], c.x[3], c.outChannels] },
+    );
+  });
+
+  it.each(CONV_CASES.map((c) => [label(c), c] as const))('Conv2DBackpropInput %s', async (_, c) => {
+    await expectSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: { shape: convOutShape(c, c.outChannels) }, filter: { shape: [c.k[0], c.k[1], c.x[3], c.outChannels] } },
+      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+    );
+  });
+
+  const depthwiseCases: [string, ConvCase, number][] = [];
+  const dilatedCases: [string, ConvCase, number][] = [];
+  for (const c of CONV_CASES) {
+    if (c.strides[0] !== c.strides[1]) continue; // depthwise needs equal strides
+    for (const mult of [1, 2]) {
+      depthwiseCases.push([`${label(c)} m=${mult}`, c, mult]);
+      // tfjs: either strides or dilations must be 1.
+      if (c.strides[0] === 1) dilatedCases.push([`${label(c)} d=2 m=${mult}`, c, mult]);
+    }
+  }
+
+  it.each(depthwiseCases)('DepthwiseConv2dNativeBackpropFilter %s', async (_, c, mult) => {
+    const dyShape = convOutShape(c, c.x[3] * mult);
+    await expectSameAsCpu(
+      'DepthwiseConv2dNativeBackpropFilter',
+      { x: { shape: c.x }, dy: { shape: dyShape } },
+      { strides: c.strides, dilations: [1, 1], pad: c.pad, filterShape: [c.k[0], c.k[1], c.x[3], mult] },
+    );
+  });
+
+  it.each(depthwiseCases)('DepthwiseConv2dNativeBackpropInput %s', async (_, c, mult) => {
+    const dyShape = convOutShape(c, c.x[3] * mult);
+    await expectSameAsCpu(
+      'DepthwiseConv2dNativeBackpropInput',
+      { dy: { shape: dyShape }, filter: { shape: [c.k[0], c.k[1], c.x[3], mult] } },
+      { strides: c.strides, dilations: [1, 1], pad: c.pad, inputShape: c.x },
+    );
+  });
+
+  // tfjs' cpu kernels ignore dilations (tfjs-core never asks for dilated depthwise gradients), so dilated backprops
+  // are checked against the cpu FORWARD op through the adjoint identities
+  //   Σ dW ⊙ V = Σ dy ⊙ depthwise(x, V)      and      Σ dx ⊙ U = Σ dy ⊙ depthwise(U, W).
+  it.each(dilatedCases)('dilated depthwise backprops satisfy the adjoint identity with the cpu forward op: %s', async (_, c, mult) => {
+    const dilations: [number, number] = [2, 2];
+    const fShape: [number, number, number, number] = [c.k[0], c.k[1], c.x[3], mult];
+    const dyShape = convOutShape(c, c.x[3] * mult, dilations);
+    const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+    const x = values(size(c.x), 11);
+    const u = values(size(c.x), 12);
+    const w = values(size(fShape), 13);
+    const v = values(size(fShape), 14);
+    const dy = values(size(dyShape), 15);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+      let sum = 0;
+      for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+      return sum;
+    };
+    await tf.setBackend('cpu');
+    const forward = (input: Float32Array, filter: Float32Array): Float32Array =>
+      tf.tidy(() =>
+        Float32Array.from(
+          tf.depthwiseConv2d(tf.tensor4d(input, c.x), tf.tensor4d(filter, fShape), c.strides, c.pad, 'NHWC', dilations).dataSync(),
+        ),
+      );
+    const expectFilter = dot(dy, forward(x, v));
+    const expectInput = dot(dy, forward(u, w));
+    await tf.setBackend('wasm');
+    const attrs = { strides: c.strides, dilations, pad: c.pad };
+    const dW = tf.tidy(() =>
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, dyShape) }, {
+        ...attrs,
+        filterShape: fShape,
+      } as unknown as NamedAttrMap) as tf.Tensor,
+    );
+    const dX = tf.tidy(() =>
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor(dy, dyShape), filter: tf.tensor(w, fShape) }, {
+        ...attrs,
+        inputShape: c.x,
+      } as unknown as NamedAttrMap) as tf.Tensor,
+    );
+    expect(Math.abs(dot(dW.dataSync(), v) - expectFilter)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expectFilter)));
+    expect(Math.abs(dot(dX.dataSync(), u) - expectInput)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expectInput)));
+    tf.dispose([dW, dX]);
+  });
+
+  it.each([
+    ['1-D ids over rows', [6, 3], [6], [0, 2, 2, 4, 0, 1], 5],
+    ['rows of an embedding table', [6, 4], [6], [1, 0, 3, 3, 3, 1], 4],
+    ['out-of-range ids are dropped', [4, 2], [4], [0, -1, 7, 1], 3],
+  ] as const)('UnsortedSegmentSum %s', async (_, xShape, idsShape, ids, numSegments) => {
+    await expectSameAsCpu(
+      'UnsortedSegmentSum',
+      { x: { shape: [...xShape] }, segmentIds: { shape: [...idsShape], dtype: 'int32', data: ids } },
+      { numSegments },
+    );
+  });
+
+  it('gradients of a conv → depthwise → embedding chain match cpu through tf.grads', async () => {
+    const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(values(2 * 8 * 8 * 3, 1), [2, 8, 8, 3]);
+        const w = tf.tensor4d(values(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+        const dw = tf.tensor4d(values(3 * 3 * 4 * 2, 3), [3, 3, 4, 2]);
+        const table = tf.tensor2d(values(10 * 4, 4), [10, 4]);
+        const ids = tf.tensor1d([1, 3, 3, 9], 'int32');
+        const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, t: tf.Tensor): tf.Scalar => {
+          const y = tf.depthwiseConv2d(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')), c as tf.Tensor4D, 1, 'valid');
+          return tf.add(tf.sum(tf.square(y)), tf.sum(tf.gather(t, ids)));
+        };
+        return tf.grads(f)([x, w, dw, table]).map((g) => Float32Array.from(g.dataSync()));
+      });
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    cpu.forEach((g, i) => {
+      const other = wasm[i] as Float32Array;
+      let maxDiff = 0;
+      for (let j = 0; j < g.length; j++) maxDiff = Math.max(maxDiff, Math.abs((g[j] as number) - (other[j] as number)));
+      expect(maxDiff, `gradient ${i}`).toBeLessThanOrEqual(1e-3);
+    });
+  });
+});
