@@ -58,7 +58,7 @@ export function loadGraphFile(text: string, opts: LoadOptions = {}): LoadResult 
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return fail({ code: 'not-a-graph-file', message: `not a graph file: not valid JSON (${e instanceof Error ? e.message : String(e)})` });
+    return fail({ code: 'not-a-graph-file', message: `not a graph file: not valid JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 200)})` });
   }
   return loadGraphFileValue(value, opts);
 }

@@ -1,0 +1,246 @@
+/**
+ * `bricks train FILE`: trains a graph headless with the file's training config, overridden by flags.
+ * Progress goes to stderr (a bar on a terminal, one line per epoch otherwise) or, with --json, JSON lines on stdout.
+ * Ctrl+C stops after the current batch and still prints the summary; a second Ctrl+C aborts at once.
+ */
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { describeSchemaError, type DatasetRef } from '../../../shared/contracts/trainer';
+import type { RunSummary } from '../../../shared/format/runSummary';
+import { DEFAULT_TRAINING_CONFIG, OPTIMIZERS, TRAINING_BACKENDS, trainingConfigSchema } from '../../../shared/format/trainingConfig';
+import { readGraphFile } from '../../services/files/readGraphFile';
+import { writeGraphFileAtomic } from '../../services/files/writeGraphFileAtomic';
+import { saveModelToDir } from '../../services/training/modelFiles';
+import { runTraining } from '../../services/training/runTraining';
+import { TrainingControl } from '../../services/training/trainingControl';
+import { EXIT, type CliCommand, type CliContext } from '../command';
+
+/** Exit code of a run stopped with Ctrl+C (128 + SIGINT, as shells report it). */
+export const EXIT_STOPPED = 130;
+
+interface TrainFlags {
+  dataset?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: string;
+  seed?: number;
+  backend?: string;
+  validationSplit?: number;
+  samples?: number;
+  limit?: number;
+  json?: boolean;
+  saveModel?: string;
+  record?: boolean;
+  progress?: boolean;
+}
+
+function intArg(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got '${value}'`);
+    return n;
+  };
+}
+function numArg(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${value}'`);
+    return n;
+  };
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '   –   ' : `${(x * 100).toFixed(2).padStart(6)} %`);
+const num4 = (x: number | undefined) => (x === undefined ? '  –   ' : x.toFixed(4));
+
+export function formatSummary(summary: RunSummary, fileLabel: string): string {
+  const f = summary.final;
+  const lines = [
+    `${fileLabel}: run ${summary.status} after ${summary.epochs.length}/${summary.config.epochs} epochs in ${(summary.wallTimeMs / 1000).toFixed(1)} s on ${summary.backend}`,
+    `  train  loss ${num4(f.loss)}  accuracy ${pct(f.accuracy)}`,
+  ];
+  if (f.valLoss !== undefined) lines.push(`  val    loss ${num4(f.valLoss)}  accuracy ${pct(f.valAccuracy)}`);
+  if (f.testLoss !== undefined) lines.push(`  test   loss ${num4(f.testLoss)}  accuracy ${pct(f.testAccuracy)}`);
+  lines.push(`  speed  ${Math.round(summary.samplesPerSec)} samples/s (training steps only)`);
+  if (summary.error) lines.push(`  error  ${summary.error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<void> {
+  const { io } = ctx;
+  const read = await readGraphFile(file);
+  if (!read.ok) {
+    io.stderr.write(`bricks train: ${read.error.message}\n`);
+    ctx.setExitCode(EXIT.unusable);
+    return;
+  }
+  const candidate = {
+    ...DEFAULT_TRAINING_CONFIG,
+    ...read.file.training,
+    ...(flags.dataset !== undefined ? { dataset: flags.dataset } : {}),
+    ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+    ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
+    ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
+    ...(flags.optimizer !== undefined ? { optimizer: flags.optimizer } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
+    ...(flags.validationSplit !== undefined ? { validationSplit: flags.validationSplit } : {}),
+  };
+  const parsed = trainingConfigSchema.safeParse(candidate);
+  if (!parsed.success) {
+    io.stderr.write(`bricks train: ${file}: invalid training config: ${describeSchemaError(parsed.error)}\n`);
+    ctx.setExitCode(EXIT.unusable);
+    return;
+  }
+  const config = parsed.data;
+  const options: DatasetRef['options'] = {
+    ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
+    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+  };
+  const label = path.basename(file);
+  const json = flags.json === true;
+  const emit = (record: object) => io.stdout.write(`${JSON.stringify(record)}\n`);
+
+  const control = new TrainingControl();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      io.stderr.write('\nbricks train: aborted\n');
+      process.exit(EXIT_STOPPED);
+    }
+    io.stderr.write('\nbricks train: stopping after the current batch (Ctrl+C again to abort)…\n');
+    control.stop();
+  };
+  process.on('SIGINT', onSigint);
+
+  const useBar = !json && flags.progress !== false && process.stderr.isTTY === true;
+  let bar: cliProgress.SingleBar | undefined;
+  let batchesPerEpoch = 1;
+  let lastLoss = NaN;
+  let lastAcc: number | undefined;
+  try {
+    const result = await runTraining(read.file.graph, { id: config.dataset, options }, config, {
+      control,
+      keepModel: flags.saveModel !== undefined,
+      onBackend: (backend) => {
+        if (json) emit({ type: 'backend', ...backend });
+        else {
+          io.stderr.write(`Training ${label} on ${config.dataset} with ${backend.name}${backend.fallbackReason ? ` (auto fell back: ${backend.fallbackReason})` : ''}\n`);
+        }
+      },
+      callbacks: {
+        onStarted: (e) => {
+          if (json) emit({ type: 'started', ...e });
+          else io.stderr.write(`${e.params.toLocaleString('en-US')} parameters · ${e.trainSize} train / ${e.valSize} validation / ${e.testSize} test samples\n`);
+          batchesPerEpoch = Math.ceil(e.trainSize / Math.min(config.batchSize, e.trainSize));
+          if (useBar) {
+            bar = new cliProgress.SingleBar(
+              {
+                stream: process.stderr,
+                format: 'epoch {epoch}/{epochs} |{bar}| batch {batch}/{batches} · loss {loss} · acc {acc} · {sps} samples/s · ETA {eta_formatted}',
+                hideCursor: true,
+                etaBuffer: 50,
+              },
+              cliProgress.Presets.shades_classic,
+            );
+            bar.start(config.epochs * batchesPerEpoch, 0, { epoch: 1, epochs: config.epochs, batch: 0, batches: batchesPerEpoch, loss: '–', acc: '–', sps: 0 });
+          }
+        },
+        onBatch: (e) => {
+          lastLoss = e.loss;
+          lastAcc = e.accuracy;
+          if (json) emit({ type: 'batch', ...e });
+          bar?.update((e.epoch - 1) * e.batchesPerEpoch + e.batch, {
+            epoch: e.epoch,
+            batch: e.batch,
+            loss: e.loss.toFixed(4),
+            acc: e.accuracy === undefined ? '–' : `${(e.accuracy * 100).toFixed(1)}%`,
+            sps: Math.round(e.samplesPerSec),
+          });
+        },
+        onEpoch: (e) => {
+          if (json) emit({ type: 'epoch', ...e });
+          else if (bar) bar.update(e.epoch * batchesPerEpoch, { epoch: Math.min(e.epoch + 1, config.epochs), loss: e.loss.toFixed(4) });
+          else {
+            const val = e.valLoss !== undefined ? ` · val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAccuracy).trim()}` : '';
+            io.stderr.write(`epoch ${e.epoch}/${config.epochs} · loss ${e.loss.toFixed(4)} acc ${pct(e.accuracy).trim()}${val} · ${(e.elapsedMs / 1000).toFixed(1)} s\n`);
+          }
+        },
+      },
+    });
+    bar?.stop();
+    bar = undefined;
+    void lastLoss;
+    void lastAcc;
+    const { summary, model } = result;
+    if (json) emit({ type: 'summary', summary });
+    else io.stdout.write(formatSummary(summary, label));
+    if (model && flags.saveModel !== undefined) {
+      try {
+        if (summary.status === 'failed') {
+          io.stderr.write(`bricks train: not saving the model: the run failed\n`);
+        } else {
+          await saveModelToDir(model, flags.saveModel);
+          if (json) emit({ type: 'saved', dir: flags.saveModel });
+          else io.stdout.write(`Saved the trained model to ${path.join(flags.saveModel, 'model.json')} (+ weights.bin)\n`);
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+    if (flags.record) {
+      // Re-read so edits made to the file while training are kept; append the run and write atomically.
+      const latest = await readGraphFile(file);
+      if (!latest.ok) throw new Error(`cannot record the run: ${latest.error.message}`);
+      await writeGraphFileAtomic(file, { ...latest.file, runs: [...(latest.file.runs ?? []), summary] });
+      if (!json) io.stdout.write(`Recorded the run in ${file}\n`);
+    }
+    ctx.setExitCode(summary.status === 'failed' ? EXIT.problems : summary.status === 'stopped' ? EXIT_STOPPED : EXIT.ok);
+  } catch (error) {
+    bar?.stop();
+    const message = error instanceof Error ? error.message : String(error);
+    if (json) emit({ type: 'failed', reason: message });
+    io.stderr.write(`bricks train: ${file}: ${message}\n`);
+    ctx.setExitCode(EXIT.problems);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export const trainCommand: CliCommand = {
+  register(program: Command, ctx: CliContext) {
+    program
+      .command('train')
+      .description("Train a graph headless with the file's training config (flags override it)")
+      .argument('<file>', '.nbrick graph file')
+      .option('--dataset <name>', 'dataset id: xor, circles, moons, spirals, blobs, mnist, iris')
+      .option('--epochs <n>', 'number of epochs', intArg('--epochs'))
+      .option('--batch-size <n>', 'samples per batch', intArg('--batch-size'))
+      .option('--lr <x>', 'learning rate', numArg('--lr'))
+      .option('--optimizer <name>', `one of ${OPTIMIZERS.join(', ')}`)
+      .option('--seed <n>', 'random seed (weights, shuffling, dropout)', intArg('--seed'))
+      .option('--backend <name>', `one of ${TRAINING_BACKENDS.join(', ')}`)
+      .option('--validation-split <x>', 'share of the training set held out for validation (0–0.5)', numArg('--validation-split'))
+      .option('--samples <n>', 'synthetic datasets: number of points', intArg('--samples'))
+      .option('--limit <n>', 'mnist: train on the first N samples only (quick runs)', intArg('--limit'))
+      .option('--json', 'JSON lines on stdout (events, then the summary)')
+      .option('--no-progress', 'no progress bar, even on a terminal')
+      .option('--save-model <dir>', 'write the trained model as a tfjs layers model (model.json + weights.bin)')
+      .option('--record', "append the run summary to the file's run history")
+      .addHelpText(
+        'after',
+        `
+Exit codes: 0 completed · 1 the graph or data do not fit, or the loss diverged · 2 unreadable file or bad config · 130 stopped with Ctrl+C
+
+Examples:
+  bricks train examples/mnist-mlp.nbrick --epochs 3
+  bricks train model.nbrick --backend wasm --json > run.jsonl
+  bricks train model.nbrick --save-model out/model --record`,
+      )
+      .action(async (file: string, flags: TrainFlags) => {
+        await train(file, flags, ctx);
+      });
+  },
+};
