@@ -8,12 +8,14 @@ import { EXIT, type CliCommand, type CliContext, type CliIo } from './command';
 import { validateCommand } from './commands/validate';
 import { infoCommand } from './commands/info';
 import { diffCommand } from './commands/diff';
+import { trainCommand } from './commands/train';
 
 /** Registration point: one line per command, in the order `bricks --help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
   validateCommand,
   infoCommand,
   diffCommand,
+  trainCommand,
 ];
 
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };

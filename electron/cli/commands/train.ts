@@ -118,8 +118,6 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
   const useBar = !json && flags.progress !== false && process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
   let batchesPerEpoch = 1;
-  let lastLoss = NaN;
-  let lastAcc: number | undefined;
   try {
     const result = await runTraining(read.file.graph, { id: config.dataset, options }, config, {
       control,
@@ -149,8 +147,6 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
           }
         },
         onBatch: (e) => {
-          lastLoss = e.loss;
-          lastAcc = e.accuracy;
           if (json) emit({ type: 'batch', ...e });
           bar?.update((e.epoch - 1) * e.batchesPerEpoch + e.batch, {
             epoch: e.epoch,
@@ -172,8 +168,6 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     });
     bar?.stop();
     bar = undefined;
-    void lastLoss;
-    void lastAcc;
     const { summary, model } = result;
     if (json) emit({ type: 'summary', summary });
     else io.stdout.write(formatSummary(summary, label));

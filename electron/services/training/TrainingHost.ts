@@ -1,0 +1,169 @@
+/**
+ * The host side of the trainer: forks the trainer process on first use, validates every message both ways, and
+ * turns a dead child (kill -9, out of memory) into a `failed` event for the run it was doing. After a crash the
+ * next `start` forks a fresh trainer, so the host stays usable. Plain Node: no Electron here.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  datasetRefSchema,
+  describeSchemaError,
+  hostToTrainerSchema,
+  trainerToHostSchema,
+  type DatasetRef,
+  type HostToTrainer,
+  type TrainerEvent,
+} from '../../../shared/contracts/trainer';
+import type { GraphDocument } from '../../../shared/document/model';
+import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import { newRunId } from './runTraining';
+
+export interface TrainingHostOptions {
+  /** The trainer entry; defaults to trainerProcess.ts beside this file (run through tsx). */
+  readonly entry?: string;
+  readonly execArgv?: readonly string[];
+  /** Receives the trainer's stdout/stderr lines (diagnostics); by default they are kept only for crash reports. */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface StartRequest {
+  readonly runId?: string;
+  readonly graph: GraphDocument;
+  readonly dataset?: DatasetRef;
+  readonly config: TrainingConfig;
+}
+
+type Listener = (event: TrainerEvent) => void;
+/** The document type is readonly; the schema's input type is its mutable twin. Same data. */
+type HostToTrainerGraph = Extract<HostToTrainer, { type: 'start' }>['graph'];
+
+const STDERR_TAIL_CHARS = 2_000;
+
+export class TrainingHost {
+  private child: ChildProcess | undefined;
+  private readonly listeners = new Set<Listener>();
+  private activeRunId: string | undefined;
+  private stderrTail = '';
+  private disposed = false;
+
+  constructor(private readonly options: TrainingHostOptions = {}) {}
+
+  /** The run in progress, if any. */
+  get currentRunId(): string | undefined {
+    return this.activeRunId;
+  }
+
+  /** Process id of the trainer child (for diagnostics and tests), if one is running. */
+  get trainerPid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts a run and returns its id. Throws if a run is active or the request is invalid. */
+  start(request: StartRequest): string {
+    if (this.disposed) throw new Error('TrainingHost has been disposed');
+    if (this.activeRunId) throw new Error(`A training run (${this.activeRunId}) is already in progress; stop it first`);
+    const runId = request.runId ?? newRunId();
+    const dataset = datasetRefSchema.parse(request.dataset ?? { id: request.config.dataset });
+    this.post({ type: 'start', runId, graph: request.graph as HostToTrainerGraph, dataset, config: request.config });
+    this.activeRunId = runId;
+    return runId;
+  }
+
+  pause(runId: string): void {
+    this.command('pause', runId);
+  }
+  resume(runId: string): void {
+    this.command('resume', runId);
+  }
+  stop(runId: string): void {
+    this.command('stop', runId);
+  }
+
+  /** Ends the trainer process; a run in progress is reported as failed. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  private command(type: 'pause' | 'resume' | 'stop', runId: string): void {
+    if (runId !== this.activeRunId) return; // the run already ended: nothing to steer
+    this.post({ type, runId });
+  }
+
+  private post(message: HostToTrainer): void {
+    const checked = hostToTrainerSchema.safeParse(message);
+    if (!checked.success) throw new Error(`Invalid ${message.type} request: ${describeSchemaError(checked.error)}`);
+    this.ensureChild().send(message);
+  }
+
+  private emit(event: TrainerEvent): void {
+    if (event.type === 'finished' || event.type === 'failed') {
+      if (event.runId === this.activeRunId) this.activeRunId = undefined;
+    }
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private ensureChild(): ChildProcess {
+    if (this.child) return this.child;
+    const entry = this.options.entry ?? fileURLToPath(new URL('./trainerProcess.ts', import.meta.url));
+    const execArgv = this.options.execArgv ?? (entry.endsWith('.ts') ? ['--import', 'tsx'] : []);
+    const child = fork(entry, [], {
+      execArgv: [...execArgv],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.stderrTail = '';
+    const onOutput = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+      if (this.options.onLog) for (const line of text.split('\n')) if (line.trim()) this.options.onLog(line);
+    };
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.options.onLog) for (const line of chunk.toString().split('\n')) if (line.trim()) this.options.onLog(line);
+    });
+    child.stderr?.on('data', onOutput);
+    child.on('message', (raw) => {
+      const parsed = trainerToHostSchema.safeParse(raw);
+      if (parsed.success) {
+        this.emit(parsed.data);
+        return;
+      }
+      const runId = this.activeRunId;
+      if (runId) {
+        this.emit({ type: 'failed', runId, reason: `trainer sent an invalid message: ${describeSchemaError(parsed.error)}` });
+      }
+    });
+    child.on('error', (error) => {
+      this.onChildGone(child, `trainer process error: ${error.message}`);
+    });
+    child.on('exit', (code, signal) => {
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      this.onChildGone(child, `trainer process exited unexpectedly (${how})`);
+    });
+    this.child = child;
+    return child;
+  }
+
+  private onChildGone(child: ChildProcess, reason: string): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    const runId = this.activeRunId;
+    if (!runId) return;
+    // Name what the child said last (e.g. "JavaScript heap out of memory"), which is usually the real cause.
+    const lastLine = this.stderrTail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /fatal|out of memory|error/i.test(l))
+      .pop();
+    this.emit({ type: 'failed', runId, reason: lastLine && !this.disposed ? `${reason}: ${lastLine}` : reason });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * One training run from plain data: graph + dataset reference + config in, progress callbacks and a RunSummary out.
+ * Used in-process by the CLI and inside the trainer process for the app.
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { DatasetRef } from '../../../shared/contracts/trainer';
+import type { GraphDocument } from '../../../shared/document/model';
+import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import { selectBackend, type BackendInfo } from '../backends/selectBackend';
+import { assertGraphFitsDataset } from '../datasets/checkGraphFitsDataset';
+import { loadDataset } from '../datasets/loadDataset';
+import { compileGraph } from '../compiler/compileGraph';
+import { installSeededMathRandom } from './seededMathRandom';
+import { trainModel, type TrainingCallbacks, type TrainingOutcome } from './trainModel';
+import type { TrainingControl } from './trainingControl';
+
+export interface RunTrainingOptions {
+  readonly runId?: string;
+  readonly callbacks?: TrainingCallbacks;
+  readonly control?: TrainingControl;
+  /** Keep the trained model (the caller then owns it and must dispose it), e.g. to save it. */
+  readonly keepModel?: boolean;
+  /** Called once the backend is active, before the (possibly slow) dataset load and compile. */
+  readonly onBackend?: (backend: BackendInfo) => void;
+}
+
+export interface RunTrainingResult extends TrainingOutcome {
+  readonly backend: BackendInfo;
+  readonly model?: tfl.LayersModel;
+}
+
+let runCounter = 0;
+export function newRunId(): string {
+  runCounter++;
+  return `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${runCounter}`;
+}
+
+/**
+ * Setup problems (unknown dataset, graph that does not compile or fit the data, unavailable backend) throw an Error
+ * naming the cause; problems during training (a NaN loss) come back as `failure` with a `failed` summary.
+ */
+export async function runTraining(
+  graph: GraphDocument,
+  dataset: DatasetRef | undefined,
+  config: TrainingConfig,
+  options: RunTrainingOptions = {},
+): Promise<RunTrainingResult> {
+  const startedAt = Date.now();
+  const data = loadDataset(dataset?.id ?? config.dataset, dataset?.options ?? {});
+  assertGraphFitsDataset(graph, data.info);
+  const backend = await selectBackend(config.backend ?? 'auto');
+  options.onBackend?.(backend);
+  const restoreRandom = installSeededMathRandom(config.seed);
+  let model: tfl.LayersModel | undefined;
+  try {
+    // No `seed` option here on purpose: the seeded Math.random above already makes initial weights reproducible,
+    // and a fixed Dropout seed would draw the same mask on every batch.
+    const compiled = compileGraph(graph);
+    model = compiled.model;
+    const outcome = await trainModel(compiled.model, compiled.head, data, { ...config, dataset: data.info.id }, {
+      runId: options.runId ?? newRunId(),
+      backend,
+      startedAt,
+      ...(options.callbacks ? { callbacks: options.callbacks } : {}),
+      ...(options.control ? { control: options.control } : {}),
+    });
+    const result: RunTrainingResult = options.keepModel ? { ...outcome, backend, model } : { ...outcome, backend };
+    if (options.keepModel) model = undefined;
+    return result;
+  } finally {
+    restoreRandom();
+    model?.dispose();
+  }
+}
