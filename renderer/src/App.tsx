@@ -4,6 +4,15 @@
  * the file exists, so the two halves can land independently.
  */
 import { useState, type ComponentType } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { Canvas } from './canvas/Canvas';
+import { Palette } from './palette/Palette';
+import { Inspector } from './inspector/Inspector';
+import { SummaryBar } from './summary/SummaryBar';
+import { Toolbar } from './Toolbar';
+import { Dialogs } from './dialogs/Dialogs';
+import { useShortcuts } from './shortcuts/useShortcuts';
+import { useViewStore } from './store/viewStore';
 
 const trainingModules = import.meta.glob<{ TrainingPanel?: ComponentType; default?: ComponentType }>(
   './training/TrainingPanel.tsx',
@@ -14,31 +23,57 @@ const TrainingPanel = trainingModule?.TrainingPanel ?? trainingModule?.default;
 
 type SideTab = 'inspector' | 'training';
 
-export function App() {
+function Toast() {
+  const toast = useViewStore((s) => s.toast);
+  return toast ? (
+    <div className="toast" role="status" data-testid="toast">
+      {toast}
+    </div>
+  ) : null;
+}
+
+function Workbench() {
   const [tab, setTab] = useState<SideTab>('inspector');
+  useShortcuts();
   return (
     <div className="app">
-      <header className="toolbar" role="toolbar" aria-label="Main toolbar">
-        <span className="brand">Neural Bricks</span>
-      </header>
-      <aside className="palette-region" aria-label="Layer palette" />
-      <main className="canvas-region" aria-label="Canvas" />
+      <Toolbar />
+      <aside className="palette-region" aria-label="Layer palette">
+        <Palette />
+      </aside>
+      <main className="canvas-region" aria-label="Canvas">
+        <Canvas />
+      </main>
       <aside className="side-region" aria-label="Side panel">
         <div className="tabs" role="tablist">
-          <button role="tab" aria-selected={tab === 'inspector'} onClick={() => setTab('inspector')}>
+          <button role="tab" id="tab-inspector" aria-controls="panel-side" aria-selected={tab === 'inspector'} onClick={() => setTab('inspector')}>
             Inspector
           </button>
-          <button role="tab" aria-selected={tab === 'training'} onClick={() => setTab('training')}>
+          <button role="tab" id="tab-training" aria-controls="panel-side" aria-selected={tab === 'training'} onClick={() => setTab('training')}>
             Training
           </button>
         </div>
-        <div className="tab-body" role="tabpanel">
-          {tab === 'training' ? (
-            TrainingPanel ? <TrainingPanel /> : <p className="placeholder">Training panel not available.</p>
-          ) : null}
+        <div className="tab-body" role="tabpanel" id="panel-side" aria-labelledby={`tab-${tab}`}>
+          {tab === 'inspector' ? (
+            <Inspector />
+          ) : TrainingPanel ? (
+            <TrainingPanel />
+          ) : (
+            <p className="placeholder">Training is not available in this build.</p>
+          )}
         </div>
       </aside>
-      <footer className="summary-region" aria-label="Summary" />
+      <SummaryBar />
+      <Dialogs />
+      <Toast />
     </div>
+  );
+}
+
+export function App() {
+  return (
+    <ReactFlowProvider>
+      <Workbench />
+    </ReactFlowProvider>
   );
 }

@@ -11,6 +11,7 @@ import { useStore } from 'zustand';
 import { emptyDocument, type EdgeId, type GraphDocument, type NodeId } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
+import { createGraphFile, type GraphFile } from '../../../shared/format/graphFileSchema';
 
 /** What a file holds, as loaded by shared/format. */
 export interface GraphFileContents {
@@ -19,11 +20,6 @@ export interface GraphFileContents {
   readonly runs?: readonly RunSummary[];
 }
 
-/** The `.nbrick` envelope ready to hand to the serializer. */
-export interface GraphFileEnvelope extends GraphFileContents {
-  readonly format: 'neural-bricks/graph';
-  readonly formatVersion: 1;
-}
 
 export interface EditOptions {
   /**
@@ -55,7 +51,8 @@ export interface DocumentState {
 
   replaceFile(file: GraphFileContents, filePath?: string): void;
   markSaved(filePath: string): void;
-  toFile(): GraphFileEnvelope;
+  /** The `.nbrick` envelope ready for shared/format's serializeGraphFile. */
+  toFile(): GraphFile;
   addRun(summary: RunSummary): void;
   setTraining(config: TrainingConfig): void;
 
@@ -113,13 +110,7 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
 
     toFile() {
       const { document, training, runs } = get();
-      return {
-        format: 'neural-bricks/graph',
-        formatVersion: 1,
-        graph: document,
-        ...(training ? { training } : {}),
-        ...(runs.length > 0 ? { runs } : {}),
-      };
+      return createGraphFile(document, { ...(training ? { training } : {}), ...(runs.length > 0 ? { runs } : {}) });
     },
 
     addRun(summary) {

@@ -1,0 +1,255 @@
+/**
+ * The React Flow canvas. Controlled by the document store: nodes and edges come from FlowMapper, and every change
+ * React Flow reports (drag, select, measure) is translated back into a store action.
+ */
+import { useCallback, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  ConnectionLineType,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  getBezierPath,
+  useReactFlow,
+  type Connection,
+  type ConnectionLineComponentProps,
+  type Edge,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+  type OnConnectEnd,
+} from '@xyflow/react';
+import type { NodeId, Position } from '../../../shared/document/model';
+import { translateNodes } from '../../../shared/document/edits';
+import { documentStore, useDocumentStore } from '../store/documentStore';
+import { useAnalysis } from '../store/analysis';
+import { useViewStore, viewStore } from '../store/viewStore';
+import { nodeDescriber } from '../catalog/nodeDescriber';
+import { BLOCK_PREFIX, FRAME_PREFIX, FlowMapper, type FlowNode, type Size } from './flowMapping';
+import { nodeTypes } from './nodes/LayerNode';
+import { edgeTypes } from './edges/ShapeEdge';
+import { GRID, canvasCommands, connectionVerdict, portOfHandle } from './canvasCommands';
+import { PALETTE_MIME, parsePaletteDrag } from '../palette/paletteDrag';
+import { insertPaletteEntry } from '../palette/insertPaletteEntry';
+
+const LOOK_COLORS: Record<string, string> = {
+  inputs: 'var(--c-inputs)',
+  core: 'var(--c-core)',
+  convolution: 'var(--c-convolution)',
+  pooling: 'var(--c-pooling)',
+  normalization: 'var(--c-normalization)',
+  regularization: 'var(--c-regularization)',
+  activation: 'var(--c-activation)',
+  merge: 'var(--c-merge)',
+  recurrent: 'var(--c-recurrent)',
+  output: 'var(--c-output)',
+};
+
+function groupIdOf(flowId: string): string | undefined {
+  if (flowId.startsWith(FRAME_PREFIX)) return flowId.slice(FRAME_PREFIX.length);
+  if (flowId.startsWith(BLOCK_PREFIX)) return flowId.slice(BLOCK_PREFIX.length);
+  return undefined;
+}
+
+function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition }: ConnectionLineComponentProps) {
+  const hint = useViewStore((s) => s.connectionHint);
+  const [path] = getBezierPath({ sourceX: fromX, sourceY: fromY, sourcePosition: fromPosition, targetX: toX, targetY: toY, targetPosition: toPosition });
+  return (
+    <g>
+      <path d={path} fill="none" stroke={hint && !hint.ok ? 'var(--error)' : 'var(--accent)'} strokeWidth={2} strokeDasharray="5 4" />
+      {hint ? (
+        <foreignObject x={toX} y={toY} width={300} height={80} style={{ overflow: 'visible' }}>
+          <div className={`connection-hint${hint.ok ? ' ok' : ''}`} data-testid="connection-hint">
+            {hint.message}
+          </div>
+        </foreignObject>
+      ) : null}
+    </g>
+  );
+}
+
+export function Canvas() {
+  const doc = useDocumentStore((s) => s.document);
+  const selection = useDocumentStore((s) => s.selection);
+  const edgeSelection = useDocumentStore((s) => s.edgeSelection);
+  const analysis = useAnalysis();
+  const measured = useViewStore((s) => s.measured);
+  const flow = useReactFlow();
+  const mapper = useMemo(() => new FlowMapper(nodeDescriber), []);
+  const selectionSet = useMemo(() => new Set(selection), [selection]);
+  const edgeSelectionSet = useMemo(() => new Set(edgeSelection), [edgeSelection]);
+  const nodes = useMemo(
+    () => mapper.nodes({ doc, analysis, selection: selectionSet, edgeSelection: edgeSelectionSet, measured }),
+    [mapper, doc, analysis, selectionSet, edgeSelectionSet, measured],
+  );
+  const edges = useMemo(
+    () => mapper.edges({ doc, analysis, selection: selectionSet, edgeSelection: edgeSelectionSet, measured }),
+    [mapper, doc, analysis, selectionSet, edgeSelectionSet, measured],
+  );
+  const nodesRef = useRef<FlowNode[]>(nodes);
+  nodesRef.current = nodes;
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const sizes = new Map<string, Size>();
+    const positions = new Map<NodeId, Position>();
+    const state = documentStore.getState();
+    let nextSelection: Set<NodeId> | undefined;
+    let blockMove: { groupId: string; dx: number; dy: number } | undefined;
+    for (const change of changes) {
+      if (change.type === 'dimensions' && change.dimensions) {
+        sizes.set(change.id, change.dimensions);
+      } else if (change.type === 'position' && change.position) {
+        const groupId = groupIdOf(change.id);
+        if (groupId !== undefined) {
+          const current = nodesRef.current.find((n) => n.id === change.id);
+          if (current) blockMove = { groupId, dx: change.position.x - current.position.x, dy: change.position.y - current.position.y };
+        } else {
+          positions.set(change.id, change.position);
+        }
+      } else if (change.type === 'select') {
+        nextSelection ??= new Set(state.selection);
+        const groupId = groupIdOf(change.id);
+        const ids = groupId !== undefined ? (state.document.groups.find((g) => g.id === groupId)?.nodeIds ?? []) : [change.id];
+        for (const id of ids) {
+          if (change.selected) nextSelection.add(id);
+          else nextSelection.delete(id);
+        }
+      }
+    }
+    if (sizes.size > 0) viewStore.getState().setMeasured(sizes);
+    if (positions.size > 0) canvasCommands.dragTo(positions);
+    if (blockMove) {
+      const members = state.document.groups.find((g) => g.id === blockMove.groupId)?.nodeIds ?? [];
+      const { dx, dy } = blockMove;
+      state.edit((d) => translateNodes(d, members, dx, dy), { coalesce: 'drag' });
+    }
+    if (nextSelection) {
+      const s = documentStore.getState();
+      s.select(
+        s.document.nodes.filter((n) => nextSelection.has(n.id)).map((n) => n.id),
+        s.edgeSelection,
+      );
+    }
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<Edge>[]) => {
+    const state = documentStore.getState();
+    let next: Set<string> | undefined;
+    for (const change of changes) {
+      if (change.type !== 'select') continue;
+      next ??= new Set(state.edgeSelection);
+      if (change.selected) next.add(change.id);
+      else next.delete(change.id);
+    }
+    if (next) state.select(state.selection, [...next]);
+  }, []);
+
+  const isValidConnection = useCallback<IsValidConnection>((conn) => {
+    if (!conn.source || !conn.target || groupIdOf(conn.source) !== undefined || groupIdOf(conn.target) !== undefined) {
+      return false;
+    }
+    const verdict = connectionVerdict(documentStore.getState().document, conn.source, conn.target, portOfHandle(conn.targetHandle));
+    viewStore.getState().setConnectionHint(verdict.ok ? { ok: true, message: 'Connect' } : { ok: false, message: verdict.reason });
+    return verdict.ok;
+  }, []);
+
+  const onConnect = useCallback((conn: Connection) => {
+    viewStore.getState().setConnectionHint(undefined);
+    canvasCommands.connect(conn.source, conn.target, portOfHandle(conn.targetHandle));
+  }, []);
+
+  const onConnectEnd = useCallback<OnConnectEnd>(() => viewStore.getState().setConnectionHint(undefined), []);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const entry = parsePaletteDrag(event.dataTransfer.getData(PALETTE_MIME));
+      if (!entry) return;
+      event.preventDefault();
+      const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      // Dropped on an edge? Its wide invisible interaction path sits under the pointer.
+      const edgeEl = document
+        .elementsFromPoint(event.clientX, event.clientY)
+        .map((el) => el.closest('.react-flow__edge'))
+        .find((el): el is Element => el !== null);
+      const edgeId = edgeEl?.getAttribute('data-id') ?? undefined;
+      insertPaletteEntry(entry, { x: position.x - 90, y: position.y - 30 }, edgeId ? { edgeId } : {});
+    },
+    [flow],
+  );
+
+  const onMouseMove = useCallback(
+    (event: ReactMouseEvent) => {
+      viewStore
+        .getState()
+        .setCursor(flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }), { x: event.clientX, y: event.clientY });
+    },
+    [flow],
+  );
+
+  return (
+    <div className="canvas-host" style={{ position: 'absolute', inset: 0 }} onMouseMove={onMouseMove}
+      onMouseLeave={() => viewStore.setState({ pointer: undefined })}
+      data-testid="canvas"
+    >
+      {doc.nodes.length === 0 ? (
+        <div className="canvas-empty">
+          <div>
+            <strong>Empty canvas</strong>
+            <br />
+            Drag a layer from the palette, or press <kbd>Space</kbd> and type a layer name.
+            <br />
+            <kbd>?</kbd> shows every shortcut.
+          </div>
+        </div>
+      ) : null}
+      <ReactFlow<FlowNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        connectionLineComponent={ConnectionLine}
+        connectionLineType={ConnectionLineType.Bezier}
+        onNodeDragStop={canvasCommands.endDrag}
+        onSelectionDragStop={canvasCommands.endDrag}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        snapToGrid
+        snapGrid={[GRID, GRID]}
+        deleteKeyCode={null}
+        panActivationKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.1}
+        maxZoom={2.5}
+        onlyRenderVisibleElements={doc.nodes.length > 200}
+        proOptions={{ hideAttribution: true }}
+        colorMode="system"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="var(--grid)" />
+        <MiniMap
+          pannable
+          zoomable
+          ariaLabel="Mini map"
+          nodeColor={(n) => LOOK_COLORS[n.type ?? ''] ?? 'var(--c-unknown)'}
+          nodeStrokeWidth={0}
+          maskColor="rgba(120, 130, 150, 0.18)"
+        />
+        <Controls aria-label="Zoom controls" showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * A layer on the canvas: name, key params, output shape, parameter count, and — when inference fails — the message,
+ * on the node and on the offending input port. One memo component per category look, registered in `nodeTypes`.
+ */
+import { memo, type ComponentType } from 'react';
+import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
+import { formatShape, type LayerFlowNode, type NodeLook } from '../flowMapping';
+import { formatCount } from '../../summary/formatNumbers';
+import { BlockFrame, CollapsedBlock } from './BlockFrame';
+
+const LOOK_ICON: Record<NodeLook, string> = {
+  inputs: '⇥',
+  core: '▦',
+  convolution: '▩',
+  pooling: '▾',
+  normalization: '≈',
+  regularization: '◌',
+  activation: 'ƒ',
+  merge: '⊕',
+  recurrent: '↻',
+  output: '◎',
+  unknown: '?',
+};
+
+function handleTop(index: number, count: number): string {
+  return `${((index + 1) / (count + 1)) * 100}%`;
+}
+
+function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>) {
+  const { node, spec, analysis, summary, issues, portErrors, inputHandles, hasOutput } = data;
+  const errors = issues.filter((i) => i.severity === 'error');
+  const warnings = issues.filter((i) => i.severity === 'warning');
+  const title = node.label?.trim() || spec?.label || node.type;
+  const ordered = spec?.inputs.ordered ?? false;
+  const firstError = errors[0]?.message;
+  return (
+    <div
+      className={`layer-node look-${type}${errors.length ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      data-testid={`node-${node.id}`}
+      data-node-type={node.type}
+      title={firstError}
+      aria-label={`${title} (${node.type})${firstError ? `: ${firstError}` : ''}`}
+    >
+      {Array.from({ length: inputHandles }, (_, i) => {
+        const portError = portErrors[i];
+        return (
+          <Handle
+            key={i}
+            id={`in-${i}`}
+            type="target"
+            position={Position.Left}
+            style={{ top: handleTop(i, inputHandles) }}
+            className={portError ? 'port-error' : undefined}
+            title={portError ?? (ordered ? `Input ${i + 1}` : 'Input')}
+            data-testid={`port-${node.id}-in-${i}`}
+            data-port-error={portError ?? undefined}
+          >
+            {ordered ? <span className="port-label">{i + 1}</span> : null}
+          </Handle>
+        );
+      })}
+      <div className="layer-node-head">
+        <span className="layer-node-icon" aria-hidden>
+          {LOOK_ICON[type as NodeLook] ?? '?'}
+        </span>
+        <span className="layer-node-title">{title}</span>
+        {title !== node.type ? <span className="layer-node-type">{node.type}</span> : null}
+      </div>
+      {summary ? <div className="layer-node-summary">{summary}</div> : null}
+      <div className="layer-node-stats">
+        <span className="layer-node-shape" data-testid="node-output-shape" title="Output shape per sample">
+          {analysis?.output ? formatShape(analysis.output) : '—'}
+        </span>
+        {analysis && analysis.params > 0 ? (
+          <span className="layer-node-params" title={`${analysis.params.toLocaleString()} parameters`}>
+            {formatCount(analysis.params)} p
+          </span>
+        ) : null}
+      </div>
+      {errors.length > 0 ? (
+        <div className="layer-node-error" role="alert" data-testid="node-error">
+          {errors[0]?.message}
+          {errors.length > 1 ? ` (+${errors.length - 1})` : ''}
+        </div>
+      ) : warnings.length > 0 ? (
+        <div className="layer-node-warning">{warnings[0]?.message}</div>
+      ) : null}
+      {hasOutput ? <Handle id="out" type="source" position={Position.Right} title="Output" /> : null}
+    </div>
+  );
+}
+
+const LOOKS: readonly NodeLook[] = [
+  'inputs',
+  'core',
+  'convolution',
+  'pooling',
+  'normalization',
+  'regularization',
+  'activation',
+  'merge',
+  'recurrent',
+  'output',
+  'unknown',
+];
+
+/** One memo component per look, so React Flow can tell node kinds apart and styles stay per category. */
+export const nodeTypes: NodeTypes = {
+  ...Object.fromEntries(
+    LOOKS.map((look) => {
+      const component = memo(LayerNodeView) as ComponentType<NodeProps<LayerFlowNode>>;
+      component.displayName = `LayerNode(${look})`;
+      return [look, component];
+    }),
+  ),
+  blockFrame: BlockFrame,
+  collapsedBlock: CollapsedBlock,
+} as NodeTypes;

@@ -1,0 +1,20 @@
+/** Shortcuts as shown in the `?` overlay; useShortcuts implements them. */
+export const SHORTCUTS: readonly (readonly [string, string])[] = [
+  ['Space  /  Ctrl+K', 'Quick add: type a layer or block name, Enter inserts it at the cursor'],
+  ['Drag from palette', 'Add a layer; drop it on an edge to splice it in'],
+  ['Drag handle → handle', 'Connect layers (refused connections say why)'],
+  ['Shift+drag', 'Box-select'],
+  ['Ctrl+click', 'Add to / remove from the selection'],
+  ['Ctrl+A', 'Select all'],
+  ['Delete  /  Backspace', 'Delete the selection (the rest of the graph stays wired)'],
+  ['Ctrl+Z', 'Undo'],
+  ['Ctrl+Shift+Z  /  Ctrl+Y', 'Redo'],
+  ['Ctrl+X / C / V', 'Cut / copy / paste (paste lands at the cursor)'],
+  ['Ctrl+D', 'Duplicate the selection'],
+  ['Ctrl+G', 'Group the selection into a named block'],
+  ['Shift+L', 'Auto-layout (left → right)'],
+  ['Shift+1', 'Fit the graph in view'],
+  ['Ctrl+N', 'New graph from a template'],
+  ['?', 'This help'],
+  ['Escape', 'Close a dialog / clear the selection'],
+];

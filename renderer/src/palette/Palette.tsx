@@ -1,0 +1,160 @@
+/**
+ * The layer palette: every catalog layer by category, the Lego blocks, blocks already in this graph and blocks saved
+ * to the palette. Drag an entry onto the canvas, or focus it (Tab) and press Enter to insert it in view.
+ */
+import { useMemo, useState, type DragEvent } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import { LAYER_CATEGORIES } from '../../../shared/catalog/spec';
+import { listLayerSpecs } from '../../../shared/catalog/registry';
+import { BLOCK_TEMPLATES } from '../blocks/blockTemplates';
+import { savedBlocksStore, useSavedBlocks } from '../blocks/savedBlocks';
+import { useDocumentStore } from '../store/documentStore';
+import { lookOf } from '../canvas/flowMapping';
+import { PALETTE_MIME, serializePaletteDrag, type PaletteEntry } from './paletteDrag';
+import { insertPaletteEntry } from './insertPaletteEntry';
+
+interface Item {
+  readonly key: string;
+  readonly entry: PaletteEntry;
+  readonly label: string;
+  readonly hint: string;
+  readonly description: string;
+  readonly color: string;
+  readonly removable?: string;
+}
+
+function matches(item: Item, query: string): boolean {
+  if (!query) return true;
+  const q = query.toLowerCase();
+  return item.label.toLowerCase().includes(q) || item.hint.toLowerCase().includes(q) || item.description.toLowerCase().includes(q);
+}
+
+export function usePaletteSections(): { title: string; items: Item[] }[] {
+  const groups = useDocumentStore((s) => s.document.groups);
+  const saved = useSavedBlocks();
+  return useMemo(() => {
+    const specs = listLayerSpecs();
+    const sections = LAYER_CATEGORIES.map((category) => ({
+      title: category as string,
+      items: specs
+        .filter((s) => s.category === category)
+        .map(
+          (s): Item => ({
+            key: `layer:${s.type}`,
+            entry: { kind: 'layer', type: s.type },
+            label: s.label,
+            hint: s.type,
+            description: s.description,
+            color: `var(--c-${lookOf(s.category)})`,
+          }),
+        ),
+    }));
+    const blocks: Item[] = BLOCK_TEMPLATES.map((b) => ({
+      key: `block:${b.id}`,
+      entry: { kind: 'block', id: b.id },
+      label: b.name,
+      hint: 'block',
+      description: b.description,
+      color: 'var(--c-merge)',
+    }));
+    for (const g of groups) {
+      blocks.push({
+        key: `group:${g.id}`,
+        entry: { kind: 'group', groupId: g.id },
+        label: g.name,
+        hint: 'in graph',
+        description: `A copy of the block “${g.name}” (${g.nodeIds.length} layers) from this graph.`,
+        color: 'var(--c-merge)',
+      });
+    }
+    for (const b of saved) {
+      blocks.push({
+        key: `saved:${b.id}`,
+        entry: { kind: 'saved', id: b.id },
+        label: b.name,
+        hint: 'saved',
+        description: `Saved block: ${b.fragment.nodes.length} layers.`,
+        color: 'var(--c-merge)',
+        removable: b.id,
+      });
+    }
+    sections.push({ title: 'Blocks', items: blocks });
+    return sections;
+  }, [groups, saved]);
+}
+
+export function Palette() {
+  const [query, setQuery] = useState('');
+  const sections = usePaletteSections();
+  const flow = useReactFlow();
+
+  const insertInView = (entry: PaletteEntry) => {
+    const canvas = document.querySelector('.canvas-region')?.getBoundingClientRect();
+    const center = canvas
+      ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+      : { x: 0, y: 0 };
+    insertPaletteEntry(entry, { x: center.x - 90, y: center.y - 30 });
+  };
+
+  const onDragStart = (event: DragEvent, entry: PaletteEntry) => {
+    event.dataTransfer.setData(PALETTE_MIME, serializePaletteDrag(entry));
+    event.dataTransfer.effectAllowed = 'copy';
+  };
+
+  const visible = sections.map((s) => ({ ...s, items: s.items.filter((i) => matches(i, query.trim())) })).filter((s) => s.items.length > 0);
+
+  return (
+    <>
+      <input
+        className="palette-search"
+        type="search"
+        placeholder="Search layers and blocks…"
+        aria-label="Search layers and blocks"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          const first = visible[0]?.items[0];
+          if (e.key === 'Enter' && first) insertInView(first.entry);
+        }}
+      />
+      <div className="palette-list" role="list" aria-label="Layers and blocks">
+        {visible.length === 0 ? <p className="palette-empty">Nothing matches “{query}”.</p> : null}
+        {visible.map((section) => (
+          <section key={section.title} aria-label={section.title}>
+            <h3 className="palette-category">{section.title}</h3>
+            {section.items.map((item) => (
+              <div key={item.key} role="listitem" style={{ display: 'flex' }}>
+                <button
+                  type="button"
+                  className="palette-item"
+                  draggable
+                  onDragStart={(e) => onDragStart(e, item.entry)}
+                  onClick={() => insertInView(item.entry)}
+                  title={item.description}
+                  aria-label={`Add ${item.label}`}
+                  data-testid={`palette-${item.key}`}
+                >
+                  <span className="palette-swatch" style={{ background: item.color }} aria-hidden />
+                  {item.label}
+                  <small>{item.hint !== item.label ? item.hint : ''}</small>
+                </button>
+                {item.removable ? (
+                  <button
+                    type="button"
+                    className="palette-item"
+                    style={{ width: 'auto', cursor: 'pointer' }}
+                    aria-label={`Remove saved block ${item.label}`}
+                    title="Remove from palette"
+                    onClick={() => savedBlocksStore.getState().remove(item.removable!)}
+                  >
+                    ✕
+                  </button>
+                ) : null}
+              </div>
+            ))}
+          </section>
+        ))}
+      </div>
+    </>
+  );
+}
