@@ -1,0 +1,50 @@
+/**
+ * tfjs-layers constructors keyed by the `className` the catalog's `toTfjs()` emits. The catalog stays plain data;
+ * only this table knows the tfjs API.
+ */
+import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+
+export interface TfLayer {
+  readonly name: string;
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): unknown;
+}
+type LayerFactory = (args: Record<string, unknown>) => TfLayer;
+
+function factory<A>(create: (args: A) => TfLayer): LayerFactory {
+  return create as unknown as LayerFactory;
+}
+
+const FACTORIES: Readonly<Record<string, LayerFactory>> = {
+  Dense: factory(layers.dense),
+  Activation: factory(layers.activation),
+  LeakyReLU: factory(layers.leakyReLU),
+  Dropout: factory(layers.dropout),
+  Flatten: factory(layers.flatten),
+  Reshape: factory(layers.reshape),
+  Embedding: factory(layers.embedding),
+  Conv2D: factory(layers.conv2d),
+  DepthwiseConv2D: factory(layers.depthwiseConv2d),
+  SeparableConv2D: factory(layers.separableConv2d),
+  Conv2DTranspose: factory(layers.conv2dTranspose),
+  UpSampling2D: factory(layers.upSampling2d),
+  ZeroPadding2D: factory(layers.zeroPadding2d),
+  MaxPooling2D: factory(layers.maxPooling2d),
+  AveragePooling2D: factory(layers.averagePooling2d),
+  GlobalAveragePooling2D: factory(layers.globalAveragePooling2d),
+  GlobalMaxPooling2D: factory(layers.globalMaxPooling2d),
+  BatchNormalization: factory(layers.batchNormalization),
+  LayerNormalization: factory(layers.layerNormalization),
+  Add: factory(layers.add),
+  Multiply: factory(layers.multiply),
+  Concatenate: factory(layers.concatenate),
+  LSTM: factory(layers.lstm),
+  GRU: factory(layers.gru),
+};
+
+export function createLayer(className: string, args: Record<string, unknown>): TfLayer | undefined {
+  return FACTORIES[className]?.(args);
+}
+
+export function hasLayerFactory(className: string): boolean {
+  return className in FACTORIES;
+}
