@@ -13,6 +13,7 @@ import type {
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { pickFileToOpen, pickSaveName } from './webFileDialogs';
 import { WsConnection } from './wsConnection';
+import './webFileDialogs.css';
 
 interface LocationLike {
   readonly host: string;

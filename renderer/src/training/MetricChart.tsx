@@ -1,0 +1,116 @@
+/**
+ * One live chart (uPlot): several (x, y) series on a shared x axis, an optional log scale, a hover read-out
+ * (uPlot's live legend) and PNG export. The plot is created once per series layout and fed with setData after
+ * that, so a chart updating several times a second stays cheap.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { alignSeries } from './trainingMath';
+import { downloadBlob } from './download';
+
+export interface ChartSeries {
+  readonly label: string;
+  readonly points: readonly (readonly [number, number | undefined])[];
+  readonly color: string;
+  readonly width?: number;
+  readonly dash?: number[];
+  /** Draw point markers (epoch-level series with few points). */
+  readonly markers?: boolean;
+}
+
+interface MetricChartProps {
+  readonly title: string;
+  readonly series: readonly ChartSeries[];
+  readonly allowLog?: boolean;
+  readonly yRange?: [number, number];
+  readonly fileStem: string;
+}
+
+const HEIGHT = 190;
+
+export function MetricChart({ title, series, allowLog = false, yRange, fileStem }: MetricChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [log, setLog] = useState(false);
+  const layout = series.map((s) => `${s.label}|${s.color}|${s.dash?.join(',') ?? ''}`).join(';') + `|${log}`;
+  const data = useMemo(() => alignSeries(series.map((s) => s.points)), [series]);
+
+  useEffect(() => {
+    const host = container.current;
+    if (!host) return;
+    const options: uPlot.Options = {
+      width: Math.max(200, host.clientWidth),
+      height: HEIGHT,
+      scales: {
+        x: { time: false },
+        y: log ? { distr: 3 } : yRange ? { range: yRange } : {},
+      },
+      axes: [
+        { label: 'epoch', size: 36, labelSize: 16, stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        { size: 48, stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+      ],
+      series: [
+        { label: 'epoch', value: (_u, v) => (v == null ? '—' : v.toFixed(2)) },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.width ?? 1.5,
+          ...(s.dash ? { dash: s.dash } : {}),
+          spanGaps: true,
+          points: { show: s.markers ?? false, size: 5 },
+          value: (_u: uPlot, v: number | null) => (v == null ? '—' : v.toPrecision(4)),
+        })),
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+    };
+    const instance = new uPlot(options, data as uPlot.AlignedData, host);
+    plot.current = instance;
+    const resize = new ResizeObserver(() => instance.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
+    resize.observe(host);
+    return () => {
+      resize.disconnect();
+      instance.destroy();
+      plot.current = null;
+    };
+    // The plot is rebuilt only when the series layout changes; data updates go through setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [layout]);
+
+  useEffect(() => {
+    plot.current?.setData(data as uPlot.AlignedData);
+  }, [data]);
+
+  const exportPng = () => {
+    const source = plot.current?.ctx.canvas;
+    if (!source) return;
+    const canvas = document.createElement('canvas');
+    canvas.width = source.width;
+    canvas.height = source.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(source, 0, 0);
+    canvas.toBlob((blob) => blob && downloadBlob(blob, `${fileStem}.png`), 'image/png');
+  };
+
+  const hasData = data[0].length > 0;
+  return (
+    <section className="nb-chart" aria-label={`${title} chart`}>
+      <header className="nb-chart-header">
+        <h4>{title}</h4>
+        {allowLog ? (
+          <label className="nb-inline">
+            <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
+          </label>
+        ) : null}
+        <button type="button" className="nb-small" onClick={exportPng} disabled={!hasData} title={`Save the ${title.toLowerCase()} chart as PNG`}>
+          PNG
+        </button>
+      </header>
+      <div ref={container} className="nb-chart-plot" data-points={data[0].length} />
+    </section>
+  );
+}

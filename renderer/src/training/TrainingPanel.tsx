@@ -1,0 +1,291 @@
+/**
+ * The Training tab: pick a dataset (with a preview and a fit check against the graph's Input/Output), set the
+ * config, start/pause/resume/stop a run, and watch it on live charts beside the earlier runs of this graph.
+ * The config lives in the document (Save keeps it); the run history too (documentStore.addRun on finish).
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
+import { DEFAULT_TRAINING_CONFIG, OPTIMIZERS, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import type { RunSummary } from '../../../shared/format/runSummary';
+import { getLabApi } from '../api/getLabApi';
+import { documentStore, useDocumentStore } from '../store/documentStore';
+import { DatasetPreview } from './DatasetPreview';
+import { datasetFitProblems } from './datasetFit';
+import { downloadBlob } from './download';
+import { MetricChart, type ChartSeries } from './MetricChart';
+import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
+import { connectRunEvents, pauseRun, resumeRun, startRun, stopRun, useTrainingRun, type LiveRun } from './trainingRunStore';
+import './training.css';
+
+const BACKEND_BADGES: Record<string, string> = { tensorflow: 'native', wasm: 'wasm', cpu: 'cpu' };
+const MAX_CHART_POINTS = 2000;
+const EARLIER_RUNS_SHOWN = 3;
+
+function percent(value: number | undefined): string {
+  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+}
+
+function useDatasets() {
+  const [datasets, setDatasets] = useState<DatasetInfo[]>([]);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    getLabApi()
+      .listDatasets()
+      .then(setDatasets)
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, []);
+  return { datasets, error };
+}
+
+function usePreview(datasetId: string) {
+  const [preview, setPreview] = useState<Preview>();
+  useEffect(() => {
+    let live = true;
+    setPreview(undefined);
+    getLabApi()
+      .previewDataset({ dataset: datasetId, count: datasetId === 'mnist' ? 10 : 300 })
+      .then((p) => live && setPreview(p))
+      .catch(() => live && setPreview(undefined));
+    return () => {
+      live = false;
+    };
+  }, [datasetId]);
+  return preview;
+}
+
+function NumberField(props: {
+  label: string;
+  value: number;
+  step: number;
+  min: number;
+  max: number;
+  integer?: boolean;
+  disabled: boolean;
+  onChange: (value: number) => void;
+}) {
+  const [text, setText] = useState(String(props.value));
+  useEffect(() => setText(String(props.value)), [props.value]);
+  const commit = (raw: string) => {
+    const value = Number(raw);
+    const valid = raw.trim() !== '' && Number.isFinite(value) && value >= props.min && value <= props.max && (!props.integer || Number.isInteger(value));
+    if (valid) props.onChange(value);
+    else setText(String(props.value));
+  };
+  return (
+    <label className="nb-field">
+      <span>{props.label}</span>
+      <input
+        type="number"
+        value={text}
+        step={props.step}
+        min={props.min}
+        max={props.max}
+        disabled={props.disabled}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={(e) => commit(e.target.value)}
+        onKeyDown={(e) => e.key === 'Enter' && commit((e.target as HTMLInputElement).value)}
+      />
+    </label>
+  );
+}
+
+function epochSeries(runs: readonly RunSummary[], pick: (e: RunSummary['epochs'][number]) => number | undefined, label: string): ChartSeries[] {
+  return runs.slice(-EARLIER_RUNS_SHOWN).map((run, i, shown) => ({
+    label: `${label} ${run.id.slice(-6)}`,
+    points: run.epochs.map((e) => [e.epoch, pick(e)] as const),
+    color: `rgba(120,120,120,${0.35 + (0.4 * (i + 1)) / shown.length})`,
+    dash: [4, 4],
+    width: 1,
+  }));
+}
+
+function chartSeries(run: LiveRun | undefined, earlier: readonly RunSummary[], metric: 'loss' | 'accuracy', smoothing: number): ChartSeries[] {
+  const series: ChartSeries[] = epochSeries(earlier, (e) => (metric === 'loss' ? e.valLoss ?? e.loss : e.valAccuracy ?? e.accuracy), `earlier val`);
+  if (!run) return series;
+  const batches = run.batches.filter((b) => (metric === 'loss' ? true : b.accuracy !== undefined));
+  const raw = batches.map((b) => (metric === 'loss' ? b.loss : b.accuracy!));
+  const smoothed = smooth(raw, smoothing);
+  const batchPoints = thin(batches.map((b, i) => [b.x, raw[i]!, smoothed[i] ?? undefined] as const), MAX_CHART_POINTS);
+  series.push(
+    { label: 'batch', points: batchPoints.map(([x, y]) => [x, y] as const), color: 'rgba(46,134,222,0.25)', width: 1 },
+    { label: 'batch (smoothed)', points: batchPoints.map(([x, , s]) => [x, s] as const), color: '#2e86de', width: 2 },
+    {
+      label: 'epoch train',
+      points: run.epochs.map((e) => [e.epoch, metric === 'loss' ? e.loss : e.accuracy] as const),
+      color: '#1b4f72',
+      markers: true,
+    },
+    {
+      label: 'epoch val',
+      points: run.epochs.map((e) => [e.epoch, metric === 'loss' ? e.valLoss : e.valAccuracy] as const),
+      color: '#e4572e',
+      markers: true,
+      width: 2,
+    },
+  );
+  return series;
+}
+
+export function TrainingPanel() {
+  const api = getLabApi();
+  useEffect(() => connectRunEvents(api), [api]);
+  const document = useDocumentStore((s) => s.document);
+  const storedConfig = useDocumentStore((s) => s.training);
+  const runs = useDocumentStore((s) => s.runs);
+  const run = useTrainingRun((s) => s.run);
+  const busy = useTrainingRun((s) => s.busy);
+  const requestError = useTrainingRun((s) => s.requestError);
+  const { datasets, error: datasetsError } = useDatasets();
+  const config: TrainingConfig = storedConfig ?? DEFAULT_TRAINING_CONFIG;
+  const dataset = datasets.find((d) => d.id === config.dataset);
+  const preview = usePreview(config.dataset);
+  const [smoothing, setSmoothing] = useState(0.6);
+
+  const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
+  const problems = useMemo(() => (dataset ? datasetFitProblems(document, dataset) : []), [document, dataset]);
+  const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
+
+  // Earlier runs: everything in the history except the live run once it has been recorded.
+  const earlier = runs.filter((r) => r.id !== run?.runId);
+  const lossSeries = useMemo(() => chartSeries(run, earlier, 'loss', smoothing), [run, earlier, smoothing]);
+  const accuracySeries = useMemo(() => chartSeries(run, earlier, 'accuracy', smoothing), [run, earlier, smoothing]);
+  const lastEpoch = run?.epochs[run.epochs.length - 1];
+  const progress = run
+    ? { epoch: Math.max(1, run.epoch), epochs: run.config.epochs, batch: run.batch, batchesPerEpoch: run.batchesPerEpoch, samplesPerSec: run.samplesPerSec, batchSize: run.config.batchSize }
+    : undefined;
+
+  const exportCsv = () => {
+    const csv = metricsCsv(run?.runId ? { runId: run.runId, batches: run.batches, epochs: run.epochs } : undefined, runs);
+    downloadBlob(new Blob([csv], { type: 'text/csv' }), `${document.metadata.name || 'graph'}-metrics.csv`);
+  };
+
+  return (
+    <div className="nb-training" aria-label="Training panel">
+      <section className="nb-section">
+        <h3>Dataset</h3>
+        {datasetsError ? <p role="alert">Could not list datasets: {datasetsError}</p> : null}
+        <label className="nb-field">
+          <span>Dataset</span>
+          <select aria-label="Dataset" value={config.dataset} disabled={active} onChange={(e) => setConfig({ dataset: e.target.value })}>
+            {datasets.length === 0 ? <option value={config.dataset}>{config.dataset}</option> : null}
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {dataset ? (
+          <p className="nb-muted">
+            {dataset.inputKind} {dataset.inputShape.join('×')} · {dataset.classes} classes · {dataset.trainSize} train / {dataset.testSize} test
+          </p>
+        ) : null}
+        {preview ? <DatasetPreview preview={preview} /> : null}
+        {problems.length > 0 ? (
+          <ul className="nb-problems" role="alert" aria-label="Graph does not fit the dataset">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+
+      <section className="nb-section nb-config">
+        <h3>Settings</h3>
+        <label className="nb-field">
+          <span>Optimizer</span>
+          <select aria-label="Optimizer" value={config.optimizer} disabled={active} onChange={(e) => setConfig({ optimizer: e.target.value as TrainingConfig['optimizer'] })}>
+            {OPTIMIZERS.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+        <NumberField label="Learning rate" value={config.learningRate} step={0.001} min={1e-6} max={10} disabled={active} onChange={(v) => setConfig({ learningRate: v })} />
+        <NumberField label="Batch size" value={config.batchSize} step={1} min={1} max={65536} integer disabled={active} onChange={(v) => setConfig({ batchSize: v })} />
+        <NumberField label="Epochs" value={config.epochs} step={1} min={1} max={100000} integer disabled={active} onChange={(v) => setConfig({ epochs: v })} />
+        <NumberField label="Validation split" value={config.validationSplit} step={0.05} min={0} max={0.5} disabled={active} onChange={(v) => setConfig({ validationSplit: v })} />
+        <NumberField label="Seed" value={config.seed} step={1} min={0} max={Number.MAX_SAFE_INTEGER} integer disabled={active} onChange={(v) => setConfig({ seed: v })} />
+      </section>
+
+      <section className="nb-section">
+        <div className="nb-controls">
+          {!active ? (
+            <button type="button" className="nb-primary" disabled={busy || problems.length > 0 || !dataset} onClick={() => void startRun(api, document, config)}>
+              Start training
+            </button>
+          ) : null}
+          {run?.runId && run.status === 'running' ? (
+            <button type="button" disabled={busy} onClick={() => void pauseRun(api, run.runId!)}>
+              Pause
+            </button>
+          ) : null}
+          {run?.runId && run.status === 'paused' ? (
+            <button type="button" disabled={busy} onClick={() => void resumeRun(api, run.runId!)}>
+              Resume
+            </button>
+          ) : null}
+          {run?.runId && active ? (
+            <button type="button" disabled={busy} onClick={() => void stopRun(api, run.runId!)}>
+              Stop
+            </button>
+          ) : null}
+          {run?.backend ? (
+            <span className={`nb-badge nb-badge-${BACKEND_BADGES[run.backend] ?? 'other'}`} title={run.backendDetail ?? run.backend} aria-label="Backend">
+              {BACKEND_BADGES[run.backend] ?? run.backend}
+            </span>
+          ) : null}
+        </div>
+        {requestError ? <p role="alert" className="nb-error">{requestError}</p> : null}
+        {run ? (
+          <div className="nb-progress" role="status" aria-label="Training progress" data-status={run.status}>
+            <progress max={1} value={progress ? progressFraction(progress) : 0} />
+            <p>
+              <strong>{run.status}</strong> · epoch {run.epoch}/{run.config.epochs} · batch {run.batch}/{run.batchesPerEpoch} ·{' '}
+              {Math.round(run.samplesPerSec)} samples/s · ETA {active && progress ? formatDuration(etaSeconds(progress)) : '—'}
+            </p>
+            <p>
+              loss {lastEpoch ? lastEpoch.loss.toFixed(4) : '—'} · acc {percent(lastEpoch?.accuracy)} · val loss{' '}
+              {lastEpoch?.valLoss?.toFixed(4) ?? '—'} · val acc <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''}>{percent(lastEpoch?.valAccuracy)}</span>
+            </p>
+            {run.error ? (
+              <p role="alert" className="nb-error">
+                Run failed: {run.error}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+      </section>
+
+      <section className="nb-section nb-charts">
+        <div className="nb-chart-tools">
+          <label className="nb-inline">
+            smoothing
+            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" />
+          </label>
+          <button type="button" className="nb-small" onClick={exportCsv} disabled={!run && runs.length === 0}>
+            Export CSV
+          </button>
+        </div>
+        <MetricChart title="Loss" series={lossSeries} allowLog fileStem={`${document.metadata.name || 'graph'}-loss`} />
+        <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
+      </section>
+
+      <section className="nb-section">
+        <h3>Run history</h3>
+        {runs.length === 0 ? <p className="nb-muted">No runs yet. Finished runs are saved with the graph.</p> : null}
+        <ol className="nb-runs" aria-label="Run history">
+          {runs.map((r) => (
+            <li key={r.id} data-status={r.status}>
+              <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
+              val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}
+
+export default TrainingPanel;

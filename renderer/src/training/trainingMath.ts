@@ -1,0 +1,106 @@
+/** Pure helpers behind the training panel: smoothing, ETA, chart-friendly series, CSV. Unit-tested beside. */
+import type { RunSummary } from '../../../shared/format/runSummary';
+
+/**
+ * Exponential moving average with TensorBoard's debiasing, so the first points are not dragged towards zero.
+ * `weight` 0 returns the input; 0.9 is heavy smoothing. Nulls pass through and do not update the average.
+ */
+export function smooth(values: readonly (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return [...values];
+  let last = 0;
+  let steps = 0;
+  return values.map((value) => {
+    if (value === null || !Number.isFinite(value)) return null;
+    last = last * weight + (1 - weight) * value;
+    steps++;
+    return last / (1 - Math.pow(weight, steps));
+  });
+}
+
+export interface ProgressState {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batchesPerEpoch: number;
+  readonly samplesPerSec: number;
+  readonly batchSize: number;
+}
+
+/** Share of the run done, 0..1. */
+export function progressFraction(p: ProgressState): number {
+  const total = p.epochs * p.batchesPerEpoch;
+  if (total <= 0) return 0;
+  return Math.min(1, ((p.epoch - 1) * p.batchesPerEpoch + p.batch) / total);
+}
+
+/** Seconds left at the current speed, or undefined while the speed is unknown. */
+export function etaSeconds(p: ProgressState): number | undefined {
+  if (!(p.samplesPerSec > 0)) return undefined;
+  const batchesLeft = (p.epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch);
+  return Math.max(0, (batchesLeft * p.batchSize) / p.samplesPerSec);
+}
+
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** One batch measurement; `x` is fractional epochs (epoch 2, batch 5 of 10 → 1.5) so batches and epochs share an axis. */
+export interface BatchPoint {
+  readonly x: number;
+  readonly loss: number;
+  readonly accuracy?: number;
+}
+
+export function batchX(epoch: number, batch: number, batchesPerEpoch: number): number {
+  return epoch - 1 + batch / batchesPerEpoch;
+}
+
+/**
+ * Merges several (x, y) series onto one sorted x axis with nulls where a series has no value (what uPlot expects).
+ */
+export function alignSeries(series: readonly (readonly (readonly [number, number | undefined])[])[]): [number[], ...(number | null)[][]] {
+  const xs = [...new Set(series.flatMap((s) => s.map(([x]) => x)))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const columns = series.map((s) => {
+    const column: (number | null)[] = new Array<number | null>(xs.length).fill(null);
+    for (const [x, y] of s) if (y !== undefined && Number.isFinite(y)) column[index.get(x)!] = y;
+    return column;
+  });
+  return [xs, ...columns];
+}
+
+/** Keeps at most `max` points by taking every k-th one (always keeping the last), so long runs stay fast to draw. */
+export function thin<T>(points: readonly T[], max: number): readonly T[] {
+  if (points.length <= max) return points;
+  const step = Math.ceil(points.length / max);
+  const kept = points.filter((_, i) => i % step === 0);
+  const last = points[points.length - 1]!;
+  if (kept[kept.length - 1] !== last) kept.push(last);
+  return kept;
+}
+
+function csvCell(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** CSV of the current run's batches and epochs, plus every earlier run's epochs: one row per measurement. */
+export function metricsCsv(current: { runId: string; batches: readonly BatchPoint[]; epochs: readonly RunSummary['epochs'][number][] } | undefined, runs: readonly RunSummary[]): string {
+  const rows: (string | number | undefined)[][] = [['run', 'level', 'epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy']];
+  for (const run of runs) {
+    for (const e of run.epochs) rows.push([run.id, 'epoch', e.epoch, e.loss, e.accuracy, e.valLoss, e.valAccuracy]);
+  }
+  if (current && !runs.some((r) => r.id === current.runId)) {
+    for (const e of current.epochs) rows.push([current.runId, 'epoch', e.epoch, e.loss, e.accuracy, e.valLoss, e.valAccuracy]);
+  }
+  if (current) {
+    for (const b of current.batches) rows.push([current.runId, 'batch', Number(b.x.toFixed(6)), b.loss, b.accuracy, undefined, undefined]);
+  }
+  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}

@@ -1,0 +1,196 @@
+/**
+ * The live run: what the trainer reported so far for the run this window started. Fed by the LabApi's run events;
+ * a finished, stopped or failed run is appended to the document's run history (documentStore.addRun) so Save keeps
+ * it. A run keeps the graph snapshot it started with: later canvas edits do not change what is being trained.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { LabApi, RunEvent } from '../../../shared/contracts/api';
+import type { GraphDocument } from '../../../shared/document/model';
+import type { EpochMetrics, RunSummary } from '../../../shared/format/runSummary';
+import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import { documentStore } from '../store/documentStore';
+import { batchX, type BatchPoint } from './trainingMath';
+
+export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
+
+export interface LiveRun {
+  readonly runId?: string;
+  readonly status: RunStatus;
+  readonly config: TrainingConfig;
+  readonly graph: GraphDocument;
+  readonly startedAt: string;
+  readonly backend?: string;
+  readonly backendDetail?: string;
+  readonly params?: number;
+  readonly trainSize?: number;
+  readonly valSize?: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batchesPerEpoch: number;
+  readonly samplesPerSec: number;
+  readonly batches: readonly BatchPoint[];
+  readonly epochs: readonly EpochMetrics[];
+  readonly error?: string;
+  /** Set when the run reached the document's history. */
+  readonly summary?: RunSummary;
+}
+
+interface TrainingRunState {
+  readonly run?: LiveRun;
+  /** Set while a start/pause/stop request is on its way, for the buttons. */
+  readonly busy: boolean;
+  readonly requestError?: string;
+}
+
+export const trainingRunStore = createStore<TrainingRunState>()(() => ({ busy: false }));
+
+export function useTrainingRun<T>(selector: (state: TrainingRunState) => T): T {
+  return useStore(trainingRunStore, selector);
+}
+
+/** Events can beat the startTraining reply: a run still waiting for its id adopts the first one it hears. */
+function belongs(run: LiveRun, runId: string): boolean {
+  return run.runId === runId || (run.runId === undefined && run.status === 'starting');
+}
+
+function update(runId: string, patch: (run: LiveRun) => Partial<LiveRun>): void {
+  const run = trainingRunStore.getState().run;
+  if (!run || !belongs(run, runId)) return;
+  trainingRunStore.setState({ run: { ...run, runId, ...patch(run) } });
+}
+
+/** A failed run the trainer could not summarise (its process died): build the record from what we saw. */
+function summaryFromLive(run: LiveRun, status: RunSummary['status'], error?: string): RunSummary | undefined {
+  const lastEpoch = run.epochs[run.epochs.length - 1];
+  const lastBatch = run.batches[run.batches.length - 1];
+  const final = lastEpoch ?? (lastBatch ? { loss: lastBatch.loss, ...(lastBatch.accuracy !== undefined ? { accuracy: lastBatch.accuracy } : {}) } : undefined);
+  if (!run.runId || !final) return undefined;
+  const { epoch: _epoch, ...finalMetrics } = { epoch: 0, ...final };
+  return {
+    id: run.runId,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    status,
+    backend: run.backend ?? 'unknown',
+    config: run.config,
+    epochs: [...run.epochs],
+    final: finalMetrics,
+    samplesPerSec: run.samplesPerSec,
+    wallTimeMs: Math.max(0, Date.now() - Date.parse(run.startedAt)),
+    ...(error ? { error } : {}),
+  };
+}
+
+function finish(runId: string, status: RunSummary['status'], summary: RunSummary | undefined, error?: string): void {
+  const run = trainingRunStore.getState().run;
+  if (!run || !belongs(run, runId) || run.summary) return;
+  const record = summary ?? summaryFromLive({ ...run, runId }, status, error);
+  if (record) documentStore.getState().addRun(record);
+  trainingRunStore.setState({ run: { ...run, runId, status, ...(error ? { error } : {}), ...(record ? { summary: record } : {}) } });
+}
+
+export function applyRunEvent({ runId, event }: RunEvent): void {
+  switch (event.type) {
+    case 'started':
+      update(runId, () => ({
+        status: 'running',
+        backend: event.backend.name,
+        backendDetail: typeof event.backend.detail === 'string' ? event.backend.detail : undefined,
+        params: event.params,
+        trainSize: event.trainSize,
+        valSize: event.valSize,
+      }));
+      break;
+    case 'batch':
+      update(runId, (run) => ({
+        status: run.status === 'starting' ? 'running' : run.status,
+        epoch: event.epoch,
+        batch: event.batch,
+        batchesPerEpoch: event.batchesPerEpoch,
+        samplesPerSec: event.samplesPerSec,
+        batches: [
+          ...run.batches,
+          {
+            x: batchX(event.epoch, event.batch, event.batchesPerEpoch),
+            loss: event.loss,
+            ...(event.accuracy !== undefined ? { accuracy: event.accuracy } : {}),
+          },
+        ],
+      }));
+      break;
+    case 'epoch': {
+      const { type: _type, runId: _runId, elapsedMs: _elapsed, ...metrics } = event;
+      update(runId, (run) => ({ epochs: [...run.epochs, metrics] }));
+      break;
+    }
+    case 'paused':
+      update(runId, () => ({ status: 'paused' }));
+      break;
+    case 'resumed':
+      update(runId, () => ({ status: 'running' }));
+      break;
+    case 'finished':
+      finish(runId, event.summary.status, event.summary);
+      break;
+    case 'failed':
+      finish(runId, 'failed', undefined, event.reason);
+      break;
+  }
+}
+
+let subscribed: LabApi | undefined;
+
+/** Subscribes once per API object; the panel calls it on mount. */
+export function connectRunEvents(api: LabApi): void {
+  if (subscribed === api) return;
+  subscribed = api;
+  api.onRunEvent(applyRunEvent);
+}
+
+async function request(action: () => Promise<void>): Promise<void> {
+  trainingRunStore.setState({ busy: true, requestError: undefined });
+  try {
+    await action();
+  } catch (error) {
+    trainingRunStore.setState({ requestError: error instanceof Error ? error.message : String(error) });
+  } finally {
+    trainingRunStore.setState({ busy: false });
+  }
+}
+
+export function startRun(api: LabApi, graph: GraphDocument, config: TrainingConfig): Promise<void> {
+  return request(async () => {
+    const live: LiveRun = {
+      status: 'starting',
+      config,
+      graph,
+      startedAt: new Date().toISOString(),
+      epoch: 0,
+      batch: 0,
+      batchesPerEpoch: 1,
+      samplesPerSec: 0,
+      batches: [],
+      epochs: [],
+    };
+    trainingRunStore.setState({ run: live });
+    try {
+      const { runId } = await api.startTraining({ graph, config });
+      const current = trainingRunStore.getState().run;
+      if (current && current.runId === undefined) trainingRunStore.setState({ run: { ...current, runId } });
+    } catch (error) {
+      trainingRunStore.setState({ run: { ...live, status: 'failed', error: error instanceof Error ? error.message : String(error) } });
+      throw error;
+    }
+  });
+}
+
+export function pauseRun(api: LabApi, runId: string) {
+  return request(() => api.pauseTraining({ runId }));
+}
+export function resumeRun(api: LabApi, runId: string) {
+  return request(() => api.resumeTraining({ runId }));
+}
+export function stopRun(api: LabApi, runId: string) {
+  return request(() => api.stopTraining({ runId }));
+}
