@@ -3,9 +3,6 @@
  * weights map back to nodes; a node that expands to several layers (Dense + LeakyReLU) gets `id__suffix` names.
  * The tfjs backend is chosen elsewhere; this module only builds the model.
  */
-// tfjs-layers calls chained tensor methods (e.g. `rMat.flatten()` in the Orthogonal initializer used by LSTM/GRU),
-// which only the umbrella `@tensorflow/tfjs` package registers; register them here since we use core + layers.
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { initializers, input, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { GraphDocument, NodeId } from '../../../shared/document/model';
 import { getLayerSpec } from '../../../shared/catalog/registry';
@@ -13,6 +10,7 @@ import { resolveParams } from '../../../shared/catalog/resolveParams';
 import type { HeadDesc, Shape, TfjsLayerDesc } from '../../../shared/catalog/spec';
 import { analyzeGraph } from '../../../shared/inference/analyzeGraph';
 import type { GraphAnalysis } from '../../../shared/inference/types';
+import { registerChainedOps } from '../backends/registerChainedOps';
 import { createLayer } from './layerFactories';
 
 export type CompileErrorCode = 'graph-has-errors' | 'input-count' | 'output-count' | 'unsupported-layer' | 'tfjs-error';
@@ -47,6 +45,9 @@ export interface CompileOptions {
 }
 
 export function compileGraph(doc: GraphDocument, options: CompileOptions = {}): CompiledGraph {
+  // tfjs-layers calls chained tensor methods (e.g. `rMat.flatten()` in the Orthogonal initializer of LSTM/GRU) that
+  // only the umbrella tfjs package installs; make sure they exist whichever backend setup ran (idempotent).
+  registerChainedOps();
   const analysis = options.analysis ?? analyzeGraph(doc);
   const firstError = analysis.issues.find((i) => i.severity === 'error');
   if (firstError) {
