@@ -1,19 +1,28 @@
 /**
- * Adapter from TRAINER's TrainingHost (electron/services/training) to the hosts' TrainingService view.
- * Until the trainer service lands, starting a run reports that clearly instead of pretending.
+ * Adapter from the trainer's TrainingHost (a forked Node child) to the hosts' TrainingService view. Used by the
+ * web host; Electron main has its own adapter over utilityProcess (electron/shell/utilityTrainingService.ts).
  */
+import { TrainingHost, type TrainingHostOptions } from '../services/training/TrainingHost';
 import type { TrainingService } from './labServices';
 
-export function createTrainingService(): TrainingService {
-  const unavailable = async (): Promise<never> => {
-    throw new Error('Training is not available in this build yet (trainer service missing).');
-  };
+export function createTrainingService(options: TrainingHostOptions = {}): TrainingService {
+  const host = new TrainingHost(options);
   return {
-    start: unavailable,
-    pause: unavailable,
-    resume: unavailable,
-    stop: unavailable,
-    onRunEvent: () => () => {},
-    dispose: async () => {},
+    async start(request) {
+      return host.start(request);
+    },
+    async pause(runId) {
+      host.pause(runId);
+    },
+    async resume(runId) {
+      host.resume(runId);
+    },
+    async stop(runId) {
+      host.stop(runId);
+    },
+    onRunEvent(listener) {
+      return host.onEvent((event) => listener({ runId: event.runId, event }));
+    },
+    dispose: () => host.dispose(),
   };
 }

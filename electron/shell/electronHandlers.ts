@@ -1,0 +1,127 @@
+/**
+ * The LabApi as Electron main implements it: native dialogs filtered to .nbrick, absolute paths. The renderer may
+ * write only to paths the user chose in a dialog or opened this session (a compromised page cannot pick a target),
+ * and the bundled templates are read-only.
+ */
+import path from 'node:path';
+import { app, dialog, type BrowserWindow } from 'electron';
+import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
+import type { Autosave } from '../host/autosave';
+import type { DatasetService, GraphFileStore, RecentFiles, TrainingService } from '../host/labServices';
+import { listWorkspaceFiles } from '../host/workspaceFolders';
+import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
+
+export interface ElectronHandlerDeps {
+  readonly window: () => BrowserWindow | undefined;
+  readonly examplesDir: string;
+  readonly files: GraphFileStore;
+  readonly recent: RecentFiles;
+  readonly datasets: DatasetService;
+  readonly training: TrainingService;
+  readonly autosave: Autosave;
+  readonly onDocumentState: DocumentStateSink;
+}
+
+const FILTERS = [{ name: 'Neural Bricks graph', extensions: [GRAPH_FILE_EXTENSION.slice(1)] }];
+
+export function createElectronHandlers(deps: ElectronHandlerDeps) {
+  /** Paths the user handed us this session: the only places saveFile may write. */
+  const granted = new Set<string>();
+
+  const isTemplate = (absolute: string) => {
+    const relative = path.relative(deps.examplesDir, absolute);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+
+  async function openPath(absolute: string): Promise<OpenedFile> {
+    if (!absolute.toLowerCase().endsWith(GRAPH_FILE_EXTENSION)) throw new Error(`Not a ${GRAPH_FILE_EXTENSION} file: ${absolute}`);
+    const file = await deps.files.read(absolute);
+    const readOnly = isTemplate(absolute);
+    if (!readOnly) {
+      granted.add(absolute);
+      await deps.recent.add(absolute);
+      app.addRecentDocument(absolute);
+    }
+    return { file, path: absolute, name: path.basename(absolute), readOnly };
+  }
+
+  const handlers: ApiHandlers = {
+    async getHostInfo() {
+      return { transport: 'electron', appVersion: app.getVersion() };
+    },
+    async openFile({ path: requested }) {
+      if (requested !== undefined) {
+        const absolute = path.resolve(requested);
+        const known = granted.has(absolute) || isTemplate(absolute) || (await deps.recent.list()).includes(absolute);
+        if (!known) throw new Error(`Refused to open ${absolute}: choose it with File › Open first.`);
+        return openPath(absolute);
+      }
+      const window = deps.window();
+      const options = { title: 'Open graph', filters: FILTERS, properties: ['openFile' as const] };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      const chosen = result.filePaths[0];
+      return result.canceled || !chosen ? null : openPath(chosen);
+    },
+    async saveFile({ file, path: target }) {
+      const absolute = path.resolve(target);
+      if (!granted.has(absolute)) throw new Error(`Refused to write ${absolute}: use Save As to choose where to save.`);
+      if (isTemplate(absolute)) throw new Error('Templates are read-only: use Save As.');
+      await deps.files.write(absolute, file);
+      await deps.recent.add(absolute);
+      return { path: absolute, name: path.basename(absolute) };
+    },
+    async saveFileAs({ file, suggestedName }) {
+      const window = deps.window();
+      const base = (suggestedName ?? file.graph.metadata.name ?? 'untitled').replace(/[\\/:*?"<>|]+/g, '-');
+      const options = {
+        title: 'Save graph as',
+        filters: FILTERS,
+        defaultPath: path.join(app.getPath('documents'), base.endsWith(GRAPH_FILE_EXTENSION) ? base : `${base}${GRAPH_FILE_EXTENSION}`),
+      };
+      const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      if (result.canceled || !result.filePath) return null;
+      let absolute = result.filePath;
+      if (!absolute.toLowerCase().endsWith(GRAPH_FILE_EXTENSION)) absolute += GRAPH_FILE_EXTENSION;
+      if (isTemplate(absolute)) throw new Error('Templates are read-only: choose another place.');
+      granted.add(absolute);
+      await deps.files.write(absolute, file);
+      await deps.recent.add(absolute);
+      app.addRecentDocument(absolute);
+      return { path: absolute, name: path.basename(absolute) };
+    },
+    async listFiles() {
+      // No workspace in the desktop app: the templates, addressed by absolute path.
+      const entries = await listWorkspaceFiles({ workspace: path.join(deps.examplesDir, '.none'), examples: deps.examplesDir });
+      return entries.map((e) => ({ ...e, path: path.join(deps.examplesDir, e.name) }));
+    },
+    async recentFiles() {
+      return (await deps.recent.list()).map((p) => ({ path: p, name: path.basename(p), readOnly: isTemplate(p) }));
+    },
+    async listDatasets() {
+      return deps.datasets.list();
+    },
+    async previewDataset({ dataset, count }) {
+      return deps.datasets.preview(dataset, count);
+    },
+    async startTraining({ graph, config, dataset }) {
+      return { runId: await deps.training.start({ graph, config, dataset: dataset ?? { id: config.dataset } }) };
+    },
+    async pauseTraining({ runId }) {
+      await deps.training.pause(runId);
+    },
+    async resumeTraining({ runId }) {
+      await deps.training.resume(runId);
+    },
+    async stopTraining({ runId }) {
+      await deps.training.stop(runId);
+    },
+    async reportDocumentState(state) {
+      deps.autosave.report(state);
+      deps.onDocumentState(state);
+    },
+    async takeRecovery({ discard }) {
+      return deps.autosave.takeRecovery(discard);
+    },
+  };
+  return { handlers, openPath };
+}

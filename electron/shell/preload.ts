@@ -1,0 +1,42 @@
+/**
+ * The sandboxed preload: exposes exactly the LabApi as named functions on `window.neuralBricks`. The page never
+ * gets ipcRenderer, can only reach the `nb:` channels listed in the contract, and never sees IPC event objects.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { API_EVENTS, API_METHODS, ipcChannel, type ApiEvent } from '../../shared/contracts/api';
+
+const allowedInvoke = new Set(API_METHODS.map((method) => ipcChannel(method)));
+const allowedEvents = new Set(API_EVENTS.map((event) => ipcChannel(event)));
+
+/** Electron wraps remote errors as "Error invoking remote method 'nb:x': Error: message"; keep the message. */
+function cleanError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(message.replace(/^Error invoking remote method '[^']+': (?:\w*Error: )?/, ''));
+}
+
+function invoke(channel: string, payload: unknown): Promise<unknown> {
+  if (!allowedInvoke.has(channel)) return Promise.reject(new Error(`Unknown channel ${channel}`));
+  return ipcRenderer.invoke(channel, payload).catch((error: unknown) => {
+    throw cleanError(error);
+  });
+}
+
+function subscribe(event: ApiEvent, listener: (payload: unknown) => void): () => void {
+  const channel = ipcChannel(event);
+  if (!allowedEvents.has(channel) || typeof listener !== 'function') throw new Error(`Unknown event ${event}`);
+  const handler = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
+  ipcRenderer.on(channel, handler);
+  return () => {
+    ipcRenderer.removeListener(channel, handler);
+  };
+}
+
+const api: Record<string, unknown> = {};
+for (const method of API_METHODS) {
+  api[method] = (payload?: unknown) => invoke(ipcChannel(method), payload);
+}
+api.onRunEvent = (listener: (payload: unknown) => void) => subscribe('runEvent', listener);
+api.onMenuCommand = (listener: (payload: unknown) => void) => subscribe('menuCommand', listener);
+api.onOpenedFile = (listener: (payload: unknown) => void) => subscribe('openedFile', listener);
+
+contextBridge.exposeInMainWorld('neuralBricks', Object.freeze(api));

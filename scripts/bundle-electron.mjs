@@ -1,0 +1,55 @@
+// Bundles the Electron side for `npm start` and `npm run dist`: main, preload and the trainer entry to
+// dist/electron/*.cjs. npm packages stay external (they ship in node_modules, native tfjs-node and the wasm files
+// included); the sandboxed preload gets everything inlined because it cannot load packages.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Our ESM sources use import.meta.url (e.g. createRequire); in a CJS bundle it comes from __filename.
+const importMetaShim = {
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+export async function bundleElectron() {
+  await Promise.all([
+    build({
+      ...common,
+      ...importMetaShim,
+      entryPoints: ['electron/shell/main.ts'],
+      outfile: 'dist/electron/main.cjs',
+      packages: 'external',
+    }),
+    build({
+      ...common,
+      entryPoints: ['electron/shell/preload.ts'],
+      outfile: 'dist/electron/preload.cjs',
+      minify: true,
+      external: ['electron'],
+    }),
+    build({
+      ...common,
+      ...importMetaShim,
+      entryPoints: ['electron/services/training/trainerProcess.ts'],
+      outfile: 'dist/electron/trainer.cjs',
+      packages: 'external',
+    }),
+  ]);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await bundleElectron();
+  console.log('Bundled dist/electron/{main,preload,trainer}.cjs');
+}
