@@ -3,20 +3,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main';
+import { COMMANDS, main } from './main';
 import type { CliIo } from './command';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repo, 'shared/format/fixtures');
 const v1 = path.join(fixtures, 'v1.nbrick');
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function runWith(commands: typeof COMMANDS, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await main(argv, io);
+  const code = await main(argv, io, commands);
   return { code, out, err };
 }
+const run = (...argv: string[]) => runWith(COMMANDS, argv);
 
 let dir: string;
 const tmp = (name: string) => path.join(dir, name);
@@ -160,5 +161,14 @@ describe('bricks', () => {
     const unknown = await run('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("unknown command 'frobnicate'");
+  });
+
+  it('a command whose module fails to load does not break the others', async () => {
+    const commands = [...COMMANDS, { name: 'broken', load: async () => Promise.reject(new Error('Cannot find module tfjs_binding.node')) }];
+    expect((await runWith(commands, ['validate', v1])).code).toBe(0);
+    expect((await runWith(commands, ['--help'])).out).toMatch(/broken\s+\(unavailable: Cannot find module/);
+    const broken = await runWith(commands, ['broken', 'x.nbrick']);
+    expect(broken.code).toBe(70);
+    expect(broken.err).toContain('bricks broken: this command could not be loaded: Cannot find module tfjs_binding.node');
   });
 });

@@ -5,22 +5,27 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './command';
-import { validateCommand } from './commands/validate';
-import { infoCommand } from './commands/info';
-import { diffCommand } from './commands/diff';
-import { trainCommand } from './commands/train';
 
-/** Registration point: one line per command, in the order `bricks --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [
-  validateCommand,
-  infoCommand,
-  diffCommand,
-  trainCommand,
+/**
+ * Registration point: one line per command, in the order `bricks --help` lists them.
+ * Modules load lazily and independently, so a command whose dependencies fail to load (say, a broken tfjs install
+ * under `train`) does not take `validate` down with it; the failure is reported when that command is used.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'validate', load: async () => (await import('./commands/validate')).validateCommand },
+  { name: 'info', load: async () => (await import('./commands/info')).infoCommand },
+  { name: 'diff', load: async () => (await import('./commands/diff')).diffCommand },
+  { name: 'train', load: async () => (await import('./commands/train')).trainCommand },
 ];
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<CliCommand>;
+}
 
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
-export function createProgram(ctx: CliContext): Command {
+export async function createProgram(ctx: CliContext, commands: readonly CommandEntry[] = COMMANDS): Promise<Command> {
   const program = new Command('bricks')
     .description('Neural Bricks on the command line: check, inspect, compare and train .nbrick graph files offline.')
     .version(VERSION, '-V, --version')
@@ -46,11 +51,29 @@ Examples:
   bricks train model.nbrick                 train headless with the file's training config (see bricks train --help)
 `,
     );
-  for (const command of COMMANDS) command.register(program, ctx);
+  const loaded = await Promise.allSettled(commands.map((entry) => entry.load()));
+  loaded.forEach((result, i) => {
+    const entry = commands[i] as CommandEntry;
+    if (result.status === 'fulfilled') {
+      result.value.register(program, ctx);
+      return;
+    }
+    const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+    // Keep the command visible, so using it explains what is broken instead of "unknown command".
+    program
+      .command(entry.name)
+      .description(`(unavailable: ${reason.split('\n')[0]})`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        ctx.io.stderr.write(`bricks ${entry.name}: this command could not be loaded: ${reason}\n`);
+        ctx.setExitCode(EXIT.internal);
+      });
+  });
   return program;
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
   let exitCode: number = EXIT.ok;
   const ctx: CliContext = {
     io,
@@ -58,7 +81,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       exitCode = Math.max(exitCode, code);
     },
   };
-  const program = createProgram(ctx);
+  const program = await createProgram(ctx, commands);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT.ok;
