@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { BATCH_MAT_MUL, makeBatchMatMulWasm } from './batchMatMul';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
+import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
+import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
 /**
@@ -20,6 +23,16 @@ export const WASM_EXTRA_KERNELS: KernelConfig[] = [
   unsortedSegmentSumConfig,
 ];
 
+/**
+ * Faster versions of kernels tfjs does ship for wasm. Each wraps the stock kernel (kept for the cases it does not
+ * cover) and inherits its setupFunc, so it works whether or not the backend was initialised before registration.
+ */
+export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFunc) => KernelFunc }[] = [
+  { kernelName: BATCH_MAT_MUL, wrap: makeBatchMatMulWasm },
+  { kernelName: TILE, wrap: makeTileWasm },
+  { kernelName: MAX_POOL_GRAD, wrap: makeMaxPoolGradWasm },
+];
+
 let registered = false;
 
 /**
@@ -28,8 +41,14 @@ let registered = false;
  * after the backend was initialised is fine.
  */
 export function registerWasmKernels(): string[] {
-  const names = WASM_EXTRA_KERNELS.map((k) => k.kernelName);
+  const names = [...WASM_EXTRA_KERNELS.map((k) => k.kernelName), ...WASM_KERNEL_OVERRIDES.map((k) => k.kernelName)];
   if (registered) return names;
+  for (const { kernelName, wrap } of WASM_KERNEL_OVERRIDES) {
+    const stock = tf.getKernel(kernelName, 'wasm');
+    if (stock === undefined) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ ...stock, kernelFunc: wrap(stock.kernelFunc) });
+  }
   for (const config of WASM_EXTRA_KERNELS) {
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);

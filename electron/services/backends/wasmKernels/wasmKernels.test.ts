@@ -213,3 +213,57 @@ describe('extra wasm kernels match the cpu backend', () => {
     });
   });
 });
+
+describe('faster replacements of stock wasm kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it.each([
+    ['a·b', [5, 7], [7, 3], false, false],
+    ['aᵀ·b (Dense dW)', [7, 5], [7, 3], true, false],
+    ['a·bᵀ (Dense dx)', [5, 7], [3, 7], false, true],
+    ['aᵀ·bᵀ', [7, 5], [3, 7], true, true],
+    ['batched aᵀ·b', [2, 7, 5], [2, 7, 3], true, false],
+    ['batched a·bᵀ, broadcast b', [3, 4, 6], [1, 5, 6], false, true],
+  ] as const)('BatchMatMul %s', async (_, aShape, bShape, transposeA, transposeB) => {
+    await expectSameAsCpu('BatchMatMul', { a: { shape: [...aShape] }, b: { shape: [...bShape] } }, { transposeA, transposeB });
+  });
+
+  it.each([
+    ['per-channel vector to activation size (BatchNorm grad)', [1, 1, 1, 5], [4, 3, 7, 1], 'float32'],
+    ['every dim repeated', [2, 3, 4], [3, 1, 2], 'float32'],
+    ['1-D', [5], [4], 'float32'],
+    ['int32', [2, 3], [2, 2], 'int32'],
+    ['zero reps', [2, 3], [0, 2], 'float32'],
+  ] as const)('Tile %s', async (_, shape, reps, dtype) => {
+    const size = shape.reduce((a: number, b: number) => a * b, 1);
+    const data = dtype === 'int32' ? Array.from({ length: size }, (_, i) => i * 3 - 4) : undefined;
+    await expectSameAsCpu('Tile', { x: { shape: [...shape], dtype, ...(data ? { data } : {}) } }, { reps: [...reps] });
+  });
+
+  const poolCases: [string, number[], number | [number, number], number | [number, number], 'same' | 'valid'][] = [
+    ['2×2 stride 2 valid, odd size', [2, 7, 7, 3], 2, 2, 'valid'],
+    ['2×2 stride 2 same, odd size', [2, 7, 5, 3], 2, 2, 'same'],
+    ['3×3 stride 1 same (overlapping windows)', [1, 6, 6, 4], 3, 1, 'same'],
+    ['3×2 stride [2,1] valid', [3, 8, 5, 2], [3, 2], [2, 1], 'valid'],
+  ];
+  it.each(poolCases)('MaxPoolGrad %s', async (_, xShape, filterSize, strides, pad) => {
+    const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], filterSize, strides, 1, pad);
+    // The kernel only reads dy and the pool input; `output` is passed for API parity with tfjs' MaxPoolGrad.
+    await expectSameAsCpu(
+      'MaxPoolGrad',
+      { dy: { shape: info.outShape }, input: { shape: xShape }, output: { shape: info.outShape } },
+      { filterSize, strides, pad },
+    );
+  });
+
+  it('MaxPoolGrad sends a tie to the first maximum, like the cpu backend', async () => {
+    const data = [1, 5, 5, 2, 0, 0, 3, 3, 7, 7, 7, 7, 1, 1, 1, 1];
+    await expectSameAsCpu(
+      'MaxPoolGrad',
+      { dy: { shape: [1, 2, 2, 1], data: [1, 2, 3, 4] }, input: { shape: [1, 4, 4, 1], data }, output: { shape: [1, 2, 2, 1] } },
+      { filterSize: 2, strides: 2, pad: 'valid' },
+    );
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * Training-throughput benchmark for the tfjs backends (wasm with our extra kernels vs the pure-JS cpu backend), with
+ * the same two reference architectures as bench/pytorch_ref.py timed in PyTorch for a ratio.
+ *
+ *   node --import tsx bench/kernels.ts [--models mlp,cnn] [--backends wasm,cpu] [--seconds 6] [--profile] [--no-pytorch]
+ *
+ * Prints one JSON line per (model, backend): {model, backend, samplesPerSec, peakRssMB, ratioVsPytorch?, profile?}.
+ * The functions are exported so bench/run.ts can reuse them.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { BackendName } from '../electron/services/backends/selectBackend';
+import { selectBackend } from '../electron/services/backends/selectBackend';
+
+export type ReferenceModel = 'mlp' | 'cnn';
+
+/**
+ * The reference models, built directly with tf.layers (mirrors bench/mlp.nbrick, bench/cnn.nbrick and the PyTorch
+ * classes in bench/pytorch_ref.py). Input is MNIST-shaped [28, 28, 1]; output a 10-way softmax.
+ */
+export function buildReferenceModel(kind: ReferenceModel): tfl.LayersModel {
+  const input = tfl.input({ shape: [28, 28, 1] });
+  let logits: tfl.SymbolicTensor;
+  if (kind === 'mlp') {
+    const flat = tfl.layers.flatten().apply(input) as tfl.SymbolicTensor;
+    const d1 = tfl.layers.dense({ units: 256, activation: 'relu' }).apply(flat) as tfl.SymbolicTensor;
+    const h = tfl.layers.batchNormalization({}).apply(d1) as tfl.SymbolicTensor;
+    const d2 = tfl.layers.dense({ units: 256, activation: 'relu' }).apply(h) as tfl.SymbolicTensor;
+    const sum = tfl.layers.add().apply([h, d2]) as tfl.SymbolicTensor;
+    logits = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(sum) as tfl.SymbolicTensor;
+  } else {
+    const a = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
+    const c2 = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).apply(a) as tfl.SymbolicTensor;
+    const b = tfl.layers.batchNormalization({}).apply(c2) as tfl.SymbolicTensor;
+    const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(sum) as tfl.SymbolicTensor;
+    const flat = tfl.layers.flatten().apply(pooled) as tfl.SymbolicTensor;
+    logits = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tfl.SymbolicTensor;
+  }
+  return tfl.model({ inputs: input, outputs: logits, name: `reference_${kind}` });
+}
+
+export interface KernelTiming {
+  kernel: string;
+  ms: number;
+  calls: number;
+  /** Share of all kernel time (exclusive of nested kernel calls). */
+  pct: number;
+}
+
+/**
+ * Times every kernel of `backendName` while `fn` runs by wrapping the registered kernel functions (wasm and cpu kernels
+ * run synchronously, so wall time around the call is the kernel's time). Nested calls (our composite wasm kernels call
+ * Conv2D/Transpose) are charged to the innermost kernel, so the numbers add up to the total.
+ */
+export async function profileKernels<T>(backendName: string, fn: () => Promise<T>): Promise<{ result: T; kernels: KernelTiming[] }> {
+  const originals = tf.getKernelsForBackend(backendName);
+  const totals = new Map<string, { ms: number; calls: number }>();
+  const stack: number[] = []; // child time accumulated per active frame
+  for (const config of originals) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({
+      ...config,
+      setupFunc: undefined,
+      kernelFunc: (args) => {
+        stack.push(0);
+        const start = performance.now();
+        try {
+          return inner(args);
+        } finally {
+          const elapsed = performance.now() - start;
+          const children = stack.pop() ?? 0;
+          if (stack.length > 0) stack[stack.length - 1] = (stack[stack.length - 1] as number) + elapsed;
+          const entry = totals.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          entry.ms += elapsed - children;
+          entry.calls += 1;
+          totals.set(config.kernelName, entry);
+        }
+      },
+    });
+  }
+  try {
+    const result = await fn();
+    const sum = [...totals.values()].reduce((a, b) => a + b.ms, 0) || 1;
+    const kernels = [...totals.entries()]
+      .map(([kernel, { ms, calls }]) => ({ kernel, ms: Math.round(ms * 10) / 10, calls, pct: Math.round((ms / sum) * 1000) / 10 }))
+      .sort((a, b) => b.ms - a.ms);
+    return { result, kernels };
+  } finally {
+    for (const config of originals) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  }
+}
+
+export interface TrainingTiming {
+  model: ReferenceModel;
+  backend: BackendName;
+  samplesPerSec: number;
+  /** Highest resident set size seen while this run was going (the process is shared with earlier runs). */
+  peakRssMB: number;
+  steps: number;
+  batchSize: number;
+  loss: number;
+  ratioVsPytorch?: number;
+  profile?: KernelTiming[];
+}
+
+export interface TimeTrainingOptions {
+  model: ReferenceModel;
+  backend: BackendName;
+  batchSize?: number;
+  /** Timed for at least this long (after warm-up) … */
+  seconds?: number;
+  /** … and at least this many steps. */
+  minSteps?: number;
+  warmupSteps?: number;
+  profile?: boolean;
+}
+
+/** Trains `model` on random MNIST-shaped batches (forward + backward + Adam via trainOnBatch) and measures samples/s. */
+export async function timeTraining(options: TimeTrainingOptions): Promise<TrainingTiming> {
+  const { model: kind, backend, batchSize = 64, seconds = 6, minSteps = 3, warmupSteps = 2 } = options;
+  await selectBackend(backend);
+  const model = buildReferenceModel(kind);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
+  const labels = tf.randomUniform([batchSize], 0, 10, 'int32', 2);
+  const y = tf.oneHot(labels, 10);
+  let peakRss = process.memoryUsage().rss;
+  let loss = NaN;
+  const step = async (): Promise<void> => {
+    const out = await model.trainOnBatch(x, y);
+    loss = Array.isArray(out) ? (out[0] as number) : out;
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  for (let i = 0; i < warmupSteps; i++) await step();
+  const timed = async (): Promise<{ steps: number; ms: number }> => {
+    const start = performance.now();
+    let steps = 0;
+    while (steps < minSteps || performance.now() - start < seconds * 1000) {
+      await step();
+      steps++;
+    }
+    return { steps, ms: performance.now() - start };
+  };
+  let run: { steps: number; ms: number };
+  let profile: KernelTiming[] | undefined;
+  if (options.profile) {
+    const profiled = await profileKernels(backend, timed);
+    run = profiled.result;
+    profile = profiled.kernels;
+  } else {
+    run = await timed();
+  }
+  tf.dispose([x, labels, y]);
+  model.dispose();
+  const result: TrainingTiming = {
+    model: kind,
+    backend,
+    samplesPerSec: Math.round(((run.steps * batchSize) / run.ms) * 1000 * 10) / 10,
+    peakRssMB: Math.round(peakRss / 2 ** 20),
+    steps: run.steps,
+    batchSize,
+    loss: Math.round(loss * 1e4) / 1e4,
+  };
+  if (profile) result.profile = profile;
+  return result;
+}
+
+export interface PytorchTiming {
+  model: ReferenceModel;
+  backend: 'pytorch';
+  samplesPerSec: number;
+  peakRssMB: number;
+  threads: number;
+  torchVersion: string;
+}
+
+const PYTHON = '/usr/bin/python3';
+const PYTORCH_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pytorch_ref.py');
+
+/** Whether Debian's python3 can import torch (the pyenv python3 on PATH is not the one with torch). */
+export async function pytorchAvailable(): Promise<boolean> {
+  if (!existsSync(PYTHON) || !existsSync(PYTORCH_SCRIPT)) return false;
+  try {
+    await promisify(execFile)(PYTHON, ['-c', 'import torch'], { timeout: 60_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Times the same architectures in PyTorch (bench/pytorch_ref.py, 2 threads by default). */
+export async function timePytorch(models: ReferenceModel[], threads = 2, samples = 4096): Promise<PytorchTiming[]> {
+  const { stdout } = await promisify(execFile)(
+    PYTHON,
+    [PYTORCH_SCRIPT, '--models', models.join(','), '--threads', String(threads), '--samples', String(samples)],
+    { timeout: 600_000, maxBuffer: 1 << 20 },
+  );
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as PytorchTiming);
+}
+
+function parseArgs(argv: string[]): { models: ReferenceModel[]; backends: BackendName[]; seconds: number; profile: boolean; pytorch: boolean } {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const models = (value('--models') ?? 'mlp,cnn').split(',') as ReferenceModel[];
+  const backends = (value('--backends') ?? 'wasm,cpu').split(',') as BackendName[];
+  for (const m of models) if (m !== 'mlp' && m !== 'cnn') throw new Error(`--models: unknown model "${m}" (expected mlp, cnn)`);
+  for (const b of backends) if (!['wasm', 'cpu', 'tensorflow'].includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+  const seconds = Number(value('--seconds') ?? 6);
+  if (!(seconds > 0)) throw new Error('--seconds must be a positive number');
+  return { models, backends, seconds, profile: argv.includes('--profile'), pytorch: !argv.includes('--no-pytorch') };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const torch = args.pytorch && (await pytorchAvailable()) ? await timePytorch(args.models) : [];
+  for (const t of torch) console.log(JSON.stringify(t));
+  for (const model of args.models) {
+    for (const backend of args.backends) {
+      // The cpu backend is ~50x slower: time it for fewer steps so the run stays short.
+      const timing = await timeTraining({ model, backend, seconds: args.seconds, profile: args.profile, minSteps: backend === 'cpu' ? 2 : 5 });
+      const reference = torch.find((t) => t.model === model);
+      if (reference) timing.ratioVsPytorch = Math.round((timing.samplesPerSec / reference.samplesPerSec) * 1000) / 1000;
+      console.log(JSON.stringify(timing));
+    }
+  }
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
