@@ -12,6 +12,7 @@ import { SummaryBar } from './summary/SummaryBar';
 import { Toolbar } from './Toolbar';
 import { Dialogs } from './dialogs/Dialogs';
 import { useShortcuts } from './shortcuts/useShortcuts';
+import { useLabHost } from './api/useLabHost';
 import { useViewStore } from './store/viewStore';
 
 const trainingModules = import.meta.glob<{ TrainingPanel?: ComponentType; default?: ComponentType }>(
@@ -35,6 +36,7 @@ function Toast() {
 function Workbench() {
   const [tab, setTab] = useState<SideTab>('inspector');
   useShortcuts();
+  useLabHost();
   return (
     <div className="app">
       <Toolbar />
