@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGraphFile, MAX_NODES, type GraphFileError, type LoadResult } from './loadGraphFile';
 import { serializeGraphFile } from './serializeGraphFile';
@@ -188,5 +189,16 @@ describe('loadGraphFile', () => {
     const error = errorOf(loadGraphFile(text));
     expect(error.code).toBe('too-many-nodes');
     expect(error.message).toContain(String(MAX_NODES));
+  });
+
+  it('every example file loads and is already in canonical form', () => {
+    const dir = path.resolve(import.meta.dirname, '../../examples');
+    const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.nbrick')) : [];
+    for (const name of names) {
+      const text = readFileSync(path.join(dir, name), 'utf8');
+      const result = loadGraphFile(text);
+      if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
+      expect(serializeGraphFile(result.file), name).toBe(text);
+    }
   });
 });
