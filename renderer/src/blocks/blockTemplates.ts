@@ -75,10 +75,11 @@ export const BLOCK_TEMPLATES: readonly BlockTemplate[] = [
     name: 'Residual block',
     description:
       'Two 3×3 convolutions plus a shortcut added back. The shortcut is the identity when the incoming channels ' +
-      'match, else a 1×1 convolution projects them.',
+      'match the block width, else a 1×1 convolution projects them (inputs narrower than 16 channels become 32).',
     build: (incoming) => {
       const inChannels = channelsOf(incoming);
-      const filters = inChannels ?? 32;
+      // Narrow inputs (an RGB image, a thin stem) are widened to 32 channels, which needs the projection shortcut.
+      const filters = inChannels !== undefined && inChannels >= 16 ? inChannels : 32;
       const identity = inChannels === undefined || inChannels === filters;
       const conv = (key: string, dx: number): FragmentNode => ({
         key,

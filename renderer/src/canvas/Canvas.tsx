@@ -2,7 +2,7 @@
  * The React Flow canvas. Controlled by the document store: nodes and edges come from FlowMapper, and every change
  * React Flow reports (drag, select, measure) is translated back into a store action.
  */
-import { useCallback, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -87,6 +87,13 @@ export function Canvas() {
     () => mapper.edges({ doc, analysis, selection: selectionSet, edgeSelection: edgeSelectionSet, measured }),
     [mapper, doc, analysis, selectionSet, edgeSelectionSet, measured],
   );
+  const loadCount = useDocumentStore((s) => s.loadCount);
+  useEffect(() => {
+    if (loadCount === 0) return;
+    // Wait for the new nodes to be measured, then frame them.
+    const id = requestAnimationFrame(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 })));
+    return () => cancelAnimationFrame(id);
+  }, [loadCount, flow]);
   const nodesRef = useRef<FlowNode[]>(nodes);
   nodesRef.current = nodes;
 
@@ -179,7 +186,7 @@ export function Canvas() {
         .map((el) => el.closest('.react-flow__edge'))
         .find((el): el is Element => el !== null);
       const edgeId = edgeEl?.getAttribute('data-id') ?? undefined;
-      insertPaletteEntry(entry, { x: position.x - 90, y: position.y - 30 }, edgeId ? { edgeId } : {});
+      insertPaletteEntry(entry, { x: position.x - 90, y: position.y - 30 }, edgeId ? { edgeId, after: null } : { after: null });
     },
     [flow],
   );
@@ -231,8 +238,7 @@ export function Canvas() {
         panActivationKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
         minZoom={0.1}
         maxZoom={2.5}
         onlyRenderVisibleElements={doc.nodes.length > 200}

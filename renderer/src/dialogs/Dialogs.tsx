@@ -1,6 +1,5 @@
 /** The modal layer: help overlay, New-from-template, quick-add, repeat ×N — one at a time, Escape closes. */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useReactFlow } from '@xyflow/react';
 import { emptyDocument } from '../../../shared/document/model';
 import { useViewStore, viewStore, type Dialog } from '../store/viewStore';
 import { documentStore } from '../store/documentStore';
@@ -47,7 +46,6 @@ function HelpOverlay() {
 
 function TemplatesDialog() {
   const templates = useMemo(() => listTemplates(), []);
-  const flow = useReactFlow();
   const choose = (id: string) => {
     const t = templates.find((x) => x.id === id);
     if (!t) return;
@@ -55,7 +53,6 @@ function TemplatesDialog() {
     if (dirty && !window.confirm('Discard unsaved changes to this graph?')) return;
     documentStore.getState().replaceFile(t.file ?? { graph: emptyDocument('Untitled') });
     close();
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }));
   };
   return (
     <Backdrop label="New graph">

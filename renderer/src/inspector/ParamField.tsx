@@ -93,9 +93,11 @@ export function ParamField({ name, spec, value, mixed, issue, onChange, onCommit
               onCommit();
             }}
           />
-          <label htmlFor={id}>{spec.label}</label>
-          <span id={helpId} className="help" style={{ marginLeft: 'auto' }} title={spec.help}>
-            ⓘ
+          <label htmlFor={id} title={spec.help}>
+            {spec.label}
+          </label>
+          <span id={helpId} className="help" style={{ marginLeft: 'auto', maxWidth: '60%', textAlign: 'right' }}>
+            {spec.help}
           </span>
         </div>
       );

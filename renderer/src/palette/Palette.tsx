@@ -93,7 +93,7 @@ export function Palette() {
     const center = canvas
       ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
       : { x: 0, y: 0 };
-    insertPaletteEntry(entry, { x: center.x - 90, y: center.y - 30 });
+    insertPaletteEntry(entry, undefined, { fallback: { x: center.x - 90, y: center.y - 30 } });
   };
 
   const onDragStart = (event: DragEvent, entry: PaletteEntry) => {

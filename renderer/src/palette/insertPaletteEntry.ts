@@ -12,6 +12,7 @@ import { getBlockTemplate } from '../blocks/blockTemplates';
 import { insertFragment } from '../blocks/insertBlock';
 import { savedBlocksStore } from '../blocks/savedBlocks';
 import { applyLayout } from '../layout/applyLayout';
+import { viewStore } from '../store/viewStore';
 import type { PaletteEntry } from './paletteDrag';
 
 export interface InsertOptions {
@@ -32,10 +33,25 @@ function pasteAsBlock(doc: GraphDocument, fragment: GraphFragment, name: string,
   return { document: groupNodes(pasted.document, pasted.newNodeIds, name, nextGroupId(pasted.document)), ids: pasted.newNodeIds };
 }
 
-export function insertPaletteEntry(entry: PaletteEntry, position: Position, options: InsertOptions = {}): void {
+/** Just right of `nodeId`, where the next layer of a chain goes. */
+function rightOf(nodeId: NodeId): Position | undefined {
+  const node = documentStore.getState().document.nodes.find((n) => n.id === nodeId);
+  if (!node) return undefined;
+  const width = viewStore.getState().measured.get(nodeId)?.width ?? 190;
+  return { x: node.position.x + width + 64, y: node.position.y };
+}
+
+/**
+ * `position` undefined = right of the node it is wired after (or `fallback`, e.g. the centre of the view).
+ */
+export function insertPaletteEntry(
+  entry: PaletteEntry,
+  position: Position | undefined,
+  options: InsertOptions & { fallback?: Position } = {},
+): void {
   const store = documentStore.getState();
   const after = options.after === null ? undefined : (options.after ?? defaultAfter());
-  const at = snap(position);
+  const at = snap(position ?? (after ? rightOf(after) : undefined) ?? options.fallback ?? { x: 0, y: 0 });
   switch (entry.kind) {
     case 'layer': {
       if (options.edgeId) canvasCommands.spliceIntoEdge(entry.type, options.edgeId, at);

@@ -46,6 +46,8 @@ export interface DocumentState {
   readonly future: readonly GraphDocument[];
   /** Key of the edit run currently being coalesced, if any. */
   readonly coalesceKey?: string;
+  /** Bumped by replaceFile, so the canvas knows to fit the new graph in view. */
+  readonly loadCount: number;
   /** Document as last saved or loaded, to compute `dirty` after undo back to it. */
   readonly savedDocument: GraphDocument;
 
@@ -87,6 +89,7 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
     past: [],
     future: [],
     savedDocument: initial,
+    loadCount: 0,
 
     replaceFile(file, filePath) {
       set({
@@ -101,6 +104,7 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
         future: [],
         coalesceKey: undefined,
         savedDocument: file.graph,
+        loadCount: get().loadCount + 1,
       });
     },
 

@@ -1,0 +1,304 @@
+/**
+ * The visual builder end to end, in Chromium against the web host: palette drag & drop, connecting handles, live
+ * shapes and parameter counts, errors on nodes and ports, undo/redo, copy/paste, blocks, auto-layout, quick add,
+ * and building a LeNet-style network from an empty canvas with the palette and the inspector.
+ */
+import type { Locator, Page } from '@playwright/test';
+import { artifactPath, expect, test } from './fixtures';
+
+const node = (page: Page, id: string): Locator => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+async function nodeIds(page: Page): Promise<string[]> {
+  return page.locator('.react-flow__node:not([data-id^="frame:"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+}
+
+async function dropFromPalette(page: Page, key: string, x: number, y: number): Promise<string> {
+  const before = new Set(await nodeIds(page));
+  await page.getByTestId(`palette-layer:${key}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await expect.poll(async () => (await nodeIds(page)).length).toBe(before.size + 1);
+  return (await nodeIds(page)).find((id) => !before.has(id))!;
+}
+
+/** Clicking a palette entry inserts it; with one node selected it is wired after that node. */
+async function clickPalette(page: Page, key: string): Promise<string> {
+  const before = new Set(await nodeIds(page));
+  await page.getByTestId(`palette-${key}`).click();
+  await expect.poll(async () => (await nodeIds(page)).length).toBeGreaterThan(before.size);
+  return (await nodeIds(page)).find((id) => !before.has(id))!;
+}
+
+async function connect(page: Page, from: string, to: string, port = 0): Promise<void> {
+  await node(page, from).locator('.react-flow__handle.source').dragTo(node(page, to).locator(`.react-flow__handle[data-handleid="in-${port}"]`));
+}
+
+async function select(page: Page, id: string): Promise<void> {
+  await node(page, id).locator('.layer-node-head').click();
+  await expect(page.getByTestId('inspector')).toBeVisible();
+}
+
+/** Sets a param through the inspector of the selected node. */
+async function setNumber(page: Page, param: string, value: number | string, index?: number): Promise<void> {
+  const field = page.locator(`.inspector [data-param="${param}"] input`);
+  const input = index === undefined ? field.first() : field.nth(index);
+  await input.fill(String(value));
+  await input.blur();
+}
+
+async function setSelect(page: Page, param: string, value: string): Promise<void> {
+  await page.locator(`.inspector [data-param="${param}"] select`).selectOption(value);
+}
+
+/** What the canvas shows, to compare states exactly: nodes with positions and faces, edges with labels. */
+async function canvasState(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const nodes = [...document.querySelectorAll('.react-flow__node')].map(
+      (n) => `${n.getAttribute('data-id')}@${(n as HTMLElement).style.transform}:${n.textContent}`,
+    );
+    const edges = [...document.querySelectorAll('.react-flow__edge')].map((e) => e.getAttribute('data-id'));
+    const labels = [...document.querySelectorAll('.edge-label')].map((l) => l.textContent);
+    const params = document.querySelector('[data-testid="summary-params"]')?.textContent;
+    return JSON.stringify({ nodes: nodes.sort(), edges: edges.sort(), labels: labels.sort(), params });
+  });
+}
+
+test.describe('canvas', () => {
+  test.beforeEach(async ({ appPage }) => {
+    await expect(appPage.locator('.react-flow__pane')).toBeVisible();
+  });
+
+  test('drag Input, Dense, Output from the palette and connect them: shapes on edges, parameter count in the summary', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 120, 200);
+    const dense = await dropFromPalette(page, 'Dense', 420, 200);
+    const output = await dropFromPalette(page, 'Output', 720, 200);
+    await connect(page, input, dense);
+    await connect(page, dense, output);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+    // Input: vector of 2 → Dense 64 → Output 10 (softmax).
+    await expect(page.locator('.edge-label')).toHaveText(['[2]', '[64]']);
+    await expect(page.getByTestId('summary-params')).toHaveText((2 * 64 + 64 + 64 * 10 + 10).toLocaleString('en-US'));
+    await expect(node(page, dense).getByTestId('node-output-shape')).toHaveText('[64]');
+    await expect(page.getByTestId('summary-errors')).toContainText('no errors');
+    await page.screenshot({ path: artifactPath('canvas-mlp.png') });
+
+    // A second edge into Dense's single input is refused, with the reason shown while dragging.
+    const box = await node(page, dense).locator('.react-flow__handle.target').boundingBox();
+    const src = await node(page, input).locator('.react-flow__handle.source').boundingBox();
+    const other = await dropFromPalette(page, 'Input', 120, 420);
+    const otherSrc = await node(page, other).locator('.react-flow__handle.source').boundingBox();
+    expect(box && src && otherSrc).toBeTruthy();
+    await page.mouse.move(otherSrc!.x + 4, otherSrc!.y + 4);
+    await page.mouse.down();
+    await page.mouse.move(box!.x + 10, box!.y + 10, { steps: 8 });
+    await page.mouse.move(box!.x + 4, box!.y + 4, { steps: 4 });
+    await expect(page.getByTestId('connection-hint')).toBeVisible();
+    await expect(page.getByTestId('connection-hint')).not.toHaveText('Connect');
+    await page.screenshot({ path: artifactPath('canvas-refused-connection.png') });
+    await page.mouse.up();
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  });
+
+  test('a shape mismatch at an Add shows on the node and on the offending port; fixing it clears both', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 100, 250);
+    await select(page, input);
+    const a = await clickPalette(page, 'layer:Dense');
+    await select(page, input);
+    const b = await clickPalette(page, 'layer:Dense');
+    await setNumber(page, 'units', 32);
+    const add = await dropFromPalette(page, 'Add', 800, 250);
+    await connect(page, a, add);
+    await connect(page, b, add);
+    const addNode = node(page, add);
+    await expect(addNode.getByTestId('node-error')).toBeVisible();
+    await expect(addNode.getByTestId('node-error')).toContainText(/64|32/);
+    await expect(addNode.locator('.react-flow__handle.port-error')).toHaveCount(1);
+    await expect(page.locator('.edge-label.has-error')).not.toHaveCount(0);
+    await expect(page.getByTestId('summary-errors')).toContainText('error');
+    await page.screenshot({ path: artifactPath('canvas-add-mismatch.png') });
+
+    // Click-to-jump selects the first error.
+    await page.getByTestId('summary-errors').click();
+    await expect(page.getByTestId('inspector')).toBeVisible();
+
+    await select(page, b);
+    await setNumber(page, 'units', 64);
+    await expect(addNode.getByTestId('node-error')).toHaveCount(0);
+    await expect(addNode.locator('.react-flow__handle.port-error')).toHaveCount(0);
+    await expect(addNode.getByTestId('node-output-shape')).toHaveText('[64]');
+  });
+
+  test('undo and redo restore the canvas exactly, a drag being one step', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 120, 200);
+    await select(page, input);
+    const dense = await clickPalette(page, 'layer:Dense');
+    const s0 = await canvasState(page);
+
+    // 1: drag a node (one undo step however many frames), 2: a param edit, 3: delete a node.
+    const head = node(page, dense).locator('.layer-node-head');
+    const hb = (await head.boundingBox())!;
+    await page.mouse.move(hb.x + 20, hb.y + 8);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(hb.x + 20 + i * 12, hb.y + 8 + i * 6);
+    await page.mouse.up();
+    await select(page, dense);
+    await setNumber(page, 'units', 12);
+    const s2 = await canvasState(page);
+    await node(page, input).locator('.layer-node-head').click();
+    await page.keyboard.press('Delete');
+    await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+    await expect(node(page, dense)).toBeVisible();
+    const s3 = await canvasState(page);
+
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => canvasState(page)).toBe(s2);
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => canvasState(page)).toBe(s0);
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+y');
+    await expect.poll(() => canvasState(page)).toBe(s2);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => canvasState(page)).toBe(s3);
+  });
+
+  test('copy and paste a connected pair keeps its internal edge; duplicate too', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 120, 200);
+    await select(page, input);
+    const dense = await clickPalette(page, 'layer:Dense');
+    await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Control+c');
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    await page.mouse.move(pane.x + 200, pane.y + 420);
+    await page.keyboard.press('Control+v');
+    await expect(page.locator('.react-flow__node')).toHaveCount(4);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+    await expect(page.locator('.edge-label')).toHaveText(['[2]', '[2]']);
+    await page.keyboard.press('Control+d');
+    await expect(page.locator('.react-flow__node')).toHaveCount(6);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await expect(page.locator('.react-flow__node')).toHaveCount(2);
+    expect(await nodeIds(page)).toEqual([input, dense]);
+  });
+
+  test('insert a residual block after a convolution, auto-layout, collapse and expand it', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 80, 150);
+    await select(page, input);
+    await setSelect(page, 'kind', 'image');
+    await setNumber(page, 'height', 32);
+    await setNumber(page, 'width', 32);
+    await setNumber(page, 'channels', 3);
+    const conv = await clickPalette(page, 'layer:Conv2D');
+    await setNumber(page, 'filters', 8);
+    await select(page, conv);
+    await page.getByTestId('palette-block:residual').click();
+    // 8 channels in, 32-wide block → the 1×1 projection shortcut is used.
+    await expect(page.locator('.block-frame')).toHaveCount(1);
+    await expect(page.locator('.layer-node-title', { hasText: 'Projection 1×1' })).toHaveCount(1);
+    await expect(page.locator('.react-flow__node')).toHaveCount(2 + 8 + 1);
+    await expect(page.locator('.react-flow__node.look-merge, .layer-node.look-merge')).toHaveCount(1);
+    const addId = await page.locator('.layer-node.look-merge').evaluate((el) => el.closest('.react-flow__node')!.getAttribute('data-id'));
+    await expect(node(page, addId!).getByTestId('node-output-shape')).toHaveText('[32×32×32]');
+
+    const before = await canvasState(page);
+    await page.getByTestId('auto-layout').click();
+    await expect.poll(() => canvasState(page)).not.toBe(before);
+    await page.screenshot({ path: artifactPath('canvas-residual-layout.png') });
+
+    // Collapse into one stand-in node and expand again.
+    await page.getByRole('button', { name: /Collapse block/ }).click();
+    await expect(page.locator('.collapsed-block')).toHaveCount(1);
+    await expect(page.locator('.react-flow__node')).toHaveCount(3);
+    await page.getByRole('button', { name: /Expand block/ }).click();
+    await expect(page.locator('.react-flow__node')).toHaveCount(11);
+
+    // The identity case: a 32-channel input gets no projection.
+    await select(page, conv);
+    await setNumber(page, 'filters', 32);
+    await page.getByTestId('palette-block:residual').click();
+    await expect(page.locator('.block-frame')).toHaveCount(2);
+    await expect(page.locator('.layer-node-title', { hasText: 'Projection 1×1' })).toHaveCount(1);
+    // Identity shortcut edges are skip edges: drawn dashed.
+    await expect(page.locator('.react-flow__edge-path.is-skip')).not.toHaveCount(0);
+  });
+
+  test('quick add: Space, type a name, Enter inserts at the cursor wired after the selection', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 120, 200);
+    await select(page, input);
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    await page.mouse.move(pane.x + 450, pane.y + 220);
+    await page.keyboard.press('Space');
+    await expect(page.getByRole('dialog', { name: 'Quick add' })).toBeVisible();
+    await page.keyboard.type('dens');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.react-flow__node')).toHaveCount(2);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('dropout');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.react-flow__node')).toHaveCount(3);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+    await page.keyboard.press('?');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await page.screenshot({ path: artifactPath('canvas-help.png') });
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+  });
+
+  test('build a LeNet-style network from an empty canvas with the palette and the inspector', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 60, 120);
+    await select(page, input);
+    await setSelect(page, 'kind', 'image');
+    await setNumber(page, 'height', 28);
+    await setNumber(page, 'width', 28);
+    await setNumber(page, 'channels', 1);
+    await clickPalette(page, 'layer:Conv2D');
+    await setNumber(page, 'filters', 6);
+    await setNumber(page, 'kernelSize', 5, 0);
+    await setNumber(page, 'kernelSize', 5, 1);
+    await setSelect(page, 'padding', 'same');
+    await clickPalette(page, 'layer:MaxPool2D');
+    const conv2 = await clickPalette(page, 'layer:Conv2D');
+    await setNumber(page, 'filters', 16);
+    await setNumber(page, 'kernelSize', 5, 0);
+    await setNumber(page, 'kernelSize', 5, 1);
+    await setSelect(page, 'padding', 'valid');
+    await clickPalette(page, 'layer:MaxPool2D');
+    await clickPalette(page, 'layer:Flatten');
+    await clickPalette(page, 'layer:Dense');
+    await setNumber(page, 'units', 120);
+    await clickPalette(page, 'layer:Dense');
+    await setNumber(page, 'units', 84);
+    await clickPalette(page, 'layer:Output');
+    await expect(page.locator('.react-flow__node')).toHaveCount(9);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(8);
+    await expect(node(page, conv2).getByTestId('node-output-shape')).toHaveText('[10×10×16]');
+    const expected = 156 + 2416 + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10);
+    await expect(page.getByTestId('summary-params')).toHaveText(expected.toLocaleString('en-US'));
+    await expect(page.getByTestId('summary-errors')).toContainText('no errors');
+    await page.getByTestId('auto-layout').click();
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: artifactPath('canvas-lenet.png') });
+  });
+
+  test('templates on New are the example files', async ({ appPage: page }) => {
+    await page.getByRole('button', { name: 'New' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New graph' });
+    await expect(dialog).toBeVisible();
+    const cards = dialog.locator('.template-card');
+    expect(await cards.count()).toBeGreaterThan(1);
+    await page.screenshot({ path: artifactPath('canvas-templates.png') });
+    const lenet = page.getByTestId('template-lenet');
+    if ((await lenet.count()) > 0) {
+      await lenet.click();
+      await expect(page.locator('.react-flow__node')).not.toHaveCount(0);
+      await expect(page.getByTestId('summary-errors')).toContainText('no errors');
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: artifactPath('canvas-template-lenet.png') });
+    }
+  });
+});

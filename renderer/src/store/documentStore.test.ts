@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { addNode, connect, moveNodes, updateParams } from '../../../shared/document';
+import { emptyDocument } from '../../../shared/document/model';
+import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
+import { createDocumentStore } from './documentStore';
+
+function seeded() {
+  const store = createDocumentStore();
+  store.getState().edit((d) => addNode(d, { id: 'in', type: 'Input', position: { x: 0, y: 0 } }));
+  store.getState().edit((d) => addNode(d, { id: 'd', type: 'Dense', position: { x: 200, y: 0 } }));
+  store.getState().edit((d) => connect(d, { source: 'in', target: 'd' }));
+  return store;
+}
+
+describe('documentStore history', () => {
+  it('undo and redo restore exactly the same documents', () => {
+    const store = seeded();
+    const snapshots = [store.getState().document];
+    store.getState().edit((d) => updateParams(d, 'd', { units: 8 }));
+    snapshots.push(store.getState().document);
+    store.getState().undo();
+    expect(store.getState().document).toBe(snapshots[0]);
+    store.getState().redo();
+    expect(store.getState().document).toBe(snapshots[1]);
+    expect(store.getState().document.nodes.find((n) => n.id === 'd')?.params.units).toBe(8);
+  });
+
+  it('records nothing for a no-op edit', () => {
+    const store = seeded();
+    const depth = store.getState().past.length;
+    store.getState().edit((d) => updateParams(d, 'd', {}));
+    store.getState().edit((d) => d);
+    expect(store.getState().past.length).toBe(depth);
+  });
+
+  it('coalesces a drag into one step and starts a new one after endCoalesce', () => {
+    const store = seeded();
+    const before = store.getState().document;
+    for (let x = 1; x <= 10; x++) store.getState().edit((d) => moveNodes(d, { d: { x: 200 + x, y: 0 } }), { coalesce: 'drag' });
+    store.getState().endCoalesce();
+    store.getState().edit((d) => moveNodes(d, { d: { x: 500, y: 0 } }), { coalesce: 'drag' });
+    store.getState().undo();
+    expect(store.getState().document.nodes.find((n) => n.id === 'd')?.position).toEqual({ x: 210, y: 0 });
+    store.getState().undo();
+    expect(store.getState().document).toBe(before);
+  });
+
+  it('a different coalesce key or a plain edit ends the run', () => {
+    const store = seeded();
+    const base = store.getState().past.length;
+    store.getState().edit((d) => updateParams(d, 'd', { units: 1 }), { coalesce: 'param:d:units' });
+    store.getState().edit((d) => updateParams(d, 'd', { units: 12 }), { coalesce: 'param:d:units' });
+    store.getState().edit((d) => updateParams(d, 'd', { activation: 'tanh' }), { coalesce: 'param:d:activation' });
+    store.getState().edit((d) => updateParams(d, 'd', { useBias: false }));
+    expect(store.getState().past.length).toBe(base + 3);
+  });
+
+  it('a new edit clears redo; undo drops selection of nodes that no longer exist', () => {
+    const store = seeded();
+    store.getState().edit((d) => addNode(d, { id: 'x', type: 'Dense' }), { select: ['x'] });
+    expect(store.getState().selection).toEqual(['x']);
+    store.getState().undo();
+    expect(store.getState().selection).toEqual([]);
+    expect(store.getState().future.length).toBe(1);
+    store.getState().edit((d) => updateParams(d, 'd', { units: 3 }));
+    expect(store.getState().future.length).toBe(0);
+  });
+
+  it('tracks dirty against the saved document, including undo back to it', () => {
+    const store = seeded();
+    store.getState().markSaved('/tmp/a.nbrick');
+    expect(store.getState().dirty).toBe(false);
+    store.getState().edit((d) => updateParams(d, 'd', { units: 3 }));
+    expect(store.getState().dirty).toBe(true);
+    store.getState().undo();
+    expect(store.getState().dirty).toBe(false);
+    expect(store.getState().filePath).toBe('/tmp/a.nbrick');
+  });
+
+  it('replaceFile resets history and toFile returns the envelope with training and runs', () => {
+    const store = seeded();
+    const graph = { ...emptyDocument('Loaded'), nodes: [{ id: 'a', type: 'Input', params: {}, position: { x: 0, y: 0 } }] };
+    store.getState().replaceFile({ graph, training: DEFAULT_TRAINING_CONFIG }, '/w/x.nbrick');
+    const s = store.getState();
+    expect(s.past).toEqual([]);
+    expect(s.dirty).toBe(false);
+    expect(s.loadCount).toBe(1);
+    const file = s.toFile();
+    expect(file.format).toBe('neural-bricks/graph');
+    expect(file.formatVersion).toBe(1);
+    expect(file.graph).toBe(graph);
+    expect(file.training).toEqual(DEFAULT_TRAINING_CONFIG);
+    expect(file.runs).toBeUndefined();
+  });
+});
