@@ -10,6 +10,7 @@ describe('ids', () => {
     expect(idPrefixForType('My Layer3')).toBe('mylayer3_');
     expect(idPrefixForType('!!!')).toBe('node');
     expect(idPrefixForType('constructor')).toBe('constructor');
+    expect(idPrefixForType('L'.repeat(500))).toHaveLength(32);
   });
 
   it('numbers one past the highest in use, deterministically', () => {

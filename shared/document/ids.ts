@@ -27,7 +27,8 @@ const TYPE_PREFIXES: Readonly<Record<string, string>> = {
 export function idPrefixForType(type: string): string {
   const known = Object.hasOwn(TYPE_PREFIXES, type) ? TYPE_PREFIXES[type] : undefined;
   if (known) return known;
-  const cleaned = type.toLowerCase().replace(/[^a-z0-9]/g, '');
+  // Capped so that ids stay short even for a long custom type name.
+  const cleaned = type.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 32);
   const prefix = cleaned === '' ? 'node' : cleaned;
   // `layer2` + 1 would read as `layer21`; a separator keeps the number distinct.
   return /[0-9]$/.test(prefix) ? `${prefix}_` : prefix;

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../inference/analyzeGraph';
 import { loadGraphFile, MAX_NODES, type LoadResult } from './loadGraphFile';
 import { serializeGraphFile } from './serializeGraphFile';
+import { duplicateSubgraph } from '../document/clipboard';
+import { removeNodes } from '../document/edits';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261127);
 const ITERATIONS = Number(process.env['FUZZ_ITERATIONS'] ?? 4000);
@@ -174,6 +176,14 @@ function checkResult(result: LoadResult, context: string): void {
   // Whatever loads must save and load back to the same data.
   const again = loadGraphFile(serializeGraphFile(result.file));
   expect(again.ok && again.file, context).toEqual(result.file);
+
+  // Edits on any loadable graph keep it loadable (fresh ids stay unique and valid, no dangling references).
+  const ids = result.file.graph.nodes.map((n) => n.id);
+  let graph = duplicateSubgraph(result.file.graph, ids.slice(0, 3)).document;
+  graph = removeNodes(graph, ids.slice(-1));
+  analyzeGraph(graph);
+  const edited = loadGraphFile(serializeGraphFile({ ...result.file, graph }));
+  expect(edited.ok ? 'ok' : edited.error.message, context).toBe('ok');
 }
 
 describe('fuzzing loadGraphFile + analyzeGraph', () => {
