@@ -51,8 +51,10 @@ export function loadGraphFile(text: string, opts: LoadOptions = {}): LoadResult 
   const limit = opts.maxBytes ?? MAX_FILE_BYTES;
   // Cheap bound first: UTF-8 needs at least one byte per UTF-16 unit and at most three.
   if (text.length > limit || (text.length * 3 > limit && utf8ByteLength(text) > limit)) {
-    const bytes = utf8ByteLength(text);
-    return fail({ code: 'too-large', bytes, limit, message: `file is too large: ${formatMB(bytes)} (limit ${formatMB(limit)})` });
+    // Past the limit in UTF-16 units already: that count is a lower bound, so skip the full byte count.
+    const atLeast = text.length > limit;
+    const bytes = atLeast ? text.length : utf8ByteLength(text);
+    return fail({ code: 'too-large', bytes, limit, message: `file is too large: ${atLeast ? 'over ' : ''}${formatMB(bytes)} (limit ${formatMB(limit)})` });
   }
   let value: unknown;
   try {
