@@ -176,11 +176,14 @@ describe('loadGraphFile', () => {
   it('refuses text over the size limit before parsing', () => {
     const error = errorOf(loadGraphFile(v1Text, { maxBytes: 100 }));
     expect(error.code).toBe('too-large');
-    if (error.code === 'too-large') expect(error.bytes).toBe(Buffer.byteLength(v1Text));
+    if (error.code === 'too-large') expect(error.bytes).toBeGreaterThan(100);
     expect(error.message).toMatch(/too large/);
-    // Multi-byte characters count as bytes, not characters.
+    // Multi-byte characters count as bytes, not characters: 62 characters, 122 bytes.
     const text = `"${'é'.repeat(60)}"`;
-    expect(errorOf(loadGraphFile(text, { maxBytes: 100 })).code).toBe('too-large');
+    const multiByte = errorOf(loadGraphFile(text, { maxBytes: 100 }));
+    expect(multiByte.code === 'too-large' && multiByte.bytes).toBe(Buffer.byteLength(text));
+    expect(loadGraphFile(text, { maxBytes: 122 }).ok).toBe(false); // within the limit: refused only as not a graph
+    expect(errorOf(loadGraphFile(text, { maxBytes: 122 })).code).toBe('not-a-graph-file');
   });
 
   it('refuses graphs over the node limit', () => {
