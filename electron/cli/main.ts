@@ -81,7 +81,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, comma
       exitCode = Math.max(exitCode, code);
     },
   };
-  const program = await createProgram(ctx, commands);
+  // Load only the named command's module when there is one: `validate` then starts without loading tfjs for `train`.
+  const named = commands.filter((entry) => entry.name === argv[0]);
+  const program = await createProgram(ctx, named.length > 0 ? named : commands);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT.ok;
