@@ -68,7 +68,9 @@ export class TrainingHost {
     if (this.disposed) throw new Error('TrainingHost has been disposed');
     if (this.activeRunId) throw new Error(`A training run (${this.activeRunId}) is already in progress; stop it first`);
     const runId = request.runId ?? newRunId();
-    const dataset = datasetRefSchema.parse(request.dataset ?? { id: request.config.dataset });
+    const ref = datasetRefSchema.safeParse(request.dataset ?? { id: request.config.dataset });
+    if (!ref.success) throw new Error(`Invalid start request: dataset.${describeSchemaError(ref.error)}`);
+    const dataset = ref.data;
     this.post({ type: 'start', runId, graph: request.graph as HostToTrainerGraph, dataset, config: request.config });
     this.activeRunId = runId;
     return runId;

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: end-to-end training throughput of the reference graphs (bench/mlp.nbrick, bench/cnn.nbrick) through
+ * the real pipeline (file → compileGraph → the trainer's batch loop), Adam, batch 64, MNIST data, on every available
+ * backend; the same models in PyTorch for a ratio (when /usr/bin/python3 imports torch); the trainer's pause/stop
+ * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
+ *
+ *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 1280] [--no-pytorch] [--no-latency]
+ *
+ * Output: one JSON line per result, then a final JSON array of all results.
+ * Each (model, backend) pair runs in its own process so peakRssMB is that pair's own peak.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { TrainerEvent } from '../shared/contracts/trainer';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../shared/format/trainingConfig';
+import { BackendUnavailableError, selectBackend, type BackendName } from '../electron/services/backends/selectBackend';
+import { readGraphFile } from '../electron/services/files/readGraphFile';
+import { runTraining } from '../electron/services/training/runTraining';
+import { TrainingHost } from '../electron/services/training/TrainingHost';
+import { pytorchAvailable, timePytorch, type ReferenceModel } from './kernels';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ALL_BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+type Result = Record<string, unknown>;
+
+function arg(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+const benchConfig = (backend: BackendName): TrainingConfig => ({
+  ...DEFAULT_TRAINING_CONFIG,
+  dataset: 'mnist',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batchSize: 64,
+  epochs: 2,
+  validationSplit: 0,
+  shuffle: true,
+  seed: 1,
+  backend,
+});
+
+/** Child mode: one (model, backend) pair. Epoch 1 warms up (kernel compilation, allocation); epoch 2 is timed. */
+async function runOne(model: ReferenceModel, backend: BackendName, samples: number): Promise<Result> {
+  try {
+    await selectBackend(backend);
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return { model, backend, skipped: error.message };
+    throw error;
+  }
+  const file = path.join(HERE, `${model}.nbrick`);
+  const read = await readGraphFile(file);
+  if (!read.ok) throw new Error(read.error.message);
+  const epochEnds: number[] = [];
+  const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend), {
+    callbacks: { onEpoch: () => epochEnds.push(performance.now()) },
+  });
+  const [first, second] = epochEnds;
+  if (first === undefined || second === undefined) throw new Error(`${model}/${backend}: run ended early (${summary.status})`);
+  return {
+    model,
+    backend,
+    samplesPerSec: Math.round((samples / ((second - first) / 1000)) * 10) / 10,
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    samples,
+    batchSize: 64,
+    loss: Math.round(summary.final.loss * 1e4) / 1e4,
+  };
+}
+
+async function runChild(model: ReferenceModel, backend: BackendName, samples: number): Promise<Result> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', model, backend, '--samples', String(samples)],
+    { timeout: 600_000, maxBuffer: 1 << 22 },
+  );
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`${model}/${backend}: no result from the child process`);
+  return JSON.parse(line) as Result;
+}
+
+/** Pause and stop latency (request → event back at the host) on the LeNet-style CNN in a real trainer process. */
+async function measureLatency(backend: BackendName, trials: number): Promise<Result> {
+  const lenet = await readGraphFile(path.join(HERE, '..', 'examples', 'lenet.nbrick'));
+  if (!lenet.ok) throw new Error(lenet.error.message);
+  const host = new TrainingHost();
+  const next = (predicate: (e: TrainerEvent) => boolean) =>
+    new Promise<TrainerEvent>((resolve) => {
+      const off = host.onEvent((e) => {
+        if (predicate(e)) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+  const pauseMs: number[] = [];
+  const stopMs: number[] = [];
+  try {
+    for (let trial = 0; trial < trials; trial++) {
+      const batches = next((e) => e.type === 'batch' && e.batch >= 5);
+      const runId = host.start({ graph: lenet.file.graph, config: { ...benchConfig(backend), epochs: 5, validationSplit: 0.1 } });
+      const started = await Promise.race([batches, next((e) => e.type === 'failed')]);
+      if (started.type === 'failed') throw new Error(started.reason);
+      let t = performance.now();
+      const paused = next((e) => e.type === 'paused');
+      host.pause(runId);
+      await paused;
+      pauseMs.push(performance.now() - t);
+      const resumed = next((e) => e.type === 'batch');
+      host.resume(runId);
+      await resumed;
+      t = performance.now();
+      const finished = next((e) => e.type === 'finished' || e.type === 'failed');
+      host.stop(runId);
+      await finished;
+      stopMs.push(performance.now() - t);
+    }
+  } finally {
+    await host.dispose();
+  }
+  const round = (xs: number[]) => xs.map((x) => Math.round(x));
+  return {
+    kind: 'latency',
+    model: 'lenet',
+    backend,
+    pauseMs: round(pauseMs),
+    stopMs: round(stopMs),
+    maxPauseMs: Math.round(Math.max(...pauseMs)),
+    maxStopMs: Math.round(Math.max(...stopMs)),
+    note: 'stop = request until the finished summary arrives (includes the test-set evaluation of the stopped model)',
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const samples = Number(arg(argv, '--samples') ?? 1280);
+  if (argv[0] === '--one') {
+    console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples)));
+    return 0;
+  }
+  const models = (arg(argv, '--models') ?? 'mlp,cnn').split(',') as ReferenceModel[];
+  const backends = (arg(argv, '--backends') ?? ALL_BACKENDS.join(',')).split(',') as BackendName[];
+  const results: Result[] = [];
+  const report = (r: Result) => {
+    results.push(r);
+    console.log(JSON.stringify(r));
+  };
+
+  const torch = !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models) : [];
+  if (torch.length === 0) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
+  for (const t of torch) report({ ...t });
+
+  for (const model of models) {
+    for (const backend of backends) {
+      const r: Result = await runChild(model, backend, samples).catch((error: unknown) => ({ model, backend, error: String(error) }));
+      const reference = torch.find((t) => t.model === model);
+      if (reference && typeof r.samplesPerSec === 'number') {
+        r.ratioVsPytorch = Math.round((r.samplesPerSec / reference.samplesPerSec) * 1000) / 1000;
+      }
+      report(r);
+    }
+  }
+
+  if (!argv.includes('--no-latency')) {
+    const latencyBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
+    report(await measureLatency(latencyBackend, 3).catch((error: unknown) => ({ kind: 'latency', error: String(error) })));
+  }
+
+  const inference = path.join(HERE, 'inference.ts');
+  if (existsSync(inference)) {
+    const mod = (await import(pathToFileURL(inference).href)) as { runInferenceBench?: () => Promise<unknown> };
+    if (typeof mod.runInferenceBench === 'function') {
+      const out = await mod.runInferenceBench();
+      for (const r of Array.isArray(out) ? out : [out]) report({ kind: 'inference', ...(r as Result) });
+    }
+  }
+  console.log(JSON.stringify(results));
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
