@@ -80,6 +80,21 @@ test.describe('canvas', () => {
     await expect(page.getByTestId('summary-errors')).toContainText('no errors');
     await page.screenshot({ path: artifactPath('canvas-mlp.png') });
 
+    // Dropping a layer on an edge splices it in: Dense → Dropout → Output, shapes carried through.
+    const edge = page.locator('.react-flow__edge').nth(1);
+    const label = (await page.locator('.edge-label').nth(1).boundingBox())!;
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    expect(await edge.count()).toBe(1);
+    await page.getByTestId('palette-layer:Dropout').dragTo(page.locator('.react-flow__pane'), {
+      targetPosition: { x: label.x - pane.x - 14, y: label.y - pane.y + label.height / 2 },
+    });
+    await expect(page.locator('.react-flow__node')).toHaveCount(4);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+    await expect(page.locator('.edge-label')).toHaveText(['[2]', '[64]', '[64]']);
+    await page.keyboard.press('Control+z');
+    await expect(page.locator('.react-flow__node')).toHaveCount(3);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+
     // A second edge into Dense's single input is refused, with the reason shown while dragging.
     const box = await node(page, dense).locator('.react-flow__handle.target').boundingBox();
     const src = await node(page, input).locator('.react-flow__handle.source').boundingBox();
@@ -283,6 +298,31 @@ test.describe('canvas', () => {
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     await page.waitForTimeout(400);
     await page.screenshot({ path: artifactPath('canvas-lenet.png') });
+  });
+
+  test('group a selection into a block, repeat it ×2, in dark mode', async ({ appPage: page }) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const input = await dropFromPalette(page, 'Input', 60, 200);
+    await select(page, input);
+    const dense = await clickPalette(page, 'layer:Dense');
+    const drop = await clickPalette(page, 'layer:Dropout');
+    const out = await clickPalette(page, 'layer:Output');
+    await node(page, dense).locator('.layer-node-head').click();
+    await node(page, drop).locator('.layer-node-head').click({ modifiers: ['Control'] });
+    await page.keyboard.press('Control+g');
+    await expect(page.locator('.block-frame')).toHaveCount(1);
+    await page.getByRole('button', { name: /Repeat block/ }).click();
+    await page.getByLabel('Add copies in sequence').fill('2');
+    await page.getByRole('button', { name: 'Repeat', exact: true }).click();
+    await expect(page.locator('.block-frame')).toHaveCount(3);
+    await expect(page.locator('.react-flow__node:not([data-id^="frame:"])')).toHaveCount(8);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(7);
+    // The Output is now fed by the last copy; the whole chain still checks out.
+    await expect(page.getByTestId('summary-errors')).toContainText('no errors');
+    await expect(node(page, out).getByTestId('node-output-shape')).toHaveText('[10]');
+    await page.getByTestId('auto-layout').click();
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: artifactPath('canvas-dark-repeat.png') });
   });
 
   test('templates on New are the example files', async ({ appPage: page }) => {

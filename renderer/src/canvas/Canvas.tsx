@@ -88,12 +88,13 @@ export function Canvas() {
     [mapper, doc, analysis, selectionSet, edgeSelectionSet, measured],
   );
   const loadCount = useDocumentStore((s) => s.loadCount);
+  const fitRequests = useViewStore((s) => s.fitRequests);
   useEffect(() => {
-    if (loadCount === 0) return;
+    if (loadCount === 0 && fitRequests === 0) return;
     // Wait for the new nodes to be measured, then frame them.
-    const id = requestAnimationFrame(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 })));
+    const id = requestAnimationFrame(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 })));
     return () => cancelAnimationFrame(id);
-  }, [loadCount, flow]);
+  }, [loadCount, fitRequests, flow]);
   const nodesRef = useRef<FlowNode[]>(nodes);
   nodesRef.current = nodes;
 

@@ -38,6 +38,7 @@ export async function applyLayout(next: GraphDocument, select?: readonly NodeId[
   if (state.document !== next) return;
   state.edit(() => laidOut, { coalesce: key });
   state.endCoalesce();
+  viewStore.getState().requestFit();
 }
 
 /** The "Auto layout" command on the current graph. */

@@ -13,38 +13,96 @@ export interface LayoutSize {
 const elk = new ELK();
 const FALLBACK: LayoutSize = { width: 190, height: 80 };
 
+const FRAME_PAD = 16;
+const FRAME_HEADER = 30;
+
+function layeredOptions(wrap: boolean): Record<string, string> {
+  return {
+    'elk.algorithm': 'layered',
+    'elk.direction': 'RIGHT',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '70',
+    'elk.spacing.nodeNode': '40',
+    'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+    // Long chains (LeNet, deep MLPs) wrap into rows instead of one line too long to read at fit-view zoom.
+    ...(wrap ? { 'elk.layered.wrapping.strategy': 'MULTI_EDGE', 'elk.aspectRatio': '1.6' } : {}),
+  };
+}
+
+interface Box {
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+async function layered(boxes: readonly Box[], edges: readonly { id: string; source: string; target: string }[], wrap: boolean) {
+  const result = await elk.layout({
+    id: 'root',
+    layoutOptions: layeredOptions(wrap),
+    children: boxes.map((b) => ({ id: b.id, width: b.width, height: b.height })),
+    edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+  });
+  const out = new Map<string, { x: number; y: number; width: number; height: number }>();
+  for (const c of result.children ?? []) out.set(c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 });
+  return out;
+}
+
+/**
+ * Two passes so blocks stay in one piece: each group is laid out on its own, then the whole graph is laid out with
+ * every group as one box of that size (so wrapping a long graph into rows never cuts through a block's frame).
+ */
 export async function layoutPositions(
   doc: GraphDocument,
   sizeOf: (id: NodeId) => LayoutSize | undefined,
   origin: Position = { x: 0, y: 0 },
 ): Promise<Map<NodeId, Position>> {
   const ids = new Set(doc.nodes.map((n) => n.id));
-  const graph = {
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '70',
-      'elk.spacing.nodeNode': '40',
-      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-      'elk.layered.crossingMinimization.semiInteractive': 'true',
-      'elk.portConstraints': 'FIXED_ORDER',
-    },
-    children: doc.nodes.map((n) => {
-      const size = sizeOf(n.id) ?? FALLBACK;
-      return { id: n.id, width: size.width, height: size.height };
-    }),
-    edges: doc.edges
-      .filter((e) => ids.has(e.source) && ids.has(e.target))
-      .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
-  };
-  const result = await elk.layout(graph);
+  const edges = doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+  const owner = new Map<NodeId, string>();
+  for (const g of doc.groups) for (const id of g.nodeIds) if (ids.has(id)) owner.set(id, `group:${g.id}`);
+  const size = (id: NodeId) => sizeOf(id) ?? FALLBACK;
+
+  const inner = new Map<string, Map<string, { x: number; y: number }>>();
+  const boxes: Box[] = [];
+  for (const g of doc.groups) {
+    const members = g.nodeIds.filter((id) => ids.has(id));
+    if (members.length === 0) continue;
+    const memberSet = new Set(members);
+    const laid = await layered(
+      members.map((id) => ({ id, ...size(id) })),
+      edges.filter((e) => memberSet.has(e.source) && memberSet.has(e.target)),
+      false,
+    );
+    let width = 0;
+    let height = 0;
+    for (const r of laid.values()) {
+      width = Math.max(width, r.x + r.width);
+      height = Math.max(height, r.y + r.height);
+    }
+    inner.set(`group:${g.id}`, new Map([...laid].map(([id, r]) => [id, { x: r.x, y: r.y }])));
+    boxes.push({ id: `group:${g.id}`, width: width + 2 * FRAME_PAD, height: height + 2 * FRAME_PAD + FRAME_HEADER });
+  }
+  for (const n of doc.nodes) if (!owner.has(n.id)) boxes.push({ id: n.id, ...size(n.id) });
+  const outer = edges
+    .map((e) => ({ id: e.id, source: owner.get(e.source) ?? e.source, target: owner.get(e.target) ?? e.target }))
+    .filter((e) => e.source !== e.target);
+  const top = await layered(boxes, outer, true);
+
+  const snap = (v: number) => Math.round(v / 16) * 16;
   const positions = new Map<NodeId, Position>();
-  for (const child of result.children ?? []) {
-    positions.set(child.id, {
-      x: Math.round(((child.x ?? 0) + origin.x) / 16) * 16,
-      y: Math.round(((child.y ?? 0) + origin.y) / 16) * 16,
-    });
+  for (const n of doc.nodes) {
+    const group = owner.get(n.id);
+    if (group) {
+      const box = top.get(group);
+      const offset = inner.get(group)?.get(n.id);
+      if (!box || !offset) continue;
+      positions.set(n.id, {
+        x: snap(origin.x + box.x + FRAME_PAD + offset.x),
+        y: snap(origin.y + box.y + FRAME_PAD + FRAME_HEADER + offset.y),
+      });
+    } else {
+      const box = top.get(n.id);
+      if (box) positions.set(n.id, { x: snap(origin.x + box.x), y: snap(origin.y + box.y) });
+    }
   }
   return positions;
 }

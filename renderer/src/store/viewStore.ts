@@ -23,6 +23,9 @@ export interface ViewState {
   setBatchSize(n: number): void;
   showToast(message: string): void;
   openDialog(dialog: Dialog | undefined): void;
+  /** Bumped to ask the canvas to fit the graph in view (after a layout, say). */
+  readonly fitRequests: number;
+  requestFit(): void;
 }
 
 export type Dialog =
@@ -67,6 +70,10 @@ export const viewStore = createStore<ViewState>()((set, get) => ({
   },
   openDialog(dialog) {
     set({ dialog });
+  },
+  fitRequests: 0,
+  requestFit() {
+    set({ fitRequests: get().fitRequests + 1 });
   },
 }));
 
