@@ -149,11 +149,31 @@ describe('bricks diff', () => {
   });
 });
 
+describe('bricks format', () => {
+  it('--check reports non-canonical and old files; without it rewrites them to canonical current-version text', async () => {
+    const v0Copy = tmp('old.nbrick');
+    await writeFile(v0Copy, readFileSync(path.join(fixtures, 'v0.nbrick'), 'utf8'));
+    const check = await run('format', '--check', v1, v0Copy, tmp('changed.nbrick'));
+    expect(check.code).toBe(1);
+    expect(check.out).toContain(`${v1}: already canonical`);
+    expect(check.out).toContain(`${v0Copy}: would be rewritten (format version 0)`);
+    expect(check.out).toContain('changed.nbrick: would be rewritten (not canonical)');
+    expect(readFileSync(v0Copy, 'utf8')).toContain('"layers"');
+
+    const rewrite = await run('format', v0Copy);
+    expect(rewrite.code).toBe(0);
+    const text = readFileSync(v0Copy, 'utf8');
+    expect(JSON.parse(text).formatVersion).toBe(1);
+    expect((await run('format', '--check', v0Copy)).code).toBe(0);
+    expect((await run('format', tmp('notes.txt'))).code).toBe(2);
+  });
+});
+
 describe('bricks', () => {
   it('--help documents every command and mentions train', async () => {
     const { code, out } = await run('--help');
     expect(code).toBe(0);
-    for (const word of ['validate', 'info', 'diff', 'bricks train', 'Exit codes']) expect(out).toContain(word);
+    for (const word of ['validate', 'info', 'diff', 'format', 'bricks train', 'Exit codes']) expect(out).toContain(word);
   });
 
   it('no arguments prints help; unknown commands exit 2', async () => {

@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'validate', load: async () => (await import('./commands/validate')).validateCommand },
   { name: 'info', load: async () => (await import('./commands/info')).infoCommand },
   { name: 'diff', load: async () => (await import('./commands/diff')).diffCommand },
+  { name: 'format', load: async () => (await import('./commands/format')).formatCommand },
   { name: 'train', load: async () => (await import('./commands/train')).trainCommand },
 ];
 
@@ -40,7 +41,7 @@ export async function createProgram(ctx: CliContext, commands: readonly CommandE
       `
 Exit codes:
   0  success
-  1  the graph has errors (validate), or the files differ (diff)
+  1  the graph has errors (validate), the files differ (diff), or a file is not canonical (format --check)
   2  a file is not a readable graph file (missing, not JSON, no envelope, too new, too large), or bad usage
 
 Examples:
@@ -48,6 +49,7 @@ Examples:
   bricks validate --json model.nbrick       the same as JSON on stdout
   bricks info model.nbrick                  summary: sizes, cost, training config and run history
   bricks diff before.nbrick after.nbrick    what changed between two versions of a graph
+  bricks format --check examples/*.nbrick   are the files canonical? (without --check: rewrite them)
   bricks train model.nbrick                 train headless with the file's training config (see bricks train --help)
 `,
     );
