@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import { repoRoot } from './rendererBuild';
+import { RENDERER_DIR_ENV, repoRoot } from './rendererBuild';
 
 export interface WebHostHandle {
   /** Tokened address, e.g. http://127.0.0.1:40123/?token=… */
@@ -33,9 +33,10 @@ export interface WebHostHandle {
 const URL_LINE = /Neural Bricks is running at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))/;
 
 async function startHost(workspace: string): Promise<{ child: ChildProcess; handle: WebHostHandle }> {
+  const rendererArgs = process.env[RENDERER_DIR_ENV] ? ['--renderer', process.env[RENDERER_DIR_ENV]] : [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'electron/host/main.ts'), '--port', '0', '--workspace', workspace, '--no-open'],
+    ['--import', 'tsx', path.join(repoRoot, 'electron/host/main.ts'), '--port', '0', '--workspace', workspace, '--no-open', ...rendererArgs],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } },
   );
   let output = '';

@@ -1,10 +1,9 @@
-/** Builds the renderer once before the e2e run when dist/renderer is missing or older than its sources. */
-import { rendererBuildIsStale, buildRenderer } from './rendererBuild';
+/** Gives this e2e run its own current renderer build (see rendererBuild.ts) and removes it afterwards. */
+import { rmSync } from 'node:fs';
+import { prepareRendererSnapshot, RENDERER_DIR_ENV } from './rendererBuild';
 
-export default async function globalSetup(): Promise<void> {
-  const reason = rendererBuildIsStale();
-  if (reason) {
-    console.log(`[e2e] building the renderer (${reason})…`);
-    buildRenderer();
-  }
+export default async function globalSetup(): Promise<() => void> {
+  const dir = prepareRendererSnapshot((line) => console.log(line));
+  process.env[RENDERER_DIR_ENV] = dir;
+  return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -1,8 +1,111 @@
+/**
+ * Training through the web host, end to end: template → train → stop → Save As → reopen, and a trainer that dies
+ * mid-run. Screenshots land in e2e/artifacts/.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { loadGraphFile } from '../shared/format/loadGraphFile';
+import { serializeGraphFile } from '../shared/format/serializeGraphFile';
 import { test, expect, artifactPath } from './fixtures';
+import { repoRoot } from './rendererBuild';
+
+function loadFile(file: string) {
+  const result = loadGraphFile(readFileSync(file, 'utf8'));
+  if (!result.ok) throw new Error(`${file}: ${result.error.message}`);
+  return result.file;
+}
+
+async function newFromTemplate(page: Page, id: string) {
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.getByTestId(`template-${id}`).click();
+}
+
+async function openTrainingTab(page: Page) {
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await expect(page.getByLabel('Training panel')).toBeVisible();
+}
+
+/** Number of x positions the Loss chart holds. */
+async function lossPoints(page: Page): Promise<number> {
+  return Number(await page.getByLabel('Loss chart').locator('.nb-chart-plot').getAttribute('data-points'));
+}
 
 test('the web host serves the app behind its token', async ({ appPage, webHost }) => {
   await expect(appPage.getByRole('tab', { name: 'Training' })).toBeVisible();
   const anonymous = await fetch(webHost.origin + '/');
   expect(anonymous.status).toBe(401);
-  await appPage.screenshot({ path: artifactPath('app-loaded.png') });
+});
+
+test('train the spirals template past 90% validation accuracy, stop, save as, reopen', async ({ appPage: page, webHost }) => {
+  await newFromTemplate(page, 'spirals');
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('spirals');
+  await expect(page.getByLabel('Graph does not fit the dataset')).toHaveCount(0);
+  await expect(page.locator('.nb-dataset-preview canvas')).toHaveAttribute('data-kind', 'scatter');
+
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(5);
+  await expect(page.getByLabel('Backend')).toHaveText(/native|wasm|cpu/);
+  await expect
+    .poll(async () => Number((await page.getByTestId('val-accuracy').getAttribute('data-value')) || 0), { timeout: 150_000 })
+    .toBeGreaterThan(0.9);
+  await page.screenshot({ path: artifactPath('training-spirals-running.png') });
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
+  await expect(page.getByLabel('Run history').locator('li')).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'Save As' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
+  await saveDialog.getByLabel('File name').fill('spirals-run');
+  await saveDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('spirals-run.nbrick');
+
+  const savedPath = path.join(webHost.workspace, 'spirals-run.nbrick');
+  const saved = loadFile(savedPath);
+  const template = loadFile(path.join(repoRoot, 'examples/spirals.nbrick'));
+  expect(saved.graph).toEqual(template.graph);
+  expect(saved.runs).toHaveLength(1);
+  expect(saved.runs?.[0]).toMatchObject({ status: 'stopped', config: { dataset: 'spirals' } });
+  expect(saved.runs?.[0]?.final.valAccuracy).toBeGreaterThan(0.9);
+  // Canonical on disk: loading and serialising again gives the same bytes.
+  expect(readFileSync(savedPath, 'utf8')).toBe(serializeGraphFile(saved));
+
+  // Replace the document, then reopen the saved file through the in-page Open dialog.
+  await newFromTemplate(page, 'blank');
+  await expect(page.getByLabel('Run history').locator('li')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Open a graph' }).getByRole('button', { name: 'spirals-run.nbrick' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('spirals-run.nbrick');
+  await expect(page.getByLabel('Run history').locator('li')).toHaveCount(1);
+  await expect(page.locator('.react-flow__node')).toHaveCount(template.graph.nodes.length);
+
+  // Save again (now a plain Save to the same path): the file must not change by a byte.
+  const before = readFileSync(savedPath, 'utf8');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect.poll(() => readFileSync(savedPath, 'utf8')).toBe(before);
+  await page.screenshot({ path: artifactPath('training-spirals-reopened.png') });
+});
+
+test('a trainer killed mid-run is reported, and a new run works', async ({ appPage: page, webHost }) => {
+  await newFromTemplate(page, 'spirals');
+  await openTrainingTab(page);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
+
+  const trainers = webHost.childPids();
+  expect(trainers.length).toBeGreaterThan(0);
+  for (const pid of trainers) process.kill(pid, 'SIGKILL');
+
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'failed');
+  await expect(page.getByText(/Run failed: .*trainer process exited unexpectedly/)).toBeVisible();
+  await expect(page.getByLabel('Run history').locator('li[data-status="failed"]')).toHaveCount(1);
+  await page.screenshot({ path: artifactPath('training-trainer-killed.png') });
+
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'running');
+  await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
 });
