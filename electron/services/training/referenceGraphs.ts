@@ -2,7 +2,12 @@
  * Small graphs for the trainer's tests (the MNIST models live in examples/): plain GraphDocuments built from a list
  * of bricks, so a test reads like the network it trains.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { GraphDocument, GraphEdge, GraphNode, Params } from '../../../shared/document/model';
+import type { GraphFile } from '../../../shared/format/graphFileSchema';
+import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import { readGraphFile } from '../files/readGraphFile';
 
 export type Brick = readonly [id: string, type: string, params: Params];
 
@@ -28,3 +33,14 @@ export const SPIRALS_MLP = chainGraph('Spirals MLP', [
   ['h3', 'Dense', { units: 64, activation: 'relu' }],
   head(2),
 ]);
+
+const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
+
+/** Reads one of the shipped examples/*.nbrick files, which must carry a training block. */
+export async function readExample(name: string): Promise<GraphFile & { readonly training: TrainingConfig }> {
+  const read = await readGraphFile(path.join(EXAMPLES, name));
+  if (!read.ok) throw new Error(read.error.message);
+  const { training } = read.file;
+  if (!training) throw new Error(`${name} has no training block`);
+  return { ...read.file, training };
+}

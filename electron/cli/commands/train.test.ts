@@ -1,0 +1,123 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSummarySchema } from '../../../shared/format/runSummary';
+import { loadDataset } from '../../services/datasets/loadDataset';
+import { loadModelFromDir } from '../../services/training/modelFiles';
+import type { CliIo } from '../command';
+import { main } from '../main';
+
+const repo = path.resolve(import.meta.dirname, '../../..');
+const xorExample = path.join(repo, 'examples/xor.nbrick');
+let dir: string;
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'bricks-train-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('bricks train', () => {
+  it('trains with the file config overridden by flags and prints a summary', async () => {
+    const { code, out, err } = await run('train', xorExample, '--epochs', '3', '--backend', 'cpu', '--seed', '9');
+    expect(code).toBe(0);
+    expect(err).toContain('Training xor.nbrick on xor with cpu');
+    expect(err).toMatch(/epoch 3\/3 · loss/);
+    expect(out).toMatch(/^xor\.nbrick: run completed after 3\/3 epochs in [\d.]+ s on cpu\n {2}train {2}loss/);
+    expect(out).toMatch(/ {2}test {3}loss \d\.\d{4} {2}accuracy/);
+    expect(out).toMatch(/speed {2}\d+ samples\/s/);
+  });
+
+  it('writes JSON lines with --json, ending in a valid run summary', async () => {
+    const { code, out } = await run('train', xorExample, '--epochs', '2', '--backend', 'cpu', '--json', '--lr', '0.1', '--optimizer', 'sgd');
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'backend', name: 'cpu' });
+    expect(lines[1]).toMatchObject({ type: 'started', trainSize: 256 });
+    expect(lines.filter((l) => l.type === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
+    const summary = runSummarySchema.parse(lines.at(-1).summary);
+    expect(summary.config).toMatchObject({ epochs: 2, learningRate: 0.1, optimizer: 'sgd', seed: 42, dataset: 'xor' });
+  });
+
+  it('--save-model writes a tfjs model that loads back and scores the same test accuracy', async () => {
+    const modelDir = path.join(dir, 'model');
+    const { code, out } = await run('train', xorExample, '--epochs', '5', '--backend', 'cpu', '--json', '--save-model', modelDir);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const summary = lines.find((l) => l.type === 'summary').summary;
+    expect(lines.at(-1)).toEqual({ type: 'saved', dir: modelDir });
+    const model = await loadModelFromDir(modelDir);
+    const { test } = loadDataset('xor');
+    const accuracy = tf.tidy(() => {
+      const predicted = (model.predict(tf.tensor2d(test.x, [test.count, 2])) as tf.Tensor).argMax(-1);
+      return predicted.equal(tf.tensor1d(test.labels, 'int32')).mean().dataSync()[0]!;
+    });
+    model.dispose();
+    expect(accuracy).toBeCloseTo(summary.final.testAccuracy, 6);
+  });
+
+  it('--record appends the run to the file, which stays valid', async () => {
+    const file = path.join(dir, 'xor-record.nbrick');
+    await copyFile(xorExample, file);
+    const before = JSON.parse(await readFile(file, 'utf8'));
+    const { code } = await run('train', file, '--epochs', '1', '--backend', 'cpu', '--record');
+    expect(code).toBe(0);
+    const after = JSON.parse(await readFile(file, 'utf8'));
+    expect(after.runs.length).toBe((before.runs?.length ?? 0) + 1);
+    expect(after.runs.at(-1)).toMatchObject({ status: 'completed', backend: 'cpu', config: { epochs: 1 } });
+    expect(after.graph).toEqual(before.graph);
+    // Without --record the file is untouched.
+    const text = await readFile(file, 'utf8');
+    await run('train', file, '--epochs', '1', '--backend', 'cpu');
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('Ctrl+C stops after the current batch and still prints the summary', async () => {
+    let stopped = false;
+    const io: CliIo = {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: {
+        write: (s: string) => {
+          err += s;
+          // Interrupt once the first epoch has been reported.
+          if (!stopped && s.startsWith('epoch 1/')) {
+            stopped = true;
+            process.emit('SIGINT');
+          }
+        },
+      },
+    };
+    let out = '';
+    let err = '';
+    const code = await main(['train', xorExample, '--epochs', '500', '--backend', 'cpu'], io);
+    expect(code).toBe(130);
+    expect(err).toContain('stopping after the current batch');
+    expect(out).toMatch(/run stopped after \d+\/500 epochs/);
+    expect(out).toMatch(/test {3}loss/);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('reports bad configs and graphs that do not fit the data', async () => {
+    const bad = await run('train', xorExample, '--optimizer', 'nesterov');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('invalid training config: optimizer');
+    const mismatch = await run('train', xorExample, '--dataset', 'mnist', '--backend', 'cpu');
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.err).toContain("Input 'input' is 2 but dataset 'mnist' gives 28×28×1");
+    const missing = await run('train', path.join(dir, 'nope.nbrick'));
+    expect(missing.code).toBe(2);
+    await writeFile(path.join(dir, 'x.nbrick'), '{');
+    expect((await run('train', path.join(dir, 'x.nbrick'))).code).toBe(2);
+  });
+});
