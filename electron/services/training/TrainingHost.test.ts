@@ -91,4 +91,16 @@ describe('TrainingHost', () => {
     expect(() => host.start({ graph: XOR_MLP, config: { ...config({}), epochs: 0 } })).toThrow(/Invalid start request: config.epochs/);
     expect(() => host.start({ graph: XOR_MLP, config: config({}), dataset: { id: 'xor', options: { samples: 2 } } })).toThrow(/samples/);
   });
+
+  it('dispose ends the trainer and reports the active run as shut down', async () => {
+    const own = new TrainingHost();
+    const events: TrainerEvent[] = [];
+    own.onEvent((e) => events.push(e));
+    const firstBatch = new Promise<void>((resolve) => own.onEvent((e) => e.type === 'batch' && resolve()));
+    const runId = own.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
+    await firstBatch;
+    await own.dispose();
+    expect(events.at(-1)).toEqual({ type: 'failed', runId, reason: 'the trainer process was shut down' });
+    expect(() => own.start({ graph: XOR_MLP, config: config({}) })).toThrow('disposed');
+  });
 });

@@ -90,7 +90,7 @@ export class TrainingHost {
   async dispose(): Promise<void> {
     this.disposed = true;
     const child = this.child;
-    if (!child) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     await exited;
@@ -149,7 +149,7 @@ export class TrainingHost {
     });
     child.on('exit', (code, signal) => {
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      this.onChildGone(child, `trainer process exited unexpectedly (${how})`);
+      this.onChildGone(child, this.disposed ? 'the trainer process was shut down' : `trainer process exited unexpectedly (${how})`);
     });
     this.child = child;
     return child;
