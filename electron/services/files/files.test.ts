@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,12 @@ describe('readGraphFile', () => {
 
     const r3 = await readGraphFile(dir);
     expect(!r3.ok && r3.error.code).toBe('io-error');
+
+    // A FIFO would block a plain read forever; it is refused before opening.
+    const fifo = path.join(dir, 'pipe.nbrick');
+    execFileSync('mkfifo', [fifo]);
+    const r4 = await readGraphFile(fifo);
+    expect(!r4.ok && r4.error.message).toBe(`${fifo}: is not a regular file`);
   });
 
   it('refuses a file over the size limit before reading it whole', async () => {
@@ -87,6 +94,16 @@ describe('writeGraphFileAtomic', () => {
     await expect(writeGraphFileAtomic(target, sample, failingWrite)).rejects.toThrow(/cannot save .*a\.nbrick: ENOSPC/);
     expect(await readFile(target, 'utf8')).toBe('OLD CONTENT');
     expect(await readdir(dir)).toEqual(['a.nbrick']);
+  });
+
+  it('saving through a symlink updates the linked file and keeps the link', async () => {
+    const real = path.join(dir, 'real.nbrick');
+    const link = path.join(dir, 'link.nbrick');
+    await writeFile(real, 'OLD');
+    await symlink(real, link);
+    await writeGraphFileAtomic(link, sample);
+    expect(await readFile(real, 'utf8')).toBe(serializeGraphFile(sample));
+    expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
   });
 
   it('keeps the old file when the rename fails', async () => {

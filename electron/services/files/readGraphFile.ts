@@ -2,7 +2,7 @@
  * Reads a `.nbrick` file from disk. The size limit is enforced while reading (not only by `stat`, which reports 0
  * for pipes and devices), so a huge or endless file is refused without loading it into memory.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { loadGraphFile, MAX_FILE_BYTES, type GraphFileError, type LoadOptions } from '../../../shared/format/loadGraphFile';
 import type { GraphFile } from '../../../shared/format/graphFileSchema';
 
@@ -33,6 +33,10 @@ type CappedRead =
 async function readTextCapped(path: string, limit: number): Promise<CappedRead> {
   let handle;
   try {
+    // Checked before opening: opening a FIFO would block until a writer appears.
+    const info = await stat(path);
+    if (info.isDirectory()) return { ok: false, error: { code: 'io-error', message: 'is a directory, not a file', errno: 'EISDIR' } };
+    if (!info.isFile()) return { ok: false, error: { code: 'io-error', message: 'is not a regular file' } };
     handle = await open(path, 'r');
   } catch (e) {
     return { ok: false, error: ioError(e) };

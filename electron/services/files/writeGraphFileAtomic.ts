@@ -18,7 +18,9 @@ export interface AtomicWriteFs {
 
 const realFs: AtomicWriteFs = { open: fs.open, rename: fs.rename, rm: fs.rm };
 
-export async function writeTextFileAtomic(target: string, text: string, io: AtomicWriteFs = realFs): Promise<void> {
+export async function writeTextFileAtomic(requested: string, text: string, io: AtomicWriteFs = realFs): Promise<void> {
+  // Saving through a symlink updates the file it points to instead of replacing the link with a copy.
+  const target = await fs.realpath(requested).catch(() => requested);
   const dir = path.dirname(target);
   const temporary = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -33,7 +35,7 @@ export async function writeTextFileAtomic(target: string, text: string, io: Atom
   } catch (e) {
     await io.rm(temporary, { force: true }).catch(() => undefined);
     const reason = e instanceof Error ? e.message : String(e);
-    throw new Error(`cannot save ${target}: ${reason}`, { cause: e });
+    throw new Error(`cannot save ${requested}: ${reason}`, { cause: e });
   }
   await syncDirectory(dir, io);
 }
