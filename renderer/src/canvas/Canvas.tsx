@@ -16,6 +16,7 @@ import {
   type ConnectionLineComponentProps,
   type Edge,
   type EdgeChange,
+  type FitViewOptions,
   type IsValidConnection,
   type NodeChange,
   type OnConnectEnd,
@@ -69,6 +70,23 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition }: Co
   );
 }
 
+function useFitAfter(trigger: number, options: FitViewOptions): void {
+  const flow = useReactFlow();
+  const optionsRef = useRef(options);
+  useEffect(() => {
+    if (trigger === 0) return;
+    // Two frames: the new nodes must be rendered and measured before they can be framed.
+    let second = 0;
+    const first = requestAnimationFrame(() => {
+      second = requestAnimationFrame(() => void flow.fitView(optionsRef.current));
+    });
+    return () => {
+      cancelAnimationFrame(first);
+      cancelAnimationFrame(second);
+    };
+  }, [trigger, flow]);
+}
+
 export function Canvas() {
   const doc = useDocumentStore((s) => s.document);
   const selection = useDocumentStore((s) => s.selection);
@@ -89,12 +107,9 @@ export function Canvas() {
   );
   const loadCount = useDocumentStore((s) => s.loadCount);
   const fitRequests = useViewStore((s) => s.fitRequests);
-  useEffect(() => {
-    if (loadCount === 0 && fitRequests === 0) return;
-    // Wait for the new nodes to be measured, then frame them.
-    const id = requestAnimationFrame(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 })));
-    return () => cancelAnimationFrame(id);
-  }, [loadCount, fitRequests, flow]);
+  // A newly loaded file is framed whole; after a layout, zoom stays readable even if part of a long graph is off-screen.
+  useFitAfter(loadCount, { padding: 0.15, maxZoom: 1.2 });
+  useFitAfter(fitRequests, { padding: 0.15, maxZoom: 1.2, minZoom: 0.5 });
   const nodesRef = useRef<FlowNode[]>(nodes);
   nodesRef.current = nodes;
 

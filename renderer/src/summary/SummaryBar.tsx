@@ -59,7 +59,11 @@ export function SummaryBar() {
           }}
         />
       </label>
-      {totals.errors > 0 ? (
+      {nodeCount === 0 ? (
+        <span className="summary-errors ok" style={{ color: 'var(--muted)' }} data-testid="summary-errors">
+          Empty graph
+        </span>
+      ) : totals.errors > 0 ? (
         <button type="button" className="summary-errors" onClick={jumpToError} data-testid="summary-errors" title={firstError?.message}>
           ⚠ {totals.errors} error{totals.errors === 1 ? '' : 's'} — show first
         </button>

@@ -18,12 +18,13 @@ export interface Template {
 
 /** Preferred order and titles for the known examples; unknown files follow, titled from their metadata. */
 const KNOWN: readonly { id: string; title: string }[] = [
-  { id: 'xor-mlp', title: 'XOR MLP' },
-  { id: 'spirals-mlp', title: 'Spirals MLP' },
+  { id: 'xor', title: 'XOR MLP' },
+  { id: 'spirals', title: 'Spirals MLP' },
   { id: 'mnist-mlp', title: 'MNIST MLP' },
   { id: 'lenet', title: 'LeNet' },
   { id: 'resnet-mini', title: 'ResNet-mini' },
   { id: 'autoencoder', title: 'Autoencoder' },
+  { id: 'inception-branches', title: 'Inception branches' },
 ];
 
 function idOf(path: string): string {
