@@ -60,8 +60,8 @@ describe('bricks train', () => {
     const model = await loadModelFromDir(modelDir);
     const { test } = loadDataset('xor');
     const accuracy = tf.tidy(() => {
-      const predicted = (model.predict(tf.tensor2d(test.x, [test.count, 2])) as tf.Tensor).argMax(-1);
-      return predicted.equal(tf.tensor1d(test.labels, 'int32')).mean().dataSync()[0]!;
+      const predicted = tf.argMax(model.predict(tf.tensor2d(test.x, [test.count, 2])) as tf.Tensor, -1);
+      return tf.mean(tf.cast(tf.equal(predicted, tf.tensor1d(test.labels, 'int32')), 'float32')).dataSync()[0]!;
     });
     model.dispose();
     expect(accuracy).toBeCloseTo(summary.final.testAccuracy, 6);
