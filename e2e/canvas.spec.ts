@@ -311,6 +311,10 @@ test.describe('canvas', () => {
     await node(page, drop).locator('.layer-node-head').click({ modifiers: ['Control'] });
     await page.keyboard.press('Control+g');
     await expect(page.locator('.block-frame')).toHaveCount(1);
+    await page.locator('.block-frame-name').dblclick();
+    await page.getByLabel('Block name').fill('Hidden');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.block-frame-name')).toHaveText('Hidden');
     await page.getByRole('button', { name: /Repeat block/ }).click();
     await page.getByLabel('Add copies in sequence').fill('2');
     await page.getByRole('button', { name: 'Repeat', exact: true }).click();
@@ -323,6 +327,38 @@ test.describe('canvas', () => {
     await page.getByTestId('auto-layout').click();
     await page.waitForTimeout(500);
     await page.screenshot({ path: artifactPath('canvas-dark-repeat.png') });
+  });
+
+  test('keyboard only: Tab reaches the palette and the inspector; several Dense layers are edited together', async ({ appPage: page }) => {
+    let onSearch = false;
+    for (let k = 0; k < 40 && !onSearch; k++) {
+      await page.keyboard.press('Tab');
+      onSearch = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Search layers and blocks');
+    }
+    expect(onSearch).toBe(true);
+    await page.keyboard.type('input');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.react-flow__node')).toHaveCount(1);
+    await page.keyboard.press('Tab');
+    await expect(page.locator(':focus')).toHaveAttribute('aria-label', 'Add Input');
+    await page.getByLabel('Search layers and blocks').fill('dense');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.react-flow__node')).toHaveCount(3);
+    // Inspector fields carry labels and are reachable by Tab from the side panel.
+    await page.getByLabel('Units').first().focus();
+    await expect(page.locator(':focus')).toHaveAttribute('type', 'number');
+
+    const dense = (await nodeIds(page)).filter((id) => id.startsWith('dense'));
+    expect(dense).toHaveLength(2);
+    await node(page, dense[0]!).locator('.layer-node-head').click();
+    await node(page, dense[1]!).locator('.layer-node-head').click({ modifiers: ['Control'] });
+    await expect(page.getByTestId('inspector')).toContainText('2 × Dense');
+    await setNumber(page, 'units', 7);
+    for (const id of dense) await expect(node(page, id).getByTestId('node-output-shape')).toHaveText('[7]');
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    for (const id of dense) await expect(node(page, id).getByTestId('node-output-shape')).toHaveText('[64]');
   });
 
   test('templates on New are the example files', async ({ appPage: page }) => {

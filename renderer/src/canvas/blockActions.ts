@@ -1,5 +1,5 @@
 /** Actions on named blocks (groups), shared by the block frame header, the toolbar and shortcuts. */
-import { extractSubgraph, groupNodes, setGroupCollapsed, ungroup } from '../../../shared/document';
+import { extractSubgraph, groupNodes, renameGroup, setGroupCollapsed, ungroup } from '../../../shared/document';
 import type { GroupId, NodeId } from '../../../shared/document';
 import { documentStore } from '../store/documentStore';
 import { viewStore } from '../store/viewStore';
@@ -16,6 +16,9 @@ export const blockActions = {
     if (selection.length === 0) return;
     const blockName = name ?? `Block ${document.groups.length + 1}`;
     documentStore.getState().edit((d) => groupNodes(d, selection, blockName));
+  },
+  rename(groupId: GroupId, name: string): void {
+    documentStore.getState().edit((d) => renameGroup(d, groupId, name));
   },
   ungroup(groupId: GroupId): void {
     documentStore.getState().edit((d) => ungroup(d, groupId));
