@@ -70,15 +70,37 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition }: Co
   );
 }
 
+const READABLE_ZOOM = 0.6;
+
+/**
+ * Frames the graph after `trigger` changes. A graph too long to read when framed whole (a deep chain in one row)
+ * is shown at a readable zoom from its left end instead, where the data comes in.
+ */
 function useFitAfter(trigger: number, options: FitViewOptions): void {
   const flow = useReactFlow();
   const optionsRef = useRef(options);
   useEffect(() => {
     if (trigger === 0) return;
+    const fit = () => {
+      const nodes = flow.getNodes();
+      const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+      if (nodes.length === 0 || !pane) return;
+      const bounds = flow.getNodesBounds(nodes);
+      const zoom = Math.min(pane.width / (bounds.width * 1.15), pane.height / (bounds.height * 1.15));
+      if (zoom >= 0.45 || bounds.width < bounds.height) {
+        void flow.fitView(optionsRef.current);
+        return;
+      }
+      void flow.setViewport({
+        x: 40 - bounds.x * READABLE_ZOOM,
+        y: pane.height / 2 - (bounds.y + bounds.height / 2) * READABLE_ZOOM,
+        zoom: READABLE_ZOOM,
+      });
+    };
     // Two frames: the new nodes must be rendered and measured before they can be framed.
     let second = 0;
     const first = requestAnimationFrame(() => {
-      second = requestAnimationFrame(() => void flow.fitView(optionsRef.current));
+      second = requestAnimationFrame(fit);
     });
     return () => {
       cancelAnimationFrame(first);
@@ -109,7 +131,7 @@ export function Canvas() {
   const fitRequests = useViewStore((s) => s.fitRequests);
   // A newly loaded file is framed whole; after a layout, zoom stays readable even if part of a long graph is off-screen.
   useFitAfter(loadCount, { padding: 0.15, maxZoom: 1.2 });
-  useFitAfter(fitRequests, { padding: 0.15, maxZoom: 1.2, minZoom: 0.5 });
+  useFitAfter(fitRequests, { padding: 0.15, maxZoom: 1.2 });
   const nodesRef = useRef<FlowNode[]>(nodes);
   nodesRef.current = nodes;
 

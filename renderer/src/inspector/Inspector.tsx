@@ -100,7 +100,7 @@ function NodeInspector({ nodes }: { nodes: GraphNode[] }) {
         <div role="alert">
           {nodeIssues.map((i, k) => (
             <p key={k} className={`issue${i.severity === 'warning' ? ' warning' : ''}`} style={{ margin: '2px 0' }}>
-              {i.port !== undefined ? `Input ${i.port + 1}: ` : ''}
+              {i.port !== undefined && spec.inputs.ordered ? `Input ${i.port + 1}: ` : ''}
               {i.message}
             </p>
           ))}

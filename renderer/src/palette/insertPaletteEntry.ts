@@ -33,12 +33,22 @@ function pasteAsBlock(doc: GraphDocument, fragment: GraphFragment, name: string,
   return { document: groupNodes(pasted.document, pasted.newNodeIds, name, nextGroupId(pasted.document)), ids: pasted.newNodeIds };
 }
 
-/** Just right of `nodeId`, where the next layer of a chain goes. */
+/** Just right of `nodeId`, where the next layer of a chain goes; below any layer already there (a branch). */
 function rightOf(nodeId: NodeId): Position | undefined {
-  const node = documentStore.getState().document.nodes.find((n) => n.id === nodeId);
+  const doc = documentStore.getState().document;
+  const measured = viewStore.getState().measured;
+  const node = doc.nodes.find((n) => n.id === nodeId);
   if (!node) return undefined;
-  const width = viewStore.getState().measured.get(nodeId)?.width ?? 190;
-  return { x: node.position.x + width + 64, y: node.position.y };
+  const width = measured.get(nodeId)?.width ?? 190;
+  const spot = { x: node.position.x + width + 64, y: node.position.y, width: 200, height: 80 };
+  const overlaps = (y: number) =>
+    doc.nodes.some((n) => {
+      const size = measured.get(n.id) ?? { width: 190, height: 76 };
+      return n.position.x < spot.x + spot.width && n.position.x + size.width > spot.x && n.position.y < y + spot.height && n.position.y + size.height > y;
+    });
+  let y = spot.y;
+  for (let tries = 0; tries < 50 && overlaps(y); tries++) y += 112;
+  return { x: spot.x, y };
 }
 
 /**
