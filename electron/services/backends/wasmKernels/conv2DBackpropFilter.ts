@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertNHWC, release, runWasmKernel } from './wasmKernelUtils';
+import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
 
 /**
  * dW for a 2-D convolution, computed as ONE forward convolution so it runs on XNNPACK's fast Conv2D:
@@ -10,7 +10,12 @@ import { assertNHWC, release, runWasmKernel } from './wasmKernelUtils';
  * stride 1 and dilation s (the forward stride) gives [Ci,KH,KW,Co]. Padding top/left is the forward padding; the
  * bottom/right padding is whatever makes the output exactly KH×KW (negative means rows the forward pass never read,
  * which we crop off). The wasm backend has no Conv2DBackpropFilter at all in tfjs 4.22.
+ *
+ * That convolution's "filter" is the whole of dy, which XNNPACK must repack on every call. When a filter tap has few
+ * inputs (KH·KW·Ci ≤ IM2COL_LIMIT, e.g. a first layer on 1- or 3-channel images) it is cheaper to build the small
+ * im2col matrix colsᵀ [KH·KW·Ci, B·Ho·Wo] in JS and run one XNNPACK GEMM dW = colsᵀ · dy.
  */
+export const IM2COL_LIMIT = 27;
 export function conv2DBackpropFilterWasm(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: BackendWasm;
@@ -33,6 +38,39 @@ export function conv2DBackpropFilterWasm(args: {
   const { inHeight, inWidth, filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
   const padBottom = filterHeight - 1 + (outHeight - 1) * strideHeight + 1 - inHeight - padInfo.top;
   const padRight = filterWidth - 1 + (outWidth - 1) * strideWidth + 1 - inWidth - padInfo.left;
+
+  const { batchSize, inChannels, outChannels, dilationHeight, dilationWidth } = info;
+  if (filterHeight * filterWidth * inChannels <= IM2COL_LIMIT) {
+    const rows = filterHeight * filterWidth * inChannels;
+    const pixels = batchSize * outHeight * outWidth;
+    const colsT = backend.makeOutput([rows, pixels], 'float32');
+    const xv = heapF32(backend, x);
+    const cv = heapF32(backend, colsT);
+    for (let fh = 0; fh < filterHeight; fh++) {
+      for (let fw = 0; fw < filterWidth; fw++) {
+        for (let ci = 0; ci < inChannels; ci++) {
+          const rowBase = ((fh * filterWidth + fw) * inChannels + ci) * pixels;
+          let p = 0;
+          for (let b = 0; b < batchSize; b++) {
+            for (let oh = 0; oh < outHeight; oh++) {
+              const ih = oh * strideHeight + fh * dilationHeight - padInfo.top;
+              const rowOk = ih >= 0 && ih < inHeight;
+              const xRow = (b * inHeight + ih) * inWidth;
+              for (let ow = 0; ow < outWidth; ow++, p++) {
+                const iw = ow * strideWidth + fw * dilationWidth - padInfo.left;
+                cv[rowBase + p] = rowOk && iw >= 0 && iw < inWidth ? (xv[(xRow + iw) * inChannels + ci] as number) : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    const dy2d: TensorInfo = { dataId: dy.dataId, shape: [pixels, outChannels], dtype: dy.dtype };
+    const product = runWasmKernel(backend, 'BatchMatMul', { a: colsT, b: dy2d }, { transposeA: false, transposeB: false });
+    release(backend, colsT);
+    // [1, rows, Co] → [KH, KW, Ci, Co]: same memory order, so only the shape changes (no copy).
+    return { dataId: product.dataId, shape: [...filterShape], dtype: 'float32' };
+  }
 
   const temps: TensorInfo[] = [];
   let source = x;

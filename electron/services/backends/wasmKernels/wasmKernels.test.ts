@@ -62,7 +62,8 @@ interface ConvCase {
 }
 
 const CONV_CASES: ConvCase[] = [];
-for (const x of [[2, 7, 7, 3], [3, 6, 5, 1], [1, 9, 8, 4]] as [number, number, number, number][]) {
+// Channel counts cover both Conv2DBackpropFilter strategies: im2col (KH·KW·Ci ≤ 27) and the XNNPACK-conv trick.
+for (const x of [[2, 7, 7, 3], [3, 6, 5, 1], [1, 9, 8, 4], [2, 6, 7, 5]] as [number, number, number, number][]) {
   for (const strides of [[1, 1], [2, 2], [1, 2]] as [number, number][]) {
     for (const pad of ['same', 'valid', EXPLICIT] as Pad[]) {
       CONV_CASES.push({ x, k: x[3] === 4 ? [2, 3] : [3, 3], outChannels: x[3] === 1 ? 2 : 5, strides, pad });
