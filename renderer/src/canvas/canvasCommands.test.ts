@@ -38,6 +38,8 @@ describe('canvas commands', () => {
     const edges = store.getState().document.edges;
     expect(edges.some((e) => e.source === 'in' && e.target === 'h')).toBe(false);
     expect(edges).toHaveLength(2);
+    // The layer it feeds moved right to make room.
+    expect(store.getState().document.nodes.find((n) => n.id === 'h')!.position.x).toBeGreaterThanOrEqual(150 + 256);
     expect(edges.some((e) => e.source === 'in' && e.target === id)).toBe(true);
     expect(edges.some((e) => e.source === id && e.target === 'h' && e.targetPort === 0)).toBe(true);
     store.getState().undo();

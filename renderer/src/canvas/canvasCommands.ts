@@ -11,6 +11,7 @@ import {
   removeNodes,
   setLabel,
   setNotes,
+  translateNodes,
   updateParams,
 } from '../../../shared/document/edits';
 import type { EdgeId, GraphDocument, NodeId, ParamValue, Position } from '../../../shared/document/model';
@@ -22,6 +23,24 @@ import { viewStore } from '../store/viewStore';
 import type { StoreApi } from 'zustand/vanilla';
 
 export const GRID = 16;
+/** Horizontal space a spliced-in layer needs before the layer it feeds. */
+const SPLICE_ROOM = 272;
+
+/** `start` and every node reachable from it. */
+export function downstreamOf(doc: GraphDocument, start: NodeId): Set<NodeId> {
+  const seen = new Set<NodeId>([start]);
+  const stack = [start];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const e of doc.edges) {
+      if (e.source === id && !seen.has(e.target)) {
+        seen.add(e.target);
+        stack.push(e.target);
+      }
+    }
+  }
+  return seen;
+}
 
 export function snap(p: Position): Position {
   return { x: Math.round(p.x / GRID) * GRID, y: Math.round(p.y / GRID) * GRID };
@@ -88,7 +107,10 @@ export function createCanvasCommands(store: StoreApi<DocumentState>) {
           let next = disconnect(addNode(d, node), [edge.id]);
           next = connect(next, { source: edge.source, target: node.id, targetPort: 0 });
           next = connect(next, { source: node.id, target: edge.target, targetPort: edge.targetPort });
-          return next;
+          // Make room: everything from the edge's target on moves right until the new layer fits in front of it.
+          const target = next.nodes.find((n) => n.id === edge.target);
+          const dx = target ? node.position.x + SPLICE_ROOM - target.position.x : 0;
+          return dx > 0 ? translateNodes(next, downstreamOf(next, edge.target), snap({ x: dx, y: 0 }).x, 0) : next;
         },
         { select: [node.id] },
       );

@@ -40,7 +40,7 @@ function rightOf(nodeId: NodeId): Position | undefined {
   const node = doc.nodes.find((n) => n.id === nodeId);
   if (!node) return undefined;
   const width = measured.get(nodeId)?.width ?? 190;
-  const spot = { x: node.position.x + width + 64, y: node.position.y, width: 200, height: 80 };
+  const spot = { x: node.position.x + width + 80, y: node.position.y, width: 200, height: 80 };
   const overlaps = (y: number) =>
     doc.nodes.some((n) => {
       const size = measured.get(n.id) ?? { width: 190, height: 76 };

@@ -9,19 +9,24 @@ function ShapeEdgeView(props: EdgeProps<ShapeFlowEdge>) {
   const skip = data?.skip ?? false;
   const error = data?.error;
   const className = `shape-edge${skip ? ' is-skip' : ''}${error ? ' has-error' : ''}${selected ? ' is-selected' : ''}`;
+  const text = data?.shape ? formatShape(data.shape) : error ? '✕' : '?';
+  // A label wider than the gap it sits in would cover the nodes; the node faces show the same shape anyway.
+  const fits = Math.abs(targetX - sourceX) >= text.length * 6.3 + 10 || Math.abs(targetY - sourceY) > 40;
   return (
     <>
       <BaseEdge id={id} path={path} className={className} {...(markerEnd ? { markerEnd } : {})} interactionWidth={18} />
-      <EdgeLabelRenderer>
-        <div
-          className={`edge-label${skip ? ' is-skip' : ''}${error ? ' has-error' : ''}`}
-          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-          data-testid={`edge-label-${id}`}
-          title={error ?? (skip ? 'Skip connection' : 'Tensor shape per sample')}
-        >
-          {data?.shape ? formatShape(data.shape) : error ? '✕' : '?'}
-        </div>
-      </EdgeLabelRenderer>
+      {fits || selected || error ? (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-label${skip ? ' is-skip' : ''}${error ? ' has-error' : ''}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            data-testid={`edge-label-${id}`}
+            title={error ?? (skip ? 'Skip connection' : 'Tensor shape per sample')}
+          >
+            {text}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
     </>
   );
 }
