@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { BATCH_MAT_MUL, makeBatchMatMulWasm } from './batchMatMul';
+import { BROADCAST_BINARY_KERNELS, makeBroadcastViaTile } from './broadcastBinary';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
@@ -31,6 +32,7 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   { kernelName: BATCH_MAT_MUL, wrap: makeBatchMatMulWasm },
   { kernelName: TILE, wrap: makeTileWasm },
   { kernelName: MAX_POOL_GRAD, wrap: makeMaxPoolGradWasm },
+  ...BROADCAST_BINARY_KERNELS.map((kernelName) => ({ kernelName, wrap: makeBroadcastViaTile })),
 ];
 
 let registered = false;

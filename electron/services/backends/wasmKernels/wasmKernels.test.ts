@@ -267,4 +267,27 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
       { filterSize: 2, strides: 2, pad: 'valid' },
     );
   });
+
+  // Big enough (≥ 2^14 elements) to take the tile-then-same-shape path; the small case checks the stock path.
+  it.each([
+    ['[N,H,W,C] with [C]', [4, 16, 16, 8], [8]],
+    ['[C] with [N,H,W,C] (small operand first)', [8], [4, 16, 16, 8]],
+    ['[N,H,W,C] with [1,1,1,C]', [4, 16, 16, 8], [1, 1, 1, 8]],
+    ['[N,H,W,C] with [N,1,1,C]', [4, 16, 16, 8], [4, 1, 1, 8]],
+    ['[N,H,W,C] with a scalar', [4, 16, 16, 8], []],
+    ['both sides broadcast (stock path)', [4, 1, 16, 8], [4, 16, 1, 8]],
+    ['small tensors (stock path)', [2, 3], [3]],
+  ] as const)('broadcasting Add/Sub/Multiply/RealDiv/SquaredDifference %s', async (_, aShape, bShape) => {
+    for (const kernel of ['Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference']) {
+      // RealDiv: keep the divisor away from 0 so the comparison is about the kernel, not float blow-ups.
+      const size = bShape.reduce((x: number, y: number) => x * y, 1);
+      const b = kernel === 'RealDiv' ? { shape: [...bShape], data: Array.from(values(size, 5), (v) => 1.5 + v) } : { shape: [...bShape] };
+      await expectSameAsCpu(kernel, { a: { shape: [...aShape] }, b }, {});
+    }
+  });
+
+  it('broadcasting int32 Add stays int32 and exact', async () => {
+    const a = Array.from({ length: 4 * 16 * 16 * 8 }, (_, i) => (i % 97) - 40);
+    await expectSameAsCpu('Add', { a: { shape: [4, 16, 16, 8], dtype: 'int32', data: a }, b: { shape: [8], dtype: 'int32', data: [1, 2, 3, 4, 5, 6, 7, 8] } }, {});
+  });
 });
