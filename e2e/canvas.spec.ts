@@ -315,6 +315,19 @@ test.describe('canvas', () => {
     await page.getByLabel('Block name').fill('Hidden');
     await page.keyboard.press('Enter');
     await expect(page.locator('.block-frame-name')).toHaveText('Hidden');
+    // Dragging the block by its header moves its layers together.
+    const position = (id: string) => node(page, id).evaluate((el) => (el as HTMLElement).style.transform);
+    const [d0, p0] = [await position(dense), await position(drop)];
+    const header = (await page.locator('.block-frame-header').boundingBox())!;
+    await page.mouse.move(header.x + 60, header.y + header.height / 2);
+    await page.mouse.down();
+    for (let k = 1; k <= 8; k++) await page.mouse.move(header.x + 60, header.y + header.height / 2 + k * 12);
+    await page.mouse.up();
+    await expect.poll(() => position(dense)).not.toBe(d0);
+    expect(await position(drop)).not.toBe(p0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => position(dense)).toBe(d0);
+    expect(await position(drop)).toBe(p0);
     await page.getByRole('button', { name: /Repeat block/ }).click();
     await page.getByLabel('Add copies in sequence').fill('2');
     await page.getByRole('button', { name: 'Repeat', exact: true }).click();

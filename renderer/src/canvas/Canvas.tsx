@@ -109,6 +109,13 @@ function useFitAfter(trigger: number, options: FitViewOptions): void {
   }, [trigger, flow]);
 }
 
+/** Double-clicking a layer jumps to its first setting in the inspector. */
+function focusInspector() {
+  requestAnimationFrame(() => {
+    document.querySelector<HTMLElement>('[data-testid="inspector"] [data-param] input, [data-testid="inspector"] [data-param] select')?.focus();
+  });
+}
+
 export function Canvas() {
   const doc = useDocumentStore((s) => s.document);
   const selection = useDocumentStore((s) => s.selection);
@@ -267,6 +274,7 @@ export function Canvas() {
         connectionLineComponent={ConnectionLine}
         connectionLineType={ConnectionLineType.Bezier}
         onNodeDragStop={canvasCommands.endDrag}
+        onNodeDoubleClick={focusInspector}
         onSelectionDragStop={canvasCommands.endDrag}
         onDragOver={onDragOver}
         onDrop={onDrop}
