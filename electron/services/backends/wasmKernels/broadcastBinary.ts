@@ -13,7 +13,8 @@ const MIN_ELEMENTS = 1 << 14;
  * BatchNorm, bias gradients and Adam keep combining a full activation with a per-channel vector (x − mean, dy·γ, …).
  * The wasm backend's broadcasting binary ops walk an index per element (~0.7 ms for 64×28×28×16) while its
  * same-shape ops run on XNNPACK (~0.1 ms). Tiling the small operand with our block-copy Tile (~0.1 ms) and calling
- * the same-shape kernel is about 3x faster. Only used when one operand already has the output shape.
+ * the same-shape kernel is about 3x faster. Only used when one operand already has the output shape, the output has
+ * rank ≥ 3 and the small operand is not a scalar (those stock paths are already fast).
  */
 export function makeBroadcastViaTile(stock: KernelFunc): KernelFunc {
   return (args) => {
@@ -29,6 +30,8 @@ export function makeBroadcastViaTile(stock: KernelFunc): KernelFunc {
     if (aFull === bFull) return stock(args); // same shapes already, or both sides broadcast
     const small = aFull ? b : a;
     const rank = outShape.length;
+    // Scalars and rank ≤ 2 broadcasts (Dense bias, Adam's scalar factors) are already fast in the stock kernel.
+    if (rank <= 2 || tf.util.sizeFromShape(small.shape) === 1) return stock(args);
     const padded = [...Array(rank - small.shape.length).fill(1), ...small.shape] as number[];
     const reps = outShape.map((d, i) => d / (padded[i] as number));
     // Same memory, rank-padded shape (a reshape never moves data).

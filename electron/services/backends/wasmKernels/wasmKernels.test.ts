@@ -274,7 +274,8 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
     ['[C] with [N,H,W,C] (small operand first)', [8], [4, 16, 16, 8]],
     ['[N,H,W,C] with [1,1,1,C]', [4, 16, 16, 8], [1, 1, 1, 8]],
     ['[N,H,W,C] with [N,1,1,C]', [4, 16, 16, 8], [4, 1, 1, 8]],
-    ['[N,H,W,C] with a scalar', [4, 16, 16, 8], []],
+    ['[N,H,W,C] with a scalar (stock path)', [4, 16, 16, 8], []],
+    ['[N,C] with [C] (stock path)', [256, 128], [128]],
     ['both sides broadcast (stock path)', [4, 1, 16, 8], [4, 16, 1, 8]],
     ['small tensors (stock path)', [2, 3], [3]],
   ] as const)('broadcasting Add/Sub/Multiply/RealDiv/SquaredDifference %s', async (_, aShape, bShape) => {
