@@ -3,7 +3,7 @@
  * The training panel belongs to the SHELL engineer (renderer/src/training/TrainingPanel.tsx); it is picked up here when
  * the file exists, so the two halves can land independently.
  */
-import { useState, type ComponentType } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
 import { Palette } from './palette/Palette';
@@ -13,7 +13,8 @@ import { Toolbar } from './Toolbar';
 import { Dialogs } from './dialogs/Dialogs';
 import { useShortcuts } from './shortcuts/useShortcuts';
 import { useLabHost } from './api/useLabHost';
-import { useViewStore } from './store/viewStore';
+import { useViewStore, viewStore } from './store/viewStore';
+import { useDocumentStore } from './store/documentStore';
 
 const trainingModules = import.meta.glob<{ TrainingPanel?: ComponentType; default?: ComponentType }>(
   './training/TrainingPanel.tsx',
@@ -26,6 +27,10 @@ type SideTab = 'inspector' | 'training';
 
 function Toast() {
   const toast = useViewStore((s) => s.toast);
+  const editError = useDocumentStore((s) => s.editError);
+  useEffect(() => {
+    if (editError) viewStore.getState().showToast(`Not applied: ${editError.message}`);
+  }, [editError]);
   return toast ? (
     <div className="toast" role="status" data-testid="toast">
       {toast}

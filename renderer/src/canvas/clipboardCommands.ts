@@ -6,6 +6,8 @@ import { duplicateSubgraph, extractSubgraph, pasteFragment, removeNodes } from '
 import type { GraphFragment } from '../../../shared/document';
 import { documentStore } from '../store/documentStore';
 import { viewStore } from '../store/viewStore';
+import { loadGraphFileValue } from '../../../shared/format/loadGraphFile';
+import { CURRENT_FORMAT_VERSION, GRAPH_FILE_FORMAT } from '../../../shared/format/graphFileSchema';
 
 const CLIPBOARD_KIND = 'neural-bricks/fragment';
 let clipboard: GraphFragment | undefined;
@@ -16,6 +18,25 @@ function writeSystemClipboard(fragment: GraphFragment): void {
     void navigator.clipboard?.writeText(JSON.stringify({ kind: CLIPBOARD_KIND, fragment })).catch(() => undefined);
   } catch {
     // Not allowed here (no focus, no permission): the in-memory copy still works.
+  }
+}
+
+async function readSystemClipboard(): Promise<GraphFragment | undefined> {
+  try {
+    const text = await navigator.clipboard?.readText();
+    if (!text) return undefined;
+    const value = JSON.parse(text) as { kind?: unknown; fragment?: GraphFragment };
+    const f = value.fragment;
+    if (value.kind !== CLIPBOARD_KIND || !f || !Array.isArray(f.nodes) || !Array.isArray(f.edges) || !Array.isArray(f.groups)) return undefined;
+    // Through the same validation as a file, so a crafted clipboard cannot put bad data in the document.
+    const checked = loadGraphFileValue({
+      format: GRAPH_FILE_FORMAT,
+      formatVersion: CURRENT_FORMAT_VERSION,
+      graph: { metadata: { name: 'clipboard' }, nodes: f.nodes, edges: f.edges, groups: f.groups },
+    });
+    return checked.ok ? { nodes: checked.file.graph.nodes, edges: checked.file.graph.edges, groups: checked.file.graph.groups } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -33,9 +54,20 @@ export const clipboardCommands = {
     const { selection } = documentStore.getState();
     documentStore.getState().edit((d) => removeNodes(d, selection), { select: [] });
   },
-  /** Pastes at the cursor when it is over the canvas, else next to the originals. */
+  /**
+   * Pastes at the cursor when it is over the canvas, else next to the originals. With nothing copied in this
+   * window, a fragment on the system clipboard (copied in another window) is used.
+   */
   paste(atCursor: boolean): void {
-    if (!clipboard || clipboard.nodes.length === 0) return;
+    if (!clipboard || clipboard.nodes.length === 0) {
+      void readSystemClipboard().then((fragment) => {
+        if (!fragment) return;
+        clipboard = fragment;
+        pasteCount = 0;
+        this.paste(atCursor);
+      });
+      return;
+    }
     const fragment = clipboard;
     pasteCount++;
     let offset = { x: 32 * pasteCount, y: 32 * pasteCount };

@@ -77,6 +77,16 @@ describe('documentStore history', () => {
     expect(store.getState().filePath).toBe('/tmp/a.nbrick');
   });
 
+  it('a refused edit leaves the document and history alone and reports why', () => {
+    const store = seeded();
+    const before = store.getState().document;
+    const depth = store.getState().past.length;
+    store.getState().edit((d) => connect(d, { source: 'in', target: 'nowhere' }));
+    expect(store.getState().document).toBe(before);
+    expect(store.getState().past.length).toBe(depth);
+    expect(store.getState().editError?.message).toMatch(/nowhere/);
+  });
+
   it('replaceFile resets history and toFile returns the envelope with training and runs', () => {
     const store = seeded();
     const graph = { ...emptyDocument('Loaded'), nodes: [{ id: 'a', type: 'Input', params: {}, position: { x: 0, y: 0 } }] };

@@ -46,6 +46,8 @@ export interface DocumentState {
   readonly future: readonly GraphDocument[];
   /** Key of the edit run currently being coalesced, if any. */
   readonly coalesceKey?: string;
+  /** The last edit that could not be applied (an EditError from shared/document), for the UI to show. */
+  readonly editError?: { readonly message: string; readonly count: number };
   /** Bumped by replaceFile, so the canvas knows to fit the new graph in view. */
   readonly loadCount: number;
   /** Document as last saved or loaded, to compute `dirty` after undo back to it. */
@@ -127,7 +129,15 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
 
     edit(recipe, options = {}) {
       const state = get();
-      const next = recipe(state.document);
+      let next: GraphDocument;
+      try {
+        next = recipe(state.document);
+      } catch (error) {
+        // A refused edit leaves the document as it was; the message goes to the UI instead of an uncaught exception.
+        const message = error instanceof Error ? error.message : String(error);
+        set({ editError: { message, count: (state.editError?.count ?? 0) + 1 } });
+        return;
+      }
       if (next === state.document) return;
       const continuing = options.coalesce !== undefined && options.coalesce === state.coalesceKey;
       const past = continuing ? state.past : [...state.past, state.document].slice(-HISTORY_LIMIT);
