@@ -16,6 +16,7 @@ export const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['Shift+L', 'Auto-layout (left → right)'],
   ['Shift+1', 'Fit the graph in view'],
   ['Ctrl+N', 'New graph from a template'],
+  ['Ctrl+O / Ctrl+S / Ctrl+Shift+S', 'Open / save / save as'],
   ['?', 'This help'],
   ['Escape', 'Close a dialog / clear the selection'],
 ];

@@ -7,6 +7,11 @@ import { canvasCommands } from '../canvas/canvasCommands';
 import { clipboardCommands } from '../canvas/clipboardCommands';
 import { blockActions } from '../canvas/blockActions';
 import { autoLayoutCurrent } from '../layout/applyLayout';
+import { openGraph, saveGraph, saveGraphAs } from '../api/documentFiles';
+
+function reportFailure(what: string) {
+  return (error: unknown) => viewStore.getState().showToast(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -31,6 +36,11 @@ export function useShortcuts(): void {
         action();
       };
       if (mod && !e.altKey) {
+        // In Electron the native menu owns these accelerators; in a browser tab they would save the web page.
+        if (!window.neuralBricks && (key === 's' || key === 'o')) {
+          if (key === 'o') return run(() => void openGraph().catch(reportFailure('Open')));
+          return run(() => void (e.shiftKey ? saveGraphAs() : saveGraph()).catch(reportFailure('Save')));
+        }
         if (key === 'z' && !e.shiftKey) return run(store.undo);
         if ((key === 'z' && e.shiftKey) || key === 'y') return run(store.redo);
         if (key === 'c') return run(() => clipboardCommands.copy());
