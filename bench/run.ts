@@ -5,6 +5,7 @@
  * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
  *
  *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 1280] [--no-pytorch] [--no-latency]
+ *                 [--latency-only]
  *
  * Output: one JSON line per result, then a final JSON array of all results.
  * Each (model, backend) pair runs in its own process so peakRssMB is that pair's own peak.
@@ -131,7 +132,7 @@ async function measureLatency(backend: BackendName, trials: number): Promise<Res
     stopMs: round(stopMs),
     maxPauseMs: Math.round(Math.max(...pauseMs)),
     maxStopMs: Math.round(Math.max(...stopMs)),
-    note: 'stop = request until the finished summary arrives (includes the test-set evaluation of the stopped model)',
+    note: 'request → paused / finished event at the host, through the real trainer process',
   };
 }
 
@@ -141,7 +142,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples)));
     return 0;
   }
-  const models = (arg(argv, '--models') ?? 'mlp,cnn').split(',') as ReferenceModel[];
+  const latencyOnly = argv.includes('--latency-only');
+  const models = (latencyOnly ? [] : (arg(argv, '--models') ?? 'mlp,cnn').split(',')) as ReferenceModel[];
   const backends = (arg(argv, '--backends') ?? ALL_BACKENDS.join(',')).split(',') as BackendName[];
   const results: Result[] = [];
   const report = (r: Result) => {
@@ -149,14 +151,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(r));
   };
 
-  const torch = !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models) : [];
-  if (torch.length === 0) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
+  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models) : [];
+  if (torch.length === 0 && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
   for (const t of torch) report({ ...t });
 
   for (const model of models) {
     for (const backend of backends) {
       // The pure-JS cpu backend is ~10–50× slower: time fewer samples there so the bench stays a few minutes.
-      const pairSamples = backend === 'cpu' ? Math.min(samples, 384) : samples;
+      const pairSamples = backend === 'cpu' ? Math.min(samples, model === 'cnn' ? 128 : 384) : samples;
       const r: Result = await runChild(model, backend, pairSamples).catch((error: unknown) => ({ model, backend, error: String(error) }));
       const reference = torch.find((t) => t.model === model);
       if (reference && typeof r.samplesPerSec === 'number') {
@@ -168,11 +170,11 @@ async function main(argv: string[]): Promise<number> {
 
   if (!argv.includes('--no-latency')) {
     const latencyBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
-    report(await measureLatency(latencyBackend, 3).catch((error: unknown) => ({ kind: 'latency', error: String(error) })));
+    report(await measureLatency(latencyBackend, 5).catch((error: unknown) => ({ kind: 'latency', error: String(error) })));
   }
 
   const inference = path.join(HERE, 'inference.ts');
-  if (existsSync(inference)) {
+  if (!latencyOnly && existsSync(inference)) {
     const mod = (await import(pathToFileURL(inference).href)) as { runInferenceBench?: () => Promise<unknown> };
     if (typeof mod.runInferenceBench === 'function') {
       const out = await mod.runInferenceBench();

@@ -20,6 +20,8 @@ export interface RunTrainingOptions {
   readonly control?: TrainingControl;
   /** Keep the trained model (the caller then owns it and must dispose it), e.g. to save it. */
   readonly keepModel?: boolean;
+  /** See TrainModelOptions.testOnStop. */
+  readonly testOnStop?: boolean;
   /** Called once the backend is active, before the (possibly slow) dataset load and compile. */
   readonly onBackend?: (backend: BackendInfo) => void;
 }
@@ -63,6 +65,7 @@ export async function runTraining(
       startedAt,
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       ...(options.control ? { control: options.control } : {}),
+      ...(options.testOnStop !== undefined ? { testOnStop: options.testOnStop } : {}),
     });
     const result: RunTrainingResult = options.keepModel ? { ...outcome, backend, model } : { ...outcome, backend };
     if (options.keepModel) model = undefined;

@@ -38,6 +38,8 @@ export function serveTrainer(port: TrainerPort): void {
       const { summary, failure } = await runTraining(message.graph, message.dataset, message.config, {
         runId,
         control,
+        // A stop in the app should land within a batch; a stopped run's summary then has no test metrics.
+        testOnStop: false,
         callbacks: {
           onStarted: (e) => send({ type: 'started', runId, ...e }),
           onBatch: (e) => send({ type: 'batch', runId, ...e }),

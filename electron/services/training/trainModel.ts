@@ -49,6 +49,11 @@ export interface TrainModelOptions {
   readonly control?: TrainingControl;
   /** When the run began (before compiling), so wall time includes setup. */
   readonly startedAt?: number;
+  /**
+   * Evaluate the test set when the run was stopped early (default true). The app's trainer turns this off so a
+   * stop is acknowledged within a batch instead of after a full test pass; the CLI keeps it for its summary.
+   */
+  readonly testOnStop?: boolean;
   /** Evaluation chunk size (memory bound for big validation/test sets). */
   readonly evalBatchSize?: number;
 }
@@ -250,7 +255,8 @@ export async function trainModel(
     : { loss: partial?.loss ?? lastFiniteLoss ?? 0, ...(partial?.accuracy !== undefined ? { accuracy: partial.accuracy } : {}) };
   if (last?.valLoss !== undefined) final.valLoss = last.valLoss;
   if (last?.valAccuracy !== undefined) final.valAccuracy = last.valAccuracy;
-  if (!failure && data.test.count > 0) {
+  const skipTest = control?.stopped === true && options.testOnStop === false;
+  if (!failure && !skipTest && data.test.count > 0) {
     const test = evaluate(data.test, range(data.test.count));
     final.testLoss = test.loss;
     if (test.accuracy !== undefined) final.testAccuracy = test.accuracy;
