@@ -3,6 +3,7 @@
  * the same two reference architectures as bench/pytorch_ref.py timed in PyTorch for a ratio.
  *
  *   node --import tsx bench/kernels.ts [--models mlp,cnn] [--backends wasm,cpu] [--seconds 6] [--profile] [--no-pytorch]
+ *   node --import tsx bench/kernels.ts --probe [--backends wasm]   # which catalog layers can TRAIN on a backend
  *
  * Prints one JSON line per (model, backend): {model, backend, samplesPerSec, peakRssMB, ratioVsPytorch?, profile?}.
  * The functions are exported so bench/run.ts can reuse them.
@@ -16,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendName } from '../electron/services/backends/selectBackend';
 import { selectBackend } from '../electron/services/backends/selectBackend';
+import { KNOWN_UNTRAINABLE_PROBES, LAYER_PROBES, runProbe } from '../electron/services/backends/layerProbes';
 
 export type ReferenceModel = 'mlp' | 'cnn';
 
@@ -225,8 +227,42 @@ function parseArgs(argv: string[]): { models: ReferenceModel[]; backends: Backen
   return { models, backends, seconds, profile: argv.includes('--profile'), pytorch: !argv.includes('--no-pytorch') };
 }
 
+export interface ProbeReport {
+  probe: string;
+  backend: BackendName;
+  ok: boolean;
+  loss?: number;
+  error?: string;
+}
+
+/** One optimizer step of every catalog layer type on `backend` (see layerProbes.ts); lists what cannot train. */
+export async function probeLayers(backend: BackendName): Promise<ProbeReport[]> {
+  await selectBackend(backend);
+  const reports: ProbeReport[] = [];
+  for (const probe of [...LAYER_PROBES, ...KNOWN_UNTRAINABLE_PROBES]) {
+    try {
+      const result = await runProbe(probe);
+      reports.push({ probe: probe.name, backend, ok: Number.isFinite(result.loss) && result.maxWeightChange > 0, loss: result.loss });
+    } catch (error) {
+      reports.push({ probe: probe.name, backend, ok: false, error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' });
+    }
+  }
+  return reports;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
+  if (argv.includes('--probe')) {
+    const backends = argv.includes('--backends') ? args.backends : (['wasm'] as BackendName[]);
+    let failures = 0;
+    for (const backend of backends) {
+      for (const report of await probeLayers(backend)) {
+        if (!report.ok) failures++;
+        console.log(JSON.stringify(report));
+      }
+    }
+    return failures === 0 ? 0 : 1;
+  }
   const torch = args.pytorch && (await pytorchAvailable()) ? await timePytorch(args.models) : [];
   for (const t of torch) console.log(JSON.stringify(t));
   for (const model of args.models) {

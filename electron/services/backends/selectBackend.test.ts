@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,8 +8,9 @@ import { BackendUnavailableError, selectBackend } from './selectBackend';
 function nativeBindingPresent(): boolean {
   try {
     const require = createRequire(import.meta.url);
-    const root = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
-    return existsSync(path.join(root, 'lib'));
+    const lib = path.join(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib');
+    // The addon lives at lib/napi-v<N>/tfjs_binding.node (an npm reinstall may leave the folders empty).
+    return existsSync(lib) && readdirSync(lib).some((dir) => existsSync(path.join(lib, dir, 'tfjs_binding.node')));
   } catch {
     return false;
   }

@@ -291,4 +291,17 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
     const a = Array.from({ length: 4 * 16 * 16 * 8 }, (_, i) => (i % 97) - 40);
     await expectSameAsCpu('Add', { a: { shape: [4, 16, 16, 8], dtype: 'int32', data: a }, b: { shape: [8], dtype: 'int32', data: [1, 2, 3, 4, 5, 6, 7, 8] } }, {});
   });
+
+  it('Identity shares the buffer (no copy) and survives disposing the source', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const ids = backend.numDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x); // runs the Identity kernel
+    expect(backend.numDataIds()).toBe(ids + 1);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids);
+  });
 });
