@@ -197,6 +197,17 @@ test.describe('canvas', () => {
     await page.keyboard.press('Control+z');
     await expect(page.locator('.react-flow__node')).toHaveCount(2);
     expect(await nodeIds(page)).toEqual([input, dense]);
+
+    // A named block copies as a block: the pasted layers come with their own group.
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Control+g');
+    await expect(page.locator('.block-frame')).toHaveCount(1);
+    await page.keyboard.press('Control+c');
+    await page.mouse.move(pane.x + 300, pane.y + 450);
+    await page.keyboard.press('Control+v');
+    await expect(page.locator('.block-frame')).toHaveCount(2);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+    await expect(page.getByTestId(/^palette-group:/)).toHaveCount(2);
   });
 
   test('insert a residual block after a convolution, auto-layout, collapse and expand it', async ({ appPage: page }) => {
@@ -294,6 +305,10 @@ test.describe('canvas', () => {
     const expected = 156 + 2416 + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10);
     await expect(page.getByTestId('summary-params')).toHaveText(expected.toLocaleString('en-US'));
     await expect(page.getByTestId('summary-errors')).toContainText('no errors');
+    // Activation memory follows the batch size (shared with the training settings).
+    const memory32 = await page.getByTestId('summary-memory').textContent();
+    await page.getByLabel(/^Batch size/).fill('64');
+    await expect(page.getByTestId('summary-memory')).not.toHaveText(memory32!);
     await page.getByTestId('auto-layout').click();
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     await page.waitForTimeout(400);

@@ -9,7 +9,7 @@ import type { ParamSpec, ParamValue } from '../../../shared/catalog/spec';
 import type { GraphNode } from '../../../shared/document/model';
 import { useDocumentStore } from '../store/documentStore';
 import { useAnalysis } from '../store/analysis';
-import { useViewStore } from '../store/viewStore';
+import { useBatchSize } from '../summary/useBatchSize';
 import { canvasCommands } from '../canvas/canvasCommands';
 import { formatShape } from '../canvas/flowMapping';
 import { formatBytes, formatCount } from '../summary/formatNumbers';
@@ -55,7 +55,7 @@ export function Inspector() {
 
 function NodeInspector({ nodes }: { nodes: GraphNode[] }) {
   const analysis = useAnalysis();
-  const batchSize = useViewStore((s) => s.batchSize);
+  const batchSize = useBatchSize();
   const labelId = useId();
   const notesId = useId();
   const first = nodes[0]!;

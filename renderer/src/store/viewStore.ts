@@ -1,7 +1,7 @@
 /**
  * Canvas view state that is not part of the document and not undoable: measured node sizes (React Flow needs them
  * back on every node it is given), the hint shown while dragging a connection, the last cursor position in flow
- * coordinates (quick-add inserts there), the batch size for memory estimates, and transient messages.
+ * coordinates (quick-add inserts there), and transient messages.
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -13,14 +13,12 @@ export interface ViewState {
   readonly cursor: { readonly x: number; readonly y: number };
   /** Last pointer position over the canvas in screen coordinates, and whether it is still there. */
   readonly pointer?: { readonly x: number; readonly y: number };
-  readonly batchSize: number;
   readonly toast?: string;
   /** The modal dialog open, if any. */
   readonly dialog?: Dialog;
   setMeasured(sizes: ReadonlyMap<string, Size>): void;
   setConnectionHint(hint: ViewState['connectionHint']): void;
   setCursor(p: { x: number; y: number }, screen?: { x: number; y: number }): void;
-  setBatchSize(n: number): void;
   showToast(message: string): void;
   openDialog(dialog: Dialog | undefined): void;
   /** Bumped to ask the canvas to fit the graph in view (after a layout, say). */
@@ -39,7 +37,6 @@ let toastTimer: ReturnType<typeof setTimeout> | undefined;
 export const viewStore = createStore<ViewState>()((set, get) => ({
   measured: new Map(),
   cursor: { x: 0, y: 0 },
-  batchSize: 32,
   setMeasured(sizes) {
     const current = get().measured;
     let changed = false;
@@ -59,9 +56,6 @@ export const viewStore = createStore<ViewState>()((set, get) => ({
   },
   setCursor(p, screen) {
     set({ cursor: p, pointer: screen });
-  },
-  setBatchSize(n) {
-    set({ batchSize: n });
   },
   showToast(message) {
     set({ toast: message });

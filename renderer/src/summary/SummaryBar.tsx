@@ -2,14 +2,15 @@
 import { useReactFlow } from '@xyflow/react';
 import { useAnalysis } from '../store/analysis';
 import { documentStore, useDocumentStore } from '../store/documentStore';
-import { useViewStore, viewStore } from '../store/viewStore';
+import { viewStore } from '../store/viewStore';
+import { setBatchSize, useBatchSize } from './useBatchSize';
 import { formatBytes, formatCount } from './formatNumbers';
 import { setGroupCollapsed } from '../../../shared/document/groups';
 
 export function SummaryBar() {
   const analysis = useAnalysis();
   const nodeCount = useDocumentStore((s) => s.document.nodes.length);
-  const batchSize = useViewStore((s) => s.batchSize);
+  const batchSize = useBatchSize();
   const flow = useReactFlow();
   const { totals } = analysis;
   const firstError = analysis.issues.find((i) => i.severity === 'error');
@@ -52,11 +53,8 @@ export function SummaryBar() {
           min={1}
           max={65536}
           value={batchSize}
-          aria-label="Batch size for memory estimate"
-          onChange={(e) => {
-            const n = Math.floor(Number(e.target.value));
-            if (Number.isFinite(n) && n >= 1) viewStore.getState().setBatchSize(Math.min(n, 65536));
-          }}
+          aria-label="Batch size (training and memory estimate)"
+          onChange={(e) => setBatchSize(Math.floor(Number(e.target.value)))}
         />
       </label>
       {nodeCount === 0 ? (
