@@ -199,3 +199,24 @@ describe('analyzeGraph: issues', () => {
     ]);
   });
 });
+
+describe('analyzeGraph: scale', () => {
+  it('handles a 20 000-node chain and a 20 000-node cycle without recursion limits', () => {
+    const n = 20_000;
+    const nodes: [string, string, Record<string, number>][] = [['input', 'Input', {}]];
+    for (let i = 0; i < n; i++) nodes.push([`d${i}`, 'Dropout', { rate: 0 }]);
+    nodes.push(['out', 'Output', { units: 2 }]);
+    const chain = buildChain(nodes);
+    const a = analyzeGraph(chain);
+    expect(a.issues).toEqual([]);
+    expect(a.order[0]).toBe('input');
+    expect(a.order[a.order.length - 1]).toBe('out');
+
+    const ring = buildGraph(
+      nodes.slice(1, -1),
+      nodes.slice(1, -1).map((node, i) => [node[0], `d${(i + 1) % n}`] as const),
+    );
+    const r = analyzeGraph(ring);
+    expect(r.issues.filter((i) => i.code === 'cycle')).toHaveLength(n);
+  });
+});
