@@ -51,6 +51,9 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
     .poll(async () => Number((await page.getByTestId('val-accuracy').getAttribute('data-value')) || 0), { timeout: 150_000 })
     .toBeGreaterThan(0.9);
   await page.screenshot({ path: artifactPath('training-spirals-running.png') });
+  await page.getByLabel('Accuracy chart').scrollIntoViewIfNeeded();
+  await page.getByLabel('Loss chart').hover();
+  await page.locator('.side-region').screenshot({ path: artifactPath('training-spirals-charts.png') });
 
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
@@ -108,4 +111,24 @@ test('a trainer killed mid-run is reported, and a new run works', async ({ appPa
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
+});
+
+test('the browser can upload a graph and download a copy', async ({ appPage: page }) => {
+  const source = path.join(repoRoot, 'examples/xor.nbrick');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const openDialog = page.getByRole('dialog', { name: 'Open a graph' });
+  await openDialog.getByLabel('Upload a .nbrick file').setInputFiles(source);
+  await expect(openDialog).toHaveCount(0);
+  const expected = loadFile(source);
+  await expect(page.locator('.react-flow__node')).toHaveCount(expected.graph.nodes.length);
+
+  await page.getByRole('button', { name: 'Save As' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
+  await saveDialog.getByLabel('File name').fill('xor-copy');
+  const download = page.waitForEvent('download');
+  await saveDialog.getByRole('button', { name: 'Download a copy' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('xor-copy.nbrick');
+  const downloaded = readFileSync(await file.path(), 'utf8');
+  expect(downloaded).toBe(serializeGraphFile(expected));
 });

@@ -79,8 +79,11 @@ export function pickFileToOpen(entries: readonly FileEntry[]): Promise<OpenChoic
   });
 }
 
-export function pickSaveName(suggested: string, existing: readonly string[]): Promise<string | null> {
-  return showDialog<string>('Save graph as', (finish) => {
+/** A workspace file name, or `download` to save a copy through the browser instead. */
+export type SaveChoice = { readonly kind: 'workspace'; readonly name: string } | { readonly kind: 'download'; readonly name: string };
+
+export function pickSaveName(suggested: string, existing: readonly string[]): Promise<SaveChoice | null> {
+  return showDialog<SaveChoice>('Save graph as', (finish) => {
     const input = element('input', { type: 'text', value: suggested.replace(/\.nbrick$/i, ''), required: true });
     input.setAttribute('aria-label', 'File name');
     const warning = element('p', { className: 'nb-dialog-warning', role: 'status' } as Partial<HTMLParagraphElement>);
@@ -94,13 +97,19 @@ export function pickSaveName(suggested: string, existing: readonly string[]): Pr
       element('label', { textContent: 'Name ' }, [input]),
       warning,
       element('div', { className: 'nb-dialog-buttons' }, [
+        element('button', {
+          type: 'button',
+          textContent: 'Download a copy',
+          title: 'Save the file through the browser (e.g. to a USB stick) instead of the workspace',
+          onclick: () => finish({ kind: 'download', name: fileName() }),
+        }),
         element('button', { type: 'button', textContent: 'Cancel', onclick: () => finish(null) }),
         element('button', { type: 'submit', textContent: 'Save' }),
       ]),
     ]);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (input.value.trim() !== '') finish(fileName());
+      if (input.value.trim() !== '') finish({ kind: 'workspace', name: fileName() });
     });
     queueMicrotask(() => input.select());
     return [form];

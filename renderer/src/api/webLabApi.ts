@@ -11,6 +11,7 @@ import type {
   OpenedFile,
 } from '../../../shared/contracts/api';
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
+import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
 import { pickFileToOpen, pickSaveName } from './webFileDialogs';
 import { WsConnection } from './wsConnection';
 import './webFileDialogs.css';
@@ -18,6 +19,15 @@ import './webFileDialogs.css';
 interface LocationLike {
   readonly host: string;
   readonly search: string;
+}
+
+function downloadText(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function createWebLabApi(location: LocationLike): LabApi {
@@ -43,9 +53,14 @@ export function createWebLabApi(location: LocationLike): LabApi {
 
   async function saveFileAs(request: ApiRequest<'saveFileAs'>) {
     const existing = (await call('listFiles')).filter((entry) => !entry.readOnly).map((entry) => entry.name);
-    const name = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing);
-    if (name === null) return null;
-    return call('saveFileAs', { file: request.file, suggestedName: name });
+    const choice = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing);
+    if (choice === null) return null;
+    if (choice.kind === 'download') {
+      // A browser download has no path to save back to: the document stays as it was (still unsaved).
+      downloadText(serializeGraphFile(request.file), choice.name);
+      return null;
+    }
+    return call('saveFileAs', { file: request.file, suggestedName: choice.name });
   }
 
   return {
