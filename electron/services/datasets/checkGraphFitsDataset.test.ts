@@ -41,7 +41,9 @@ describe('checkGraphFitsDataset', () => {
     const binary = checkGraphFitsDataset(graph({ kind: 'vector', size: 2 }, { task: 'binary', units: 1 }), getDatasetInfo('blobs'));
     expect(binary[0]!.message).toMatch(/binary but dataset 'blobs' has 3 classes/);
     const regression = checkGraphFitsDataset(graph({ kind: 'vector', size: 2 }, { task: 'regression', units: 1 }), getDatasetInfo('xor'));
-    expect(regression[0]!.message).toMatch(/regression/);
+    expect(regression[0]!.message).toMatch(/does regression with 1 units.*needs 2 units/);
+    // An autoencoder head (units = input size) fits: the target is the input.
+    expect(checkGraphFitsDataset(graph({ kind: 'vector', size: 4 }, { task: 'regression', units: 4 }), getDatasetInfo('iris'))).toEqual([]);
   });
 
   it('prefers analysed shapes when given an analysis', () => {

@@ -68,11 +68,17 @@ export function checkGraphFitsDataset(graph: GraphDocument, dataset: DatasetInfo
     const head = getLayerSpec('Output')?.head?.(resolved(output));
     const task = head?.task ?? 'classification';
     const units = head?.units;
+    const inputSize = dataset.inputShape.reduce((a, b) => a * b, 1);
     if (task === 'regression') {
-      issues.push({
-        nodeId: output.id,
-        message: `Output '${name(output)}' does regression but dataset '${dataset.id}' is classification with ${dataset.classes} classes`,
-      });
+      // The datasets have no regression targets: a regression head can only learn to rebuild its input.
+      if (units !== inputSize) {
+        issues.push({
+          nodeId: output.id,
+          message:
+            `Output '${name(output)}' does regression with ${units ?? 'no'} units, but dataset '${dataset.id}' has only class labels: ` +
+            `a regression head reconstructs the input and needs ${inputSize} units (or use classification with ${dataset.classes} units)`,
+        });
+      }
     } else if (task === 'binary') {
       if (dataset.classes !== 2) {
         issues.push({

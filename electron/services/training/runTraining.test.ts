@@ -44,6 +44,18 @@ describe('runTraining', () => {
     model?.dispose();
   });
 
+  it('trains a regression head as an autoencoder of the input (loss falls, no accuracy)', async () => {
+    const autoencoder = chainGraph('iris autoencoder', [
+      ['input', 'Input', { kind: 'vector', size: 4 }],
+      ['code', 'Dense', { units: 2, activation: 'tanh' }],
+      ['output', 'Output', { task: 'regression', units: 4 }],
+    ]);
+    const { summary } = await runTraining(autoencoder, undefined, config({ dataset: 'iris', backend: 'cpu', epochs: 30, learningRate: 0.02 }));
+    expect(summary.epochs[29]!.loss).toBeLessThan(summary.epochs[0]!.loss * 0.6);
+    expect(summary.final.accuracy).toBeUndefined();
+    expect(summary.final.testLoss).toBeLessThan(0.5);
+  });
+
   it('names the problem when setup fails', async () => {
     await expect(runTraining(MOONS_WITH_DROPOUT, undefined, config({ dataset: 'cifar10' }))).rejects.toThrow("Unknown dataset 'cifar10'");
     await expect(runTraining(MOONS_WITH_DROPOUT, { id: 'iris' }, config({}))).rejects.toThrow(

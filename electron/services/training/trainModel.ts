@@ -64,7 +64,15 @@ function featureSize(data: LoadedDataset): number {
   return data.info.inputShape.reduce((a, b) => a * b, 1);
 }
 
-/** Copies the chosen samples into fresh x/y buffers (one-hot for classification, 0/1 for binary heads). */
+/** Width of one target row: one-hot classes, a single 0/1, or (regression) the flattened input it reconstructs. */
+function targetWidth(head: TrainingHead, classes: number, size: number): number {
+  return head.task === 'classification' ? classes : head.task === 'binary' ? 1 : size;
+}
+
+/**
+ * Copies the chosen samples into fresh x/y buffers: one-hot for classification, 0/1 for binary heads, and the input
+ * itself for regression heads (our datasets have no regression targets, so a regression head is an autoencoder).
+ */
 function gather(
   split: DataSplit,
   indices: ArrayLike<number>,
@@ -76,14 +84,15 @@ function gather(
 ): { x: Float32Array; y: Float32Array } {
   const n = to - from;
   const x = new Float32Array(n * size);
-  const width = head.task === 'classification' ? classes : 1;
+  const width = targetWidth(head, classes, size);
   const y = new Float32Array(n * width);
   for (let k = 0; k < n; k++) {
     const i = indices[from + k]!;
     x.set(split.x.subarray(i * size, (i + 1) * size), k * size);
     const label = split.labels[i]!;
     if (head.task === 'classification') y[k * width + label] = 1;
-    else y[k] = label;
+    else if (head.task === 'binary') y[k] = label;
+    else y.set(split.x.subarray(i * size, (i + 1) * size), k * width);
   }
   return { x, y };
 }
@@ -113,6 +122,12 @@ export async function trainModel(
   if (head.task === 'classification' && head.units !== classes) {
     throw new Error(`Output has ${head.units} units but dataset '${data.info.id}' has ${classes} classes`);
   }
+  if (head.task === 'regression' && head.units !== size) {
+    throw new Error(
+      `Output is a regression head with ${head.units} units; dataset '${data.info.id}' has no regression targets, ` +
+        `so a regression head must reconstruct the input (${size} units)`,
+    );
+  }
   if (head.task === 'binary' && classes !== 2) {
     throw new Error(`Output is binary but dataset '${data.info.id}' has ${classes} classes`);
   }
@@ -138,7 +153,7 @@ export async function trainModel(
       const { x, y } = gather(split, indices, from, to, size, head, classes);
       const [l, a] = tf.tidy(() => {
         const xs = tf.tensor(x, [to - from, ...inputShape]);
-        const ys = tf.tensor(y, [to - from, head.task === 'classification' ? classes : 1]);
+        const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
         const out = model.evaluate(xs, ys, { batchSize: evalBatchSize });
         const scalars = Array.isArray(out) ? out : [out];
         return scalars.map((s) => s.dataSync()[0]!);
@@ -191,7 +206,7 @@ export async function trainModel(
       const t0 = performance.now();
       const { x, y } = gather(data.train, order, from, to, size, head, classes);
       const xs = tf.tensor(x, [to - from, ...inputShape]);
-      const ys = tf.tensor(y, [to - from, head.task === 'classification' ? classes : 1]);
+      const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
       let result: number | number[];
       try {
         result = await model.trainOnBatch(xs, ys);
