@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertRealPathInside,
+  listWorkspaceFiles,
+  resolveWorkspacePath,
+  safeFileName,
+  toPagePath,
+  type WorkspaceFolders,
+} from './workspaceFolders';
+
+let dir: string;
+let folders: WorkspaceFolders;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nb-folders-'));
+  folders = { workspace: path.join(dir, 'ws'), examples: path.join(dir, 'ex') };
+  mkdirSync(folders.workspace);
+  mkdirSync(folders.examples);
+  writeFileSync(path.join(folders.workspace, 'a.nbrick'), '{}');
+  writeFileSync(path.join(folders.workspace, 'notes.txt'), '');
+  writeFileSync(path.join(folders.examples, 'xor.nbrick'), '{}');
+  writeFileSync(path.join(dir, 'outside.nbrick'), '{}');
+  symlinkSync(path.join(dir, 'outside.nbrick'), path.join(folders.workspace, 'link.nbrick'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('resolveWorkspacePath', () => {
+  it('maps workspace/ and examples/ paths, templates read-only', () => {
+    expect(resolveWorkspacePath(folders, 'workspace/a.nbrick')).toEqual({
+      absolute: path.join(folders.workspace, 'a.nbrick'),
+      readOnly: false,
+      display: 'workspace/a.nbrick',
+    });
+    expect(resolveWorkspacePath(folders, 'examples/xor.nbrick').readOnly).toBe(true);
+  });
+
+  it('refuses other roots, dot segments, absolute paths and other extensions, naming the path', () => {
+    for (const bad of ['/etc/passwd.nbrick', 'home/a.nbrick', 'workspace/../x.nbrick', 'workspace/./a.nbrick', 'workspace//a.nbrick', 'workspace/notes.txt', 'workspace\\..\\x.nbrick']) {
+      expect(() => resolveWorkspacePath(folders, bad), bad).toThrow(/^Path ".*" refused: /);
+    }
+  });
+
+  it('refuses a symlink that leads out of the workspace', async () => {
+    await expect(assertRealPathInside(folders, resolveWorkspacePath(folders, 'workspace/link.nbrick'))).rejects.toThrow(/outside its folder/);
+    await expect(assertRealPathInside(folders, resolveWorkspacePath(folders, 'workspace/a.nbrick'))).resolves.toBeUndefined();
+  });
+});
+
+describe('listing and names', () => {
+  it('lists .nbrick files: workspace first, then templates', async () => {
+    const entries = await listWorkspaceFiles(folders);
+    expect(entries.map((e) => [e.path, e.readOnly])).toEqual([
+      ['workspace/a.nbrick', false],
+      ['workspace/link.nbrick', false],
+      ['examples/xor.nbrick', true],
+    ]);
+    expect(toPagePath(folders, path.join(folders.examples, 'xor.nbrick'))).toBe('examples/xor.nbrick');
+    expect(toPagePath(folders, path.join(dir, 'outside.nbrick'))).toBeUndefined();
+  });
+
+  it('makes safe file names', () => {
+    expect(safeFileName('My net')).toBe('My net.nbrick');
+    expect(safeFileName('../../etc/passwd')).toBe('etc-passwd.nbrick');
+    expect(safeFileName('spirals.nbrick')).toBe('spirals.nbrick');
+    expect(safeFileName('')).toBe('untitled.nbrick');
+    expect(safeFileName(undefined)).toBe('untitled.nbrick');
+  });
+});
