@@ -3,6 +3,7 @@
  * the same two reference architectures as bench/pytorch_ref.py timed in PyTorch for a ratio.
  *
  *   node --import tsx bench/kernels.ts [--models mlp,cnn] [--backends wasm,cpu] [--seconds 6] [--profile] [--no-pytorch]
+ *                                      [--wasm-threads N]   # XNNPACK threads for wasm (default: tfjs' choice)
  *   node --import tsx bench/kernels.ts --probe [--backends wasm]   # which catalog layers can TRAIN on a backend
  *
  * Prints one JSON line per (model, backend): {model, backend, samplesPerSec, peakRssMB, ratioVsPytorch?, profile?}.
@@ -111,6 +112,7 @@ export interface TrainingTiming {
   steps: number;
   batchSize: number;
   loss: number;
+  threads?: number;
   ratioVsPytorch?: number;
   profile?: KernelTiming[];
 }
@@ -125,12 +127,14 @@ export interface TimeTrainingOptions {
   minSteps?: number;
   warmupSteps?: number;
   profile?: boolean;
+  /** Passed to selectBackend; fixed by the first wasm initialisation in the process. */
+  wasmThreads?: number | 'auto';
 }
 
 /** Trains `model` on random MNIST-shaped batches (forward + backward + Adam via trainOnBatch) and measures samples/s. */
 export async function timeTraining(options: TimeTrainingOptions): Promise<TrainingTiming> {
   const { model: kind, backend, batchSize = 64, seconds = 6, minSteps = 3, warmupSteps = 2 } = options;
-  await selectBackend(backend);
+  const info = await selectBackend(backend, { wasmThreads: options.wasmThreads ?? 'auto' });
   const model = buildReferenceModel(kind);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
@@ -173,6 +177,7 @@ export async function timeTraining(options: TimeTrainingOptions): Promise<Traini
     batchSize,
     loss: Math.round(loss * 1e4) / 1e4,
   };
+  if (info.threads !== undefined) result.threads = info.threads;
   if (profile) result.profile = profile;
   return result;
 }
@@ -213,7 +218,14 @@ export async function timePytorch(models: ReferenceModel[], threads = 2, samples
     .map((line) => JSON.parse(line) as PytorchTiming);
 }
 
-function parseArgs(argv: string[]): { models: ReferenceModel[]; backends: BackendName[]; seconds: number; profile: boolean; pytorch: boolean } {
+function parseArgs(argv: string[]): {
+  models: ReferenceModel[];
+  backends: BackendName[];
+  seconds: number;
+  profile: boolean;
+  pytorch: boolean;
+  wasmThreads: number | 'auto';
+} {
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -224,7 +236,10 @@ function parseArgs(argv: string[]): { models: ReferenceModel[]; backends: Backen
   for (const b of backends) if (!['wasm', 'cpu', 'tensorflow'].includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
   const seconds = Number(value('--seconds') ?? 6);
   if (!(seconds > 0)) throw new Error('--seconds must be a positive number');
-  return { models, backends, seconds, profile: argv.includes('--profile'), pytorch: !argv.includes('--no-pytorch') };
+  const threadsArg = value('--wasm-threads');
+  const wasmThreads = threadsArg === undefined ? 'auto' : Number(threadsArg);
+  if (wasmThreads !== 'auto' && !(wasmThreads >= 1)) throw new Error('--wasm-threads must be a number >= 1');
+  return { models, backends, seconds, profile: argv.includes('--profile'), pytorch: !argv.includes('--no-pytorch'), wasmThreads };
 }
 
 export interface ProbeReport {
@@ -268,7 +283,14 @@ export async function main(argv: string[]): Promise<number> {
   for (const model of args.models) {
     for (const backend of args.backends) {
       // The cpu backend is ~50x slower: time it for fewer steps so the run stays short.
-      const timing = await timeTraining({ model, backend, seconds: args.seconds, profile: args.profile, minSteps: backend === 'cpu' ? 2 : 5 });
+      const timing = await timeTraining({
+        model,
+        backend,
+        seconds: args.seconds,
+        profile: args.profile,
+        minSteps: backend === 'cpu' ? 2 : 5,
+        wasmThreads: args.wasmThreads,
+      });
       const reference = torch.find((t) => t.model === model);
       if (reference) timing.ratioVsPytorch = Math.round((timing.samplesPerSec / reference.samplesPerSec) * 1000) / 1000;
       console.log(JSON.stringify(timing));

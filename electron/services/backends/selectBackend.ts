@@ -5,9 +5,11 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them as a side effect.
 import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import os from 'node:os';
 import { installNodeUtilShim } from './nodeUtilShim';
 import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
+import { disableWasmThreads, prepareWasmThreads } from './wasmThreads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -20,6 +22,15 @@ export interface BackendInfo {
   threads?: number;
   /** Set when `auto` skipped better backends: why each one was unavailable. */
   fallbackReason?: string;
+}
+
+export interface SelectBackendOptions {
+  /**
+   * XNNPACK threads for the wasm backend. 'auto' (default) uses tfjs' own choice — half the logical cores, max 8 —
+   * when that is at least 2, else the single-threaded build. A number forces that many threads (1 = single-threaded).
+   * Fixed by the first wasm initialisation in a process; BackendInfo.threads reports what was actually used.
+   */
+  wasmThreads?: number | 'auto';
 }
 
 /** Thrown when a backend was asked for explicitly and cannot be used. */
@@ -69,27 +80,52 @@ function wasmDistDir(): string {
 }
 
 let wasmPathsSet = false;
+let wasmThreadsNote: string | undefined;
 
-async function prepareWasm(): Promise<void> {
+function wantedWasmThreads(option: SelectBackendOptions['wasmThreads']): number {
+  if (typeof option === 'number') return Math.max(1, Math.min(8, Math.floor(option)));
+  return Math.min(8, Math.floor(os.cpus().length / 2));
+}
+
+async function prepareWasm(options: SelectBackendOptions): Promise<void> {
   if (!wasmPathsSet) {
     // Local files only: offline laptops must never fetch the binaries from a CDN.
     setWasmPaths(wasmDistDir());
     wasmPathsSet = true;
   }
   registerWasmKernels();
+  const threads = wantedWasmThreads(options.wasmThreads);
+  if (threads < 2 || tf.findBackend('wasm') !== null) {
+    disableWasmThreads();
+    return;
+  }
+  const restore = prepareWasmThreads(threads);
+  try {
+    const ok = await Promise.race([
+      tf.setBackend('wasm'),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000).unref()),
+    ]);
+    if (!ok) throw new Error('initialisation failed or timed out');
+  } catch (error) {
+    // Fall back to the single-threaded build: activate() initialises it.
+    wasmThreadsNote = `wasm threads unavailable (${firstLine(error)}); using 1 thread`;
+    disableWasmThreads();
+  } finally {
+    restore();
+  }
 }
 
-async function prepare(name: BackendName): Promise<void> {
+async function prepare(name: BackendName, options: SelectBackendOptions): Promise<void> {
   let attempt = attempts.get(name);
   if (attempt === undefined) {
-    attempt = name === 'tensorflow' ? prepareTensorflow() : name === 'wasm' ? prepareWasm() : Promise.resolve();
+    attempt = name === 'tensorflow' ? prepareTensorflow() : name === 'wasm' ? prepareWasm(options) : Promise.resolve();
     attempts.set(name, attempt);
   }
   await attempt;
 }
 
-async function activate(name: BackendName): Promise<BackendInfo> {
-  await prepare(name);
+async function activate(name: BackendName, options: SelectBackendOptions): Promise<BackendInfo> {
+  await prepare(name, options);
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);
@@ -111,7 +147,10 @@ async function activate(name: BackendName): Promise<BackendInfo> {
     throw new BackendUnavailableError(name, `the ${name} backend cannot run a simple op: ${firstLine(error)}`);
   }
   const info: BackendInfo = { name, label: LABELS[name], tfjsVersion: tf.version_core };
-  if (name === 'wasm') info.threads = getThreadsCount();
+  if (name === 'wasm') {
+    info.threads = getThreadsCount();
+    if (wasmThreadsNote !== undefined) info.fallbackReason = wasmThreadsNote;
+  }
   if (name === 'cpu') info.threads = 1;
   return info;
 }
@@ -122,26 +161,29 @@ async function activate(name: BackendName): Promise<BackendInfo> {
  * An explicit preference fails with a BackendUnavailableError naming the cause instead of falling back.
  * Safe to call repeatedly: loading is attempted once per process, and the chosen backend is re-activated.
  */
-export async function selectBackend(preferred: BackendPreference = 'auto'): Promise<BackendInfo> {
+export async function selectBackend(
+  preferred: BackendPreference = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<BackendInfo> {
   // tfjs-layers needs chained tensor methods (x.flatten()…) that plain tfjs-core does not install.
   registerChainedOps();
   if (preferred !== 'auto') {
     if (!(preferred in LABELS)) {
       throw new Error(`unknown backend "${String(preferred)}": expected auto, tensorflow, wasm or cpu`);
     }
-    return activate(preferred);
+    return activate(preferred, options);
   }
   const reasons: string[] = [];
   for (const name of ['tensorflow', 'wasm'] as const) {
     try {
-      const info = await activate(name);
-      if (reasons.length > 0) info.fallbackReason = reasons.join('; ');
+      const info = await activate(name, options);
+      if (reasons.length > 0) info.fallbackReason = [...reasons, info.fallbackReason].filter(Boolean).join('; ');
       return info;
     } catch (error) {
       reasons.push(firstLine(error));
     }
   }
-  const info = await activate('cpu');
+  const info = await activate('cpu', options);
   info.fallbackReason = reasons.join('; ');
   return info;
 }
