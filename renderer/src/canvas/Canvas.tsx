@@ -28,7 +28,7 @@ import { useAnalysis } from '../store/analysis';
 import { useViewStore, viewStore } from '../store/viewStore';
 import { nodeDescriber } from '../catalog/nodeDescriber';
 import { BLOCK_PREFIX, FRAME_PREFIX, FlowMapper, type FlowNode, type Size } from './flowMapping';
-import { nodeTypes } from './nodes/LayerNode';
+import { nodeTypes } from './nodes/nodeTypes';
 import { edgeTypes } from './edges/ShapeEdge';
 import { GRID, canvasCommands, connectionVerdict, portOfHandle } from './canvasCommands';
 import { PALETTE_MIME, parsePaletteDrag } from '../palette/paletteDrag';

@@ -2,85 +2,17 @@
  * The layer palette: every catalog layer by category, the Lego blocks, blocks already in this graph and blocks saved
  * to the palette. Drag an entry onto the canvas, or focus it (Tab) and press Enter to insert it in view.
  */
-import { useMemo, useState, type DragEvent } from 'react';
+import { useState, type DragEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { LAYER_CATEGORIES } from '../../../shared/catalog/spec';
-import { listLayerSpecs } from '../../../shared/catalog/registry';
-import { BLOCK_TEMPLATES } from '../blocks/blockTemplates';
-import { savedBlocksStore, useSavedBlocks } from '../blocks/savedBlocks';
-import { useDocumentStore } from '../store/documentStore';
-import { lookOf } from '../canvas/flowMapping';
+import { savedBlocksStore } from '../blocks/savedBlocks';
+import { usePaletteSections, type PaletteItem } from './usePaletteSections';
 import { PALETTE_MIME, serializePaletteDrag, type PaletteEntry } from './paletteDrag';
 import { insertPaletteEntry } from './insertPaletteEntry';
 
-interface Item {
-  readonly key: string;
-  readonly entry: PaletteEntry;
-  readonly label: string;
-  readonly hint: string;
-  readonly description: string;
-  readonly color: string;
-  readonly removable?: string;
-}
-
-function matches(item: Item, query: string): boolean {
+function matches(item: PaletteItem, query: string): boolean {
   if (!query) return true;
   const q = query.toLowerCase();
   return item.label.toLowerCase().includes(q) || item.hint.toLowerCase().includes(q) || item.description.toLowerCase().includes(q);
-}
-
-export function usePaletteSections(): { title: string; items: Item[] }[] {
-  const groups = useDocumentStore((s) => s.document.groups);
-  const saved = useSavedBlocks();
-  return useMemo(() => {
-    const specs = listLayerSpecs();
-    const sections = LAYER_CATEGORIES.map((category) => ({
-      title: category as string,
-      items: specs
-        .filter((s) => s.category === category)
-        .map(
-          (s): Item => ({
-            key: `layer:${s.type}`,
-            entry: { kind: 'layer', type: s.type },
-            label: s.label,
-            hint: s.type,
-            description: s.description,
-            color: `var(--c-${lookOf(s.category)})`,
-          }),
-        ),
-    }));
-    const blocks: Item[] = BLOCK_TEMPLATES.map((b) => ({
-      key: `block:${b.id}`,
-      entry: { kind: 'block', id: b.id },
-      label: b.name,
-      hint: 'block',
-      description: b.description,
-      color: 'var(--c-merge)',
-    }));
-    for (const g of groups) {
-      blocks.push({
-        key: `group:${g.id}`,
-        entry: { kind: 'group', groupId: g.id },
-        label: g.name,
-        hint: 'in graph',
-        description: `A copy of the block “${g.name}” (${g.nodeIds.length} layers) from this graph.`,
-        color: 'var(--c-merge)',
-      });
-    }
-    for (const b of saved) {
-      blocks.push({
-        key: `saved:${b.id}`,
-        entry: { kind: 'saved', id: b.id },
-        label: b.name,
-        hint: 'saved',
-        description: `Saved block: ${b.fragment.nodes.length} layers.`,
-        color: 'var(--c-merge)',
-        removable: b.id,
-      });
-    }
-    sections.push({ title: 'Blocks', items: blocks });
-    return sections;
-  }, [groups, saved]);
 }
 
 export function Palette() {

@@ -1,12 +1,10 @@
 /**
  * A layer on the canvas: name, key params, output shape, parameter count, and — when inference fails — the message,
- * on the node and on the offending input port. One memo component per category look, registered in `nodeTypes`.
+ * on the node and on the offending input port. Registered once per category look in nodeTypes.ts.
  */
-import { memo, type ComponentType } from 'react';
-import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { formatShape, type LayerFlowNode, type NodeLook } from '../flowMapping';
 import { formatCount } from '../../summary/formatNumbers';
-import { BlockFrame, CollapsedBlock } from './BlockFrame';
 
 const LOOK_ICON: Record<NodeLook, string> = {
   inputs: '⇥',
@@ -26,7 +24,7 @@ function handleTop(index: number, count: number): string {
   return `${((index + 1) / (count + 1)) * 100}%`;
 }
 
-function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>) {
+export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>) {
   const { node, spec, analysis, summary, issues, portErrors, inputHandles, hasOutput } = data;
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
@@ -89,30 +87,3 @@ function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>) {
     </div>
   );
 }
-
-const LOOKS: readonly NodeLook[] = [
-  'inputs',
-  'core',
-  'convolution',
-  'pooling',
-  'normalization',
-  'regularization',
-  'activation',
-  'merge',
-  'recurrent',
-  'output',
-  'unknown',
-];
-
-/** One memo component per look, so React Flow can tell node kinds apart and styles stay per category. */
-export const nodeTypes: NodeTypes = {
-  ...Object.fromEntries(
-    LOOKS.map((look) => {
-      const component = memo(LayerNodeView) as ComponentType<NodeProps<LayerFlowNode>>;
-      component.displayName = `LayerNode(${look})`;
-      return [look, component];
-    }),
-  ),
-  blockFrame: BlockFrame,
-  collapsedBlock: CollapsedBlock,
-} as NodeTypes;
