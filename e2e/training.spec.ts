@@ -109,6 +109,8 @@ test('a trainer killed mid-run is reported, and a new run works', async ({ appPa
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'running');
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
+  // The failed run is history now, drawn under the live one.
+  await expect(page.getByLabel('Loss chart').locator('.u-legend')).toContainText('earlier val');
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
 });
