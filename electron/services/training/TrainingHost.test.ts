@@ -103,4 +103,14 @@ describe('TrainingHost', () => {
     expect(events.at(-1)).toEqual({ type: 'failed', runId, reason: 'the trainer process was shut down' });
     expect(() => own.start({ graph: XOR_MLP, config: config({}) })).toThrow('disposed');
   });
+
+  it('names an out-of-memory death of the trainer', async () => {
+    // A 48 MB heap cannot hold MNIST: V8 aborts the child, as a real OOM would.
+    const own = new TrainingHost({ execArgv: ['--import', 'tsx', '--max-old-space-size=48'] });
+    const failed = new Promise<TrainerEvent>((resolve) => own.onEvent((e) => e.type === 'failed' && resolve(e)));
+    own.start({ graph: XOR_MLP, config: config({ dataset: 'mnist' }) });
+    const event = await failed;
+    expect(event.type === 'failed' && event.reason).toMatch(/^trainer process exited unexpectedly \(signal SIGABRT\): .*heap out of memory/);
+    await own.dispose();
+  });
 });

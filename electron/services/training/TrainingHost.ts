@@ -160,12 +160,11 @@ export class TrainingHost {
     this.child = undefined;
     const runId = this.activeRunId;
     if (!runId) return;
-    // Name what the child said last (e.g. "JavaScript heap out of memory"), which is usually the real cause.
-    const lastLine = this.stderrTail
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => /fatal|out of memory|error/i.test(l))
-      .pop();
+    // Name what the child said about its death (V8's "FATAL ERROR: … heap out of memory", an uncaught Error),
+    // which is usually the real cause; native stack frames that follow it are noise.
+    const lines = this.stderrTail.split('\n').map((l) => l.trim());
+    const lastLine =
+      lines.find((l) => /FATAL ERROR|out of memory/i.test(l)) ?? lines.filter((l) => /^(\w*Error\b|Error:)/.test(l)).pop();
     this.emit({ type: 'failed', runId, reason: lastLine && !this.disposed ? `${reason}: ${lastLine}` : reason });
   }
 }
