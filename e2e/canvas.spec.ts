@@ -249,6 +249,11 @@ test.describe('canvas', () => {
     await expect(page.locator('.layer-node-title', { hasText: 'Projection 1×1' })).toHaveCount(1);
     // Identity shortcut edges are skip edges: drawn dashed.
     await expect(page.locator('.react-flow__edge-path.is-skip')).not.toHaveCount(0);
+    // Inserting a block and laying it out is one undo step.
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect(page.locator('.block-frame')).toHaveCount(1);
+    await expect(page.locator('.react-flow__node:not([data-id^="frame:"])')).toHaveCount(10);
   });
 
   test('quick add: Space, type a name, Enter inserts at the cursor wired after the selection', async ({ appPage: page }) => {
