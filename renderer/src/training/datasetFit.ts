@@ -35,8 +35,14 @@ export function datasetFitProblems(graph: GraphDocument, dataset: DatasetInfo): 
   const output = outputs[0];
   if (output && outputs.length === 1) {
     const head = getLayerSpec('Output')?.head?.(resolved(output));
+    const inputSize = dataset.inputShape.reduce((a, b) => a * b, 1);
     if (head?.task === 'regression') {
-      problems.push(`Output '${nameOf(output)}' does regression; ${dataset.name} is classification.`);
+      // The datasets have only class labels: a regression head learns to rebuild its input (an autoencoder).
+      if (head.units !== inputSize) {
+        problems.push(
+          `Output '${nameOf(output)}' does regression with ${head.units} units: with ${dataset.name} it rebuilds the input and needs ${inputSize} units (or use classification with ${dataset.classes}).`,
+        );
+      }
     } else if (head?.task === 'binary') {
       if (dataset.classes !== 2) problems.push(`Output '${nameOf(output)}' is binary but ${dataset.name} has ${dataset.classes} classes.`);
     } else if (head && head.units !== dataset.classes) {
