@@ -77,7 +77,7 @@ export const FRAME_PREFIX = 'frame:';
 export const BLOCK_PREFIX = 'block:';
 const DEFAULT_SIZE: Size = { width: 190, height: 76 };
 const FRAME_PAD = 16;
-const FRAME_HEADER = 30;
+const FRAME_HEADER = 32; // with FRAME_PAD a multiple of the grid, so dragging a frame keeps its layers on the grid
 
 export function formatShape(shape: Shape | undefined): string {
   return shape ? `[${shape.join('×')}]` : '?';

@@ -14,7 +14,7 @@ const elk = new ELK();
 const FALLBACK: LayoutSize = { width: 190, height: 80 };
 
 const FRAME_PAD = 16;
-const FRAME_HEADER = 30;
+const FRAME_HEADER = 32; // with FRAME_PAD a multiple of the grid, so dragging a frame keeps its layers on the grid
 
 function layeredOptions(wrap: boolean): Record<string, string> {
   return {
