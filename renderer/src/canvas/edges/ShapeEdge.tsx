@@ -11,7 +11,7 @@ function ShapeEdgeView(props: EdgeProps<ShapeFlowEdge>) {
   const className = `shape-edge${skip ? ' is-skip' : ''}${error ? ' has-error' : ''}${selected ? ' is-selected' : ''}`;
   const text = data?.shape ? formatShape(data.shape) : error ? '✕' : '?';
   // A label wider than the gap it sits in would cover the nodes; the node faces show the same shape anyway.
-  const fits = Math.abs(targetX - sourceX) >= text.length * 6.3 + 10 || Math.abs(targetY - sourceY) > 40;
+  const fits = Math.abs(targetX - sourceX) >= text.length * 5.2 + 10 || Math.abs(targetY - sourceY) > 40;
   return (
     <>
       <BaseEdge id={id} path={path} className={className} {...(markerEnd ? { markerEnd } : {})} interactionWidth={18} />
