@@ -5,10 +5,17 @@ import type { DatasetPreview as Preview } from '../../../shared/contracts/traine
 export const CLASS_COLORS = ['#e4572e', '#2e86de', '#29a36a', '#f3a712', '#8e44ad', '#16a5a5', '#d35400', '#7f8c8d', '#c0392b', '#2c3e50'];
 
 const SIZE = { width: 280, height: 160 };
+const DIGIT_COLUMNS = 5;
+
+/** Digits get rows of square cells; a scatter gets the full box. */
+function canvasHeight(preview: Preview): number {
+  if (preview.kind === 'scatter') return SIZE.height;
+  return Math.ceil(preview.images.length / DIGIT_COLUMNS) * Math.floor(SIZE.width / DIGIT_COLUMNS);
+}
 
 function drawImages(ctx: CanvasRenderingContext2D, preview: Extract<Preview, { kind: 'images' }>) {
-  const cols = 5;
-  const cell = Math.floor(Math.min(SIZE.width / cols, SIZE.height / Math.ceil(preview.images.length / cols)));
+  const cols = DIGIT_COLUMNS;
+  const cell = Math.floor(SIZE.width / cols);
   preview.images.forEach((image, index) => {
     const rows = image.pixels.length;
     const width = image.pixels[0]?.length ?? 0;
@@ -58,7 +65,7 @@ export function DatasetPreview({ preview }: { preview: Preview }) {
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
-    ctx.clearRect(0, 0, SIZE.width, SIZE.height);
+    ctx.clearRect(0, 0, SIZE.width, canvasHeight(preview));
     if (preview.kind === 'images') drawImages(ctx, preview);
     else drawScatter(ctx, preview);
   }, [preview]);
@@ -66,7 +73,7 @@ export function DatasetPreview({ preview }: { preview: Preview }) {
     preview.kind === 'images' ? `${preview.images.length} sample digits` : `${preview.points.length} points: ${preview.axes[0]} vs ${preview.axes[1]}`;
   return (
     <figure className="nb-dataset-preview">
-      <canvas ref={canvas} width={SIZE.width} height={SIZE.height} aria-label={`Preview of ${preview.datasetId}`} data-kind={preview.kind} />
+      <canvas ref={canvas} width={SIZE.width} height={canvasHeight(preview)} aria-label={`Preview of ${preview.datasetId}`} data-kind={preview.kind} />
       <figcaption>{caption}</figcaption>
     </figure>
   );
