@@ -73,9 +73,13 @@ export function useLabHost(): void {
         case 'file.saveAs':
           return void saveGraphAs().catch(report('Save As'));
         case 'file.exportCsv':
-        case 'file.exportPng':
+        case 'file.exportPng': {
+          // The exports live in the Training panel (they need its charts): open it, then press its buttons.
           clickTab('tab-training');
-          return viewStore.getState().showToast('Use Export CSV / PNG in the Training panel.');
+          const selector = command === 'file.exportCsv' ? '[data-export="csv"]' : '[data-export="png"]';
+          requestAnimationFrame(() => document.querySelectorAll<HTMLButtonElement>(selector).forEach((b) => b.click()));
+          return;
+        }
         case 'edit.undo':
           return store.undo();
         case 'edit.redo':

@@ -106,7 +106,7 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem 
             <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
           </label>
         ) : null}
-        <button type="button" className="nb-small" onClick={exportPng} disabled={!hasData} title={`Save the ${title.toLowerCase()} chart as PNG`}>
+        <button type="button" className="nb-small" data-export="png" onClick={exportPng} disabled={!hasData} title={`Save the ${title.toLowerCase()} chart as PNG`}>
           PNG
         </button>
       </header>

@@ -264,7 +264,7 @@ export function TrainingPanel() {
             smoothing
             <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" />
           </label>
-          <button type="button" className="nb-small" onClick={exportCsv} disabled={!run && runs.length === 0}>
+          <button type="button" className="nb-small" data-export="csv" onClick={exportCsv} disabled={!run && runs.length === 0}>
             Export CSV
           </button>
         </div>
