@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendName } from '../electron/services/backends/selectBackend';
 import { selectBackend } from '../electron/services/backends/selectBackend';
-import { KNOWN_UNTRAINABLE_PROBES, LAYER_PROBES, runProbe } from '../electron/services/backends/layerProbes';
+import { LAYER_PROBES, runProbe } from '../electron/services/backends/layerProbes';
 
 export type ReferenceModel = 'mlp' | 'cnn';
 
@@ -254,7 +254,7 @@ export interface ProbeReport {
 export async function probeLayers(backend: BackendName): Promise<ProbeReport[]> {
   await selectBackend(backend);
   const reports: ProbeReport[] = [];
-  for (const probe of [...LAYER_PROBES, ...KNOWN_UNTRAINABLE_PROBES]) {
+  for (const probe of LAYER_PROBES) {
     try {
       const result = await runProbe(probe);
       reports.push({ probe: probe.name, backend, ok: Number.isFinite(result.loss) && result.maxWeightChange > 0, loss: result.loss });

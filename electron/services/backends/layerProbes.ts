@@ -68,6 +68,20 @@ export const LAYER_PROBES: LayerProbe[] = [
     optimizer: 'adam',
   },
   {
+    name: 'Conv2D valid dilation 2',
+    build: () => seq([7, 7, 3], [tfl.layers.conv2d({ filters: 4, kernelSize: [3, 2], dilationRate: 2, padding: 'valid' })]),
+    data: image(),
+    loss: cce,
+    optimizer: 'sgd',
+  },
+  {
+    name: 'Conv2D same dilation 2 relu',
+    build: () => seq([7, 7, 3], [tfl.layers.conv2d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu' })]),
+    data: image(),
+    loss: cce,
+    optimizer: 'adam',
+  },
+  {
     name: 'DepthwiseConv2D',
     build: () => seq([7, 7, 3], [tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same' })]),
     data: image(),
@@ -144,20 +158,6 @@ export const LAYER_PROBES: LayerProbe[] = [
   },
 ];
 
-/**
- * Layers tfjs 4.22 cannot train on ANY backend: tfjs-core's fused conv2d gradient rejects dilation rates > 1
- * ("dilation rates greater than 1 are not yet supported in gradients"). The compiler/validator should flag
- * Conv2D/SeparableConv2D with dilationRate > 1 as inference-only. The test asserts the error so a fix upstream shows.
- */
-export const KNOWN_UNTRAINABLE_PROBES: LayerProbe[] = [
-  {
-    name: 'Conv2D valid dilation 2',
-    build: () => seq([7, 7, 3], [tfl.layers.conv2d({ filters: 4, kernelSize: [3, 2], dilationRate: 2, padding: 'valid' })]),
-    data: image(),
-    loss: cce,
-    optimizer: 'sgd',
-  },
-];
 
 function makeOptimizer(kind: LayerProbe['optimizer']): tf.Optimizer {
   switch (kind) {

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them as a side effect.
 import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import os from 'node:os';
+import { installDilatedConvTraining } from './dilatedConvTraining';
 import { installNodeUtilShim } from './nodeUtilShim';
 import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
@@ -20,7 +21,7 @@ export interface BackendInfo {
   label: 'native' | 'wasm' | 'cpu';
   tfjsVersion: string;
   threads?: number;
-  /** Set when `auto` skipped better backends: why each one was unavailable. */
+  /** Set when `auto` skipped better backends (why each was unavailable), or when wasm fell back to 1 thread. */
   fallbackReason?: string;
 }
 
@@ -167,6 +168,8 @@ export async function selectBackend(
 ): Promise<BackendInfo> {
   // tfjs-layers needs chained tensor methods (x.flatten()…) that plain tfjs-core does not install.
   registerChainedOps();
+  // tfjs-core cannot differentiate dilated convolutions; route them through spaceToBatch while training.
+  installDilatedConvTraining();
   if (preferred !== 'auto') {
     if (!(preferred in LABELS)) {
       throw new Error(`unknown backend "${String(preferred)}": expected auto, tensorflow, wasm or cpu`);
