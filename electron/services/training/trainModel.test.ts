@@ -163,4 +163,19 @@ describe('trainModel', () => {
     expect(summary.epochs.length).toBeLessThan(20);
     expect(summary.final.testAccuracy).toBeGreaterThan(0.5);
   });
+
+  it('reports the untrained loss when stopped before the first step', async () => {
+    await selectBackend('cpu');
+    const model = mlp();
+    const control = new TrainingControl();
+    control.stop();
+    const { summary } = await trainModel(model, HEAD, loadDataset('xor'), config({ epochs: 5 }), { runId: 'r', backend: { name: 'cpu' }, control });
+    model.dispose();
+    expect(summary.status).toBe('stopped');
+    expect(summary.epochs).toEqual([]);
+    // An untrained 2-class softmax sits near ln 2.
+    expect(summary.final.loss).toBeGreaterThan(0.4);
+    expect(summary.final.accuracy).toBeGreaterThanOrEqual(0);
+    expect(summary.final.testAccuracy).toBeGreaterThanOrEqual(0);
+  });
 });

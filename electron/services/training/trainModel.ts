@@ -265,9 +265,16 @@ export async function trainModel(
   }
 
   const last = epochs[epochs.length - 1];
-  const final: FinalMetrics = last
-    ? { loss: last.loss, ...(last.accuracy !== undefined ? { accuracy: last.accuracy } : {}) }
-    : { loss: partial?.loss ?? lastFiniteLoss ?? 0, ...(partial?.accuracy !== undefined ? { accuracy: partial.accuracy } : {}) };
+  let trainMetrics: { loss: number; accuracy?: number };
+  if (last) trainMetrics = last;
+  else if (partial) trainMetrics = partial; // stopped or failed inside the first epoch: the batches so far
+  else if (!failure) trainMetrics = evaluate(data.train, trainIdx.subarray(0, Math.min(trainSize, 1024))); // stopped before any step
+  // Diverged on the very first batch: nothing finite to report; summary.error says why (JSON cannot carry NaN).
+  else trainMetrics = { loss: lastFiniteLoss ?? 0 };
+  const final: FinalMetrics = {
+    loss: trainMetrics.loss,
+    ...(trainMetrics.accuracy !== undefined ? { accuracy: trainMetrics.accuracy } : {}),
+  };
   if (last?.valLoss !== undefined) final.valLoss = last.valLoss;
   if (last?.valAccuracy !== undefined) final.valAccuracy = last.valAccuracy;
   const skipTest = control?.stopped === true && options.testOnStop === false;
