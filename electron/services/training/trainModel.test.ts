@@ -178,4 +178,20 @@ describe('trainModel', () => {
     expect(summary.final.accuracy).toBeGreaterThanOrEqual(0);
     expect(summary.final.testAccuracy).toBeGreaterThanOrEqual(0);
   });
+
+  it('throttles batch events to at most 20 per second', async () => {
+    await selectBackend('cpu');
+    const model = mlp();
+    const times: number[] = [];
+    await trainModel(model, HEAD, loadDataset('xor'), config({ epochs: 20, batchSize: 4 }), {
+      runId: 'r',
+      backend: { name: 'cpu' },
+      callbacks: { onBatch: () => times.push(performance.now()) },
+    });
+    model.dispose();
+    // 20 epochs × 64 batches were trained; far fewer events were sent, each ≥ 50 ms after the previous one.
+    expect(times.length).toBeGreaterThan(1);
+    expect(times.length).toBeLessThan(20 * 64);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(49.9);
+  });
 });
