@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dilatedConv2dViaSpaceToBatch } from './dilatedConvTraining';
+import { dilatedConv2dViaSpaceToBatch, dilatedSeparableConv2dViaSpaceToBatch } from './dilatedConvTraining';
 import { selectBackend } from './selectBackend';
 
 const CASES: [string, [number, number, number, number], [number, number, number, number], [number, number], 'same' | 'valid'][] = [
@@ -59,5 +60,39 @@ describe.each(['cpu', 'wasm'] as const)('dilated Conv2D training on %s', (backen
     expect(Array.from(y.dataSync()).slice(0, 5)).toEqual([4, 4, 6, 4, 4]);
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+  it.each(CASES)('separableConv2d: spaceToBatch forward equals native, gradients satisfy adjoint identities: %s', (_, xShape, fShape, rates, pad) => {
+    tf.tidy(() => {
+      const mult = 2;
+      const dShape: [number, number, number, number] = [fShape[0], fShape[1], xShape[3], mult];
+      const pShape: [number, number, number, number] = [1, 1, xShape[3] * mult, 3];
+      const x = tf.randomNormal(xShape, 0, 1, 'float32', 11) as tf.Tensor4D;
+      const d = tf.randomNormal(dShape, 0, 1, 'float32', 12) as tf.Tensor4D;
+      const p = tf.randomNormal(pShape, 0, 1, 'float32', 13) as tf.Tensor4D;
+      const native = (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor4D): tf.Tensor4D => tf.separableConv2d(a, b, c, 1, pad, rates, 'NHWC');
+      const ours = dilatedSeparableConv2dViaSpaceToBatch(x, d, p, rates, pad);
+      const reference = native(x, d, p);
+      expect(ours.shape).toEqual(reference.shape);
+      expect(tf.max(tf.abs(tf.sub(ours, reference))).dataSync()[0]).toBeLessThanOrEqual(1e-4);
+      const dy = tf.randomNormal(reference.shape, 0, 1, 'float32', 14);
+      // tfjs-layers calls separableConv2d through tfjs-core's CommonJS exports (where the patch lives); an ESM named
+      // import is a snapshot of the original function.
+      const core = createRequire(import.meta.url)('@tensorflow/tfjs-core') as typeof tf;
+      const [gx, gd, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.mul(core.separableConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 1, pad, rates, 'NHWC'), dy)),
+      )([x, d, p]);
+      // Linear in each argument separately, so each gradient is the adjoint of that partial map.
+      const u = tf.randomNormal(xShape, 0, 1, 'float32', 15) as tf.Tensor4D;
+      const v = tf.randomNormal(dShape, 0, 1, 'float32', 16) as tf.Tensor4D;
+      const w = tf.randomNormal(pShape, 0, 1, 'float32', 17) as tf.Tensor4D;
+      const checks: [tf.Tensor, tf.Tensor, number][] = [
+        [gx as tf.Tensor, u, dot(dy, native(u, d, p))],
+        [gd as tf.Tensor, v, dot(dy, native(x, v, p))],
+        [gp as tf.Tensor, w, dot(dy, native(x, d, w))],
+      ];
+      for (const [grad, direction, expected] of checks) {
+        expect(Math.abs(dot(grad, direction) - expected)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(expected)));
+      }
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -5,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * ("dilation rates greater than 1 are not yet supported in gradients") on every backend, so a Conv2D brick with
  * dilationRate 2 could be built but not trained. While gradients are being recorded we compute the dilated
  * convolution the way TensorFlow itself does (`with_space_to_batch`): spaceToBatchND → undilated VALID conv →
- * batchToSpaceND, three ops whose gradients tfjs has. Inference and undilated convolutions keep the original path.
+ * batchToSpaceND, three ops whose gradients tfjs has. The same applies to SeparableConv2D (its depthwise step).
+ * Inference and undilated convolutions keep the original path.
  */
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
@@ -21,31 +23,51 @@ function spaceToBatchPadding(size: number, rate: number, padStart: number, padEn
   return { pad: [padStart, padEnd + extra], cropEnd: extra };
 }
 
-/** Dilated stride-1 conv2d built from ops that all have gradients. x: NHWC rank 4, filter: HWIO. */
-export function dilatedConv2dViaSpaceToBatch(
+/** Runs `inner` (an undilated VALID op) on the space-to-batch form of x, giving the dilated stride-1 result. */
+function viaSpaceToBatch(
   x: tf.Tensor4D,
-  filter: tf.Tensor4D,
+  kernel: [number, number],
   dilations: Pair,
   pad: 'same' | 'valid',
+  inner: (batched: tf.Tensor4D) => tf.Tensor4D,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [, height, width] = x.shape;
-    const [kh, kw] = filter.shape;
     const base = (k: number, rate: number): Pair => {
       if (pad === 'valid') return [0, 0];
       const total = (k - 1) * rate; // effective filter size − 1 at stride 1
       return [Math.floor(total / 2), total - Math.floor(total / 2)];
     };
-    const [bh0, bh1] = base(kh, dilations[0]);
-    const [bw0, bw1] = base(kw, dilations[1]);
+    const [bh0, bh1] = base(kernel[0], dilations[0]);
+    const [bw0, bw1] = base(kernel[1], dilations[1]);
     const h = spaceToBatchPadding(height, dilations[0], bh0, bh1);
     const w = spaceToBatchPadding(width, dilations[1], bw0, bw1);
-    const batched = tf.spaceToBatchND(x, dilations, [h.pad, w.pad]);
-    const conv = tf.conv2d(batched as tf.Tensor4D, filter, 1, 'valid');
-    return tf.batchToSpaceND(conv, dilations, [
+    const batched = tf.spaceToBatchND(x, dilations, [h.pad, w.pad]) as tf.Tensor4D;
+    return tf.batchToSpaceND(inner(batched), dilations, [
       [0, h.cropEnd],
       [0, w.cropEnd],
     ]) as tf.Tensor4D;
+  });
+}
+
+/** Dilated stride-1 conv2d built from ops that all have gradients. x: NHWC rank 4, filter: HWIO. */
+export function dilatedConv2dViaSpaceToBatch(x: tf.Tensor4D, filter: tf.Tensor4D, dilations: Pair, pad: 'same' | 'valid'): tf.Tensor4D {
+  return viaSpaceToBatch(x, [filter.shape[0], filter.shape[1]], dilations, pad, (b) => tf.conv2d(b, filter, 1, 'valid'));
+}
+
+/** Dilated stride-1 separable conv (dilated depthwise, then 1×1 pointwise) from differentiable ops. */
+export function dilatedSeparableConv2dViaSpaceToBatch(
+  x: tf.Tensor4D,
+  depthwiseFilter: tf.Tensor4D,
+  pointwiseFilter: tf.Tensor4D,
+  dilations: Pair,
+  pad: 'same' | 'valid',
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const depthwise = viaSpaceToBatch(x, [depthwiseFilter.shape[0], depthwiseFilter.shape[1]], dilations, pad, (b) =>
+      tf.depthwiseConv2d(b, depthwiseFilter, 1, 'valid'),
+    );
+    return tf.conv2d(depthwise, pointwiseFilter, 1, 'valid');
   });
 }
 
@@ -72,7 +94,12 @@ function applyActivation(y: tf.Tensor, args: FusedConv2DArgs): tf.Tensor | undef
 
 let installed = false;
 
-/** Idempotent. Wraps tf.fused.conv2d (what tfjs-layers' Conv2D calls) for the dilated-and-recording case. */
+const recordingGradients = (): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+
+/**
+ * Idempotent. Wraps tf.fused.conv2d (what tfjs-layers' Conv2D calls) and tf.separableConv2d (SeparableConv2D) for the
+ * dilated-and-recording case. tfjs-layers reads both through the CommonJS exports of tfjs-core at call time.
+ */
 export function installDilatedConvTraining(): void {
   if (installed) return;
   installed = true;
@@ -81,9 +108,8 @@ export function installDilatedConvTraining(): void {
   fused.conv2d = ((args: FusedConv2DArgs) => {
     const dilations = pair(args.dilations as number | Pair | undefined, 1);
     const strides = pair(args.strides as number | Pair, 1);
-    const recording = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
     const eligible =
-      recording &&
+      recordingGradients() &&
       (dilations[0] > 1 || dilations[1] > 1) &&
       strides[0] === 1 &&
       strides[1] === 1 &&
@@ -101,4 +127,32 @@ export function installDilatedConvTraining(): void {
       return (x.rank === 3 ? tf.squeeze(activated, [0]) : activated) as tf.Tensor4D;
     });
   }) as typeof tf.fused.conv2d;
+
+  // ESM namespaces are read-only; patch the CommonJS exports object that tfjs-layers reads through.
+  const core = createRequire(import.meta.url)('@tensorflow/tfjs-core') as { separableConv2d: typeof tf.separableConv2d };
+  const originalSeparable = core.separableConv2d;
+  core.separableConv2d = ((x, depthwiseFilter, pointwiseFilter, strides, pad, dilation = [1, 1], dataFormat = 'NHWC') => {
+    const dilations = pair(dilation as number | Pair, 1);
+    const s = pair(strides as number | Pair, 1);
+    const eligible =
+      recordingGradients() &&
+      (dilations[0] > 1 || dilations[1] > 1) &&
+      s[0] === 1 &&
+      s[1] === 1 &&
+      (pad === 'same' || pad === 'valid') &&
+      dataFormat === 'NHWC';
+    if (!eligible) return originalSeparable(x, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
+    return tf.tidy(() => {
+      const input = x as tf.Tensor;
+      const x4 = (input.rank === 3 ? tf.expandDims(input, 0) : input) as tf.Tensor4D;
+      const y = dilatedSeparableConv2dViaSpaceToBatch(
+        x4,
+        depthwiseFilter as tf.Tensor4D,
+        pointwiseFilter as tf.Tensor4D,
+        dilations,
+        pad as 'same' | 'valid',
+      );
+      return input.rank === 3 ? tf.squeeze(y, [0]) : y;
+    });
+  }) as typeof tf.separableConv2d;
 }

@@ -103,6 +103,13 @@ export const LAYER_PROBES: LayerProbe[] = [
     optimizer: 'rmsprop',
   },
   {
+    name: 'SeparableConv2D dilation 2',
+    build: () => seq([7, 7, 3], [tfl.layers.separableConv2d({ filters: 5, kernelSize: 3, dilationRate: 2, padding: 'same', depthMultiplier: 2 })]),
+    data: image(),
+    loss: cce,
+    optimizer: 'sgd',
+  },
+  {
     name: 'Conv2DTranspose',
     build: () => seq([5, 5, 3], [tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' })]),
     data: image(5, 5, 3),
