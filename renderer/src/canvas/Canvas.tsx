@@ -258,6 +258,10 @@ export function Canvas() {
             Drag a layer from the palette, or press <kbd>Space</kbd> and type a layer name.
             <br />
             <kbd>?</kbd> shows every shortcut.
+            <br />
+            <button type="button" className="btn canvas-empty-action" onClick={() => viewStore.getState().openDialog({ kind: 'templates' })}>
+              Start from a template…
+            </button>
           </div>
         </div>
       ) : null}
