@@ -62,6 +62,9 @@ test.describe('desktop app (Electron)', () => {
     await page.getByRole('button', { name: 'New', exact: true }).click();
     await page.getByTestId('template-spirals').click();
     await page.getByRole('tab', { name: 'Training' }).click();
+    // Enough epochs that the run is still going when we press Stop.
+    await page.getByLabel('Epochs').fill('2000');
+    await page.getByLabel('Epochs').press('Enter');
     await page.getByRole('button', { name: 'Start training' }).click();
     await expect
       .poll(async () => Number((await page.getByTestId('val-accuracy').getAttribute('data-value')) || 0), { timeout: 150_000 })

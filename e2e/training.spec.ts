@@ -26,6 +26,13 @@ async function openTrainingTab(page: Page) {
   await expect(page.getByLabel('Training panel')).toBeVisible();
 }
 
+async function setEpochs(page: Page, epochs: number) {
+  const field = page.getByLabel('Epochs');
+  await field.fill(String(epochs));
+  await field.press('Enter');
+  await expect(field).toHaveValue(String(epochs));
+}
+
 /** Number of x positions the Loss chart holds. */
 async function lossPoints(page: Page): Promise<number> {
   return Number(await page.getByLabel('Loss chart').locator('.nb-chart-plot').getAttribute('data-points'));
@@ -43,6 +50,8 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('spirals');
   await expect(page.getByLabel('Graph does not fit the dataset')).toHaveCount(0);
   await expect(page.locator('.nb-dataset-preview canvas')).toHaveAttribute('data-kind', 'scatter');
+  // Enough epochs that the run is still going when we press Stop, however fast this machine is.
+  await setEpochs(page, 2000);
 
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(5);
@@ -59,6 +68,18 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
   await expect(page.getByLabel('Run history').locator('li')).toHaveCount(1);
 
+  // Exports: CSV of every measurement, PNG of a chart.
+  const csvDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const csv = readFileSync(await (await csvDownload).path(), 'utf8').trim().split('\n');
+  expect(csv[0]).toBe('run,level,epoch,loss,accuracy,val_loss,val_accuracy');
+  expect(csv.filter((line) => line.includes(',epoch,')).length).toBeGreaterThan(0);
+  expect(csv.filter((line) => line.includes(',batch,')).length).toBeGreaterThan(5);
+  const pngDownload = page.waitForEvent('download');
+  await page.getByLabel('Loss chart').getByRole('button', { name: 'PNG' }).click();
+  const png = readFileSync(await (await pngDownload).path());
+  expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+
   await page.getByRole('button', { name: 'Save As' }).click();
   const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
   await saveDialog.getByLabel('File name').fill('spirals-run');
@@ -70,7 +91,8 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   const template = loadFile(path.join(repoRoot, 'examples/spirals.nbrick'));
   expect(saved.graph).toEqual(template.graph);
   expect(saved.runs).toHaveLength(1);
-  expect(saved.runs?.[0]).toMatchObject({ status: 'stopped', config: { dataset: 'spirals' } });
+  expect(saved.runs?.[0]).toMatchObject({ status: 'stopped', config: { dataset: 'spirals', epochs: 2000 } });
+  expect(saved.training?.epochs).toBe(2000);
   expect(saved.runs?.[0]?.final.valAccuracy).toBeGreaterThan(0.9);
   // Canonical on disk: loading and serialising again gives the same bytes.
   expect(readFileSync(savedPath, 'utf8')).toBe(serializeGraphFile(saved));
@@ -94,6 +116,7 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
 test('a trainer killed mid-run is reported, and a new run works', async ({ appPage: page, webHost }) => {
   await newFromTemplate(page, 'spirals');
   await openTrainingTab(page);
+  await setEpochs(page, 2000);
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
 
@@ -107,7 +130,7 @@ test('a trainer killed mid-run is reported, and a new run works', async ({ appPa
   await page.screenshot({ path: artifactPath('training-trainer-killed.png') });
 
   await page.getByRole('button', { name: 'Start training' }).click();
-  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'running');
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', /starting|running/);
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
   // The failed run is history now, drawn under the live one.
   await expect(page.getByLabel('Loss chart').locator('.u-legend')).toContainText('earlier val');
