@@ -1,0 +1,94 @@
+/** Electron main's API handlers with electron's dialog/app replaced: what the renderer may read and write. */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyDocument } from '../../shared/document/model';
+import { createGraphFile } from '../../shared/format/graphFileSchema';
+import { serializeGraphFile } from '../../shared/format/serializeGraphFile';
+
+const dialogAnswers: { open?: string[]; save?: string } = {};
+vi.mock('electron', () => ({
+  app: { getVersion: () => '9.9.9', getPath: () => os.tmpdir(), addRecentDocument: vi.fn() },
+  dialog: {
+    showOpenDialog: vi.fn(async () => ({ canceled: !dialogAnswers.open, filePaths: dialogAnswers.open ?? [] })),
+    showSaveDialog: vi.fn(async () => ({ canceled: !dialogAnswers.save, filePath: dialogAnswers.save })),
+  },
+}));
+
+const { createElectronHandlers } = await import('./electronHandlers');
+const { Autosave } = await import('../host/autosave');
+const { createDatasetService, createGraphFileStore, createRecentFiles } = await import('../host/nodeServices');
+
+let dir: string;
+let handlers: ReturnType<typeof createElectronHandlers>['handlers'];
+const file = createGraphFile(emptyDocument('Net'));
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nb-electron-handlers-'));
+  mkdirSync(path.join(dir, 'examples'));
+  writeFileSync(path.join(dir, 'examples/xor.nbrick'), serializeGraphFile(createGraphFile(emptyDocument('XOR'))));
+  writeFileSync(path.join(dir, 'elsewhere.nbrick'), serializeGraphFile(file));
+  handlers = createElectronHandlers({
+    window: () => undefined,
+    examplesDir: path.join(dir, 'examples'),
+    files: createGraphFileStore(),
+    recent: createRecentFiles(path.join(dir, 'state')),
+    datasets: createDatasetService(),
+    training: {
+      start: async () => 'r',
+      pause: async () => {},
+      resume: async () => {},
+      stop: async () => {},
+      onRunEvent: () => () => {},
+      dispose: async () => {},
+    },
+    autosave: new Autosave(path.join(dir, 'state')),
+    onDocumentState: () => {},
+  }).handlers;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeEach(() => {
+  delete dialogAnswers.open;
+  delete dialogAnswers.save;
+});
+
+describe('Electron API handlers', () => {
+  it('refuses to write or read a path the user never chose', async () => {
+    const target = path.join(dir, 'elsewhere.nbrick');
+    await expect(handlers.saveFile({ file, path: target })).rejects.toThrow(/Refused to write .*use Save As/);
+    await expect(handlers.openFile({ path: target })).rejects.toThrow(/Refused to open .*File › Open first/);
+  });
+
+  it('opens through the dialog, then may save back to that file', async () => {
+    const target = path.join(dir, 'elsewhere.nbrick');
+    dialogAnswers.open = [target];
+    const opened = await handlers.openFile({});
+    expect(opened).toMatchObject({ path: target, name: 'elsewhere.nbrick', readOnly: false });
+    const changed = createGraphFile(emptyDocument('Changed'));
+    await handlers.saveFile({ file: changed, path: target });
+    expect(readFileSync(target, 'utf8')).toBe(serializeGraphFile(changed));
+    expect((await handlers.recentFiles())[0]?.path).toBe(target);
+  });
+
+  it('Save As adds the extension, and a cancelled dialog resolves null', async () => {
+    expect(await handlers.saveFileAs({ file })).toBeNull();
+    dialogAnswers.save = path.join(dir, 'new-net');
+    expect(await handlers.saveFileAs({ file, suggestedName: 'new-net' })).toEqual({ path: path.join(dir, 'new-net.nbrick'), name: 'new-net.nbrick' });
+    expect(readFileSync(path.join(dir, 'new-net.nbrick'), 'utf8')).toBe(serializeGraphFile(file));
+  });
+
+  it('templates open read-only and cannot be overwritten', async () => {
+    const template = path.join(dir, 'examples/xor.nbrick');
+    const opened = await handlers.openFile({ path: template });
+    expect(opened?.readOnly).toBe(true);
+    await expect(handlers.saveFile({ file, path: template })).rejects.toThrow(/Refused to write|read-only/);
+    dialogAnswers.save = template;
+    await expect(handlers.saveFileAs({ file })).rejects.toThrow(/read-only/);
+    expect((await handlers.listFiles()).map((f) => f.path)).toEqual([template]);
+  });
+
+  it('reports itself as the electron transport', async () => {
+    expect(await handlers.getHostInfo(undefined)).toEqual({ transport: 'electron', appVersion: '9.9.9' });
+  });
+});
