@@ -68,7 +68,7 @@ describe('Electron API handlers', () => {
     const changed = createGraphFile(emptyDocument('Changed'));
     await handlers.saveFile({ file: changed, path: target });
     expect(readFileSync(target, 'utf8')).toBe(serializeGraphFile(changed));
-    expect((await handlers.recentFiles())[0]?.path).toBe(target);
+    expect((await handlers.recentFiles(undefined))[0]?.path).toBe(target);
   });
 
   it('Save As adds the extension, and a cancelled dialog resolves null', async () => {
@@ -85,7 +85,7 @@ describe('Electron API handlers', () => {
     await expect(handlers.saveFile({ file, path: template })).rejects.toThrow(/Refused to write|read-only/);
     dialogAnswers.save = template;
     await expect(handlers.saveFileAs({ file })).rejects.toThrow(/read-only/);
-    expect((await handlers.listFiles()).map((f) => f.path)).toEqual([template]);
+    expect((await handlers.listFiles(undefined)).map((f) => f.path)).toEqual([template]);
   });
 
   it('reports itself as the electron transport', async () => {
