@@ -58,6 +58,11 @@ protocol.registerSchemesAsPrivileged([
 let mainWindow: BrowserWindow | undefined;
 let documentState: DocumentState | undefined;
 let closeConfirmed = false;
+/** True once the page has reported its document (its listeners are up). */
+let rendererReady = false;
+let flushPendingOpens: () => void = () => {};
+/** Ctrl+C in the terminal: quit without asking, keeping unsaved work for recovery. */
+let keepUnsavedOnExit = false;
 /** Files asked for before the window was ready (double-click on a .nbrick, second instance). */
 const pendingOpens: string[] = [];
 
@@ -115,7 +120,10 @@ function registerIpc(handlers: Record<ApiMethod, (request: never) => Promise<unk
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event: IpcMainInvokeEvent, payload: unknown) => {
       const frame = event.senderFrame;
-      const fromMainFrame = frame !== null && mainWindow !== undefined && frame === mainWindow.webContents.mainFrame;
+      const main = mainWindow?.webContents.mainFrame;
+      // Same frame = same renderer process and routing id (WebFrameMain objects need not be identical).
+      const fromMainFrame =
+        frame !== null && main !== undefined && frame.processId === main.processId && frame.routingId === main.routingId;
       if (!isTrustedSender(frame?.url, fromMainFrame)) throw new Error(`Refused ${method}: not from the app window`);
       const request = parseRequest(method, payload);
       try {
@@ -173,12 +181,15 @@ function createWindow(openPath: (file: string) => Promise<unknown>) {
     if (isAllowedExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  contents.on('did-finish-load', () => {
-    updateTitle();
+  // Files waiting to open are sent once the page reports its first document: by then it listens for them.
+  contents.on('did-start-loading', () => {
+    rendererReady = false;
+  });
+  flushPendingOpens = () => {
     for (const file of pendingOpens.splice(0)) {
       void openPath(file).catch((error: unknown) => dialog.showErrorBox('Could not open file', String(error)));
     }
-  });
+  };
   window.on('close', (event) => {
     if (closeConfirmed) return;
     event.preventDefault();
@@ -231,6 +242,10 @@ async function main() {
     onDocumentState: (state) => {
       documentState = state;
       updateTitle();
+      if (!rendererReady) {
+        rendererReady = true;
+        flushPendingOpens();
+      }
     },
   });
   const openAndSend = async (file: string) => send('openedFile', await openPath(file));
@@ -263,13 +278,16 @@ async function main() {
   };
 
   app.on('second-instance', (_event, argv) => {
-    for (const file of graphArgs(argv.slice(1))) void openAndSend(file).catch(() => {});
+    for (const file of graphArgs(argv.slice(1))) openNow?.(file);
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();
   });
   openNow = (file) => {
-    if (mainWindow) void openAndSend(file).catch((error: unknown) => dialog.showErrorBox('Could not open file', String(error)));
-    else pendingOpens.push(file);
+    if (mainWindow && rendererReady) {
+      void openAndSend(file).catch((error: unknown) => dialog.showErrorBox('Could not open file', String(error)));
+    } else {
+      pendingOpens.push(file);
+    }
   };
 
   createWindow(openAndSend);
@@ -282,11 +300,12 @@ async function main() {
     if (cleanedUp) return;
     event.preventDefault();
     cleanedUp = true;
-    void Promise.allSettled([training.dispose(), autosave.dispose()]).then(() => app.quit());
+    void Promise.allSettled([training.dispose(), autosave.dispose({ keepUnsaved: keepUnsavedOnExit })]).then(() => app.quit());
   });
   // Ctrl+C in the terminal that started `npm start`.
   process.on('SIGINT', () => {
     closeConfirmed = true;
+    keepUnsavedOnExit = true;
     app.quit();
   });
 }

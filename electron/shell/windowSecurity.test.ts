@@ -73,7 +73,7 @@ describe('main.ts', () => {
     expect(check).toBeGreaterThan(0);
     expect(validate).toBeGreaterThan(check);
     expect(call).toBeGreaterThan(validate);
-    expect(handler).toContain('frame === mainWindow.webContents.mainFrame');
+    expect(handler).toContain('frame.processId === main.processId && frame.routingId === main.routingId');
   });
 
   it('runs the trainer in a utilityProcess, not in main', () => {
