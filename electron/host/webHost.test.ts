@@ -1,5 +1,6 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,8 +123,23 @@ async function call(ws: WebSocket, method: string, payload?: unknown) {
 }
 
 describe('web host HTTP', () => {
-  it('binds to 127.0.0.1 only and prints a tokened URL', () => {
+  it('binds to 127.0.0.1 only and prints a tokened URL', async () => {
+    expect(host.address).toBe('127.0.0.1');
     expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+    // From another interface of this machine (if it has one) the port is closed.
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      const reached = await new Promise<boolean>((resolve) => {
+        const socket = net.connect({ host: external.address, port: host.port }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+      expect(reached).toBe(false);
+    }
   });
 
   it('refuses requests without the token (401) and serves with it, setting an HttpOnly SameSite=Strict cookie', async () => {

@@ -40,6 +40,8 @@ export interface WebHostOptions {
 }
 
 export interface WebHost {
+  /** The address the server is bound to (always the loopback 127.0.0.1). */
+  readonly address: string;
   readonly port: number;
   readonly token: string;
   /** The address to open, token included. */
@@ -194,9 +196,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  port = bound.port;
 
   return {
+    address: bound.address,
     port,
     token,
     url: `http://127.0.0.1:${port}/?token=${token}`,
