@@ -39,6 +39,8 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem 
   useEffect(() => {
     const host = container.current;
     if (!host) return;
+    // Canvas text cannot use currentColor: read the theme's text colour (light or dark scheme) once per build.
+    const ink = getComputedStyle(host).color || '#333';
     const options: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
       height: HEIGHT,
@@ -47,8 +49,8 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem 
         y: log ? { distr: 3 } : yRange ? { range: yRange } : {},
       },
       axes: [
-        { label: 'epoch', size: 36, labelSize: 16, stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
-        { size: 48, stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        { label: 'epoch', size: 36, labelSize: 16, stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        { size: 48, stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' } },
       ],
       series: [
         { label: 'epoch', value: (_u, v) => (v == null ? '—' : v.toFixed(2)) },

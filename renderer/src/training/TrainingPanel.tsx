@@ -21,6 +21,11 @@ const BACKEND_BADGES: Record<string, string> = { tensorflow: 'native', wasm: 'wa
 const MAX_CHART_POINTS = 2000;
 const EARLIER_RUNS_SHOWN = 3;
 
+function formatLoss(value: number | undefined): string {
+  if (value === undefined) return '—';
+  return value !== 0 && Math.abs(value) < 0.001 ? value.toExponential(2) : value.toFixed(4);
+}
+
 function percent(value: number | undefined): string {
   return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
 }
@@ -246,8 +251,7 @@ export function TrainingPanel() {
               {Math.round(run.samplesPerSec)} samples/s · ETA {active && progress ? formatDuration(etaSeconds(progress)) : '—'}
             </p>
             <p>
-              loss {lastEpoch ? lastEpoch.loss.toFixed(4) : '—'} · acc {percent(lastEpoch?.accuracy)} · val loss{' '}
-              {lastEpoch?.valLoss?.toFixed(4) ?? '—'} · val acc <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''}>{percent(lastEpoch?.valAccuracy)}</span>
+              loss {formatLoss(lastEpoch?.loss)} · acc {percent(lastEpoch?.accuracy)} · val loss {formatLoss(lastEpoch?.valLoss)} · val acc <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''}>{percent(lastEpoch?.valAccuracy)}</span>
             </p>
             {run.error ? (
               <p role="alert" className="nb-error">

@@ -87,7 +87,9 @@ function finish(runId: string, status: RunSummary['status'], summary: RunSummary
   if (!run || !belongs(run, runId) || run.summary) return;
   const record = summary ?? summaryFromLive({ ...run, runId }, status, error);
   if (record) documentStore.getState().addRun(record);
-  trainingRunStore.setState({ run: { ...run, runId, status, ...(error ? { error } : {}), ...(record ? { summary: record } : {}) } });
+  // A completed run did every batch, whatever the last (throttled) progress event said.
+  const done = status === 'completed' ? { epoch: run.config.epochs, batch: run.batchesPerEpoch } : {};
+  trainingRunStore.setState({ run: { ...run, ...done, runId, status, ...(error ? { error } : {}), ...(record ? { summary: record } : {}) } });
 }
 
 export function applyRunEvent({ runId, event }: RunEvent): void {
