@@ -64,6 +64,16 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   await page.getByLabel('Loss chart').hover();
   await page.locator('.side-region').screenshot({ path: artifactPath('training-spirals-charts.png') });
 
+  // Pause holds the run at a batch boundary; Resume carries on.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'paused');
+  const pausedAt = await lossPoints(page);
+  await page.waitForTimeout(1000);
+  expect(await lossPoints(page)).toBe(pausedAt);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'running');
+  await expect.poll(() => lossPoints(page)).toBeGreaterThan(pausedAt);
+
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
   await expect(page.getByLabel('Run history').locator('li')).toHaveCount(1);
