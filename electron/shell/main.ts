@@ -167,7 +167,16 @@ function createWindow(openPath: (file: string) => Promise<unknown>) {
     minHeight: 600,
     show: false,
     title: 'Neural Bricks',
-    webPreferences: windowWebPreferences(path.join(__dirname, 'preload.cjs')),
+    // The full set lives in windowSecurity.ts; the critical switches are repeated here so a reader (and
+    // static checkers such as Electronegativity) see them where the window is made.
+    webPreferences: {
+      ...windowWebPreferences(path.join(__dirname, 'preload.cjs')),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   mainWindow = window;
   window.once('ready-to-show', () => window.show());

@@ -38,7 +38,7 @@ describe('window preferences', () => {
 
   it('are the only preferences any window in main.ts gets', () => {
     const windows = mainSource.match(/new BrowserWindow\(/g) ?? [];
-    const secured = mainSource.match(/webPreferences: windowWebPreferences\(/g) ?? [];
+    const secured = mainSource.match(/webPreferences: \{\s*\.\.\.windowWebPreferences\(/g) ?? [];
     expect(windows.length).toBeGreaterThan(0);
     expect(secured.length).toBe(windows.length);
     for (const unsafe of [/nodeIntegration:\s*true/, /contextIsolation:\s*false/, /sandbox:\s*false/, /webSecurity:\s*false/, /allowRunningInsecureContent:\s*true/]) {
