@@ -6,6 +6,7 @@ import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
+import { FUSED_BATCH_NORM, makeFusedBatchNormWasm } from './fusedBatchNorm';
 import { IDENTITY, makeIdentityWasm } from './identity';
 import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { makeTileWasm, TILE } from './tile';
@@ -34,6 +35,7 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   { kernelName: TILE, wrap: makeTileWasm },
   { kernelName: MAX_POOL_GRAD, wrap: makeMaxPoolGradWasm },
   { kernelName: IDENTITY, wrap: makeIdentityWasm },
+  { kernelName: FUSED_BATCH_NORM, wrap: makeFusedBatchNormWasm },
   ...BROADCAST_BINARY_KERNELS.map((kernelName) => ({ kernelName, wrap: makeBroadcastViaTile })),
 ];
 

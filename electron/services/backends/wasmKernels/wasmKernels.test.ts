@@ -304,4 +304,19 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
     y.dispose();
     expect(backend.numDataIds()).toBe(ids);
   });
+
+  it.each([
+    ['conv activation, [C] statistics', [4, 7, 5, 6], [6], true, true],
+    ['dense activation, no offset', [8, 10], [10], false, true],
+    ['no scale', [2, 3, 3, 4], [4], true, false],
+    ['scalar statistics', [3, 5], [1], true, true],
+    ['non-channel statistics (stock path)', [2, 3, 4], [3, 1], true, true],
+  ] as const)('FusedBatchNorm %s', async (_, xShape, statShape, withOffset, withScale) => {
+    const size = statShape.reduce((a: number, b: number) => a * b, 1);
+    const positive = Array.from(values(size, 21), (v) => 0.5 + Math.abs(v));
+    const inputs: Record<string, Input> = { x: { shape: [...xShape] }, mean: { shape: [...statShape] }, variance: { shape: [...statShape], data: positive } };
+    if (withOffset) inputs.offset = { shape: [...statShape] };
+    if (withScale) inputs.scale = { shape: [...statShape] };
+    await expectSameAsCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
+  });
 });
