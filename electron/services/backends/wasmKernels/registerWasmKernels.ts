@@ -8,6 +8,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
 import { FUSED_BATCH_NORM, makeFusedBatchNormWasm } from './fusedBatchNorm';
 import { IDENTITY, makeIdentityWasm } from './identity';
+import { makeMeanWasm, makeSumWasm, MEAN, SUM } from './leadingAxesReduce';
 import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
@@ -36,6 +37,8 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   { kernelName: MAX_POOL_GRAD, wrap: makeMaxPoolGradWasm },
   { kernelName: IDENTITY, wrap: makeIdentityWasm },
   { kernelName: FUSED_BATCH_NORM, wrap: makeFusedBatchNormWasm },
+  { kernelName: SUM, wrap: makeSumWasm },
+  { kernelName: MEAN, wrap: makeMeanWasm },
   ...BROADCAST_BINARY_KERNELS.map((kernelName) => ({ kernelName, wrap: makeBroadcastViaTile })),
 ];
 

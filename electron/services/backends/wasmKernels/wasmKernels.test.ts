@@ -319,4 +319,18 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
     if (withScale) inputs.scale = { shape: [...statShape] };
     await expectSameAsCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
   });
+
+  it.each([
+    ['conv activation over batch×height×width', [4, 8, 8, 16], [0, 1, 2], false],
+    ['same with keepDims', [4, 8, 8, 16], [0, 1, 2], true],
+    ['negative axes, unsorted', [4, 8, 8, 16], [-2, 0, 1], false],
+    ['leading two of three', [32, 32, 17], [0, 1], false],
+    ['dense rows', [1024, 20], [0], false],
+    ['trailing axes (stock path)', [4, 8, 8, 16], [1, 2], false],
+    ['small tensor (stock path)', [3, 4], [0], false],
+  ] as const)('Sum and Mean over leading axes: %s', async (_, shape, axis, keepDims) => {
+    for (const kernel of ['Sum', 'Mean']) {
+      await expectSameAsCpu(kernel, { x: { shape: [...shape] } }, { axis: [...axis], keepDims });
+    }
+  });
 });
