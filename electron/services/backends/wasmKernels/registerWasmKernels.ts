@@ -45,9 +45,9 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
 let registered = false;
 
 /**
- * Registers our extra wasm kernels. Idempotent. A kernel tfjs already ships for wasm is unregistered first so ours
- * wins. Our kernels have no setupFunc, so registering
- * after the backend was initialised is fine.
+ * Registers our extra and faster wasm kernels. Idempotent. A kernel tfjs already ships for wasm is unregistered first
+ * so ours wins. The extra kernels need no setupFunc and the overrides keep the stock one, so this works before or
+ * after the wasm backend was initialised.
  */
 export function registerWasmKernels(): string[] {
   const names = [...WASM_EXTRA_KERNELS.map((k) => k.kernelName), ...WASM_KERNEL_OVERRIDES.map((k) => k.kernelName)];
