@@ -6,11 +6,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
 import { DEFAULT_TRAINING_CONFIG, OPTIMIZERS, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import { checkGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { getLabApi } from '../api/getLabApi';
 import { documentStore, useDocumentStore } from '../store/documentStore';
 import { DatasetPreview } from './DatasetPreview';
-import { datasetFitProblems } from './datasetFit';
 import { downloadBlob } from './download';
 import { MetricChart, type ChartSeries } from './MetricChart';
 import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
@@ -147,7 +147,7 @@ export function TrainingPanel() {
   const [smoothing, setSmoothing] = useState(0.6);
 
   const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
-  const problems = useMemo(() => (dataset ? datasetFitProblems(document, dataset) : []), [document, dataset]);
+  const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
 
   // Earlier runs: everything in the history except the live run once it has been recorded.
