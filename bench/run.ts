@@ -5,7 +5,10 @@
  * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
  *
  *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 1280] [--no-pytorch] [--no-latency]
- *                 [--latency-only]
+ *                 [--latency-only] [--no-parallel]
+ *
+ * wasm is also timed with 2 data-parallel workers (training/parallel) as its own row, backend "wasm×2", right after the
+ * 1-worker row so the two are measured back to back (--no-parallel skips it).
  *
  * Output: one JSON line per result, then a final JSON array of all results.
  * Each (model, backend) pair runs in its own process so peakRssMB is that pair's own peak.
@@ -21,7 +24,9 @@ import { BackendUnavailableError, selectBackend, type BackendName } from '../ele
 import { readGraphFile } from '../electron/services/files/readGraphFile';
 import { runTraining } from '../electron/services/training/runTraining';
 import { TrainingHost } from '../electron/services/training/TrainingHost';
-import { pytorchAvailable, timePytorch, type ReferenceModel } from './kernels';
+import { pytorchAvailable, type PytorchTiming, type ReferenceModel } from './kernels';
+
+const PYTHON = '/usr/bin/python3';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ALL_BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -32,7 +37,7 @@ function arg(argv: readonly string[], flag: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-const benchConfig = (backend: BackendName): TrainingConfig => ({
+const benchConfig = (backend: BackendName, workers: 1 | 2 = 1): TrainingConfig => ({
   ...DEFAULT_TRAINING_CONFIG,
   dataset: 'mnist',
   optimizer: 'adam',
@@ -43,28 +48,31 @@ const benchConfig = (backend: BackendName): TrainingConfig => ({
   shuffle: true,
   seed: 1,
   backend,
+  ...(workers === 2 ? { workers } : {}),
 });
 
 /** Child mode: one (model, backend) pair. Epoch 1 warms up (kernel compilation, allocation); epoch 2 is timed. */
-async function runOne(model: ReferenceModel, backend: BackendName, samples: number): Promise<Result> {
+async function runOne(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2): Promise<Result> {
+  const label = workers === 2 ? `${backend}×2` : backend;
   try {
     await selectBackend(backend);
   } catch (error) {
-    if (error instanceof BackendUnavailableError) return { model, backend, skipped: error.message };
+    if (error instanceof BackendUnavailableError) return { model, backend: label, skipped: error.message };
     throw error;
   }
   const file = path.join(HERE, `${model}.nbrick`);
   const read = await readGraphFile(file);
   if (!read.ok) throw new Error(read.error.message);
   const epochEnds: number[] = [];
-  const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend), {
+  const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend, workers), {
     callbacks: { onEpoch: () => epochEnds.push(performance.now()) },
   });
   const [first, second] = epochEnds;
-  if (first === undefined || second === undefined) throw new Error(`${model}/${backend}: run ended early (${summary.status})`);
+  if (first === undefined || second === undefined) throw new Error(`${model}/${label}: run ended early (${summary.status})`);
   return {
     model,
-    backend,
+    backend: label,
+    workers,
     samplesPerSec: Math.round((samples / ((second - first) / 1000)) * 10) / 10,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     samples,
@@ -73,10 +81,10 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
   };
 }
 
-async function runChild(model: ReferenceModel, backend: BackendName, samples: number): Promise<Result> {
+async function runChild(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2 = 1): Promise<Result> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', model, backend, '--samples', String(samples)],
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', model, backend, '--samples', String(samples), '--workers', String(workers)],
     { timeout: 600_000, maxBuffer: 1 << 22 },
   );
   const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
@@ -136,10 +144,31 @@ async function measureLatency(backend: BackendName, trials: number): Promise<Res
   };
 }
 
+/**
+ * PyTorch reference with 2 threads, in an environment without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: this machine sets
+ * them to work around old OpenBLAS builds, and they slow a current one down, which would flatter our ratio.
+ * (bench/kernels.ts' timePytorch spawns with the inherited environment.)
+ */
+async function timePytorchFairly(models: readonly ReferenceModel[], threads = 2, samples = 4096): Promise<PytorchTiming[]> {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const { stdout } = await promisify(execFile)(
+    PYTHON,
+    [path.join(HERE, 'pytorch_ref.py'), '--models', models.join(','), '--threads', String(threads), '--samples', String(samples)],
+    { timeout: 600_000, maxBuffer: 1 << 20, env },
+  );
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => ({ ...(JSON.parse(line) as PytorchTiming), env: 'OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset' }));
+}
+
 async function main(argv: string[]): Promise<number> {
   const samples = Number(arg(argv, '--samples') ?? 1280);
   if (argv[0] === '--one') {
-    console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples)));
+    const workers = arg(argv, '--workers') === '2' ? 2 : 1;
+    console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples, workers)));
     return 0;
   }
   const latencyOnly = argv.includes('--latency-only');
@@ -151,20 +180,29 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(r));
   };
 
-  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models) : [];
+  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorchFairly(models) : [];
   if (torch.length === 0 && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
   for (const t of torch) report({ ...t });
 
+  const parallel = !argv.includes('--no-parallel');
   for (const model of models) {
     for (const backend of backends) {
       // The pure-JS cpu backend is ~10–50× slower: time fewer samples there so the bench stays a few minutes.
       const pairSamples = backend === 'cpu' ? Math.min(samples, model === 'cnn' ? 128 : 384) : samples;
-      const r: Result = await runChild(model, backend, pairSamples).catch((error: unknown) => ({ model, backend, error: String(error) }));
-      const reference = torch.find((t) => t.model === model);
-      if (reference && typeof r.samplesPerSec === 'number') {
-        r.ratioVsPytorch = Math.round((r.samplesPerSec / reference.samplesPerSec) * 1000) / 1000;
+      // wasm runs single-threaded in Node: also time it with 2 data-parallel workers, right after the 1-worker run.
+      for (const workers of backend === 'wasm' && parallel ? ([1, 2] as const) : ([1] as const)) {
+        const label = workers === 2 ? `${backend}×2` : backend;
+        const r: Result = await runChild(model, backend, pairSamples, workers).catch((error: unknown) => ({
+          model,
+          backend: label,
+          error: String(error),
+        }));
+        const reference = torch.find((t) => t.model === model);
+        if (reference && typeof r.samplesPerSec === 'number') {
+          r.ratioVsPytorch = Math.round((r.samplesPerSec / reference.samplesPerSec) * 1000) / 1000;
+        }
+        report(r);
       }
-      report(r);
     }
   }
 

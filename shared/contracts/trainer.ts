@@ -134,6 +134,8 @@ export const startedEventSchema = z.strictObject({
   trainSize: z.number().int().min(0),
   valSize: z.number().int().min(0),
   testSize: z.number().int().min(0),
+  /** Data-parallel workers training the run (1 when absent). */
+  workers: z.number().int().min(1).optional(),
 });
 /** Throttled by the trainer to at most 20 per second; the last batch of an epoch is always sent. */
 export const batchEventSchema = z.strictObject({

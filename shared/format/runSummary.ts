@@ -37,6 +37,8 @@ export const runSummarySchema = z.strictObject({
   status: z.enum(RUN_STATUSES),
   /** The backend that actually ran (`tensorflow`, `wasm`, `cpu`), not the requested `auto`. */
   backend: z.string().min(1),
+  /** Data-parallel workers that trained the run (absent = 1). */
+  workers: z.number().int().min(1).optional(),
   config: trainingConfigSchema,
   epochs: z.array(epochMetricsSchema),
   final: finalMetricsSchema,

@@ -15,6 +15,8 @@ describe('trainingConfigSchema', () => {
       [{ optimizer: 'lbfgs' }, 'optimizer'],
       [{ learningRate: 0 }, 'learningRate'],
       [{ backend: 'cuda' }, 'backend'],
+      [{ workers: 3 }, 'workers'],
+      [{ workers: '2' }, 'workers'],
       [{ shuffle: 'yes' }, 'shuffle'],
       [{ extra: 1 }, ''],
     ];
@@ -28,6 +30,12 @@ describe('trainingConfigSchema', () => {
   it('backend is optional', () => {
     const { backend: _omit, ...rest } = DEFAULT_TRAINING_CONFIG;
     expect(trainingConfigSchema.safeParse(rest).success).toBe(true);
+  });
+
+  it('workers is optional and accepts 1, 2 and auto', () => {
+    for (const workers of [1, 2, 'auto'] as const) {
+      expect(trainingConfigSchema.safeParse({ ...DEFAULT_TRAINING_CONFIG, workers }).success).toBe(true);
+    }
   });
 });
 

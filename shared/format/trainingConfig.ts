@@ -11,6 +11,14 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const TRAINING_BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
+/**
+ * Data-parallel trainer workers: 1 trains in one thread; 2 splits every batch over two threads with synchronous
+ * gradient averaging (same results for a seed, not bit-identical to 1); `auto` uses 2 when the backend is single-threaded
+ * (wasm, cpu) and the machine has at least 2 cores.
+ */
+export const TRAINING_WORKERS = [1, 2, 'auto'] as const;
+export type TrainingWorkers = (typeof TRAINING_WORKERS)[number];
+
 /** Upper bounds keep a typo (an extra zero or ten) from freezing a laptop; they are far above any workshop use. */
 export const MAX_BATCH_SIZE = 65_536;
 export const MAX_EPOCHS = 100_000;
@@ -25,6 +33,7 @@ export const trainingConfigSchema = z.strictObject({
   shuffle: z.boolean(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   backend: z.enum(TRAINING_BACKENDS).optional(),
+  workers: z.union([z.literal(1), z.literal(2), z.literal('auto')]).optional(),
 });
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;

@@ -10,8 +10,10 @@ import { selectBackend, type BackendInfo } from '../backends/selectBackend';
 import { assertGraphFitsDataset } from '../datasets/checkGraphFitsDataset';
 import { loadDataset } from '../datasets/loadDataset';
 import { compileGraph } from '../compiler/compileGraph';
+import { DataParallel } from './parallel/DataParallel';
+import { resolveWorkers } from './parallel/resolveWorkers';
 import { installSeededMathRandom } from './seededMathRandom';
-import { trainModel, type TrainingCallbacks, type TrainingOutcome } from './trainModel';
+import { targetWidth, trainModel, type TrainingCallbacks, type TrainingOutcome } from './trainModel';
 import type { TrainingControl } from './trainingControl';
 
 export interface RunTrainingOptions {
@@ -24,6 +26,8 @@ export interface RunTrainingOptions {
   readonly testOnStop?: boolean;
   /** Called once the backend is active, before the (possibly slow) dataset load and compile. */
   readonly onBackend?: (backend: BackendInfo) => void;
+  /** Called with the data-parallel replicas when the run uses 2 workers (diagnostics and tests). */
+  readonly onParallel?: (parallel: DataParallel) => void;
 }
 
 export interface RunTrainingResult extends TrainingOutcome {
@@ -54,11 +58,29 @@ export async function runTraining(
   options.onBackend?.(backend);
   const restoreRandom = installSeededMathRandom(config.seed);
   let model: tfl.LayersModel | undefined;
+  let parallel: DataParallel | undefined;
   try {
     // No `seed` option here on purpose: the seeded Math.random above already makes initial weights reproducible,
     // and a fixed Dropout seed would draw the same mask on every batch.
     const compiled = compileGraph(graph);
     model = compiled.model;
+    // PARALLEL hook: with `workers: 2` a replica thread trains half of every batch (see parallel/DataParallel.ts).
+    if (resolveWorkers(config.workers, backend) === 2) {
+      const head = compiled.head;
+      const features = data.info.inputShape.reduce((a, b) => a * b, 1);
+      parallel = new DataParallel({
+        model: compiled.model,
+        graph,
+        config,
+        backend,
+        loss: head.loss,
+        metrics: head.task === 'regression' ? [] : ['accuracy'],
+        inputShape: data.info.inputShape,
+        targetWidth: targetWidth(head, data.info.classes, features),
+        maxBatchRows: Math.min(config.batchSize, data.train.count),
+      });
+      options.onParallel?.(parallel);
+    }
     const outcome = await trainModel(compiled.model, compiled.head, data, { ...config, dataset: data.info.id }, {
       runId: options.runId ?? newRunId(),
       backend,
@@ -66,11 +88,13 @@ export async function runTraining(
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       ...(options.control ? { control: options.control } : {}),
       ...(options.testOnStop !== undefined ? { testOnStop: options.testOnStop } : {}),
+      ...(parallel ? { parallel } : {}),
     });
     const result: RunTrainingResult = options.keepModel ? { ...outcome, backend, model } : { ...outcome, backend };
     if (options.keepModel) model = undefined;
     return result;
   } finally {
+    await parallel?.dispose();
     restoreRandom();
     model?.dispose();
   }

@@ -56,6 +56,14 @@ export interface TrainModelOptions {
   readonly testOnStop?: boolean;
   /** Evaluation chunk size (memory bound for big validation/test sets). */
   readonly evalBatchSize?: number;
+  /** PARALLEL hook: data-parallel stepping (./parallel/DataParallel) that replaces trainOnBatch when set. */
+  readonly parallel?: ParallelStepper;
+}
+
+/** Trains one batch across replicas; returns [loss, ...metrics] over the whole batch like trainOnBatch. */
+export interface ParallelStepper {
+  readonly workers: number;
+  trainOnBatch(model: tfl.LayersModel, optimizer: tf.Optimizer, x: Float32Array, y: Float32Array, rows: number): Promise<number[]>;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -65,7 +73,7 @@ function featureSize(data: LoadedDataset): number {
 }
 
 /** Width of one target row: one-hot classes, a single 0/1, or (regression) the flattened input it reconstructs. */
-function targetWidth(head: TrainingHead, classes: number, size: number): number {
+export function targetWidth(head: TrainingHead, classes: number, size: number): number {
   return head.task === 'classification' ? classes : head.task === 'binary' ? 1 : size;
 }
 
@@ -171,6 +179,7 @@ export async function trainModel(
     trainSize,
     valSize,
     testSize: data.test.count,
+    ...(options.parallel ? { workers: options.parallel.workers } : {}),
   });
 
   const batchSize = Math.min(config.batchSize, trainSize);
@@ -205,14 +214,18 @@ export async function trainModel(
       const to = Math.min(trainSize, from + batchSize);
       const t0 = performance.now();
       const { x, y } = gather(data.train, order, from, to, size, head, classes);
-      const xs = tf.tensor(x, [to - from, ...inputShape]);
-      const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
       let result: number | number[];
-      try {
-        result = await model.trainOnBatch(xs, ys);
-      } finally {
-        xs.dispose();
-        ys.dispose();
+      if (options.parallel) {
+        result = await options.parallel.trainOnBatch(model, optimizer, x, y, to - from);
+      } else {
+        const xs = tf.tensor(x, [to - from, ...inputShape]);
+        const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
+        try {
+          result = await model.trainOnBatch(xs, ys);
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
       }
       if (config.optimizer === 'adamw') applyDecoupledWeightDecay(trainableWeights, config.learningRate);
       const dt = performance.now() - t0;
@@ -292,6 +305,7 @@ export async function trainModel(
     finishedAt: new Date(finishedAt).toISOString(),
     status: failure ? 'failed' : control?.stopped ? 'stopped' : 'completed',
     backend: options.backend.name,
+    ...(options.parallel ? { workers: options.parallel.workers } : {}),
     config,
     epochs,
     final,

@@ -1,0 +1,279 @@
+/**
+ * Synchronous data-parallel training over two replicas: the trainer thread itself (replica 0) and one worker thread
+ * (replica 1, replicaWorker.ts) with its own tfjs engine and wasm instance. tfjs' wasm backend is single-threaded in
+ * Node, so this is how one run uses two cores.
+ *
+ * Per step: the trainer copies the second half of the batch into shared memory and wakes the worker; both run
+ * forward/backward on their half at the same time; the trainer averages the two gradients (weighted by rows, always
+ * in the same order, so the result is deterministic) and the BatchNorm moving statistics, publishes the average, and
+ * both replicas apply the identical update with identical optimizers. Weights therefore stay bit-identical on both
+ * replicas (tested), and the trainer thread's model is the one evaluated and saved.
+ *
+ * Why the trainer thread is a replica rather than a coordinator of two workers: one engine, one wasm heap and one copy
+ * of the weights less, no copy of the first half of each batch, and evaluation, callbacks, pause and stop stay where
+ * trainModel already does them.
+ *
+ * BatchNorm: batch statistics are per half batch (like PyTorch DDP without SyncBatchNorm); the moving mean/variance
+ * are averaged after every step so both replicas keep the same ones. The averaged moving variance is the mean of the
+ * half-batch variances (it misses the spread between the two halves' means), which is what DDP users get too.
+ * Dropout: each replica draws from its own seeded stream (seed + replica index), so masks are reproducible.
+ *
+ * A crashed or failing worker rejects the step in progress (and every later one) with an Error naming the cause;
+ * the trainer thread never blocks on the worker (it waits with Atomics.waitAsync), so a crash cannot hang the run.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { GraphDocument } from '../../../../shared/document/model';
+import type { TrainingConfig } from '../../../../shared/format/trainingConfig';
+import type { BackendInfo } from '../../backends/selectBackend';
+import { createGradientStep, type GradientStep } from './gradientStep';
+import type { ReplicaInit } from './ReplicaInit';
+import { allocateReplicaMemory, COMMAND, CTRL, replicaViews, type ReplicaLayout, type ReplicaViews } from './replicaLayout';
+
+export interface DataParallelOptions {
+  /** The trainer thread's model, built but not necessarily compiled yet; its current weights are sent to the worker. */
+  readonly model: tfl.LayersModel;
+  readonly graph: GraphDocument;
+  readonly config: Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'seed' | 'batchSize'>;
+  readonly backend: BackendInfo;
+  /** The loss and metrics trainModel compiles the model with. */
+  readonly loss: string;
+  readonly metrics: string[];
+  readonly inputShape: readonly number[];
+  readonly targetWidth: number;
+  /** Upper bound on the rows of one batch (the batch size, or the training set when smaller). */
+  readonly maxBatchRows: number;
+  /** Receives the worker's stdout/stderr lines; default: written to this process's stderr (stdout may carry JSON). */
+  readonly onLog?: (line: string) => void;
+}
+
+/** tsx's ESM API as an importable URL (its CommonJS twin cannot load its ESM half inside a worker). */
+function tsxEsmApi(from: string): string {
+  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (typeof resolve === 'function') {
+    try {
+      return resolve('tsx/esm/api');
+    } catch {
+      // fall through: resolve from the package folder
+    }
+  }
+  const pkg = createRequire(from).resolve('tsx/package.json');
+  return pathToFileURL(path.join(path.dirname(pkg), 'dist', 'esm', 'api', 'index.mjs')).href;
+}
+
+/** Starts worker threads from TypeScript sources (via tsx) or, in the bundled app, from the bundled entry. */
+function spawnReplica(init: ReplicaInit): Worker {
+  const here = import.meta.url;
+  const options = { workerData: init, stdout: true, stderr: true } as const;
+  if (!/\.[cm]?js$/.test(new URL(here).pathname)) {
+    const entry = new URL('./replicaWorker.ts', here).href;
+    const tsx = tsxEsmApi(here);
+    const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    return new Worker(boot, { ...options, eval: true });
+  }
+  // Bundled (scripts/bundle-electron.mjs): the replica entry is built beside the trainer as replicaWorker.cjs.
+  return new Worker(new URL('./replicaWorker.cjs', here), options);
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+type AtomicsWithWaitAsync = typeof Atomics & {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+};
+
+export class DataParallel {
+  /** Replicas training each batch (the trainer thread + the worker). */
+  readonly workers = 2;
+  /** The replica thread (for diagnostics and tests). */
+  readonly worker: Worker;
+  private readonly layout: ReplicaLayout;
+  private readonly views: ReplicaViews;
+  private readonly inputShape: readonly number[];
+  private readonly ready: Promise<void>;
+  private readonly failed: Promise<never>;
+  private failure: Error | undefined;
+  private fail!: (error: Error) => void;
+  private step: GradientStep | undefined;
+  private localGradients = new Float32Array(0);
+  private localStatistics = new Float32Array(0);
+  private seq = 0;
+  private disposed = false;
+  private exited = false;
+  private snapshotWaiter: ((weights: Float32Array[]) => void) | undefined;
+
+  constructor(private readonly options: DataParallelOptions) {
+    const { model } = options;
+    this.inputShape = options.inputShape;
+    this.layout = {
+      featureSize: sizeOf(options.inputShape),
+      targetWidth: options.targetWidth,
+      maxRows: Math.max(1, Math.floor(options.maxBatchRows / 2)),
+      gradientSize: model.trainableWeights.reduce((a, w) => a + sizeOf(w.shape as number[]), 0),
+      statisticsSize: model.nonTrainableWeights.reduce((a, w) => a + sizeOf(w.shape as number[]), 0),
+    };
+    const buffer = allocateReplicaMemory(this.layout);
+    this.views = replicaViews(buffer, this.layout);
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = (error) => {
+        if (this.failure || this.disposed) return;
+        this.failure = error;
+        reject(error);
+      };
+    });
+    this.failed.catch(() => {}); // observed through step(); never an unhandled rejection
+
+    const init: ReplicaInit = {
+      replica: 1,
+      graph: options.graph,
+      backend: options.backend.name,
+      ...(options.backend.threads !== undefined ? { wasmThreads: options.backend.threads } : {}),
+      optimizer: options.config.optimizer,
+      learningRate: options.config.learningRate,
+      seed: options.config.seed,
+      loss: options.loss,
+      metrics: options.metrics,
+      inputShape: [...options.inputShape],
+      weights: model.getWeights().map((w) => w.dataSync() as Float32Array),
+      layout: this.layout,
+      buffer,
+    };
+    this.worker = spawnReplica(init);
+    const log = options.onLog ?? ((line: string) => process.stderr.write(`[replica 1] ${line}\n`));
+    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      let pending = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) log(line);
+      });
+    }
+    this.ready = new Promise<void>((resolve) => {
+      this.worker.on('message', (m: { type: string; weights?: Float32Array[] }) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'weights' && m.weights) {
+          this.snapshotWaiter?.(m.weights);
+          this.snapshotWaiter = undefined;
+        }
+      });
+    });
+    this.worker.on('error', (error) => this.fail(new Error(`Data-parallel training worker failed: ${error.message}`)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.fail(new Error(`Data-parallel training worker exited unexpectedly (exit code ${code})`));
+    });
+  }
+
+  private async until<T>(promise: Promise<T>): Promise<T> {
+    if (this.failure) throw this.failure;
+    return Promise.race([promise, this.failed]);
+  }
+
+  /** Resolves once ctrl[index] === value; rejects when the worker dies first. Never blocks the thread. */
+  private async waitFor(index: number, value: number): Promise<void> {
+    const { ctrl } = this.views;
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const current = Atomics.load(ctrl, index);
+      if (current === value) return;
+      const waited = (Atomics as AtomicsWithWaitAsync).waitAsync(ctrl, index, current);
+      if (waited.async) await this.until(waited.value);
+    }
+  }
+
+  private post(command: number): number {
+    const { ctrl } = this.views;
+    this.seq++;
+    Atomics.store(ctrl, CTRL.COMMAND, command);
+    Atomics.store(ctrl, CTRL.STEP, this.seq);
+    Atomics.notify(ctrl, CTRL.STEP);
+    return this.seq;
+  }
+
+  /**
+   * One synchronous data-parallel step on `rows` samples (x/y as trainModel gathers them). `model` must be compiled
+   * with `optimizer`. Returns [loss, ...metrics] over the whole batch, like trainOnBatch.
+   */
+  async trainOnBatch(model: tfl.LayersModel, optimizer: tf.Optimizer, x: Float32Array, y: Float32Array, rows: number): Promise<number[]> {
+    if (this.disposed) throw new Error('DataParallel has been disposed');
+    await this.until(this.ready);
+    if (!this.step) {
+      this.step = createGradientStep(model, optimizer);
+      if (this.step.gradientSize !== this.layout.gradientSize || this.step.statisticsSize !== this.layout.statisticsSize) {
+        throw new Error('the compiled model does not have the weights it was built with');
+      }
+      this.localGradients = new Float32Array(this.layout.gradientSize);
+      this.localStatistics = new Float32Array(this.layout.statisticsSize);
+    }
+    const { featureSize: f, targetWidth: w } = this.layout;
+    const n0 = Math.ceil(rows / 2);
+    const n1 = rows - n0;
+    if (n1 > this.layout.maxRows) throw new Error(`batch of ${rows} rows exceeds the ${2 * this.layout.maxRows} this trainer was set up for`);
+    const v = this.views;
+    v.x.set(x.subarray(n0 * f, rows * f));
+    v.y.set(y.subarray(n0 * w, rows * w));
+    Atomics.store(v.ctrl, CTRL.ROWS, n1);
+    const seq = this.post(COMMAND.STEP);
+
+    const xs = tf.tensor(x.subarray(0, n0 * f), [n0, ...this.inputShape], 'float32');
+    const ys = tf.tensor(y.subarray(0, n0 * w), [n0, w], 'float32');
+    let local: number[];
+    try {
+      local = this.step.compute(xs, ys, this.localGradients, this.localStatistics);
+    } finally {
+      xs.dispose();
+      ys.dispose();
+    }
+    await this.waitFor(CTRL.GRADS, seq);
+
+    // Weighted by rows so uneven halves (odd or last batches) give the full-batch mean gradient. One fixed formula,
+    // computed once here and applied by both replicas, so they stay identical.
+    const g0 = this.localGradients;
+    const s0 = this.localStatistics;
+    if (n1 === 0) {
+      v.avgGradients.set(g0);
+      v.avgStatistics.set(s0);
+    } else {
+      const { gradients: g1, statistics: s1, avgGradients, avgStatistics } = v;
+      const w0 = n0 / rows;
+      const w1 = n1 / rows;
+      for (let i = 0; i < g0.length; i++) avgGradients[i] = g0[i]! * w0 + g1[i]! * w1;
+      for (let i = 0; i < s0.length; i++) avgStatistics[i] = s0[i]! * w0 + s1[i]! * w1;
+    }
+    Atomics.store(v.ctrl, CTRL.APPLY, seq);
+    Atomics.notify(v.ctrl, CTRL.APPLY);
+    this.step.apply(v.avgGradients, v.avgStatistics);
+    return local.map((value, i) => (n1 === 0 ? value : (value * n0 + v.metrics[i]! * n1) / rows));
+  }
+
+  /** The worker replica's current weights in `model.weights` order (to check the replicas agree). */
+  async replicaWeights(): Promise<Float32Array[]> {
+    await this.until(this.ready);
+    const weights = new Promise<Float32Array[]>((resolve) => (this.snapshotWaiter = resolve));
+    this.post(COMMAND.SNAPSHOT);
+    return this.until(weights);
+  }
+
+  /** Stops the worker. Safe to call more than once. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const { ctrl } = this.views;
+    Atomics.store(ctrl, CTRL.COMMAND, COMMAND.EXIT);
+    Atomics.add(ctrl, CTRL.STEP, 1);
+    Atomics.add(ctrl, CTRL.APPLY, 1);
+    Atomics.notify(ctrl, CTRL.STEP);
+    Atomics.notify(ctrl, CTRL.APPLY);
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    const timer = setTimeout(() => void this.worker.terminate(), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

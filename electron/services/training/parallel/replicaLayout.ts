@@ -1,0 +1,73 @@
+/**
+ * The shared memory between the trainer thread (replica 0) and its worker (replica 1): an Int32 control block used
+ * with Atomics, then Float32 regions. Both sides derive the same views from the same `ReplicaLayout`.
+ */
+
+/** Indices into the Int32 control block. Sequence numbers count steps; each side waits for the other's. */
+export const CTRL = {
+  /** Trainer → worker: step number of the rows now in `x`/`y` (or of a command). */
+  STEP: 0,
+  /** Worker → trainer: step number whose gradients are in `gradients`/`statistics`/`metrics`. */
+  GRADS: 1,
+  /** Trainer → worker: step number whose averaged update is in `avgGradients`/`avgStatistics`. */
+  APPLY: 2,
+  /** Rows of the worker's part of the batch (0 for a batch of 1). */
+  ROWS: 3,
+  /** What STEP means: a training step, a weight snapshot, or exit. */
+  COMMAND: 4,
+} as const;
+const CTRL_INTS = 8;
+
+export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2 } as const;
+export const MAX_METRICS = 8;
+
+export interface ReplicaLayout {
+  /** Values per sample (product of the input shape) and per target row. */
+  readonly featureSize: number;
+  readonly targetWidth: number;
+  /** Most rows the worker gets in one step (half a batch, rounded down). */
+  readonly maxRows: number;
+  readonly gradientSize: number;
+  readonly statisticsSize: number;
+}
+
+export interface ReplicaViews {
+  readonly ctrl: Int32Array;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  /** The worker's gradients, moving statistics and [loss, ...metrics] for the step. */
+  readonly gradients: Float32Array;
+  readonly statistics: Float32Array;
+  readonly metrics: Float32Array;
+  /** The averaged update both replicas apply. */
+  readonly avgGradients: Float32Array;
+  readonly avgStatistics: Float32Array;
+}
+
+function floatsOf(layout: ReplicaLayout): number[] {
+  return [
+    layout.maxRows * layout.featureSize,
+    layout.maxRows * layout.targetWidth,
+    layout.gradientSize,
+    layout.statisticsSize,
+    MAX_METRICS,
+    layout.gradientSize,
+    layout.statisticsSize,
+  ];
+}
+
+export function allocateReplicaMemory(layout: ReplicaLayout): SharedArrayBuffer {
+  const floats = floatsOf(layout).reduce((a, b) => a + b, 0);
+  return new SharedArrayBuffer(CTRL_INTS * 4 + floats * 4);
+}
+
+export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): ReplicaViews {
+  const ctrl = new Int32Array(buffer, 0, CTRL_INTS);
+  let offset = CTRL_INTS * 4;
+  const [x, y, gradients, statistics, metrics, avgGradients, avgStatistics] = floatsOf(layout).map((n) => {
+    const view = new Float32Array(buffer, offset, n);
+    offset += n * 4;
+    return view;
+  }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  return { ctrl, x, y, gradients, statistics, metrics, avgGradients, avgStatistics };
+}
