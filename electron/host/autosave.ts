@@ -7,7 +7,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { GraphFile, Recovery } from '../../shared/contracts/api';
 import { graphFileSchema } from '../../shared/format/graphFileSchema';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeTextFileAtomic } from '../services/files/writeGraphFileAtomic';
 
 export const AUTOSAVE_INTERVAL_MS = 30_000;
 
@@ -60,7 +60,7 @@ export class Autosave {
     }
     const record: AutosaveRecord = { savedAt: new Date().toISOString(), originalPath: state.path, file: state.file };
     await mkdir(path.dirname(this.recordPath), { recursive: true });
-    await writeFileAtomic(this.recordPath, JSON.stringify(record));
+    await writeTextFileAtomic(this.recordPath, JSON.stringify(record));
   }
 
   /** The copy from a session that did not exit cleanly, if any and if it is still a readable graph. */
