@@ -46,10 +46,18 @@ export async function bundleElectron() {
       outfile: 'dist/electron/trainer.cjs',
       packages: 'external',
     }),
+    // Data-parallel replica thread, started by the trainer as ./replicaWorker.cjs (training/parallel/DataParallel.ts).
+    build({
+      ...common,
+      ...importMetaShim,
+      entryPoints: ['electron/services/training/parallel/replicaWorker.ts'],
+      outfile: 'dist/electron/replicaWorker.cjs',
+      packages: 'external',
+    }),
   ]);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await bundleElectron();
-  console.log('Bundled dist/electron/{main,preload,trainer}.cjs');
+  console.log('Bundled dist/electron/{main,preload,trainer,replicaWorker}.cjs');
 }

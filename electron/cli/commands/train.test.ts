@@ -108,6 +108,21 @@ describe('bricks train', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 
+  it('--workers 2 trains data-parallel and reports the worker count (started event, summary, text)', async () => {
+    const json = await run('train', xorExample, '--epochs', '2', '--backend', 'wasm', '--workers', '2', '--json');
+    expect(json.code).toBe(0);
+    const lines = json.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.type === 'started')).toMatchObject({ workers: 2 });
+    const summary = runSummarySchema.parse(lines.at(-1).summary);
+    expect(summary.workers).toBe(2);
+    expect(summary.config.workers).toBe(2);
+    const text = await run('train', xorExample, '--epochs', '1', '--backend', 'wasm', '--workers', '2');
+    expect(text.out).toMatch(/on wasm × 2 workers\n/);
+    const bad = await run('train', xorExample, '--workers', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('invalid training config: workers');
+  }, 60_000);
+
   it('reports bad configs and graphs that do not fit the data', async () => {
     const bad = await run('train', xorExample, '--optimizer', 'nesterov');
     expect(bad.code).toBe(2);

@@ -27,6 +27,7 @@ interface TrainFlags {
   optimizer?: string;
   seed?: number;
   backend?: string;
+  workers?: string;
   validationSplit?: number;
   samples?: number;
   limit?: number;
@@ -57,7 +58,8 @@ const num4 = (x: number | undefined) => (x === undefined ? '  –   ' : x.toFixe
 export function formatSummary(summary: RunSummary, fileLabel: string): string {
   const f = summary.final;
   const lines = [
-    `${fileLabel}: run ${summary.status} after ${summary.epochs.length}/${summary.config.epochs} epochs in ${(summary.wallTimeMs / 1000).toFixed(1)} s on ${summary.backend}`,
+    `${fileLabel}: run ${summary.status} after ${summary.epochs.length}/${summary.config.epochs} epochs in ${(summary.wallTimeMs / 1000).toFixed(1)} s on ${summary.backend}` +
+      (summary.workers !== undefined && summary.workers > 1 ? ` × ${summary.workers} workers` : ''),
     `  train  loss ${num4(f.loss)}  accuracy ${pct(f.accuracy)}`,
   ];
   if (f.valLoss !== undefined) lines.push(`  val    loss ${num4(f.valLoss)}  accuracy ${pct(f.valAccuracy)}`);
@@ -85,6 +87,8 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     ...(flags.optimizer !== undefined ? { optimizer: flags.optimizer } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
+    // --workers 1|2|auto (PARALLEL): numbers stay numbers so the schema's 1 | 2 | 'auto' check names bad values.
+    ...(flags.workers !== undefined ? { workers: /^\d+$/.test(flags.workers) ? Number(flags.workers) : flags.workers } : {}),
     ...(flags.validationSplit !== undefined ? { validationSplit: flags.validationSplit } : {}),
   };
   const parsed = trainingConfigSchema.safeParse(candidate);
@@ -216,6 +220,7 @@ export const trainCommand: CliCommand = {
       .option('--optimizer <name>', `one of ${OPTIMIZERS.join(', ')}`)
       .option('--seed <n>', 'random seed (weights, shuffling, dropout)', intArg('--seed'))
       .option('--backend <name>', `one of ${TRAINING_BACKENDS.join(', ')}`)
+      .option('--workers <n>', 'data-parallel workers: 1, 2 (split each batch over two threads) or auto')
       .option('--validation-split <x>', 'share of the training set held out for validation (0–0.5)', numArg('--validation-split'))
       .option('--samples <n>', 'synthetic datasets: number of points', intArg('--samples'))
       .option('--limit <n>', 'mnist: train on the first N samples only (quick runs)', intArg('--limit'))
@@ -231,6 +236,7 @@ Exit codes: 0 completed · 1 the graph or data do not fit, or the loss diverged 
 Examples:
   bricks train examples/mnist-mlp.nbrick --epochs 3
   bricks train model.nbrick --backend wasm --json > run.jsonl
+  bricks train bench/mlp.nbrick --backend wasm --workers 2 --limit 2048
   bricks train model.nbrick --save-model out/model --record`,
       )
       .action(async (file: string, flags: TrainFlags) => {

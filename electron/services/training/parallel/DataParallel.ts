@@ -51,18 +51,18 @@ export interface DataParallelOptions {
   readonly onLog?: (line: string) => void;
 }
 
-/** tsx's ESM API as an importable URL (its CommonJS twin cannot load its ESM half inside a worker). */
+/**
+ * tsx's ESM API as an importable URL, found through the `exports` map of tsx's package.json (its CommonJS twin cannot
+ * load its ESM half inside a worker; `import.meta.resolve` would do, but the bundled app has no import.meta).
+ */
 function tsxEsmApi(from: string): string {
-  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
-  if (typeof resolve === 'function') {
-    try {
-      return resolve('tsx/esm/api');
-    } catch {
-      // fall through: resolve from the package folder
-    }
-  }
-  const pkg = createRequire(from).resolve('tsx/package.json');
-  return pathToFileURL(path.join(path.dirname(pkg), 'dist', 'esm', 'api', 'index.mjs')).href;
+  const require = createRequire(from);
+  const manifest = require.resolve('tsx/package.json');
+  const pkg = require(manifest) as { exports?: Record<string, { import?: { default?: string } | string }> };
+  const entry = pkg.exports?.['./esm/api']?.import;
+  const file = typeof entry === 'string' ? entry : entry?.default;
+  if (!file) throw new Error(`cannot find tsx's ESM API in ${manifest}`);
+  return pathToFileURL(path.join(path.dirname(manifest), file)).href;
 }
 
 /** Starts worker threads from TypeScript sources (via tsx) or, in the bundled app, from the bundled entry. */

@@ -9,7 +9,7 @@
  * (tested bit for bit), and nothing about the loss is re-implemented here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
 interface LayersModelInternals {
@@ -47,7 +47,9 @@ export interface GradientStep {
 
 /** `model` must be compiled with `optimizer`. */
 export function createGradientStep(model: tfl.LayersModel, optimizer: tf.Optimizer): GradientStep {
-  const internals = model as unknown as LayersModelInternals;
+  // A Sequential compiles and trains an inner functional model; that one holds the train function and weights.
+  const target = model instanceof tfl.Sequential ? (model as unknown as { model: tfl.LayersModel }).model : model;
+  const internals = target as unknown as LayersModelInternals;
   if (typeof internals.makeTrainFunction !== 'function' || !internals.collectedTrainableWeights) {
     throw new Error('data-parallel training needs a compiled tfjs-layers model (makeTrainFunction is missing)');
   }

@@ -15,70 +15,80 @@ import { createGradientStep } from './gradientStep';
 import { COMMAND, CTRL, replicaViews } from './replicaLayout';
 import type { ReplicaInit } from './ReplicaInit';
 
-const init = workerData as ReplicaInit;
-const port = parentPort;
-if (!port) throw new Error('replicaWorker must run in a worker thread');
+// No top-level await: the bundled app builds this entry as CommonJS (scripts/bundle-electron.mjs).
+async function main(): Promise<void> {
+  const init = workerData as ReplicaInit;
+  const port = parentPort;
+  if (!port) throw new Error('replicaWorker must run in a worker thread');
 
-await selectBackend(init.backend, init.wasmThreads !== undefined ? { wasmThreads: init.wasmThreads } : {});
-// Own seeded stream per replica: reproducible for a seed, and Dropout masks differ between the two halves of a batch.
-const rng = seedrandom.alea(`neural-bricks/tfjs:${init.seed}:replica${init.replica}`);
-Math.random = () => rng();
+  await selectBackend(init.backend, init.wasmThreads !== undefined ? { wasmThreads: init.wasmThreads } : {});
+  // Own seeded stream per replica: reproducible for a seed, and Dropout masks differ between the two halves of a batch.
+  const rng = seedrandom.alea(`neural-bricks/tfjs:${init.seed}:replica${init.replica}`);
+  Math.random = () => rng();
 
-const { model } = compileGraph(init.graph);
-if (model.weights.length !== init.weights.length) {
-  throw new Error(`replica ${init.replica} built ${model.weights.length} weights, the trainer has ${init.weights.length}`);
-}
-model.setWeights(init.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[], 'float32')));
-const optimizer = createOptimizer(init.optimizer, init.learningRate);
-model.compile({ optimizer, loss: init.loss, metrics: init.metrics });
-const step = createGradientStep(model, optimizer);
-if (step.gradientSize !== init.layout.gradientSize || step.statisticsSize !== init.layout.statisticsSize) {
-  throw new Error(
-    `replica ${init.replica} has ${step.gradientSize}+${step.statisticsSize} weights, ` +
-      `the trainer ${init.layout.gradientSize}+${init.layout.statisticsSize}`,
-  );
-}
-
-const views = replicaViews(init.buffer, init.layout);
-const { ctrl } = views;
-const { featureSize, targetWidth } = init.layout;
-port.postMessage({ type: 'ready' });
-
-/** Blocks until ctrl[index] equals `value` or an exit is requested; true when exiting. */
-function waitFor(index: number, value: number): boolean {
-  for (;;) {
-    if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT) return true;
-    const current = Atomics.load(ctrl, index);
-    if (current === value) return false;
-    Atomics.wait(ctrl, index, current);
+  const { model } = compileGraph(init.graph);
+  if (model.weights.length !== init.weights.length) {
+    throw new Error(`replica ${init.replica} built ${model.weights.length} weights, the trainer has ${init.weights.length}`);
   }
-}
-
-let seen = 0;
-for (;;) {
-  if (waitFor(CTRL.STEP, seen + 1)) break;
-  seen++;
-  if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.SNAPSHOT) {
-    port.postMessage({ type: 'weights', step: seen, weights: model.getWeights().map((w) => w.dataSync() as Float32Array) });
-    continue;
+  model.setWeights(init.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[], 'float32')));
+  const optimizer = createOptimizer(init.optimizer, init.learningRate);
+  model.compile({ optimizer, loss: init.loss, metrics: init.metrics });
+  const step = createGradientStep(model, optimizer);
+  if (step.gradientSize !== init.layout.gradientSize || step.statisticsSize !== init.layout.statisticsSize) {
+    throw new Error(
+      `replica ${init.replica} has ${step.gradientSize}+${step.statisticsSize} weights, ` +
+        `the trainer ${init.layout.gradientSize}+${init.layout.statisticsSize}`,
+    );
   }
-  const rows = Atomics.load(ctrl, CTRL.ROWS);
-  if (rows > 0) {
-    const xs = tf.tensor(views.x.slice(0, rows * featureSize), [rows, ...init.inputShape], 'float32');
-    const ys = tf.tensor(views.y.slice(0, rows * targetWidth), [rows, targetWidth], 'float32');
-    try {
-      const out = step.compute(xs, ys, views.gradients, views.statistics);
-      views.metrics.set(out.slice(0, views.metrics.length));
-    } finally {
-      xs.dispose();
-      ys.dispose();
+
+  const views = replicaViews(init.buffer, init.layout);
+  const { ctrl } = views;
+  const { featureSize, targetWidth } = init.layout;
+  port.postMessage({ type: 'ready' });
+
+  /** Blocks until ctrl[index] equals `value` or an exit is requested; true when exiting. */
+  function waitFor(index: number, value: number): boolean {
+    for (;;) {
+      if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT) return true;
+      const current = Atomics.load(ctrl, index);
+      if (current === value) return false;
+      Atomics.wait(ctrl, index, current);
     }
   }
-  Atomics.store(ctrl, CTRL.GRADS, seen);
-  Atomics.notify(ctrl, CTRL.GRADS);
-  if (waitFor(CTRL.APPLY, seen)) break;
-  step.apply(views.avgGradients, views.avgStatistics);
-  if (init.optimizer === 'adamw') applyDecoupledWeightDecay(step.variables, init.learningRate);
+
+  let seen = 0;
+  for (;;) {
+    if (waitFor(CTRL.STEP, seen + 1)) break;
+    seen++;
+    if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.SNAPSHOT) {
+      port.postMessage({ type: 'weights', step: seen, weights: model.getWeights().map((w) => w.dataSync() as Float32Array) });
+      continue;
+    }
+    const rows = Atomics.load(ctrl, CTRL.ROWS);
+    if (rows > 0) {
+      const xs = tf.tensor(views.x.slice(0, rows * featureSize), [rows, ...init.inputShape], 'float32');
+      const ys = tf.tensor(views.y.slice(0, rows * targetWidth), [rows, targetWidth], 'float32');
+      try {
+        const out = step.compute(xs, ys, views.gradients, views.statistics);
+        views.metrics.set(out.slice(0, views.metrics.length));
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+    }
+    Atomics.store(ctrl, CTRL.GRADS, seen);
+    Atomics.notify(ctrl, CTRL.GRADS);
+    if (waitFor(CTRL.APPLY, seen)) break;
+    step.apply(views.avgGradients, views.avgStatistics);
+    if (init.optimizer === 'adamw') applyDecoupledWeightDecay(step.variables, init.learningRate);
+  }
+  optimizer.dispose();
+  model.dispose();
 }
-optimizer.dispose();
-model.dispose();
+
+main().catch((error: unknown) => {
+  // Rethrown outside the promise so the thread ends with an 'error' event carrying the message.
+  setImmediate(() => {
+    throw error;
+  });
+});
