@@ -33,7 +33,7 @@ describe('createGradientStep', () => {
     let afterFirstStep = 0;
     for (let i = 0; i < 4; i++) {
       const xs = tf.randomNormal([16, 5], 0, 1, 'float32', 10 + i);
-      const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([16], 0, 3, 'int32', 20 + i), 3).toFloat());
+      const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([16], 0, 3, 'int32', 20 + i), 3), 'float32'));
       const expected = (await a.trainOnBatch(xs, ys)) as number[];
       const got = step.compute(xs, ys, gradients, statistics);
       step.apply(gradients, statistics);
