@@ -1,30 +1,10 @@
 // `npm start`: the desktop app when an Electron binary is installed, otherwise the same app in a browser through
 // the local web host (electron/host). Builds what is missing or stale first. Extra arguments go to the web host,
 // e.g. `npm start -- --port 8080 --workspace ~/nets --no-open`. Ctrl+C stops everything cleanly.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const rendererIndex = path.join(root, 'dist/renderer/index.html');
-
-function newestMtime(dir) {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function staleReason(output, sources) {
-  if (!existsSync(output)) return 'not built yet';
-  const built = statSync(output).mtimeMs;
-  return Math.max(...sources.map(newestMtime)) > built ? 'sources changed' : undefined;
-}
+import { buildRenderer, rendererBuildIsStale, repoRoot as root } from './rendererBuild.mjs';
 
 /** Where `electron` would run from, without requiring the package (that would try to download the binary). */
 export function findElectronBinary() {
@@ -39,10 +19,10 @@ export function findElectronBinary() {
 }
 
 function buildRendererIfNeeded() {
-  const reason = staleReason(rendererIndex, ['renderer', 'shared', 'examples'].map((d) => path.join(root, d)));
+  const reason = rendererBuildIsStale();
   if (!reason) return;
   console.log(`Building the renderer (${reason})…`);
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  buildRenderer();
 }
 
 /** Runs a child in the foreground; Ctrl+C reaches it through the terminal, and we exit with its code. */
