@@ -132,6 +132,18 @@ describe('loadGraphFile', () => {
     }
   });
 
+  it('says what a wrong-type value is instead of calling it missing', () => {
+    const nan = errorOf(loadEdited((f) => (f.graph.nodes[0].position.x = 'NaN')));
+    expect(nan.message).toBe('invalid graph file: graph.nodes[0].position.x: expected number, found the string "NaN"');
+    const nul = errorOf(loadEdited((f) => (f.graph.nodes[1].type = null)));
+    expect(nul.code === 'invalid' && nul.reason).toBe('expected string, found null');
+    const arr = errorOf(loadEdited((f) => (f.graph.metadata = [])));
+    expect(arr.code === 'invalid' && arr.reason).toBe('expected object, found an array');
+    // A field that is really absent is still reported as missing.
+    const gone = errorOf(loadEdited((f) => delete f.graph.nodes[2].position));
+    expect(gone.code === 'invalid' && `${gone.path}: ${gone.reason}`).toBe('graph.nodes[2].position: missing (expected object)');
+  });
+
   it('reports a huge exponent (Infinity after parsing) as invalid', () => {
     const text = v1Text.replace('"units": 32', '"units": 1e999');
     const error = errorOf(loadGraphFile(text));

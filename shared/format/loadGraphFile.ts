@@ -118,7 +118,7 @@ export function loadGraphFileValue(value: unknown, opts: LoadOptions = {}): Load
   }
 
   const parsed = graphFileSchema.safeParse(migrated);
-  if (!parsed.success) return invalid(zodIssues(parsed.error.issues));
+  if (!parsed.success) return invalid(zodIssues(parsed.error.issues, migrated));
 
   const file: GraphFile = parsed.data;
   const refIssues = checkReferences(file);
@@ -185,13 +185,42 @@ function findForbiddenKey(root: unknown): InvalidIssue | undefined {
   return visit(root, 0);
 }
 
-function zodIssues(issues: readonly z.core.$ZodIssue[]): InvalidIssue[] {
+/**
+ * The raw value at a zod issue's path. Read from the data itself because zod 4 leaves `issue.input` out unless asked,
+ * which would make every wrong-type value look missing.
+ */
+function valueAt(root: unknown, path: readonly PropertyKey[]): { readonly found: boolean; readonly value?: unknown } {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || typeof key === 'symbol' || !Object.hasOwn(value, key)) return { found: false };
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return { found: true, value };
+}
+
+/** What a wrong value is, for a message: `the string "NaN"`, `null`, `an object`… */
+function describeFound(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  return `${typeof value} ${String(value)}`;
+}
+
+function zodIssues(issues: readonly z.core.$ZodIssue[], root: unknown): InvalidIssue[] {
   const out: InvalidIssue[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: formatJsonPath([...issue.path, key]), reason: 'unknown field' });
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-      out.push({ path: formatJsonPath(issue.path), reason: `missing (expected ${issue.expected})` });
+    } else if (issue.code === 'invalid_type') {
+      const at = valueAt(root, issue.path);
+      out.push({
+        path: formatJsonPath(issue.path),
+        reason: at.found && at.value !== undefined ? `expected ${issue.expected}, found ${describeFound(at.value)}` : `missing (expected ${issue.expected})`,
+      });
     } else {
       out.push({ path: formatJsonPath(issue.path), reason: issue.message });
     }
