@@ -88,6 +88,13 @@ describe('loadGraphFile', () => {
     }
   });
 
+  it('loads a file that starts with a UTF-8 byte-order mark', () => {
+    const result = loadGraphFile(`\uFEFF${v1Text}`);
+    expect(result.ok ? result.file.graph.nodes.length : result.error.message).toBe(7);
+    // Only a leading mark is allowed: one anywhere else is still not JSON.
+    expect(errorOf(loadGraphFile(`\uFEFF\uFEFF${v1Text}`)).code).toBe('not-a-graph-file');
+  });
+
   it('refuses newer files naming both versions', () => {
     const error = errorOf(loadEdited((f) => (f.formatVersion = 7)));
     expect(error.code).toBe('too-new');

@@ -58,7 +58,8 @@ export function loadGraphFile(text: string, opts: LoadOptions = {}): LoadResult 
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Windows editors (Notepad) may save UTF-8 with a byte-order mark; JSON.parse refuses it.
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     return fail({ code: 'not-a-graph-file', message: `not a graph file: not valid JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 200)})` });
   }
