@@ -37,7 +37,8 @@ type Listener = (event: TrainerEvent) => void;
 /** The document type is readonly; the schema's input type is its mutable twin. Same data. */
 type HostToTrainerGraph = Extract<HostToTrainer, { type: 'start' }>['graph'];
 
-const STDERR_TAIL_CHARS = 2_000;
+// V8's OOM report puts a native stack trace of a few KB after its FATAL ERROR line: keep enough to still see it.
+const STDERR_TAIL_CHARS = 16_000;
 
 export class TrainingHost {
   private child: ChildProcess | undefined;
@@ -91,9 +92,13 @@ export class TrainingHost {
     this.disposed = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Wait for 'close' (the same event that reports the run as shut down); a trainer stuck in a long kernel
+    // that ignores SIGTERM is killed outright.
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     child.kill('SIGTERM');
-    await exited;
+    const forceKill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await closed;
+    clearTimeout(forceKill);
   }
 
   private command(type: 'pause' | 'resume' | 'stop', runId: string): void {
@@ -147,7 +152,9 @@ export class TrainingHost {
     child.on('error', (error) => {
       this.onChildGone(child, `trainer process error: ${error.message}`);
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it fires once stdout/stderr are drained, so the reason can quote the child's last words
+    // (e.g. V8's "heap out of memory"), which 'exit' may precede.
+    child.on('close', (code, signal) => {
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       this.onChildGone(child, this.disposed ? 'the trainer process was shut down' : `trainer process exited unexpectedly (${how})`);
     });
