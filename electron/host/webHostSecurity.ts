@@ -5,6 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { contentSecurityPolicy } from './contentSecurityPolicy';
 
 export const TOKEN_COOKIE = 'nb_token';
 export const TOKEN_HEADER = 'x-neural-bricks-token';
@@ -65,25 +66,9 @@ export function originAllowed(origin: string | undefined, port: number, required
   return allowedHosts(port).some((host) => origin.toLowerCase() === `http://${host}`);
 }
 
-export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "img-src 'self' data: blob:",
-    // React Flow positions nodes with inline styles.
-    "style-src 'self' 'unsafe-inline'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 export function securityHeaders(port: number): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(port),
+    'Content-Security-Policy': contentSecurityPolicy(["'self'", ...allowedHosts(port).map((host) => `ws://${host}`)]),
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',

@@ -4,6 +4,7 @@
  * away, open windows, nor reach the network. Links we put in the UI (https only, known hosts) open in the browser.
  */
 import type { WebPreferences } from 'electron';
+import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'neural-bricks';
@@ -30,19 +31,7 @@ export function windowWebPreferences(preload: string): WebPreferences {
 }
 
 /** No `connect-src` beyond 'self': the Electron renderer talks to main over IPC only. */
-export const ELECTRON_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "connect-src 'self'",
-  "img-src 'self' data: blob:",
-  // React Flow positions nodes with inline styles.
-  "style-src 'self' 'unsafe-inline'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const ELECTRON_CSP = contentSecurityPolicy(["'self'"]);
 
 /** External links the UI may open, and only over https. */
 export const EXTERNAL_LINK_HOSTS: readonly string[] = ['github.com', 'www.tensorflow.org', 'js.tensorflow.org'];
