@@ -2,10 +2,11 @@
  * The narrow view both hosts (web host, Electron main) have of the Node services. Keeping it an interface lets the
  * web host's tests drive the server with real files and datasets but a trainer they control.
  */
-import type { DatasetInfo, DatasetPreview, GraphFile, RunEvent } from '../../shared/contracts/api';
+import type { ApiHandlers, DatasetInfo, DatasetPreview, GraphFile, RunEvent } from '../../shared/contracts/api';
 import type { GraphDocument } from '../../shared/document/model';
 import type { TrainingConfig } from '../../shared/format/trainingConfig';
 import type { DatasetRef } from '../../shared/contracts/trainer';
+import type { Autosave } from './autosave';
 
 export interface TrainingService {
   start(request: { graph: GraphDocument; config: TrainingConfig; dataset: DatasetRef }): Promise<string>;
@@ -32,4 +33,41 @@ export interface GraphFileStore {
 export interface RecentFiles {
   list(): Promise<string[]>;
   add(absolutePath: string): Promise<void>;
+}
+
+/** The API methods both hosts answer the same way: straight from the dataset, training and autosave services. */
+export type ServiceHandlers = Pick<
+  ApiHandlers,
+  'listDatasets' | 'previewDataset' | 'startTraining' | 'pauseTraining' | 'resumeTraining' | 'stopTraining' | 'takeRecovery'
+>;
+
+export function createServiceHandlers(deps: {
+  readonly datasets: DatasetService;
+  readonly training: TrainingService;
+  readonly autosave: Autosave;
+}): ServiceHandlers {
+  return {
+    async listDatasets() {
+      return deps.datasets.list();
+    },
+    async previewDataset({ dataset, count }) {
+      return deps.datasets.preview(dataset, count);
+    },
+    async startTraining({ graph, config, dataset }) {
+      // Without an explicit dataset the run uses the one its config names.
+      return { runId: await deps.training.start({ graph, config, dataset: dataset ?? { id: config.dataset } }) };
+    },
+    async pauseTraining({ runId }) {
+      await deps.training.pause(runId);
+    },
+    async resumeTraining({ runId }) {
+      await deps.training.resume(runId);
+    },
+    async stopTraining({ runId }) {
+      await deps.training.stop(runId);
+    },
+    async takeRecovery({ discard }) {
+      return deps.autosave.takeRecovery(discard);
+    },
+  };
 }

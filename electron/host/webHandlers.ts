@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ApiHandlers, FileEntry, HostInfo } from '../../shared/contracts/api';
 import type { Autosave } from './autosave';
-import type { DatasetService, GraphFileStore, RecentFiles, TrainingService } from './labServices';
+import { createServiceHandlers, type DatasetService, type GraphFileStore, type RecentFiles, type TrainingService } from './labServices';
 import {
   assertRealPathInside,
   listWorkspaceFiles,
@@ -40,6 +40,8 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
   }
 
   return {
+    ...createServiceHandlers(deps),
+
     async getHostInfo(): Promise<HostInfo> {
       return { transport: 'web', appVersion: deps.appVersion, workspace: folders.workspace };
     },
@@ -79,37 +81,8 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
       return entries;
     },
 
-    async listDatasets() {
-      return deps.datasets.list();
-    },
-
-    async previewDataset({ dataset, count }) {
-      return deps.datasets.preview(dataset, count);
-    },
-
-    async startTraining({ graph, config, dataset }) {
-      const runId = await deps.training.start({ graph, config, dataset: dataset ?? { id: config.dataset } });
-      return { runId };
-    },
-
-    async pauseTraining({ runId }) {
-      await deps.training.pause(runId);
-    },
-
-    async resumeTraining({ runId }) {
-      await deps.training.resume(runId);
-    },
-
-    async stopTraining({ runId }) {
-      await deps.training.stop(runId);
-    },
-
     async reportDocumentState(state) {
       deps.autosave.report(state);
-    },
-
-    async takeRecovery({ discard }) {
-      return deps.autosave.takeRecovery(discard);
     },
   };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
 import type { Autosave } from '../host/autosave';
-import type { DatasetService, GraphFileStore, RecentFiles, TrainingService } from '../host/labServices';
+import { createServiceHandlers, type DatasetService, type GraphFileStore, type RecentFiles, type TrainingService } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
 import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
 
@@ -46,6 +46,7 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
   }
 
   const handlers: ApiHandlers = {
+    ...createServiceHandlers(deps),
     async getHostInfo() {
       return { transport: 'electron', appVersion: app.getVersion() };
     },
@@ -97,30 +98,9 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     async recentFiles() {
       return (await deps.recent.list()).map((p) => ({ path: p, name: path.basename(p), readOnly: isTemplate(p) }));
     },
-    async listDatasets() {
-      return deps.datasets.list();
-    },
-    async previewDataset({ dataset, count }) {
-      return deps.datasets.preview(dataset, count);
-    },
-    async startTraining({ graph, config, dataset }) {
-      return { runId: await deps.training.start({ graph, config, dataset: dataset ?? { id: config.dataset } }) };
-    },
-    async pauseTraining({ runId }) {
-      await deps.training.pause(runId);
-    },
-    async resumeTraining({ runId }) {
-      await deps.training.resume(runId);
-    },
-    async stopTraining({ runId }) {
-      await deps.training.stop(runId);
-    },
     async reportDocumentState(state) {
       deps.autosave.report(state);
       deps.onDocumentState(state);
-    },
-    async takeRecovery({ discard }) {
-      return deps.autosave.takeRecovery(discard);
     },
   };
   return { handlers, openPath };
