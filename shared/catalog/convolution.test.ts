@@ -40,6 +40,25 @@ describe('Depthwise / Separable / Transpose', () => {
   });
 });
 
+describe('toTfjs of the convolutions', () => {
+  it('passes the window args, each variant its own extras, and leaky ReLU as a trailing layer', () => {
+    const window = { kernelSize: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true };
+    expect(specOf('Conv2D').toTfjs(resolved('Conv2D', { filters: 8 }), [[8, 8, 3]])).toEqual([
+      { className: 'Conv2D', config: { ...window, filters: 8, dilationRate: [1, 1] } },
+    ]);
+    expect(specOf('DepthwiseConv2D').toTfjs(resolved('DepthwiseConv2D', { depthMultiplier: 2 }), [[8, 8, 3]])).toEqual([
+      { className: 'DepthwiseConv2D', config: { ...window, activation: 'linear', depthMultiplier: 2 } },
+    ]);
+    expect(specOf('SeparableConv2D').toTfjs(resolved('SeparableConv2D', { filters: 5, useBias: false }), [[8, 8, 3]])).toEqual([
+      { className: 'SeparableConv2D', config: { ...window, useBias: false, filters: 5, depthMultiplier: 1 } },
+    ]);
+    expect(specOf('Conv2DTranspose').toTfjs(resolved('Conv2DTranspose', { filters: 4, activation: 'leakyRelu' }), [[7, 7, 8]])).toEqual([
+      { className: 'Conv2DTranspose', config: { ...window, strides: [2, 2], activation: 'linear', filters: 4 } },
+      { className: 'LeakyReLU', config: { alpha: expect.any(Number) }, nameSuffix: 'act' },
+    ]);
+  });
+});
+
 describe('UpSampling2D / ZeroPadding2D', () => {
   it('resize the image', () => {
     expect(infer('UpSampling2D', [[7, 7, 2]], { size: [2, 3] })).toEqual({ ok: true, shape: [14, 21, 2] });

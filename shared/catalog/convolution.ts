@@ -5,7 +5,7 @@ import { INLINE_LEAKY_ALPHA } from './core';
 import { bool, boolParam, enumParam, int2, intParam, ints, intsParam, num, str } from './paramHelpers';
 import { expectRank } from './rankCheck';
 import { convOutputLength, deconvOutputLength, fail, formatShape, ok, product } from './shapes';
-import type { LayerSpec, ParamSpec, ResolvedParams, Shape, ShapeResult } from './spec';
+import type { LayerSpec, ParamSpec, ResolvedParams, Shape, ShapeResult, TfjsLayerDesc } from './spec';
 
 export const PADDINGS = ['same', 'valid'] as const;
 
@@ -104,6 +104,32 @@ function activationBytesWithLeaky(out: Shape, p: ResolvedParams): number {
   return product(out) * 4 * (str(p, 'activation') === 'leakyRelu' ? 2 : 1);
 }
 
+/** Face text of a layer with filters: `64 · 3×3 · s2`. */
+function filtersWindowSummary(p: ResolvedParams): string {
+  return windowSummary(String(num(p, 'filters')), ints(p, 'kernelSize'), ints(p, 'strides'), str(p, 'padding'));
+}
+
+/**
+ * The tfjs layer of a convolution: the window args every variant shares plus its own (`extra`), then the
+ * activation tfjs cannot apply inline (leaky ReLU) as a trailing layer.
+ */
+function windowLayerToTfjs(className: string, p: ResolvedParams, extra: Readonly<Record<string, unknown>>): TfjsLayerDesc[] {
+  return [
+    {
+      className,
+      config: {
+        ...extra,
+        kernelSize: ints(p, 'kernelSize'),
+        strides: ints(p, 'strides'),
+        padding: str(p, 'padding'),
+        activation: tfjsActivation(str(p, 'activation')),
+        useBias: bool(p, 'useBias'),
+      },
+    },
+    ...trailingActivationLayers(str(p, 'activation'), INLINE_LEAKY_ALPHA),
+  ];
+}
+
 export const conv2dSpec: LayerSpec = {
   type: 'Conv2D',
   category: 'Convolution',
@@ -132,22 +158,8 @@ export const conv2dSpec: LayerSpec = {
     return 2 * product(out) * kh * kw * (inputs[0]?.[2] ?? 0) + activationFlops(str(p, 'activation'), product(out));
   },
   activationBytes: (_i, out, p) => activationBytesWithLeaky(out, p),
-  summary: (p) => windowSummary(String(num(p, 'filters')), ints(p, 'kernelSize'), ints(p, 'strides'), str(p, 'padding')),
-  toTfjs: (p) => [
-    {
-      className: 'Conv2D',
-      config: {
-        filters: num(p, 'filters'),
-        kernelSize: ints(p, 'kernelSize'),
-        strides: ints(p, 'strides'),
-        padding: str(p, 'padding'),
-        dilationRate: ints(p, 'dilationRate'),
-        activation: tfjsActivation(str(p, 'activation')),
-        useBias: bool(p, 'useBias'),
-      },
-    },
-    ...trailingActivationLayers(str(p, 'activation'), INLINE_LEAKY_ALPHA),
-  ],
+  summary: filtersWindowSummary,
+  toTfjs: (p) => windowLayerToTfjs('Conv2D', p, { filters: num(p, 'filters'), dilationRate: ints(p, 'dilationRate') }),
 };
 
 const depthMultiplierParam = intParam({
@@ -191,20 +203,7 @@ export const depthwiseConv2dSpec: LayerSpec = {
   activationBytes: (_i, out, p) => activationBytesWithLeaky(out, p),
   summary: (p) =>
     windowSummary(num(p, 'depthMultiplier') > 1 ? `×${num(p, 'depthMultiplier')}` : undefined, ints(p, 'kernelSize'), ints(p, 'strides'), str(p, 'padding')),
-  toTfjs: (p) => [
-    {
-      className: 'DepthwiseConv2D',
-      config: {
-        kernelSize: ints(p, 'kernelSize'),
-        strides: ints(p, 'strides'),
-        padding: str(p, 'padding'),
-        depthMultiplier: num(p, 'depthMultiplier'),
-        activation: tfjsActivation(str(p, 'activation')),
-        useBias: bool(p, 'useBias'),
-      },
-    },
-    ...trailingActivationLayers(str(p, 'activation'), INLINE_LEAKY_ALPHA),
-  ],
+  toTfjs: (p) => windowLayerToTfjs('DepthwiseConv2D', p, { depthMultiplier: num(p, 'depthMultiplier') }),
 };
 
 export const separableConv2dSpec: LayerSpec = {
@@ -244,22 +243,8 @@ export const separableConv2dSpec: LayerSpec = {
     return 2 * positions * mid * (kh * kw + num(p, 'filters')) + activationFlops(str(p, 'activation'), product(out));
   },
   activationBytes: (_i, out, p) => activationBytesWithLeaky(out, p),
-  summary: (p) => windowSummary(String(num(p, 'filters')), ints(p, 'kernelSize'), ints(p, 'strides'), str(p, 'padding')),
-  toTfjs: (p) => [
-    {
-      className: 'SeparableConv2D',
-      config: {
-        filters: num(p, 'filters'),
-        kernelSize: ints(p, 'kernelSize'),
-        strides: ints(p, 'strides'),
-        padding: str(p, 'padding'),
-        depthMultiplier: num(p, 'depthMultiplier'),
-        activation: tfjsActivation(str(p, 'activation')),
-        useBias: bool(p, 'useBias'),
-      },
-    },
-    ...trailingActivationLayers(str(p, 'activation'), INLINE_LEAKY_ALPHA),
-  ],
+  summary: filtersWindowSummary,
+  toTfjs: (p) => windowLayerToTfjs('SeparableConv2D', p, { filters: num(p, 'filters'), depthMultiplier: num(p, 'depthMultiplier') }),
 };
 
 export const conv2dTransposeSpec: LayerSpec = {
@@ -300,21 +285,8 @@ export const conv2dTransposeSpec: LayerSpec = {
     return 2 * product(input) * kh * kw * num(p, 'filters') + activationFlops(str(p, 'activation'), product(out));
   },
   activationBytes: (_i, out, p) => activationBytesWithLeaky(out, p),
-  summary: (p) => windowSummary(String(num(p, 'filters')), ints(p, 'kernelSize'), ints(p, 'strides'), str(p, 'padding')),
-  toTfjs: (p) => [
-    {
-      className: 'Conv2DTranspose',
-      config: {
-        filters: num(p, 'filters'),
-        kernelSize: ints(p, 'kernelSize'),
-        strides: ints(p, 'strides'),
-        padding: str(p, 'padding'),
-        activation: tfjsActivation(str(p, 'activation')),
-        useBias: bool(p, 'useBias'),
-      },
-    },
-    ...trailingActivationLayers(str(p, 'activation'), INLINE_LEAKY_ALPHA),
-  ],
+  summary: filtersWindowSummary,
+  toTfjs: (p) => windowLayerToTfjs('Conv2DTranspose', p, { filters: num(p, 'filters') }),
 };
 
 export const upSampling2dSpec: LayerSpec = {
