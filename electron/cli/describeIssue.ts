@@ -3,11 +3,14 @@ import type { GraphIssue } from '../../shared/inference/types';
 import type { ParamValue, Params } from '../../shared/document/model';
 import type { ReadGraphFileError } from '../services/files/readGraphFile';
 
-/** `node conv1, port 1, param units` — where the user should look. */
+/**
+ * `node conv1, input 2, param units` — where the user should look. Inputs are numbered from 1 as in every message
+ * and on the canvas; only JSON output keeps the 0-based `port`.
+ */
 export function issueLocation(issue: GraphIssue): string {
   const parts: string[] = [];
   if (issue.nodeId !== undefined) parts.push(`node ${issue.nodeId}`);
-  if (issue.port !== undefined) parts.push(`port ${issue.port}`);
+  if (issue.port !== undefined) parts.push(`input ${issue.port + 1}`);
   if (issue.param !== undefined) parts.push(`param ${issue.param}`);
   if (issue.edgeId !== undefined) parts.push(`edge ${issue.edgeId}`);
   return parts.length === 0 ? 'graph' : parts.join(', ');

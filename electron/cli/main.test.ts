@@ -71,7 +71,8 @@ describe('bricks validate', () => {
     const { code, out } = await run('validate', tmp('cycle.nbrick'));
     expect(code).toBe(1);
     expect(out).toMatch(/error\s+node dense1, param units: .*\[invalid-param\]/);
-    expect(out).toMatch(/node conv1, port 1/);
+    // Inputs are numbered from 1 in the location as in the message (the edge has targetPort 1 in the file).
+    expect(out).toMatch(/node conv1, input 2, edge e9: .*goes to input 2/);
     expect(out).toContain('[cycle]');
     expect(out).toMatch(/FAILED: \d+ errors/);
   });
@@ -176,8 +177,11 @@ describe('bricks', () => {
     for (const word of ['validate', 'info', 'diff', 'format', 'bricks train', 'Exit codes']) expect(out).toContain(word);
   });
 
-  it('no arguments prints help; unknown commands exit 2', async () => {
-    expect((await run()).out).toContain('Usage: bricks');
+  it('no arguments prints help and exits 2; unknown commands exit 2', async () => {
+    const none = await run();
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('Usage: bricks');
+    expect(none.err).toContain('Exit codes');
     const unknown = await run('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("unknown command 'frobnicate'");
