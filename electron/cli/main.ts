@@ -87,8 +87,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, comma
   const named = commands.filter((entry) => entry.name === argv[0]);
   const program = await createProgram(ctx, named.length > 0 ? named : commands);
   if (argv.length === 0) {
-    program.outputHelp();
-    return EXIT.ok;
+    // Nothing to do is a usage error: help goes to stderr, and scripts see the failure.
+    program.outputHelp({ error: true });
+    return EXIT.unusable;
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
