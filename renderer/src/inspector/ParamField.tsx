@@ -6,6 +6,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { ParamSpec, ParamValue } from '../../../shared/catalog/spec';
 import { checkParam } from '../../../shared/catalog/resolveParams';
+import { rangeText } from './rangeText';
 
 export interface ParamFieldProps {
   readonly name: string;
@@ -60,14 +61,6 @@ function NumberBox(props: {
       }}
     />
   );
-}
-
-function rangeText(spec: ParamSpec): string {
-  if (spec.kind === 'int' || spec.kind === 'float' || spec.kind === 'ints') {
-    const fmt = (n: number) => (Math.abs(n) >= 1e6 ? n.toExponential(0) : String(n));
-    return `${fmt(spec.min)} – ${fmt(spec.max)}`;
-  }
-  return '';
 }
 
 export function ParamField({ name, spec, value, mixed, issue, onChange, onCommit }: ParamFieldProps) {
