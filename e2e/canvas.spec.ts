@@ -4,12 +4,64 @@
  * and building a LeNet-style network from an empty canvas with the palette and the inspector.
  */
 import type { Locator, Page } from '@playwright/test';
+import { readdirSync } from 'node:fs';
 import { artifactPath, expect, test } from './fixtures';
+import { repoRoot } from './rendererBuild';
 
 const node = (page: Page, id: string): Locator => page.locator(`.react-flow__node[data-id="${id}"]`);
 
 async function nodeIds(page: Page): Promise<string[]> {
   return page.locator('.react-flow__node:not([data-id^="frame:"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+}
+
+/** The example files, which New offers as templates (by file name). */
+const EXAMPLE_IDS = readdirSync(`${repoRoot}/examples`)
+  .filter((f) => f.endsWith('.nbrick'))
+  .map((f) => f.replace(/\.nbrick$/, ''))
+  .sort();
+
+async function openTemplate(page: Page, id: string): Promise<void> {
+  await page.getByRole('button', { name: 'New' }).click();
+  await expect(page.getByRole('dialog', { name: 'New graph' })).toBeVisible();
+  await page.getByTestId(`template-${id}`).click();
+  await expect(page.getByRole('dialog', { name: 'New graph' })).toHaveCount(0);
+}
+
+/** Current canvas zoom, from React Flow's viewport transform. */
+async function zoomLevel(page: Page): Promise<number> {
+  return page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+}
+
+/** Waits until the viewport and the node positions stop changing (a fit, or a layout then a fit, has settled). */
+async function settled(page: Page): Promise<void> {
+  const snapshot = () =>
+    page.evaluate(() =>
+      [document.querySelector('.react-flow__viewport'), ...document.querySelectorAll('.react-flow__node')]
+        .map((el) => (el as HTMLElement | null)?.style.transform ?? '')
+        .join('|'),
+    );
+  let last = '';
+  await expect
+    .poll(async () => {
+      await page.waitForTimeout(250);
+      const now = await snapshot();
+      const same = now === last;
+      last = now;
+      return same;
+    })
+    .toBe(true);
+}
+
+/** Layer nodes whose box is not wholly inside the canvas pane (after the fit has settled). */
+async function offscreenNodes(page: Page): Promise<string[]> {
+  const pane = (await page.locator('.react-flow').boundingBox())!;
+  const out: string[] = [];
+  for (const el of await page.locator('.react-flow__node:not([data-id^="frame:"])').all()) {
+    const b = (await el.boundingBox())!;
+    const inside = b.x >= pane.x - 1 && b.y >= pane.y - 1 && b.x + b.width <= pane.x + pane.width + 1 && b.y + b.height <= pane.y + pane.height + 1;
+    if (!inside) out.push(`${await el.getAttribute('data-id')} at ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}`);
+  }
+  return out;
 }
 
 async function dropFromPalette(page: Page, key: string, x: number, y: number): Promise<string> {
@@ -393,6 +445,22 @@ test.describe('canvas', () => {
     await page.keyboard.press('Control+z');
     for (const id of dense) await expect(node(page, id).getByTestId('node-output-shape')).toHaveText('[64]');
   });
+
+  for (const viewport of [{ width: 1366, height: 768 }, { width: 1440, height: 900 }]) {
+    test(`every template opens with all its layers on screen at a readable zoom (${viewport.width}×${viewport.height})`, async ({ appPage: page }) => {
+      await page.setViewportSize(viewport);
+      for (const id of EXAMPLE_IDS) {
+        await openTemplate(page, id);
+        await expect(page.locator('.react-flow__node')).not.toHaveCount(0);
+        // The fit (and for long chains the wrapped layout before it) settles within a few frames.
+        await settled(page);
+        expect(await offscreenNodes(page), `${id}: layers outside the canvas`).toEqual([]);
+        const zoom = await zoomLevel(page);
+        expect(zoom, `${id}: zoom ${zoom.toFixed(2)} is too small to read`).toBeGreaterThanOrEqual(0.45);
+        await page.screenshot({ path: artifactPath(`canvas-template-${id}-${viewport.width}.png`) });
+      }
+    });
+  }
 
   test('templates on New are the example files', async ({ appPage: page }) => {
     await page.getByRole('button', { name: 'New' }).click();

@@ -33,6 +33,7 @@ import { edgeTypes } from './edges/ShapeEdge';
 import { GRID, canvasCommands, connectionVerdict, portOfHandle } from './canvasCommands';
 import { PALETTE_MIME, parsePaletteDrag } from '../palette/paletteDrag';
 import { insertPaletteEntry } from '../palette/insertPaletteEntry';
+import { layoutDocument } from '../layout/applyLayout';
 
 const LOOK_COLORS: Record<string, string> = {
   inputs: 'var(--c-inputs)',
@@ -71,24 +72,56 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition }: Co
 }
 
 const READABLE_ZOOM = 0.6;
+/** Below this fit-view zoom layer text is too small to read. */
+const MIN_FIT_ZOOM = 0.45;
+
+/** Runs `fn` after two frames: new nodes must be rendered and measured before they can be framed. */
+function afterPaint(fn: () => void): () => void {
+  let second = 0;
+  const first = requestAnimationFrame(() => {
+    second = requestAnimationFrame(fn);
+  });
+  return () => {
+    cancelAnimationFrame(first);
+    cancelAnimationFrame(second);
+  };
+}
 
 /**
- * Frames the graph after `trigger` changes. A graph too long to read when framed whole (a deep chain in one row)
- * is shown at a readable zoom from its left end instead, where the data comes in.
+ * Frames the graph after `trigger` changes. A graph too long to read when framed whole (a deep chain in one row):
+ * - just opened (`arrangeLongChains`): it is re-arranged with the wrapped auto-layout, then framed whole, so every
+ *   layer is on screen at a readable size (the file itself is untouched until saved);
+ * - otherwise (after an explicit layout): shown at a readable zoom from its left end, where the data comes in.
  */
-function useFitAfter(trigger: number, options: FitViewOptions): void {
+function useFitAfter(trigger: number, options: FitViewOptions, arrangeLongChains = false): void {
   const flow = useReactFlow();
   const optionsRef = useRef(options);
   useEffect(() => {
     if (trigger === 0) return;
+    let cancelled = false;
+    let cancelRefit = () => {};
     const fit = () => {
       const nodes = flow.getNodes();
       const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
       if (nodes.length === 0 || !pane) return;
       const bounds = flow.getNodesBounds(nodes);
       const zoom = Math.min(pane.width / (bounds.width * 1.15), pane.height / (bounds.height * 1.15));
-      if (zoom >= 0.45 || bounds.width < bounds.height) {
+      if (zoom >= MIN_FIT_ZOOM || bounds.width < bounds.height) {
         void flow.fitView(optionsRef.current);
+        return;
+      }
+      if (arrangeLongChains) {
+        const loaded = documentStore.getState().document;
+        void layoutDocument(loaded)
+          .catch((error: unknown) => {
+            console.warn('Auto-layout of the opened graph failed:', error);
+            return loaded;
+          })
+          .then((arranged) => {
+            if (cancelled) return;
+            documentStore.getState().rearrangeLoaded(loaded, arranged);
+            cancelRefit = afterPaint(() => void flow.fitView(optionsRef.current));
+          });
         return;
       }
       void flow.setViewport({
@@ -97,16 +130,13 @@ function useFitAfter(trigger: number, options: FitViewOptions): void {
         zoom: READABLE_ZOOM,
       });
     };
-    // Two frames: the new nodes must be rendered and measured before they can be framed.
-    let second = 0;
-    const first = requestAnimationFrame(() => {
-      second = requestAnimationFrame(fit);
-    });
+    const cancelFit = afterPaint(fit);
     return () => {
-      cancelAnimationFrame(first);
-      cancelAnimationFrame(second);
+      cancelled = true;
+      cancelFit();
+      cancelRefit();
     };
-  }, [trigger, flow]);
+  }, [trigger, flow, arrangeLongChains]);
 }
 
 /** Double-clicking a layer jumps to its first setting in the inspector. */
@@ -136,8 +166,9 @@ export function Canvas() {
   );
   const loadCount = useDocumentStore((s) => s.loadCount);
   const fitRequests = useViewStore((s) => s.fitRequests);
-  // A newly loaded file is framed whole; after a layout, zoom stays readable even if part of a long graph is off-screen.
-  useFitAfter(loadCount, { padding: 0.15, maxZoom: 1.2 });
+  // A newly loaded file is framed whole (long chains wrapped first); after a layout, zoom stays readable even if part
+  // of a long graph is off-screen.
+  useFitAfter(loadCount, { padding: 0.15, maxZoom: 1.2 }, true);
   useFitAfter(fitRequests, { padding: 0.15, maxZoom: 1.2 });
   const nodesRef = useRef<FlowNode[]>(nodes);
   nodesRef.current = nodes;

@@ -13,10 +13,19 @@ export interface LayoutSize {
 const elk = new ELK();
 const FALLBACK: LayoutSize = { width: 190, height: 80 };
 
+/**
+ * Wrapping targets (width / height). The whole graph aims near a canvas pane's shape (about 1.1–1.4 beside the side
+ * panels). A block with more layers than WRAP_GROUP_MEMBERS wraps too, into a tall box: a residual block is ~8 layers,
+ * and in one row it would make its row of the wrapped graph far too wide (ResNet-mini framed at ~0.2 zoom).
+ */
+const GRAPH_ASPECT = 1.3;
+const GROUP_ASPECT = 0.5;
+const WRAP_GROUP_MEMBERS = 4;
+
 const FRAME_PAD = 16;
 const FRAME_HEADER = 32; // with FRAME_PAD a multiple of the grid, so dragging a frame keeps its layers on the grid
 
-function layeredOptions(wrap: boolean): Record<string, string> {
+function layeredOptions(wrap: number | undefined): Record<string, string> {
   return {
     'elk.algorithm': 'layered',
     'elk.direction': 'RIGHT',
@@ -24,7 +33,8 @@ function layeredOptions(wrap: boolean): Record<string, string> {
     'elk.spacing.nodeNode': '40',
     'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     // Long chains (LeNet, deep MLPs) wrap into rows instead of one line too long to read at fit-view zoom.
-    ...(wrap ? { 'elk.layered.wrapping.strategy': 'MULTI_EDGE', 'elk.aspectRatio': '1.6' } : {}),
+    // `wrap` is the target aspect ratio; undefined = one row.
+    ...(wrap !== undefined ? { 'elk.layered.wrapping.strategy': 'MULTI_EDGE', 'elk.aspectRatio': String(wrap) } : {}),
   };
 }
 
@@ -34,7 +44,7 @@ interface Box {
   readonly height: number;
 }
 
-async function layered(boxes: readonly Box[], edges: readonly { id: string; source: string; target: string }[], wrap: boolean) {
+async function layered(boxes: readonly Box[], edges: readonly { id: string; source: string; target: string }[], wrap: number | undefined) {
   const result = await elk.layout({
     id: 'root',
     layoutOptions: layeredOptions(wrap),
@@ -70,7 +80,7 @@ export async function layoutPositions(
     const laid = await layered(
       members.map((id) => ({ id, ...size(id) })),
       edges.filter((e) => memberSet.has(e.source) && memberSet.has(e.target)),
-      false,
+      members.length > WRAP_GROUP_MEMBERS ? GROUP_ASPECT : undefined,
     );
     let width = 0;
     let height = 0;
@@ -85,7 +95,7 @@ export async function layoutPositions(
   const outer = edges
     .map((e) => ({ id: e.id, source: owner.get(e.source) ?? e.source, target: owner.get(e.target) ?? e.target }))
     .filter((e) => e.source !== e.target);
-  const top = await layered(boxes, outer, true);
+  const top = await layered(boxes, outer, GRAPH_ASPECT);
 
   const snap = (v: number) => Math.round(v / 16) * 16;
   const positions = new Map<NodeId, Position>();

@@ -102,4 +102,29 @@ describe('documentStore history', () => {
     expect(file.training).toEqual(DEFAULT_TRAINING_CONFIG);
     expect(file.runs).toBeUndefined();
   });
+
+  it('rearrangeLoaded re-positions a just-opened graph without an undo step or the dirty mark, and never after an edit', () => {
+    const store = createDocumentStore();
+    const graph = { ...emptyDocument('Loaded'), nodes: [{ id: 'a', type: 'Input', params: {}, position: { x: 0, y: 0 } }] };
+    store.getState().replaceFile({ graph });
+    const arranged = moveNodes(graph, new Map([['a', { x: 32, y: 48 }]]));
+    store.getState().rearrangeLoaded(graph, arranged);
+    let s = store.getState();
+    expect(s.document).toBe(arranged);
+    expect(s.dirty).toBe(false);
+    expect(s.past).toEqual([]);
+    // Undoing a later edit comes back to the arranged graph, still clean.
+    s.edit((d) => updateParams(d, 'a', { size: 3 }));
+    store.getState().undo();
+    expect(store.getState().document).toBe(arranged);
+    expect(store.getState().dirty).toBe(false);
+    // Once the user has edited, a late layout result is dropped.
+    store.getState().replaceFile({ graph });
+    store.getState().edit((d) => updateParams(d, 'a', { size: 5 }));
+    const edited = store.getState().document;
+    store.getState().rearrangeLoaded(graph, arranged);
+    s = store.getState();
+    expect(s.document).toBe(edited);
+    expect(s.dirty).toBe(true);
+  });
 });

@@ -54,6 +54,11 @@ export interface DocumentState {
   readonly savedDocument: GraphDocument;
 
   replaceFile(file: GraphFileContents, filePath?: string): void;
+  /**
+   * Swaps the just-loaded document for a re-arranged copy (same graph, new positions) without an undo step or the
+   * dirty mark: the file on disk is unchanged until saved. Ignored once anything else has happened since the load.
+   */
+  rearrangeLoaded(loaded: GraphDocument, arranged: GraphDocument): void;
   markSaved(filePath: string): void;
   /** The `.nbrick` envelope ready for shared/format's serializeGraphFile. */
   toFile(): GraphFile;
@@ -108,6 +113,12 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
         savedDocument: file.graph,
         loadCount: get().loadCount + 1,
       });
+    },
+
+    rearrangeLoaded(loaded, arranged) {
+      const s = get();
+      if (s.document !== loaded || s.savedDocument !== loaded || s.past.length > 0 || s.future.length > 0) return;
+      set({ document: arranged, savedDocument: arranged });
     },
 
     markSaved(filePath) {
