@@ -182,9 +182,31 @@ test.describe('canvas', () => {
     await expect(page.getByTestId('summary-errors')).toContainText('error');
     await page.screenshot({ path: artifactPath('canvas-add-mismatch.png') });
 
-    // Click-to-jump selects the first error.
+    // Click-to-jump selects the layer with the error (the Add), not the graph-level "no Output" reported alongside it.
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await page.getByTestId('summary-errors').click();
-    await expect(page.getByTestId('inspector')).toBeVisible();
+    await expect(addNode.locator('.layer-node')).toHaveClass(/is-selected/);
+    await expect(page.getByTestId('inspector')).toContainText('Add');
+    // With a second broken layer (a Dense with no input), repeated clicks cycle between the two.
+    const loose = await dropFromPalette(page, 'Dense', 500, 480);
+    await expect(node(page, loose).getByTestId('node-error')).toBeVisible();
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    const selectedId = async () => {
+      const ids = await page.locator('.react-flow__node:has(.layer-node.is-selected)').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+      return ids.length === 1 ? ids[0] : undefined;
+    };
+    const visited: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      await page.getByTestId('summary-errors').click();
+      await expect.poll(async () => { const id = await selectedId(); return id !== undefined && id !== visited.at(-1); }).toBe(true);
+      visited.push((await selectedId())!);
+    }
+    expect(new Set(visited.slice(0, 2))).toEqual(new Set([add, loose]));
+    expect(visited[2]).toBe(visited[0]);
+    await page.keyboard.press('Control+z');
+    await expect(node(page, loose)).toHaveCount(0);
+    await page.getByRole('button', { name: 'Fit', exact: true }).click(); // the jumps centred the view elsewhere
+    await page.waitForTimeout(300);
 
     await select(page, b);
     await setNumber(page, 'units', 64);

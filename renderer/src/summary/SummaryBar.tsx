@@ -1,4 +1,7 @@
-/** Totals for the whole graph and the error count; clicking the count selects and centres the first error. */
+/**
+ * Totals for the whole graph and the error count; clicking the count selects and centres a layer with an error, the
+ * next one on each click (see errorTargets.ts).
+ */
 import { useReactFlow } from '@xyflow/react';
 import { useAnalysis } from '../store/analysis';
 import { documentStore, useDocumentStore } from '../store/documentStore';
@@ -6,6 +9,7 @@ import { viewStore } from '../store/viewStore';
 import { setBatchSize, useBatchSize } from './useBatchSize';
 import { formatBytes, formatCount } from './formatNumbers';
 import { setGroupCollapsed } from '../../../shared/document/groups';
+import { errorTargets, nextErrorNode } from './errorTargets';
 
 export function SummaryBar() {
   const analysis = useAnalysis();
@@ -16,12 +20,13 @@ export function SummaryBar() {
   const firstError = analysis.issues.find((i) => i.severity === 'error');
 
   const jumpToError = () => {
-    if (!firstError) return;
     const state = documentStore.getState();
-    const nodeId = firstError.nodeId ?? state.document.edges.find((e) => e.id === firstError.edgeId)?.target;
-    const node = state.document.nodes.find((n) => n.id === nodeId);
+    const targets = errorTargets(state.document, analysis.issues);
+    const next = nextErrorNode(targets, state.selection);
+    const node = next && state.document.nodes.find((n) => n.id === next.nodeId);
     if (!node) {
-      viewStore.getState().showToast(firstError.message);
+      const message = targets.graphMessages[0];
+      if (message) viewStore.getState().showToast(message);
       return;
     }
     // A node inside a collapsed block is not on the canvas: expand its block first.
@@ -63,7 +68,7 @@ export function SummaryBar() {
         </span>
       ) : totals.errors > 0 ? (
         <button type="button" className="summary-errors" onClick={jumpToError} data-testid="summary-errors" title={firstError?.message}>
-          ⚠ {totals.errors} error{totals.errors === 1 ? '' : 's'} — show first
+          ⚠ {totals.errors} error{totals.errors === 1 ? '' : 's'} — show
         </button>
       ) : (
         <span className="summary-errors ok" data-testid="summary-errors">
