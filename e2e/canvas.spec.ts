@@ -348,6 +348,7 @@ test.describe('canvas', () => {
     await expect(page.locator('.react-flow__edge')).toHaveCount(2);
     await page.keyboard.press('?');
     await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('Add it after the selected layer');
     await page.screenshot({ path: artifactPath('canvas-help.png') });
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog')).toHaveCount(0);

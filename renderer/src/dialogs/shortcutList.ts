@@ -1,6 +1,7 @@
 /** Shortcuts as shown in the `?` overlay; useShortcuts implements them. */
 export const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['Space  /  Ctrl+K', 'Quick add: type a layer or block name, Enter inserts it at the cursor'],
+  ['Click a palette entry', 'Add it after the selected layer, wired to it (nothing selected: in the middle of the view)'],
   ['Drag from palette', 'Add a layer; drop it on an edge to splice it in'],
   ['Drag handle → handle', 'Connect layers (refused connections say why)'],
   ['Shift+drag', 'Box-select'],
