@@ -35,17 +35,22 @@ export interface RecentFiles {
   add(absolutePath: string): Promise<void>;
 }
 
+/** The services both hosts are built on (each adds its own way of finding files). */
+export interface LabServices {
+  readonly files: GraphFileStore;
+  readonly recent: RecentFiles;
+  readonly datasets: DatasetService;
+  readonly training: TrainingService;
+  readonly autosave: Autosave;
+}
+
 /** The API methods both hosts answer the same way: straight from the dataset, training and autosave services. */
 export type ServiceHandlers = Pick<
   ApiHandlers,
   'listDatasets' | 'previewDataset' | 'startTraining' | 'pauseTraining' | 'resumeTraining' | 'stopTraining' | 'takeRecovery'
 >;
 
-export function createServiceHandlers(deps: {
-  readonly datasets: DatasetService;
-  readonly training: TrainingService;
-  readonly autosave: Autosave;
-}): ServiceHandlers {
+export function createServiceHandlers(deps: Pick<LabServices, 'datasets' | 'training' | 'autosave'>): ServiceHandlers {
   return {
     async listDatasets() {
       return deps.datasets.list();

@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import type { ApiHandlers, FileEntry, HostInfo } from '../../shared/contracts/api';
-import type { Autosave } from './autosave';
-import { createServiceHandlers, type DatasetService, type GraphFileStore, type RecentFiles, type TrainingService } from './labServices';
+import { createServiceHandlers, type GraphFileStore, type LabServices } from './labServices';
 import {
   assertRealPathInside,
   listWorkspaceFiles,
@@ -16,13 +15,8 @@ import {
   type WorkspaceFolders,
 } from './workspaceFolders';
 
-export interface WebHandlerDeps {
+export interface WebHandlerDeps extends LabServices {
   readonly folders: WorkspaceFolders;
-  readonly files: GraphFileStore;
-  readonly recent: RecentFiles;
-  readonly datasets: DatasetService;
-  readonly training: TrainingService;
-  readonly autosave: Autosave;
   readonly appVersion: string;
 }
 

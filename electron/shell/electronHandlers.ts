@@ -6,19 +6,13 @@
 import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
-import type { Autosave } from '../host/autosave';
-import { createServiceHandlers, type DatasetService, type GraphFileStore, type RecentFiles, type TrainingService } from '../host/labServices';
+import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
 import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
 
-export interface ElectronHandlerDeps {
+export interface ElectronHandlerDeps extends LabServices {
   readonly window: () => BrowserWindow | undefined;
   readonly examplesDir: string;
-  readonly files: GraphFileStore;
-  readonly recent: RecentFiles;
-  readonly datasets: DatasetService;
-  readonly training: TrainingService;
-  readonly autosave: Autosave;
   readonly onDocumentState: DocumentStateSink;
 }
 
