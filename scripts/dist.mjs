@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleElectron } from './bundle-electron.mjs';
+import { buildRenderer } from './rendererBuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.execPath;
@@ -13,7 +14,7 @@ const run = (script, args) => execFileSync(node, [path.join(root, script), ...ar
 console.log('1/4 icon');
 run('build/make-icon.mjs', []);
 console.log('2/4 renderer');
-run('node_modules/vite/bin/vite.js', ['build', '--logLevel', 'warn']);
+buildRenderer();
 console.log('3/4 electron bundles');
 await bundleElectron();
 console.log('4/4 installers');
