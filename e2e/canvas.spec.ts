@@ -4,7 +4,7 @@
  * and building a LeNet-style network from an empty canvas with the palette and the inspector.
  */
 import type { Locator, Page } from '@playwright/test';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { artifactPath, expect, test } from './fixtures';
 import { repoRoot } from './rendererBuild';
 
@@ -489,16 +489,32 @@ test.describe('canvas', () => {
     await page.getByRole('button', { name: 'New' }).click();
     const dialog = page.getByRole('dialog', { name: 'New graph' });
     await expect(dialog).toBeVisible();
-    const cards = dialog.locator('.template-card');
-    expect(await cards.count()).toBeGreaterThan(1);
+    // Blank plus one card per example file, none of them disabled by a load error.
+    await expect(dialog.locator('.template-card')).toHaveCount(EXAMPLE_IDS.length + 1);
+    await expect(dialog.locator('.template-card:disabled')).toHaveCount(0);
     await page.screenshot({ path: artifactPath('canvas-templates.png') });
-    const lenet = page.getByTestId('template-lenet');
-    if ((await lenet.count()) > 0) {
-      await lenet.click();
-      await expect(page.locator('.react-flow__node')).not.toHaveCount(0);
-      await expect(page.getByTestId('summary-errors')).toContainText('no errors');
-      await page.waitForTimeout(400);
-      await page.screenshot({ path: artifactPath('canvas-template-lenet.png') });
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    for (const id of EXAMPLE_IDS) {
+      const example = JSON.parse(readFileSync(`${repoRoot}/examples/${id}.nbrick`, 'utf8')) as {
+        graph: { metadata: { name: string }; nodes: { id: string; type: string }[]; edges: { id: string; source: string; target: string }[]; groups: unknown[] };
+      };
+      await openTemplate(page, id);
+      await expect(page.getByTestId('summary-errors'), id).toContainText('no errors');
+      const shown = await page.evaluate(() => ({
+        nodes: [...document.querySelectorAll('.layer-node')]
+          .map((el) => `${el.closest('.react-flow__node')?.getAttribute('data-id')}:${el.getAttribute('data-node-type')}`)
+          .sort(),
+        edges: [...document.querySelectorAll('.react-flow__edge')].map((e) => `${e.getAttribute('data-id')}=${e.getAttribute('aria-label')}`).sort(),
+        blocks: document.querySelectorAll('.block-frame').length,
+      }));
+      expect(shown, id).toEqual({
+        nodes: example.graph.nodes.map((n) => `${n.id}:${n.type}`).sort(),
+        edges: example.graph.edges.map((e) => `${e.id}=Edge from ${e.source} to ${e.target}`).sort(),
+        blocks: example.graph.groups.length,
+      });
+      await expect(page.getByText(example.graph.metadata.name, { exact: true }).first()).toBeVisible();
     }
+    await page.screenshot({ path: artifactPath('canvas-template-last.png') });
   });
 });
