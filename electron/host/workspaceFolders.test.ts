@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,9 @@ beforeAll(() => {
   writeFileSync(path.join(folders.examples, 'xor.nbrick'), '{}');
   writeFileSync(path.join(dir, 'outside.nbrick'), '{}');
   symlinkSync(path.join(dir, 'outside.nbrick'), path.join(folders.workspace, 'link.nbrick'));
+  // Workspace files list newest first: fix the times so the order does not depend on how fast the files were written.
+  utimesSync(path.join(folders.workspace, 'a.nbrick'), new Date('2026-01-02'), new Date('2026-01-02'));
+  utimesSync(path.join(dir, 'outside.nbrick'), new Date('2026-01-01'), new Date('2026-01-01'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
