@@ -485,6 +485,87 @@ test.describe('canvas', () => {
     });
   }
 
+  test('minimap, zoom controls and snap-to-grid', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 120, 200);
+    await select(page, input);
+    await clickPalette(page, 'layer:Dense');
+    // The minimap is on screen and draws one mark per layer.
+    await expect(page.locator('.react-flow__minimap')).toBeVisible();
+    await expect(page.locator('.react-flow__minimap-node')).toHaveCount(2);
+
+    // Zoom controls change the zoom in the direction they say; fit view frames both layers.
+    const z0 = await zoomLevel(page);
+    await page.getByRole('button', { name: 'Zoom In' }).click();
+    await expect.poll(() => zoomLevel(page)).toBeGreaterThan(z0);
+    const z1 = await zoomLevel(page);
+    await page.getByRole('button', { name: 'Zoom Out' }).click();
+    await page.getByRole('button', { name: 'Zoom Out' }).click();
+    await expect.poll(() => zoomLevel(page)).toBeLessThan(z1);
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await settled(page);
+    expect(await offscreenNodes(page)).toEqual([]);
+
+    // A drag by an odd distance ends on the grid.
+    const position = async () => {
+      const t = await node(page, input).evaluate((el) => (el as HTMLElement).style.transform);
+      const m = /translate\((-?[\d.]+)px, *(-?[\d.]+)px\)/.exec(t);
+      return m ? { x: Number(m[1]), y: Number(m[2]) } : undefined;
+    };
+    const before = (await position())!;
+    const head = (await node(page, input).locator('.layer-node-head').boundingBox())!;
+    await page.mouse.move(head.x + 20, head.y + 8);
+    await page.mouse.down();
+    for (let k = 1; k <= 6; k++) await page.mouse.move(head.x + 20 + k * 7.3, head.y + 8 + k * 5.1);
+    await page.mouse.up();
+    await expect.poll(async () => JSON.stringify(await position())).not.toBe(JSON.stringify(before));
+    const after = (await position())!;
+    expect(after.x % 16, `x ${after.x}`).toBe(0);
+    expect(after.y % 16, `y ${after.y}`).toBe(0);
+  });
+
+  test('Shift-drag draws a selection box; Ctrl+X cuts and paste restores the layers with their internal edge', async ({ appPage: page }) => {
+    const input = await dropFromPalette(page, 'Input', 120, 200);
+    await select(page, input);
+    const dense = await clickPalette(page, 'layer:Dense');
+    const drop = await clickPalette(page, 'layer:Dropout');
+    await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await settled(page);
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+
+    // A box around Dense and Dropout (and not Input) selects exactly those two.
+    const d = (await node(page, dense).boundingBox())!;
+    const p = (await node(page, drop).boundingBox())!;
+    const i = (await node(page, input).boundingBox())!;
+    const left = Math.max(i.x + i.width + 4, d.x - 20);
+    const top = Math.min(d.y, p.y) - 20;
+    await page.keyboard.down('Shift');
+    await page.mouse.move(left, top);
+    await page.mouse.down();
+    await page.mouse.move(left + 40, top + 30, { steps: 4 });
+    await page.mouse.move(p.x + p.width + 20, Math.max(d.y + d.height, p.y + p.height) + 20, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const selected = () =>
+      page.locator('.react-flow__node:has(.layer-node.is-selected)').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
+    await expect.poll(selected).toEqual([dense, drop].sort());
+
+    // Cut: both layers and every edge touching them go; paste brings the layers back with the edge between them.
+    await page.keyboard.press('Control+x');
+    await expect.poll(() => nodeIds(page)).toEqual([input]);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    await page.keyboard.press('Control+v');
+    await expect(page.locator('.react-flow__node')).toHaveCount(3);
+    const types = await page.locator('.layer-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-type')).sort());
+    expect(types).toEqual(['Dense', 'Dropout', 'Input']);
+    await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+    const pastedDense = await page.locator('.layer-node[data-node-type="Dense"]').evaluate((el) => el.closest('.react-flow__node')!.getAttribute('data-id'));
+    const pastedDrop = await page.locator('.layer-node[data-node-type="Dropout"]').evaluate((el) => el.closest('.react-flow__node')!.getAttribute('data-id'));
+    await expect(page.locator('.react-flow__edge')).toHaveAttribute('aria-label', `Edge from ${pastedDense} to ${pastedDrop}`);
+  });
+
   test('templates on New are the example files', async ({ appPage: page }) => {
     await page.getByRole('button', { name: 'New' }).click();
     const dialog = page.getByRole('dialog', { name: 'New graph' });
