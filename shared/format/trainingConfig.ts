@@ -14,7 +14,7 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 /**
  * Data-parallel trainer workers: 1 trains in one thread; 2 splits every batch over two threads with synchronous
  * gradient averaging (same results for a seed, not bit-identical to 1); `auto` uses 2 when the backend is single-threaded
- * (wasm, cpu) and the machine has at least 2 cores. The native tensorflow backend always uses 1.
+ * (wasm, cpu), the machine has at least 2 cores and the model is not tiny. The native tensorflow backend always uses 1.
  */
 export const TRAINING_WORKERS = [1, 2, 'auto'] as const;
 export type TrainingWorkers = (typeof TRAINING_WORKERS)[number];

@@ -11,7 +11,7 @@ import { assertGraphFitsDataset } from '../datasets/checkGraphFitsDataset';
 import { loadDataset } from '../datasets/loadDataset';
 import { compileGraph } from '../compiler/compileGraph';
 import { DataParallel } from './parallel/DataParallel';
-import { resolveWorkers } from './parallel/resolveWorkers';
+import { estimateMacsPerSample, resolveWorkers } from './parallel/resolveWorkers';
 import { installSeededMathRandom } from './seededMathRandom';
 import { targetWidth, trainModel, type TrainingCallbacks, type TrainingOutcome } from './trainModel';
 import type { TrainingControl } from './trainingControl';
@@ -65,7 +65,8 @@ export async function runTraining(
     const compiled = compileGraph(graph);
     model = compiled.model;
     // PARALLEL hook: with `workers: 2` a replica thread trains half of every batch (see parallel/DataParallel.ts).
-    if (resolveWorkers(config.workers, backend) === 2) {
+    const halfBatch = Math.ceil(Math.min(config.batchSize, data.train.count) / 2);
+    if (resolveWorkers(config.workers, backend, undefined, estimateMacsPerSample(compiled.model) * halfBatch) === 2) {
       const head = compiled.head;
       const features = data.info.inputShape.reduce((a, b) => a * b, 1);
       parallel = new DataParallel({
