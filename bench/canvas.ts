@@ -6,7 +6,9 @@
  * Measures, in the page:
  * - openMs: replaceFile → two animation frames later (graph analysed, mapped and painted);
  * - drag: a node dragged for `--drag-ms` with the mouse; frame times from requestAnimationFrame timestamps
- *   (median, p95, max) — every frame re-derives flow nodes from the document and commits a move;
+ *   (median, p95, max) — every frame re-derives flow nodes from the document and commits a move; `drag.trace` gives the
+ *   same drag's frame times from a Chromium performance trace (gaps between the compositor's DrawFrame events, as the
+ *   DevTools Performance panel counts frames; see bench/frameTrace.ts);
  * - paramEditMs: a Dense `units` edit through the store → the downstream edge label showing the new shape
  *   (re-inference + re-render), median of 10.
  * Output: one JSON object on stdout.
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import type { GraphDocument, GraphEdge, GraphNode } from '../shared/document/model';
+import { FRAME_TRACE_CATEGORIES, frameTimesFromTrace, summarizeMs } from './frameTrace';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -142,6 +145,8 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number) {
   const gx = box.x + box.width / 2;
   const gy = box.y + box.height / 2;
   await page.mouse.move(gx, gy);
+  const browser = page.context().browser();
+  await browser?.startTracing(page, { categories: FRAME_TRACE_CATEGORIES });
   await page.mouse.down();
   const start = Date.now();
   let i = 0;
@@ -150,6 +155,7 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number) {
     await page.mouse.move(gx + Math.sin(i / 10) * 150, gy + (1 - Math.cos(i / 13)) * 80);
   }
   await page.mouse.up();
+  const traced = browser ? frameTimesFromTrace(await browser.stopTracing()) : undefined;
   const frames = await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __recording: boolean };
     w.__recording = false;
@@ -191,6 +197,7 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number) {
       p95FrameMs: +quantile(deltas, 0.95).toFixed(2),
       maxFrameMs: +(deltas[deltas.length - 1] ?? NaN).toFixed(2),
       undoStepsAfterDrag: undoDepth,
+      trace: traced ? { ...summarizeMs(traced.frameMs), droppedFrames: traced.dropped } : null,
     },
     paramEditToShapeMs: { median: +quantile(edits, 0.5).toFixed(1), max: +(edits[edits.length - 1] ?? NaN).toFixed(1) },
   };
