@@ -20,6 +20,8 @@ interface TraceEvent {
 }
 
 export interface TraceFrames {
+  /** DrawFrame events of the page's layer tree. */
+  readonly drawn: number;
   /** Milliseconds between consecutive drawn frames, in trace order. */
   readonly frameMs: number[];
   /** DroppedFrame events on the same layer tree (frames the compositor gave up on). */
@@ -46,10 +48,10 @@ export function frameTimesFromTrace(trace: Buffer | string): TraceFrames {
   }
   let best: [string, number[]] | undefined;
   for (const entry of draws) if (!best || entry[1].length > best[1].length) best = entry;
-  if (!best) return { frameMs: [], dropped: 0 };
+  if (!best) return { drawn: 0, frameMs: [], dropped: 0 };
   const ts = [...best[1]].sort((a, b) => a - b);
   // Trace timestamps are microseconds.
-  return { frameMs: ts.slice(1).map((t, i) => (t - ts[i]!) / 1000), dropped: dropped.get(best[0]) ?? 0 };
+  return { drawn: ts.length, frameMs: ts.slice(1).map((t, i) => (t - ts[i]!) / 1000), dropped: dropped.get(best[0]) ?? 0 };
 }
 
 /** median / p95 / max of a list of durations, rounded to 0.01 ms. */

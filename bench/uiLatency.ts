@@ -19,7 +19,9 @@
  * Pauses between inputs vary (60–180 ms, fixed sequence) so inputs land at different points of the metric stream.
  *
  * Output: one JSON line per phase: {bench:'ui-latency', phase, samples, medianMs, p95Ms, maxMs, byKind, eventTiming,
- * idleFrames, run?}. `idleFrames` = requestAnimationFrame intervals over 3 s without input (Training tab open).
+ * idleFrames, idleTrace, run?}. `idleFrames` = requestAnimationFrame intervals over 3 s without input (Training tab
+ * open); `idleTrace` = the same 3 s in a Chromium trace: frames the compositor drew (the charts repainting) and dropped,
+ * and the gaps between drawn frames (bench/frameTrace.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { prepareRendererSnapshot, repoRoot } from '../e2e/rendererBuild';
-import { summarizeMs } from './frameTrace';
+import { FRAME_TRACE_CATEGORIES, frameTimesFromTrace, summarizeMs } from './frameTrace';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const URL_LINE = /Neural Bricks is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
@@ -255,7 +257,10 @@ async function measurePhase(page: Page, phase: 'idle' | 'training', count: numbe
   const runs = [];
   for (const kind of ['click-node', 'type-palette', 'type-inspector'] as const) runs.push(await interact(page, kind, count, pause));
   await openTab(page, 'Training');
+  const browser = page.context().browser();
+  await browser?.startTracing(page, { categories: FRAME_TRACE_CATEGORIES });
   const frames = await idleFrames(page, 3000);
+  const traced = browser ? frameTimesFromTrace(await browser.stopTracing()) : undefined;
   await page.waitForTimeout(300); // let the last samples land
   const { samples, slow: allSlow, windows } = await page.evaluate(() => {
     const p = (window as unknown as { __latency: Probe }).__latency;
@@ -295,6 +300,7 @@ async function measurePhase(page: Page, phase: 'idle' | 'training', count: numbe
         .map((e) => ({ name: e.name, durationMs: e.durationMs, inputDelayMs: +e.inputDelayMs.toFixed(2) })),
     },
     idleFrames: summarizeMs(frames),
+    idleTrace: traced ? { drawnFrames: traced.drawn, droppedFrames: traced.dropped, gaps: summarizeMs(traced.frameMs) } : null,
   };
 }
 
