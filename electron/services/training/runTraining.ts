@@ -66,7 +66,8 @@ export async function runTraining(
     model = compiled.model;
     // PARALLEL hook: with `workers: 2` a replica thread trains half of every batch (see parallel/DataParallel.ts).
     const halfBatch = Math.ceil(Math.min(config.batchSize, data.train.count) / 2);
-    if (resolveWorkers(config.workers, backend, undefined, estimateMacsPerSample(compiled.model) * halfBatch) === 2) {
+    const work = { macs: estimateMacsPerSample(compiled.model) * halfBatch, params: compiled.model.countParams() };
+    if (resolveWorkers(config.workers, backend, undefined, work) === 2) {
       const head = compiled.head;
       const features = data.info.inputShape.reduce((a, b) => a * b, 1);
       parallel = new DataParallel({

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
 import { readGraphFile } from '../../files/readGraphFile';
-import { AUTO_MIN_MACS_PER_HALF_BATCH, estimateMacsPerSample, resolveWorkers } from './resolveWorkers';
+import { estimateMacsPerSample, resolveWorkers } from './resolveWorkers';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 
@@ -30,10 +30,13 @@ describe('resolveWorkers', () => {
 });
 
 describe('auto and the work per step', () => {
-  it('auto keeps tiny models on one worker', () => {
-    expect(resolveWorkers('auto', { name: 'wasm', threads: 1 }, 2, 100_000)).toBe(1);
-    expect(resolveWorkers('auto', { name: 'wasm', threads: 1 }, 2, 10_000_000)).toBe(2);
-    expect(resolveWorkers(2, { name: 'wasm', threads: 1 }, 2, 100)).toBe(2); // an explicit 2 is obeyed
+  it('auto keeps tiny models and dense nets with small halves on one worker', () => {
+    const wasm = { name: 'wasm', threads: 1 } as const;
+    expect(resolveWorkers('auto', wasm, 2, { macs: 100_000, params: 1_000 })).toBe(1); // tiny
+    expect(resolveWorkers('auto', wasm, 2, { macs: 32 * 270_000, params: 270_000 })).toBe(1); // MLP, halves of 32
+    expect(resolveWorkers('auto', wasm, 2, { macs: 128 * 270_000, params: 270_000 })).toBe(2); // MLP, halves of 128
+    expect(resolveWorkers('auto', wasm, 2, { macs: 60_000_000, params: 34_000 })).toBe(2); // CNN, halves of 32
+    expect(resolveWorkers(2, wasm, 2, { macs: 100, params: 100 })).toBe(2); // an explicit 2 is obeyed
   });
 
   it('estimates multiply-adds: dense layers once, convolutions per output position', async () => {
@@ -53,18 +56,20 @@ describe('auto and the work per step', () => {
     conv.dispose();
   });
 
-  it('puts the shipped examples on the expected side of the bar (batch 64 → halves of 32)', async () => {
+  it('puts the shipped examples on the expected side of the bars (batch 64 → halves of 32)', async () => {
     await selectBackend('cpu');
-    const half = (name: string) => readGraphFile(path.join(ROOT, name)).then((read) => {
+    const auto = async (name: string) => {
+      const read = await readGraphFile(path.join(ROOT, name));
       if (!read.ok) throw new Error(read.error.message);
       const { model } = compileGraph(read.file.graph);
-      const macs = estimateMacsPerSample(model) * 32;
+      const work = { macs: estimateMacsPerSample(model) * 32, params: model.countParams() };
       model.dispose();
-      return macs;
-    });
-    expect(await half('examples/spirals.nbrick')).toBeLessThan(AUTO_MIN_MACS_PER_HALF_BATCH);
-    expect(await half('examples/xor.nbrick')).toBeLessThan(AUTO_MIN_MACS_PER_HALF_BATCH);
-    expect(await half('bench/mlp.nbrick')).toBeGreaterThan(AUTO_MIN_MACS_PER_HALF_BATCH);
-    expect(await half('bench/cnn.nbrick')).toBeGreaterThan(AUTO_MIN_MACS_PER_HALF_BATCH);
+      return resolveWorkers('auto', { name: 'wasm', threads: 1 }, 2, work);
+    };
+    expect(await auto('examples/xor.nbrick')).toBe(1);
+    expect(await auto('examples/spirals.nbrick')).toBe(1);
+    expect(await auto('bench/mlp.nbrick')).toBe(1);
+    expect(await auto('bench/cnn.nbrick')).toBe(2);
+    expect(await auto('examples/lenet.nbrick')).toBe(2);
   });
 });

@@ -4,29 +4,41 @@ import type { TrainingWorkers } from '../../../../shared/format/trainingConfig';
 import type { BackendInfo } from '../../backends/selectBackend';
 
 /**
- * Below this many multiply-adds per half batch, a step is so short that synchronising two threads costs more than it
- * saves (spirals' 3×64 MLP trains at ~23k samples/s on one thread and ~13k on two); the reference MLP (~9M per half
- * batch of 32) and CNN (~60M) are far above it.
+ * `auto` picks 2 workers only when a half batch has enough work to pay for the synchronisation and the weight-sized
+ * work that both replicas repeat (optimizer update, gradient copies and averaging). Measured on wasm (bench/mlp.nbrick,
+ * 270k weights): computing gradients costs ~2.5 ms fixed + ~0.054 ms per row and the Adam update ~1.8 ms, so halves
+ * of 32 rows gain nothing and halves of 64+ rows gain 1.3×+; convolutions reuse each weight at every output position
+ * and gain ~1.8–2× already at batch 64 (bench/cnn.nbrick). Hence two bars:
+ *  - multiply-adds per half batch per weight ≥ AUTO_MIN_WEIGHT_REUSE (rows for dense nets, rows × positions for convs);
+ *  - multiply-adds per half batch ≥ AUTO_MIN_MACS_PER_HALF_BATCH, so tiny models (xor, spirals) stay on one thread.
  */
+export const AUTO_MIN_WEIGHT_REUSE = 64;
 export const AUTO_MIN_MACS_PER_HALF_BATCH = 2_000_000;
+
+/** Work of one half batch, for `auto`. */
+export interface HalfBatchWork {
+  readonly macs: number;
+  readonly params: number;
+}
 
 /**
  * How many data-parallel replicas a run uses. `auto` takes 2 only where it pays: a backend that runs single-threaded
- * (wasm with 1 thread, cpu) on a machine with at least 2 cores, and a model with enough work per step
- * (`macsPerHalfBatch`, see estimateMacsPerSample); threaded wasm already uses the cores.
- * tfjs-node always trains with 1: it already runs multi-threaded, and its native addon is not made to load in a
- * second thread of the same process.
+ * (wasm with 1 thread, cpu) on a machine with at least 2 cores, and enough work per half batch (see above); threaded
+ * wasm already uses the cores. tfjs-node always trains with 1: it already runs multi-threaded, and its native addon is
+ * not made to load in a second thread of the same process.
  */
 export function resolveWorkers(
   requested: TrainingWorkers | undefined,
   backend: Pick<BackendInfo, 'name' | 'threads'>,
   cores = os.cpus().length,
-  macsPerHalfBatch = Infinity,
+  work?: HalfBatchWork,
 ): 1 | 2 {
   if (requested === 1 || requested === undefined || backend.name === 'tensorflow') return 1;
   if (requested === 2) return 2;
   const singleThreaded = backend.name === 'cpu' || (backend.name === 'wasm' && (backend.threads ?? 1) <= 1);
-  return singleThreaded && cores >= 2 && macsPerHalfBatch >= AUTO_MIN_MACS_PER_HALF_BATCH ? 2 : 1;
+  const enoughWork =
+    work === undefined || (work.macs >= AUTO_MIN_MACS_PER_HALF_BATCH && work.macs >= AUTO_MIN_WEIGHT_REUSE * Math.max(1, work.params));
+  return singleThreaded && cores >= 2 && enoughWork ? 2 : 1;
 }
 
 const SPATIAL = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Conv1D', 'LocallyConnected2D']);
