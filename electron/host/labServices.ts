@@ -13,6 +13,11 @@ export interface TrainingService {
   pause(runId: string): Promise<void>;
   resume(runId: string): Promise<void>;
   stop(runId: string): Promise<void>;
+  /**
+   * Writes the trained model of a finished or stopped run (tfjs layers: model.json + weights.bin) into `dir`, an
+   * absolute folder the host chose; resolves to the absolute paths written, model.json first.
+   */
+  exportModel(runId: string, dir: string): Promise<string[]>;
   onRunEvent(listener: (event: RunEvent) => void): () => void;
   /** Ends every run and the trainer process. */
   dispose(): Promise<void>;

@@ -20,6 +20,7 @@ export function createTrainingService(options: TrainingHostOptions = {}): Traini
     async stop(runId) {
       host.stop(runId);
     },
+    exportModel: (runId, dir) => host.exportModel(runId, dir),
     onRunEvent(listener) {
       return host.onEvent((event) => listener({ runId: event.runId, event }));
     },

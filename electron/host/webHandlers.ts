@@ -3,14 +3,17 @@
  * page-facing (`workspace/…`, `examples/…`) and resolved by workspaceFolders.ts. There are no native dialogs here:
  * the renderer's web client shows its own pickers and always sends a path.
  */
+import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiHandlers, FileEntry, HostInfo } from '../../shared/contracts/api';
 import { createServiceHandlers, type GraphFileStore, type LabServices } from './labServices';
 import {
   assertRealPathInside,
+  EXPORTS_FOLDER,
   listWorkspaceFiles,
   resolveWorkspacePath,
   safeFileName,
+  safeFolderName,
   toPagePath,
   type WorkspaceFolders,
 } from './workspaceFolders';
@@ -73,6 +76,21 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
         if (pagePath) entries.push({ path: pagePath, name: path.basename(absolute), readOnly: pagePath.startsWith('examples/') });
       }
       return entries;
+    },
+
+    async exportModel({ runId, name }) {
+      // workspace/exports/<graph name>-<run id>/: a new folder per run, so an export never overwrites another.
+      const exportsDir = path.join(folders.workspace, EXPORTS_FOLDER);
+      await mkdir(exportsDir, { recursive: true });
+      // A link planted at workspace/exports must not carry the files out of the workspace.
+      const [realWorkspace, realExports] = await Promise.all([realpath(folders.workspace), realpath(exportsDir)]);
+      if (!realExports.startsWith(realWorkspace + path.sep)) {
+        throw new Error(`"workspace/${EXPORTS_FOLDER}" is a link to a place outside the workspace: refusing to export there.`);
+      }
+      const folder = `${safeFolderName(name ?? '', 'model')}-${safeFolderName(runId, 'run')}`;
+      const written = await deps.training.exportModel(runId, path.join(exportsDir, folder));
+      const page = (absolute: string) => toPagePath(folders, absolute) ?? absolute;
+      return { directory: page(path.join(exportsDir, folder)), files: written.map(page) };
     },
 
     async reportDocumentState(state) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,12 +12,14 @@ import { emptyDocument } from '../../shared/document/model';
 import { Autosave } from './autosave';
 import type { TrainingService } from './labServices';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
+import { writeModelFiles } from '../services/training/writeModelFiles';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost, type WebHost } from './webHost';
 
 /** A trainer the test can see into: records what it was asked and emits what the test says. */
 function recordingTraining() {
   const started: unknown[] = [];
+  const exported: { runId: string; dir: string }[] = [];
   const listeners = new Set<(event: RunEvent) => void>();
   const service: TrainingService = {
     async start(request) {
@@ -27,13 +29,22 @@ function recordingTraining() {
     async pause() {},
     async resume() {},
     async stop() {},
+    // The real host-side writer, with bytes standing in for what the trainer would send.
+    async exportModel(runId, dir) {
+      exported.push({ runId, dir });
+      if (runId === 'run-busy') throw new Error(`Run ${runId} is still training; stop it or let it finish before exporting`);
+      return writeModelFiles(dir, [
+        { name: 'weights.bin', bytes: new Uint8Array([1, 2, 3, 4]) },
+        { name: 'model.json', bytes: new TextEncoder().encode(`{"run":"${runId}"}`) },
+      ]);
+    },
     onRunEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async dispose() {},
   };
-  return { service, started, emit: (event: RunEvent) => listeners.forEach((l) => l(event)) };
+  return { service, started, exported, emit: (event: RunEvent) => listeners.forEach((l) => l(event)) };
 }
 
 let dir: string;
@@ -243,6 +254,44 @@ describe('web host WebSocket API', () => {
     const runEvent: RunEvent = { runId: 'run-1', event: { type: 'resumed', runId: 'run-1' } };
     training.emit(runEvent);
     expect(await event).toEqual({ type: 'event', event: 'runEvent', payload: runEvent });
+    ws.close();
+  });
+
+  it('exports a run\'s model into workspace/exports/<graph>-<run>/ and lists the page paths', async () => {
+    const ws = connect();
+    await handshake(ws);
+    const reply = await call(ws, 'exportModel', { runId: 'run-7', name: 'My net/../x' });
+    expect(reply.ok).toBe(true);
+    const folder = 'workspace/exports/My-net-..-x-run-7';
+    expect(reply.result).toEqual({ directory: folder, files: [`${folder}/model.json`, `${folder}/weights.bin`] });
+    const absolute = path.join(dir, 'ws', 'exports', 'My-net-..-x-run-7');
+    expect(training.exported.at(-1)).toEqual({ runId: 'run-7', dir: absolute });
+    expect(readFileSync(path.join(absolute, 'model.json'), 'utf8')).toBe('{"run":"run-7"}');
+    expect([...readFileSync(path.join(absolute, 'weights.bin'))]).toEqual([1, 2, 3, 4]);
+
+    // Without a name the folder is still named; a run id cannot steer the path out of exports/.
+    const unnamed = await call(ws, 'exportModel', { runId: '../../../etc' });
+    expect((unnamed.result as { directory: string }).directory).toBe('workspace/exports/model-etc');
+
+    const busy = await call(ws, 'exportModel', { runId: 'run-busy' });
+    expect(busy).toMatchObject({ ok: false, error: expect.stringMatching(/still training/) });
+    const bad = await call(ws, 'exportModel', { runId: '' });
+    expect(bad.error).toMatch(/^Invalid payload for exportModel: runId: /);
+    ws.close();
+  });
+
+  it('refuses to export through an exports folder that links outside the workspace', async () => {
+    const ws = connect();
+    await handshake(ws);
+    const outside = path.join(dir, 'outside-exports');
+    mkdirSync(outside);
+    rmSync(path.join(dir, 'ws', 'exports'), { recursive: true, force: true });
+    symlinkSync(outside, path.join(dir, 'ws', 'exports'));
+    const before = training.exported.length;
+    const reply = await call(ws, 'exportModel', { runId: 'run-8', name: 'Net' });
+    expect(reply).toMatchObject({ ok: false, error: expect.stringMatching(/outside the workspace/) });
+    expect(training.exported).toHaveLength(before);
+    rmSync(path.join(dir, 'ws', 'exports'));
     ws.close();
   });
 });

@@ -109,6 +109,18 @@ export async function ensureWorkspace(folders: WorkspaceFolders): Promise<void> 
   await mkdir(folders.workspace, { recursive: true });
 }
 
+/** A folder name made from free text (a graph name, a run id): letters, digits, `_ . -`, never hidden or empty. */
+export function safeFolderName(text: string, fallback = 'untitled'): string {
+  const name = text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[.\s-]+|[.\s-]+$/g, '')
+    .slice(0, 80);
+  return name || fallback;
+}
+
+/** Folder of the web host's model exports, inside the workspace. */
+export const EXPORTS_FOLDER = 'exports';
+
 /** A file name for Save As in the web host: what was asked for, made safe, with the extension. */
 export function safeFileName(suggested: string | undefined): string {
   const base = (suggested ?? 'untitled')

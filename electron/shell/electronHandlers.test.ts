@@ -21,6 +21,7 @@ const { Autosave } = await import('../host/autosave');
 const { createDatasetService, createGraphFileStore, createRecentFiles } = await import('../host/nodeServices');
 
 let dir: string;
+const exportedTo: { runId: string; target: string }[] = [];
 let handlers: ReturnType<typeof createElectronHandlers>['handlers'];
 const file = createGraphFile(emptyDocument('Net'));
 
@@ -40,6 +41,10 @@ beforeAll(() => {
       pause: async () => {},
       resume: async () => {},
       stop: async () => {},
+      exportModel: async (runId, target) => {
+        exportedTo.push({ runId, target });
+        return [path.join(target, 'model.json'), path.join(target, 'weights.bin')];
+      },
       onRunEvent: () => () => {},
       dispose: async () => {},
     },
@@ -86,6 +91,18 @@ describe('Electron API handlers', () => {
     dialogAnswers.save = template;
     await expect(handlers.saveFileAs({ file })).rejects.toThrow(/read-only/);
     expect((await handlers.listFiles(undefined)).map((f) => f.path)).toEqual([template]);
+  });
+
+  it('exports a model into the folder chosen in the dialog; a cancelled dialog resolves null', async () => {
+    expect(await handlers.exportModel({ runId: 'run-1', name: 'Net' })).toBeNull();
+    expect(exportedTo).toHaveLength(0);
+    const folder = path.join(dir, 'models');
+    dialogAnswers.open = [folder];
+    expect(await handlers.exportModel({ runId: 'run-1', name: 'Net' })).toEqual({
+      directory: folder,
+      files: [path.join(folder, 'model.json'), path.join(folder, 'weights.bin')],
+    });
+    expect(exportedTo).toEqual([{ runId: 'run-1', target: folder }]);
   });
 
   it('reports itself as the electron transport', async () => {

@@ -92,6 +92,22 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     async recentFiles() {
       return (await deps.recent.list()).map((p) => ({ path: p, name: path.basename(p), readOnly: isTemplate(p) }));
     },
+    async exportModel({ runId, name }) {
+      // The user picks the folder; the files are written straight into it (model.json + weights.bin).
+      const window = deps.window();
+      const base = (name || 'model').replace(/[\\/:*?"<>|]+/g, '-');
+      const options = {
+        title: `Export the trained model of ${base}`,
+        buttonLabel: 'Export here',
+        defaultPath: app.getPath('documents'),
+        properties: ['openDirectory' as const, 'createDirectory' as const],
+      };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      const chosen = result.filePaths[0];
+      if (result.canceled || !chosen) return null;
+      const files = await deps.training.exportModel(runId, chosen);
+      return { directory: chosen, files };
+    },
     async reportDocumentState(state) {
       deps.autosave.report(state);
       deps.onDocumentState(state);

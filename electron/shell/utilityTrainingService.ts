@@ -13,6 +13,8 @@ import {
 } from '../../shared/contracts/trainer';
 import type { RunEvent } from '../../shared/contracts/api';
 import type { TrainingService } from '../host/labServices';
+import { ExportRequests, isExportReply } from '../services/training/exportRequests';
+import { writeModelFiles } from '../services/training/writeModelFiles';
 
 type StartGraph = Extract<HostToTrainer, { type: 'start' }>['graph'];
 
@@ -22,6 +24,7 @@ export function createUtilityTrainingService(trainerEntry: string, log: (line: s
   let disposed = false;
   let counter = 0;
   const listeners = new Set<(event: RunEvent) => void>();
+  const exports = new ExportRequests();
 
   const emit = (event: RunEvent) => {
     if ((event.event.type === 'finished' || event.event.type === 'failed') && event.runId === activeRunId) {
@@ -37,8 +40,10 @@ export function createUtilityTrainingService(trainerEntry: string, log: (line: s
     started.stderr?.on('data', (chunk: Buffer) => log(`[trainer] ${chunk.toString().trimEnd()}`));
     started.on('message', (raw: unknown) => {
       const parsed = trainerToHostSchema.safeParse(raw);
-      if (parsed.success) emit({ runId: parsed.data.runId, event: parsed.data });
-      else if (activeRunId) {
+      if (parsed.success) {
+        if (isExportReply(parsed.data)) exports.settle(parsed.data);
+        else emit({ runId: parsed.data.runId, event: parsed.data });
+      } else if (activeRunId) {
         emit({
           runId: activeRunId,
           event: { type: 'failed', runId: activeRunId, reason: `trainer sent an invalid message: ${describeSchemaError(parsed.error)}` },
@@ -48,6 +53,7 @@ export function createUtilityTrainingService(trainerEntry: string, log: (line: s
     started.on('exit', (code: number) => {
       if (child !== started) return;
       child = undefined;
+      exports.failAll(`the trainer process ended before the model was exported (exit code ${code})`);
       const runId = activeRunId;
       if (runId && !disposed) {
         emit({ runId, event: { type: 'failed', runId, reason: `trainer process exited unexpectedly (exit code ${code})` } });
@@ -84,6 +90,17 @@ export function createUtilityTrainingService(trainerEntry: string, log: (line: s
     },
     async stop(runId) {
       command('stop', runId);
+    },
+    async exportModel(runId, dir) {
+      if (runId === activeRunId) throw new Error(`Run ${runId} is still training; stop it or let it finish before exporting`);
+      if (!child) throw new Error(`Cannot export the model of run ${runId}: the trainer no longer holds it (it was restarted); train again`);
+      const { requestId, reply } = exports.open();
+      try {
+        post({ type: 'exportModel', runId, requestId });
+      } catch (error) {
+        exports.fail(requestId, error instanceof Error ? error.message : String(error));
+      }
+      return writeModelFiles(dir, await reply);
     },
     onRunEvent(listener) {
       listeners.add(listener);

@@ -46,6 +46,11 @@ export const apiRequestSchemas = {
   pauseTraining: z.object({ runId: runIdSchema }).strict(),
   resumeTraining: z.object({ runId: runIdSchema }).strict(),
   stopTraining: z.object({ runId: runIdSchema }).strict(),
+  /**
+   * Export the trained model of a finished or stopped run (tfjs layers: model.json + weights.bin). `name` (the graph's
+   * name) names the folder; Electron asks for a folder with a native dialog, the web host writes into the workspace.
+   */
+  exportModel: z.object({ runId: runIdSchema, name: z.string().max(255).optional() }).strict(),
   /** The renderer reports its document so the host can title the window, autosave, and ask before closing. */
   reportDocumentState: z
     .object({ file: graphFileSchema, path: filePathSchema.nullable(), dirty: z.boolean() })
@@ -71,6 +76,7 @@ export interface ApiRequests {
   pauseTraining: { readonly runId: string };
   resumeTraining: { readonly runId: string };
   stopTraining: { readonly runId: string };
+  exportModel: { readonly runId: string; readonly name?: string };
   reportDocumentState: { readonly file: GraphFile; readonly path: string | null; readonly dirty: boolean };
   takeRecovery: { readonly discard: boolean };
 }
@@ -90,6 +96,7 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   pauseTraining: (x) => x,
   resumeTraining: (x) => x,
   stopTraining: (x) => x,
+  exportModel: (x) => x,
   reportDocumentState: (x) => x,
   takeRecovery: (x) => x,
 };
@@ -123,6 +130,13 @@ export interface FileEntry {
   readonly modifiedAt?: string;
 }
 
+export interface ExportedModel {
+  /** Where the files went: page-facing in the web host (`workspace/exports/…`), absolute in Electron. */
+  readonly directory: string;
+  /** model.json first, then weights.bin; same form as `directory`. */
+  readonly files: readonly string[];
+}
+
 export interface Recovery {
   readonly file: GraphFile;
   readonly originalPath: string | null;
@@ -143,6 +157,8 @@ export interface ApiResponses {
   pauseTraining: void;
   resumeTraining: void;
   stopTraining: void;
+  /** Null when the user cancelled the folder dialog. */
+  exportModel: ExportedModel | null;
   reportDocumentState: void;
   takeRecovery: Recovery | null;
 }

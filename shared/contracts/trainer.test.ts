@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG } from '../format/trainingConfig';
-import { describeSchemaError, hostToTrainerSchema, trainerToHostSchema } from './trainer';
+import { describeSchemaError, hostToTrainerSchema, trainerRunEventSchema, trainerToHostSchema } from './trainer';
 
 const graph = {
   metadata: { name: 'g' },
@@ -33,5 +33,26 @@ describe('trainer contract', () => {
     expect(trainerToHostSchema.parse(started)).toEqual(started);
     expect(trainerToHostSchema.parse({ type: 'failed', runId: 'r', reason: 'x', epoch: 2, batch: 5 })).toMatchObject({ epoch: 2 });
     expect(trainerToHostSchema.safeParse({ type: 'failed', runId: 'r', reason: '' }).success).toBe(false);
+  });
+
+  it('validates export requests and replies both ways', () => {
+    expect(hostToTrainerSchema.parse({ type: 'exportModel', runId: 'r', requestId: 3 })).toEqual({ type: 'exportModel', runId: 'r', requestId: 3 });
+    expect(hostToTrainerSchema.safeParse({ type: 'exportModel', runId: 'r' }).success).toBe(false);
+    // The trainer names no paths: an export request carrying one is refused.
+    expect(hostToTrainerSchema.safeParse({ type: 'exportModel', runId: 'r', requestId: 1, dir: '/tmp' }).success).toBe(false);
+    const files = [
+      { name: 'model.json', bytes: new TextEncoder().encode('{}') },
+      { name: 'weights.bin', bytes: new Uint8Array([1, 2, 3, 4]) },
+    ];
+    const exported = { type: 'exported', runId: 'r', requestId: 3, files };
+    expect(trainerToHostSchema.parse(exported)).toEqual(exported);
+    for (const name of ['../model.json', 'a/b.bin', '.hidden', '']) {
+      const bad = trainerToHostSchema.safeParse({ ...exported, files: [{ name, bytes: new Uint8Array() }] });
+      expect(bad.success, name).toBe(false);
+    }
+    expect(trainerToHostSchema.safeParse({ ...exported, files: [{ name: 'w.bin', bytes: [1, 2] }] }).success).toBe(false);
+    expect(trainerToHostSchema.parse({ type: 'exportFailed', runId: 'r', requestId: 3, reason: 'no model' })).toMatchObject({ reason: 'no model' });
+    // Export replies are not run events: hosts keep them to themselves.
+    expect(trainerRunEventSchema.safeParse(exported).success).toBe(false);
   });
 });

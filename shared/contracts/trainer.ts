@@ -112,12 +112,19 @@ export const startMessageSchema = z.strictObject({
 export const pauseMessageSchema = z.strictObject({ type: z.literal('pause'), runId });
 export const resumeMessageSchema = z.strictObject({ type: z.literal('resume'), runId });
 export const stopMessageSchema = z.strictObject({ type: z.literal('stop'), runId });
+/**
+ * Serialise the last trained model (the trainer keeps the model of its last completed or stopped run until the next
+ * start) as a tfjs layers model. The trainer answers with the files' bytes and never learns where they go: the host
+ * writes them. `requestId` pairs the answer with the request.
+ */
+export const exportModelMessageSchema = z.strictObject({ type: z.literal('exportModel'), runId, requestId: z.number().int().min(0) });
 
 export const hostToTrainerSchema = z.discriminatedUnion('type', [
   startMessageSchema,
   pauseMessageSchema,
   resumeMessageSchema,
   stopMessageSchema,
+  exportModelMessageSchema,
 ]);
 export type HostToTrainer = z.input<typeof hostToTrainerSchema>;
 export type StartMessage = z.output<typeof startMessageSchema>;
@@ -172,7 +179,29 @@ export const failedEventSchema = z.strictObject({
   summary: runSummarySchema.optional(),
 });
 
-export const trainerToHostSchema = z.discriminatedUnion('type', [
+/** One file of an exported model: a plain file name (no folders, not hidden) and its bytes. */
+export const modelFileSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain file name (letters, digits, . _ -)'),
+  bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes (a Uint8Array)'),
+});
+export type ModelFile = z.output<typeof modelFileSchema>;
+/** The answer to `exportModel`: tfjs layers format, `model.json` + `weights.bin`. */
+export const exportedEventSchema = z.strictObject({
+  type: z.literal('exported'),
+  runId,
+  requestId: z.number().int().min(0),
+  files: z.array(modelFileSchema).min(1),
+});
+/** `exportModel` could not be answered (no kept model for that run, still training, serialisation error). */
+export const exportFailedEventSchema = z.strictObject({
+  type: z.literal('exportFailed'),
+  runId,
+  requestId: z.number().int().min(0),
+  reason: z.string().min(1),
+});
+
+/** Events about a run: what hosts forward to the UI. */
+export const trainerRunEventSchema = z.discriminatedUnion('type', [
   startedEventSchema,
   batchEventSchema,
   epochEventSchema,
@@ -181,7 +210,21 @@ export const trainerToHostSchema = z.discriminatedUnion('type', [
   finishedEventSchema,
   failedEventSchema,
 ]);
-export type TrainerEvent = z.output<typeof trainerToHostSchema>;
+/** Everything the trainer sends: run events plus the answers to export requests (which hosts keep to themselves). */
+export const trainerToHostSchema = z.discriminatedUnion('type', [
+  startedEventSchema,
+  batchEventSchema,
+  epochEventSchema,
+  pausedEventSchema,
+  resumedEventSchema,
+  finishedEventSchema,
+  failedEventSchema,
+  exportedEventSchema,
+  exportFailedEventSchema,
+]);
+export type TrainerEvent = z.output<typeof trainerRunEventSchema>;
+export type TrainerMessage = z.output<typeof trainerToHostSchema>;
+export type ExportReply = Extract<TrainerMessage, { type: 'exported' | 'exportFailed' }>;
 export type TrainerEventType = TrainerEvent['type'];
 export type StartedEvent = z.output<typeof startedEventSchema>;
 export type BatchEvent = z.output<typeof batchEventSchema>;

@@ -18,7 +18,8 @@ export interface AtomicWriteFs {
 
 const realFs: AtomicWriteFs = { open: fs.open, rename: fs.rename, rm: fs.rm };
 
-export async function writeTextFileAtomic(requested: string, text: string, io: AtomicWriteFs = realFs): Promise<void> {
+/** Text is written as UTF-8; bytes (an exported model's weights) as they are. */
+export async function writeTextFileAtomic(requested: string, text: string | Uint8Array, io: AtomicWriteFs = realFs): Promise<void> {
   // Saving through a symlink updates the file it points to instead of replacing the link with a copy.
   const target = await fs.realpath(requested).catch(() => requested);
   const dir = path.dirname(target);
@@ -26,7 +27,7 @@ export async function writeTextFileAtomic(requested: string, text: string, io: A
   try {
     const handle = await io.open(temporary, 'wx', 0o644);
     try {
-      await handle.writeFile(text, 'utf8');
+      await (typeof text === 'string' ? handle.writeFile(text, 'utf8') : handle.writeFile(text));
       await handle.sync();
     } finally {
       await handle.close();

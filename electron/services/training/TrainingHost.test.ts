@@ -1,6 +1,14 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainerEvent } from '../../../shared/contracts/trainer';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import { selectBackend } from '../backends/selectBackend';
+import { loadDataset } from '../datasets/loadDataset';
+import { loadModelFromDir } from './modelFiles';
 import { SPIRALS_MLP, XOR_MLP } from './referenceGraphs';
 import { TrainingHost } from './TrainingHost';
 
@@ -112,5 +120,107 @@ describe('TrainingHost', () => {
     const event = await failed;
     expect(event.type === 'failed' && event.reason).toMatch(/^trainer process exited unexpectedly \(signal SIGABRT\): .*heap out of memory/);
     await own.dispose();
+  });
+});
+
+describe('TrainingHost.exportModel', () => {
+  const own = new TrainingHost();
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await own.dispose();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  const tempDir = async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'nb-export-'));
+    dirs.push(d);
+    return d;
+  };
+  const next = (predicate: (e: TrainerEvent) => boolean) =>
+    new Promise<TrainerEvent>((resolve) => {
+      const off = own.onEvent((e) => {
+        if (predicate(e)) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+
+  it('writes model.json + weights.bin that load back as the trained model (same test loss as the trainer measured)', async () => {
+    const started = next((e) => e.type === 'started');
+    const finished = next((e) => e.type === 'finished' || e.type === 'failed');
+    // Few epochs on purpose: a half-trained spirals net has a distinctive loss that only the trained weights give.
+    const runId = own.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 5, batchSize: 32 }) });
+    const startedEvent = await started;
+    const params = startedEvent.type === 'started' ? startedEvent.params : -1;
+    const done = await finished;
+    expect(done.type).toBe('finished');
+    if (done.type !== 'finished') return;
+    const testLoss = done.summary.final.testLoss!;
+    const testAccuracy = done.summary.final.testAccuracy!;
+    expect(testLoss).toBeGreaterThan(0);
+
+    const dir = path.join(await tempDir(), 'nested', 'spirals');
+    const written = await own.exportModel(runId, dir);
+    expect(written).toEqual([path.join(dir, 'model.json'), path.join(dir, 'weights.bin')]);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']); // no temporary files left behind
+    const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect((await readFile(path.join(dir, 'weights.bin'))).byteLength).toBe(params * 4);
+
+    await selectBackend('cpu');
+    const model = await loadModelFromDir(dir);
+    expect(model.countParams()).toBe(params);
+    // The trainer evaluated its in-memory model on the spirals test split; the loaded files must score the same.
+    const { test, info } = loadDataset('spirals');
+    const x = tf.tensor(test.x, [test.count, ...info.inputShape]);
+    const y = tf.oneHot(tf.tensor1d(test.labels, 'int32'), info.classes);
+    const probs = model.predict(x) as tf.Tensor;
+    const loss = tf.mean(tfl.metrics.categoricalCrossentropy(y, probs)).dataSync()[0]!;
+    const accuracy = tf.mean(tfl.metrics.categoricalAccuracy(y, probs)).dataSync()[0]!;
+    expect(loss).toBeCloseTo(testLoss, 4);
+    expect(accuracy).toBeCloseTo(testAccuracy, 6);
+    tf.dispose([x, y, probs]);
+    model.dispose();
+  });
+
+  it('exports a stopped run, refuses a running one, and drops the old model when a new run starts', async () => {
+    const firstBatch = next((e) => e.type === 'batch');
+    const runId = own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 5000, batchSize: 4 }) });
+    await firstBatch;
+    await expect(own.exportModel(runId, await tempDir())).rejects.toThrow(/still training/);
+    const stopped = next((e) => e.type === 'finished');
+    own.stop(runId);
+    const event = await stopped;
+    expect(event.type === 'finished' && event.summary.status).toBe('stopped');
+    const dir = await tempDir();
+    await own.exportModel(runId, dir);
+    const loaded = await loadModelFromDir(dir);
+    expect(loaded.countParams()).toBe(2 * 16 + 16 + 16 * 2 + 2);
+    loaded.dispose();
+    await expect(own.exportModel('run-unknown', await tempDir())).rejects.toThrow(`only the last finished run (${runId}) can be exported`);
+
+    const done = next((e) => e.type === 'finished' || e.type === 'failed');
+    const second = own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
+    await done;
+    await expect(own.exportModel(runId, await tempDir())).rejects.toThrow(`only the last finished run (${second}) can be exported`);
+    await own.exportModel(second, await tempDir());
+  });
+
+  it('says so when the trainer holding the model has died', async () => {
+    const done = next((e) => e.type === 'finished');
+    const runId = own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
+    await done;
+    const pid = own.trainerPid!;
+    const gone = new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (own.trainerPid === undefined) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+    });
+    process.kill(pid, 'SIGKILL');
+    await gone;
+    await expect(own.exportModel(runId, await tempDir())).rejects.toThrow(/no longer holds it/);
   });
 });

@@ -12,11 +12,14 @@ import {
   trainerToHostSchema,
   type DatasetRef,
   type HostToTrainer,
+  type ModelFile,
   type TrainerEvent,
 } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import { ExportRequests, isExportReply } from './exportRequests';
 import { newRunId } from './runTraining';
+import { writeModelFiles } from './writeModelFiles';
 
 export interface TrainingHostOptions {
   /** The trainer entry; defaults to trainerProcess.ts beside this file (run through tsx). */
@@ -46,6 +49,7 @@ export class TrainingHost {
   private activeRunId: string | undefined;
   private stderrTail = '';
   private disposed = false;
+  private readonly exports = new ExportRequests();
 
   constructor(private readonly options: TrainingHostOptions = {}) {}
 
@@ -85,6 +89,29 @@ export class TrainingHost {
   }
   stop(runId: string): void {
     this.command('stop', runId);
+  }
+
+  /**
+   * The trained model of a finished or stopped run, as tfjs layers files (model.json + weights.bin bytes). Only the
+   * trainer's last run is kept, and only while that trainer process lives; otherwise this rejects saying why.
+   */
+  async modelFiles(runId: string): Promise<ModelFile[]> {
+    if (this.disposed) throw new Error('TrainingHost has been disposed');
+    if (runId === this.activeRunId) throw new Error(`Run ${runId} is still training; stop it or let it finish before exporting`);
+    // No trainer (never started, or it died): no model to ask for, and forking a fresh one would not have it.
+    if (!this.child) throw new Error(`Cannot export the model of run ${runId}: the trainer no longer holds it (it was restarted); train again`);
+    const { requestId, reply } = this.exports.open();
+    try {
+      this.post({ type: 'exportModel', runId, requestId });
+    } catch (error) {
+      this.exports.fail(requestId, error instanceof Error ? error.message : String(error));
+    }
+    return reply;
+  }
+
+  /** Writes the model of `runId` into `dir` (see writeModelFiles) and returns the absolute paths, model.json first. */
+  async exportModel(runId: string, dir: string): Promise<string[]> {
+    return writeModelFiles(dir, await this.modelFiles(runId));
   }
 
   /** Ends the trainer process; a run in progress is reported as failed. */
@@ -141,7 +168,8 @@ export class TrainingHost {
     child.on('message', (raw) => {
       const parsed = trainerToHostSchema.safeParse(raw);
       if (parsed.success) {
-        this.emit(parsed.data);
+        if (isExportReply(parsed.data)) this.exports.settle(parsed.data);
+        else this.emit(parsed.data);
         return;
       }
       const runId = this.activeRunId;
@@ -165,6 +193,7 @@ export class TrainingHost {
   private onChildGone(child: ChildProcess, reason: string): void {
     if (this.child !== child) return;
     this.child = undefined;
+    this.exports.failAll(`the trainer process ended before the model was exported (${reason})`);
     const runId = this.activeRunId;
     if (!runId) return;
     // Name what the child said about its death (V8's "FATAL ERROR: … heap out of memory", an uncaught Error),

@@ -23,33 +23,59 @@ function concatWeightData(data: tf.io.WeightData): Uint8Array {
   return out;
 }
 
+/** The two files of a layers model, as bytes: what {@link fileSaveHandler} writes and the app's export sends. */
+export function artifactsToFiles(artifacts: tf.io.ModelArtifacts): { name: string; bytes: Uint8Array }[] {
+  if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('binary model topologies are not supported');
+  const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array();
+  const modelJson = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  return [
+    { name: WEIGHTS_BIN, bytes: weights },
+    { name: MODEL_JSON, bytes: new TextEncoder().encode(`${JSON.stringify(modelJson)}\n`) },
+  ];
+}
+
+function saveResult(artifacts: tf.io.ModelArtifacts, weightBytes: number): tf.io.SaveResult {
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: JSON.stringify(artifacts.modelTopology).length,
+      weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+      weightDataBytes: weightBytes,
+    },
+  };
+}
+
 /** An IOHandler that writes `model.json` and `weights.bin` into `dir` (created if missing). */
 export function fileSaveHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('binary model topologies are not supported');
+      const files = artifactsToFiles(artifacts);
       await mkdir(dir, { recursive: true });
-      const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array();
-      const modelJson = {
-        modelTopology: artifacts.modelTopology,
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      await writeFile(path.join(dir, WEIGHTS_BIN), weights);
-      await writeFile(path.join(dir, MODEL_JSON), `${JSON.stringify(modelJson)}\n`);
-      return {
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: 'JSON',
-          modelTopologyBytes: JSON.stringify(artifacts.modelTopology).length,
-          weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
-          weightDataBytes: weights.byteLength,
-        },
-      };
+      // weights.bin first: a model.json on disk always has its weights beside it.
+      for (const file of files) await writeFile(path.join(dir, file.name), file.bytes);
+      return saveResult(artifacts, files[0]!.bytes.byteLength);
     },
   };
+}
+
+/** Serialises a model to the bytes of `weights.bin` and `model.json` without touching the disk (the trainer's export). */
+export async function modelToFiles(model: tfl.LayersModel): Promise<{ name: string; bytes: Uint8Array }[]> {
+  let files: { name: string; bytes: Uint8Array }[] | undefined;
+  await model.save({
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      files = artifactsToFiles(artifacts);
+      return saveResult(artifacts, files[0]!.bytes.byteLength);
+    },
+  });
+  if (!files) throw new Error('the model produced no files');
+  return files;
 }
 
 /** An IOHandler that reads a layers model saved by {@link fileSaveHandler} (or any tfjs layers-model export on disk). */

@@ -76,6 +76,7 @@ export function createWebLabApi(location: LocationLike): LabApi {
     pauseTraining: (request) => call('pauseTraining', request),
     resumeTraining: (request) => call('resumeTraining', request),
     stopTraining: (request) => call('stopTraining', request),
+    exportModel: (request) => call('exportModel', request),
     reportDocumentState: (request) => call('reportDocumentState', request),
     takeRecovery: (request) => call('takeRecovery', request),
     onRunEvent: (listener) => subscribe('runEvent', listener),
