@@ -64,8 +64,15 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
   const read = await readGraphFile(file);
   if (!read.ok) throw new Error(read.error.message);
   const epochEnds: number[] = [];
+  const cpuAtEpochEnd: number[] = [];
   const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend, workers), {
-    callbacks: { onEpoch: () => epochEnds.push(performance.now()) },
+    callbacks: {
+      onEpoch: () => {
+        epochEnds.push(performance.now());
+        const cpu = process.cpuUsage(); // all threads of this process (the replica worker too)
+        cpuAtEpochEnd.push((cpu.user + cpu.system) / 1000);
+      },
+    },
   });
   const [first, second] = epochEnds;
   if (first === undefined || second === undefined) throw new Error(`${model}/${label}: run ended early (${summary.status})`);
@@ -74,6 +81,10 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
     backend: label,
     workers,
     samplesPerSec: Math.round((samples / ((second - first) / 1000)) * 10) / 10,
+    // Load-independent view: CPU time of the timed epoch. cpuBusy ≈ 1 for one thread, up to 2 with two workers that
+    // both got a core; samplesPerCpuSec shows the parallel overhead (the same value for 1 and 2 workers = no overhead).
+    cpuBusy: Math.round(((cpuAtEpochEnd[1]! - cpuAtEpochEnd[0]!) / (second - first)) * 100) / 100,
+    samplesPerCpuSec: Math.round((samples / ((cpuAtEpochEnd[1]! - cpuAtEpochEnd[0]!) / 1000)) * 10) / 10,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     samples,
     batchSize: 64,
