@@ -78,6 +78,24 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
   await expect(page.getByLabel('Run history').locator('li')).toHaveCount(1);
 
+  // Export model: the stopped run's trained model lands in the workspace as tfjs layers files.
+  await page.getByRole('button', { name: 'Export model' }).click();
+  const exportedNote = page.getByLabel('Exported model');
+  await expect(exportedNote).toContainText('model.json, weights.bin');
+  const exportDir = (await exportedNote.getAttribute('data-directory')) ?? '';
+  expect(exportDir).toMatch(/^workspace\/exports\/[A-Za-z0-9_.-]+-run-[A-Za-z0-9_.-]+$/);
+  const exportAbsolute = path.join(webHost.workspace, exportDir.slice('workspace/'.length));
+  const modelJson = JSON.parse(readFileSync(path.join(exportAbsolute, 'model.json'), 'utf8')) as {
+    format: string;
+    weightsManifest: { paths: string[]; weights: { shape: number[]; dtype: string }[] }[];
+  };
+  expect(modelJson.format).toBe('layers-model');
+  expect(modelJson.weightsManifest[0]?.paths).toEqual(['./weights.bin']);
+  // weights.bin holds exactly the float32 weights the manifest lists (spirals template: a few thousand parameters).
+  const weightCount = modelJson.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  expect(weightCount).toBeGreaterThan(100);
+  expect(readFileSync(path.join(exportAbsolute, 'weights.bin')).byteLength).toBe(weightCount * 4);
+
   // Exports: CSV of every measurement, PNG of a chart.
   const csvDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();

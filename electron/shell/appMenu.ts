@@ -38,7 +38,10 @@ export function buildMenuTemplate(actions: MenuActions): MenuItemConstructorOpti
         item('Save', 'file.save', 'CmdOrCtrl+S'),
         item('Save As…', 'file.saveAs', 'CmdOrCtrl+Shift+S'),
         { type: 'separator' },
-        { label: 'Export', submenu: [item('Metrics as CSV…', 'file.exportCsv'), item('Charts as PNG…', 'file.exportPng')] },
+        {
+          label: 'Export',
+          submenu: [item('Trained Model…', 'file.exportModel'), item('Metrics as CSV…', 'file.exportCsv'), item('Charts as PNG…', 'file.exportPng')],
+        },
         { type: 'separator' },
         actions.isMac ? { role: 'close' } : { role: 'quit' },
       ],

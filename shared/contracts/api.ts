@@ -177,6 +177,7 @@ export const MENU_COMMANDS = [
   'file.saveAs',
   'file.exportCsv',
   'file.exportPng',
+  'file.exportModel',
   'edit.undo',
   'edit.redo',
   'edit.cut',

@@ -11,7 +11,16 @@ import { documentStore } from '../store/documentStore';
 import { viewStore } from '../store/viewStore';
 import { canvasCommands } from '../canvas/canvasCommands';
 import { clipboardCommands } from '../canvas/clipboardCommands';
-import { pauseRun, resumeRun, startRun, stopRun, trainingRunStore, connectRunEvents } from '../training/trainingRunStore';
+import {
+  canExportModel,
+  connectRunEvents,
+  exportRunModel,
+  pauseRun,
+  resumeRun,
+  startRun,
+  stopRun,
+  trainingRunStore,
+} from '../training/trainingRunStore';
 import { getLabApi } from './getLabApi';
 import { offerRecovery, openGraph, saveGraph, saveGraphAs, startDocumentSync } from './documentFiles';
 
@@ -80,6 +89,11 @@ export function useLabHost(): void {
           requestAnimationFrame(() => document.querySelectorAll<HTMLButtonElement>(selector).forEach((b) => b.click()));
           return;
         }
+        case 'file.exportModel':
+          // Shown in the Training panel (where the result is listed); only a completed or stopped run has a model.
+          clickTab('tab-training');
+          if (!canExportModel(run)) return viewStore.getState().showToast('Export model: finish or stop a training run first.');
+          return void exportRunModel(api, run!);
         case 'edit.undo':
           return store.undo();
         case 'edit.redo':

@@ -14,7 +14,17 @@ import { DatasetPreview } from './DatasetPreview';
 import { downloadBlob } from './download';
 import { MetricChart, type ChartSeries } from './MetricChart';
 import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
-import { connectRunEvents, pauseRun, resumeRun, startRun, stopRun, useTrainingRun, type LiveRun } from './trainingRunStore';
+import {
+  canExportModel,
+  connectRunEvents,
+  exportRunModel,
+  pauseRun,
+  resumeRun,
+  startRun,
+  stopRun,
+  useTrainingRun,
+  type LiveRun,
+} from './trainingRunStore';
 import './training.css';
 
 const BACKEND_BADGES: Record<string, string> = { tensorflow: 'native', wasm: 'wasm', cpu: 'cpu' };
@@ -140,6 +150,7 @@ export function TrainingPanel() {
   const run = useTrainingRun((s) => s.run);
   const busy = useTrainingRun((s) => s.busy);
   const requestError = useTrainingRun((s) => s.requestError);
+  const exported = useTrainingRun((s) => s.exported);
   const { datasets, error: datasetsError } = useDatasets();
   const config: TrainingConfig = storedConfig ?? DEFAULT_TRAINING_CONFIG;
   const dataset = datasets.find((d) => d.id === config.dataset);
@@ -236,6 +247,16 @@ export function TrainingPanel() {
               Stop
             </button>
           ) : null}
+          {run && !active ? (
+            <button
+              type="button"
+              disabled={busy || !canExportModel(run)}
+              title={canExportModel(run) ? 'Write the trained model as TensorFlow.js files (model.json + weights.bin)' : 'Only a completed or stopped run has a model to export'}
+              onClick={() => void exportRunModel(api, run)}
+            >
+              Export model
+            </button>
+          ) : null}
           {run?.backend ? (
             <span className={`nb-badge nb-badge-${BACKEND_BADGES[run.backend] ?? 'other'}`} title={run.backendDetail ?? run.backend} aria-label="Backend">
               {BACKEND_BADGES[run.backend] ?? run.backend}
@@ -243,6 +264,11 @@ export function TrainingPanel() {
           ) : null}
         </div>
         {requestError ? <p role="alert" className="nb-error">{requestError}</p> : null}
+        {exported && exported.runId === run?.runId ? (
+          <p className="nb-muted" role="status" aria-label="Exported model" data-directory={exported.directory}>
+            Model written to <code>{exported.directory}</code>: {exported.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}
+          </p>
+        ) : null}
         {run ? (
           <div className="nb-progress" role="status" aria-label="Training progress" data-status={run.status}>
             <progress max={1} value={progress ? progressFraction(progress) : 0} />

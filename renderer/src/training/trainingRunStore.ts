@@ -5,7 +5,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { LabApi, RunEvent } from '../../../shared/contracts/api';
+import type { ExportedModel, LabApi, RunEvent } from '../../../shared/contracts/api';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { EpochMetrics, RunSummary } from '../../../shared/format/runSummary';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
@@ -41,6 +41,8 @@ interface TrainingRunState {
   /** Set while a start/pause/stop request is on its way, for the buttons. */
   readonly busy: boolean;
   readonly requestError?: string;
+  /** The last model export: where the host wrote the files of which run. */
+  readonly exported?: ExportedModel & { readonly runId: string };
 }
 
 export const trainingRunStore = createStore<TrainingRunState>()(() => ({ busy: false }));
@@ -195,4 +197,19 @@ export function resumeRun(api: LabApi, runId: string) {
 }
 export function stopRun(api: LabApi, runId: string) {
   return request(() => api.stopTraining({ runId }));
+}
+
+/** A run the trainer finished or stopped still has its model in the trainer: it can be exported. */
+export function canExportModel(run: LiveRun | undefined): boolean {
+  return run?.runId !== undefined && (run.status === 'completed' || run.status === 'stopped');
+}
+
+/** Asks the host to write the run's model (tfjs layers files); a cancelled folder dialog changes nothing. */
+export function exportRunModel(api: LabApi, run: LiveRun): Promise<void> {
+  const runId = run.runId;
+  if (!runId) return Promise.resolve();
+  return request(async () => {
+    const exported = await api.exportModel({ runId, name: run.graph.metadata.name || 'model' });
+    if (exported) trainingRunStore.setState({ exported: { ...exported, runId } });
+  });
 }
