@@ -95,6 +95,8 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   const weightCount = modelJson.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   expect(weightCount).toBeGreaterThan(100);
   expect(readFileSync(path.join(exportAbsolute, 'weights.bin')).byteLength).toBe(weightCount * 4);
+  await exportedNote.scrollIntoViewIfNeeded();
+  await page.locator('.side-region').screenshot({ path: artifactPath('training-export-model.png') });
 
   // Exports: CSV of every measurement, PNG of a chart.
   const csvDownload = page.waitForEvent('download');
