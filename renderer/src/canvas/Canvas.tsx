@@ -1,8 +1,13 @@
 /**
  * The React Flow canvas. Controlled by the document store: nodes and edges come from FlowMapper, and every change
  * React Flow reports (drag, select, measure) is translated back into a store action.
+ *
+ * A drag in progress is the one exception: its positions live in local state (`dragPositions`) and reach the
+ * document once, when the drag ends (one undo step, as before). Committing every pointer move made each frame of a
+ * drag re-run everything that watches the document (inspector, summary, analysis checks, edge mapping) over the
+ * whole graph; positions do not change shapes, so nothing but the canvas needs them before the drop.
  */
-import { useCallback, useEffect, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -22,12 +27,11 @@ import {
   type OnConnectEnd,
 } from '@xyflow/react';
 import type { NodeId, Position } from '../../../shared/document/model';
-import { translateNodes } from '../../../shared/document/edits';
 import { documentStore, useDocumentStore } from '../store/documentStore';
 import { useAnalysis } from '../store/analysis';
 import { useViewStore, viewStore } from '../store/viewStore';
 import { nodeDescriber } from '../catalog/nodeDescriber';
-import { BLOCK_PREFIX, FRAME_PREFIX, FlowMapper, type FlowNode, type Size } from './flowMapping';
+import { BLOCK_PREFIX, FRAME_PREFIX, FlowMapper, withDragPositions, type FlowNode, type Size } from './flowMapping';
 import { nodeTypes } from './nodes/nodeTypes';
 import { edgeTypes } from './edges/ShapeEdge';
 import { GRID, canvasCommands, connectionVerdict, portOfHandle } from './canvasCommands';
@@ -47,6 +51,11 @@ const LOOK_COLORS: Record<string, string> = {
   recurrent: 'var(--c-recurrent)',
   output: 'var(--c-output)',
 };
+
+/** MiniMap colour per node look; module-level so the minimap's 500 node rects are not re-rendered on every canvas render. */
+function miniMapColor(n: { type?: string }): string {
+  return LOOK_COLORS[n.type ?? ''] ?? 'var(--c-unknown)';
+}
 
 function groupIdOf(flowId: string): string | undefined {
   if (flowId.startsWith(FRAME_PREFIX)) return flowId.slice(FRAME_PREFIX.length);
@@ -156,10 +165,17 @@ export function Canvas() {
   const mapper = useMemo(() => new FlowMapper(nodeDescriber), []);
   const selectionSet = useMemo(() => new Set(selection), [selection]);
   const edgeSelectionSet = useMemo(() => new Set(edgeSelection), [edgeSelection]);
+  // Live positions of the drag in progress (see the file comment); `dragRef` is the same map, readable in handlers
+  // that run several times before React re-renders.
+  const [dragPositions, setDragPositions] = useState<ReadonlyMap<NodeId, Position>>();
+  const dragRef = useRef<{ positions: Map<NodeId, Position>; frames: Map<string, Position> } | undefined>(undefined);
+  const viewDoc = useMemo(() => withDragPositions(doc, dragPositions), [doc, dragPositions]);
   const nodes = useMemo(
-    () => mapper.nodes({ doc, analysis, selection: selectionSet, edgeSelection: edgeSelectionSet, measured }),
-    [mapper, doc, analysis, selectionSet, edgeSelectionSet, measured],
+    () => mapper.nodes({ doc: viewDoc, analysis, selection: selectionSet, edgeSelection: edgeSelectionSet, measured }),
+    [mapper, viewDoc, analysis, selectionSet, edgeSelectionSet, measured],
   );
+  // Edges do not depend on positions: mapped from the document itself, so a drag leaves the edge array (and React
+  // Flow's connection lookup over every edge) untouched.
   const edges = useMemo(
     () => mapper.edges({ doc, analysis, selection: selectionSet, edgeSelection: edgeSelectionSet, measured }),
     [mapper, doc, analysis, selectionSet, edgeSelectionSet, measured],
@@ -178,15 +194,29 @@ export function Canvas() {
     const positions = new Map<NodeId, Position>();
     const state = documentStore.getState();
     let nextSelection: Set<NodeId> | undefined;
-    let blockMove: { groupId: string; dx: number; dy: number } | undefined;
+    let moved = false;
+    let dragging = false;
+    const drag = dragRef.current ?? { positions: new Map<NodeId, Position>(), frames: new Map<string, Position>() };
+    const positionOf = (id: NodeId) => positions.get(id) ?? drag.positions.get(id) ?? state.document.nodes.find((n) => n.id === id)?.position;
     for (const change of changes) {
       if (change.type === 'dimensions' && change.dimensions) {
         sizes.set(change.id, change.dimensions);
       } else if (change.type === 'position' && change.position) {
+        moved = true;
+        if (change.dragging) dragging = true;
         const groupId = groupIdOf(change.id);
         if (groupId !== undefined) {
-          const current = nodesRef.current.find((n) => n.id === change.id);
-          if (current) blockMove = { groupId, dx: change.position.x - current.position.x, dy: change.position.y - current.position.y };
+          // A block frame dragged by its header carries its layers along by the same offset.
+          const previous = drag.frames.get(change.id) ?? nodesRef.current.find((n) => n.id === change.id)?.position;
+          if (!previous) continue;
+          const dx = change.position.x - previous.x;
+          const dy = change.position.y - previous.y;
+          drag.frames.set(change.id, change.position);
+          if (dx === 0 && dy === 0) continue;
+          for (const id of state.document.groups.find((g) => g.id === groupId)?.nodeIds ?? []) {
+            const p = positionOf(id);
+            if (p) positions.set(id, { x: p.x + dx, y: p.y + dy });
+          }
         } else {
           positions.set(change.id, change.position);
         }
@@ -201,11 +231,18 @@ export function Canvas() {
       }
     }
     if (sizes.size > 0) viewStore.getState().setMeasured(sizes);
-    if (positions.size > 0) canvasCommands.dragTo(positions);
-    if (blockMove) {
-      const members = state.document.groups.find((g) => g.id === blockMove.groupId)?.nodeIds ?? [];
-      const { dx, dy } = blockMove;
-      state.edit((d) => translateNodes(d, members, dx, dy), { coalesce: 'drag' });
+    if (moved) {
+      for (const [id, p] of positions) drag.positions.set(id, p);
+      if (dragging) {
+        // Mid-drag: shown on the canvas only.
+        dragRef.current = drag;
+        setDragPositions(new Map(drag.positions));
+      } else {
+        // The drop (or a keyboard nudge): the whole move becomes one document edit.
+        dragRef.current = undefined;
+        setDragPositions(undefined);
+        if (drag.positions.size > 0) canvasCommands.dragTo(drag.positions);
+      }
     }
     if (nextSelection) {
       const s = documentStore.getState();
@@ -331,7 +368,7 @@ export function Canvas() {
           pannable
           zoomable
           ariaLabel="Mini map"
-          nodeColor={(n) => LOOK_COLORS[n.type ?? ''] ?? 'var(--c-unknown)'}
+          nodeColor={miniMapColor}
           nodeStrokeWidth={0}
           maskColor="rgba(120, 130, 150, 0.18)"
         />

@@ -3,7 +3,7 @@ import { addNode, connect, moveNodes, groupNodes, setGroupCollapsed, updateParam
 import { emptyDocument, type GraphDocument } from '../../../shared/document/model';
 import { analyzeGraph } from '../../../shared/inference/analyzeGraph';
 import { nodeDescriber } from '../catalog/nodeDescriber';
-import { FlowMapper, type LayerFlowNode, type MapInput } from './flowMapping';
+import { FlowMapper, withDragPositions, type LayerFlowNode, type MapInput } from './flowMapping';
 
 function mlp(): GraphDocument {
   let d = emptyDocument('t');
@@ -93,5 +93,26 @@ describe('FlowMapper', () => {
     const edges = mapper.edges(input(d));
     expect(edges.find((e) => e.id === 'e1')?.target).toBe('block:g1');
     expect(edges.find((e) => e.id === 'e2')?.source).toBe('block:g1');
+  });
+
+  it('shows a drag in progress without touching the document: only dragged nodes change, and their frame follows', () => {
+    const doc = groupNodes(mlp(), ['h', 'out'], 'Head', 'g1');
+    expect(withDragPositions(doc, undefined)).toBe(doc);
+    expect(withDragPositions(doc, new Map([['h', { x: 200, y: 0 }]]))).toBe(doc); // no real move
+    const live = withDragPositions(doc, new Map([['h', { x: 200, y: 96 }]]));
+    expect(doc.nodes.find((n) => n.id === 'h')?.position).toEqual({ x: 200, y: 0 });
+    expect(live.nodes.find((n) => n.id === 'h')?.position).toEqual({ x: 200, y: 96 });
+    expect(live.nodes.filter((n) => n.id !== 'h')).toEqual(doc.nodes.filter((n) => n.id !== 'h'));
+    expect(live.nodes.find((n) => n.id === 'in')).toBe(doc.nodes.find((n) => n.id === 'in'));
+    expect(live.edges).toBe(doc.edges);
+    const mapper = new FlowMapper(nodeDescriber);
+    const analysis = analyzeGraph(doc);
+    const before = mapper.nodes({ ...input(doc), analysis });
+    const during = mapper.nodes({ ...input(live), analysis });
+    expect(during.find((n) => n.id === 'in')).toBe(before.find((n) => n.id === 'in'));
+    expect(during.find((n) => n.id === 'h')?.position).toEqual({ x: 200, y: 96 });
+    // The block frame spans the layers where they are shown: it grows down with the dragged layer.
+    const frame = (nodes: typeof before) => nodes.find((n) => n.id === 'frame:g1')!;
+    expect(frame(during).height).toBe(frame(before).height! + 96);
   });
 });

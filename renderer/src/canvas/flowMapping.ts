@@ -6,7 +6,7 @@
  * smooth while one node is dragged.
  */
 import type { Edge, Node } from '@xyflow/react';
-import type { EdgeId, GraphDocument, GraphGroup, GraphNode, NodeId } from '../../../shared/document/model';
+import type { EdgeId, GraphDocument, GraphGroup, GraphNode, NodeId, Position } from '../../../shared/document/model';
 import type { LayerCategory, LayerSpec, Shape } from '../../../shared/catalog/spec';
 import type { GraphAnalysis, GraphIssue, NodeAnalysis } from '../../../shared/inference/types';
 import { findSkipEdges } from './skipEdges';
@@ -91,6 +91,19 @@ export function inputHandleCount(spec: LayerSpec | undefined, node: GraphNode, d
   let highest = -1;
   for (const e of doc.edges) if (e.target === node.id) highest = Math.max(highest, e.targetPort);
   return Math.min(spec.inputs.max, Math.max(spec.inputs.min, highest + 2));
+}
+
+/** `doc` as it looks mid-drag: the dragged nodes at their live positions, every other node object untouched. */
+export function withDragPositions(doc: GraphDocument, positions: ReadonlyMap<NodeId, Position> | undefined): GraphDocument {
+  if (!positions || positions.size === 0) return doc;
+  let changed = false;
+  const nodes = doc.nodes.map((n) => {
+    const p = positions.get(n.id);
+    if (!p || (p.x === n.position.x && p.y === n.position.y)) return n;
+    changed = true;
+    return { ...n, position: p };
+  });
+  return changed ? { ...doc, nodes } : doc;
 }
 
 interface CachedNode {
