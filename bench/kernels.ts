@@ -189,6 +189,7 @@ export interface PytorchTiming {
   peakRssMB: number;
   threads: number;
   torchVersion: string;
+  env?: string;
 }
 
 const PYTHON = '/usr/bin/python3';
@@ -205,17 +206,24 @@ export async function pytorchAvailable(): Promise<boolean> {
   }
 }
 
-/** Times the same architectures in PyTorch (bench/pytorch_ref.py, 2 threads by default). */
-export async function timePytorch(models: ReferenceModel[], threads = 2, samples = 4096): Promise<PytorchTiming[]> {
+/**
+ * Times the same architectures in PyTorch (bench/pytorch_ref.py, 2 threads by default), in an environment without
+ * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: this machine sets them to work around old OpenBLAS builds, and they slow a
+ * current one down (a 64×784×256 matmul: 0.235 ms with them, 0.149 ms without), which would flatter our ratio.
+ */
+export async function timePytorch(models: readonly ReferenceModel[], threads = 2, samples = 4096): Promise<PytorchTiming[]> {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
   const { stdout } = await promisify(execFile)(
     PYTHON,
     [PYTORCH_SCRIPT, '--models', models.join(','), '--threads', String(threads), '--samples', String(samples)],
-    { timeout: 600_000, maxBuffer: 1 << 20 },
+    { timeout: 600_000, maxBuffer: 1 << 20, env },
   );
   return stdout
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as PytorchTiming);
+    .map((line) => ({ ...(JSON.parse(line) as PytorchTiming), env: 'OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset' }));
 }
 
 function parseArgs(argv: string[]): {

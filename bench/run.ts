@@ -24,9 +24,8 @@ import { BackendUnavailableError, selectBackend, type BackendName } from '../ele
 import { readGraphFile } from '../electron/services/files/readGraphFile';
 import { runTraining } from '../electron/services/training/runTraining';
 import { TrainingHost } from '../electron/services/training/TrainingHost';
-import { pytorchAvailable, type PytorchTiming, type ReferenceModel } from './kernels';
+import { pytorchAvailable, timePytorch, type ReferenceModel } from './kernels';
 
-const PYTHON = '/usr/bin/python3';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ALL_BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -155,26 +154,6 @@ async function measureLatency(backend: BackendName, trials: number): Promise<Res
   };
 }
 
-/**
- * PyTorch reference with 2 threads, in an environment without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: this machine sets
- * them to work around old OpenBLAS builds, and they slow a current one down, which would flatter our ratio.
- * (bench/kernels.ts' timePytorch spawns with the inherited environment.)
- */
-async function timePytorchFairly(models: readonly ReferenceModel[], threads = 2, samples = 4096): Promise<PytorchTiming[]> {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const { stdout } = await promisify(execFile)(
-    PYTHON,
-    [path.join(HERE, 'pytorch_ref.py'), '--models', models.join(','), '--threads', String(threads), '--samples', String(samples)],
-    { timeout: 600_000, maxBuffer: 1 << 20, env },
-  );
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => ({ ...(JSON.parse(line) as PytorchTiming), env: 'OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset' }));
-}
-
 async function main(argv: string[]): Promise<number> {
   const samples = Number(arg(argv, '--samples') ?? 1280);
   if (argv[0] === '--one') {
@@ -191,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(r));
   };
 
-  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorchFairly(models) : [];
+  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models) : [];
   if (torch.length === 0 && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
   for (const t of torch) report({ ...t });
 
