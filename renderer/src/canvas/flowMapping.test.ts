@@ -114,5 +114,8 @@ describe('FlowMapper', () => {
     // The block frame spans the layers where they are shown: it grows down with the dragged layer.
     const frame = (nodes: typeof before) => nodes.find((n) => n.id === 'frame:g1')!;
     expect(frame(during).height).toBe(frame(before).height! + 96);
+    // A layer outside the block moving leaves the frame object as it was (no re-render of the frame).
+    const elsewhere = mapper.nodes({ ...input(withDragPositions(live, new Map([['in', { x: 0, y: 400 }]]))), analysis });
+    expect(frame(elsewhere)).toBe(frame(during));
   });
 });

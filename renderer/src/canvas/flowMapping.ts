@@ -128,6 +128,7 @@ export interface MapInput {
 export class FlowMapper {
   private readonly cache = new Map<NodeId, CachedNode>();
   private readonly edgeCache = new Map<EdgeId, ShapeFlowEdge>();
+  private readonly frameCache = new Map<string, BlockFrameNode | CollapsedBlockNode>();
   private skipCache?: { edges: GraphDocument['edges']; nodes: GraphDocument['nodes']; skips: ReadonlySet<EdgeId> };
 
   constructor(private readonly describer: NodeDescriber) {}
@@ -139,10 +140,18 @@ export class FlowMapper {
 
     const out: FlowNode[] = [];
     // Frames first so they render beneath their members.
+    const frames = new Map<string, BlockFrameNode | CollapsedBlockNode>();
     for (const group of doc.groups) {
-      const frame = this.groupNode(group, input);
-      if (frame) out.push(frame);
+      const mapped = this.groupNode(group, input);
+      if (!mapped) continue;
+      // Same frame as last time → same object, so dragging a layer elsewhere does not re-render every block frame.
+      const cached = this.frameCache.get(mapped.id);
+      const frame = cached && sameFrame(cached, mapped) ? cached : mapped;
+      frames.set(frame.id, frame);
+      out.push(frame);
     }
+    this.frameCache.clear();
+    for (const [id, frame] of frames) this.frameCache.set(id, frame);
     const seen = new Set<NodeId>();
     for (const graphNode of doc.nodes) {
       seen.add(graphNode.id);
@@ -347,6 +356,22 @@ export class FlowMapper {
       data,
     };
   }
+}
+
+function sameFrame(a: BlockFrameNode | CollapsedBlockNode, b: BlockFrameNode | CollapsedBlockNode): boolean {
+  return (
+    a.type === b.type &&
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.selected === b.selected &&
+    a.measured?.width === b.measured?.width &&
+    a.measured?.height === b.measured?.height &&
+    a.data.group === b.data.group &&
+    a.data.errorCount === b.data.errorCount &&
+    a.data.params === b.data.params
+  );
 }
 
 function sameAnalysis(
