@@ -7,7 +7,7 @@ import type { DatasetRef } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { selectBackend, type BackendInfo } from '../backends/selectBackend';
-import { assertGraphFitsDataset } from '../datasets/checkGraphFitsDataset';
+import { assertGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
 import { loadDataset } from '../datasets/loadDataset';
 import { compileGraph } from '../compiler/compileGraph';
 import { DataParallel } from './parallel/DataParallel';
