@@ -23,61 +23,21 @@
  * open); `idleTrace` = the same 3 s in a Chromium trace: frames the compositor drew (the charts repainting) and dropped,
  * and the gaps between drawn frames (bench/frameTrace.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
-import { prepareRendererSnapshot, repoRoot } from '../e2e/rendererBuild';
+import { prepareRendererSnapshot } from '../e2e/rendererBuild';
+import { startHost, stopHost } from '../e2e/webHostProcess';
 import { FRAME_TRACE_CATEGORIES, frameTimesFromTrace, summarizeMs } from './frameTrace';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const URL_LINE = /Neural Bricks is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
 
 function arg(flag: string, fallback: number): number {
   const i = process.argv.indexOf(flag);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-/** Same command line and environment as e2e/fixtures.ts (which does not export its helper). */
-async function startHost(rendererDir: string, workspace: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'electron/host/main.ts'), '--port', '0', '--workspace', workspace, '--no-open', '--renderer', rendererDir],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } },
-  );
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web host did not start within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = URL_LINE.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`web host exited with code ${code} before printing its URL:\n${output}`));
-    });
-  });
-  return { child, url };
-}
-
-async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGINT');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 interface EventSample {
@@ -317,7 +277,8 @@ async function main() {
   const count = arg('--count', 30);
   const rendererDir = prepareRendererSnapshot((line) => console.error(line));
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'nb-bench-ws-'));
-  const { child, url } = await startHost(rendererDir, workspace);
+  const { child, handle } = await startHost(workspace, rendererDir);
+  const url = handle.url;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
