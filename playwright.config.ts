@@ -4,6 +4,7 @@
  * globalSetup when its sources are newer than dist/renderer.
  */
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumExecutable } from './e2e/systemChromium';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -24,15 +25,8 @@ export default defineConfig({
     actionTimeout: 20_000,
     navigationTimeout: 30_000,
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      executablePath: chromiumExecutable(),
+      args: CHROMIUM_ARGS,
     },
   },
 });

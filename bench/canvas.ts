@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import type { GraphDocument, GraphEdge, GraphNode } from '../shared/document/model';
 import { FRAME_TRACE_CATEGORIES, frameTimesFromTrace, summarizeMs } from './frameTrace';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../e2e/systemChromium';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -214,8 +215,8 @@ async function main() {
   });
   const { child, url } = await startHost(rendererDir, workspace);
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    executablePath: chromiumExecutable(),
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });

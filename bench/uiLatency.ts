@@ -29,10 +29,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { prepareRendererSnapshot } from '../e2e/rendererBuild';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../e2e/systemChromium';
 import { startHost, stopHost } from '../e2e/webHostProcess';
 import { FRAME_TRACE_CATEGORIES, frameTimesFromTrace, summarizeMs } from './frameTrace';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function arg(flag: string, fallback: number): number {
   const i = process.argv.indexOf(flag);
@@ -279,7 +279,7 @@ async function main() {
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'nb-bench-ws-'));
   const { child, handle } = await startHost(workspace, rendererDir);
   const url = handle.url;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // tsx compiles this file with keepNames, so functions passed to the page call esbuild's `__name` helper.
