@@ -245,6 +245,7 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
 
   const poolCases: [string, number[], number | [number, number], number | [number, number], 'same' | 'valid'][] = [
     ['2×2 stride 2 valid, odd size', [2, 7, 7, 3], 2, 2, 'valid'],
+    ['2×2 stride 2 valid, even size (register fast path)', [3, 8, 6, 16], 2, 2, 'valid'],
     ['2×2 stride 2 same, odd size', [2, 7, 5, 3], 2, 2, 'same'],
     ['3×3 stride 1 same (overlapping windows)', [1, 6, 6, 4], 3, 1, 'same'],
     ['3×2 stride [2,1] valid', [3, 8, 5, 2], [3, 2], [2, 1], 'valid'],
@@ -261,6 +262,15 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
 
   it('MaxPoolGrad sends a tie to the first maximum, like the cpu backend', async () => {
     const data = [1, 5, 5, 2, 0, 0, 3, 3, 7, 7, 7, 7, 1, 1, 1, 1];
+    await expectSameAsCpu(
+      'MaxPoolGrad',
+      { dy: { shape: [1, 2, 2, 1], data: [1, 2, 3, 4] }, input: { shape: [1, 4, 4, 1], data }, output: { shape: [1, 2, 2, 1] } },
+      { filterSize: 2, strides: 2, pad: 'valid' },
+    );
+  });
+
+  it('MaxPoolGrad 2×2 fast path: -Infinity and NaN windows give no gradient, ties go first, like the cpu backend', async () => {
+    const data = [-Infinity, -Infinity, -Infinity, -Infinity, NaN, NaN, 2, 2, NaN, NaN, 2, 2, 0, -1, NaN, 4];
     await expectSameAsCpu(
       'MaxPoolGrad',
       { dy: { shape: [1, 2, 2, 1], data: [1, 2, 3, 4] }, input: { shape: [1, 4, 4, 1], data }, output: { shape: [1, 2, 2, 1] } },
