@@ -17,4 +17,20 @@ export function makeIdentityWasm(stock: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Cast to the dtype the tensor already has is an identity too (tfjs' ReLU gradient is `dy * cast(step(x), 'float32')`,
+ * and step already yields float32): share the buffer instead of the stock kernel's full copy. Real conversions
+ * (bool/int32 ↔ float32) still go to the stock kernel.
+ */
+export function makeCastWasm(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: { dtype: string } };
+    const { x } = inputs;
+    if (x.dtype === 'string' || x.dtype !== attrs.dtype) return stock(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 export const IDENTITY = tf.Identity;
+export const CAST = tf.Cast;

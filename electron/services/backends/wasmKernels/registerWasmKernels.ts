@@ -7,7 +7,7 @@ import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
 import { FUSED_BATCH_NORM, makeFusedBatchNormWasm } from './fusedBatchNorm';
-import { IDENTITY, makeIdentityWasm } from './identity';
+import { CAST, IDENTITY, makeCastWasm, makeIdentityWasm } from './identity';
 import { makeMeanWasm, makeSumWasm, MEAN, SUM } from './leadingAxesReduce';
 import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { makeTileWasm, TILE } from './tile';
@@ -36,6 +36,7 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   { kernelName: TILE, wrap: makeTileWasm },
   { kernelName: MAX_POOL_GRAD, wrap: makeMaxPoolGradWasm },
   { kernelName: IDENTITY, wrap: makeIdentityWasm },
+  { kernelName: CAST, wrap: makeCastWasm },
   { kernelName: FUSED_BATCH_NORM, wrap: makeFusedBatchNormWasm },
   { kernelName: SUM, wrap: makeSumWasm },
   { kernelName: MEAN, wrap: makeMeanWasm },

@@ -315,6 +315,28 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
     expect(backend.numDataIds()).toBe(ids);
   });
 
+  it('Cast to the same dtype shares the buffer (no copy) and survives disposing the source', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const ids = backend.numDataIds();
+    const x = tf.tensor([1.5, -2, 3, 4], [2, 2]);
+    const y = tf.engine().runKernel('Cast', { x }, { dtype: 'float32' }) as tf.Tensor;
+    expect(backend.numDataIds()).toBe(ids + 1);
+    x.dispose();
+    expect(y.dtype).toBe('float32');
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3, 4]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids);
+  });
+
+  it.each([
+    ['float32 → int32', 'float32', 'int32', [1.7, -2.2, 3, 0]],
+    ['int32 → float32', 'int32', 'float32', [1, -2, 3, 0]],
+    ['bool → float32', 'bool', 'float32', [1, 0, 1, 1]],
+  ] as const)('Cast %s converts like the cpu backend', async (_, from, to, data) => {
+    await expectSameAsCpu('Cast', { x: { shape: [2, 2], dtype: from as 'float32', data: [...data] } }, { dtype: to });
+  });
+
   it.each([
     ['conv activation, [C] statistics', [4, 7, 5, 6], [6], true, true],
     ['dense activation, no offset', [8, 10], [10], false, true],
