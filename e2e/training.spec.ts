@@ -55,7 +55,7 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
 
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(5);
-  await expect(page.getByLabel('Backend')).toHaveText(/native|wasm|cpu/);
+  await expect(page.getByLabel('Backend', { exact: true })).toHaveText(/native|wasm|cpu/);
   await expect
     .poll(async () => Number((await page.getByTestId('val-accuracy').getAttribute('data-value')) || 0), { timeout: 150_000 })
     .toBeGreaterThan(0.9);
@@ -159,9 +159,12 @@ test('a trainer killed mid-run is reported, and a new run works', async ({ appPa
   await expect(page.getByLabel('Run history').locator('li[data-status="failed"]')).toHaveCount(1);
   await page.screenshot({ path: artifactPath('training-trainer-killed.png') });
 
+  // The next run on the pure-JS cpu backend, chosen in the settings: the badge names what really trains.
+  await page.getByLabel('Training backend').selectOption('cpu');
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', /starting|running/);
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
+  await expect(page.getByLabel('Backend', { exact: true })).toHaveText('cpu');
   // The failed run is history now, drawn under the live one.
   await expect(page.getByLabel('Loss chart').locator('.u-legend')).toContainText('earlier val');
   await page.getByRole('button', { name: 'Stop' }).click();

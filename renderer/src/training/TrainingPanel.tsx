@@ -5,7 +5,13 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
-import { DEFAULT_TRAINING_CONFIG, OPTIMIZERS, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import {
+  DEFAULT_TRAINING_CONFIG,
+  OPTIMIZERS,
+  TRAINING_BACKENDS,
+  TRAINING_WORKERS,
+  type TrainingConfig,
+} from '../../../shared/format/trainingConfig';
 import { checkGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { getLabApi } from '../api/getLabApi';
@@ -223,6 +229,31 @@ export function TrainingPanel() {
         <NumberField label="Epochs" value={config.epochs} step={1} min={1} max={100000} integer disabled={active} onChange={(v) => setConfig({ epochs: v })} />
         <NumberField label="Validation split" value={config.validationSplit} step={0.05} min={0} max={0.5} disabled={active} onChange={(v) => setConfig({ validationSplit: v })} />
         <NumberField label="Seed" value={config.seed} step={1} min={0} max={Number.MAX_SAFE_INTEGER} integer disabled={active} onChange={(v) => setConfig({ seed: v })} />
+        <label className="nb-field" title="auto picks native (tfjs-node) when installed, else wasm, else cpu">
+          <span>Backend</span>
+          <select aria-label="Training backend" value={config.backend ?? 'auto'} disabled={active} onChange={(e) => setConfig({ backend: e.target.value as TrainingConfig['backend'] })}>
+            {TRAINING_BACKENDS.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="nb-field" title="2 splits every batch over two threads (data-parallel); auto does so only where it pays">
+          <span>Workers</span>
+          <select
+            aria-label="Workers"
+            value={String(config.workers ?? 1)}
+            disabled={active}
+            onChange={(e) => setConfig({ workers: e.target.value === 'auto' ? 'auto' : (Number(e.target.value) as 1 | 2) })}
+          >
+            {TRAINING_WORKERS.map((w) => (
+              <option key={w} value={String(w)}>
+                {w}
+              </option>
+            ))}
+          </select>
+        </label>
       </section>
 
       <section className="nb-section">
