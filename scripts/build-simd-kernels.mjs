@@ -1,0 +1,82 @@
+// Builds our hand-written WebAssembly SIMD kernels: every electron/services/backends/wasmKernels/simd/*.c becomes the
+// *.wasm beside it (committed, so installs need no compiler). Needs clang + wasm-ld (Debian: apt-get install clang lld).
+//
+//   node scripts/build-simd-kernels.mjs           # rebuild every module
+//   node scripts/build-simd-kernels.mjs --check   # rebuild into a temp dir; exit 1 if a committed .wasm is stale
+//
+// The modules run inside the tfjs wasm backend's own memory (imported, never their own), so they must not have data
+// segments or use the C stack (a shadow stack would live at addresses tfjs' allocator owns). The flags below and
+// the checks after linking enforce that: -nostdlib (no libc), no globals used by code, no data section.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SIMD_DIR = path.join(root, 'electron/services/backends/wasmKernels/simd');
+const FLAGS = [
+  '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-fno-builtin', '-ffp-contract=off',
+  '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-debug',
+];
+
+function haveTools() {
+  try {
+    execFileSync('clang', ['--version'], { stdio: 'ignore' });
+    execFileSync('wasm-ld', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fails when a module could touch memory it does not own (see the header). */
+function assertSelfContained(file) {
+  const module = new WebAssembly.Module(readFileSync(file));
+  const imports = WebAssembly.Module.imports(module);
+  const foreign = imports.filter((i) => !(i.module === 'env' && i.name === 'memory' && i.kind === 'memory'));
+  if (foreign.length > 0) throw new Error(`${file}: unexpected imports ${foreign.map((i) => `${i.module}.${i.name}`).join(', ')}`);
+  if (WebAssembly.Module.customSections(module, 'data').length > 0) throw new Error(`${file}: has data`);
+  const text = execFileSync('llvm-objdump-14', ['-d', file], { encoding: 'utf8' });
+  if (/global\.(get|set)/.test(text)) throw new Error(`${file}: uses the C stack or a global (keep kernels register-only)`);
+  const headers = execFileSync('llvm-objdump-14', ['-h', file], { encoding: 'utf8' });
+  if (/\bDATA\b/.test(headers)) throw new Error(`${file}: has a data section`);
+}
+
+export function buildAll(outDir = SIMD_DIR) {
+  const built = [];
+  for (const source of readdirSync(SIMD_DIR).filter((f) => f.endsWith('.c')).sort()) {
+    const out = path.join(outDir, source.replace(/\.c$/, '.wasm'));
+    execFileSync('clang', [...FLAGS, '-o', out, path.join(SIMD_DIR, source)], { stdio: 'inherit' });
+    assertSelfContained(out);
+    built.push(out);
+  }
+  return built;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (!haveTools()) {
+    console.error('clang and wasm-ld are needed to build the SIMD kernels (Debian: apt-get install clang lld)');
+    process.exit(process.argv.includes('--check') ? 0 : 1);
+  }
+  if (process.argv.includes('--check')) {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'nb-simd-'));
+    const stale = [];
+    for (const file of buildAll(tmp)) {
+      const committed = path.join(SIMD_DIR, path.basename(file));
+      let same = false;
+      try {
+        same = readFileSync(committed).equals(readFileSync(file));
+      } catch {}
+      if (!same) stale.push(path.relative(root, committed));
+    }
+    rmSync(tmp, { recursive: true, force: true });
+    if (stale.length > 0) {
+      console.error(`stale SIMD kernels (run node scripts/build-simd-kernels.mjs): ${stale.join(', ')}`);
+      process.exit(1);
+    }
+    console.log('SIMD kernels are up to date');
+  } else {
+    for (const file of buildAll()) console.log(`built ${path.relative(root, file)}`);
+  }
+}
