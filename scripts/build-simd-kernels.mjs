@@ -1,5 +1,5 @@
 // Builds our hand-written WebAssembly SIMD kernels: every electron/services/backends/wasmKernels/simd/*.c becomes the
-// *.wasm beside it (committed, so installs need no compiler). Needs clang + wasm-ld (Debian: apt-get install clang lld).
+// *.wasm beside it (committed, so installs need no compiler). Needs clang, wasm-ld and llvm-objdump (Debian: apt-get install clang lld llvm).
 //
 //   node scripts/build-simd-kernels.mjs           # rebuild every module
 //   node scripts/build-simd-kernels.mjs --check   # rebuild into a temp dir; exit 1 if a committed .wasm is stale
@@ -20,14 +20,18 @@ const FLAGS = [
   '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-debug',
 ];
 
-function haveTools() {
+function works(tool) {
   try {
-    execFileSync('clang', ['--version'], { stdio: 'ignore' });
-    execFileSync('wasm-ld', ['--version'], { stdio: 'ignore' });
+    execFileSync(tool, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
+}
+const OBJDUMP = ['llvm-objdump', 'llvm-objdump-14', 'llvm-objdump-15', 'llvm-objdump-16'].find(works);
+
+function haveTools() {
+  return works('clang') && works('wasm-ld') && OBJDUMP !== undefined;
 }
 
 /** Fails when a module could touch memory it does not own (see the header). */
@@ -37,9 +41,9 @@ function assertSelfContained(file) {
   const foreign = imports.filter((i) => !(i.module === 'env' && i.name === 'memory' && i.kind === 'memory'));
   if (foreign.length > 0) throw new Error(`${file}: unexpected imports ${foreign.map((i) => `${i.module}.${i.name}`).join(', ')}`);
   if (WebAssembly.Module.customSections(module, 'data').length > 0) throw new Error(`${file}: has data`);
-  const text = execFileSync('llvm-objdump-14', ['-d', file], { encoding: 'utf8' });
+  const text = execFileSync(OBJDUMP, ['-d', file], { encoding: 'utf8' });
   if (/global\.(get|set)/.test(text)) throw new Error(`${file}: uses the C stack or a global (keep kernels register-only)`);
-  const headers = execFileSync('llvm-objdump-14', ['-h', file], { encoding: 'utf8' });
+  const headers = execFileSync(OBJDUMP, ['-h', file], { encoding: 'utf8' });
   if (/\bDATA\b/.test(headers)) throw new Error(`${file}: has a data section`);
 }
 
@@ -56,7 +60,7 @@ export function buildAll(outDir = SIMD_DIR) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   if (!haveTools()) {
-    console.error('clang and wasm-ld are needed to build the SIMD kernels (Debian: apt-get install clang lld)');
+    console.error('clang, wasm-ld and llvm-objdump are needed to build the SIMD kernels (Debian: apt-get install clang lld llvm)');
     process.exit(process.argv.includes('--check') ? 0 : 1);
   }
   if (process.argv.includes('--check')) {

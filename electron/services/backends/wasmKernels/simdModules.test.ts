@@ -7,15 +7,15 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const simdDir = path.join(root, 'electron/services/backends/wasmKernels/simd');
 
-function hasCompiler(): boolean {
+function works(tool: string): boolean {
   try {
-    execFileSync('clang', ['--version'], { stdio: 'ignore' });
-    execFileSync('wasm-ld', ['--version'], { stdio: 'ignore' });
+    execFileSync(tool, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
+const hasCompiler = (): boolean => works('clang') && works('wasm-ld') && (works('llvm-objdump') || works('llvm-objdump-14'));
 
 describe('SIMD kernel modules', () => {
   it('every simd/*.c has its built .wasm committed beside it', () => {
@@ -26,7 +26,7 @@ describe('SIMD kernel modules', () => {
   });
 
   // Rebuilds every module and compares bytes, so a .c edit without a rebuild (or a module that grew data, a stack
-  // or imports beyond the backend's memory) fails here. Needs clang + wasm-ld (.ci/run installs them).
+  // or imports beyond the backend's memory) fails here. Needs clang, wasm-ld and llvm-objdump (.ci/run installs them).
   it.skipIf(!hasCompiler())('the committed .wasm files are what their C sources build to (clang + wasm-ld)', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'scripts/build-simd-kernels.mjs'), '--check'], { encoding: 'utf8' });
     expect(out).toContain('up to date');
