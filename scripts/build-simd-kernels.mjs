@@ -2,6 +2,7 @@
 // *.wasm beside it (committed, so installs need no compiler). Needs clang, wasm-ld and llvm-objdump (Debian: apt-get install clang lld llvm).
 //
 //   node scripts/build-simd-kernels.mjs           # rebuild every module
+//   node scripts/build-simd-kernels.mjs pool      # rebuild only simd/pool.c (names without .c)
 //   node scripts/build-simd-kernels.mjs --check   # rebuild into a temp dir; exit 1 if a committed .wasm is stale
 //
 // The modules run inside the tfjs wasm backend's own memory (imported, never their own), so they must not have data
@@ -47,9 +48,11 @@ function assertSelfContained(file) {
   if (/\bDATA\b/.test(headers)) throw new Error(`${file}: has a data section`);
 }
 
-export function buildAll(outDir = SIMD_DIR) {
+export function buildAll(outDir = SIMD_DIR, only = []) {
   const built = [];
-  for (const source of readdirSync(SIMD_DIR).filter((f) => f.endsWith('.c')).sort()) {
+  const sources = readdirSync(SIMD_DIR).filter((f) => f.endsWith('.c') && (only.length === 0 || only.includes(f.slice(0, -2))));
+  if (only.length > 0 && sources.length !== only.length) throw new Error(`no such module among ${only.join(', ')}`);
+  for (const source of sources.sort()) {
     const out = path.join(outDir, source.replace(/\.c$/, '.wasm'));
     execFileSync('clang', [...FLAGS, '-o', out, path.join(SIMD_DIR, source)], { stdio: 'inherit' });
     assertSelfContained(out);
@@ -81,6 +84,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     }
     console.log('SIMD kernels are up to date');
   } else {
-    for (const file of buildAll()) console.log(`built ${path.relative(root, file)}`);
+    const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+    for (const file of buildAll(SIMD_DIR, only)) console.log(`built ${path.relative(root, file)}`);
   }
 }

@@ -14,7 +14,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * When a module cannot load (file missing from a package, or an engine without wasm SIMD) `simdModule` returns
  * undefined and the kernels keep their composed path, so training never depends on it.
  */
-export type SimdModuleName = 'conv2d';
+/** One per simd/<name>.c. */
+export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer';
 
 /** The slice of the WebAssembly JS API used here (electron/ compiles without lib.dom, which is where TS declares it). */
 interface WasmModule { readonly __wasmModule: unique symbol }
