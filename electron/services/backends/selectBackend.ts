@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installDilatedConvTraining } from './dilatedConvTraining';
 import { installNodeUtilShim } from './nodeUtilShim';
+import { installGradientOverrides } from './gradientOverrides';
 import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
 import { disableWasmThreads, prepareWasmThreads } from './wasmThreads';
@@ -170,6 +171,8 @@ export async function selectBackend(
   registerChainedOps();
   // tfjs-core cannot differentiate dilated convolutions; route them through spaceToBatch while training.
   installDilatedConvTraining();
+  // Sum/Mean gradients that do not build a ones tensor in JavaScript on every step.
+  installGradientOverrides();
   if (preferred !== 'auto') {
     if (!(preferred in LABELS)) {
       throw new Error(`unknown backend "${String(preferred)}": expected auto, tensorflow, wasm or cpu`);
