@@ -140,12 +140,12 @@ export async function timeTraining(options: TimeTrainingOptions): Promise<Traini
   const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
   const labels = tf.randomUniform([batchSize], 0, 10, 'int32', 2);
   const y = tf.oneHot(labels, 10);
-  let peakRss = process.memoryUsage().rss;
+  let peakRss = process.memoryUsage.rss();
   let loss = NaN;
   const step = async (): Promise<void> => {
     const out = await model.trainOnBatch(x, y);
     loss = Array.isArray(out) ? (out[0] as number) : out;
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
   };
   for (let i = 0; i < warmupSteps; i++) await step();
   const timed = async (): Promise<{ steps: number; ms: number }> => {
