@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { BATCH_MAT_MUL, makeBatchMatMulWasm } from './batchMatMul';
 import { BROADCAST_BINARY_KERNELS, makeBroadcastViaTile } from './broadcastBinary';
+import { SIMD_BINARY_OVERRIDES } from './broadcastBinary';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
@@ -41,6 +42,8 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   { kernelName: SUM, wrap: makeSumWasm },
   { kernelName: MEAN, wrap: makeMeanWasm },
   ...BROADCAST_BINARY_KERNELS.map((kernelName) => ({ kernelName, wrap: makeBroadcastViaTile })),
+  // SIMD float32 kernels in front of the Tile path above (wrapping again keeps it, and the stock kernel, as fallbacks).
+  ...SIMD_BINARY_OVERRIDES,
 ];
 
 let registered = false;

@@ -1,0 +1,88 @@
+/*
+ * Full-size elementwise kernels (float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
+ * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts. Register-only code: no stack, no globals,
+ * no libc (see the build script for why).
+ *
+ * Only the broadcasting ops are here: same-shape ops, ops with a scalar and Step measured no faster than tfjs' own
+ * (XNNPACK) kernels on a 64x28x28x16 activation — those are memory-bound either way.
+ *
+ * Every op is the plain IEEE float32 operation in the order the kernel names it (a - b, a / b, never a * (1/b)), so
+ * results equal the cpu backend's (which rounds the same double-precision result to float32) — SquaredDifference,
+ * rounded once more after the subtraction, within one float ulp.
+ */
+#include <wasm_simd128.h>
+#define EXPORT(name) __attribute__((export_name(#name)))
+typedef v128_t f4;
+
+#define V_ADD(a, b) wasm_f32x4_add(a, b)
+#define V_SUB(a, b) wasm_f32x4_sub(a, b)
+#define V_MUL(a, b) wasm_f32x4_mul(a, b)
+#define V_DIV(a, b) wasm_f32x4_div(a, b)
+#define V_SQD(a, b) sqd4(a, b)
+#define S_ADD(a, b) ((a) + (b))
+#define S_SUB(a, b) ((a) - (b))
+#define S_MUL(a, b) ((a) * (b))
+#define S_DIV(a, b) ((a) / (b))
+#define S_SQD(a, b) sqd1(a, b)
+
+static inline f4 sqd4(f4 a, f4 b) {
+  f4 d = wasm_f32x4_sub(a, b);
+  return wasm_f32x4_mul(d, d);
+}
+static inline float sqd1(float a, float b) {
+  float d = a - b;
+  return d * d;
+}
+
+/*
+ * big op small, where the small operand repeats along the big one with period P: out[i] = big[i] op pat[i mod P].
+ * `pat` holds one period; P is a multiple of 4 (the caller repeats a [C] vector 4/gcd(C,4) times when C is not), so
+ * the inner loop is whole vectors. A scalar operand is P = 4. `smallFirst` variants compute pat op big (Sub, RealDiv).
+ */
+#define PATTERN_KERNEL(name, OPV, OPS, FIRST, SECOND)                                                           \
+  EXPORT(name)                                                                                                   \
+  void name(const float* big, const float* pat, float* out, int total, int P) {                                  \
+    int i = 0;                                                                                                   \
+    if (P == 4) {                                                                                                \
+      const f4 s = wasm_v128_load(pat);                                                                          \
+      for (; i + 16 <= total; i += 16) {                                                                         \
+        f4 x0 = wasm_v128_load(big + i), x1 = wasm_v128_load(big + i + 4);                                       \
+        f4 x2 = wasm_v128_load(big + i + 8), x3 = wasm_v128_load(big + i + 12);                                  \
+        { f4 b_ = x0, s_ = s; wasm_v128_store(out + i, OPV(FIRST, SECOND)); }                                    \
+        { f4 b_ = x1, s_ = s; wasm_v128_store(out + i + 4, OPV(FIRST, SECOND)); }                                \
+        { f4 b_ = x2, s_ = s; wasm_v128_store(out + i + 8, OPV(FIRST, SECOND)); }                                \
+        { f4 b_ = x3, s_ = s; wasm_v128_store(out + i + 12, OPV(FIRST, SECOND)); }                               \
+      }                                                                                                          \
+    } else if (P % 16 == 0) {                                                                                    \
+      for (; i + P <= total; i += P) {                                                                           \
+        const float* bp = big + i;                                                                               \
+        float* op = out + i;                                                                                     \
+        for (int j = 0; j < P; j += 16) {                                                                        \
+          { f4 b_ = wasm_v128_load(bp + j), s_ = wasm_v128_load(pat + j); wasm_v128_store(op + j, OPV(FIRST, SECOND)); } \
+          { f4 b_ = wasm_v128_load(bp + j + 4), s_ = wasm_v128_load(pat + j + 4); wasm_v128_store(op + j + 4, OPV(FIRST, SECOND)); } \
+          { f4 b_ = wasm_v128_load(bp + j + 8), s_ = wasm_v128_load(pat + j + 8); wasm_v128_store(op + j + 8, OPV(FIRST, SECOND)); } \
+          { f4 b_ = wasm_v128_load(bp + j + 12), s_ = wasm_v128_load(pat + j + 12); wasm_v128_store(op + j + 12, OPV(FIRST, SECOND)); } \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+    for (; i + P <= total; i += P) {                                                                             \
+      const float* bp = big + i;                                                                                 \
+      float* op = out + i;                                                                                       \
+      for (int j = 0; j < P; j += 4) {                                                                           \
+        f4 b_ = wasm_v128_load(bp + j), s_ = wasm_v128_load(pat + j);                                            \
+        wasm_v128_store(op + j, OPV(FIRST, SECOND));                                                             \
+      }                                                                                                          \
+    }                                                                                                            \
+    for (int j = 0; i < total; i++, j++) {                                                                       \
+      float b_ = big[i], s_ = pat[j];                                                                            \
+      out[i] = OPS(FIRST, SECOND);                                                                               \
+    }                                                                                                            \
+  }
+
+PATTERN_KERNEL(bcast_add, V_ADD, S_ADD, b_, s_)
+PATTERN_KERNEL(bcast_sub, V_SUB, S_SUB, b_, s_)
+PATTERN_KERNEL(bcast_rsub, V_SUB, S_SUB, s_, b_)
+PATTERN_KERNEL(bcast_mul, V_MUL, S_MUL, b_, s_)
+PATTERN_KERNEL(bcast_div, V_DIV, S_DIV, b_, s_)
+PATTERN_KERNEL(bcast_rdiv, V_DIV, S_DIV, s_, b_)
+PATTERN_KERNEL(bcast_sqd, V_SQD, S_SQD, b_, s_)
