@@ -3,6 +3,7 @@
  * only this table knows the tfjs API.
  */
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { fastBatchNormalization } from './fastBatchNorm';
 
 export interface TfLayer {
   readonly name: string;
@@ -32,7 +33,8 @@ const FACTORIES: Readonly<Record<string, LayerFactory>> = {
   AveragePooling2D: factory(layers.averagePooling2d),
   GlobalAveragePooling2D: factory(layers.globalAveragePooling2d),
   GlobalMaxPooling2D: factory(layers.globalMaxPooling2d),
-  BatchNormalization: factory(layers.batchNormalization),
+  // Same class name, config and weights as layers.batchNormalization; fused kernels when training on wasm/cpu.
+  BatchNormalization: factory(fastBatchNormalization),
   LayerNormalization: factory(layers.layerNormalization),
   Add: factory(layers.add),
   Multiply: factory(layers.multiply),
