@@ -92,6 +92,8 @@ export const trainerBackendSchema = z.looseObject({
   threads: z.number().int().optional(),
   /** Set when `auto` skipped better backends: why each was unavailable. */
   fallbackReason: z.string().optional(),
+  /** wasm: whether our SIMD training kernels loaded (without them the same run is slower, never different). */
+  simdKernels: z.boolean().optional(),
 });
 export type TrainerBackend = z.infer<typeof trainerBackendSchema>;
 

@@ -5,12 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them as a side effect.
 import '@tensorflow/tfjs-layers';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { installDilatedConvTraining } from './dilatedConvTraining';
 import { installNodeUtilShim } from './nodeUtilShim';
 import { installGradientOverrides } from './gradientOverrides';
 import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
+import { simdKernelsLoaded } from './wasmKernels/simdModules';
 import { disableWasmThreads, prepareWasmThreads } from './wasmThreads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -24,6 +25,8 @@ export interface BackendInfo {
   threads?: number;
   /** Set when `auto` skipped better backends (why each was unavailable), or when wasm fell back to 1 thread. */
   fallbackReason?: string;
+  /** wasm only: whether our hand-written SIMD kernels (wasmKernels/simd) loaded; without them training is slower. */
+  simdKernels?: boolean;
 }
 
 export interface SelectBackendOptions {
@@ -152,6 +155,7 @@ async function activate(name: BackendName, options: SelectBackendOptions): Promi
   if (name === 'wasm') {
     info.threads = getThreadsCount();
     if (wasmThreadsNote !== undefined) info.fallbackReason = wasmThreadsNote;
+    info.simdKernels = simdKernelsLoaded(tf.backend() as BackendWasm);
   }
   if (name === 'cpu') info.threads = 1;
   return info;

@@ -71,6 +71,11 @@ export function simdModule<T extends object>(backend: BackendWasm, name: SimdMod
   return exports as T;
 }
 
+/** Whether our SIMD kernels run on `backend` (reported with the backend, e.g. in a run's metadata). */
+export function simdKernelsLoaded(backend: BackendWasm): boolean {
+  return simdModule(backend, 'conv2d') !== undefined;
+}
+
 /** Turns the SIMD kernels off (or back on) — for tests that compare both paths and for NB_SIMD_KERNELS=0. */
 export function setSimdKernelsEnabled(enabled: boolean): void {
   disabled = !enabled;
