@@ -5,7 +5,7 @@ import { selectBackend } from '../selectBackend';
 import { setSimdKernelsEnabled, simdModule } from './simdModules';
 
 /**
- * The SIMD kernels of simd/pool.c (MaxPoolGrad) and simd/elementwise.c (broadcasting binary ops) against tfjs' cpu
+ * The SIMD kernels of simd/pool.c (MaxPoolGrad) and simd/elementwise.c (broadcasting binary ops, Tile) against tfjs' cpu
  * backend, each case once on the SIMD kernel and once on the fallback path (setSimdKernelsEnabled(false)).
  * Channel counts like 5 and 19 leave SIMD tails; sizes are ≥ 2^12 elements where the SIMD path should run.
  */
@@ -202,6 +202,32 @@ describe.each([
       await expectSameAsCpu(op, { a: { shape: [64, 8, 8, 6], data: big }, b: { shape: [6], data: small } });
       await expectSameAsCpu(op, { a: { shape: [6], data: small }, b: { shape: [64, 8, 8, 6], data: big } });
     }
+  });
+});
+
+describe.each([
+  ['SIMD kernel', true],
+  ['fallback', false],
+])('Tile of a vector along leading axes (%s) matches the cpu backend', (_, simd) => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => setSimdKernelsEnabled(true));
+
+  it.each([
+    ['[1,1,1,16] to [N,H,W,16] (period in registers)', [1, 1, 1, 16], [8, 9, 7, 1], 'float32'],
+    ['[1,8] (period 8)', [1, 8], [700, 1], 'float32'],
+    ['[1,4] int32 (period 4)', [1, 4], [1500, 1], 'int32'],
+    ['[1,1,12] (period 12, general loop)', [1, 1, 12], [40, 11, 1], 'float32'],
+    ['[1,5,4] (period 20 over two dims)', [1, 5, 4], [300, 1, 1], 'float32'],
+    ['[1,1,1,19] (period not a multiple of 4: block copies)', [1, 1, 1, 19], [4, 9, 7, 1], 'float32'],
+    ['[2,8] repeated on its real axis (block copies)', [2, 8], [400, 1], 'float32'],
+    ['[1,8] repeated on the last axis too (block copies)', [1, 8], [300, 2], 'float32'],
+  ] as const)('%s', async (_, shape, reps, dtype) => {
+    const size = shape.reduce((a: number, b: number) => a * b, 1);
+    const data = dtype === 'int32' ? Array.from({ length: size }, (_, i) => i * 3 - 4) : undefined;
+    await expectSameAsCpu('Tile', { x: { shape: [...shape], dtype, ...(data ? { data } : {}) } }, { reps: [...reps] }, true);
   });
 });
 

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdModule } from './simdModules';
+
+interface RepeatSimd {
+  repeat_pattern(pat: number, out: number, total: number, P: number): void;
+}
 
 /**
  * Tile by block copies. tfjs' wasm Tile computes every output index separately (~40 ns/element); the BatchNorm
@@ -17,6 +22,22 @@ export function makeTileWasm(stock: KernelFunc): KernelFunc {
     const outShape = x.shape.map((d, i) => d * (reps[i] as number));
     const out = backend.makeOutput(outShape, x.dtype);
     if (outShape.some((d) => d === 0)) return out;
+    // A vector repeated along leading axes only ([1,1,1,C] → [N,H,W,C], what BatchNorm's gradient and Sum's
+    // gradient tile) is one periodic write: our SIMD kernel (simd/elementwise.c) does it in one pass with the period
+    // in registers. 4-byte dtypes only; the kernel copies bits, so int32 is as good as float32.
+    const size = tf.util.sizeFromShape(outShape);
+    const period = tf.util.sizeFromShape(x.shape);
+    const firstReal = x.shape.findIndex((d) => d !== 1);
+    if (
+      (x.dtype === 'float32' || x.dtype === 'int32') && period % 4 === 0 && size >= 1 << 12 &&
+      firstReal >= 0 && reps.every((r, i) => i < firstReal || r === 1)
+    ) {
+      const simd = simdModule<RepeatSimd>(backend, 'elementwise');
+      if (simd) {
+        simd.repeat_pattern(heapAddress(backend, x), heapAddress(backend, out), size, period);
+        return out;
+      }
+    }
     const src = backend.typedArrayFromHeap(x);
     const dst = backend.typedArrayFromHeap(out);
     if (rank === 0) {

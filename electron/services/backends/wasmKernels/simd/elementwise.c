@@ -1,10 +1,10 @@
 /*
  * Full-size elementwise kernels (float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
- * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts. Register-only code: no stack, no globals,
- * no libc (see the build script for why).
+ * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts and ../tile.ts. Register-only code: no
+ * stack, no globals, no libc (see the build script for why).
  *
- * Only the broadcasting ops are here: same-shape ops, ops with a scalar and Step measured no faster than tfjs' own
- * (XNNPACK) kernels on a 64x28x28x16 activation — those are memory-bound either way.
+ * Only broadcasting ops (and Tile) are here: same-shape ops, ops with a scalar and Step measured no faster than tfjs'
+ * own (XNNPACK) kernels on a 64x28x28x16 activation — those are memory-bound either way.
  *
  * Every op is the plain IEEE float32 operation in the order the kernel names it (a - b, a / b, never a * (1/b)), so
  * results equal the cpu backend's (which rounds the same double-precision result to float32) — SquaredDifference,
@@ -86,3 +86,24 @@ PATTERN_KERNEL(bcast_mul, V_MUL, S_MUL, b_, s_)
 PATTERN_KERNEL(bcast_div, V_DIV, S_DIV, b_, s_)
 PATTERN_KERNEL(bcast_rdiv, V_DIV, S_DIV, s_, b_)
 PATTERN_KERNEL(bcast_sqd, V_SQD, S_SQD, b_, s_)
+
+/*
+ * Tile of a vector along leading axes ([1,1,1,C] → [N,H,W,C]): out[i] = pat[i mod P], P a multiple of 4. One write
+ * pass with the period in registers when it fits (P ≤ 16), else reloaded from L1.
+ */
+EXPORT(repeat_pattern)
+void repeat_pattern(const float* pat, float* out, int total, int P) {
+  int i = 0;
+  if (P == 4 || P == 8 || P == 16) {
+    const f4 p0 = wasm_v128_load(pat), p1 = wasm_v128_load(pat + (P >= 8 ? 4 : 0));
+    const f4 p2 = wasm_v128_load(pat + (P == 16 ? 8 : 0)), p3 = wasm_v128_load(pat + (P == 16 ? 12 : P == 8 ? 4 : 0));
+    for (; i + 16 <= total; i += 16) {
+      wasm_v128_store(out + i, p0); wasm_v128_store(out + i + 4, p1);
+      wasm_v128_store(out + i + 8, p2); wasm_v128_store(out + i + 12, p3);
+    }
+  }
+  for (; i + P <= total; i += P) {
+    for (int j = 0; j < P; j += 4) wasm_v128_store(out + i + j, wasm_v128_load(pat + j));
+  }
+  for (int j = 0; i < total; i++, j++) out[i] = pat[j];
+}
