@@ -22,9 +22,10 @@ export interface LoadedDataset {
   readonly test: DataSplit;
 }
 
+/** The first `count` samples, as views of the (cached, never written) full split: no copy of the pixels. */
 function slice(split: DataSplit, count: number, featureSize: number): DataSplit {
   if (count >= split.count) return split;
-  return { x: split.x.slice(0, count * featureSize), labels: split.labels.slice(0, count), count };
+  return { x: split.x.subarray(0, count * featureSize), labels: split.labels.subarray(0, count), count };
 }
 
 export function loadDataset(id: string, options: DatasetOptions = {}): LoadedDataset {

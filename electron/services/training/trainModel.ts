@@ -15,6 +15,7 @@ import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
 import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
 import { applyDecoupledWeightDecay, createOptimizer } from './createOptimizer';
+import { evaluationBatchSize } from './evaluationBatchSize';
 import type { TrainingControl } from './trainingControl';
 
 type Payload<T> = Omit<T, 'type' | 'runId'>;
@@ -54,7 +55,7 @@ export interface TrainModelOptions {
    * stop is acknowledged within a batch instead of after a full test pass; the CLI keeps it for its summary.
    */
   readonly testOnStop?: boolean;
-  /** Evaluation chunk size (memory bound for big validation/test sets). */
+  /** Evaluation chunk size (memory bound for big validation/test sets); default: evaluationBatchSize(model). */
   readonly evalBatchSize?: number;
   /** PARALLEL hook: data-parallel stepping (./parallel/DataParallel) that replaces trainOnBatch when set. */
   readonly parallel?: ParallelStepper;
@@ -125,7 +126,7 @@ export async function trainModel(
   const size = featureSize(data);
   const inputShape = data.info.inputShape;
   const withAccuracy = head.task !== 'regression';
-  const evalBatchSize = options.evalBatchSize ?? 512;
+  const evalBatchSize = options.evalBatchSize ?? evaluationBatchSize(model);
 
   if (head.task === 'classification' && head.units !== classes) {
     throw new Error(`Output has ${head.units} units but dataset '${data.info.id}' has ${classes} classes`);
