@@ -11,6 +11,7 @@ import { FUSED_BATCH_NORM, makeFusedBatchNormWasm } from './fusedBatchNorm';
 import { CAST, IDENTITY, makeCastWasm, makeIdentityWasm } from './identity';
 import { makeMeanWasm, makeSumWasm, MEAN, SUM } from './leadingAxesReduce';
 import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
+import { MAX_POOL, makeMaxPoolWasm } from './maxPool';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
@@ -44,6 +45,7 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   ...BROADCAST_BINARY_KERNELS.map((kernelName) => ({ kernelName, wrap: makeBroadcastViaTile })),
   // SIMD float32 kernels in front of the Tile path above (wrapping again keeps it, and the stock kernel, as fallbacks).
   ...SIMD_BINARY_OVERRIDES,
+  { kernelName: MAX_POOL, wrap: makeMaxPoolWasm },
 ];
 
 let registered = false;

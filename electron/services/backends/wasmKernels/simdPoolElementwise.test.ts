@@ -5,7 +5,7 @@ import { selectBackend } from '../selectBackend';
 import { setSimdKernelsEnabled, simdModule } from './simdModules';
 
 /**
- * The SIMD kernels of simd/pool.c (MaxPoolGrad) and simd/elementwise.c (broadcasting binary ops, Tile) against tfjs' cpu
+ * The SIMD kernels of simd/pool.c (MaxPool, MaxPoolGrad) and simd/elementwise.c (broadcasting binary ops, Tile) against tfjs' cpu
  * backend, each case once on the SIMD kernel and once on the fallback path (setSimdKernelsEnabled(false)).
  * Channel counts like 5 and 19 leave SIMD tails; sizes are ≥ 2^12 elements where the SIMD path should run.
  */
@@ -129,6 +129,37 @@ describe.each([
       { filterSize, strides, pad },
     );
   });
+});
+
+describe.each([
+  ['SIMD kernel', true],
+  ['stock kernel', false],
+])('MaxPool (%s) matches the cpu backend', (_, simd) => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => setSimdKernelsEnabled(true));
+
+  it.each(POOL_CASES)('%s', async (_, xShape, filterSize, strides, pad) => {
+    await expectSameAsCpu('MaxPool', { x: { shape: xShape } }, { filterSize, strides, pad }, true);
+  });
+});
+
+it('SIMD MaxPool: NaN is never the maximum and an all -Infinity/NaN window gives -Infinity, like the cpu backend', async () => {
+  await selectBackend('wasm');
+  const patterns = [
+    [-Infinity, -Infinity, -Infinity, -Infinity, NaN, NaN, 2, 2, NaN, NaN, 2, 2, 0, -1, NaN, 4],
+    [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, 1, 1, 1, 1, 1, 1, 1, 1],
+    [-Infinity, NaN, 3, 3, NaN, -Infinity, 3, 3, 5, 5, -Infinity, NaN, 5, 5, NaN, NaN],
+    [NaN, 1, 2, NaN, 1, NaN, NaN, 3, 1, 2, 3, 4, 5, 6, 7, 8],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+  ];
+  const C = patterns.length;
+  const data = Array.from({ length: 16 * C }, (_, i) => patterns[i % C]![Math.floor(i / C)]!);
+  for (const [filterSize, strides, pad] of [[2, 2, 'valid'], [3, 1, 'same'], [2, 1, 'valid']] as const) {
+    await expectSameAsCpu('MaxPool', { x: { shape: [1, 4, 4, C], data } }, { filterSize, strides, pad }, true);
+  }
 });
 
 const BINARY_OPS = ['Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference'] as const;

@@ -1,7 +1,7 @@
 /*
- * Pooling gradients (NHWC, float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
- * Built by scripts/build-simd-kernels.mjs; called from ../maxPoolGrad.ts. Register-only code: no stack, no globals,
- * no libc (see the build script for why).
+ * Max pooling and its gradient (NHWC, float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
+ * Built by scripts/build-simd-kernels.mjs; called from ../maxPool.ts and ../maxPoolGrad.ts. Register-only code: no
+ * stack, no globals, no libc (see the build script for why).
  */
 #include <wasm_simd128.h>
 #define EXPORT(name) __attribute__((export_name(#name)))
@@ -124,6 +124,67 @@ void max_pool_grad(const float* x, const float* dy, float* dx, int batch, int in
           } else if (at >= 0) {
             dxn[at] += g[c];
           }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * MaxPool forward with the cpu backend's rule: strict `>` from -Infinity, so NaN never wins and a window of only
+ * NaN/-Infinity gives -Infinity. 4 channels per vector; full 2x2 windows unrolled.
+ */
+EXPORT(max_pool)
+void max_pool(const float* x, float* y, int batch, int inH, int inW, int C, int outH, int outW, int kh, int kw, int sh,
+              int sw, int pt, int pl) {
+  const f4 ninf = wasm_f32x4_splat(-__builtin_inff());
+  const int rowStride = inW * C;
+  for (int n = 0; n < batch; n++) {
+    const float* xn = x + n * inH * rowStride;
+    for (int oh = 0; oh < outH; oh++) {
+      int h0 = oh * sh - pt;
+      int hs = h0 < 0 ? 0 : h0;
+      int he = h0 + kh > inH ? inH : h0 + kh;
+      for (int ow = 0; ow < outW; ow++) {
+        int w0 = ow * sw - pl;
+        int ws = w0 < 0 ? 0 : w0;
+        int we = w0 + kw > inW ? inW : w0 + kw;
+        float* out = y + ((n * outH + oh) * outW + ow) * C;
+        int c = 0;
+        if (he - hs == 2 && we - ws == 2) {
+          const float* p00 = xn + hs * rowStride + ws * C;
+          const float* p01 = p00 + C;
+          const float* p10 = p00 + rowStride;
+          const float* p11 = p10 + C;
+          for (; c + 4 <= C; c += 4) {
+            f4 best = ninf, v;
+            v = wasm_v128_load(p00 + c); best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            v = wasm_v128_load(p01 + c); best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            v = wasm_v128_load(p10 + c); best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            v = wasm_v128_load(p11 + c); best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            wasm_v128_store(out + c, best);
+          }
+        }
+        for (; c + 4 <= C; c += 4) {
+          f4 best = ninf;
+          for (int h = hs; h < he; h++) {
+            const float* row = xn + h * rowStride + c;
+            for (int w = ws; w < we; w++) {
+              f4 v = wasm_v128_load(row + w * C);
+              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            }
+          }
+          wasm_v128_store(out + c, best);
+        }
+        for (; c < C; c++) {
+          float best = -__builtin_inff();
+          for (int h = hs; h < he; h++) {
+            for (int w = ws; w < we; w++) {
+              float v = xn[h * rowStride + w * C + c];
+              if (v > best) best = v;
+            }
+          }
+          out[c] = best;
         }
       }
     }
