@@ -1,6 +1,11 @@
-/** Optimizers by name. tfjs has no AdamW, so `adamw` is Adam plus decoupled weight decay applied after each step. */
+/**
+ * Optimizers by name. tfjs has no AdamW, so `adamw` is Adam plus decoupled weight decay applied after each weight's
+ * step (inside the optimizer). Adam, AdamW, momentum and RMSProp are our fused drop-ins for tfjs' classes
+ * (fusedOptimizers.ts: one kernel per weight per step on cpu/wasm, bit-identical results).
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerName } from '../../../shared/format/trainingConfig';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRMSPropOptimizer } from './fusedOptimizers';
 
 /** PyTorch's AdamW default. */
 export const ADAMW_WEIGHT_DECAY = 0.01;
@@ -11,18 +16,20 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
     case 'sgd':
       return tf.train.sgd(learningRate);
     case 'momentum':
-      return tf.train.momentum(learningRate, MOMENTUM);
+      return new FusedMomentumOptimizer(learningRate, MOMENTUM);
     case 'adam':
+      return new FusedAdamOptimizer(learningRate);
     case 'adamw':
-      return tf.train.adam(learningRate);
+      return new FusedAdamOptimizer(learningRate, 0.9, 0.999, undefined, ADAMW_WEIGHT_DECAY);
     case 'rmsprop':
-      return tf.train.rmsprop(learningRate);
+      return new FusedRMSPropOptimizer(learningRate);
   }
 }
 
 /**
  * Decoupled weight decay (Loshchilov & Hutter): w ← w·(1 − lr·λ) on kernels only; biases and normalization
- * parameters (rank < 2) are not decayed, as in common AdamW practice.
+ * parameters (rank < 2) are not decayed, as in common AdamW practice. The `adamw` optimizer does this itself, in the
+ * same kernel as its Adam step; this separate pass is the reference it is tested against.
  */
 export function applyDecoupledWeightDecay(weights: readonly tf.Variable[], learningRate: number, decay = ADAMW_WEIGHT_DECAY): void {
   const factor = 1 - learningRate * decay;

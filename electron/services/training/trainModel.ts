@@ -14,7 +14,7 @@ import type { EpochMetrics, FinalMetrics, RunSummary } from '../../../shared/for
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
 import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
-import { applyDecoupledWeightDecay, createOptimizer } from './createOptimizer';
+import { createOptimizer } from './createOptimizer';
 import { evaluationBatchSize } from './evaluationBatchSize';
 import type { TrainingControl } from './trainingControl';
 
@@ -152,7 +152,6 @@ export async function trainModel(
 
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
   model.compile({ optimizer, loss: head.loss, metrics: withAccuracy ? ['accuracy'] : [] });
-  const trainableWeights = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
 
   const evaluate = (split: DataSplit, indices: ArrayLike<number>): { loss: number; accuracy?: number } => {
     let loss = 0;
@@ -228,7 +227,6 @@ export async function trainModel(
           ys.dispose();
         }
       }
-      if (config.optimizer === 'adamw') applyDecoupledWeightDecay(trainableWeights, config.learningRate);
       const dt = performance.now() - t0;
       epochActiveMs += dt;
       trainingMs += dt;

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
-import { applyDecoupledWeightDecay, createOptimizer } from '../createOptimizer';
+import { createOptimizer } from '../createOptimizer';
 import { createGradientStep } from './gradientStep';
 import { COMMAND, CTRL, replicaViews } from './replicaLayout';
 import type { ReplicaInit } from './ReplicaInit';
@@ -80,7 +80,6 @@ async function main(): Promise<void> {
     Atomics.notify(ctrl, CTRL.GRADS);
     if (waitFor(CTRL.APPLY, seen)) break;
     step.apply(views.avgGradients, views.avgStatistics);
-    if (init.optimizer === 'adamw') applyDecoupledWeightDecay(step.variables, init.learningRate);
   }
   optimizer.dispose();
   model.dispose();

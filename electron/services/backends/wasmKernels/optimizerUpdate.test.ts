@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../selectBackend';
+import { setSimdKernelsEnabled } from './simdModules';
+import {
+  ADAM_UPDATE,
+  type AdamUpdateAttrs,
+  MOMENTUM_UPDATE,
+  type MomentumUpdateAttrs,
+  registerOptimizerUpdateKernels,
+  RMSPROP_UPDATE,
+  type RMSPropUpdateAttrs,
+} from './optimizerUpdate';
+
+function values(n: number, seed: number, scale = 1, positive = false): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32;
+    out[i] = (positive ? u : 2 * u - 1) * scale;
+  }
+  return out;
+}
+
+const f = Math.fround;
+const ADAM: AdamUpdateAttrs = {
+  beta1: f(0.9),
+  oneMinusBeta1: f(1 - 0.9),
+  beta2: f(0.999),
+  oneMinusBeta2: f(1 - 0.999),
+  oneMinusAccBeta1: f(1 - f(0.9 ** 3)),
+  oneMinusAccBeta2: f(1 - f(0.999 ** 3)),
+  epsilon: f(1e-7),
+  negLearningRate: f(-0.01),
+  decayFactor: 1,
+};
+const MOMENTUM: MomentumUpdateAttrs = { momentum: f(0.9), negLearningRate: f(-0.05), useNesterov: false };
+const RMSPROP: RMSPropUpdateAttrs = { decay: f(0.9), oneMinusDecay: f(1 - 0.9), momentum: f(0.5), learningRate: f(0.01), epsilon: f(1e-7) };
+
+interface Case {
+  name: string;
+  kernel: string;
+  inputs: string[];
+  attrs: object;
+}
+const CASES: Case[] = [
+  { name: 'adam', kernel: ADAM_UPDATE, inputs: ['x', 'm', 'v', 'g'], attrs: ADAM },
+  { name: 'adamw', kernel: ADAM_UPDATE, inputs: ['x', 'm', 'v', 'g'], attrs: { ...ADAM, decayFactor: f(1 - 0.01 * 0.01) } },
+  { name: 'momentum', kernel: MOMENTUM_UPDATE, inputs: ['x', 'accumulation', 'g'], attrs: MOMENTUM },
+  { name: 'nesterov', kernel: MOMENTUM_UPDATE, inputs: ['x', 'accumulation', 'g'], attrs: { ...MOMENTUM, useNesterov: true } },
+  { name: 'rmsprop', kernel: RMSPROP_UPDATE, inputs: ['x', 'meanSquare', 'moments', 'g'], attrs: RMSPROP },
+];
+// Vector body (8 or 4 per iteration) and every tail length.
+const SIZES = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 1000, 31360];
+
+/** Runs one kernel on fresh inputs; returns every output's values. Second-moment inputs are non-negative. */
+function run(backend: 'cpu' | 'wasm', c: Case, n: number): Float32Array[] {
+  return tf.tidy(() => {
+    const inputs: tf.NamedTensorMap = {};
+    c.inputs.forEach((name, i) => {
+      const positive = name === 'v' || name === 'meanSquare';
+      inputs[name] = tf.tensor(values(n, 11 + i, name === 'g' ? 0.1 : 1, positive), [n]);
+    });
+    const before = c.inputs.map((name) => Float32Array.from(inputs[name]!.dataSync()));
+    const outs = tf.engine().runKernel(c.kernel, inputs, c.attrs as NamedAttrMap) as tf.Tensor[];
+    expect(outs).toHaveLength(c.inputs.length - 1);
+    // Functional like every tfjs kernel: the inputs are untouched.
+    c.inputs.forEach((name, i) => expect(inputs[name]!.dataSync()).toEqual(before[i]));
+    return outs.map((o) => {
+      expect(o.shape).toEqual([n]);
+      return Float32Array.from(o.dataSync());
+    });
+  });
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  registerOptimizerUpdateKernels();
+});
+
+afterEach(() => setSimdKernelsEnabled(true));
+
+describe.each(CASES)('$name update kernel', (c) => {
+  it.each(SIZES)('n=%i: wasm SIMD, wasm fallback and cpu agree bit for bit', async (n) => {
+    await tf.setBackend('cpu');
+    const cpu = run('cpu', c, n);
+    await tf.setBackend('wasm');
+    const ids = (): number => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const idsBefore = ids();
+    const simd = run('wasm', c, n);
+    setSimdKernelsEnabled(false);
+    const fallback = run('wasm', c, n);
+    expect(ids()).toBe(idsBefore);
+    for (const out of cpu) expect(out.every(Number.isFinite)).toBe(true);
+    expect(simd).toEqual(cpu);
+    expect(fallback).toEqual(cpu);
+  });
+});
+
+describe('update kernel input checks', () => {
+  it.each(['cpu', 'wasm'] as const)('%s: mismatched sizes and non-float32 inputs are named in the error', async (backend) => {
+    await tf.setBackend(backend);
+    tf.tidy(() => {
+      const [x, m, v] = [tf.zeros([4]), tf.zeros([4]), tf.zeros([4])];
+      expect(() => tf.engine().runKernel(ADAM_UPDATE, { x, m, v, g: tf.zeros([5]) }, ADAM as unknown as NamedAttrMap)).toThrow(
+        /NbAdamUpdate: input 'g' has 5 values, expected 4/,
+      );
+      expect(() => tf.engine().runKernel(ADAM_UPDATE, { x, m, v, g: tf.zeros([4], 'int32') }, ADAM as unknown as NamedAttrMap)).toThrow(
+        /input 'g' is int32/,
+      );
+    });
+  });
+});

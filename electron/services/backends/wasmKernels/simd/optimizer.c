@@ -1,0 +1,108 @@
+/*
+ * Fused optimizer updates (float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
+ * Built by scripts/build-simd-kernels.mjs; called from ../optimizerUpdate.ts. Register-only code: no stack, no
+ * globals, no libc (see the build script for why).
+ *
+ * Each function does, in ONE pass over a weight, what tfjs' optimizer does with ~10 separate ops (each a kernel call
+ * and a full pass over the weight). The arithmetic is tfjs' own, operation for operation and in the same order, in
+ * float32 with no fused multiply-add (the build passes -ffp-contract=off): the results are bit-identical to the stock
+ * optimizer on the cpu and wasm backends. The scalar tail uses the same operations as the vector body.
+ * Outputs are separate buffers (tfjs tensors are immutable; the caller assigns them to the variables).
+ */
+#include <wasm_simd128.h>
+#define EXPORT(name) __attribute__((export_name(#name)))
+typedef v128_t f4;
+
+/*
+ * tfjs AdamOptimizer.applyGradients for one weight:
+ *   m' = m*b1 + g*(1-b1)            v' = v*b2 + (g*g)*(1-b2)
+ *   x' = ((m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps)) * (-lr) + x
+ * then, when `decay` is set (AdamW's decoupled weight decay, applied after the step as before), x'' = x' * factor.
+ */
+EXPORT(adam_update)
+void adam_update(const float* x, const float* m, const float* v, const float* g, float* xo, float* mo, float* vo,
+                 int n, float b1, float omb1, float b2, float omb2, float omab1, float omab2, float eps, float neglr,
+                 int decay, float factor) {
+  const f4 B1 = wasm_f32x4_splat(b1), OMB1 = wasm_f32x4_splat(omb1), B2 = wasm_f32x4_splat(b2);
+  const f4 OMB2 = wasm_f32x4_splat(omb2), OMAB1 = wasm_f32x4_splat(omab1), OMAB2 = wasm_f32x4_splat(omab2);
+  const f4 EPS = wasm_f32x4_splat(eps), NEGLR = wasm_f32x4_splat(neglr), F = wasm_f32x4_splat(factor);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    f4 g0 = wasm_v128_load(g + i), g1 = wasm_v128_load(g + i + 4);
+    f4 m0 = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), B1), wasm_f32x4_mul(g0, OMB1));
+    f4 m1 = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i + 4), B1), wasm_f32x4_mul(g1, OMB1));
+    f4 v0 = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), B2), wasm_f32x4_mul(wasm_f32x4_mul(g0, g0), OMB2));
+    f4 v1 = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i + 4), B2), wasm_f32x4_mul(wasm_f32x4_mul(g1, g1), OMB2));
+    wasm_v128_store(mo + i, m0); wasm_v128_store(mo + i + 4, m1);
+    wasm_v128_store(vo + i, v0); wasm_v128_store(vo + i + 4, v1);
+    f4 d0 = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(v0, OMAB2)), EPS);
+    f4 d1 = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(v1, OMAB2)), EPS);
+    f4 x0 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_div(m0, OMAB1), d0), NEGLR), wasm_v128_load(x + i));
+    f4 x1 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_div(m1, OMAB1), d1), NEGLR), wasm_v128_load(x + i + 4));
+    if (decay) { x0 = wasm_f32x4_mul(x0, F); x1 = wasm_f32x4_mul(x1, F); }
+    wasm_v128_store(xo + i, x0); wasm_v128_store(xo + i + 4, x1);
+  }
+  for (; i < n; i++) {
+    float gi = g[i];
+    float mi = m[i] * b1 + gi * omb1;
+    float vi = v[i] * b2 + (gi * gi) * omb2;
+    mo[i] = mi;
+    vo[i] = vi;
+    float xi = ((mi / omab1) / (__builtin_sqrtf(vi / omab2) + eps)) * neglr + x[i];
+    xo[i] = decay ? xi * factor : xi;
+  }
+}
+
+/*
+ * tfjs MomentumOptimizer.applyGradients for one weight (c = -lr):
+ *   a' = mom*a + g;   x' = c*a' + x   (or, Nesterov, x' = c*(g + a'*mom) + x)
+ */
+EXPORT(momentum_update)
+void momentum_update(const float* x, const float* a, const float* g, float* xo, float* ao, int n, float mom, float c,
+                     int nesterov) {
+  const f4 MOM = wasm_f32x4_splat(mom), C = wasm_f32x4_splat(c);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    f4 gi = wasm_v128_load(g + i);
+    f4 ai = wasm_f32x4_add(wasm_f32x4_mul(MOM, wasm_v128_load(a + i)), gi);
+    wasm_v128_store(ao + i, ai);
+    f4 step = nesterov ? wasm_f32x4_add(gi, wasm_f32x4_mul(ai, MOM)) : ai;
+    wasm_v128_store(xo + i, wasm_f32x4_add(wasm_f32x4_mul(C, step), wasm_v128_load(x + i)));
+  }
+  for (; i < n; i++) {
+    float gi = g[i];
+    float ai = mom * a[i] + gi;
+    ao[i] = ai;
+    float step = nesterov ? gi + ai * mom : ai;
+    xo[i] = c * step + x[i];
+  }
+}
+
+/*
+ * tfjs RMSPropOptimizer.applyGradients (not centered) for one weight:
+ *   ms' = ms*decay + (g*g)*(1-decay);   mom' = mom*momentum + (g*lr)/sqrt(ms' + eps);   x' = x - mom'
+ */
+EXPORT(rmsprop_update)
+void rmsprop_update(const float* x, const float* ms, const float* mom, const float* g, float* xo, float* mso,
+                    float* momo, int n, float decay, float omdecay, float momentum, float lr, float eps) {
+  const f4 D = wasm_f32x4_splat(decay), OMD = wasm_f32x4_splat(omdecay), MOMENTUM = wasm_f32x4_splat(momentum);
+  const f4 LR = wasm_f32x4_splat(lr), EPS = wasm_f32x4_splat(eps);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    f4 gi = wasm_v128_load(g + i);
+    f4 s = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(ms + i), D), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), OMD));
+    f4 p = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(mom + i), MOMENTUM),
+                          wasm_f32x4_div(wasm_f32x4_mul(gi, LR), wasm_f32x4_sqrt(wasm_f32x4_add(s, EPS))));
+    wasm_v128_store(mso + i, s);
+    wasm_v128_store(momo + i, p);
+    wasm_v128_store(xo + i, wasm_f32x4_sub(wasm_v128_load(x + i), p));
+  }
+  for (; i < n; i++) {
+    float gi = g[i];
+    float s = ms[i] * decay + (gi * gi) * omdecay;
+    float p = mom[i] * momentum + (gi * lr) / __builtin_sqrtf(s + eps);
+    mso[i] = s;
+    momo[i] = p;
+    xo[i] = x[i] - p;
+  }
+}
