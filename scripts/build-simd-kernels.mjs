@@ -1,5 +1,7 @@
-// Builds our hand-written WebAssembly SIMD kernels: every electron/services/backends/wasmKernels/simd/*.c becomes the
-// *.wasm beside it (committed, so installs need no compiler). Needs clang, wasm-ld and llvm-objdump (Debian: apt-get install clang lld llvm).
+// Builds our hand-written WebAssembly SIMD kernels: every electron/services/backends/wasmKernels/simd/<name>.c becomes
+// <name>.wasm (for tfjs' single-threaded wasm build, whose memory is a plain one) and <name>.shared.wasm (for its
+// multi-threaded build, whose memory is a shared WebAssembly.Memory of at most 4 GiB), committed beside it, so
+// installs need no compiler. Needs clang, wasm-ld and llvm-objdump (Debian: apt-get install clang lld llvm).
 //
 //   node scripts/build-simd-kernels.mjs           # rebuild every module
 //   node scripts/build-simd-kernels.mjs pool      # rebuild only simd/pool.c (names without .c)
@@ -19,6 +21,10 @@ export const SIMD_DIR = path.join(root, 'electron/services/backends/wasmKernels/
 const FLAGS = [
   '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-fno-builtin', '-ffp-contract=off',
   '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-debug',
+];
+const VARIANTS = [
+  { suffix: '.wasm', flags: [] },
+  { suffix: '.shared.wasm', flags: ['-matomics', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'] },
 ];
 
 function works(tool) {
@@ -53,10 +59,12 @@ export function buildAll(outDir = SIMD_DIR, only = []) {
   const sources = readdirSync(SIMD_DIR).filter((f) => f.endsWith('.c') && (only.length === 0 || only.includes(f.slice(0, -2))));
   if (only.length > 0 && sources.length !== only.length) throw new Error(`no such module among ${only.join(', ')}`);
   for (const source of sources.sort()) {
-    const out = path.join(outDir, source.replace(/\.c$/, '.wasm'));
-    execFileSync('clang', [...FLAGS, '-o', out, path.join(SIMD_DIR, source)], { stdio: 'inherit' });
-    assertSelfContained(out);
-    built.push(out);
+    for (const variant of VARIANTS) {
+      const out = path.join(outDir, source.replace(/\.c$/, variant.suffix));
+      execFileSync('clang', [...FLAGS, ...variant.flags, '-o', out, path.join(SIMD_DIR, source)], { stdio: 'inherit' });
+      assertSelfContained(out);
+      built.push(out);
+    }
   }
   return built;
 }

@@ -10,6 +10,8 @@ describe('multi-threaded wasm under Node', () => {
     expect(info.name).toBe('wasm');
     expect(info.fallbackReason).toBeUndefined();
     expect(info.threads).toBe(2);
+    // The threaded build keeps its heap in a shared memory; our kernels load in their shared-memory variant.
+    expect(info.simdKernels).toBe(true);
   });
 
   it('computes a convolution and its gradients like the cpu backend', async () => {

@@ -18,11 +18,14 @@ function works(tool: string): boolean {
 const hasCompiler = (): boolean => works('clang') && works('wasm-ld') && (works('llvm-objdump') || works('llvm-objdump-14'));
 
 describe('SIMD kernel modules', () => {
-  it('every simd/*.c has its built .wasm committed beside it', () => {
+  it('every simd/*.c has both built variants committed beside it (plain and shared memory)', () => {
     const files = readdirSync(simdDir);
     const sources = files.filter((f) => f.endsWith('.c'));
     expect(sources.length).toBeGreaterThan(0);
-    for (const source of sources) expect(files).toContain(source.replace(/\.c$/, '.wasm'));
+    for (const source of sources) {
+      expect(files).toContain(source.replace(/\.c$/, '.wasm'));
+      expect(files).toContain(source.replace(/\.c$/, '.shared.wasm'));
+    }
   });
 
   // Rebuilds every module and compares bytes, so a .c edit without a rebuild (or a module that grew data, a stack

@@ -27,30 +27,37 @@ interface WasmApi {
 }
 const WasmJs = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** Located beside this file in the sources, and in `simd/` beside the bundle in the packaged app (bundle-electron). */
-function moduleUrl(name: SimdModuleName): URL {
-  return new URL(`./simd/${name}.wasm`, import.meta.url);
+/**
+ * Located beside this file in the sources, and in `simd/` beside the bundle in the packaged app (bundle-electron).
+ * tfjs' multi-threaded wasm build keeps its heap in a shared memory, which a module must import as shared: each
+ * kernel is built twice, `<name>.wasm` and `<name>.shared.wasm`.
+ */
+function moduleUrl(name: SimdModuleName, shared: boolean): URL {
+  return new URL(`./simd/${name}${shared ? '.shared' : ''}.wasm`, import.meta.url);
 }
 
-const compiled = new Map<SimdModuleName, WasmModule | null>();
+const compiled = new Map<string, WasmModule | null>();
 const instances = new WeakMap<WasmMemory, Map<SimdModuleName, object>>();
 let disabled = process.env['NB_SIMD_KERNELS'] === '0';
 
-function compile(name: SimdModuleName): WasmModule | null {
-  let module = compiled.get(name);
+function compile(name: SimdModuleName, shared: boolean): WasmModule | null {
+  const key = `${name}${shared ? '.shared' : ''}`;
+  let module = compiled.get(key);
   if (module === undefined) {
     try {
-      module = new WasmJs.Module(readFileSync(moduleUrl(name)));
+      module = new WasmJs.Module(readFileSync(moduleUrl(name, shared)));
     } catch {
       module = null;
     }
-    compiled.set(name, module);
+    compiled.set(key, module);
   }
   return module;
 }
 
+/** The single-threaded build exports its memory (asm.memory); the threaded one creates it and keeps it as wasmMemory. */
 function backendMemory(backend: BackendWasm): WasmMemory | undefined {
-  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = module.asm?.memory ?? module.wasmMemory;
   return memory instanceof WasmJs.Memory ? memory : undefined;
 }
 
@@ -63,9 +70,14 @@ export function simdModule<T extends object>(backend: BackendWasm, name: SimdMod
   if (!perMemory) instances.set(memory, (perMemory = new Map()));
   let exports = perMemory.get(name);
   if (!exports) {
-    const module = compile(name);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && (memory.buffer as unknown) instanceof SharedArrayBuffer;
+    const module = compile(name, shared);
     if (!module) return undefined;
-    exports = new WasmJs.Instance(module, { env: { memory } }).exports;
+    try {
+      exports = new WasmJs.Instance(module, { env: { memory } }).exports;
+    } catch {
+      return undefined; // e.g. a memory whose limits the module does not accept: keep the composed kernels
+    }
     perMemory.set(name, exports);
   }
   return exports as T;
