@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendName } from '../electron/services/backends/selectBackend';
 import { selectBackend } from '../electron/services/backends/selectBackend';
+import { fastBatchNormalization } from '../electron/services/compiler/fastBatchNorm';
 import { LAYER_PROBES, runProbe } from '../electron/services/backends/layerProbes';
 import { createOptimizer } from '../electron/services/training/createOptimizer';
 
@@ -25,7 +26,7 @@ export type ReferenceModel = 'mlp' | 'cnn';
 
 /**
  * The reference models, built directly with tf.layers (mirrors bench/mlp.nbrick, bench/cnn.nbrick and the PyTorch
- * classes in bench/pytorch_ref.py). Input is MNIST-shaped [28, 28, 1]; output a 10-way softmax.
+ * classes in bench/pytorch_ref.py), with the BatchNormalization layer our compiler uses (fused in training). Input is MNIST-shaped [28, 28, 1]; output a 10-way softmax.
  */
 export function buildReferenceModel(kind: ReferenceModel): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
@@ -33,14 +34,14 @@ export function buildReferenceModel(kind: ReferenceModel): tfl.LayersModel {
   if (kind === 'mlp') {
     const flat = tfl.layers.flatten().apply(input) as tfl.SymbolicTensor;
     const d1 = tfl.layers.dense({ units: 256, activation: 'relu' }).apply(flat) as tfl.SymbolicTensor;
-    const h = tfl.layers.batchNormalization({}).apply(d1) as tfl.SymbolicTensor;
+    const h = fastBatchNormalization({}).apply(d1) as tfl.SymbolicTensor;
     const d2 = tfl.layers.dense({ units: 256, activation: 'relu' }).apply(h) as tfl.SymbolicTensor;
     const sum = tfl.layers.add().apply([h, d2]) as tfl.SymbolicTensor;
     logits = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(sum) as tfl.SymbolicTensor;
   } else {
     const a = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
     const c2 = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).apply(a) as tfl.SymbolicTensor;
-    const b = tfl.layers.batchNormalization({}).apply(c2) as tfl.SymbolicTensor;
+    const b = fastBatchNormalization({}).apply(c2) as tfl.SymbolicTensor;
     const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
     const pooled = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(sum) as tfl.SymbolicTensor;
     const flat = tfl.layers.flatten().apply(pooled) as tfl.SymbolicTensor;
