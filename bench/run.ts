@@ -4,14 +4,19 @@
  * backend; the same models in PyTorch for a ratio (when /usr/bin/python3 imports torch); the trainer's pause/stop
  * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
  *
- *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 1280] [--no-pytorch] [--no-latency]
+ *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 4096] [--no-pytorch] [--no-latency]
  *                 [--latency-only] [--no-parallel]
  *
  * wasm is also timed with 2 data-parallel workers (training/parallel) as its own row, backend "wasm×2", right after the
- * 1-worker row so the two are measured back to back (--no-parallel skips it).
+ * 1-worker row so the two are measured back to back (--no-parallel skips it); the config is the same except `workers`.
  *
- * Output: one JSON line per result, then a final JSON array of all results.
- * Each (model, backend) pair runs in its own process so peakRssMB is that pair's own peak.
+ * Timing: `--samples` MNIST samples per epoch (default 4096 = 64 batches, the same count PyTorch times); epoch 1 warms
+ * up (kernel compilation, allocation, JIT), epoch 2 is timed, through the real pipeline (gather, shuffle, callbacks).
+ *
+ * Output: one JSON line per result, then a final JSON array of all results. Every training row has samplesPerSec,
+ * ratioVsPytorch (vs the PyTorch row of the same run) and peakRssMB (each (model, backend) pair runs in its own
+ * process, so this is that pair's own peak); wasm×2 rows add `phasesMsPerStep`, where each thread's time went in the
+ * timed epoch (training/parallel/replicaLayout.ts says what each phase is). A final `summary` row checks the goals.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { TrainerEvent } from '../shared/contracts/trainer';
+import type { ParallelPhases } from '../electron/services/training/parallel/DataParallel';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../shared/format/trainingConfig';
 import { BackendUnavailableError, selectBackend, type BackendName } from '../electron/services/backends/selectBackend';
 import { readGraphFile } from '../electron/services/files/readGraphFile';
@@ -47,8 +53,23 @@ const benchConfig = (backend: BackendName, workers: 1 | 2 = 1): TrainingConfig =
   shuffle: true,
   seed: 1,
   backend,
-  ...(workers === 2 ? { workers } : {}),
+  workers,
 });
+
+/** The 600 MB peak-RSS bar of issue 6 (training the CNN). */
+const RSS_LIMIT_MB = 600;
+const TARGET_RATIO = 0.5;
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Per-step milliseconds of each parallel phase between two snapshots (the timed epoch). */
+function phasesPerStep(a: ParallelPhases, b: ParallelPhases): Result {
+  const steps = b.steps - a.steps;
+  const workerSteps = b.workerSteps - a.workerSteps;
+  const per = <K extends string>(x: Record<K, number>, y: Record<K, number>, n: number) =>
+    Object.fromEntries(Object.keys(x).map((k) => [k, round2((y[k as K] - x[k as K]) / Math.max(1, n))]));
+  return { steps, trainer: per(a.trainer, b.trainer, steps), worker: per(a.worker, b.worker, workerSteps) };
+}
 
 /** Child mode: one (model, backend) pair. Epoch 1 warms up (kernel compilation, allocation); epoch 2 is timed. */
 async function runOne(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2): Promise<Result> {
@@ -64,15 +85,20 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
   if (!read.ok) throw new Error(read.error.message);
   const epochEnds: number[] = [];
   const cpuAtEpochEnd: number[] = [];
+  const phasesAtEpochEnd: ParallelPhases[] = [];
+  let parallel: { phases(): ParallelPhases } | undefined;
   const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend, workers), {
+    onParallel: (p) => (parallel = p),
     callbacks: {
       onEpoch: () => {
         epochEnds.push(performance.now());
         const cpu = process.cpuUsage(); // all threads of this process (the replica worker too)
         cpuAtEpochEnd.push((cpu.user + cpu.system) / 1000);
+        if (parallel) phasesAtEpochEnd.push(parallel.phases());
       },
     },
   });
+  if (workers === 2 && !parallel) throw new Error(`${model}/${label}: the run did not use 2 workers`);
   const [first, second] = epochEnds;
   if (first === undefined || second === undefined) throw new Error(`${model}/${label}: run ended early (${summary.status})`);
   return {
@@ -88,6 +114,7 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
     samples,
     batchSize: 64,
     loss: Math.round(summary.final.loss * 1e4) / 1e4,
+    ...(phasesAtEpochEnd.length >= 2 ? { phasesMsPerStep: phasesPerStep(phasesAtEpochEnd[0]!, phasesAtEpochEnd[1]!) } : {}),
   };
 }
 
@@ -154,8 +181,28 @@ async function measureLatency(backend: BackendName, trials: number): Promise<Res
   };
 }
 
+/** Issue 6's bars per model: the best offline (wasm) ratio vs PyTorch, and the CNN's peak RSS on every wasm row. */
+function summarize(models: readonly ReferenceModel[], results: readonly Result[]): Result {
+  const perModel = models.map((model) => {
+    const rows = results.filter((r) => r.model === model && typeof r.backend === 'string' && r.backend.startsWith('wasm'));
+    const best = rows.reduce<Result | undefined>(
+      (a, r) => (typeof r.ratioVsPytorch === 'number' && (a === undefined || r.ratioVsPytorch > (a.ratioVsPytorch as number)) ? r : a),
+      undefined,
+    );
+    const peaks = rows.map((r) => r.peakRssMB).filter((x): x is number => typeof x === 'number');
+    return {
+      model,
+      bestWasm: best ? { backend: best.backend, samplesPerSec: best.samplesPerSec, ratioVsPytorch: best.ratioVsPytorch } : null,
+      ratioOk: best ? (best.ratioVsPytorch as number) >= TARGET_RATIO : null,
+      maxWasmPeakRssMB: peaks.length > 0 ? Math.max(...peaks) : null,
+      ...(model === 'cnn' ? { rssOk: peaks.length > 0 ? Math.max(...peaks) < RSS_LIMIT_MB : null } : {}),
+    };
+  });
+  return { kind: 'summary', targetRatio: TARGET_RATIO, rssLimitMB: RSS_LIMIT_MB, models: perModel };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const samples = Number(arg(argv, '--samples') ?? 1280);
+  const samples = Number(arg(argv, '--samples') ?? 4096);
   if (argv[0] === '--one') {
     const workers = arg(argv, '--workers') === '2' ? 2 : 1;
     console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples, workers)));
@@ -170,7 +217,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(r));
   };
 
-  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models) : [];
+  // PyTorch times the same number of samples (batches) as our rows.
+  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models, 2, samples) : [];
   if (torch.length === 0 && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
   for (const t of torch) report({ ...t });
 
@@ -188,13 +236,16 @@ async function main(argv: string[]): Promise<number> {
           error: String(error),
         }));
         const reference = torch.find((t) => t.model === model);
-        if (reference && typeof r.samplesPerSec === 'number') {
-          r.ratioVsPytorch = Math.round((r.samplesPerSec / reference.samplesPerSec) * 1000) / 1000;
+        if (typeof r.samplesPerSec === 'number') {
+          // null (not absent) when PyTorch was not timed, so every row has the same fields.
+          r.ratioVsPytorch = reference ? Math.round((r.samplesPerSec / reference.samplesPerSec) * 1000) / 1000 : null;
         }
         report(r);
       }
     }
   }
+
+  if (models.length > 0) report(summarize(models, results));
 
   if (!argv.includes('--no-latency')) {
     const latencyBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;

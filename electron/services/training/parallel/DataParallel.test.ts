@@ -67,6 +67,14 @@ describe('DataParallel', () => {
       expect(theirs).toEqual(ours); // exact equality, every float of every weight
       // Training really moved the weights (including the moving statistics), so the comparison means something.
       expect(ours.every((w, i) => w.some((value, j) => value !== initial[i]![j]))).toBe(true);
+      // Every step was timed on both threads: 3 epochs of ceil(192 / 25) batches (240 samples, 20 % held out).
+      const phases = parallel.phases();
+      expect(started?.trainSize).toBe(192);
+      expect(phases.steps).toBe(3 * 8);
+      expect(phases.workerSteps).toBe(3 * 8);
+      expect(phases.trainer.compute).toBeGreaterThan(0);
+      expect(phases.worker.compute).toBeGreaterThan(0);
+      for (const ms of [...Object.values(phases.trainer), ...Object.values(phases.worker)]) expect(ms).toBeGreaterThanOrEqual(0);
     } finally {
       await parallel.dispose();
       model.dispose();

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../backends/selectBackend';
-import { createGradientStep } from './gradientStep';
+import { createGradientStep, tensorFromVolatile } from './gradientStep';
 
 /** Dense → BatchNorm → Dense softmax: gradients plus moving statistics that the forward pass updates. */
 function model(): tfl.LayersModel {
@@ -50,5 +50,16 @@ describe('createGradientStep', () => {
     b.dispose();
     optA.dispose();
     optB.dispose();
+  });
+
+  it.each(['cpu', 'wasm'] as const)('tensorFromVolatile keeps its values when the source memory is overwritten (%s)', async (backend) => {
+    await selectBackend(backend);
+    const shared = new Float32Array(new SharedArrayBuffer(6 * 4));
+    shared.set([1, 2, 3, 4, 5, 6]);
+    const t = tensorFromVolatile(shared.subarray(2, 6), [2, 2]);
+    shared.fill(-1);
+    expect(Array.from(t.dataSync())).toEqual([3, 4, 5, 6]);
+    expect(t.shape).toEqual([2, 2]);
+    t.dispose();
   });
 });

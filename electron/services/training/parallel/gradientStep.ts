@@ -21,6 +21,15 @@ interface MinimizeCapture {
   minimize(f: () => tf.Scalar, returnCost: boolean, varList?: tf.Variable[]): tf.Scalar | null;
 }
 
+/**
+ * A float32 tensor from values in memory that will be overwritten (shared memory reused by the next step). The wasm
+ * backend copies the values into its heap when the tensor is made; others (cpu) may keep the array itself, so they
+ * get a private copy first.
+ */
+export function tensorFromVolatile(values: Float32Array, shape: readonly number[]): tf.Tensor {
+  return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), shape as number[], 'float32');
+}
+
 function sizeOf(v: tf.Variable): number {
   return v.shape.reduce((a, b) => a * b, 1);
 }
@@ -38,9 +47,8 @@ export interface GradientStep {
    */
   compute(xs: tf.Tensor, ys: tf.Tensor, gradients: Float32Array, statistics: Float32Array): number[];
   /**
-   * Applies flattened gradients with the model's optimizer and overwrites the non-trainable weights. The inputs are
-   * copied (`slice`) first: backends may keep a reference to a tensor's source array, and these often live in shared
-   * memory that the next step overwrites.
+   * Applies flattened gradients with the model's optimizer and overwrites the non-trainable weights. The inputs often
+   * live in shared memory that the next step overwrites: see tensorFromVolatile.
    */
   apply(gradients: Float32Array, statistics: Float32Array): void;
 }
@@ -108,7 +116,7 @@ export function createGradientStep(model: tfl.LayersModel, optimizer: tf.Optimiz
       let offset = 0;
       for (const v of variables) {
         const n = sizeOf(v);
-        named[v.name] = tf.tensor(gradients.slice(offset, offset + n), v.shape, 'float32');
+        named[v.name] = tensorFromVolatile(gradients.subarray(offset, offset + n), v.shape);
         offset += n;
       }
       try {
@@ -119,7 +127,7 @@ export function createGradientStep(model: tfl.LayersModel, optimizer: tf.Optimiz
       offset = 0;
       for (const s of statistics) {
         const n = sizeOf(s);
-        tf.tidy(() => s.assign(tf.tensor(statisticsIn.slice(offset, offset + n), s.shape, 'float32')));
+        tf.tidy(() => s.assign(tensorFromVolatile(statisticsIn.subarray(offset, offset + n), s.shape)));
         offset += n;
       }
     },

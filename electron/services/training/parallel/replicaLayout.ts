@@ -19,7 +19,30 @@ export const CTRL = {
 const CTRL_INTS = 8;
 
 export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2 } as const;
+
+/**
+ * How long a replica polls the control block before it sleeps in Atomics.wait / waitAsync. Waking a sleeping thread
+ * is not free: measured on a 2-vCPU VM, the Atomics.notify that wakes the other replica took 1.4–2.7 ms (the other
+ * vCPU had gone idle), on the trainer's critical path twice per step (new batch, averaged update) — ~10 % of a bench
+ * CNN step. Most waits end within a few ms (the other replica's half of the same work), so both sides poll that long
+ * first; after that they sleep as before, so a paused or stalled run does not burn a core.
+ */
+export const SPIN_WAIT_MS = 5;
 export const MAX_METRICS = 8;
+
+/**
+ * Where each thread's time goes, summed over steps in milliseconds (diagnostics: `DataParallel.phases()`, printed by
+ * the bench). Trainer: `between` = outside trainOnBatch (the training loop's gather, callbacks, event-loop turn);
+ * `send` = the worker's rows into shared memory + wake-up; `waitWorker` = blocked on the worker's gradients;
+ * `average` = the weighted mean of both gradients. Worker: `waitStep` = idle until the next batch; `waitApply` = idle
+ * until the averaged gradients arrive. `compute` = forward/backward + gradient copy-out; `apply` = optimizer update.
+ */
+export const TRAINER_PHASES = ['between', 'send', 'compute', 'waitWorker', 'average', 'apply'] as const;
+export const WORKER_PHASES = ['waitStep', 'compute', 'waitApply', 'apply'] as const;
+export type TrainerPhase = (typeof TRAINER_PHASES)[number];
+export type WorkerPhase = (typeof WORKER_PHASES)[number];
+/** Float64 slots after the float32 regions: the worker's phases, then its step count. */
+const PHASE_SLOTS = WORKER_PHASES.length + 1;
 
 export interface ReplicaLayout {
   /** Values per sample (product of the input shape) and per target row. */
@@ -42,6 +65,8 @@ export interface ReplicaViews {
   /** The averaged update both replicas apply. */
   readonly avgGradients: Float32Array;
   readonly avgStatistics: Float32Array;
+  /** The worker's phase times (ms, summed; WORKER_PHASES order) and, last, how many steps they cover. */
+  readonly workerPhases: Float64Array;
 }
 
 function floatsOf(layout: ReplicaLayout): number[] {
@@ -56,9 +81,13 @@ function floatsOf(layout: ReplicaLayout): number[] {
   ];
 }
 
-export function allocateReplicaMemory(layout: ReplicaLayout): SharedArrayBuffer {
+function phasesOffset(layout: ReplicaLayout): number {
   const floats = floatsOf(layout).reduce((a, b) => a + b, 0);
-  return new SharedArrayBuffer(CTRL_INTS * 4 + floats * 4);
+  return Math.ceil((CTRL_INTS * 4 + floats * 4) / 8) * 8;
+}
+
+export function allocateReplicaMemory(layout: ReplicaLayout): SharedArrayBuffer {
+  return new SharedArrayBuffer(phasesOffset(layout) + PHASE_SLOTS * 8);
 }
 
 export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): ReplicaViews {
@@ -69,5 +98,6 @@ export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): 
     offset += n * 4;
     return view;
   }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-  return { ctrl, x, y, gradients, statistics, metrics, avgGradients, avgStatistics };
+  const workerPhases = new Float64Array(buffer, phasesOffset(layout), PHASE_SLOTS);
+  return { ctrl, x, y, gradients, statistics, metrics, avgGradients, avgStatistics, workerPhases };
 }

@@ -11,8 +11,8 @@ import seedrandom from 'seedrandom';
 import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
 import { createOptimizer } from '../createOptimizer';
-import { createGradientStep } from './gradientStep';
-import { COMMAND, CTRL, replicaViews } from './replicaLayout';
+import { createGradientStep, tensorFromVolatile } from './gradientStep';
+import { COMMAND, CTRL, replicaViews, SPIN_WAIT_MS, WORKER_PHASES } from './replicaLayout';
 import type { ReplicaInit } from './ReplicaInit';
 
 // No top-level await: the bundled app builds this entry as CommonJS (scripts/bundle-electron.mjs).
@@ -46,19 +46,35 @@ async function main(): Promise<void> {
   const { featureSize, targetWidth } = init.layout;
   port.postMessage({ type: 'ready' });
 
-  /** Blocks until ctrl[index] equals `value` or an exit is requested; true when exiting. */
+  /** Blocks until ctrl[index] equals `value` or an exit is requested (polling SPIN_WAIT_MS first); true when exiting. */
   function waitFor(index: number, value: number): boolean {
+    const spinUntil = performance.now() + SPIN_WAIT_MS;
     for (;;) {
       if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT) return true;
       const current = Atomics.load(ctrl, index);
       if (current === value) return false;
+      if (performance.now() < spinUntil) continue;
       Atomics.wait(ctrl, index, current);
     }
   }
 
+  // Phase times for DataParallel.phases(): only this thread writes them; indices follow WORKER_PHASES.
+  const phases = views.workerPhases;
+  const [WAIT_STEP, COMPUTE, WAIT_APPLY, APPLY] = (['waitStep', 'compute', 'waitApply', 'apply'] as const).map((p) =>
+    WORKER_PHASES.indexOf(p),
+  ) as [number, number, number, number];
+  const STEPS = WORKER_PHASES.length;
+  let t = performance.now();
+  const lap = (phase: number) => {
+    const now = performance.now();
+    phases[phase]! += now - t;
+    t = now;
+  };
+
   let seen = 0;
   for (;;) {
     if (waitFor(CTRL.STEP, seen + 1)) break;
+    lap(WAIT_STEP);
     seen++;
     if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.SNAPSHOT) {
       port.postMessage({ type: 'weights', step: seen, weights: model.getWeights().map((w) => w.dataSync() as Float32Array) });
@@ -66,8 +82,8 @@ async function main(): Promise<void> {
     }
     const rows = Atomics.load(ctrl, CTRL.ROWS);
     if (rows > 0) {
-      const xs = tf.tensor(views.x.slice(0, rows * featureSize), [rows, ...init.inputShape], 'float32');
-      const ys = tf.tensor(views.y.slice(0, rows * targetWidth), [rows, targetWidth], 'float32');
+      const xs = tensorFromVolatile(views.x.subarray(0, rows * featureSize), [rows, ...init.inputShape]);
+      const ys = tensorFromVolatile(views.y.subarray(0, rows * targetWidth), [rows, targetWidth]);
       try {
         const out = step.compute(xs, ys, views.gradients, views.statistics);
         views.metrics.set(out.slice(0, views.metrics.length));
@@ -78,8 +94,12 @@ async function main(): Promise<void> {
     }
     Atomics.store(ctrl, CTRL.GRADS, seen);
     Atomics.notify(ctrl, CTRL.GRADS);
+    lap(COMPUTE);
     if (waitFor(CTRL.APPLY, seen)) break;
+    lap(WAIT_APPLY);
     step.apply(views.avgGradients, views.avgStatistics);
+    lap(APPLY);
+    phases[STEPS]!++;
   }
   optimizer.dispose();
   model.dispose();
