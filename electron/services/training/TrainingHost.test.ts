@@ -113,8 +113,9 @@ describe('TrainingHost', () => {
   });
 
   it('names an out-of-memory death of the trainer', async () => {
-    // A 48 MB heap cannot hold MNIST: V8 aborts the child, as a real OOM would.
-    const own = new TrainingHost({ execArgv: ['--import', 'tsx', '--max-old-space-size=48'] });
+    // A 24 MB heap cannot hold the trainer (tsx, tfjs; MNIST itself now lives outside the JS heap in typed arrays):
+    // V8 aborts the child, as a real OOM would.
+    const own = new TrainingHost({ execArgv: ['--import', 'tsx', '--max-old-space-size=24'] });
     const failed = new Promise<TrainerEvent>((resolve) => own.onEvent((e) => e.type === 'failed' && resolve(e)));
     own.start({ graph: XOR_MLP, config: config({ dataset: 'mnist' }) });
     const event = await failed;
