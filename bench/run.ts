@@ -107,8 +107,7 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
     workers,
     samplesPerSec: Math.round((samples / ((second - first) / 1000)) * 10) / 10,
     // Load-independent view: CPU time of the timed epoch. cpuBusy ≈ 1 for one thread, up to 2 with two workers that
-    // both got a core; samplesPerCpuSec shows the parallel overhead (the same value for 1 and 2 workers = no overhead;
-    // with 2 it also counts the replicas' short polling waits, parallel/replicaLayout.ts SPIN_WAIT_MS).
+    // both got a core; samplesPerCpuSec shows the parallel overhead (the same value for 1 and 2 workers = no overhead).
     cpuBusy: Math.round(((cpuAtEpochEnd[1]! - cpuAtEpochEnd[0]!) / (second - first)) * 100) / 100,
     samplesPerCpuSec: Math.round((samples / ((cpuAtEpochEnd[1]! - cpuAtEpochEnd[0]!) / 1000)) * 10) / 10,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -19,12 +19,14 @@
  * Dropout: each replica draws from its own seeded stream (seed + replica index), so masks are reproducible.
  *
  * A crashed or failing worker rejects the step in progress (and every later one) with an Error naming the cause;
- * the trainer thread never blocks on the worker for long (it polls for at most SPIN_WAIT_MS, then waits with
- * Atomics.waitAsync), so a crash cannot hang the run.
+ * the trainer thread never blocks on the worker (it waits with Atomics.waitAsync), so a crash cannot hang the run.
  *
- * Per-step costs outside the two halves' forward/backward are kept off the critical path: no await once the worker is
- * ready, the average in a tight function, no copies of shared memory the wasm backend copies anyway, and polling
- * instead of sleeping for short waits (see SPIN_WAIT_MS). `phases()` tells where each thread's time goes.
+ * Per-step work besides the two halves' forward/backward is kept small: no await once the worker is ready, the
+ * average in a tight function, no copies of shared memory the wasm backend copies anyway, gradients read straight
+ * from the wasm heap. `phases()` tells where each thread's time goes (the bench prints it). Not done: polling instead
+ * of sleeping between steps. On this 2-vCPU VM under heavy outside load, the Atomics.notify that wakes a sleeping
+ * replica took 1.4–2.7 ms, and polling 5 ms first removed that; but idle or under moderate load it was neutral to a
+ * few % slower (the polling thread takes a core from the other replica's neighbours), so waits still sleep.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -42,7 +44,6 @@ import {
   COMMAND,
   CTRL,
   replicaViews,
-  SPIN_WAIT_MS,
   TRAINER_PHASES,
   WORKER_PHASES,
   type ReplicaLayout,
@@ -221,12 +222,9 @@ export class DataParallel {
     return Promise.race([promise, this.failed]);
   }
 
-  /** Resolves once ctrl[index] === value; rejects when the worker dies first. Never blocks the thread for long. */
+  /** Resolves once ctrl[index] === value; rejects when the worker dies first. Never blocks the thread. */
   private async waitFor(index: number, value: number): Promise<void> {
     const { ctrl } = this.views;
-    // Poll first (SPIN_WAIT_MS, a blocked event loop for at most that long), then sleep without blocking the thread.
-    const spinUntil = performance.now() + SPIN_WAIT_MS;
-    while (Atomics.load(ctrl, index) !== value && performance.now() < spinUntil);
     for (;;) {
       if (this.failure) throw this.failure;
       const current = Atomics.load(ctrl, index);

@@ -20,14 +20,6 @@ const CTRL_INTS = 8;
 
 export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2 } as const;
 
-/**
- * How long a replica polls the control block before it sleeps in Atomics.wait / waitAsync. Waking a sleeping thread
- * is not free: measured on a 2-vCPU VM, the Atomics.notify that wakes the other replica took 1.4–2.7 ms (the other
- * vCPU had gone idle), on the trainer's critical path twice per step (new batch, averaged update) — ~10 % of a bench
- * CNN step. Most waits end within a few ms (the other replica's half of the same work), so both sides poll that long
- * first; after that they sleep as before, so a paused or stalled run does not burn a core.
- */
-export const SPIN_WAIT_MS = 5;
 export const MAX_METRICS = 8;
 
 /**

@@ -12,7 +12,7 @@ import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
 import { createOptimizer } from '../createOptimizer';
 import { createGradientStep, tensorFromVolatile } from './gradientStep';
-import { COMMAND, CTRL, replicaViews, SPIN_WAIT_MS, WORKER_PHASES } from './replicaLayout';
+import { COMMAND, CTRL, replicaViews, WORKER_PHASES } from './replicaLayout';
 import type { ReplicaInit } from './ReplicaInit';
 
 // No top-level await: the bundled app builds this entry as CommonJS (scripts/bundle-electron.mjs).
@@ -46,14 +46,12 @@ async function main(): Promise<void> {
   const { featureSize, targetWidth } = init.layout;
   port.postMessage({ type: 'ready' });
 
-  /** Blocks until ctrl[index] equals `value` or an exit is requested (polling SPIN_WAIT_MS first); true when exiting. */
+  /** Blocks until ctrl[index] equals `value` or an exit is requested; true when exiting. */
   function waitFor(index: number, value: number): boolean {
-    const spinUntil = performance.now() + SPIN_WAIT_MS;
     for (;;) {
       if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT) return true;
       const current = Atomics.load(ctrl, index);
       if (current === value) return false;
-      if (performance.now() < spinUntil) continue;
       Atomics.wait(ctrl, index, current);
     }
   }
