@@ -2,7 +2,7 @@
 """PyTorch reference for bench/run.ts: the same two models (bench/mlp.nbrick, bench/cnn.nbrick), Adam, batch 64,
 MNIST-shaped random data, 2 CPU threads. Prints one JSON line per model: {model, backend, samplesPerSec, peakRssMB}.
 
-Usage: python3 bench/pytorch_ref.py [--samples N] [--models mlp,cnn]
+Usage: python3 bench/pytorch_ref.py [--samples N] [--models mlp,cnn] [--threads 2] [--repeat 3]
 """
 import argparse
 import json
@@ -46,7 +46,7 @@ class Cnn(nn.Module):
         return self.out(torch.flatten(self.pool(a + b), 1))
 
 
-def bench(name, model, samples, batch_size=64, warmup_batches=3):
+def bench(name, model, samples, batch_size=64, warmup_batches=3, repeat=3):
     torch.manual_seed(0)
     x = torch.rand(samples, 1, 28, 28)
     y = torch.randint(0, 10, (samples,))
@@ -66,16 +66,23 @@ def bench(name, model, samples, batch_size=64, warmup_batches=3):
 
     for b in range(warmup_batches):
         step(b * batch_size)
-    start = time.perf_counter()
-    done = 0
-    for i in range(0, samples - batch_size + 1, batch_size):
-        step(i)
-        done += batch_size
-    seconds = time.perf_counter() - start
+    # One pass over `samples` is well under a second here and this machine is noisy: time `repeat` passes and report
+    # the fastest (the number most favourable to PyTorch), with the median beside it.
+    rates = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = 0
+        for i in range(0, samples - batch_size + 1, batch_size):
+            step(i)
+            done += batch_size
+        rates.append(done / (time.perf_counter() - start))
+    rates.sort()
     return {
         "model": name,
         "backend": "pytorch",
-        "samplesPerSec": done / seconds,
+        "samplesPerSec": rates[-1],
+        "medianSamplesPerSec": rates[len(rates) // 2],
+        "passes": repeat,
         "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "torchVersion": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -87,6 +94,7 @@ def main():
     parser.add_argument("--samples", type=int, default=4096)
     parser.add_argument("--models", default="mlp,cnn")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over the samples; the fastest is reported")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     factories = {"mlp": Mlp, "cnn": Cnn}
@@ -94,7 +102,7 @@ def main():
         if name not in factories:
             print(f"unknown model {name!r}; expected mlp or cnn", file=sys.stderr)
             return 2
-        print(json.dumps(bench(name, factories[name](), args.samples)), flush=True)
+        print(json.dumps(bench(name, factories[name](), args.samples, repeat=args.repeat)), flush=True)
     return 0
 
 
