@@ -16,6 +16,7 @@ import { createSeededRandom, seededPermutation } from '../datasets/seededRandom'
 import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
 import { createOptimizer } from './createOptimizer';
 import { evaluationBatchSize } from './evaluationBatchSize';
+import { compiledLoss } from './fusedLosses';
 import type { TrainingControl } from './trainingControl';
 
 type Payload<T> = Omit<T, 'type' | 'runId'>;
@@ -151,7 +152,8 @@ export async function trainModel(
   if (trainSize === 0) throw new Error(`Dataset '${data.info.id}' leaves no training samples after the validation split`);
 
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
-  model.compile({ optimizer, loss: head.loss, metrics: withAccuracy ? ['accuracy'] : [] });
+  // The loss/metric functions are tfjs-layers' own or fused equivalents (fusedLosses.ts); the reported name stays head.loss.
+  model.compile({ optimizer, ...compiledLoss(head.loss, withAccuracy ? ['accuracy'] : []) });
 
   const evaluate = (split: DataSplit, indices: ArrayLike<number>): { loss: number; accuracy?: number } => {
     let loss = 0;

@@ -11,6 +11,7 @@ import seedrandom from 'seedrandom';
 import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
 import { createOptimizer } from '../createOptimizer';
+import { compiledLoss } from '../fusedLosses';
 import { createGradientStep, tensorFromVolatile } from './gradientStep';
 import { COMMAND, CTRL, replicaViews, WORKER_PHASES } from './replicaLayout';
 import type { ReplicaInit } from './ReplicaInit';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   }
   model.setWeights(init.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[], 'float32')));
   const optimizer = createOptimizer(init.optimizer, init.learningRate);
-  model.compile({ optimizer, loss: init.loss, metrics: init.metrics });
+  model.compile({ optimizer, ...compiledLoss(init.loss, init.metrics) }); // as trainModel compiles the trainer's copy
   const step = createGradientStep(model, optimizer);
   if (step.gradientSize !== init.layout.gradientSize || step.statisticsSize !== init.layout.statisticsSize) {
     throw new Error(
