@@ -255,7 +255,8 @@ export const softmaxGradConfig: GradConfig = {
   },
 };
 
-let enabled = true;
+// NB_HEAD_KERNELS=0 turns them off (A/B measurements, or to rule them out when a result looks wrong).
+let enabled = process.env['NB_HEAD_KERNELS'] !== '0';
 
 /** Tests: false makes every caller take tfjs' composed path (stock loss, metric and Softmax gradient) for comparison. */
 export function setClassificationHeadKernelsEnabled(on: boolean): void {
