@@ -1,0 +1,261 @@
+/*
+ * Float32 matrix products in WebAssembly SIMD, run inside the tfjs wasm backend's memory. Called from ../batchMatMul.ts.
+ * Register-only code: no stack, no globals, no libc (see scripts/build-simd-kernels.mjs for why).
+ *
+ * Why not tfjs' own BatchMatMul: it goes through XNNPACK's fully-connected operator, which packs the right-hand matrix
+ * on every call — in training every weight is new each step, so the packing is never reused — and it has no transposed
+ * layouts (our old wrapper copied the operand through a Transpose first: 0.2 ms for 256x256). Here each layout reads
+ * its operands where they are:
+ *   NN  C[M,N] = A[M,K]  . B[K,N]
+ *   TN  C[M,N] = A[K,M]' . B[K,N]   (a Dense weight gradient: the reduction runs over the batch)
+ *   NT  C[M,N] = A[M,K]  . B[N,K]'  (a Dense input gradient)
+ * Every export takes `batch` products of the same shape; strideA/strideB (in floats) step the operands between them,
+ * 0 repeats one operand for the whole batch (tfjs' broadcast of a batch of 1). C is written, never read.
+ * Summation order differs from XNNPACK's, so results differ in the last bits (no FMA: the build keeps -ffp-contract=off).
+ */
+#include <wasm_simd128.h>
+#define EXPORT(name) __attribute__((export_name(#name)))
+typedef v128_t f4;
+#define ADD wasm_f32x4_add
+#define MUL wasm_f32x4_mul
+#define SPLAT(p) wasm_v128_load32_splat(p)
+
+/*
+ * NN and TN share one kernel: A(i,k) is at A[i*sai + k*sak] (NN: sai = K, sak = 1; TN: sai = 1, sak = M), B(k,j) at
+ * B[k*N + j]. Register tiles of 2 rows x 16 columns, then 4 x 8, 4 x 4 and 4 rows x 1-3 columns for the last
+ * columns: per k, splats of A times vectors of B feed 8 accumulators. Columns run outside rows so a strip of B
+ * (K x 16) is reused from cache by every row tile.
+ * Inlined into each export with sai or sak constant (TN reads its 4 splats at constant offsets from one pointer).
+ */
+static inline __attribute__((always_inline)) void gemm_splat(const float* A, int sai, int sak, const float* B,
+                                                             float* C, int M, int K, int N) {
+  const int M4 = M & ~3;
+  int j0 = 0;
+  /* Main tile 2 rows x 16 columns (4-6 % faster than 4 x 8 here: 2 splats + 4 loads per 8 multiply-adds). */
+  for (; j0 + 16 <= N; j0 += 16) {
+    int i0 = 0;
+    for (; i0 + 2 <= M; i0 += 2) {
+      f4 c00 = wasm_f32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+      const float* a = A + i0 * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) {
+        f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
+        f4 x0 = SPLAT(a), x1 = SPLAT(a + sai);
+        c00 = ADD(c00, MUL(x0, b0)); c01 = ADD(c01, MUL(x0, b1)); c02 = ADD(c02, MUL(x0, b2)); c03 = ADD(c03, MUL(x0, b3));
+        c10 = ADD(c10, MUL(x1, b0)); c11 = ADD(c11, MUL(x1, b1)); c12 = ADD(c12, MUL(x1, b2)); c13 = ADD(c13, MUL(x1, b3));
+      }
+      float* c = C + i0 * N + j0;
+      wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01); wasm_v128_store(c + 8, c02); wasm_v128_store(c + 12, c03); c += N;
+      wasm_v128_store(c, c10); wasm_v128_store(c + 4, c11); wasm_v128_store(c + 8, c12); wasm_v128_store(c + 12, c13);
+    }
+    if (i0 < M) {
+      f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+      const float* a = A + i0 * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) {
+        f4 x = SPLAT(a);
+        c0 = ADD(c0, MUL(x, wasm_v128_load(b))); c1 = ADD(c1, MUL(x, wasm_v128_load(b + 4)));
+        c2 = ADD(c2, MUL(x, wasm_v128_load(b + 8))); c3 = ADD(c3, MUL(x, wasm_v128_load(b + 12)));
+      }
+      float* c = C + i0 * N + j0;
+      wasm_v128_store(c, c0); wasm_v128_store(c + 4, c1); wasm_v128_store(c + 8, c2); wasm_v128_store(c + 12, c3);
+    }
+  }
+  /* 8-15 remaining columns: 4 x 8 tiles (4 splats + 2 loads per 8 multiply-adds). */
+  for (; j0 + 8 <= N; j0 += 8) {
+    for (int i0 = 0; i0 < M4; i0 += 4) {
+      f4 c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const float* a = A + i0 * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) {
+        f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+        f4 x0 = SPLAT(a), x1 = SPLAT(a + sai), x2 = SPLAT(a + 2 * sai), x3 = SPLAT(a + 3 * sai);
+        c00 = ADD(c00, MUL(x0, b0)); c01 = ADD(c01, MUL(x0, b1));
+        c10 = ADD(c10, MUL(x1, b0)); c11 = ADD(c11, MUL(x1, b1));
+        c20 = ADD(c20, MUL(x2, b0)); c21 = ADD(c21, MUL(x2, b1));
+        c30 = ADD(c30, MUL(x3, b0)); c31 = ADD(c31, MUL(x3, b1));
+      }
+      float* c = C + i0 * N + j0;
+      wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01); c += N;
+      wasm_v128_store(c, c10); wasm_v128_store(c + 4, c11); c += N;
+      wasm_v128_store(c, c20); wasm_v128_store(c + 4, c21); c += N;
+      wasm_v128_store(c, c30); wasm_v128_store(c + 4, c31);
+    }
+    for (int i = M4; i < M; i++) {
+      f4 c0 = wasm_f32x4_splat(0), c1 = c0;
+      const float* a = A + i * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) {
+        f4 x = SPLAT(a);
+        c0 = ADD(c0, MUL(x, wasm_v128_load(b))); c1 = ADD(c1, MUL(x, wasm_v128_load(b + 4)));
+      }
+      wasm_v128_store(C + i * N + j0, c0); wasm_v128_store(C + i * N + j0 + 4, c1);
+    }
+  }
+  if (j0 + 4 <= N) {
+    for (int i0 = 0; i0 < M4; i0 += 4) {
+      f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+      const float* a = A + i0 * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) {
+        f4 bv = wasm_v128_load(b);
+        c0 = ADD(c0, MUL(SPLAT(a), bv)); c1 = ADD(c1, MUL(SPLAT(a + sai), bv));
+        c2 = ADD(c2, MUL(SPLAT(a + 2 * sai), bv)); c3 = ADD(c3, MUL(SPLAT(a + 3 * sai), bv));
+      }
+      float* c = C + i0 * N + j0;
+      wasm_v128_store(c, c0); wasm_v128_store(c + N, c1); wasm_v128_store(c + 2 * N, c2); wasm_v128_store(c + 3 * N, c3);
+    }
+    for (int i = M4; i < M; i++) {
+      f4 c0 = wasm_f32x4_splat(0);
+      const float* a = A + i * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) c0 = ADD(c0, MUL(SPLAT(a), wasm_v128_load(b)));
+      wasm_v128_store(C + i * N + j0, c0);
+    }
+    j0 += 4;
+  }
+  if (j0 < N) {
+    /* 1-3 last columns: vectorise over 4 rows instead (A column gathered, B element splatted). */
+    const int r = N - j0;
+    for (int i0 = 0; i0 < M4; i0 += 4) {
+      f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0;
+      const float* a = A + i0 * sai;
+      const float* b = B + j0;
+      for (int k = 0; k < K; k++, a += sak, b += N) {
+        f4 av = wasm_f32x4_make(a[0], a[sai], a[2 * sai], a[3 * sai]);
+        c0 = ADD(c0, MUL(av, SPLAT(b)));
+        if (r > 1) c1 = ADD(c1, MUL(av, SPLAT(b + 1)));
+        if (r > 2) c2 = ADD(c2, MUL(av, SPLAT(b + 2)));
+      }
+      float* c = C + i0 * N + j0;
+      c[0] = wasm_f32x4_extract_lane(c0, 0); c[N] = wasm_f32x4_extract_lane(c0, 1);
+      c[2 * N] = wasm_f32x4_extract_lane(c0, 2); c[3 * N] = wasm_f32x4_extract_lane(c0, 3);
+      if (r > 1) {
+        c[1] = wasm_f32x4_extract_lane(c1, 0); c[N + 1] = wasm_f32x4_extract_lane(c1, 1);
+        c[2 * N + 1] = wasm_f32x4_extract_lane(c1, 2); c[3 * N + 1] = wasm_f32x4_extract_lane(c1, 3);
+      }
+      if (r > 2) {
+        c[2] = wasm_f32x4_extract_lane(c2, 0); c[N + 2] = wasm_f32x4_extract_lane(c2, 1);
+        c[2 * N + 2] = wasm_f32x4_extract_lane(c2, 2); c[3 * N + 2] = wasm_f32x4_extract_lane(c2, 3);
+      }
+    }
+    for (int i = M4; i < M; i++) {
+      for (int j = j0; j < N; j++) {
+        float s = 0.f;
+        const float* a = A + i * sai;
+        const float* b = B + j;
+        for (int k = 0; k < K; k++, a += sak, b += N) s += *a * *b;
+        C[i * N + j] = s;
+      }
+    }
+  }
+}
+
+EXPORT(matmul_nn)
+void matmul_nn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) gemm_splat(A, K, 1, B, C, M, K, N);
+}
+
+EXPORT(matmul_tn)
+void matmul_tn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) gemm_splat(A, 1, M, B, C, M, K, N);
+}
+
+/* [sum(x0), sum(x1), sum(x2), sum(x3)] */
+static inline f4 hsum4(f4 x0, f4 x1, f4 x2, f4 x3) {
+  f4 a = ADD(wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5), wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7));
+  f4 b = ADD(wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5), wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7));
+  return ADD(wasm_i32x4_shuffle(a, b, 0, 1, 4, 5), wasm_i32x4_shuffle(a, b, 2, 3, 6, 7));
+}
+static inline float hsum(f4 x) {
+  f4 s = ADD(x, wasm_i32x4_shuffle(x, x, 2, 3, 0, 1));
+  return wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1);
+}
+
+/*
+ * NT: both operands are contiguous along k, so the tile is dot products vectorised over k: 2 rows of A x 4 rows of B
+ * (8 accumulators, 6 vector loads per 8 multiply-adds), reduced once per tile into one vector per row of C.
+ */
+static inline __attribute__((always_inline)) void gemm_nt(const float* A, const float* B, float* C, int M, int K, int N) {
+  const int K4 = K & ~3;
+  const int N4 = N & ~3;
+  int i0 = 0;
+  for (; i0 + 2 <= M; i0 += 2) {
+    const float* a0 = A + i0 * K;
+    const float* a1 = a0 + K;
+    for (int j0 = 0; j0 < N4; j0 += 4) {
+      const float* b0 = B + j0 * K;
+      const float* b1 = b0 + K;
+      const float* b2 = b1 + K;
+      const float* b3 = b2 + K;
+      f4 c00 = wasm_f32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+      for (int k = 0; k < K4; k += 4) {
+        f4 x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k);
+        f4 y = wasm_v128_load(b0 + k);
+        c00 = ADD(c00, MUL(x0, y)); c10 = ADD(c10, MUL(x1, y));
+        y = wasm_v128_load(b1 + k);
+        c01 = ADD(c01, MUL(x0, y)); c11 = ADD(c11, MUL(x1, y));
+        y = wasm_v128_load(b2 + k);
+        c02 = ADD(c02, MUL(x0, y)); c12 = ADD(c12, MUL(x1, y));
+        y = wasm_v128_load(b3 + k);
+        c03 = ADD(c03, MUL(x0, y)); c13 = ADD(c13, MUL(x1, y));
+      }
+      f4 r0 = hsum4(c00, c01, c02, c03), r1 = hsum4(c10, c11, c12, c13);
+      if (K4 < K) {
+        f4 t0 = wasm_f32x4_splat(0), t1 = t0;
+        for (int k = K4; k < K; k++) {
+          f4 y = wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k]);
+          t0 = ADD(t0, MUL(SPLAT(a0 + k), y)); t1 = ADD(t1, MUL(SPLAT(a1 + k), y));
+        }
+        r0 = ADD(r0, t0); r1 = ADD(r1, t1);
+      }
+      wasm_v128_store(C + i0 * N + j0, r0); wasm_v128_store(C + (i0 + 1) * N + j0, r1);
+    }
+    for (int j = N4; j < N; j++) {
+      const float* b = B + j * K;
+      f4 c0 = wasm_f32x4_splat(0), c1 = c0;
+      for (int k = 0; k < K4; k += 4) {
+        f4 y = wasm_v128_load(b + k);
+        c0 = ADD(c0, MUL(wasm_v128_load(a0 + k), y)); c1 = ADD(c1, MUL(wasm_v128_load(a1 + k), y));
+      }
+      float s0 = hsum(c0), s1 = hsum(c1);
+      for (int k = K4; k < K; k++) { s0 += a0[k] * b[k]; s1 += a1[k] * b[k]; }
+      C[i0 * N + j] = s0; C[(i0 + 1) * N + j] = s1;
+    }
+  }
+  if (i0 < M) {
+    const float* a0 = A + i0 * K;
+    for (int j0 = 0; j0 < N4; j0 += 4) {
+      const float* b0 = B + j0 * K;
+      const float* b1 = b0 + K;
+      const float* b2 = b1 + K;
+      const float* b3 = b2 + K;
+      f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+      for (int k = 0; k < K4; k += 4) {
+        f4 x = wasm_v128_load(a0 + k);
+        c0 = ADD(c0, MUL(x, wasm_v128_load(b0 + k))); c1 = ADD(c1, MUL(x, wasm_v128_load(b1 + k)));
+        c2 = ADD(c2, MUL(x, wasm_v128_load(b2 + k))); c3 = ADD(c3, MUL(x, wasm_v128_load(b3 + k)));
+      }
+      f4 r = hsum4(c0, c1, c2, c3);
+      if (K4 < K) {
+        f4 t = wasm_f32x4_splat(0);
+        for (int k = K4; k < K; k++) t = ADD(t, MUL(SPLAT(a0 + k), wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k])));
+        r = ADD(r, t);
+      }
+      wasm_v128_store(C + i0 * N + j0, r);
+    }
+    for (int j = N4; j < N; j++) {
+      const float* b = B + j * K;
+      f4 c = wasm_f32x4_splat(0);
+      for (int k = 0; k < K4; k += 4) c = ADD(c, MUL(wasm_v128_load(a0 + k), wasm_v128_load(b + k)));
+      float s = hsum(c);
+      for (int k = K4; k < K; k++) s += a0[k] * b[k];
+      C[i0 * N + j] = s;
+    }
+  }
+}
+
+EXPORT(matmul_nt)
+void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) gemm_nt(A, B, C, M, K, N);
+}

@@ -1,0 +1,186 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../selectBackend';
+import { heapAddress, setSimdKernelsEnabled, simdModule } from './simdModules';
+
+/**
+ * simd/matmul.c (NN, TN, NT float32 products) against tfjs' cpu backend: the raw exports on every tile/tail size, and
+ * BatchMatMul through the engine with the SIMD kernels on and off (the Transpose + XNNPACK fallback), incl. rank 3
+ * and a batch of 1 broadcast on either side. Sizes 1, 3, 5, 7, 17, 64, 784 hit every tail of the 2x16, 4x8, 4x4 and
+ * 4 x 1-3 tiles (NN/TN) and of the 2x4 dot-product tiles with k % 4 leftovers (NT).
+ */
+
+/** Deterministic pseudo-random values in [-1, 1) so failures reproduce. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Summation order differs from the cpu backend's: 1e-4, relative once a sum exceeds 1 in magnitude. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    const a = actual[i] as number;
+    worst = Math.max(worst, Math.abs(a - e) / Math.max(1, Math.abs(e)));
+  }
+  expect(worst, what).toBeLessThanOrEqual(1e-4);
+}
+
+type Layout = 'nn' | 'tn' | 'nt';
+const SIZES = [1, 3, 5, 7, 17, 64];
+
+/** Operand shapes of C[M,N] in each layout, and tfjs' transpose flags for it. */
+function operands(layout: Layout, m: number, k: number, n: number) {
+  return {
+    aShape: layout === 'tn' ? [k, m] : [m, k],
+    bShape: layout === 'nt' ? [n, k] : [k, n],
+    transposeA: layout === 'tn',
+    transposeB: layout === 'nt',
+  };
+}
+
+async function cpuProduct(layout: Layout, a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
+  await tf.setBackend('cpu');
+  const { aShape, bShape, transposeA, transposeB } = operands(layout, m, k, n);
+  return tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), transposeA, transposeB).dataSync());
+}
+
+interface MatmulSimd {
+  matmul_nn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
+  matmul_tn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
+  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
+}
+
+describe('simd/matmul.c', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+  afterAll(async () => {
+    setSimdKernelsEnabled(true);
+    await tf.setBackend('wasm');
+  });
+
+  // Every (M, K, N) from SIZES for one layout per test, plus the reference models' shapes.
+  const shapeCases: [number, number, number][] = [];
+  for (const m of SIZES) for (const k of SIZES) for (const n of SIZES) shapeCases.push([m, k, n]);
+  shapeCases.push([64, 784, 256], [784, 64, 17], [7, 784, 5], [64, 10, 256], [3, 784, 33]);
+
+  it.each(['nn', 'tn', 'nt'] as const)('raw %s export equals the cpu product on every tail size', async (layout) => {
+    for (const [m, k, n] of shapeCases) {
+      const a = values(m * k, m * 31 + k);
+      const b = values(k * n, n * 17 + k + 1);
+      const expected = await cpuProduct(layout, a, b, m, k, n);
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as BackendWasm;
+      const simd = simdModule<MatmulSimd>(backend, 'matmul');
+      expect(simd, 'matmul module loads').toBeDefined();
+      const { aShape, bShape } = operands(layout, m, k, n);
+      const ta = tf.tensor(a, aShape);
+      const tb = tf.tensor(b, bShape);
+      const out = backend.makeOutput([m, n], 'float32');
+      // Poison the output: the kernel must write every element (it never reads C).
+      (backend.typedArrayFromHeap(out) as Float32Array).fill(Number.NaN);
+      const fn = layout === 'nn' ? simd!.matmul_nn : layout === 'tn' ? simd!.matmul_tn : simd!.matmul_nt;
+      fn(heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), 1, m, k, n, 0, 0);
+      expectClose(backend.typedArrayFromHeap(out) as Float32Array, expected, `${layout} M=${m} K=${k} N=${n}`);
+      backend.disposeData(out.dataId);
+      tf.dispose([ta, tb]);
+    }
+  });
+
+  it.each(['nn', 'tn', 'nt'] as const)('raw %s export steps through a batch and repeats a stride-0 operand', async (layout) => {
+    const [m, k, n, batch] = [5, 19, 21, 3];
+    const { aShape, bShape } = operands(layout, m, k, n);
+    const a = values(batch * m * k, 3);
+    const b = values(k * n, 4);
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const simd = simdModule<MatmulSimd>(backend, 'matmul')!;
+    const ta = tf.tensor(a, [batch, ...aShape]);
+    const tb = tf.tensor(b, bShape);
+    const out = backend.makeOutput([batch, m, n], 'float32');
+    simd[`matmul_${layout}`](heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), batch, m, k, n, m * k, 0);
+    const got = Float32Array.from(backend.typedArrayFromHeap(out) as Float32Array);
+    backend.disposeData(out.dataId);
+    tf.dispose([ta, tb]);
+    for (let i = 0; i < batch; i++) {
+      const expected = await cpuProduct(layout, a.subarray(i * m * k, (i + 1) * m * k), b, m, k, n);
+      expectClose(got.subarray(i * m * n, (i + 1) * m * n), expected, `${layout} batch ${i}`);
+    }
+  });
+});
+
+describe('BatchMatMul on wasm (SIMD kernels and fallback) equals cpu', () => {
+  let transposes = 0;
+  let original: KernelConfig | undefined;
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    // Count the Transposes the fallback path runs (it calls the registered kernel by name), to know which path ran.
+    original = tf.getKernel('Transpose', 'wasm');
+    if (!original) throw new Error('no wasm Transpose');
+    const inner = original.kernelFunc;
+    tf.unregisterKernel('Transpose', 'wasm');
+    tf.registerKernel({ ...original, setupFunc: undefined, kernelFunc: (args) => { transposes++; return inner(args); } });
+  });
+  afterAll(async () => {
+    setSimdKernelsEnabled(true);
+    if (original) {
+      tf.unregisterKernel('Transpose', 'wasm');
+      tf.registerKernel({ ...original, setupFunc: undefined });
+    }
+    await tf.setBackend('wasm');
+  });
+
+  async function run(backendName: 'cpu' | 'wasm', aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean) {
+    await tf.setBackend(backendName);
+    return tf.tidy(() => {
+      const a = tf.tensor(values(tf.util.sizeFromShape(aShape), 5), aShape);
+      const b = tf.tensor(values(tf.util.sizeFromShape(bShape), 6), bShape);
+      const out = tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA, transposeB }) as tf.Tensor;
+      return { shape: out.shape, data: Float32Array.from(out.dataSync()) };
+    });
+  }
+
+  it.each([
+    ['a·b MLP layer 1', [64, 784], [784, 256], false, false],
+    ['aᵀ·b MLP dW', [64, 784], [64, 256], true, false],
+    ['a·bᵀ MLP dx', [64, 256], [256, 256], false, true],
+    ['a·b tails', [7, 17], [17, 5], false, false],
+    ['aᵀ·b tails', [17, 3], [17, 7], true, false],
+    ['a·bᵀ tails', [5, 7], [3, 7], false, true],
+    ['rank 3 a·b', [2, 7, 5], [2, 5, 19], false, false],
+    ['rank 3 aᵀ·b', [2, 7, 5], [2, 7, 3], true, false],
+    ['rank 3 a·bᵀ, batch-1 b', [3, 4, 6], [1, 5, 6], false, true],
+    ['rank 3 aᵀ·b, batch-1 a', [1, 9, 4], [3, 9, 17], true, false],
+    ['rank 3 a·b, batch-1 a', [1, 3, 10], [4, 10, 10], false, false],
+    ['rank 3 vs rank 2 b', [2, 5, 6], [6, 7], false, false],
+    ['CNN head a·bᵀ [1,64,10]·[1,3136,10]ᵀ', [1, 64, 10], [1, 3136, 10], false, true],
+    ['aᵀ·bᵀ (fallback only)', [7, 5], [3, 7], true, true],
+  ] as const)('%s', async (_, aShape, bShape, transposeA, transposeB) => {
+    const cpu = await run('cpu', [...aShape], [...bShape], transposeA, transposeB);
+    for (const simd of [true, false]) {
+      setSimdKernelsEnabled(simd);
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const ids = backend.numDataIds();
+      transposes = 0;
+      const wasm = await run('wasm', [...aShape], [...bShape], transposeA, transposeB);
+      expect(backend.numDataIds(), 'no leaked intermediates').toBe(ids);
+      expect(wasm.shape).toEqual(cpu.shape);
+      expectClose(wasm.data, cpu.data, `simd ${simd}`);
+      // The SIMD kernels read transposed operands in place; the fallback copies one through a Transpose.
+      const expectedTransposes = (transposeA ? 1 : 0) + (transposeB ? 1 : 0);
+      expect(transposes, `Transposes with simd ${simd}`).toBe(simd && !(transposeA && transposeB) ? 0 : expectedTransposes);
+    }
+    setSimdKernelsEnabled(true);
+  });
+});
