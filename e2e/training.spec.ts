@@ -56,6 +56,9 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(5);
   await expect(page.getByLabel('Backend', { exact: true })).toHaveText(/native|wasm|cpu/);
+  // Its tooltip says what really trains, e.g. whether our wasm SIMD kernels loaded and why tfjs-node was skipped.
+  const badge = page.getByLabel('Backend', { exact: true });
+  if ((await badge.textContent()) === 'wasm') await expect(badge).toHaveAttribute('title', /^wasm · .*· SIMD kernels/);
   await expect
     .poll(async () => Number((await page.getByTestId('val-accuracy').getAttribute('data-value')) || 0), { timeout: 150_000 })
     .toBeGreaterThan(0.9);

@@ -11,6 +11,7 @@ import type { EpochMetrics, RunSummary } from '../../../shared/format/runSummary
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
 import { batchX, type BatchPoint } from './trainingMath';
+import { describeBackend } from './describeBackend';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
 
@@ -100,7 +101,7 @@ export function applyRunEvent({ runId, event }: RunEvent): void {
       update(runId, () => ({
         status: 'running',
         backend: event.backend.name,
-        backendDetail: typeof event.backend.detail === 'string' ? event.backend.detail : undefined,
+        backendDetail: describeBackend(event.backend, event.workers),
         params: event.params,
         trainSize: event.trainSize,
         valSize: event.valSize,
