@@ -14,6 +14,7 @@ import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { MAX_POOL, makeMaxPoolWasm } from './maxPool';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
+import { CONV2D, FUSED_CONV2D, makeConv2DWasm, makeFusedConv2DWasm } from './winogradConv2D';
 
 /**
  * Kernels we add to (or replace in) the wasm backend so every catalog layer can be trained on it.
@@ -35,6 +36,8 @@ export const WASM_EXTRA_KERNELS: KernelConfig[] = [
  */
 export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFunc) => KernelFunc }[] = [
   { kernelName: BATCH_MAT_MUL, wrap: makeBatchMatMulWasm },
+  { kernelName: CONV2D, wrap: makeConv2DWasm },
+  { kernelName: FUSED_CONV2D, wrap: makeFusedConv2DWasm },
   { kernelName: TILE, wrap: makeTileWasm },
   { kernelName: MAX_POOL_GRAD, wrap: makeMaxPoolGradWasm },
   { kernelName: IDENTITY, wrap: makeIdentityWasm },

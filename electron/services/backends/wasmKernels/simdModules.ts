@@ -15,7 +15,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * undefined and the kernels keep their composed path, so training never depends on it.
  */
 /** One per simd/<name>.c. */
-export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul';
+export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul' | 'winograd';
 
 /** The slice of the WebAssembly JS API used here (electron/ compiles without lib.dom, which is where TS declares it). */
 interface WasmModule { readonly __wasmModule: unique symbol }
