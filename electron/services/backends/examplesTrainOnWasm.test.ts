@@ -9,20 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { loadGraphFile } from '../../../shared/format';
 import { compileGraph } from '../compiler/compileGraph';
 import { selectBackend } from './selectBackend';
+import { seededUniform } from '../testing/seededUniform';
 
 const EXAMPLES_DIR = join(import.meta.dirname, '../../../examples');
 const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.nbrick')).sort();
 const BATCH = 4;
 
-function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32;
-  }
-  return out;
-}
+const seeded = (n: number, seed: number): Float32Array => seededUniform(n, seed, 0, 1);
 
 async function oneStep(file: string, backend: 'cpu' | 'wasm'): Promise<{ loss: number; weights: Float32Array[]; changed: number }> {
   await selectBackend(backend);

@@ -5,17 +5,8 @@ import { selectBackend } from '../backends/selectBackend';
 import { NB_BATCH_NORM_TRAIN, NB_BATCH_NORM_TRAIN_GRAD } from '../backends/wasmKernels/batchNormTraining';
 import { setSimdKernelsEnabled } from '../backends/wasmKernels/simdModules';
 import { FastBatchNormalization, fastBatchNormalization } from './fastBatchNorm';
+import { seededUniform } from '../testing/seededUniform';
 
-/** Deterministic pseudo-random values in [lo, hi) so failures reproduce. */
-function values(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + (s / 2 ** 32) * (hi - lo);
-  }
-  return out;
-}
 
 interface Result {
   y: Float32Array;
@@ -47,15 +38,15 @@ async function trainStep(layer: tfl.layers.Layer, shape: number[], momentum: num
 function trainStepOnce(layer: tfl.layers.Layer, shape: number[], momentum: number, offset: number): Result {
   return tf.tidy(() => {
     const size = shape.reduce((a, b) => a * b, 1);
-    const x = tf.variable(tf.tensor(values(size, 11, offset - 2, offset + 3), shape), true, `x${Math.random()}`);
-    const w = tf.tensor(values(size, 12), shape);
+    const x = tf.variable(tf.tensor(seededUniform(size, 11, offset - 2, offset + 3), shape), true, `x${Math.random()}`);
+    const w = tf.tensor(seededUniform(size, 12), shape);
     layer.build(shape);
     const channels = layer.weights[0]!.shape[0]!;
     layer.setWeights([
-      tf.tensor(values(channels, 13, 0.5, 1.5)),
-      tf.tensor(values(channels, 14)),
-      tf.tensor(values(channels, 15)),
-      tf.tensor(values(channels, 16, 0.5, 2)),
+      tf.tensor(seededUniform(channels, 13, 0.5, 1.5)),
+      tf.tensor(seededUniform(channels, 14)),
+      tf.tensor(seededUniform(channels, 15)),
+      tf.tensor(seededUniform(channels, 16, 0.5, 2)),
     ]);
     const [gamma, beta] = layer.trainableWeights.map((v) => v.read() as tf.Variable) as [tf.Variable, tf.Variable];
     let y: tf.Tensor | undefined;
@@ -155,7 +146,7 @@ describe('FastBatchNormalization (training mode)', () => {
     // tfjs-layers cannot take gradients through BatchNorm on a non-last axis (its FusedBatchNorm gradient fails to
     // reshape), so compare the training-mode forward pass and the moving statistics only.
     const forward = (layer: tfl.layers.Layer): Float32Array[] => tf.tidy(() => {
-      const x = tf.tensor(values(120, 5), [2, 3, 4, 5]);
+      const x = tf.tensor(seededUniform(120, 5), [2, 3, 4, 5]);
       const y = layer.apply(x, { training: true }) as tf.Tensor;
       return [y, ...layer.nonTrainableWeights.map((v) => v.read())].map((t) => t.dataSync() as Float32Array);
     });
@@ -167,11 +158,11 @@ describe('FastBatchNormalization (training mode)', () => {
     // Inference uses the moving statistics, not the batch's.
     const inference = tf.tidy(() => {
       const bn = fastBatchNormalization({});
-      const x = tf.tensor(values(20, 3), [4, 5]);
+      const x = tf.tensor(seededUniform(20, 3), [4, 5]);
       bn.build([4, 5]);
       return Array.from((bn.apply(x, { training: false }) as tf.Tensor).dataSync());
     });
-    expectClose(Float32Array.from(inference), values(20, 3).map((v) => v / Math.sqrt(1 + 1e-3)), 'inference');
+    expectClose(Float32Array.from(inference), seededUniform(20, 3).map((v) => v / Math.sqrt(1 + 1e-3)), 'inference');
   });
 
   it('trains a conv → BatchNorm → dense model exactly like the stock layer (wasm vs cpu stock, several steps)', async () => {
@@ -191,11 +182,11 @@ describe('FastBatchNormalization (training mode)', () => {
       const model = build(fast);
       model.setWeights(model.weights.map((w, i) => {
         const shape = w.shape as number[];
-        const v = values(shape.reduce((a, b) => a * b, 1), 100 + i, -0.5, 0.5);
+        const v = seededUniform(shape.reduce((a, b) => a * b, 1), 100 + i, -0.5, 0.5);
         return tf.tensor(w.name.includes('moving_variance') ? v.map((e) => 1 + e) : v, shape);
       }));
       model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-      const x = tf.tensor(values(8 * 6 * 6 * 2, 7), [8, 6, 6, 2]);
+      const x = tf.tensor(seededUniform(8 * 6 * 6 * 2, 7), [8, 6, 6, 2]);
       const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 1, 0], 'int32'), 3);
       const info = await tf.profile(() => model.trainOnBatch(x, y));
       expect(info.kernels.filter((k) => k.name === NB_BATCH_NORM_TRAIN_GRAD)).toHaveLength(fast ? 2 : 0);

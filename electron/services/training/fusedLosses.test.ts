@@ -13,17 +13,9 @@ import { createOptimizer } from './createOptimizer';
 import { acc, categoricalCrossentropy, compiledLoss } from './fusedLosses';
 import { readExample } from './referenceGraphs';
 import { installSeededMathRandom } from './seededMathRandom';
+import { seededUniform } from '../testing/seededUniform';
 
-/** Deterministic pseudo-random values in [0, 1). */
-function uniform(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32;
-  }
-  return out;
-}
+const uniform = (n: number, seed: number): Float32Array => seededUniform(n, seed, 0, 1);
 
 interface Run {
   losses: number[];

@@ -6,17 +6,9 @@ import { setSimdKernelsEnabled, simdModule } from '../backends/wasmKernels/simdM
 import { ADAM_UPDATE, OPTIMIZER_UPDATE_KERNELS } from '../backends/wasmKernels/optimizerUpdate';
 import { ADAMW_WEIGHT_DECAY, applyDecoupledWeightDecay, createOptimizer, MOMENTUM } from './createOptimizer';
 import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRMSPropOptimizer } from './fusedOptimizers';
+import { seededUniform } from '../testing/seededUniform';
 
-/** Deterministic pseudo-random values in [-scale, scale) so failures reproduce. */
-function values(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
+const values = (n: number, seed: number, scale = 1): Float32Array => seededUniform(n, seed, -scale, scale);
 
 // The bench CNN's dense kernel, a conv filter, biases, and sizes that are not multiples of 4 or 8 (the SIMD tails).
 const SHAPES: number[][] = [[3136, 10], [3, 3, 1, 5], [10], [7], [13, 11], [1], [2, 2, 2]];

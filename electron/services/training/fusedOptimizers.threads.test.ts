@@ -4,16 +4,9 @@ import { selectBackend } from '../backends/selectBackend';
 import { simdModule } from '../backends/wasmKernels/simdModules';
 import { ADAMW_WEIGHT_DECAY, applyDecoupledWeightDecay } from './createOptimizer';
 import { FusedAdamOptimizer } from './fusedOptimizers';
+import { seededUniform } from '../testing/seededUniform';
 
-function values(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
+const values = (n: number, seed: number, scale = 1): Float32Array => seededUniform(n, seed, -scale, scale);
 
 // Its own worker process (the wasm build is chosen once per process): the threaded build keeps its heap in shared
 // memory, so the optimizer kernel runs from simd/optimizer.shared.wasm.

@@ -9,17 +9,9 @@ import {
   registerClassificationHeadKernels,
   setClassificationHeadKernelsEnabled,
 } from './classificationHead';
+import { seededUniform } from '../../testing/seededUniform';
 
-/** Deterministic pseudo-random values in [0, 1) so failures reproduce. */
-function uniform(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32;
-  }
-  return out;
-}
+const uniform = (n: number, seed: number): Float32Array => seededUniform(n, seed, 0, 1);
 
 /**
  * Probabilities like a softmax head's, plus the cases the clip exists for: row 0 has entries below ε (1e-9, 0) and

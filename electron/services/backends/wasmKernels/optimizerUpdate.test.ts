@@ -12,17 +12,10 @@ import {
   RMSPROP_UPDATE,
   type RMSPropUpdateAttrs,
 } from './optimizerUpdate';
+import { seededUniform } from '../../testing/seededUniform';
 
-function values(n: number, seed: number, scale = 1, positive = false): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const u = s / 2 ** 32;
-    out[i] = (positive ? u : 2 * u - 1) * scale;
-  }
-  return out;
-}
+const values = (n: number, seed: number, scale = 1, positive = false): Float32Array =>
+  seededUniform(n, seed, positive ? 0 : -scale, scale);
 
 const f = Math.fround;
 const ADAM: AdamUpdateAttrs = {

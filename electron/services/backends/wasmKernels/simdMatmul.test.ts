@@ -4,6 +4,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { heapAddress, setSimdKernelsEnabled, simdModule } from './simdModules';
+import { seededUniform } from '../../testing/seededUniform';
 
 /**
  * simd/matmul.c (NN, TN, NT float32 products) against tfjs' cpu backend: the raw exports on every tile/tail size, and
@@ -12,16 +13,7 @@ import { heapAddress, setSimdKernelsEnabled, simdModule } from './simdModules';
  * 4 x 1-3 tiles (NN/TN) and of the 2x4 dot-product tiles with k % 4 leftovers (NT).
  */
 
-/** Deterministic pseudo-random values in [-1, 1) so failures reproduce. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
 
 /** Summation order differs from the cpu backend's: 1e-4, relative once a sum exceeds 1 in magnitude. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {

@@ -3,16 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { simdMatmulWins } from './batchMatMul';
 import { simdModule } from './simdModules';
+import { seededUniform } from '../../testing/seededUniform';
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
 
 // Its own worker process (the wasm build is chosen once per process): under the threaded build the products run from
 // simd/matmul.shared.wasm where our kernel wins, and on XNNPACK's multi-threaded GEMM for large a·b / aᵀ·b.

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
+import { compareKernelWithCpu, type KernelInput } from './kernelVsCpu';
 import { setSimdKernelsEnabled, simdModule } from './simdModules';
+import { seededUniform } from '../../testing/seededUniform';
 
 /**
  * The SIMD kernels of simd/pool.c (MaxPool, MaxPoolGrad) and simd/elementwise.c (broadcasting binary ops, Tile) against tfjs' cpu
@@ -10,55 +11,19 @@ import { setSimdKernelsEnabled, simdModule } from './simdModules';
  * Channel counts like 5 and 19 leave SIMD tails; sizes are ≥ 2^12 elements where the SIMD path should run.
  */
 
-/** Deterministic pseudo-random values in [-1, 1) so failures reproduce. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-type Input = { shape: number[]; data?: ArrayLike<number>; dtype?: 'float32' | 'int32' };
-
-async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: object) {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const tensors: Record<string, tf.Tensor> = {};
-    let seed = 11;
-    for (const [name, spec] of Object.entries(inputs)) {
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      tensors[name] = tf.tensor(spec.data ?? values(size, seed++), spec.shape, spec.dtype ?? 'float32');
-    }
-    const out = tf.engine().runKernel(kernel, tensors, attrs as NamedAttrMap) as tf.Tensor;
-    return { shape: out.shape, dtype: out.dtype, data: Float32Array.from(out.dataSync()) };
-  });
-}
+const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
 
 /**
  * Same shape and values (≤ 1e-4, or bit-exact with `exact`; NaN where cpu has NaN), and no tensor leaked by the wasm
  * kernel. One float32 add/sub/mul/div rounds to the same value as the cpu backend's double op rounded to float32, so
  * those must match exactly: that catches a reordered operation (b − a, a · (1/b)).
  */
-async function expectSameAsCpu(kernel: string, inputs: Record<string, Input>, attrs: object = {}, exact = false): Promise<void> {
-  const cpu = await runOn('cpu', kernel, inputs, attrs);
-  await tf.setBackend('wasm');
-  const backend = tf.backend() as unknown as { numDataIds(): number };
-  const idsBefore = backend.numDataIds();
-  const wasm = await runOn('wasm', kernel, inputs, attrs);
-  expect(backend.numDataIds()).toBe(idsBefore);
-  expect(wasm.shape).toEqual(cpu.shape);
-  expect(wasm.dtype).toBe(cpu.dtype);
-  let maxDiff = 0;
-  for (let i = 0; i < cpu.data.length; i++) {
-    const c = cpu.data[i] as number;
-    const w = wasm.data[i] as number;
-    if (Number.isNaN(c)) expect(w, `element ${i}`).toBeNaN();
-    else if (c !== w) maxDiff = Math.max(maxDiff, Math.abs(c - w));
-  }
-  expect(maxDiff).toBeLessThanOrEqual(exact ? 0 : 1e-4);
+async function expectSameAsCpu(kernel: string, inputs: Record<string, KernelInput>, attrs: object = {}, exact = false): Promise<void> {
+  const r = await compareKernelWithCpu(kernel, inputs, attrs, 11);
+  expect(r.leakedDataIds).toBe(0);
+  expect(r.wasm).toEqual(r.cpu);
+  expect(r.nanMismatches).toBe(0);
+  expect(r.maxDiff).toBeLessThanOrEqual(exact ? 0 : 1e-4);
 }
 
 type Pad = 'same' | 'valid' | number;

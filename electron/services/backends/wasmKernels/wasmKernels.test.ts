@@ -2,53 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
+import { compareKernelWithCpu, type KernelInput } from './kernelVsCpu';
 import { setSimdKernelsEnabled, simdModule } from './simdModules';
+import { seededUniform } from '../../testing/seededUniform';
 
-/** Deterministic pseudo-random values in [-1, 1) so failures reproduce. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
 
-type Input = { shape: number[]; dtype?: 'float32' | 'int32'; data?: ArrayLike<number> };
-
-/** Runs one kernel on a backend with fresh tensors and returns its output values and shape. */
-async function runOn(
-  backend: 'cpu' | 'wasm',
-  kernel: string,
-  inputs: Record<string, Input>,
-  attrs: object,
-): Promise<{ shape: number[]; data: Float32Array }> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const tensors: Record<string, tf.Tensor> = {};
-    let seed = 7;
-    for (const [name, spec] of Object.entries(inputs)) {
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      tensors[name] = tf.tensor(spec.data ?? values(size, seed++), spec.shape, spec.dtype ?? 'float32');
-    }
-    const out = tf.engine().runKernel(kernel, tensors, attrs as NamedAttrMap) as tf.Tensor;
-    return { shape: out.shape, data: Float32Array.from(out.dataSync()) };
-  });
-}
-
-async function expectSameAsCpu(kernel: string, inputs: Record<string, Input>, attrs: object): Promise<void> {
-  const cpu = await runOn('cpu', kernel, inputs, attrs);
-  await tf.setBackend('wasm');
-  const idsBefore = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-  const wasm = await runOn('wasm', kernel, inputs, attrs);
-  const idsAfter = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-  expect(wasm.shape).toEqual(cpu.shape);
-  let maxDiff = 0;
-  for (let i = 0; i < cpu.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs((cpu.data[i] as number) - (wasm.data[i] as number)));
-  expect(maxDiff).toBeLessThanOrEqual(1e-4);
-  // Intermediates created inside the kernel must be freed.
-  expect(idsAfter).toBe(idsBefore);
+/** Same shape, dtype and values as the cpu backend (≤ 1e-4), and no intermediate left behind by the wasm kernel. */
+async function expectSameAsCpu(kernel: string, inputs: Record<string, KernelInput>, attrs: object): Promise<void> {
+  const r = await compareKernelWithCpu(kernel, inputs, attrs, 7);
+  expect(r.wasm).toEqual(r.cpu);
+  expect(r.nanMismatches).toBe(0);
+  expect(r.maxDiff).toBeLessThanOrEqual(1e-4);
+  expect(r.leakedDataIds).toBe(0);
 }
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -374,7 +340,7 @@ describe('faster replacements of stock wasm kernels match the cpu backend', () =
   ] as const)('FusedBatchNorm %s', async (_, xShape, statShape, withOffset, withScale) => {
     const size = statShape.reduce((a: number, b: number) => a * b, 1);
     const positive = Array.from(values(size, 21), (v) => 0.5 + Math.abs(v));
-    const inputs: Record<string, Input> = { x: { shape: [...xShape] }, mean: { shape: [...statShape] }, variance: { shape: [...statShape], data: positive } };
+    const inputs: Record<string, KernelInput> = { x: { shape: [...xShape] }, mean: { shape: [...statShape] }, variance: { shape: [...statShape], data: positive } };
     if (withOffset) inputs.offset = { shape: [...statShape] };
     if (withScale) inputs.scale = { shape: [...statShape] };
     await expectSameAsCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });

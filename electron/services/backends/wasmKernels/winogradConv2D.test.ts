@@ -3,19 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { setSimdKernelsEnabled } from './simdModules';
 import { setWinogradEnabled, winogradStats } from './winogradConv2D';
+import { seededUniform } from '../../testing/seededUniform';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Deterministic values in [-1, 1) so failures reproduce. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
 
 interface Case { x: [number, number, number, number]; co: number; pad: Pad; relu: boolean }
 
