@@ -6,7 +6,8 @@ import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
 type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
 
 /**
- * dx for a 2-D convolution as a forward XNNPACK convolution ("full" correlation with the flipped filter):
+ * dx for a 2-D convolution as a forward convolution ("full" correlation with the flipped filter) — the wasm Conv2D
+ * kernel, so Winograd (winogradConv2D.ts) for 3×3 stride-1 layers and XNNPACK otherwise:
  *   dx = conv2d(zeroInsert(dy, s), flip(W)ᵀ, stride 1, pad top/left = K − 1 − p)
  * where flip(W)ᵀ[kh,kw,co,ci] = W[KH−1−kh, KW−1−kw, ci, co] and zeroInsert puts s−1 zeros between dy rows/columns
  * (skipped when s = 1, the common case). A negative padding (forward padding wider than the filter) is computed as 0
