@@ -12,6 +12,7 @@ import { loadDataset } from '../datasets/loadDataset';
 import { compileGraph } from '../compiler/compileGraph';
 import { DataParallel } from './parallel/DataParallel';
 import { estimateMacsPerSample, resolveWorkers } from './parallel/resolveWorkers';
+import { newRunId } from './runId';
 import { installSeededMathRandom } from './seededMathRandom';
 import { targetWidth, trainModel, type TrainingCallbacks, type TrainingOutcome } from './trainModel';
 import type { TrainingControl } from './trainingControl';
@@ -35,11 +36,7 @@ export interface RunTrainingResult extends TrainingOutcome {
   readonly model?: tfl.LayersModel;
 }
 
-let runCounter = 0;
-export function newRunId(): string {
-  runCounter++;
-  return `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${runCounter}`;
-}
+export { newRunId };
 
 /**
  * Setup problems (unknown dataset, graph that does not compile or fit the data, unavailable backend) throw an Error
