@@ -36,7 +36,7 @@ export async function saveGraphAs(): Promise<boolean> {
   const suggestedName = fileName(state.filePath) ?? state.document.metadata.name;
   const saved = await getLabApi().saveFileAs({ file: state.toFile(), suggestedName });
   if (!saved) return false;
-  documentStore.getState().markSaved(saved.path);
+  documentStore.getState().markSaved(saved.path, state);
   return true;
 }
 
@@ -44,7 +44,8 @@ export async function saveGraph(): Promise<boolean> {
   const state = documentStore.getState();
   if (!state.filePath) return saveGraphAs();
   const saved = await getLabApi().saveFile({ file: state.toFile(), path: state.filePath });
-  documentStore.getState().markSaved(saved.path);
+  // `state` is what was written: edits made while the save was on its way stay unsaved.
+  documentStore.getState().markSaved(saved.path, state);
   return true;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addNode, connect, moveNodes, updateParams } from '../../../shared/document';
 import { emptyDocument } from '../../../shared/document/model';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
+import type { RunSummary } from '../../../shared/format/runSummary';
 import { createDocumentStore } from './documentStore';
 
 function seeded() {
@@ -68,7 +69,7 @@ describe('documentStore history', () => {
 
   it('tracks dirty against the saved document, including undo back to it', () => {
     const store = seeded();
-    store.getState().markSaved('/tmp/a.nbrick');
+    store.getState().markSaved('/tmp/a.nbrick', store.getState());
     expect(store.getState().dirty).toBe(false);
     store.getState().edit((d) => updateParams(d, 'd', { units: 3 }));
     expect(store.getState().dirty).toBe(true);
@@ -126,5 +127,105 @@ describe('documentStore history', () => {
     s = store.getState();
     expect(s.document).toBe(edited);
     expect(s.dirty).toBe(true);
+  });
+});
+
+function runRecord(id: string): RunSummary {
+  return {
+    id,
+    startedAt: '2026-01-01T10:00:00.000Z',
+    status: 'completed',
+    backend: 'cpu',
+    config: DEFAULT_TRAINING_CONFIG,
+    epochs: [],
+    final: { loss: 0.1 },
+    samplesPerSec: 100,
+    wallTimeMs: 1000,
+  };
+}
+
+describe('documentStore saved revision (the whole file, not only the graph)', () => {
+  function saved() {
+    const store = seeded();
+    store.getState().setTraining(DEFAULT_TRAINING_CONFIG);
+    store.getState().markSaved('/w/a.nbrick', store.getState());
+    expect(store.getState().dirty).toBe(false);
+    return store;
+  }
+
+  it('save, change the learning rate, move a node, undo: still dirty (the learning rate is unsaved)', () => {
+    const store = saved();
+    store.getState().setTraining({ ...DEFAULT_TRAINING_CONFIG, learningRate: 0.5 });
+    store.getState().edit((d) => moveNodes(d, { d: { x: 300, y: 40 } }));
+    store.getState().undo();
+    expect(store.getState().training?.learningRate).toBe(0.5);
+    expect(store.getState().dirty).toBe(true);
+  });
+
+  it('save, edit, undo: clean again', () => {
+    const store = saved();
+    store.getState().edit((d) => updateParams(d, 'd', { units: 3 }));
+    expect(store.getState().dirty).toBe(true);
+    store.getState().undo();
+    expect(store.getState().dirty).toBe(false);
+  });
+
+  it('save, change the config: dirty; set it back to the saved values: clean', () => {
+    const store = saved();
+    store.getState().setTraining({ ...DEFAULT_TRAINING_CONFIG, epochs: 3 });
+    expect(store.getState().dirty).toBe(true);
+    store.getState().setTraining({ ...DEFAULT_TRAINING_CONFIG });
+    expect(store.getState().dirty).toBe(false);
+  });
+
+  it('save, a run finishes (a run record is added): dirty', () => {
+    const store = saved();
+    store.getState().addRun(runRecord('r1'));
+    expect(store.getState().dirty).toBe(true);
+    store.getState().markSaved('/w/a.nbrick', store.getState());
+    expect(store.getState().dirty).toBe(false);
+  });
+
+  it('an edit made while a save is on its way stays unsaved', () => {
+    const store = saved();
+    store.getState().edit((d) => updateParams(d, 'd', { units: 3 }));
+    const sent = store.getState(); // what the save serialized
+    store.getState().setTraining({ ...DEFAULT_TRAINING_CONFIG, epochs: 7 });
+    store.getState().edit((d) => updateParams(d, 'd', { units: 4 }));
+    store.getState().markSaved('/w/a.nbrick', sent);
+    expect(store.getState().dirty).toBe(true);
+    store.getState().undo();
+    store.getState().setTraining({ ...DEFAULT_TRAINING_CONFIG });
+    expect(store.getState().dirty).toBe(false);
+  });
+
+  it('every change to the file content bumps the revision; selection does not', () => {
+    const store = saved();
+    let revision = store.getState().revision;
+    const bumps = (action: () => void) => {
+      action();
+      const next = store.getState().revision;
+      const bumped = next > revision;
+      revision = next;
+      return bumped;
+    };
+    expect(bumps(() => store.getState().edit((d) => updateParams(d, 'd', { units: 9 })))).toBe(true);
+    expect(bumps(() => store.getState().undo())).toBe(true);
+    expect(bumps(() => store.getState().redo())).toBe(true);
+    expect(bumps(() => store.getState().setTraining({ ...DEFAULT_TRAINING_CONFIG, seed: 1 }))).toBe(true);
+    expect(bumps(() => store.getState().addRun(runRecord('r2')))).toBe(true);
+    expect(bumps(() => store.getState().select(['d']))).toBe(false);
+  });
+
+  it('a restored copy is unsaved until it is saved, even after undo', () => {
+    const store = createDocumentStore();
+    const graph = { ...emptyDocument('Restored'), nodes: [{ id: 'a', type: 'Input', params: {}, position: { x: 0, y: 0 } }] };
+    store.getState().replaceFile({ graph }, '/w/x.nbrick', { unsaved: true });
+    expect(store.getState().dirty).toBe(true);
+    store.getState().edit((d) => updateParams(d, 'a', { size: 3 }));
+    store.getState().undo();
+    expect(store.getState().dirty).toBe(true);
+    store.getState().markSaved('/w/x.nbrick', store.getState());
+    expect(store.getState().dirty).toBe(false);
   });
 });

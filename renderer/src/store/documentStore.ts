@@ -5,6 +5,9 @@
  * React Flow nodes and edges are *derived* from `document` (see canvas/flowMapping.ts); they are never stored here.
  * Edits go through `edit(recipe)`, where a recipe is a pure `GraphDocument → GraphDocument` function, normally one of the
  * shared/document edit operations. A recipe that returns the same document is a no-op and records no history.
+ *
+ * `dirty` covers the whole file (graph, training config, run history), not only the graph: it is the difference
+ * between the current content and the content last saved or loaded (see fileContentDiffers).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -20,6 +23,42 @@ export interface GraphFileContents {
   readonly runs?: readonly RunSummary[];
 }
 
+/**
+ * The parts of the state that are written to the `.nbrick` file. Saving remembers the objects it serialized; since
+ * every change makes new objects and undo restores the old ones, comparing against them is exact and cheap.
+ */
+export interface FileContent {
+  readonly document: GraphDocument;
+  readonly training?: TrainingConfig;
+  readonly runs: readonly RunSummary[];
+}
+
+/**
+ * True when `current` would not save as `saved` (null: nothing saved yet, e.g. a restored crash copy). The graph is
+ * compared by identity: an undo back to the saved graph is clean, an equal graph rebuilt by other edits counts as a
+ * change (never the other way round). The training config is small and compared by value; runs are only appended.
+ */
+export function fileContentDiffers(current: FileContent, saved: FileContent | null): boolean {
+  if (!saved) return true;
+  return (
+    current.document !== saved.document ||
+    !sameTrainingConfig(current.training, saved.training) ||
+    current.runs.length !== saved.runs.length ||
+    current.runs.some((run, i) => run !== saved.runs[i])
+  );
+}
+
+function sameTrainingConfig(a: TrainingConfig | undefined, b: TrainingConfig | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof TrainingConfig)[]);
+  return [...keys].every((key) => a[key] === b[key]);
+}
+
+export interface ReplaceFileOptions {
+  /** The contents were never saved under this path (a restored crash copy): dirty until the user saves. */
+  readonly unsaved?: boolean;
+}
 
 export interface EditOptions {
   /**
@@ -39,7 +78,10 @@ export interface DocumentState {
   readonly training?: TrainingConfig;
   readonly runs: readonly RunSummary[];
   readonly filePath?: string;
+  /** The file content differs from what was last saved or loaded. */
   readonly dirty: boolean;
+  /** Bumped by every change to the file content (graph, training config, runs), undo and redo included. */
+  readonly revision: number;
   readonly selection: readonly NodeId[];
   readonly edgeSelection: readonly EdgeId[];
   readonly past: readonly GraphDocument[];
@@ -50,16 +92,20 @@ export interface DocumentState {
   readonly editError?: { readonly message: string; readonly count: number };
   /** Bumped by replaceFile, so the canvas knows to fit the new graph in view. */
   readonly loadCount: number;
-  /** Document as last saved or loaded, to compute `dirty` after undo back to it. */
-  readonly savedDocument: GraphDocument;
+  /** File content as last saved or loaded, to compute `dirty`; null when this content was never saved. */
+  readonly saved: FileContent | null;
 
-  replaceFile(file: GraphFileContents, filePath?: string): void;
+  replaceFile(file: GraphFileContents, filePath?: string, options?: ReplaceFileOptions): void;
   /**
    * Swaps the just-loaded document for a re-arranged copy (same graph, new positions) without an undo step or the
    * dirty mark: the file on disk is unchanged until saved. Ignored once anything else has happened since the load.
    */
   rearrangeLoaded(loaded: GraphDocument, arranged: GraphDocument): void;
-  markSaved(filePath: string): void;
+  /**
+   * `content` is what was written (the state `toFile()` was called on): an edit made while the save was on its way
+   * stays unsaved.
+   */
+  markSaved(filePath: string, content: FileContent): void;
   /** The `.nbrick` envelope ready for shared/format's serializeGraphFile. */
   toFile(): GraphFile;
   addRun(summary: RunSummary): void;
@@ -86,43 +132,55 @@ function selectionFor(doc: GraphDocument, nodeIds: readonly NodeId[], edgeIds: r
   };
 }
 
+/** The fields a change of file content sets besides the content itself. */
+function contentChanged(state: DocumentState, next: Partial<FileContent>) {
+  const content: FileContent = {
+    document: next.document ?? state.document,
+    training: 'training' in next ? next.training : state.training,
+    runs: next.runs ?? state.runs,
+  };
+  return { revision: state.revision + 1, dirty: fileContentDiffers(content, state.saved) };
+}
+
 export function createDocumentStore(initial: GraphDocument = emptyDocument()): StoreApi<DocumentState> {
   return createStore<DocumentState>()((set, get) => ({
     document: initial,
     runs: [],
     dirty: false,
+    revision: 0,
     selection: [],
     edgeSelection: [],
     past: [],
     future: [],
-    savedDocument: initial,
+    saved: { document: initial, runs: [] },
     loadCount: 0,
 
-    replaceFile(file, filePath) {
+    replaceFile(file, filePath, options = {}) {
+      const content: FileContent = { document: file.graph, training: file.training, runs: file.runs ? [...file.runs] : [] };
       set({
-        document: file.graph,
-        training: file.training,
-        runs: file.runs ? [...file.runs] : [],
+        ...content,
         filePath,
-        dirty: false,
+        dirty: options.unsaved === true,
+        revision: get().revision + 1,
         selection: [],
         edgeSelection: [],
         past: [],
         future: [],
         coalesceKey: undefined,
-        savedDocument: file.graph,
+        saved: options.unsaved ? null : content,
         loadCount: get().loadCount + 1,
       });
     },
 
     rearrangeLoaded(loaded, arranged) {
       const s = get();
-      if (s.document !== loaded || s.savedDocument !== loaded || s.past.length > 0 || s.future.length > 0) return;
-      set({ document: arranged, savedDocument: arranged });
+      if (s.document !== loaded || s.saved?.document !== loaded || s.past.length > 0 || s.future.length > 0) return;
+      set({ document: arranged, saved: { ...s.saved, document: arranged } });
     },
 
-    markSaved(filePath) {
-      set({ filePath, dirty: false, savedDocument: get().document });
+    markSaved(filePath, content) {
+      const saved: FileContent = { document: content.document, training: content.training, runs: content.runs };
+      set({ filePath, saved, dirty: fileContentDiffers(get(), saved) });
     },
 
     toFile() {
@@ -131,11 +189,12 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
     },
 
     addRun(summary) {
-      set((s) => ({ runs: [...s.runs, summary], dirty: true }));
+      const runs = [...get().runs, summary];
+      set({ runs, ...contentChanged(get(), { runs }) });
     },
 
     setTraining(config) {
-      set({ training: config, dirty: true });
+      set({ training: config, ...contentChanged(get(), { training: config }) });
     },
 
     edit(recipe, options = {}) {
@@ -157,7 +216,7 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
         past,
         future: [],
         coalesceKey: options.coalesce,
-        dirty: next !== state.savedDocument,
+        ...contentChanged(state, { document: next }),
         ...selectionFor(next, options.select ?? state.selection, state.edgeSelection),
       });
     },
@@ -175,7 +234,7 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
         past: state.past.slice(0, -1),
         future: [state.document, ...state.future],
         coalesceKey: undefined,
-        dirty: previous !== state.savedDocument,
+        ...contentChanged(state, { document: previous }),
         ...selectionFor(previous, state.selection, state.edgeSelection),
       });
     },
@@ -189,7 +248,7 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
         past: [...state.past, state.document],
         future: state.future.slice(1),
         coalesceKey: undefined,
-        dirty: next !== state.savedDocument,
+        ...contentChanged(state, { document: next }),
         ...selectionFor(next, state.selection, state.edgeSelection),
       });
     },
