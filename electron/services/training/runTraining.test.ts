@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
-import { chainGraph } from './referenceGraphs';
+import { runSummarySchema } from '../../../shared/format/runSummary';
+import { chainGraph, readExample } from './referenceGraphs';
 import { runTraining } from './runTraining';
 
 const MOONS_WITH_DROPOUT = chainGraph('moons', [
@@ -68,4 +69,20 @@ describe('runTraining', () => {
     ]);
     await expect(runTraining(broken, undefined, config({ backend: 'cpu' }))).rejects.toThrow(/graph has \d+ error/);
   });
+
+  it.each(['sgd', 'momentum', 'adam', 'rmsprop'] as const)(
+    'ends spirals at learning rate 10 with %s as failed and diverged, with advice and only finite numbers',
+    async (optimizer) => {
+      const file = await readExample('spirals.nbrick');
+      const { summary, failure } = await runTraining(file.graph, undefined, { ...file.training, backend: 'wasm', learningRate: 10, optimizer });
+      expect(summary.status).toBe('failed');
+      expect(failure?.reason).toMatch(/^Training diverged: .* at epoch \d+, batch \d+.*Try a lower learning rate \(now 10; try 1\)/);
+      expect(summary.error).toBe(failure?.reason);
+      // Stopped early, not after all 60 epochs at chance.
+      expect(summary.epochs.length).toBeLessThan(10);
+      // The record is valid and survives JSON unchanged (no NaN or Infinity anywhere).
+      expect(() => runSummarySchema.parse(summary)).not.toThrow();
+      expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
+    },
+  );
 });

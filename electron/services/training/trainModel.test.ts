@@ -122,7 +122,7 @@ describe('trainModel', () => {
       backend: { name: 'cpu' },
     });
     model.dispose();
-    expect(failure?.reason).toMatch(/^Loss became (NaN|Infinity) at epoch \d+, batch \d+: training diverged/);
+    expect(failure?.reason).toMatch(/^Training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+\. Try a lower learning rate/);
     expect(failure).toMatchObject({ epoch: 1, batch: 1 });
     expect(summary.status).toBe('failed');
     expect(() => runSummarySchema.parse(summary)).not.toThrow();

@@ -1,6 +1,8 @@
 /**
  * The training loop for an already built tfjs model: our own batch loop around `trainOnBatch` so pause and stop land
- * on a batch boundary, progress is reported per batch, and a NaN loss is caught at the batch that produced it.
+ * on a batch boundary, progress is reported per batch, and divergence (a NaN loss, a loss stuck at the clipped
+ * cross-entropy maximum, exploding weights: ./divergence.ts) ends the run as `failed` at the batch that showed it.
+ * Nothing non-finite reaches the summary or the events: JSON (the run history, the IPC) cannot carry it.
  *
  * Memory discipline: per batch we create exactly the x/y tensors and dispose them; evaluation tensors are disposed
  * after use; everything else lives inside tf.tidy. The tensor count is the same after every epoch (tested).
@@ -15,6 +17,7 @@ import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
 import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
 import { createOptimizer } from './createOptimizer';
+import { DivergenceDetector, lossCeilingOf } from './divergence';
 import { evaluationBatchSize } from './evaluationBatchSize';
 import { compiledLoss } from './fusedLosses';
 import type { TrainingControl } from './trainingControl';
@@ -107,6 +110,14 @@ function gather(
   return { x, y };
 }
 
+/** L2 norm of all trainable weights, for the divergence rule on exploding weights. */
+function weightNorm(model: tfl.LayersModel): number {
+  return tf.tidy(() => {
+    const squares = model.trainableWeights.map((w) => tf.sum(tf.square(w.read())));
+    return squares.length === 0 ? 0 : Math.sqrt(tf.addN(squares).dataSync()[0]!);
+  });
+}
+
 function range(n: number): Int32Array {
   const r = new Int32Array(n);
   for (let i = 0; i < n; i++) r[i] = i;
@@ -192,6 +203,12 @@ export async function trainModel(
   let trainingMs = 0;
   let samplesSeen = 0;
   let failure: TrainingFailure | undefined;
+  const divergence = new DivergenceDetector({
+    lossCeiling: lossCeilingOf(head.loss),
+    learningRate: config.learningRate,
+    optimizer: config.optimizer,
+  });
+  divergence.observeWeightNorm(weightNorm(model), { epoch: 0 });
   let lastFiniteLoss: number | undefined;
   let partial: { loss: number; accuracy?: number } | undefined;
 
@@ -233,14 +250,9 @@ export async function trainModel(
       epochActiveMs += dt;
       trainingMs += dt;
       const [loss, accuracy] = Array.isArray(result) ? result : [result];
-      if (!Number.isFinite(loss)) {
-        failure = {
-          reason:
-            `Loss became ${String(loss)} at epoch ${epoch}, batch ${batch}: training diverged. ` +
-            `Try a lower learning rate (now ${config.learningRate}) or add normalization.`,
-          epoch,
-          batch,
-        };
+      const diverged = divergence.observeBatchLoss(loss!, { epoch, batch });
+      if (diverged && !Number.isFinite(loss)) {
+        failure = diverged;
         break outer;
       }
       lastFiniteLoss = loss;
@@ -262,6 +274,10 @@ export async function trainModel(
           samplesPerSec: epochActiveMs > 0 ? (epochSamples * 1000) / epochActiveMs : 0,
         });
       }
+      if (diverged) {
+        failure = diverged;
+        break outer;
+      }
       // trainOnBatch settles on microtasks only; give queued messages (pause, stop) a chance to arrive.
       await yieldToEventLoop();
     }
@@ -269,12 +285,18 @@ export async function trainModel(
     if (withAccuracy) metrics.accuracy = epochAccuracy / epochSamples;
     if (valSize > 0) {
       const val = evaluate(data.train, valIdx);
-      metrics.valLoss = val.loss;
-      if (val.accuracy !== undefined) metrics.valAccuracy = val.accuracy;
+      // A non-finite validation loss ends the run; the epoch's training metrics are kept without it.
+      failure = divergence.observeEvaluation('validation loss', val.loss, { epoch });
+      if (!failure) {
+        metrics.valLoss = val.loss;
+        if (val.accuracy !== undefined) metrics.valAccuracy = val.accuracy;
+      }
     }
+    failure ??= divergence.observeWeightNorm(weightNorm(model), { epoch });
     epochs.push(metrics);
     partial = undefined;
     callbacks.onEpoch?.({ ...metrics, elapsedMs: Date.now() - startedAtMs });
+    if (failure) break;
     await yieldToEventLoop();
   }
 
@@ -294,8 +316,11 @@ export async function trainModel(
   const skipTest = control?.stopped === true && options.testOnStop === false;
   if (!failure && !skipTest && data.test.count > 0) {
     const test = evaluate(data.test, range(data.test.count));
-    final.testLoss = test.loss;
-    if (test.accuracy !== undefined) final.testAccuracy = test.accuracy;
+    failure = divergence.observeEvaluation('test loss', test.loss, { epoch: Math.max(1, epochs.length) });
+    if (!failure) {
+      final.testLoss = test.loss;
+      if (test.accuracy !== undefined) final.testAccuracy = test.accuracy;
+    }
   }
   optimizer.dispose();
 
