@@ -41,7 +41,7 @@ describe('DivergenceDetector', () => {
     expect(feed(crossEntropy(), saturated)).toBeUndefined();
     const verdict = feed(crossEntropy(), [...saturated, 8.059, 8.059]);
     expect(verdict).toMatchObject({ rule: 'saturated', epoch: 1, batch: 21 });
-    expect(verdict!.reason).toContain('clipped cross-entropy maximum (8.06 of at most 16.1 per sample)');
+    expect(verdict!.reason).toContain('clipped cross-entropy maximum (8.06 of at most 16.1 per sample) for 20 batches up to epoch 1, batch 21:');
   });
 
   it('calls a loss far above its start for a sustained window diverged, whatever the head', () => {

@@ -60,7 +60,7 @@ export interface DivergenceDetectorOptions {
   readonly rules?: Partial<DivergenceRules>;
 }
 
-const at = (p: RunPosition) => (p.batch === undefined ? `at epoch ${p.epoch}` : `at epoch ${p.epoch}, batch ${p.batch}`);
+const where = (p: RunPosition) => (p.batch === undefined ? `epoch ${p.epoch}` : `epoch ${p.epoch}, batch ${p.batch}`);
 const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x));
 
 /** The loss ceiling of a head's loss, for {@link DivergenceDetectorOptions.lossCeiling}. */
@@ -82,7 +82,7 @@ export class DivergenceDetector {
 
   /** The training loss of one batch (computed before that batch's update). */
   observeBatchLoss(loss: number, position: Required<RunPosition>): Divergence | undefined {
-    if (!Number.isFinite(loss)) return this.verdict('non-finite', position, `the loss became ${String(loss)} ${at(position)}`);
+    if (!Number.isFinite(loss)) return this.verdict('non-finite', position, `the loss became ${String(loss)} at ${where(position)}`);
     this.firstLoss ??= loss;
     const { window, riseFactor, saturatedShare } = this.rules;
     const ceiling = this.options.lossCeiling;
@@ -92,7 +92,7 @@ export class DivergenceDetector {
         'saturated',
         position,
         `the loss stayed near the clipped cross-entropy maximum (${fmt(loss)} of at most ${fmt(ceiling!)} per sample) ` +
-          `for ${window} batches up to ${at(position)}: the outputs saturated at 0 or 1`,
+          `for ${window} batches up to ${where(position)}: the outputs saturated at 0 or 1`,
       );
     }
     this.risingStreak = this.firstLoss > 0 && loss >= riseFactor * this.firstLoss ? this.risingStreak + 1 : 0;
@@ -100,7 +100,7 @@ export class DivergenceDetector {
       return this.verdict(
         'rising',
         position,
-        `the loss stayed above ${riseFactor}× its starting value (${fmt(loss)} vs ${fmt(this.firstLoss)}) for ${window} batches up to ${at(position)}`,
+        `the loss stayed above ${riseFactor}× its starting value (${fmt(loss)} vs ${fmt(this.firstLoss)}) for ${window} batches up to ${where(position)}`,
       );
     }
     return undefined;
@@ -109,12 +109,12 @@ export class DivergenceDetector {
   /** A loss from an evaluation pass (validation after an epoch, or the test set), named for the message. */
   observeEvaluation(name: string, value: number, position: RunPosition): Divergence | undefined {
     if (Number.isFinite(value)) return undefined;
-    return this.verdict('non-finite', position, `the ${name} became ${String(value)} ${at(position)}`);
+    return this.verdict('non-finite', position, `the ${name} became ${String(value)} at ${where(position)}`);
   }
 
   /** The L2 norm of all trainable weights; the first call (before any step) sets the reference. */
   observeWeightNorm(norm: number, position: RunPosition): Divergence | undefined {
-    if (!Number.isFinite(norm)) return this.verdict('weights', position, `the weights became ${String(norm)} ${at(position)}`);
+    if (!Number.isFinite(norm)) return this.verdict('weights', position, `the weights became ${String(norm)} at ${where(position)}`);
     if (this.initialNorm === undefined) {
       this.initialNorm = norm;
       return undefined;
@@ -124,7 +124,7 @@ export class DivergenceDetector {
       return this.verdict(
         'weights',
         position,
-        `the weights' norm grew ${fmt(norm / this.initialNorm)}× (from ${fmt(this.initialNorm)} to ${fmt(norm)}) ${at(position)}`,
+        `the weights' norm grew ${fmt(norm / this.initialNorm)}× (from ${fmt(this.initialNorm)} to ${fmt(norm)}) at ${where(position)}`,
       );
     }
     return undefined;
