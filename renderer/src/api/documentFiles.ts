@@ -1,5 +1,5 @@
 /**
- * Open / Save / Save As / recovery for the document store, over whichever LabApi transport this page has.
+ * Open / Save / Save As for the document store, over whichever LabApi transport this page has.
  * Toolbars, shortcuts and native menus all call these, so the rules live in one place: a read-only template saves
  * through Save As, unsaved changes are confirmed before they are replaced, the host always knows the current
  * document (window title, autosave, close prompt).
@@ -84,20 +84,4 @@ export function startDocumentSync(delayMs = 400): () => void {
     unsubscribeStore();
     unsubscribeOpened();
   };
-}
-
-/** After a crash: offer the autosaved copy once. Restored work stays marked unsaved; the user's file is untouched. */
-export async function offerRecovery(): Promise<boolean> {
-  const api = getLabApi();
-  const recovery = await api.takeRecovery({ discard: false });
-  if (!recovery) return false;
-  const when = new Date(recovery.savedAt).toLocaleString();
-  const restore = window.confirm(
-    `Neural Bricks did not close properly. Restore the unsaved copy of "${recovery.file.graph.metadata.name}" from ${when}?`,
-  );
-  await api.takeRecovery({ discard: true });
-  if (!restore) return false;
-  documentStore.getState().replaceFile(recovery.file, recovery.originalPath ?? undefined);
-  documentStore.setState({ dirty: true });
-  return true;
 }

@@ -22,7 +22,8 @@ import {
   trainingRunStore,
 } from '../training/trainingRunStore';
 import { getLabApi } from './getLabApi';
-import { offerRecovery, openGraph, saveGraph, saveGraphAs, startDocumentSync } from './documentFiles';
+import { openGraph, saveGraph, saveGraphAs, startDocumentSync } from './documentFiles';
+import { offerRecovery } from './offerRecovery';
 
 /** In a text field the native Edit menu must edit the text, not the graph. */
 function editingText(): boolean {
