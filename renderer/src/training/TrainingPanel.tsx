@@ -2,6 +2,7 @@
  * The Training tab: pick a dataset (with a preview and a fit check against the graph's Input/Output), set the
  * config, start/pause/resume/stop a run, and watch it on live charts beside the earlier runs of this graph.
  * The config lives in the document (Save keeps it); the run history too (documentStore.addRun on finish).
+ * A run trains the graph as it was when it started; when the canvas has moved on, the panel says so.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
@@ -17,6 +18,7 @@ import type { RunSummary } from '../../../shared/format/runSummary';
 import { getLabApi } from '../api/getLabApi';
 import { documentStore, useDocumentStore } from '../store/documentStore';
 import { DatasetPreview } from './DatasetPreview';
+import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { downloadBlob } from './download';
 import { MetricChart, type ChartSeries } from './MetricChart';
 import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
@@ -153,6 +155,8 @@ export function TrainingPanel() {
   const document = useDocumentStore((s) => s.document);
   const storedConfig = useDocumentStore((s) => s.training);
   const runs = useDocumentStore((s) => s.runs);
+  const past = useDocumentStore((s) => s.past);
+  const future = useDocumentStore((s) => s.future);
   const run = useTrainingRun((s) => s.run);
   const busy = useTrainingRun((s) => s.busy);
   const requestError = useTrainingRun((s) => s.requestError);
@@ -165,6 +169,7 @@ export function TrainingPanel() {
 
   const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
+  const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
 
   // Earlier runs: everything in the history except the live run once it has been recorded.
@@ -310,6 +315,11 @@ export function TrainingPanel() {
             <p>
               loss {formatLoss(lastEpoch?.loss)} · acc {percent(lastEpoch?.accuracy)} · val loss {formatLoss(lastEpoch?.valLoss)} · val acc <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''}>{percent(lastEpoch?.valAccuracy)}</span>
             </p>
+            {divergence ? (
+              <p className="nb-snapshot-notice" role="note" aria-label="Trained graph">
+                {divergence}
+              </p>
+            ) : null}
             {run.error ? (
               <p role="alert" className="nb-error">
                 Run failed: {run.error}
