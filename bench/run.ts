@@ -165,7 +165,7 @@ async function measureLatency(backend: BackendName, trials: number): Promise<Res
   try {
     for (let trial = 0; trial < trials; trial++) {
       const batches = next((e) => e.type === 'batch' && e.batch >= 5);
-      const runId = host.start({ graph: lenet.file.graph, config: { ...benchConfig(backend), epochs: 5, validationSplit: 0.1 } });
+      const runId = await host.start({ graph: lenet.file.graph, config: { ...benchConfig(backend), epochs: 5, validationSplit: 0.1 } });
       const started = await Promise.race([batches, next((e) => e.type === 'failed')]);
       if (started.type === 'failed') throw new Error(started.reason);
       let t = performance.now();

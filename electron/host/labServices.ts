@@ -2,26 +2,12 @@
  * The narrow view both hosts (web host, Electron main) have of the Node services. Keeping it an interface lets the
  * web host's tests drive the server with real files and datasets but a trainer they control.
  */
-import type { ApiHandlers, DatasetInfo, DatasetPreview, GraphFile, RunEvent } from '../../shared/contracts/api';
-import type { GraphDocument } from '../../shared/document/model';
-import type { TrainingConfig } from '../../shared/format/trainingConfig';
-import type { DatasetRef } from '../../shared/contracts/trainer';
+import type { ApiHandlers, DatasetInfo, DatasetPreview, GraphFile } from '../../shared/contracts/api';
+import type { TrainingService } from '../services/training/TrainingService';
 import type { Autosave } from './autosave';
 
-export interface TrainingService {
-  start(request: { graph: GraphDocument; config: TrainingConfig; dataset: DatasetRef }): Promise<string>;
-  pause(runId: string): Promise<void>;
-  resume(runId: string): Promise<void>;
-  stop(runId: string): Promise<void>;
-  /**
-   * Writes the trained model of a finished or stopped run (tfjs layers: model.json + weights.bin) into `dir`, an
-   * absolute folder the host chose; resolves to the absolute paths written, model.json first.
-   */
-  exportModel(runId: string, dir: string): Promise<string[]>;
-  onRunEvent(listener: (event: RunEvent) => void): () => void;
-  /** Ends every run and the trainer process. */
-  dispose(): Promise<void>;
-}
+/** Training lives with the services (its implementation, TrainerSupervisor, is one); re-exported for the hosts. */
+export type { TrainingService } from '../services/training/TrainingService';
 
 export interface DatasetService {
   list(): Promise<DatasetInfo[]>;

@@ -41,7 +41,7 @@ function waitFor(predicate: (e: TrainerEvent) => boolean, timeoutMs = 30_000): P
 describe('TrainingHost', () => {
   it('runs a training in a child process and streams validated events', async () => {
     const done = waitFor((e) => e.type === 'finished' || e.type === 'failed');
-    const runId = host.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 15, learningRate: 0.05 }) });
+    const runId = await host.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 15, learningRate: 0.05 }) });
     const { event, seen } = await done;
     expect(event.type).toBe('finished');
     if (event.type !== 'finished') return;
@@ -56,7 +56,7 @@ describe('TrainingHost', () => {
   it('pauses, resumes and stops at batch boundaries', async () => {
     const cfg = config({ dataset: 'spirals', epochs: 500, batchSize: 8 });
     const firstBatch = waitFor((e) => e.type === 'batch');
-    const runId = host.start({ graph: SPIRALS_MLP, config: cfg });
+    const runId = await host.start({ graph: SPIRALS_MLP, config: cfg });
     await firstBatch;
     const paused = waitFor((e) => e.type === 'paused');
     host.pause(runId);
@@ -75,7 +75,7 @@ describe('TrainingHost', () => {
 
   it('reports a killed trainer as failed and starts the next run in a fresh process', async () => {
     const firstBatch = waitFor((e) => e.type === 'batch');
-    const runId = host.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
+    const runId = await host.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
     await firstBatch;
     const pid = host.trainerPid!;
     const failed = waitFor((e) => e.type === 'failed');
@@ -85,7 +85,7 @@ describe('TrainingHost', () => {
     expect(host.currentRunId).toBeUndefined();
 
     const next = waitFor((e) => e.type === 'finished' || e.type === 'failed');
-    host.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
+    await host.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
     const after = await next;
     expect(after.event.type).toBe('finished');
     expect(host.trainerPid).not.toBe(pid);
@@ -93,11 +93,59 @@ describe('TrainingHost', () => {
 
   it('turns setup problems into failed events and refuses invalid requests', async () => {
     const failed = waitFor((e) => e.type === 'failed');
-    host.start({ graph: XOR_MLP, config: config({ dataset: 'mnist', epochs: 1 }) });
+    await host.start({ graph: XOR_MLP, config: config({ dataset: 'mnist', epochs: 1 }) });
     const { event } = await failed;
     expect(event.type === 'failed' && event.reason).toContain("Input 'input' is 2 but dataset 'mnist' gives 28×28×1");
-    expect(() => host.start({ graph: XOR_MLP, config: { ...config({}), epochs: 0 } })).toThrow(/Invalid start request: config.epochs/);
-    expect(() => host.start({ graph: XOR_MLP, config: config({}), dataset: { id: 'xor', options: { samples: 2 } } })).toThrow(/samples/);
+    await expect(host.start({ graph: XOR_MLP, config: { ...config({}), epochs: 0 } })).rejects.toThrow(/Invalid start request: config.epochs/);
+    await expect(host.start({ graph: XOR_MLP, config: config({}), dataset: { id: 'xor', options: { samples: 2 } } })).rejects.toThrow(/samples/);
+  });
+
+  it('refuses to steer a run it never started, and says when a run has already ended', async () => {
+    const steer = (action: 'pause' | 'resume' | 'stop', runId: string) => Promise.resolve().then(() => host[action](runId));
+    for (const action of ['pause', 'resume', 'stop'] as const) {
+      await expect(steer(action, 'run-never-issued')).rejects.toThrow(/No run run-never-issued/);
+    }
+    const done = waitFor((e) => e.type === 'finished' || e.type === 'failed');
+    const runId = await host.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
+    await done;
+    await expect(steer('pause', runId)).rejects.toThrow(`Run ${runId} has already ended`);
+    await expect(steer('resume', runId)).rejects.toThrow(`Run ${runId} has already ended`);
+    // A Stop that races the end of its run is what the user wanted anyway: it succeeds and does nothing.
+    await expect(steer('stop', runId)).resolves.toBeUndefined();
+  });
+
+  it('starts a new run right after a stop, without waiting for the stopped run to report its end', async () => {
+    const firstBatch = waitFor((e) => e.type === 'batch');
+    const first = await host.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
+    await firstBatch;
+    const secondDone = waitFor((e) => e.type === 'finished' && e.runId !== first);
+    await host.stop(first);
+    const second = await host.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 3 }) });
+    expect(second).not.toBe(first);
+    const { event, seen } = await secondDone;
+    expect(event.type === 'finished' && event.summary.status).toBe('completed');
+    expect(seen.find((e) => e.runId === first && e.type === 'finished')).toMatchObject({ summary: { status: 'stopped' } });
+    expect(seen.filter((e) => e.runId === second && e.type === 'epoch')).toHaveLength(3);
+    // While a run is genuinely active (not stopping), a second start is still refused.
+    const busy = await host.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
+    const ended = waitFor((e) => e.type === 'finished' && e.runId === busy);
+    await expect(Promise.resolve().then(() => host.start({ graph: XOR_MLP, config: config({ dataset: 'xor' }) }))).rejects.toThrow(
+      `A training run (${busy}) is already in progress; stop it first`,
+    );
+    await host.stop(busy);
+    await ended;
+  });
+
+  it('trains the graph as it was when the run started, whatever happens to the object afterwards', async () => {
+    const graph = structuredClone(XOR_MLP);
+    const started = waitFor((e) => e.type === 'started');
+    const starting = host.start({ graph, config: config({ dataset: 'xor', epochs: 2 }) });
+    (graph.nodes[1]!.params as Record<string, unknown>).units = 3; // an edit made on the canvas just after Start
+    const done = waitFor((e) => e.type === 'finished' || e.type === 'failed');
+    await starting;
+    const { event } = await started;
+    expect(event.type === 'started' && event.params).toBe(2 * 16 + 16 + 16 * 2 + 2);
+    expect((await done).event.type).toBe('finished');
   });
 
   it('dispose ends the trainer and reports the active run as shut down', async () => {
@@ -105,11 +153,11 @@ describe('TrainingHost', () => {
     const events: TrainerEvent[] = [];
     own.onEvent((e) => events.push(e));
     const firstBatch = new Promise<void>((resolve) => own.onEvent((e) => e.type === 'batch' && resolve()));
-    const runId = own.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
+    const runId = await own.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 500 }) });
     await firstBatch;
     await own.dispose();
     expect(events.at(-1)).toEqual({ type: 'failed', runId, reason: 'the trainer process was shut down' });
-    expect(() => own.start({ graph: XOR_MLP, config: config({}) })).toThrow('disposed');
+    await expect(own.start({ graph: XOR_MLP, config: config({}) })).rejects.toThrow('shut down');
   });
 
   it('names an out-of-memory death of the trainer', async () => {
@@ -117,7 +165,7 @@ describe('TrainingHost', () => {
     // V8 aborts the child, as a real OOM would.
     const own = new TrainingHost({ execArgv: ['--import', 'tsx', '--max-old-space-size=24'] });
     const failed = new Promise<TrainerEvent>((resolve) => own.onEvent((e) => e.type === 'failed' && resolve(e)));
-    own.start({ graph: XOR_MLP, config: config({ dataset: 'mnist' }) });
+    await own.start({ graph: XOR_MLP, config: config({ dataset: 'mnist' }) });
     const event = await failed;
     expect(event.type === 'failed' && event.reason).toMatch(/^trainer process exited unexpectedly \(signal SIGABRT\): .*heap out of memory/);
     await own.dispose();
@@ -150,7 +198,7 @@ describe('TrainingHost.exportModel', () => {
     const started = next((e) => e.type === 'started');
     const finished = next((e) => e.type === 'finished' || e.type === 'failed');
     // Few epochs on purpose: a half-trained spirals net has a distinctive loss that only the trained weights give.
-    const runId = own.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 5, batchSize: 32 }) });
+    const runId = await own.start({ graph: SPIRALS_MLP, config: config({ dataset: 'spirals', epochs: 5, batchSize: 32 }) });
     const startedEvent = await started;
     const params = startedEvent.type === 'started' ? startedEvent.params : -1;
     const done = await finished;
@@ -186,7 +234,7 @@ describe('TrainingHost.exportModel', () => {
 
   it('exports a stopped run, refuses a running one, and drops the old model when a new run starts', async () => {
     const firstBatch = next((e) => e.type === 'batch');
-    const runId = own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 5000, batchSize: 4 }) });
+    const runId = await own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 5000, batchSize: 4 }) });
     await firstBatch;
     await expect(own.exportModel(runId, await tempDir())).rejects.toThrow(/still training/);
     const stopped = next((e) => e.type === 'finished');
@@ -201,7 +249,7 @@ describe('TrainingHost.exportModel', () => {
     await expect(own.exportModel('run-unknown', await tempDir())).rejects.toThrow(`only the last finished run (${runId}) can be exported`);
 
     const done = next((e) => e.type === 'finished' || e.type === 'failed');
-    const second = own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
+    const second = await own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
     await done;
     await expect(own.exportModel(runId, await tempDir())).rejects.toThrow(`only the last finished run (${second}) can be exported`);
     await own.exportModel(second, await tempDir());
@@ -209,7 +257,7 @@ describe('TrainingHost.exportModel', () => {
 
   it('says so when the trainer holding the model has died', async () => {
     const done = next((e) => e.type === 'finished');
-    const runId = own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
+    const runId = await own.start({ graph: XOR_MLP, config: config({ dataset: 'xor', epochs: 2 }) });
     await done;
     const pid = own.trainerPid!;
     const gone = new Promise<void>((resolve) => {

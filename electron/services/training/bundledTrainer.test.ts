@@ -30,7 +30,7 @@ describe('the bundled trainer (dist/electron/trainer.cjs)', () => {
         if (e.type === 'finished' || e.type === 'failed') resolve(e);
       });
     });
-    host.start({ graph: SPIRALS_MLP, config: { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', epochs: 2, backend: 'wasm' } });
+    await host.start({ graph: SPIRALS_MLP, config: { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', epochs: 2, backend: 'wasm' } });
     const end = await done;
     expect(end.type, end.type === 'failed' ? end.reason : '').toBe('finished');
     expect(events[0]).toMatchObject({ type: 'started', backend: { name: 'wasm', simdKernels: true } });
