@@ -1,4 +1,5 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +12,30 @@ import { main } from '../main';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const xorExample = path.join(repo, 'examples/xor.nbrick');
+const spiralsExample = path.join(repo, 'examples/spirals.nbrick');
+
+/**
+ * Runs the real `bricks` binary and sends `signal` once the first epoch is reported on stderr;
+ * resolves with the exit code and output.
+ */
+function trainUntilSignal(signal: NodeJS.Signals, ...argv: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repo, 'bin/bricks.js'), 'train', ...argv], { cwd: repo });
+    let out = '';
+    let err = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      if (!sent && /epoch 1\//.test(err)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
 let dir: string;
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -135,4 +160,41 @@ describe('bricks train', () => {
     await writeFile(path.join(dir, 'x.nbrick'), '{');
     expect((await run('train', path.join(dir, 'x.nbrick'))).code).toBe(2);
   });
+
+  it('a diverging run (spirals, learning rate 10, sgd) exits 1 and prints that it diverged, with advice', async () => {
+    const { code, out } = await run('train', spiralsExample, '--dataset', 'spirals', '--lr', '10', '--optimizer', 'sgd', '--backend', 'wasm');
+    expect(code).toBe(1);
+    expect(out).toMatch(/spirals\.nbrick: run failed after/);
+    expect(out).toMatch(/error {2}Training diverged: .*epoch 1, batch \d+.*Try a lower learning rate \(now 10; try 1\)/);
+  });
+
+  it('--record stores a diverged run as a valid failed record that reopens', async () => {
+    const file = path.join(dir, 'spirals-diverged.nbrick');
+    await copyFile(spiralsExample, file);
+    const { code } = await run('train', file, '--lr', '10', '--optimizer', 'sgd', '--backend', 'wasm', '--record');
+    expect(code).toBe(1);
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toMatch(/NaN|Infinity|null/);
+    const record = runSummarySchema.parse(JSON.parse(text).runs.at(-1));
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/^Training diverged/);
+    expect((await run('validate', file)).code).toBe(0);
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s on the real binary stops after the current batch, prints the summary (stopped), records it whole and exits %i', async (signal, exitCode) => {
+    const file = path.join(dir, `xor-${signal}.nbrick`);
+    await copyFile(xorExample, file);
+    const { code, out, err } = await trainUntilSignal(signal, file, '--epochs', '5000', '--backend', 'cpu', '--no-progress', '--record');
+    expect(err).toContain(`${signal}: stopping after the current batch`);
+    expect(out).toMatch(/xor-SIG\w+\.nbrick: run stopped after \d+\/5000 epochs/);
+    expect(out).toMatch(/test {3}loss/);
+    expect(code).toBe(exitCode);
+    const record = runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')).runs.at(-1));
+    expect(record.status).toBe('stopped');
+    // Atomic write: no temp file is left beside the graph.
+    expect((await readdir(dir)).filter((name) => name.startsWith('.'))).toEqual([]);
+  }, 60_000);
 });

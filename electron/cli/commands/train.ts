@@ -1,7 +1,8 @@
 /**
  * `bricks train FILE`: trains a graph headless with the file's training config, overridden by flags.
  * Progress goes to stderr (a bar on a terminal, one line per epoch otherwise) or, with --json, JSON lines on stdout.
- * Ctrl+C stops after the current batch and still prints the summary; a second Ctrl+C aborts at once.
+ * Ctrl+C (SIGINT) or SIGTERM stops after the current batch and still prints the summary, marked stopped; a second
+ * signal aborts at once — except while the model or the run record is being written, which always completes.
  */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -18,6 +19,12 @@ import { EXIT, type CliCommand, type CliContext } from '../command';
 
 /** Exit code of a run stopped with Ctrl+C (128 + SIGINT, as shells report it). */
 export const EXIT_STOPPED = 130;
+/** Exit code of a run stopped with SIGTERM (128 + 15), e.g. by a job runner or `kill`. */
+export const EXIT_TERMINATED = 143;
+
+/** The signals that stop a run gracefully, and the exit code each one ends the process with. */
+const STOP_SIGNALS = { SIGINT: EXIT_STOPPED, SIGTERM: EXIT_TERMINATED } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 interface TrainFlags {
   dataset?: string;
@@ -107,17 +114,27 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
   const emit = (record: object) => io.stdout.write(`${JSON.stringify(record)}\n`);
 
   const control = new TrainingControl();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) {
-      io.stderr.write('\nbricks train: aborted\n');
-      process.exit(EXIT_STOPPED);
+  let stoppedBy: StopSignal | undefined;
+  /** Set while the model or the run record is written: an abort then waits, so no file is left half-written. */
+  let writing = false;
+  const onStopSignal = (signal: StopSignal) => {
+    if (stoppedBy !== undefined) {
+      if (writing) {
+        io.stderr.write(`\nbricks train: ${signal}: finishing the file being written first…\n`);
+        return;
+      }
+      io.stderr.write(`\nbricks train: aborted (${signal})\n`);
+      process.exit(STOP_SIGNALS[signal]);
     }
-    io.stderr.write('\nbricks train: stopping after the current batch (Ctrl+C again to abort)…\n');
+    stoppedBy = signal;
+    const again = signal === 'SIGINT' ? 'Ctrl+C' : signal;
+    io.stderr.write(`\nbricks train: ${signal}: stopping after the current batch (${again} again to abort)…\n`);
     control.stop();
   };
+  const onSigint = () => onStopSignal('SIGINT');
+  const onSigterm = () => onStopSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
 
   const useBar = !json && flags.progress !== false && process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
@@ -175,6 +192,7 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     const { summary, model } = result;
     if (json) emit({ type: 'summary', summary });
     else io.stdout.write(formatSummary(summary, label));
+    writing = true;
     if (model && flags.saveModel !== undefined) {
       try {
         if (summary.status === 'failed') {
@@ -195,7 +213,9 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
       await writeGraphFileAtomic(file, { ...latest.file, runs: [...(latest.file.runs ?? []), summary] });
       if (!json) io.stdout.write(`Recorded the run in ${file}\n`);
     }
-    ctx.setExitCode(summary.status === 'failed' ? EXIT.problems : summary.status === 'stopped' ? EXIT_STOPPED : EXIT.ok);
+    writing = false;
+    const stopCode = STOP_SIGNALS[stoppedBy ?? 'SIGINT'];
+    ctx.setExitCode(summary.status === 'failed' ? EXIT.problems : summary.status === 'stopped' ? stopCode : EXIT.ok);
   } catch (error) {
     bar?.stop();
     const message = error instanceof Error ? error.message : String(error);
@@ -204,6 +224,7 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     ctx.setExitCode(EXIT.problems);
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 
@@ -231,7 +252,9 @@ export const trainCommand: CliCommand = {
       .addHelpText(
         'after',
         `
-Exit codes: 0 completed · 1 the graph or data do not fit, or the loss diverged · 2 unreadable file or bad config · 130 stopped with Ctrl+C
+Exit codes: 0 completed · 1 the graph or data do not fit, or training diverged · 2 unreadable file or bad config ·
+  130 stopped with Ctrl+C (SIGINT) · 143 stopped with SIGTERM. A stopped run still prints its summary (status stopped);
+  a second signal aborts at once, except while --save-model or --record is writing.
 
 Examples:
   bricks train examples/mnist-mlp.nbrick --epochs 3
