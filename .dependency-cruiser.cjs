@@ -41,6 +41,29 @@ module.exports = {
       to: { path: '^node_modules/electron/' },
     },
     {
+      name: 'services-not-hosts',
+      comment:
+        'Services are the layer the hosts are built on: they may not import a host (web host, Electron shell, CLI). ' +
+        'A type both need (e.g. TrainingService) lives in services and the host re-exports it.',
+      severity: 'error',
+      from: { path: '^electron/services/' },
+      to: { path: '^electron/(host|shell|cli)/' },
+    },
+    {
+      name: 'host-not-shell',
+      comment: 'The web host runs without Electron: it may not import the Electron shell.',
+      severity: 'error',
+      from: { path: '^electron/host/' },
+      to: { path: '^electron/shell/' },
+    },
+    {
+      name: 'cli-not-shell',
+      comment: 'The CLI runs in plain Node: it may not import the Electron shell.',
+      severity: 'error',
+      from: { path: '^electron/cli/' },
+      to: { path: '^electron/shell/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
