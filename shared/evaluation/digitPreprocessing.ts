@@ -9,6 +9,8 @@
 export const MNIST_SIZE = 28;
 /** Side of the box the digit is scaled to fit; the 4-pixel border leaves room for the centring shift. */
 export const MNIST_DIGIT_BOX = 20;
+/** The pixel (column and row index) a digit's centre of mass is moved to. */
+export const MNIST_CENTER = 14;
 
 export interface DigitPreprocessingOptions {
   /**
@@ -27,9 +29,10 @@ export interface DigitPreprocessingOptions {
  *    averaging: each output pixel is the mean of the drawing over the area it covers, which anti-aliases when
  *    shrinking and keeps edges sharp when enlarging.
  * 3. Optionally stretch the contrast so the brightest pixel is 1.
- * 4. Paste it into a blank 28×28 image shifted by whole pixels so its centre of mass is as close as possible to
- *    the image centre (14, 14), i.e. within half a pixel on each axis. A digit whose mass sits far from its box's
- *    centre may lose a sliver at the edge, as in MNIST.
+ * 4. Paste it into a blank 28×28 image shifted by whole pixels so its centre of mass lands on pixel (14, 14),
+ *    within half a pixel on each axis ([13.5, 14.5)); positions are pixel indices, as in MNIST, whose digits all have their centre
+ *    of mass in [13.5, 14.5) this way. A digit whose mass sits far from its box's centre may lose a sliver at the
+ *    edge, as in MNIST.
  */
 export function preprocessDigit(
   pixels: ArrayLike<number>,
@@ -54,8 +57,9 @@ export function preprocessDigit(
   if (options.stretchContrast ?? true) stretchToUnitPeak(digit);
 
   const center = centerOfMass(digit, digitWidth, digitHeight);
-  const shiftX = Math.round(MNIST_SIZE / 2 - center.x);
-  const shiftY = Math.round(MNIST_SIZE / 2 - center.y);
+  // Rounding the centre (not the shift) lands it in [13.5, 14.5), the half-open interval MNIST's digits occupy.
+  const shiftX = MNIST_CENTER - Math.round(center.x);
+  const shiftY = MNIST_CENTER - Math.round(center.y);
   for (let y = 0; y < digitHeight; y++) {
     const ty = y + shiftY;
     if (ty < 0 || ty >= MNIST_SIZE) continue;
@@ -142,7 +146,10 @@ function stretchToUnitPeak(image: Float32Array): void {
   if (peak > 0) for (let i = 0; i < image.length; i++) image[i] = image[i]! / peak;
 }
 
-/** Intensity-weighted mean of the pixel centres (x + 0.5, y + 0.5). */
+/**
+ * Intensity-weighted mean position of a row-major image, in pixel indices (pixel (x, y) counts at x, y, as MNIST
+ * measured it); the image's middle pixel for a blank image.
+ */
 export function centerOfMass(image: ArrayLike<number>, width: number, height: number): { x: number; y: number } {
   let mass = 0;
   let sumX = 0;
@@ -151,9 +158,9 @@ export function centerOfMass(image: ArrayLike<number>, width: number, height: nu
     for (let x = 0; x < width; x++) {
       const v = image[y * width + x]!;
       mass += v;
-      sumX += v * (x + 0.5);
-      sumY += v * (y + 0.5);
+      sumX += v * x;
+      sumY += v * y;
     }
   }
-  return mass > 0 ? { x: sumX / mass, y: sumY / mass } : { x: width / 2, y: height / 2 };
+  return mass > 0 ? { x: sumX / mass, y: sumY / mass } : { x: (width - 1) / 2, y: (height - 1) / 2 };
 }
