@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -158,6 +158,41 @@ describe('TrainingHost', () => {
     await own.dispose();
     expect(events.at(-1)).toEqual({ type: 'failed', runId, reason: 'the trainer process was shut down' });
     await expect(own.start({ graph: XOR_MLP, config: config({}) })).rejects.toThrow('shut down');
+  });
+
+  it('dispose kills a trainer that ignores SIGTERM, after the grace period', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nb-stubborn-'));
+    try {
+      const entry = path.join(dir, 'stubborn.mjs');
+      // A trainer stuck in a long kernel: it takes the start, never answers, and ignores SIGTERM.
+      await writeFile(entry, "process.on('SIGTERM', () => {}); process.on('message', () => {}); setInterval(() => {}, 1000); console.log('ready');\n");
+      let ready!: () => void;
+      const isReady = new Promise<void>((resolve) => (ready = resolve));
+      const own = new TrainingHost({ entry, killGraceMs: 200, onLog: (line) => line === 'ready' && ready() });
+      const events: TrainerEvent[] = [];
+      own.onEvent((e) => events.push(e));
+      const runId = await own.start({ graph: XOR_MLP, config: config({ dataset: 'xor' }) });
+      const pid = own.trainerPid!;
+      await isReady;
+      const t0 = performance.now();
+      await own.dispose();
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+      expect(() => process.kill(pid, 0)).toThrow(); // gone
+      expect(events).toEqual([{ type: 'failed', runId, reason: 'the trainer process was shut down' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('quotes the error of a trainer that cannot even start', async () => {
+    const own = new TrainingHost({ entry: path.join(tmpdir(), 'no-such-trainer-entry.mjs') });
+    const failed = new Promise<TrainerEvent>((resolve) => own.onEvent((e) => e.type === 'failed' && resolve(e)));
+    const runId = await own.start({ graph: XOR_MLP, config: config({ dataset: 'xor' }) });
+    expect(await failed).toMatchObject({
+      runId,
+      reason: expect.stringMatching(/^trainer process exited unexpectedly \(exit code 1\): Error: Cannot find module .*no-such-trainer-entry\.mjs/),
+    });
+    await own.dispose();
   });
 
   it('names an out-of-memory death of the trainer', async () => {

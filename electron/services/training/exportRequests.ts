@@ -1,6 +1,6 @@
 /**
- * Pending `exportModel` requests of one host (TrainingHost over fork, Electron's utilityProcess service): pairs each
- * trainer reply with its request by `requestId`, and fails every open request when the trainer dies.
+ * Pending `exportModel` requests of the trainer supervisor: pairs each trainer reply with its request by
+ * `requestId`, and fails every open request when the trainer dies or is retired.
  */
 import type { ExportReply, ModelFile } from '../../../shared/contracts/trainer';
 
