@@ -151,6 +151,15 @@ describe('Autosave recovery', () => {
     expect((await new Autosave(dir).takeRecovery(false))?.file.graph.metadata.name).toBe('work');
   });
 
+  it('saved, then stopped with Ctrl+C before any timer: the pre-save copy is not offered next time', async () => {
+    const autosave = new Autosave(dir);
+    autosave.report({ file: fileNamed('before save'), path: '/w/a.nbrick', dirty: true });
+    await autosave.flush();
+    autosave.report({ file: fileNamed('saved'), path: '/w/a.nbrick', dirty: false });
+    await autosave.dispose({ keepUnsaved: true });
+    expect(await new Autosave(dir).takeRecovery(false)).toBeNull();
+  });
+
   it('writes are serialized: a clean report after a dirty one never leaves the dirty copy behind', async () => {
     const autosave = new Autosave(dir);
     autosave.report({ file: fileNamed('dirty'), path: null, dirty: true });
