@@ -1,7 +1,7 @@
 /**
  * Summary metrics of a classifier on a labelled set: the confusion matrix, per-class precision / recall / F1,
  * accuracy, their averages and the loss. Typed arrays in, plain JSON-ready numbers out, so the same report is drawn
- * by the evaluation view, sent over IPC and printed by `bricks evaluate --json`.
+ * by the evaluation view, sent over IPC, stored as JSON and printed by the CLI.
  */
 import { checkLabels, predictClasses, readClassOutputs, type ClassOutputs } from './classOutputs';
 import { classificationLoss } from './crossEntropy';

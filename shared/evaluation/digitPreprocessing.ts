@@ -29,10 +29,11 @@ export interface DigitPreprocessingOptions {
  *    averaging: each output pixel is the mean of the drawing over the area it covers, which anti-aliases when
  *    shrinking and keeps edges sharp when enlarging.
  * 3. Optionally stretch the contrast so the brightest pixel is 1.
- * 4. Paste it into a blank 28×28 image shifted by whole pixels so its centre of mass lands on pixel (14, 14),
- *    within half a pixel on each axis ([13.5, 14.5)); positions are pixel indices, as in MNIST, whose digits all have their centre
- *    of mass in [13.5, 14.5) this way. A digit whose mass sits far from its box's centre may lose a sliver at the
- *    edge, as in MNIST.
+ * 4. Paste it into a blank 28×28 image, shifted by whole pixels so that its centre of mass, measured in pixel
+ *    indices as MNIST did, lies in [13.5, 14.5) on each axis: on pixel (14, 14). A digit whose mass sits far from
+ *    its box's centre may lose a sliver at the edge, as in MNIST.
+ *
+ * MNIST's own digits come through these steps unchanged (apart from the contrast stretch of a faint one).
  */
 export function preprocessDigit(
   pixels: ArrayLike<number>,
