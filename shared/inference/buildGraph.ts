@@ -31,3 +31,15 @@ export function buildChain(nodes: readonly NodeTuple[], name = 'chain'): GraphDo
   for (let i = 1; i < nodes.length; i++) edges.push([nodes[i - 1]?.[0] ?? '', nodes[i]?.[0] ?? '']);
   return buildGraph(nodes, edges, name);
 }
+
+/**
+ * A chain `length` nodes long — vector Input → (length − 2) × Dense → classification Output — for tests that graphs as
+ * deep as the loader allows (MAX_NODES) are handled without recursion over their depth.
+ */
+export function buildDeepChain(length: number, options: { inputSize?: number; units?: number; classes?: number } = {}): GraphDocument {
+  const { inputSize = 2, units = 4, classes = 2 } = options;
+  const nodes: NodeTuple[] = [['input', 'Input', { kind: 'vector', size: inputSize }]];
+  for (let i = 1; i < length - 1; i++) nodes.push([`d${i}`, 'Dense', { units, activation: 'relu' }]);
+  nodes.push(['output', 'Output', { task: 'classification', units: classes }]);
+  return buildChain(nodes, `chain of ${length}`);
+}

@@ -2,13 +2,19 @@
  * The key cross-check: for every layer type (and param variants) our catalog's shapes and parameter counts must equal
  * what tfjs-layers builds. If a spec's formula drifts from tfjs, this fails.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Params } from '../../../shared/document/model';
 import { listLayerSpecs } from '../../../shared/catalog/registry';
 import { analyzeGraph } from '../../../shared/inference/analyzeGraph';
-import { buildGraph, buildChain, type EdgeTuple, type NodeTuple } from '../../../shared/inference/buildGraph';
+import { buildGraph, buildChain, buildDeepChain, type EdgeTuple, type NodeTuple } from '../../../shared/inference/buildGraph';
+import { MAX_NODES } from '../../../shared/format/loadGraphFile';
+import { loadModelFromDir, modelToFiles } from '../training/modelFiles';
+import { writeModelFiles } from '../training/writeModelFiles';
 import { compileGraph, GraphCompileError, sanitizeName } from './compileGraph';
 
 beforeAll(async () => {
@@ -271,4 +277,38 @@ describe('compileGraph refuses', () => {
     );
     expect(() => compileGraph(twoOutputs)).toThrowError(expect.objectContaining({ code: 'output-count', nodeId: 'o2' }));
   });
+});
+
+describe('compileGraph on graphs as deep as the loader allows', () => {
+  it(`builds a ${MAX_NODES}-node chain, predicts, trains a step and serialises it (no recursion over depth)`, async () => {
+    const doc = buildDeepChain(MAX_NODES);
+    const compiled = compileGraph(doc, { seed: 3 });
+    const { model } = compiled;
+    expect(model.countParams()).toBe(compiled.analysis.totals.params);
+    expect(compiled.layerNames.get('d4999')).toBeUndefined();
+    expect(compiled.layerNames.get('d4998')).toEqual(['d4998']);
+    const x = tf.randomNormal([3, 2]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 0], 'int32'), 2);
+    const predicted = model.predict(x) as tf.Tensor;
+    expect(predicted.shape).toEqual([3, 2]);
+    model.compile({ optimizer: 'sgd', loss: compiled.head.loss });
+    const loss = (await model.trainOnBatch(x, y)) as number;
+    expect(Number.isFinite(loss)).toBe(true);
+    // The saved model (nested segments) loads back and predicts what the trained model predicts.
+    const files = await modelToFiles(model);
+    expect(files.map((f) => f.name).sort()).toEqual(['model.json', 'weights.bin']);
+    const dir = await mkdtemp(path.join(tmpdir(), 'deep-chain-'));
+    try {
+      await writeModelFiles(dir, files);
+      const loaded = await loadModelFromDir(dir);
+      const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([a, b]);
+      loaded.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    tf.dispose([x, y, predicted]);
+    model.dispose();
+  }, 120_000);
 });

@@ -85,6 +85,8 @@ export function compileGraph(doc: GraphDocument, options: CompileOptions = {}): 
   let seedCounter = options.seed;
   const nextSeed = (): number | undefined => (seedCounter === undefined ? undefined : seedCounter++);
 
+  // Plan every needed node in analysis order; names are taken in this order, so they do not depend on segmenting.
+  const steps: BuildStep[] = [];
   for (const id of analysis.order) {
     if (!needed.has(id)) continue;
     const node = nodeById.get(id);
@@ -104,31 +106,48 @@ export function compileGraph(doc: GraphDocument, options: CompileOptions = {}): 
         continue;
       }
       // Inputs in the same order the analysis used (port, then edge id).
-      const edges = [...(incoming.get(id) ?? [])].sort((a, b) => a.port - b.port || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const inputTensors = edges.map((e) => {
-        const t = tensors.get(e.source);
-        if (!t) throw new GraphCompileError('graph-has-errors', `Input of '${id}' from '${e.source}' is not built`, id);
+      const sources = [...(incoming.get(id) ?? [])]
+        .sort((a, b) => a.port - b.port || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((e) => e.source);
+      const descs = spec.toTfjs(params, info.inputShapes.filter((s): s is Shape => s !== undefined));
+      const layers = descs.map((desc, i) => ({ desc, name: i === 0 ? base : names.take(`${base}__${desc.nameSuffix ?? String(i)}`) }));
+      steps.push({ id, type: node.type, sources, layers });
+    } catch (err) {
+      throw new GraphCompileError('tfjs-error', `tfjs could not build '${id}' (${node.type}): ${(err as Error).message}`, id);
+    }
+  }
+
+  /** Creates the step's layers and applies them to its inputs, looked up in `scope`. */
+  const build = (step: BuildStep, scope: ReadonlyMap<NodeId, SymbolicTensor>): SymbolicTensor => {
+    const { id } = step;
+    try {
+      const inputTensors = step.sources.map((source) => {
+        const t = scope.get(source);
+        if (!t) throw new GraphCompileError('graph-has-errors', `Input of '${id}' from '${source}' is not built`, id);
         return t;
       });
-      const descs = spec.toTfjs(params, info.inputShapes.filter((s): s is Shape => s !== undefined));
-      const applied: string[] = [];
       let current: SymbolicTensor | SymbolicTensor[] = inputTensors.length === 1 ? inputTensors[0]! : inputTensors;
-      descs.forEach((desc, i) => {
-        const name = i === 0 ? base : names.take(`${base}__${desc.nameSuffix ?? String(i)}`);
+      for (const { desc, name } of step.layers) {
         const layer = createLayer(desc.className, { ...withSeeds(desc, nextSeed), name });
         if (!layer) throw new GraphCompileError('unsupported-layer', `No tfjs layer '${desc.className}' for '${id}'`, id);
         current = layer.apply(current) as SymbolicTensor;
-        applied.push(name);
-      });
+      }
       if (Array.isArray(current)) {
         throw new GraphCompileError('tfjs-error', `'${id}' has several inputs but produced no merge layer`, id);
       }
-      tensors.set(id, current);
-      layerNames.set(id, applied);
+      layerNames.set(id, step.layers.map((l) => l.name));
+      return current;
     } catch (err) {
       if (err instanceof GraphCompileError) throw err;
-      throw new GraphCompileError('tfjs-error', `tfjs could not build '${id}' (${node.type}): ${(err as Error).message}`, id);
+      throw new GraphCompileError('tfjs-error', `tfjs could not build '${id}' (${step.type}): ${(err as Error).message}`, id);
     }
+  };
+
+  const layerCount = steps.reduce((n, step) => n + step.layers.length, 0);
+  if (layerCount <= MAX_FLAT_LAYERS) {
+    for (const step of steps) tensors.set(step.id, build(step, tensors));
+  } else {
+    buildInSegments(steps, outputNode.id, tensors, build, names);
   }
 
   const inputTensor = tensors.get(inputNode.id);
@@ -146,6 +165,82 @@ export function compileGraph(doc: GraphDocument, options: CompileOptions = {}): 
     throw new GraphCompileError('tfjs-error', `tfjs could not assemble the model: ${(err as Error).message}`);
   }
   return { model: built, head, inputNodeId: inputNode.id, outputNodeId: outputNode.id, layerNames, analysis };
+}
+
+/**
+ * tfjs-layers walks a model's graph recursively when it assembles it (`Container`'s buildMapOfGraph): about 4,000
+ * layers in a row overflow Node's default stack. Graphs with more layers than this are therefore assembled from
+ * nested sub-models of at most SEGMENT_LAYERS layers each, so no walk is deeper than a segment (or the number of
+ * segments). Smaller graphs stay flat, so their saved models are plain functional models.
+ */
+export const MAX_FLAT_LAYERS = 1000;
+export const SEGMENT_LAYERS = 500;
+
+/** One node to build: its inputs (in port order) and the tfjs layers it expands to, with their final names. */
+interface BuildStep {
+  readonly id: NodeId;
+  readonly type: string;
+  readonly sources: readonly NodeId[];
+  readonly layers: readonly { readonly desc: TfjsLayerDesc; readonly name: string }[];
+}
+
+/**
+ * Builds `steps` (in topological order) as consecutive segments of at most SEGMENT_LAYERS layers. Each segment is a
+ * sub-model whose inputs are the tensors it reads from earlier segments (or the model input) and whose outputs are
+ * the tensors later segments (or the Output) read; any DAG splits this way, skip connections included. Layer and
+ * weight names are the flat build's, so trained weights still map to nodes.
+ */
+function buildInSegments(
+  steps: readonly BuildStep[],
+  outputId: NodeId,
+  tensors: Map<NodeId, SymbolicTensor>,
+  build: (step: BuildStep, scope: ReadonlyMap<NodeId, SymbolicTensor>) => SymbolicTensor,
+  names: UniqueNames,
+): void {
+  const segments: BuildStep[][] = [[]];
+  let layersInSegment = 0;
+  for (const step of steps) {
+    if (layersInSegment > 0 && layersInSegment + step.layers.length > SEGMENT_LAYERS) {
+      segments.push([]);
+      layersInSegment = 0;
+    }
+    segments[segments.length - 1]!.push(step);
+    layersInSegment += step.layers.length;
+  }
+  const segmentOf = new Map<NodeId, number>();
+  segments.forEach((segment, i) => segment.forEach((step) => segmentOf.set(step.id, i)));
+  /** Nodes read by a later segment, or the Output: what each segment must return. */
+  const readLater = new Set<NodeId>([outputId]);
+  for (const step of steps) {
+    for (const source of step.sources) if (segmentOf.get(source) !== segmentOf.get(step.id)) readLater.add(source);
+  }
+
+  segments.forEach((segment, i) => {
+    const name = names.take(`nb_segment_${i + 1}`);
+    const inside = new Set(segment.map((step) => step.id));
+    const reads = [...new Set(segment.flatMap((step) => step.sources.filter((source) => !inside.has(source))))];
+    const scope = new Map<NodeId, SymbolicTensor>();
+    const segmentInputs = reads.map((source, k) => {
+      const outer = tensors.get(source);
+      if (!outer) throw new GraphCompileError('graph-has-errors', `Segment ${i + 1} reads '${source}', which is not built`, source);
+      const inner = input({ shape: outer.shape.slice(1) as number[], dtype: outer.dtype, name: names.take(`${name}_in${k + 1}`) });
+      scope.set(source, inner);
+      return inner;
+    });
+    for (const step of segment) scope.set(step.id, build(step, scope));
+    const returns = segment.map((step) => step.id).filter((id) => readLater.has(id));
+    if (returns.length === 0) return; // nothing downstream reads it (cannot happen for nodes the Output needs)
+    let sub: LayersModel;
+    try {
+      sub = model({ inputs: segmentInputs, outputs: returns.map((id) => scope.get(id)!), name });
+    } catch (err) {
+      throw new GraphCompileError('tfjs-error', `tfjs could not assemble segment ${i + 1} of the model: ${(err as Error).message}`);
+    }
+    const outerInputs = reads.map((source) => tensors.get(source)!);
+    const applied = sub.apply(outerInputs.length === 1 ? outerInputs[0]! : outerInputs) as SymbolicTensor | SymbolicTensor[];
+    const outputs = Array.isArray(applied) ? applied : [applied];
+    returns.forEach((id, k) => tensors.set(id, outputs[k]!));
+  });
 }
 
 /** tfjs weight names must match /^[A-Za-z0-9][-A-Za-z0-9._/]*$/; `/` is reserved for scoping, so we drop it too. */
