@@ -34,8 +34,8 @@ export interface TrainerSupervisorOptions {
   readonly endedRunMemory?: number;
 }
 
+/** What a run starts from. Its id is always minted here (newRunId), never taken from the caller. */
 export interface StartRequest {
-  readonly runId?: string;
   readonly graph: GraphDocument;
   /** Defaults to the dataset the config names. */
   readonly dataset?: DatasetRef;
@@ -190,7 +190,7 @@ export class TrainerSupervisor implements TrainingService {
     if (!dataset.success) throw new Error(`Invalid start request: dataset.${describeSchemaError(dataset.error)}`);
     const message = structuredClone({
       type: 'start' as const,
-      runId: request.runId ?? newRunId(),
+      runId: newRunId(),
       graph: request.graph as StartMessage['graph'],
       dataset: dataset.data,
       config: request.config,
