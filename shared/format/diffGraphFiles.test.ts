@@ -4,6 +4,9 @@ import { loadGraphFile } from './loadGraphFile';
 import { describeChange, diffGraphFiles } from './diffGraphFiles';
 import type { GraphFile } from './graphFileSchema';
 import { addNode, connect, disconnect, moveNodes, removeNodes, setLabel, updateParams } from '../document/edits';
+import { buildDeepChain } from '../inference/buildGraph';
+import { createGraphFile } from './graphFileSchema';
+import { MAX_NODES } from './loadGraphFile';
 
 function v1(): GraphFile {
   const result = loadGraphFile(readFileSync(new URL('./fixtures/v1.nbrick', import.meta.url), 'utf8'));
@@ -48,5 +51,15 @@ describe('diffGraphFiles', () => {
     const renamed = disconnect(a.graph, ['e6']);
     const rewired = connect(renamed, { id: 'other-id', source: 'dropout1', target: 'output1' });
     expect(diffGraphFiles(a, { ...a, graph: rewired })).toEqual([]);
+  });
+});
+
+describe('diffGraphFiles on graphs as deep as the loader allows', () => {
+  it(`compares two ${MAX_NODES}-node chains without recursion over their depth`, () => {
+    const a = createGraphFile(buildDeepChain(MAX_NODES));
+    const graph = a.graph;
+    const b = createGraphFile({ ...graph, nodes: graph.nodes.map((n) => (n.id === 'd4000' ? { ...n, params: { ...n.params, units: 8 } } : n)) });
+    expect(diffGraphFiles(a, a)).toEqual([]);
+    expect(diffGraphFiles(a, b)).toEqual([{ kind: 'param-changed', nodeId: 'd4000', param: 'units', from: 4, to: 8 }]);
   });
 });

@@ -3,6 +3,8 @@ import { analyzeGraph } from './analyzeGraph';
 import { buildChain, buildGraph, edgeId } from './buildGraph';
 import type { GraphIssue, IssueCode } from './types';
 import type { GraphDocument } from '../document/model';
+import { buildDeepChain } from './buildGraph';
+import { MAX_NODES } from '../format/loadGraphFile';
 
 const mlp = buildChain([
   ['input', 'Input', { kind: 'vector', size: 784 }],
@@ -218,5 +220,16 @@ describe('analyzeGraph: scale', () => {
     );
     const r = analyzeGraph(ring);
     expect(r.issues.filter((i) => i.code === 'cycle')).toHaveLength(n);
+  });
+});
+
+describe('analyzeGraph on a graph as deep as the loader allows', () => {
+  it(`analyses a ${MAX_NODES}-node chain without recursion over its depth`, () => {
+    const analysis = analyzeGraph(buildDeepChain(MAX_NODES));
+    expect(analysis.totals.errors).toBe(0);
+    expect(analysis.order).toHaveLength(MAX_NODES);
+    expect(analysis.order[0]).toBe('input');
+    expect(analysis.order.at(-1)).toBe('output');
+    expect(analysis.nodes.get('output')?.output).toEqual([2]);
   });
 });

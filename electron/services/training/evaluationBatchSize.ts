@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { leafLayers } from '../compiler/leafLayers';
 
 /** Most rows evaluated at once (and the chunk size for models whose activations are small). */
 export const MAX_EVAL_BATCH = 512;
@@ -8,7 +9,7 @@ export const EVAL_ACTIVATION_BUDGET_BYTES = 32 * 1024 * 1024;
 /** float32 values one sample produces across every layer output (what a forward pass allocates for it). */
 export function activationValuesPerSample(model: tfl.LayersModel): number {
   let values = 0;
-  for (const layer of model.layers) {
+  for (const layer of leafLayers(model)) {
     const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as (number | null)[][];
     for (const shape of shapes) values += shape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
   }

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { layoutPositions } from './autoLayout';
+import { buildDeepChain } from '../../../shared/inference/buildGraph';
+import { MAX_NODES } from '../../../shared/format/loadGraphFile';
 
 const NODE = { width: 190, height: 76 };
 /** The canvas pane at 1366×768 once the palette, inspector, toolbar and summary bar take their share. */
@@ -31,4 +33,13 @@ describe('layoutPositions on the example graphs', () => {
       }
     });
   }
+});
+
+describe('layoutPositions on a graph as deep as the loader allows', () => {
+  it(`places every node of a ${MAX_NODES}-node chain`, async () => {
+    const doc = buildDeepChain(MAX_NODES);
+    const positions = await layoutPositions(doc, () => NODE);
+    expect(positions.size).toBe(MAX_NODES);
+    for (const p of positions.values()) expect(Number.isFinite(p.x) && Number.isFinite(p.y)).toBe(true);
+  }, 120_000);
 });

@@ -25,9 +25,17 @@ const WRAP_GROUP_MEMBERS = 4;
 const FRAME_PAD = 16;
 const FRAME_HEADER = 32; // with FRAME_PAD a multiple of the grid, so dragging a frame keeps its layers on the grid
 
-function layeredOptions(wrap: number | undefined): Record<string, string> {
+/**
+ * ELK splits a graph into connected components with a recursive depth-first search, which overflows the stack on
+ * chains a few thousand nodes long. Above this many boxes the split is skipped: graphs that large are one component
+ * in practice, and the layered algorithm itself walks them iteratively.
+ */
+const MAX_NODES_FOR_COMPONENT_SPLIT = 1000;
+
+function layeredOptions(wrap: number | undefined, boxes: number): Record<string, string> {
   return {
     'elk.algorithm': 'layered',
+    ...(boxes > MAX_NODES_FOR_COMPONENT_SPLIT ? { 'elk.separateConnectedComponents': 'false' } : {}),
     'elk.direction': 'RIGHT',
     'elk.layered.spacing.nodeNodeBetweenLayers': '70',
     'elk.spacing.nodeNode': '40',
@@ -47,7 +55,7 @@ interface Box {
 async function layered(boxes: readonly Box[], edges: readonly { id: string; source: string; target: string }[], wrap: number | undefined) {
   const result = await elk.layout({
     id: 'root',
-    layoutOptions: layeredOptions(wrap),
+    layoutOptions: layeredOptions(wrap, boxes.length),
     children: boxes.map((b) => ({ id: b.id, width: b.width, height: b.height })),
     edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   });

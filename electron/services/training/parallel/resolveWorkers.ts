@@ -2,6 +2,7 @@ import os from 'node:os';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingWorkers } from '../../../../shared/format/trainingConfig';
 import type { BackendInfo } from '../../backends/selectBackend';
+import { leafLayers } from '../../compiler/leafLayers';
 
 /**
  * `auto` picks 2 workers only when a half batch has enough work to pay for the synchronisation and the weight-sized
@@ -49,7 +50,7 @@ const SPATIAL = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2D
  */
 export function estimateMacsPerSample(model: tfl.LayersModel): number {
   let macs = 0;
-  for (const layer of model.layers) {
+  for (const layer of leafLayers(model)) {
     const params = layer.countParams();
     if (params === 0) continue;
     const shape = layer.outputShape;
