@@ -9,6 +9,10 @@ import { loadDataset } from '../../services/datasets/loadDataset';
 import { loadModelFromDir } from '../../services/training/modelFiles';
 import type { CliIo } from '../command';
 import { main } from '../main';
+import { buildDeepChain } from '../../../shared/inference/buildGraph';
+import { createGraphFile } from '../../../shared/format/graphFileSchema';
+import { MAX_NODES } from '../../../shared/format/loadGraphFile';
+import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const xorExample = path.join(repo, 'examples/xor.nbrick');
@@ -197,4 +201,15 @@ describe('bricks train', () => {
     // Atomic write: no temp file is left beside the graph.
     expect((await readdir(dir)).filter((name) => name.startsWith('.'))).toEqual([]);
   }, 60_000);
+
+  it(`trains a ${MAX_NODES}-node chain (the loader's limit) for one epoch`, async () => {
+    const file = path.join(dir, 'deep-chain.nbrick');
+    await writeFile(file, serializeGraphFile(createGraphFile(buildDeepChain(MAX_NODES))));
+    expect((await run('validate', file)).code).toBe(0);
+    const { code, out, err } = await run('train', file, '--dataset', 'xor', '--samples', '64', '--epochs', '1', '--backend', 'cpu');
+    expect(err).not.toContain('Maximum call stack');
+    expect(out).toMatch(/deep-chain\.nbrick: run completed after 1\/1 epochs/);
+    expect(code).toBe(0);
+  }, 180_000);
 });
+

@@ -15,6 +15,7 @@ import { buildGraph, buildChain, buildDeepChain, type EdgeTuple, type NodeTuple 
 import { MAX_NODES } from '../../../shared/format/loadGraphFile';
 import { loadModelFromDir, modelToFiles } from '../training/modelFiles';
 import { writeModelFiles } from '../training/writeModelFiles';
+import { leafLayers } from './leafLayers';
 import { compileGraph, GraphCompileError, sanitizeName } from './compileGraph';
 
 beforeAll(async () => {
@@ -287,6 +288,8 @@ describe('compileGraph on graphs as deep as the loader allows', () => {
     expect(model.countParams()).toBe(compiled.analysis.totals.params);
     expect(compiled.layerNames.get('d4999')).toBeUndefined();
     expect(compiled.layerNames.get('d4998')).toEqual(['d4998']);
+    // Nested segments hide no layer from code that inspects them all.
+    expect(leafLayers(model).filter((l) => l.getClassName() === 'Dense')).toHaveLength(MAX_NODES - 1);
     const x = tf.randomNormal([3, 2]);
     const y = tf.oneHot(tf.tensor1d([0, 1, 0], 'int32'), 2);
     const predicted = model.predict(x) as tf.Tensor;
