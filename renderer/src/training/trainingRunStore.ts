@@ -63,7 +63,7 @@ function update(runId: string, patch: (run: LiveRun) => Partial<LiveRun>): void 
   trainingRunStore.setState({ run: { ...run, runId, ...patch(run) } });
 }
 
-/** A failed run the trainer could not summarise (its process died): build the record from what we saw. */
+/** A failed run the trainer could not summarise (setup error, its process died): build the record from what we saw. */
 function summaryFromLive(run: LiveRun, status: RunSummary['status'], error?: string): RunSummary | undefined {
   const lastEpoch = run.epochs[run.epochs.length - 1];
   const lastBatch = run.batches[run.batches.length - 1];
@@ -139,7 +139,8 @@ export function applyRunEvent({ runId, event }: RunEvent): void {
       finish(runId, event.summary.status, event.summary);
       break;
     case 'failed':
-      finish(runId, 'failed', undefined, event.reason);
+      // A diverged run comes with the trainer's summary (all batches counted, nothing non-finite); keep it.
+      finish(runId, 'failed', event.summary, event.reason);
       break;
   }
 }

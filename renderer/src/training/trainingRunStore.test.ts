@@ -1,0 +1,58 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildChain } from '../../../shared/inference/buildGraph';
+import { runSummarySchema, type RunSummary } from '../../../shared/format/runSummary';
+import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
+import { documentStore } from '../store/documentStore';
+import { applyRunEvent, trainingRunStore } from './trainingRunStore';
+
+const config = { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', learningRate: 10, optimizer: 'sgd' as const };
+const graph = buildChain([['input', 'Input', { kind: 'vector', size: 2 }], ['output', 'Output', { units: 2 }]]);
+
+beforeEach(() => {
+  trainingRunStore.setState({
+    busy: false,
+    run: {
+      runId: 'run-1',
+      status: 'running',
+      config,
+      graph,
+      startedAt: '2026-12-06T10:00:00.000Z',
+      backend: 'wasm',
+      epoch: 1,
+      batch: 21,
+      batchesPerEpoch: 40,
+      samplesPerSec: 1000,
+      // Throttled progress: the store saw fewer batches than the trainer trained.
+      batches: [{ x: 0.5, loss: 8.06, accuracy: 0.5 }],
+      epochs: [],
+    },
+  });
+});
+
+describe('trainingRunStore', () => {
+  it("keeps the trainer's own summary of a diverged run (not one rebuilt from throttled progress) and shows why", () => {
+    const reason = 'Training diverged: the loss stayed near the clipped cross-entropy maximum … Try a lower learning rate (now 10; try 1).';
+    const summary: RunSummary = {
+      id: 'run-1',
+      startedAt: '2026-12-06T10:00:00.000Z',
+      finishedAt: '2026-12-06T10:00:01.000Z',
+      status: 'failed',
+      backend: 'wasm',
+      config,
+      epochs: [],
+      final: { loss: 7.05, accuracy: 0.52 },
+      samplesPerSec: 3388,
+      wallTimeMs: 1000,
+      error: reason,
+    };
+    const runsBefore = documentStore.getState().runs.length;
+    applyRunEvent({ runId: 'run-1', event: { type: 'failed', runId: 'run-1', reason, epoch: 1, batch: 22, summary } });
+    const run = trainingRunStore.getState().run!;
+    expect(run.status).toBe('failed');
+    expect(run.error).toBe(reason);
+    expect(run.summary).toEqual(summary);
+    const recorded = documentStore.getState().runs;
+    expect(recorded).toHaveLength(runsBefore + 1);
+    expect(runSummarySchema.parse(recorded.at(-1))).toEqual(summary);
+  });
+});
