@@ -4,6 +4,8 @@
  */
 import type { ApiHandlers, DatasetInfo, DatasetPreview, GraphFile } from '../../shared/contracts/api';
 import type { TrainingService } from '../services/training/TrainingService';
+import type { ConfinedFolder } from '../services/files/workspaceFiles';
+import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
 import type { Autosave } from './autosave';
 
 /** Training lives with the services (its implementation, TrainerSupervisor, is one); re-exported for the hosts. */
@@ -17,8 +19,19 @@ export interface DatasetService {
 export interface GraphFileStore {
   /** Reads, migrates and validates; throws an Error naming the file and the problem. */
   read(absolutePath: string): Promise<GraphFile>;
-  /** Canonical JSON, written atomically. */
-  write(absolutePath: string, file: GraphFile): Promise<void>;
+  /**
+   * Canonical JSON, written atomically, after checking that the loader would open it again. With `folder` the write
+   * is confined to it (the web host's workspace); without, it goes where the path leads (a path the user chose).
+   */
+  write(absolutePath: string, file: GraphFile, options?: GraphWriteOptions): Promise<void>;
+}
+
+export interface GraphWriteOptions {
+  readonly folder?: ConfinedFolder;
+  /** How the file is named in errors (`workspace/a.nbrick`). */
+  readonly label?: string;
+  /** Default `replace`; Save As without the user's confirmation says `refuse`. */
+  readonly existing?: ExistingFile;
 }
 
 export interface RecentFiles {

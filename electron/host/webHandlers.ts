@@ -3,18 +3,21 @@
  * page-facing (`workspace/…`, `examples/…`) and resolved by workspaceFolders.ts. There are no native dialogs here:
  * the renderer's web client shows its own pickers and always sends a path.
  */
-import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiHandlers, FileEntry, HostInfo } from '../../shared/contracts/api';
-import { createServiceHandlers, type GraphFileStore, type LabServices } from './labServices';
+import type { ApiHandlers, FileEntry, HostInfo, SavedFile } from '../../shared/contracts/api';
+import { safeFileName } from '../../shared/format/fileNames';
+import { alreadyExists } from '../services/files/fileErrors';
+import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
+import { createServiceHandlers, type LabServices } from './labServices';
 import {
-  assertRealPathInside,
   EXPORTS_FOLDER,
   listWorkspaceFiles,
+  resolveRealPathInside,
   resolveWorkspacePath,
-  safeFileName,
   safeFolderName,
   toPagePath,
+  workspaceFolder,
+  type ResolvedPath,
   type WorkspaceFolders,
 } from './workspaceFolders';
 
@@ -25,13 +28,17 @@ export interface WebHandlerDeps extends LabServices {
 
 export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
   const { folders, files } = deps;
+  const workspace = workspaceFolder(folders);
 
-  async function saveTo(pagePath: string, file: Parameters<GraphFileStore['write']>[1]) {
+  function writable(pagePath: string): ResolvedPath {
     const resolved = resolveWorkspacePath(folders, pagePath);
     if (resolved.readOnly) {
       throw new Error(`"${resolved.display}" is a read-only template: use Save As to keep your own copy.`);
     }
-    await files.write(resolved.absolute, file);
+    return resolved;
+  }
+
+  async function saved(resolved: ResolvedPath): Promise<SavedFile> {
     await deps.recent.add(resolved.absolute);
     return { path: resolved.display, name: path.basename(resolved.absolute) };
   }
@@ -48,21 +55,34 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
         throw new Error('The web host has no file dialog: choose a file from the workspace list or upload one.');
       }
       const resolved = resolveWorkspacePath(folders, pagePath);
-      await assertRealPathInside(folders, resolved).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`"${resolved.display}" does not exist.`);
-        throw error;
-      });
-      const file = await files.read(resolved.absolute);
+      // Read the checked real path, so a link swapped in after the check is not followed.
+      const real = await resolveRealPathInside(folders, resolved);
+      const file = await files.read(real);
       if (!resolved.readOnly) await deps.recent.add(resolved.absolute);
       return { file, path: resolved.display, name: path.basename(resolved.absolute), readOnly: resolved.readOnly };
     },
 
     async saveFile({ file, path: pagePath }) {
-      return saveTo(pagePath, file);
+      // Save writes the document's own file: replacing it is the point.
+      const resolved = writable(pagePath);
+      await files.write(resolved.absolute, file, { folder: workspace, label: resolved.display, existing: 'replace' });
+      return saved(resolved);
     },
 
-    async saveFileAs({ file, suggestedName }) {
-      return saveTo(`workspace/${safeFileName(suggestedName)}`, file);
+    async saveFileAs({ file, suggestedName, overwrite }) {
+      let resolved = writable(`workspace/${safeFileName(suggestedName)}`);
+      const target = await workspace.resolveForWrite(resolved.absolute, resolved.display);
+      let existing: ExistingFile = 'refuse';
+      if (target.existingName !== undefined) {
+        // The file that would be replaced, by its name on disk (it may differ in case from the one asked for).
+        const taken = writable(`${path.posix.dirname(resolved.display)}/${target.existingName}`);
+        if (overwrite !== taken.display) throw alreadyExists(taken.display);
+        resolved = taken;
+        existing = 'replace';
+      }
+      // `refuse` stays atomic: a file created since the check above is still never replaced.
+      await files.write(resolved.absolute, file, { folder: workspace, label: resolved.display, existing });
+      return saved(resolved);
     },
 
     async listFiles() {
@@ -73,24 +93,26 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
       const entries: FileEntry[] = [];
       for (const absolute of await deps.recent.list()) {
         const pagePath = toPagePath(folders, absolute);
-        if (pagePath) entries.push({ path: pagePath, name: path.basename(absolute), readOnly: pagePath.startsWith('examples/') });
+        if (!pagePath) continue;
+        // Only entries that open: a link that leads out of its folder (or a file gone since) is not offered.
+        const inside = await resolveRealPathInside(folders, resolveWorkspacePath(folders, pagePath)).then(
+          () => true,
+          () => false,
+        );
+        if (inside) entries.push({ path: pagePath, name: path.basename(absolute), readOnly: pagePath.startsWith('examples/') });
       }
       return entries;
     },
 
     async exportModel({ runId, name }) {
       // workspace/exports/<graph name>-<run id>/: a new folder per run, so an export never overwrites another.
-      const exportsDir = path.join(folders.workspace, EXPORTS_FOLDER);
-      await mkdir(exportsDir, { recursive: true });
-      // A link planted at workspace/exports must not carry the files out of the workspace.
-      const [realWorkspace, realExports] = await Promise.all([realpath(folders.workspace), realpath(exportsDir)]);
-      if (!realExports.startsWith(realWorkspace + path.sep)) {
-        throw new Error(`"workspace/${EXPORTS_FOLDER}" is a link to a place outside the workspace: refusing to export there.`);
-      }
       const folder = `${safeFolderName(name ?? '', 'model')}-${safeFolderName(runId, 'run')}`;
-      const written = await deps.training.exportModel(runId, path.join(exportsDir, folder));
-      const page = (absolute: string) => toPagePath(folders, absolute) ?? absolute;
-      return { directory: page(path.join(exportsDir, folder)), files: written.map(page) };
+      const display = `workspace/${EXPORTS_FOLDER}/${folder}`;
+      // The same confinement as a save: a link at exports/ or at exports/<folder> cannot carry the files out. The
+      // trainer's writer then keeps each file inside that real folder (writeModelFiles.ts).
+      const real = await workspace.ensureFolder(path.join(folders.workspace, EXPORTS_FOLDER, folder), display);
+      const written = await deps.training.exportModel(runId, real);
+      return { directory: display, files: written.map((absolute) => `${display}/${path.basename(absolute)}`) };
     },
 
     async reportDocumentState(state) {

@@ -47,7 +47,7 @@ describe('resolveWorkspacePath', () => {
   });
 
   it('refuses a symlink that leads out of the workspace', async () => {
-    await expect(assertRealPathInside(folders, resolveWorkspacePath(folders, 'workspace/link.nbrick'))).rejects.toThrow(/outside its folder/);
+    await expect(assertRealPathInside(folders, resolveWorkspacePath(folders, 'workspace/link.nbrick'))).rejects.toThrow('Path "workspace/link.nbrick" refused: it is a link to a place outside the workspace');
     await expect(assertRealPathInside(folders, resolveWorkspacePath(folders, 'workspace/a.nbrick'))).resolves.toBeUndefined();
   });
 });
@@ -70,5 +70,22 @@ describe('listing and names', () => {
     expect(safeFileName('spirals.nbrick')).toBe('spirals.nbrick');
     expect(safeFileName('')).toBe('untitled.nbrick');
     expect(safeFileName(undefined)).toBe('untitled.nbrick');
+  });
+
+  it('keeps Unicode names and replaces only what Windows, macOS or Linux forbid', () => {
+    expect(safeFileName('Привет')).toBe('Привет.nbrick');
+    expect(safeFileName('日本語')).toBe('日本語.nbrick');
+    expect(safeFileName('Ünïcödé 🙂 net')).toBe('Ünïcödé 🙂 net.nbrick');
+    // NFD (as macOS hands out names) and NFC give the same file name.
+    expect(safeFileName('Cafe\u0301')).toBe('Caf\u00e9.nbrick');
+    expect(safeFileName('a<b>c:d"e|f?g*h\\i/j\u0001k')).toBe('a-b-c-d-e-f-g-h-i-j-k.nbrick');
+    expect(safeFileName('trailing dots... ')).toBe('trailing dots.nbrick');
+    expect(safeFileName('.hidden')).toBe('hidden.nbrick');
+    for (const reserved of ['CON', 'con', 'Nul', 'PRN', 'AUX', 'COM1', 'lpt9', 'con.backup']) {
+      expect(safeFileName(reserved), reserved).toBe(`${reserved}_.nbrick`);
+    }
+    expect(safeFileName('CONSOLE')).toBe('CONSOLE.nbrick');
+    // Not shortened: a name too long for the disk is refused with a message when saving, never silently cut.
+    expect(safeFileName('x'.repeat(200))).toBe(`${'x'.repeat(200)}.nbrick`);
   });
 });

@@ -3,10 +3,13 @@
  * read-write) or `examples/<name>.nbrick` (the bundled templates, read-only). Everything else is refused, so a
  * page that somehow got the token still cannot read or write outside those two folders.
  */
-import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileEntry } from '../../shared/contracts/api';
+import { safeFileName } from '../../shared/format/fileNames';
 import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
+import { WorkspacePathError } from '../services/files/fileErrors';
+import { confinedFolder, type ConfinedFolder } from '../services/files/workspaceFiles';
 
 export interface WorkspaceFolders {
   /** Absolute path of the user's folder. */
@@ -24,11 +27,14 @@ export interface ResolvedPath {
 
 const ROOTS = ['workspace', 'examples'] as const;
 
-export class WorkspacePathError extends Error {
-  constructor(path: string, reason: string) {
-    super(`Path "${path}" refused: ${reason}`);
-    this.name = 'WorkspacePathError';
-  }
+export { WorkspacePathError };
+
+/** The confinement of each root (workspaceFiles.ts): the one rule every read and write of the web host goes through. */
+export function workspaceFolder(folders: WorkspaceFolders): ConfinedFolder {
+  return confinedFolder(folders.workspace, 'the workspace');
+}
+export function templatesFolder(folders: WorkspaceFolders): ConfinedFolder {
+  return confinedFolder(folders.examples, 'the templates folder');
 }
 
 /** Turns a page-facing path into an absolute one inside its root, or throws a WorkspacePathError. */
@@ -52,13 +58,18 @@ export function resolveWorkspacePath(folders: WorkspaceFolders, pagePath: string
   return { absolute, readOnly: rootName === 'examples', display: `${rootName}/${rest}` };
 }
 
-/** Symlinks inside the workspace could still point elsewhere: check the real location before reading. */
+/**
+ * Links inside the workspace could still point elsewhere: the real path of an existing file, checked to lie inside
+ * its root (the same check saves make). Refuses with WorkspacePathError, or `"<path>" does not exist.`.
+ */
+export async function resolveRealPathInside(folders: WorkspaceFolders, resolved: ResolvedPath): Promise<string> {
+  const folder = resolved.readOnly ? templatesFolder(folders) : workspaceFolder(folders);
+  return folder.resolveForRead(resolved.absolute, resolved.display);
+}
+
+/** As resolveRealPathInside, when only the check matters. */
 export async function assertRealPathInside(folders: WorkspaceFolders, resolved: ResolvedPath): Promise<void> {
-  const root = resolved.readOnly ? folders.examples : folders.workspace;
-  const [realRoot, realFile] = await Promise.all([realpath(root), realpath(resolved.absolute)]);
-  if (!realFile.startsWith(realRoot + path.sep)) {
-    throw new WorkspacePathError(resolved.display, 'it is a link to a place outside its folder');
-  }
+  await resolveRealPathInside(folders, resolved);
 }
 
 /** Page-facing path of an absolute file, if it lies in one of the folders. */
@@ -121,12 +132,5 @@ export function safeFolderName(text: string, fallback = 'untitled'): string {
 /** Folder of the web host's model exports, inside the workspace. */
 export const EXPORTS_FOLDER = 'exports';
 
-/** A file name for Save As in the web host: what was asked for, made safe, with the extension. */
-export function safeFileName(suggested: string | undefined): string {
-  const base = (suggested ?? 'untitled')
-    .replace(/\.nbrick$/i, '')
-    .replace(/[^A-Za-z0-9 _.-]+/g, '-')
-    .replace(/^[.\s-]+|[.\s-]+$/g, '')
-    .slice(0, 120);
-  return `${base || 'untitled'}${GRAPH_FILE_EXTENSION}`;
-}
+/** A file name for Save As in the web host: what was asked for, made safe, with the extension (shared/format/fileNames.ts). */
+export { safeFileName };

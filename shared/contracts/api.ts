@@ -33,7 +33,13 @@ export const apiRequestSchemas = {
   /** No path: ask the user (native dialog in Electron, workspace picker / upload in the browser). */
   openFile: z.object({ path: filePathSchema.optional() }).strict(),
   saveFile: z.object({ file: graphFileSchema, path: filePathSchema }).strict(),
-  saveFileAs: z.object({ file: graphFileSchema, suggestedName: z.string().max(255).optional() }).strict(),
+  /**
+   * `overwrite`: the path of an existing file the user agreed to replace (as named in the host's "already exists"
+   * refusal). Without it, Save As never replaces a file. Electron's native dialog asks on its own and ignores it.
+   */
+  saveFileAs: z
+    .object({ file: graphFileSchema, suggestedName: z.string().max(255).optional(), overwrite: filePathSchema.optional() })
+    .strict(),
   /** Files openable without a native dialog: the web host's workspace and examples (Electron: examples). */
   listFiles: z.undefined(),
   recentFiles: z.undefined(),
@@ -67,7 +73,7 @@ export interface ApiRequests {
   getHostInfo: undefined;
   openFile: { readonly path?: string };
   saveFile: { readonly file: GraphFile; readonly path: string };
-  saveFileAs: { readonly file: GraphFile; readonly suggestedName?: string };
+  saveFileAs: { readonly file: GraphFile; readonly suggestedName?: string; readonly overwrite?: string };
   listFiles: undefined;
   recentFiles: undefined;
   listDatasets: undefined;

@@ -80,6 +80,7 @@ describe('writeGraphFileAtomic', () => {
     await writeFile(target, 'OLD CONTENT');
     const failingWrite: AtomicWriteFs = {
       rename: fs.rename,
+      link: fs.link,
       rm: fs.rm,
       open: (async (...args: Parameters<typeof fs.open>) => {
         const handle = await fs.open(...args);
@@ -91,7 +92,7 @@ describe('writeGraphFileAtomic', () => {
         return handle;
       }) as typeof fs.open,
     };
-    await expect(writeGraphFileAtomic(target, sample, failingWrite)).rejects.toThrow(/cannot save .*a\.nbrick: ENOSPC/);
+    await expect(writeGraphFileAtomic(target, sample, failingWrite)).rejects.toThrow(/^".*a\.nbrick" cannot be saved: ENOSPC/);
     expect(await readFile(target, 'utf8')).toBe('OLD CONTENT');
     expect(await readdir(dir)).toEqual(['a.nbrick']);
   });
@@ -109,7 +110,7 @@ describe('writeGraphFileAtomic', () => {
   it('keeps the old file when the rename fails', async () => {
     const target = path.join(dir, 'a.nbrick');
     await writeFile(target, 'OLD CONTENT');
-    const failingRename: AtomicWriteFs = { open: fs.open, rm: fs.rm, rename: async () => Promise.reject(new Error('EXDEV')) };
+    const failingRename: AtomicWriteFs = { open: fs.open, rm: fs.rm, link: fs.link, rename: async () => Promise.reject(new Error('EXDEV')) };
     await expect(writeGraphFileAtomic(target, sample, failingRename)).rejects.toThrow(/EXDEV/);
     expect(await readFile(target, 'utf8')).toBe('OLD CONTENT');
     expect(await readdir(dir)).toEqual(['a.nbrick']);

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeTextFileAtomic } from './writeGraphFileAtomic';
+import { confinedFolder } from './workspaceFiles';
 
 export const RECENT_FILES_NAME = 'recent-files.json';
 export const DEFAULT_MAX_RECENT = 10;
@@ -20,6 +20,8 @@ export interface RecentFilesStore {
 export function createRecentFilesStore(configDir: string, opts: { max?: number } = {}): RecentFilesStore {
   const max = opts.max ?? DEFAULT_MAX_RECENT;
   const storePath = path.join(configDir, RECENT_FILES_NAME);
+  // The list stays in its folder: a link planted at recent-files.json is refused, not written through.
+  const folder = confinedFolder(configDir, 'its folder');
 
   async function load(): Promise<string[]> {
     try {
@@ -34,7 +36,7 @@ export function createRecentFilesStore(configDir: string, opts: { max?: number }
 
   async function save(files: string[]): Promise<string[]> {
     await mkdir(configDir, { recursive: true });
-    await writeTextFileAtomic(storePath, `${JSON.stringify({ files }, null, 2)}\n`);
+    await folder.write(storePath, `${JSON.stringify({ files }, null, 2)}\n`, { existing: 'replace' });
     return files;
   }
 

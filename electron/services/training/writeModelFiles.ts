@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { modelFileSchema, type ModelFile } from '../../../shared/contracts/trainer';
-import { writeTextFileAtomic } from '../files/writeGraphFileAtomic';
+import { confinedFolder } from '../files/workspaceFiles';
 
 /** Writes the files into `dir` (created if missing) and returns their absolute paths, model.json first. */
 export async function writeModelFiles(dir: string, files: readonly ModelFile[]): Promise<string[]> {
@@ -18,6 +18,8 @@ export async function writeModelFiles(dir: string, files: readonly ModelFile[]):
   }
   await mkdir(absoluteDir, { recursive: true });
   const ordered = [...files].sort((a, b) => Number(a.name.endsWith('.json')) - Number(b.name.endsWith('.json')));
-  for (const file of ordered) await writeTextFileAtomic(path.join(absoluteDir, file.name), file.bytes);
+  // Each file stays in the folder: a link planted at dir/model.json is refused, not written through.
+  const folder = confinedFolder(absoluteDir, 'the export folder');
+  for (const file of ordered) await folder.write(path.join(absoluteDir, file.name), file.bytes, { existing: 'replace' });
   return [...ordered].reverse().map((file) => path.join(absoluteDir, file.name));
 }
