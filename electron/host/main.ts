@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Autosave } from './autosave';
-import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
+import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createTrainingService } from './trainingService';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost } from './webHost';
@@ -59,6 +59,9 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
   const folders = { workspace: path.resolve(values.workspace), examples: path.resolve(values.examples) };
   await ensureWorkspace(folders);
   const stateDir = path.join(folders.workspace, '.neural-bricks');
+  // Temp files of saves a crash interrupted (the state folder lies inside the workspace, so one sweep covers both).
+  // Not awaited: a large workspace must not delay start-up, and a save in progress has a fresh temp file (kept).
+  void cleanTempFilesAtStartup({ deep: [folders.workspace] });
 
   const autosave = new Autosave(stateDir);
   const training = createTrainingService();

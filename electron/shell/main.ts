@@ -20,7 +20,7 @@ import {
 import { ApiPayloadError, API_METHODS, ipcChannel, parseRequest, type ApiEvent, type ApiEventPayloads, type ApiMethod } from '../../shared/contracts/api';
 import { Autosave } from '../host/autosave';
 import type { DocumentState } from '../host/autosave';
-import { createDatasetService, createGraphFileStore, createRecentFiles } from '../host/nodeServices';
+import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from '../host/nodeServices';
 import { buildMenuTemplate } from './appMenu';
 import { createElectronHandlers } from './electronHandlers';
 import { createUtilityTrainingService } from './utilityTrainingService';
@@ -239,6 +239,10 @@ async function main() {
   const stateDir = app.getPath('userData');
   const autosave = new Autosave(path.join(stateDir, 'autosave'));
   const recent = createRecentFiles(stateDir);
+  // Temp files of saves a crash interrupted: in the state folder, and beside the files the user saved recently.
+  void recent
+    .list()
+    .then((files) => cleanTempFilesAtStartup({ deep: [stateDir], shallow: [...new Set(files.map((file) => path.dirname(file)))] }, log));
   const training = createUtilityTrainingService(path.join(__dirname, 'trainer.cjs'), log);
   const { handlers, openPath } = createElectronHandlers({
     window: () => mainWindow,

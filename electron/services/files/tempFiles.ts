@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-/** `.nbrick-<12 hex>.tmp`: 22 bytes whatever the target is called, hidden, and recognisably ours. */
+/** `.nbrick-<12 hex>.tmp`: 24 bytes whatever the target is called, hidden, and recognisably ours. */
 export const TEMP_FILE_PATTERN = /^\.nbrick-[0-9a-f]{12}\.tmp$/;
 
 export function temporaryFileName(): string {
