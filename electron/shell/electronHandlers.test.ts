@@ -1,5 +1,5 @@
 /** Electron main's API handlers with electron's dialog/app replaced: what the renderer may read and write. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -81,6 +81,28 @@ describe('Electron API handlers', () => {
     dialogAnswers.save = path.join(dir, 'new-net');
     expect(await handlers.saveFileAs({ file, suggestedName: 'new-net' })).toEqual({ path: path.join(dir, 'new-net.nbrick'), name: 'new-net.nbrick' });
     expect(readFileSync(path.join(dir, 'new-net.nbrick'), 'utf8')).toBe(serializeGraphFile(file));
+  });
+
+  it('writes through the same validation as the web host: a graph the loader would refuse is not written', async () => {
+    const target = path.join(dir, 'checked.nbrick');
+    dialogAnswers.save = target;
+    const node = { id: 'a', type: 'Input', params: { kind: 'vector', size: 2 }, position: { x: 0, y: 0 } };
+    const duplicate = { ...file, graph: { ...file.graph, nodes: [node, node] } } as typeof file;
+    await expect(handlers.saveFileAs({ file: duplicate })).rejects.toThrow(
+      `"${target}" cannot be saved: it could not be opened again (invalid graph file: graph.nodes[1].id: duplicate node id "a").`,
+    );
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('Save As replaces a file chosen in the native dialog (the dialog asked), keeping a link and updating its file', async () => {
+    const real = path.join(dir, 'linked-real.nbrick');
+    const link = path.join(dir, 'linked.nbrick');
+    writeFileSync(real, 'OLD');
+    symlinkSync(real, link);
+    dialogAnswers.save = link;
+    expect(await handlers.saveFileAs({ file })).toEqual({ path: link, name: 'linked.nbrick' });
+    expect(readFileSync(real, 'utf8')).toBe(serializeGraphFile(file));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
 
   it('templates open read-only and cannot be overwritten', async () => {

@@ -8,6 +8,7 @@ import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
+import { safeFileName } from '../../shared/format/fileNames';
 import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
 
 export interface ElectronHandlerDeps extends LabServices {
@@ -67,11 +68,12 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     },
     async saveFileAs({ file, suggestedName }) {
       const window = deps.window();
-      const base = (suggestedName ?? file.graph.metadata.name ?? 'untitled').replace(/[\\/:*?"<>|]+/g, '-');
+      // The same name rules as the web host (Unicode kept, only what some OS forbids replaced); the dialog asks
+      // before replacing an existing file, so the write below may replace the one chosen.
       const options = {
         title: 'Save graph as',
         filters: FILTERS,
-        defaultPath: path.join(app.getPath('documents'), base.endsWith(GRAPH_FILE_EXTENSION) ? base : `${base}${GRAPH_FILE_EXTENSION}`),
+        defaultPath: path.join(app.getPath('documents'), safeFileName(suggestedName ?? file.graph.metadata.name)),
       };
       const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
       if (result.canceled || !result.filePath) return null;
