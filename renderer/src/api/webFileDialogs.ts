@@ -3,6 +3,7 @@
  * and need no framework. Open lists the workspace and the templates and offers an upload; Save As asks for a name.
  */
 import type { FileEntry } from '../../../shared/contracts/api';
+import { fileNameKey, fileNameProblem, safeFileName } from '../../../shared/format/fileNames';
 
 export type OpenChoice =
   | { readonly kind: 'path'; readonly path: string }
@@ -79,17 +80,39 @@ export function pickFileToOpen(entries: readonly FileEntry[]): Promise<OpenChoic
   });
 }
 
-/** A workspace file name, or `download` to save a copy through the browser instead. */
-export type SaveChoice = { readonly kind: 'workspace'; readonly name: string } | { readonly kind: 'download'; readonly name: string };
+/**
+ * A workspace file name, or `download` to save a copy through the browser instead. `overwrite` is the path of the
+ * existing file the user agreed to replace; the host refuses to replace anything without it.
+ */
+export type SaveChoice =
+  | { readonly kind: 'workspace'; readonly name: string; readonly overwrite?: string }
+  | { readonly kind: 'download'; readonly name: string };
 
-export function pickSaveName(suggested: string, existing: readonly string[]): Promise<SaveChoice | null> {
+/** Asks before replacing `existing` (a page path such as `workspace/a.nbrick`). */
+export function confirmReplace(existing: string): boolean {
+  return window.confirm(`"${existing}" already exists. Replace it with this graph?`);
+}
+
+/** `existing`: the user's workspace files, so the dialog knows what a name would replace before anything is sent. */
+export function pickSaveName(suggested: string, existing: readonly FileEntry[]): Promise<SaveChoice | null> {
   return showDialog<SaveChoice>('Save graph as', (finish) => {
     const input = element('input', { type: 'text', value: suggested.replace(/\.nbrick$/i, ''), required: true });
     input.setAttribute('aria-label', 'File name');
     const warning = element('p', { className: 'nb-dialog-warning', role: 'status' } as Partial<HTMLParagraphElement>);
-    const fileName = () => `${input.value.trim().replace(/\.nbrick$/i, '')}.nbrick`;
+    // The exact name the host will use, and the file it would replace (names equal but for case are one file on
+    // macOS and Windows).
+    const fileName = () => safeFileName(input.value.trim());
+    const collision = () => existing.find((entry) => fileNameKey(entry.name) === fileNameKey(fileName()));
     const update = () => {
-      warning.textContent = existing.includes(fileName()) ? `${fileName()} exists and will be replaced.` : '';
+      const taken = collision();
+      const problem = fileNameProblem(fileName());
+      warning.textContent = problem
+        ? `This name cannot be saved: ${problem}`
+        : taken
+          ? `${taken.name} exists: saving will ask before replacing it.`
+          : fileName() !== `${input.value.trim().replace(/\.nbrick$/i, '')}.nbrick`
+            ? `Will be saved as ${fileName()}.`
+            : '';
     };
     input.addEventListener('input', update);
     update();
@@ -109,7 +132,11 @@ export function pickSaveName(suggested: string, existing: readonly string[]): Pr
     ]);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (input.value.trim() !== '') finish({ kind: 'workspace', name: fileName() });
+      if (input.value.trim() === '' || fileNameProblem(fileName())) return;
+      const taken = collision();
+      if (!taken) finish({ kind: 'workspace', name: fileName() });
+      // Declining keeps the dialog open to choose another name.
+      else if (confirmReplace(taken.path)) finish({ kind: 'workspace', name: fileName(), overwrite: taken.path });
     });
     queueMicrotask(() => input.select());
     return [form];

@@ -12,7 +12,8 @@ import type {
 } from '../../../shared/contracts/api';
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
-import { pickFileToOpen, pickSaveName } from './webFileDialogs';
+import { parseAlreadyExists } from '../../../shared/format/fileNames';
+import { confirmReplace, pickFileToOpen, pickSaveName } from './webFileDialogs';
 import { WsConnection } from './wsConnection';
 import './webFileDialogs.css';
 
@@ -52,7 +53,7 @@ export function createWebLabApi(location: LocationLike): LabApi {
   }
 
   async function saveFileAs(request: ApiRequest<'saveFileAs'>) {
-    const existing = (await call('listFiles')).filter((entry) => !entry.readOnly).map((entry) => entry.name);
+    const existing = (await call('listFiles')).filter((entry) => !entry.readOnly);
     const choice = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing);
     if (choice === null) return null;
     if (choice.kind === 'download') {
@@ -60,7 +61,16 @@ export function createWebLabApi(location: LocationLike): LabApi {
       downloadText(serializeGraphFile(request.file), choice.name);
       return null;
     }
-    return call('saveFileAs', { file: request.file, suggestedName: choice.name });
+    const asked = { file: request.file, suggestedName: choice.name, ...(choice.overwrite ? { overwrite: choice.overwrite } : {}) };
+    try {
+      return await call('saveFileAs', asked);
+    } catch (error) {
+      // Someone created that file since the list was read: the host refused to replace it; ask, then send again.
+      const existingPath = parseAlreadyExists(error instanceof Error ? error.message : '');
+      if (existingPath === undefined || existingPath === choice.overwrite) throw error;
+      if (!confirmReplace(existingPath)) return null;
+      return call('saveFileAs', { ...asked, overwrite: existingPath });
+    }
   }
 
   return {
