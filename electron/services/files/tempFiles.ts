@@ -68,3 +68,27 @@ export async function cleanStaleTempFiles(dir: string, options: TempCleanupOptio
   }
   return { removed, bytes };
 }
+
+/**
+ * Start-up sweep of the temp files that killed saves left behind (our own `.nbrick-<hex>.tmp` pattern only, older
+ * than a minute, links never followed). `deep` folders are visited with their sub-folders (the workspace, a state
+ * folder), `shallow` ones only themselves (the folders of recent files, in the desktop app). Never throws.
+ */
+export async function cleanTempFilesAtStartup(
+  folders: { readonly deep: readonly string[]; readonly shallow?: readonly string[] },
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<number> {
+  let count = 0;
+  let bytes = 0;
+  const visits = [
+    ...folders.deep.map((dir) => ({ dir, maxDepth: 4 })),
+    ...(folders.shallow ?? []).map((dir) => ({ dir, maxDepth: 0 })),
+  ];
+  for (const { dir, maxDepth } of visits) {
+    const result = await cleanStaleTempFiles(dir, { maxDepth }).catch(() => ({ removed: [], bytes: 0 }));
+    count += result.removed.length;
+    bytes += result.bytes;
+  }
+  if (count > 0) log(`Removed ${count} temporary file(s) left by interrupted saves (${(bytes / 1024).toFixed(0)} KB).`);
+  return count;
+}

@@ -3,8 +3,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanTempFilesAtStartup } from '../../host/nodeServices';
-import { cleanStaleTempFiles, TEMP_FILE_PATTERN } from './tempFiles';
+import { cleanStaleTempFiles, cleanTempFilesAtStartup, TEMP_FILE_PATTERN } from './tempFiles';
 import { confinedFolder, realPathOf } from './workspaceFiles';
 import { realFs, writeFileAtomicAt, type AtomicWriteFs } from './writeGraphFileAtomic';
 

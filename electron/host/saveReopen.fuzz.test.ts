@@ -8,20 +8,20 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiPayloadError, parseRequest, type ApiHandlers } from '../../../shared/contracts/api';
-import { loadGraphFile } from '../../../shared/format/loadGraphFile';
-import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
-import { Mutator, mutatedGraphText, prng } from '../../../shared/format/testing/graphFileMutator';
-import { Autosave } from '../../host/autosave';
-import { createDatasetService, createGraphFileStore, createRecentFiles } from '../../host/nodeServices';
-import { createWebHandlers } from '../../host/webHandlers';
-import { TEMP_FILE_PATTERN } from './tempFiles';
+import { ApiPayloadError, parseRequest, type ApiHandlers } from '../../shared/contracts/api';
+import { loadGraphFile } from '../../shared/format/loadGraphFile';
+import { serializeGraphFile } from '../../shared/format/serializeGraphFile';
+import { Mutator, mutatedGraphText, prng } from '../../shared/format/testing/graphFileMutator';
+import { Autosave } from './autosave';
+import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
+import { createWebHandlers } from './webHandlers';
+import { TEMP_FILE_PATTERN } from '../services/files/tempFiles';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261211);
 /** Saves that must reach the handler (mutations that are not JSON or fail the request schema never do). */
 const SAVES = Number(process.env['FUZZ_SAVES'] ?? 1000);
 
-const repo = path.resolve(import.meta.dirname, '../../..');
+const repo = path.resolve(import.meta.dirname, '../..');
 function corpus(): { name: string; text: string }[] {
   return [path.join(repo, 'shared/format/fixtures'), path.join(repo, 'examples')].flatMap((dir) =>
     readdirSync(dir)
