@@ -3,10 +3,10 @@ import { CROSS_ENTROPY_CEILING, DivergenceDetector, lossCeilingOf } from './dive
 
 const crossEntropy = () => new DivergenceDetector({ lossCeiling: CROSS_ENTROPY_CEILING, learningRate: 10, optimizer: 'sgd' });
 
-/** Feeds losses as consecutive batches of epoch 1 and returns the first verdict. */
-function feed(detector: DivergenceDetector, losses: readonly number[]) {
+/** Feeds losses as consecutive batches of epoch 1 (of `samples` rows) and returns the first verdict. */
+function feed(detector: DivergenceDetector, losses: readonly number[], samples?: number) {
   for (let i = 0; i < losses.length; i++) {
-    const verdict = detector.observeBatchLoss(losses[i]!, { epoch: 1, batch: i + 1 });
+    const verdict = detector.observeBatchLoss(losses[i]!, { epoch: 1, batch: i + 1 }, samples);
     if (verdict) return verdict;
   }
   return undefined;
@@ -41,7 +41,26 @@ describe('DivergenceDetector', () => {
     expect(feed(crossEntropy(), saturated)).toBeUndefined();
     const verdict = feed(crossEntropy(), [...saturated, 8.059, 8.059]);
     expect(verdict).toMatchObject({ rule: 'saturated', epoch: 1, batch: 21 });
-    expect(verdict!.reason).toContain('clipped cross-entropy maximum (8.06 of at most 16.1 per sample) for 20 batches up to epoch 1, batch 21:');
+    expect(verdict!.reason).toContain('clipped cross-entropy maximum (8.06; a misclassified sample costs at most 16.1) for 20 batches up to epoch 1, batch 21:');
+  });
+
+  it('recognises outputs stuck at the clip below that share: the loss is a whole number of ceilings over the batch', () => {
+    // xor at learning rate 10: 4 of 16 samples wrong at the clip, 12 right at ~0 (accuracy 75 %, loss 4.03).
+    const stuck = (wrong: number) => (wrong * CROSS_ENTROPY_CEILING) / 16 + 1e-6;
+    const losses = [0.6, ...Array.from({ length: 30 }, (_, i) => stuck([4, 2, 5, 4, 7][i % 5]!))];
+    expect(feed(crossEntropy(), losses, 16)).toMatchObject({ rule: 'saturated', batch: 21 });
+    // The same losses without the batch size cannot be told from a slow start below the share.
+    expect(feed(crossEntropy(), losses.map((l) => Math.min(l, 2.5)))).toBeUndefined();
+    // A healthy loss is rarely a whole number of ceilings, and never for 20 batches in a row.
+    const healthy = Array.from({ length: 500 }, (_, i) => 0.3 + 0.2 * Math.abs(Math.sin(i * 7.77)));
+    expect(feed(crossEntropy(), healthy, 16)).toBeUndefined();
+  });
+
+  it('shortens the window for runs with fewer batches (never below 3)', () => {
+    const short = new DivergenceDetector({ lossCeiling: CROSS_ENTROPY_CEILING, learningRate: 10, totalBatches: 5 });
+    expect(feed(short, [0.69, 8.06, 8.06, 8.06, 8.06])).toMatchObject({ rule: 'saturated', batch: 5 });
+    const tiny = new DivergenceDetector({ lossCeiling: CROSS_ENTROPY_CEILING, learningRate: 10, totalBatches: 2 });
+    expect(feed(tiny, [0.69, 8.06])).toBeUndefined();
   });
 
   it('calls a loss far above its start for a sustained window diverged, whatever the head', () => {

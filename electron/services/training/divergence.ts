@@ -23,7 +23,10 @@ export interface DivergenceRules {
   readonly window: number;
   /** "Far above the start": the batch loss is at least this many times the first batch's loss. */
   readonly riseFactor: number;
-  /** "Stuck at the clip maximum": the batch loss is at least this share of the cross-entropy ceiling. */
+  /**
+   * "Stuck at the clip maximum": the batch loss is at least this share of the cross-entropy ceiling, or it is a whole
+   * number of ceilings over the batch (every misclassified sample sits exactly at the clip).
+   */
   readonly saturatedShare: number;
   /** "Exploding weights": the weights' L2 norm is at least this many times its value before training. */
   readonly weightGrowth: number;
@@ -57,6 +60,8 @@ export interface DivergenceDetectorOptions {
   readonly learningRate: number;
   /** Adam is suggested only to runs that use another optimizer. */
   readonly optimizer?: string;
+  /** Batches the whole run will train: a shorter run gets a shorter window (at least 3 batches). */
+  readonly totalBatches?: number;
   readonly rules?: Partial<DivergenceRules>;
 }
 
@@ -68,9 +73,19 @@ export function lossCeilingOf(loss: string): number | undefined {
   return loss === 'categoricalCrossentropy' || loss === 'binaryCrossentropy' ? CROSS_ENTROPY_CEILING : undefined;
 }
 
+/**
+ * Saturated outputs give each sample a loss of ~0 (right) or exactly the ceiling (wrong, clipped), so the batch mean
+ * is a whole number of ceilings over the batch size. Clipping passes no gradient, so such a run never recovers.
+ */
+function isClippedLoss(loss: number, samples: number, ceiling: number): boolean {
+  const wrong = (loss * samples) / ceiling;
+  return wrong >= 0.5 && Math.abs(wrong - Math.round(wrong)) <= 0.02;
+}
+
 /** Watches one run. Feed it in order; every `observe…` returns the verdict once a rule trips, else undefined. */
 export class DivergenceDetector {
   private readonly rules: DivergenceRules;
+  private readonly window: number;
   private firstLoss: number | undefined;
   private initialNorm: number | undefined;
   private risingStreak = 0;
@@ -78,21 +93,26 @@ export class DivergenceDetector {
 
   constructor(private readonly options: DivergenceDetectorOptions) {
     this.rules = { ...DEFAULT_DIVERGENCE_RULES, ...options.rules };
+    const { totalBatches } = options;
+    this.window = totalBatches === undefined ? this.rules.window : Math.max(3, Math.min(this.rules.window, totalBatches - 1));
   }
 
-  /** The training loss of one batch (computed before that batch's update). */
-  observeBatchLoss(loss: number, position: Required<RunPosition>): Divergence | undefined {
+  /** The mean training loss of one batch of `samples` rows (computed before that batch's update). */
+  observeBatchLoss(loss: number, position: Required<RunPosition>, samples?: number): Divergence | undefined {
     if (!Number.isFinite(loss)) return this.verdict('non-finite', position, `the loss became ${String(loss)} at ${where(position)}`);
     this.firstLoss ??= loss;
-    const { window, riseFactor, saturatedShare } = this.rules;
+    const { window } = this;
+    const { riseFactor, saturatedShare } = this.rules;
     const ceiling = this.options.lossCeiling;
-    this.saturatedStreak = ceiling !== undefined && loss >= saturatedShare * ceiling ? this.saturatedStreak + 1 : 0;
+    const saturated =
+      ceiling !== undefined && (loss >= saturatedShare * ceiling || (samples !== undefined && isClippedLoss(loss, samples, ceiling)));
+    this.saturatedStreak = saturated ? this.saturatedStreak + 1 : 0;
     if (this.saturatedStreak >= window) {
       return this.verdict(
         'saturated',
         position,
-        `the loss stayed near the clipped cross-entropy maximum (${fmt(loss)} of at most ${fmt(ceiling!)} per sample) ` +
-          `for ${window} batches up to ${where(position)}: the outputs saturated at 0 or 1`,
+        `the loss stayed at the clipped cross-entropy maximum (${fmt(loss)}; a misclassified sample costs at most ` +
+          `${fmt(ceiling!)}) for ${window} batches up to ${where(position)}: the outputs saturated at 0 or 1, where no gradient flows`,
       );
     }
     this.risingStreak = this.firstLoss > 0 && loss >= riseFactor * this.firstLoss ? this.risingStreak + 1 : 0;

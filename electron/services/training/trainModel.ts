@@ -207,6 +207,7 @@ export async function trainModel(
     lossCeiling: lossCeilingOf(head.loss),
     learningRate: config.learningRate,
     optimizer: config.optimizer,
+    totalBatches: batchesPerEpoch * config.epochs,
   });
   divergence.observeWeightNorm(weightNorm(model), { epoch: 0 });
   let lastFiniteLoss: number | undefined;
@@ -250,7 +251,7 @@ export async function trainModel(
       epochActiveMs += dt;
       trainingMs += dt;
       const [loss, accuracy] = Array.isArray(result) ? result : [result];
-      const diverged = divergence.observeBatchLoss(loss!, { epoch, batch });
+      const diverged = divergence.observeBatchLoss(loss!, { epoch, batch }, to - from);
       if (diverged && !Number.isFinite(loss)) {
         failure = diverged;
         break outer;
