@@ -3,7 +3,8 @@ import { buildChain } from '../../../shared/inference/buildGraph';
 import { runSummarySchema, type RunSummary } from '../../../shared/format/runSummary';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
-import { applyRunEvent, trainingRunStore } from './trainingRunStore';
+import type { LabApi } from '../../../shared/contracts/api';
+import { applyRunEvent, startRun, trainingRunStore } from './trainingRunStore';
 
 const config = { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', learningRate: 10, optimizer: 'sgd' as const };
 const graph = buildChain([['input', 'Input', { kind: 'vector', size: 2 }], ['output', 'Output', { units: 2 }]]);
@@ -54,5 +55,40 @@ describe('trainingRunStore', () => {
     const recorded = documentStore.getState().runs;
     expect(recorded).toHaveLength(runsBefore + 1);
     expect(runSummarySchema.parse(recorded.at(-1))).toEqual(summary);
+  });
+
+  it("a starting run takes only its own events: the end of the run stopped a moment ago does not become the new run's end", async () => {
+    trainingRunStore.setState({ busy: false, run: undefined });
+    const runsBefore = documentStore.getState().runs.length;
+    const oldSummary: RunSummary = {
+      id: 'run-old',
+      startedAt: '2026-12-06T09:59:00.000Z',
+      finishedAt: '2026-12-06T10:00:00.000Z',
+      status: 'stopped',
+      backend: 'wasm',
+      config,
+      epochs: [],
+      final: { loss: 0.7 },
+      samplesPerSec: 1000,
+      wallTimeMs: 1000,
+    };
+    // The host answers Start only after the stopping run ended; both runs' events reach the window first.
+    const api = {
+      async startTraining() {
+        applyRunEvent({ runId: 'run-old', event: { type: 'finished', runId: 'run-old', summary: oldSummary } });
+        applyRunEvent({
+          runId: 'run-new',
+          event: { type: 'started', runId: 'run-new', backend: { name: 'wasm' }, params: 6, trainSize: 80, valSize: 20 },
+        } as never);
+        return { runId: 'run-new' };
+      },
+    } as unknown as LabApi;
+    await startRun(api, graph, config);
+    const run = trainingRunStore.getState().run!;
+    expect(run.runId).toBe('run-new');
+    expect(run.status).toBe('running');
+    expect(run.params).toBe(6);
+    expect(run.summary).toBeUndefined();
+    expect(documentStore.getState().runs).toHaveLength(runsBefore);
   });
 });

@@ -52,10 +52,17 @@ export function useTrainingRun<T>(selector: (state: TrainingRunState) => T): T {
   return useStore(trainingRunStore, selector);
 }
 
-/** Events can beat the startTraining reply: a run still waiting for its id adopts the first one it hears. */
 function belongs(run: LiveRun, runId: string): boolean {
-  return run.runId === runId || (run.runId === undefined && run.status === 'starting');
+  return run.runId === runId;
 }
+
+/**
+ * Events can beat the startTraining reply. While this window's run waits for its id, events are held here and
+ * replayed once the reply names the run: adopting the first id heard would let another run's events (the end of
+ * a run stopped a moment ago, a run started from another tab) take the new run's place.
+ */
+let heldEvents: RunEvent[] = [];
+const MAX_HELD_EVENTS = 1000;
 
 function update(runId: string, patch: (run: LiveRun) => Partial<LiveRun>): void {
   const run = trainingRunStore.getState().run;
@@ -95,7 +102,13 @@ function finish(runId: string, status: RunSummary['status'], summary: RunSummary
   trainingRunStore.setState({ run: { ...run, ...done, runId, status, ...(error ? { error } : {}), ...(record ? { summary: record } : {}) } });
 }
 
-export function applyRunEvent({ runId, event }: RunEvent): void {
+export function applyRunEvent(runEvent: RunEvent): void {
+  const current = trainingRunStore.getState().run;
+  if (current && current.runId === undefined && current.status === 'starting') {
+    if (heldEvents.length < MAX_HELD_EVENTS) heldEvents.push(runEvent);
+    return;
+  }
+  const { runId, event } = runEvent;
   switch (event.type) {
     case 'started':
       update(runId, () => ({
@@ -179,12 +192,17 @@ export function startRun(api: LabApi, graph: GraphDocument, config: TrainingConf
       batches: [],
       epochs: [],
     };
+    heldEvents = [];
     trainingRunStore.setState({ run: live });
     try {
       const { runId } = await api.startTraining({ graph, config });
       const current = trainingRunStore.getState().run;
       if (current && current.runId === undefined) trainingRunStore.setState({ run: { ...current, runId } });
+      const held = heldEvents;
+      heldEvents = [];
+      for (const event of held) if (event.runId === runId) applyRunEvent(event);
     } catch (error) {
+      heldEvents = [];
       trainingRunStore.setState({ run: { ...live, status: 'failed', error: error instanceof Error ? error.message : String(error) } });
       throw error;
     }
