@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -66,6 +66,30 @@ describe('Autosave', () => {
 const recoveryCopy = () => path.join(dir, 'recovery.json');
 const fileNamed = (name: string) => createGraphFile(emptyDocument(name));
 const savedName = () => (JSON.parse(readFileSync(record(), 'utf8')) as { file: { graph: { metadata: { name: string } } } }).file.graph.metadata.name;
+
+describe('Autosave confinement', () => {
+  it('refuses to write its copy through a state folder that is a link out of the workspace, and says why', async () => {
+    const workspace = path.join(dir, 'workspace');
+    const elsewhere = path.join(dir, 'elsewhere');
+    mkdirSync(workspace);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, path.join(workspace, '.neural-bricks'));
+    const autosave = new Autosave(path.join(workspace, '.neural-bricks'), {
+      confineTo: { root: workspace, description: 'the workspace' },
+    });
+    autosave.report({ file, path: null, dirty: true });
+    await expect(autosave.flush()).rejects.toThrow(/outside the workspace/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('writes into a state folder that does not exist yet, creating it', async () => {
+    const stateDir = path.join(dir, 'state', 'autosave');
+    const autosave = new Autosave(stateDir);
+    autosave.report({ file, path: null, dirty: true });
+    await autosave.flush();
+    expect(existsSync(path.join(stateDir, 'autosave.json'))).toBe(true);
+  });
+});
 
 describe('Autosave timing', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));

@@ -15,7 +15,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { GraphFile, Recovery } from '../../shared/contracts/api';
 import { graphFileSchema } from '../../shared/format/graphFileSchema';
-import { writeTextFileAtomic } from '../services/files/writeGraphFileAtomic';
+import { confinedFolder, type ConfinedFolder } from '../services/files/workspaceFiles';
 
 /** A copy is written this long after the last reported change… */
 export const AUTOSAVE_IDLE_MS = 1_500;
@@ -45,6 +45,11 @@ export interface DocumentState {
 export interface AutosaveOptions extends Partial<AutosaveTiming> {
   /** Where failed background writes are reported. */
   readonly log?: (line: string) => void;
+  /**
+   * The folder the copy must stay inside, links followed (the web host: its workspace, which holds the state
+   * folder). Defaults to the state folder itself. A state folder that is a link to elsewhere is refused, not used.
+   */
+  readonly confineTo?: { readonly root: string; readonly description: string };
 }
 
 export class Autosave {
@@ -62,8 +67,13 @@ export class Autosave {
   private readonly recoveryPath: string;
   private readonly timing: AutosaveTiming;
   private readonly log: (line: string) => void;
+  private readonly folder: ConfinedFolder;
+  /** The state folder is the boundary itself: it must exist before its real path can be taken. */
+  private readonly createRoot: string | undefined;
 
   constructor(stateDir: string, options: AutosaveOptions = {}) {
+    this.folder = confinedFolder(options.confineTo?.root ?? stateDir, options.confineTo?.description ?? 'the autosave folder');
+    this.createRoot = options.confineTo ? undefined : stateDir;
     this.copyPath = path.join(stateDir, 'autosave.json');
     this.recoveryPath = path.join(stateDir, 'recovery.json');
     this.timing = {
@@ -156,8 +166,9 @@ export class Autosave {
     if (!state || state === this.written) return;
     if (state.dirty) {
       const record: AutosaveRecord = { savedAt: new Date().toISOString(), originalPath: state.path, file: state.file };
-      await mkdir(path.dirname(this.copyPath), { recursive: true });
-      await writeTextFileAtomic(this.copyPath, JSON.stringify(record));
+      if (this.createRoot) await mkdir(this.createRoot, { recursive: true });
+      else await this.folder.ensureFolder(path.dirname(this.copyPath));
+      await this.folder.write(this.copyPath, JSON.stringify(record), { existing: 'replace' });
     } else {
       await rm(this.copyPath, { force: true });
     }

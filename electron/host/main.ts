@@ -63,7 +63,7 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
   // Not awaited: a large workspace must not delay start-up, and a save in progress has a fresh temp file (kept).
   void cleanTempFilesAtStartup({ deep: [folders.workspace] });
 
-  const autosave = new Autosave(stateDir);
+  const autosave = new Autosave(stateDir, { confineTo: { root: folders.workspace, description: 'the workspace' } });
   const training = createTrainingService();
   const handlers = createWebHandlers({
     folders,
