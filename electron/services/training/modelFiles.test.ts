@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { link, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -41,5 +41,28 @@ describe('saveModelToDir / loadModelFromDir', () => {
     expect(after).toEqual(before);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('replaces an earlier export atomically: the old files are never rewritten in place, and no temp file is left', async () => {
+    await selectBackend('cpu');
+    const make = (units: number) => {
+      const input = tfl.input({ shape: [4] });
+      const out = tfl.layers.dense({ units, activation: 'softmax' }).apply(input) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: input, outputs: out });
+    };
+    const dir = await mkdtemp(path.join(tmpdir(), 'bricks-model-'));
+    dirs.push(dir);
+    const first = make(2);
+    await saveModelToDir(first, dir);
+    const oldWeights = await readFile(path.join(dir, 'weights.bin'));
+    // A reader still holding the old export (here: a second name for the same inode) must keep seeing it whole.
+    await link(path.join(dir, 'weights.bin'), path.join(dir, 'reader-view.bin'));
+    const second = make(7);
+    await saveModelToDir(second, dir);
+    expect(await readFile(path.join(dir, 'reader-view.bin'))).toEqual(oldWeights);
+    expect((await readFile(path.join(dir, 'weights.bin'))).byteLength).toBe(second.countParams() * 4);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'reader-view.bin', 'weights.bin']);
+    first.dispose();
+    second.dispose();
   });
 });

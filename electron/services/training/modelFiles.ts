@@ -3,10 +3,11 @@
  * `weights.bin`, the same files `tf.loadLayersModel('file://…/model.json')` (tfjs-node) or a browser reads.
  * tfjs-core without tfjs-node has no file:// handler, so these are small IOHandlers over node:fs.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { writeTextFileAtomic } from '../files/writeGraphFileAtomic';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -58,8 +59,9 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const files = artifactsToFiles(artifacts);
       await mkdir(dir, { recursive: true });
-      // weights.bin first: a model.json on disk always has its weights beside it.
-      for (const file of files) await writeFile(path.join(dir, file.name), file.bytes);
+      // weights.bin first, each file atomically (temp file, fsync, rename): a model.json on disk always has complete
+      // weights beside it, even when the process is killed mid-save.
+      for (const file of files) await writeTextFileAtomic(path.join(dir, file.name), file.bytes);
       return saveResult(artifacts, files[0]!.bytes.byteLength);
     },
   };
