@@ -1,0 +1,25 @@
+/** An EvaluationResult built from labels and outputs with the shared library, as a host would build it. */
+import {
+  calibration,
+  classificationMetrics,
+  confusionCellSamples,
+  misclassifiedSamples,
+  readClassOutputs,
+} from '../../../shared/evaluation';
+import type { EvaluationResult } from './evaluationApi';
+
+export function evaluationFixture(labels: readonly number[], probabilities: readonly number[], overrides: Partial<EvaluationResult> = {}): EvaluationResult {
+  const outputs = readClassOutputs(probabilities, labels.length);
+  return {
+    runId: 'run-1',
+    datasetId: 'blobs',
+    classNames: Array.from({ length: outputs.classCount }, (_, c) => `class ${c}`),
+    inputKind: 'vector',
+    inputShape: [2],
+    metrics: classificationMetrics(labels, probabilities),
+    calibration: calibration(labels, probabilities),
+    mistakes: misclassifiedSamples(labels, outputs),
+    cellSamples: confusionCellSamples(labels, outputs),
+    ...overrides,
+  };
+}
