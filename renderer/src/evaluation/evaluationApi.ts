@@ -3,6 +3,7 @@
  * inputs. Every evaluation component reads these types only, so the wire's own types are mapped here and nowhere else.
  */
 import type { LabApi } from '../../../shared/contracts/api';
+import type { DatasetSamples, RunEvaluation } from '../../../shared/contracts/evaluation';
 import type { Calibration, ClassificationMetrics, MisclassifiedSample, PlaneExtent } from '../../../shared/evaluation';
 
 /** A model's answer over a decision-boundary grid: row-major `rows × columns × outputWidth` probabilities. */
@@ -29,8 +30,9 @@ export interface EvaluationResult {
   readonly inputShape: readonly number[];
   readonly metrics: ClassificationMetrics;
   readonly calibration: Calibration;
-  /** Most confident mistakes first (may be cut short: `metrics` counts them all). */
+  /** Most confident mistakes first (may be cut short: `mistakeCount` counts them all). */
   readonly mistakes: readonly MisclassifiedSample[];
+  readonly mistakeCount: number;
   /** `cellSamples[t][p]`: the test samples of true class t predicted as p. */
   readonly cellSamples: readonly (readonly number[])[][];
   /** Which graph the run trained (`sha256:…`), when the run record says. */
@@ -67,6 +69,9 @@ export interface EvaluationSource {
 }
 
 export const MAX_MISTAKES = 200;
+/** Most test samples fetched for the scatter of a 2-D set / the ranges of vector features. */
+const MAX_VECTOR_SAMPLES = 4000;
+const SAMPLES_PER_REQUEST = 1000;
 
 type Method = (request: unknown) => Promise<unknown>;
 
@@ -86,18 +91,85 @@ class UnavailableError extends Error {
   }
 }
 
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+
+/** Each feature's range over vector samples. */
+export function featureRanges(samples: readonly { readonly values: readonly number[] }[], names?: readonly string[]): FeatureRange[] {
+  const width = samples[0]?.values.length ?? 0;
+  return range(0, width).map((f) => {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const s of samples) {
+      const v = s.values[f]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return { name: names?.[f] ?? `feature ${f + 1}`, min, max };
+  });
+}
+
+/**
+ * The view's result from the host's evaluation, plus — for vector data — the test samples themselves: the scatter
+ * of a 2-D set and the ranges of the "Try it" sliders come from them.
+ */
+export function toEvaluationResult(evaluation: RunEvaluation, vectorSamples: DatasetSamples['samples'] = []): EvaluationResult {
+  if (evaluation.task !== 'classification') throw new Error('This run is a regression; its evaluation view is not built yet.');
+  const { data } = evaluation;
+  const inputKind = data.inputShape.length > 1 ? 'image' : 'vector';
+  const twoD = inputKind === 'vector' && data.inputShape[0] === 2;
+  return {
+    runId: evaluation.runId,
+    datasetId: data.datasetId,
+    classNames: evaluation.labels,
+    inputKind,
+    inputShape: data.inputShape,
+    metrics: evaluation.metrics,
+    calibration: evaluation.calibration,
+    mistakes: evaluation.mistakes,
+    mistakeCount: evaluation.mistakeCount,
+    cellSamples: evaluation.cellSamples,
+    ...(evaluation.boundary
+      ? { boundary: { ...evaluation.boundary.grid, probabilities: evaluation.boundary.probabilities } }
+      : {}),
+    ...(twoD && vectorSamples.length > 0 ? { points: vectorSamples.map((s) => ({ x: s.values[0]!, y: s.values[1]!, label: s.label })) } : {}),
+    ...(inputKind === 'vector' && vectorSamples.length > 0 ? { featureRanges: featureRanges(vectorSamples, twoD ? ['x', 'y'] : undefined) } : {}),
+  };
+}
+
 /** The evaluation source backed by the LabApi. */
 export function labEvaluationSource(api: LabApi): EvaluationSource {
+  const datasetSamples = async (dataset: string, indices: readonly number[]): Promise<DatasetSamples['samples']> => {
+    const fetch = method(api, 'datasetSamples');
+    if (!fetch) return [];
+    const parts: DatasetSamples['samples'][] = [];
+    for (let at = 0; at < indices.length; at += SAMPLES_PER_REQUEST) {
+      const answer = (await fetch({ dataset, split: 'test', indices: indices.slice(at, at + SAMPLES_PER_REQUEST) })) as DatasetSamples;
+      parts.push(answer.samples);
+    }
+    return parts.flat();
+  };
+  const datasets = new Map<string, { dataset: string; shape: readonly number[] }>();
   return {
     async evaluate(runId, path) {
       const evaluateRun = method(api, 'evaluateRun');
       if (!evaluateRun) throw new UnavailableError('evaluate runs');
-      return (await evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES })) as EvaluationResult;
+      const evaluation = (await evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES })) as RunEvaluation;
+      const { data } = evaluation;
+      datasets.set(runId, { dataset: data.datasetId, shape: data.inputShape });
+      const vector = data.inputShape.length === 1;
+      const samples = vector ? await datasetSamples(data.datasetId, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES))) : [];
+      return toEvaluationResult(evaluation, samples);
     },
-    async samples(runId, path, indices) {
-      const datasetSamples = method(api, 'datasetSamples');
-      if (!datasetSamples) return [];
-      return (await datasetSamples({ runId, path, indices: [...indices] })) as SampleView[];
+    async samples(runId, _path, indices) {
+      const known = datasets.get(runId);
+      if (!known) return [];
+      const [height, width] = known.shape;
+      const image = known.shape.length > 1;
+      return (await datasetSamples(known.dataset, indices)).map((s) => ({
+        index: s.index,
+        label: s.label,
+        ...(image ? { pixels: s.values, width: width!, height: height! } : { features: s.values }),
+      }));
     },
     async predict(runId, path, shape, values) {
       const predict = method(api, 'predict');

@@ -10,6 +10,7 @@ import type { EvaluationResult } from './evaluationApi';
 
 export function evaluationFixture(labels: readonly number[], probabilities: readonly number[], overrides: Partial<EvaluationResult> = {}): EvaluationResult {
   const outputs = readClassOutputs(probabilities, labels.length);
+  const mistakes = misclassifiedSamples(labels, outputs);
   return {
     runId: 'run-1',
     datasetId: 'blobs',
@@ -18,7 +19,8 @@ export function evaluationFixture(labels: readonly number[], probabilities: read
     inputShape: [2],
     metrics: classificationMetrics(labels, probabilities),
     calibration: calibration(labels, probabilities),
-    mistakes: misclassifiedSamples(labels, outputs),
+    mistakes,
+    mistakeCount: mistakes.length,
     cellSamples: confusionCellSamples(labels, outputs),
     ...overrides,
   };

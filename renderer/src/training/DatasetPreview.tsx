@@ -1,8 +1,13 @@
-/** A look at the data before training: a strip of MNIST digits, or a 2-D scatter coloured by class. */
+/**
+ * A look at the data: a strip of MNIST digits, or a 2-D scatter coloured by class — with, once a model exists, its
+ * decision boundary painted under the points (live while training).
+ */
 import { useEffect, useRef } from 'react';
 import type { DatasetPreview as Preview } from '../../../shared/contracts/trainer';
+import { DecisionBoundary } from '../evaluation/DecisionBoundary';
+import type { BoundaryFrame } from '../evaluation/evaluationApi';
 
-export const CLASS_COLORS = ['#e4572e', '#2e86de', '#29a36a', '#f3a712', '#8e44ad', '#16a5a5', '#d35400', '#7f8c8d', '#c0392b', '#2c3e50'];
+export { CLASS_COLORS } from '../evaluation/classColors';
 
 const SIZE = { width: 280, height: 160 };
 const DIGIT_COLUMNS = 5;
@@ -45,36 +50,39 @@ function drawImages(ctx: CanvasRenderingContext2D, preview: Extract<Preview, { k
   });
 }
 
-function drawScatter(ctx: CanvasRenderingContext2D, preview: Extract<Preview, { kind: 'scatter' }>) {
-  const xs = preview.points.map((p) => p.x);
-  const ys = preview.points.map((p) => p.y);
-  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const pad = 8;
-  const sx = (x: number) => pad + ((x - minX) / (maxX - minX || 1)) * (SIZE.width - 2 * pad);
-  const sy = (y: number) => SIZE.height - pad - ((y - minY) / (maxY - minY || 1)) * (SIZE.height - 2 * pad);
-  for (const p of preview.points) {
-    ctx.fillStyle = CLASS_COLORS[p.label % CLASS_COLORS.length]!;
-    ctx.beginPath();
-    ctx.arc(sx(p.x), sy(p.y), 2.2, 0, Math.PI * 2);
-    ctx.fill();
-  }
-}
-
-export function DatasetPreview({ preview }: { preview: Preview }) {
+function DigitStrip({ preview }: { preview: Extract<Preview, { kind: 'images' }> }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
     ctx.clearRect(0, 0, SIZE.width, canvasHeight(preview));
-    if (preview.kind === 'images') drawImages(ctx, preview);
-    else drawScatter(ctx, preview);
+    drawImages(ctx, preview);
   }, [preview]);
+  return <canvas ref={canvas} width={SIZE.width} height={canvasHeight(preview)} aria-label={`Preview of ${preview.datasetId}`} data-kind={preview.kind} />;
+}
+
+/** `boundary`: the model's prediction over the plane (2-D data only), drawn under the points. */
+export function DatasetPreview({ preview, boundary, boundaryNote }: { preview: Preview; boundary?: BoundaryFrame; boundaryNote?: string }) {
   const caption =
     preview.kind === 'images' ? `${preview.images.length} sample digits` : `${preview.points.length} points: ${preview.axes[0]} vs ${preview.axes[1]}`;
   return (
     <figure className="nb-dataset-preview">
-      <canvas ref={canvas} width={SIZE.width} height={canvasHeight(preview)} aria-label={`Preview of ${preview.datasetId}`} data-kind={preview.kind} />
-      <figcaption>{caption}</figcaption>
+      {preview.kind === 'images' ? (
+        <DigitStrip preview={preview} />
+      ) : (
+        <DecisionBoundary
+          points={preview.points}
+          boundary={boundary}
+          width={SIZE.width}
+          height={SIZE.height}
+          aria-label={`Preview of ${preview.datasetId}`}
+          data-kind={preview.kind}
+        />
+      )}
+      <figcaption>
+        {caption}
+        {boundary && boundaryNote ? <> · {boundaryNote}</> : null}
+      </figcaption>
     </figure>
   );
 }

@@ -1,0 +1,77 @@
+/** Canvas drawing of the data plane: the decision boundary as a background, the points on top. */
+import { decisionBoundaryImage } from '../../../shared/evaluation';
+import type { BoundaryFrame } from './evaluationApi';
+import { CLASS_COLORS, classColor } from './classColors';
+import type { PlanePlot } from './planePlot';
+
+export interface PlanePoint {
+  readonly x: number;
+  readonly y: number;
+  readonly label: number;
+}
+
+function plotBackground(): string {
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? '#1b1f26' : '#ffffff';
+}
+
+/**
+ * Paints the model's answer over the plot box: one pixel per grid cell on a scratch canvas (putImageData ignores
+ * transforms), then scaled onto the box with smoothing, which blends cells the way a finer grid would.
+ */
+export function paintBoundary(ctx: CanvasRenderingContext2D, frame: BoundaryFrame, plot: PlanePlot): void {
+  const pixels = decisionBoundaryImage(frame.probabilities, frame, CLASS_COLORS, { background: plotBackground() });
+  const scratch = document.createElement('canvas');
+  scratch.width = frame.columns;
+  scratch.height = frame.rows;
+  const image = new ImageData(frame.columns, frame.rows);
+  image.data.set(pixels);
+  scratch.getContext('2d')?.putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(scratch, plot.box.left, plot.box.top, plot.box.width, plot.box.height);
+}
+
+export function paintPoints(ctx: CanvasRenderingContext2D, points: readonly PlanePoint[], plot: PlanePlot, radius: number, outlined: boolean): void {
+  for (const p of points) {
+    ctx.fillStyle = classColor(p.label);
+    ctx.beginPath();
+    ctx.arc(plot.x(p.x), plot.y(p.y), radius, 0, Math.PI * 2);
+    ctx.fill();
+    if (outlined) {
+      ctx.lineWidth = 0.75;
+      ctx.strokeStyle = 'rgba(255,255,255,0.85)';
+      ctx.stroke();
+    }
+  }
+}
+
+/** Rings around chosen points (the gallery's mistakes), drawn last so they stay on top. */
+export function paintHighlights(ctx: CanvasRenderingContext2D, points: readonly PlanePoint[], plot: PlanePlot, radius: number): void {
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = '#111';
+  for (const p of points) {
+    ctx.beginPath();
+    ctx.arc(plot.x(p.x), plot.y(p.y), radius, 0, Math.PI * 2);
+    ctx.stroke();
+  }
+}
+
+/** Renders a row-major grey image (ink = 1) as dark ink on white, scaled without smoothing to the canvas. */
+export function paintGreyImage(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, width: number, height: number): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const image = new ImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const v = 255 - Math.round(Math.max(0, Math.min(1, pixels[i] ?? 0)) * 255);
+    image.data[4 * i] = v;
+    image.data[4 * i + 1] = v;
+    image.data[4 * i + 2] = v;
+    image.data[4 * i + 3] = 255;
+  }
+  const scratch = document.createElement('canvas');
+  scratch.width = width;
+  scratch.height = height;
+  scratch.getContext('2d')?.putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+}
