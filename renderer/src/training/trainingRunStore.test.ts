@@ -91,4 +91,12 @@ describe('trainingRunStore', () => {
     expect(run.summary).toBeUndefined();
     expect(documentStore.getState().runs).toHaveLength(runsBefore);
   });
+
+  it('keeps the newest decision boundary of its own run only', () => {
+    const grid = { extent: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 }, columns: 2, rows: 1 };
+    applyRunEvent({ runId: 'run-1', event: { type: 'boundary', runId: 'run-1', epoch: 1, batch: 5, grid, outputWidth: 2, probabilities: [0.9, 0.1, 0.2, 0.8] } });
+    applyRunEvent({ runId: 'run-1', event: { type: 'boundary', runId: 'run-1', epoch: 1, batch: 9, grid, outputWidth: 2, probabilities: [0.7, 0.3, 0.4, 0.6] } });
+    applyRunEvent({ runId: 'other', event: { type: 'boundary', runId: 'other', epoch: 3, batch: 1, grid, outputWidth: 2, probabilities: [0, 1, 0, 1] } });
+    expect(trainingRunStore.getState().run!.boundary).toEqual({ ...grid, probabilities: [0.7, 0.3, 0.4, 0.6], epoch: 1, batch: 9 });
+  });
 });

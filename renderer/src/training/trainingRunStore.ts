@@ -12,6 +12,13 @@ import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
 import { batchX, type BatchPoint } from './trainingMath';
 import { describeBackend } from './describeBackend';
+import type { BoundaryFrame } from '../evaluation/evaluationApi';
+
+/** The newest decision boundary a 2-D run sent, and when in the run it was taken. */
+export interface LiveBoundary extends BoundaryFrame {
+  readonly epoch: number;
+  readonly batch: number;
+}
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
 
@@ -35,6 +42,8 @@ export interface LiveRun {
   readonly error?: string;
   /** Set when the run reached the document's history. */
   readonly summary?: RunSummary;
+  /** 2-D datasets: the model's prediction over the plane, replaced by each `boundary` event. */
+  readonly boundary?: LiveBoundary;
 }
 
 interface TrainingRunState {
@@ -154,6 +163,11 @@ export function applyRunEvent(runEvent: RunEvent): void {
     case 'failed':
       // A diverged run comes with the trainer's summary (all batches counted, nothing non-finite); keep it.
       finish(runId, 'failed', event.summary, event.reason);
+      break;
+    case 'boundary':
+      update(runId, () => ({
+        boundary: { ...event.grid, probabilities: event.probabilities, epoch: event.epoch, batch: event.batch },
+      }));
       break;
   }
 }
