@@ -3,12 +3,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_FORMAT_VERSION } from '../../shared/format/graphFileSchema';
 import { COMMANDS, main } from './main';
 import type { CliIo } from './command';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repo, 'shared/format/fixtures');
 const v1 = path.join(fixtures, 'v1.nbrick');
+/** The fixture of the current format version (canonical as it is). */
+const current = path.join(fixtures, `v${CURRENT_FORMAT_VERSION}.nbrick`);
 
 async function runWith(commands: typeof COMMANDS, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -22,7 +25,7 @@ const run = (...argv: string[]) => runWith(COMMANDS, argv);
 let dir: string;
 const tmp = (name: string) => path.join(dir, name);
 function editedV1(edit: (f: any) => void): string {
-  const json = JSON.parse(readFileSync(v1, 'utf8'));
+  const json = JSON.parse(readFileSync(current, 'utf8'));
   edit(json);
   return JSON.stringify(json);
 }
@@ -139,14 +142,14 @@ describe('bricks info', () => {
 
 describe('bricks diff', () => {
   it('exits 0 for identical graphs and 1 with a change list otherwise', async () => {
-    expect(await run('diff', v1, v1)).toMatchObject({ code: 0, out: 'no differences\n' });
-    const { code, out } = await run('diff', v1, tmp('changed.nbrick'));
+    expect(await run('diff', current, current)).toMatchObject({ code: 0, out: 'no differences\n' });
+    const { code, out } = await run('diff', current, tmp('changed.nbrick'));
     expect(code).toBe(1);
     expect(out).toContain('~ dense1.units: 32 → 64');
     expect(out).toContain('~ input1 moved');
-    const ignoring = await run('diff', '--ignore-moves', '--json', v1, tmp('changed.nbrick'));
+    const ignoring = await run('diff', '--ignore-moves', '--json', current, tmp('changed.nbrick'));
     expect(JSON.parse(ignoring.out).changes).toEqual([{ kind: 'param-changed', nodeId: 'dense1', param: 'units', from: 32, to: 64 }]);
-    expect((await run('diff', v1, tmp('notes.txt'))).code).toBe(2);
+    expect((await run('diff', current, tmp('notes.txt'))).code).toBe(2);
   });
 });
 
@@ -154,9 +157,9 @@ describe('bricks format', () => {
   it('--check reports non-canonical and old files; without it rewrites them to canonical current-version text', async () => {
     const v0Copy = tmp('old.nbrick');
     await writeFile(v0Copy, readFileSync(path.join(fixtures, 'v0.nbrick'), 'utf8'));
-    const check = await run('format', '--check', v1, v0Copy, tmp('changed.nbrick'));
+    const check = await run('format', '--check', current, v0Copy, tmp('changed.nbrick'));
     expect(check.code).toBe(1);
-    expect(check.out).toContain(`${v1}: already canonical`);
+    expect(check.out).toContain(`${current}: already canonical`);
     expect(check.out).toContain(`${v0Copy}: would be rewritten (format version 0)`);
     expect(check.out).toContain('changed.nbrick: would be rewritten (not canonical)');
     expect(readFileSync(v0Copy, 'utf8')).toContain('"layers"');
@@ -164,7 +167,7 @@ describe('bricks format', () => {
     const rewrite = await run('format', v0Copy);
     expect(rewrite.code).toBe(0);
     const text = readFileSync(v0Copy, 'utf8');
-    expect(JSON.parse(text).formatVersion).toBe(1);
+    expect(JSON.parse(text).formatVersion).toBe(CURRENT_FORMAT_VERSION);
     expect((await run('format', '--check', v0Copy)).code).toBe(0);
     expect((await run('format', tmp('notes.txt'))).code).toBe(2);
   });

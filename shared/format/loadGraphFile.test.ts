@@ -6,6 +6,8 @@ import { serializeGraphFile } from './serializeGraphFile';
 import { CURRENT_FORMAT_VERSION, createGraphFile } from './graphFileSchema';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+/** The fixture of the current version: loads without migration. */
+const currentText = fixture(`v${CURRENT_FORMAT_VERSION}.nbrick`);
 const v1Text = fixture('v1.nbrick');
 
 function errorOf(result: LoadResult): GraphFileError {
@@ -13,16 +15,16 @@ function errorOf(result: LoadResult): GraphFileError {
   return result.error;
 }
 
-/** Loads v1 after applying `edit` to its parsed JSON. */
+/** Loads the current fixture after applying `edit` to its parsed JSON. */
 function loadEdited(edit: (file: any) => void): LoadResult {
-  const json = JSON.parse(v1Text);
+  const json = JSON.parse(currentText);
   edit(json);
   return loadGraphFile(JSON.stringify(json));
 }
 
 describe('loadGraphFile', () => {
-  it('loads the v1 fixture without migration', () => {
-    const result = loadGraphFile(v1Text);
+  it('loads the current fixture without migration', () => {
+    const result = loadGraphFile(currentText);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.migratedFrom).toBeUndefined();
@@ -30,6 +32,26 @@ describe('loadGraphFile', () => {
     expect(result.file.graph.nodes[1]?.params['kernelSize']).toEqual([3, 3]);
     expect(result.file.training?.dataset).toBe('mnist');
     expect(result.file.runs?.[0]?.final.testAccuracy).toBe(0.945);
+    expect(result.file.runs?.[0]?.checkpoint).toBe(true);
+    expect(result.file.runs?.[0]?.graphHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(result.file.training?.keepCheckpoints).toBe(3);
+  });
+
+  it('migrates the v1 fixture to v2 without changing its data (v1 had no checkpoint fields)', () => {
+    const result = loadGraphFile(v1Text);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.migratedFrom).toBe(1);
+    expect(result.file).toEqual({ ...JSON.parse(v1Text), formatVersion: CURRENT_FORMAT_VERSION });
+    expect(result.file.runs?.[0]?.checkpoint).toBeUndefined();
+  });
+
+  it('refuses checkpoint fields that are not what v2 says', () => {
+    const badHash = errorOf(loadEdited((f) => (f.runs[0].graphHash = 'md5:abc')));
+    expect(badHash.code === 'invalid' && badHash.path).toBe('runs[0].graphHash');
+    const badFlag = errorOf(loadEdited((f) => (f.runs[0].checkpoint = false)));
+    expect(badFlag.code === 'invalid' && badFlag.path).toBe('runs[0].checkpoint');
+    const badKeep = errorOf(loadEdited((f) => (f.training.keepCheckpoints = -1)));
+    expect(badKeep.code === 'invalid' && badKeep.path).toBe('training.keepCheckpoints');
   });
 
   it('migrates the v0 fixture: layers → nodes, targetHandle → targetPort, name → metadata', () => {
@@ -56,19 +78,19 @@ describe('loadGraphFile', () => {
   });
 
   it('is canonical: serialize(load(text)) === text, and load(serialize(x)) equals x', () => {
-    const result = loadGraphFile(v1Text);
+    const result = loadGraphFile(currentText);
     if (!result.ok) throw new Error(result.error.message);
-    expect(serializeGraphFile(result.file)).toBe(v1Text);
+    expect(serializeGraphFile(result.file)).toBe(currentText);
     const again = loadGraphFile(serializeGraphFile(result.file));
     expect(again.ok && again.file).toEqual(result.file);
   });
 
-  it('saves a migrated v0 file as canonical v1 that loads unchanged', () => {
+  it('saves a migrated v0 file as canonical current version that loads unchanged', () => {
     const result = loadGraphFile(fixture('v0.nbrick'));
     if (!result.ok) throw new Error(result.error.message);
     const text = serializeGraphFile(result.file);
     expect(text.endsWith('}\n')).toBe(true);
-    expect(JSON.parse(text).formatVersion).toBe(1);
+    expect(JSON.parse(text).formatVersion).toBe(CURRENT_FORMAT_VERSION);
     const reloaded = loadGraphFile(text);
     expect(reloaded.ok && reloaded.file).toEqual(result.file);
     expect(reloaded.ok && reloaded.migratedFrom).toBeUndefined();

@@ -79,7 +79,22 @@ const v1LayersToNodes: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes];
+/**
+ * v1 had no checkpoints: run records gained optional `graphHash` and `checkpoint`, the training config an optional
+ * `keepCheckpoints`. A v1 file has none of them, so its data is already valid v2: the step only marks the version.
+ */
+const v2RunCheckpoints: Migration = {
+  id: 'v2/RunCheckpoints',
+  from: 1,
+  to: 2,
+  description: 'runs[].graphHash, runs[].checkpoint and training.keepCheckpoints added (all optional): no data changes',
+  up(file) {
+    expectObject(file['graph'], ['graph']);
+    return { ...file };
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes, v2RunCheckpoints];
 
 /** Applies every step from `fromVersion` up to the current version. Throws MigrationError on shapes it cannot read. */
 export function migrateToCurrent(file: JsonObject, fromVersion: number): JsonObject {

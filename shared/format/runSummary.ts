@@ -4,6 +4,7 @@
  * instead of non-finite metrics.
  */
 import { z } from 'zod';
+import { graphHashSchema } from '../contracts/evaluation';
 import { trainingConfigSchema } from './trainingConfig';
 
 export const RUN_STATUSES = ['completed', 'stopped', 'failed'] as const;
@@ -45,5 +46,9 @@ export const runSummarySchema = z.strictObject({
   samplesPerSec: z.number().min(0),
   wallTimeMs: z.number().min(0),
   error: z.string().optional(),
+  /** Which graph the run trained: `sha256:` of its canonical JSON (shared/format/graphHash.ts). Since format 2. */
+  graphHash: graphHashSchema.optional(),
+  /** The trained model was kept as a checkpoint (`<file>-runs/<id>/`); absent for failed runs. Since format 2. */
+  checkpoint: z.literal(true).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -22,6 +22,8 @@ export type TrainingWorkers = (typeof TRAINING_WORKERS)[number];
 /** Upper bounds keep a typo (an extra zero or ten) from freezing a laptop; they are far above any workshop use. */
 export const MAX_BATCH_SIZE = 65_536;
 export const MAX_EPOCHS = 100_000;
+/** Each checkpoint holds a full copy of the weights: a few hundred is already a lot of disk. */
+export const MAX_KEEP_CHECKPOINTS = 1000;
 
 export const trainingConfigSchema = z.strictObject({
   dataset: z.string().min(1, 'dataset id must not be empty'),
@@ -34,6 +36,8 @@ export const trainingConfigSchema = z.strictObject({
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   backend: z.enum(TRAINING_BACKENDS).optional(),
   workers: z.union([z.literal(1), z.literal(2), z.literal('auto')]).optional(),
+  /** Checkpoints kept beside the file, newest runs first (absent: DEFAULT_KEEP_CHECKPOINTS; 0 keeps none). Since format 2. */
+  keepCheckpoints: z.number().int().min(0).max(MAX_KEEP_CHECKPOINTS).optional(),
 });
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addNode, connect, moveNodes, updateParams } from '../../../shared/document';
 import { emptyDocument } from '../../../shared/document/model';
+import { CURRENT_FORMAT_VERSION } from '../../../shared/format/graphFileSchema';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { createDocumentStore } from './documentStore';
@@ -98,7 +99,7 @@ describe('documentStore history', () => {
     expect(s.loadCount).toBe(1);
     const file = s.toFile();
     expect(file.format).toBe('neural-bricks/graph');
-    expect(file.formatVersion).toBe(1);
+    expect(file.formatVersion).toBe(CURRENT_FORMAT_VERSION);
     expect(file.graph).toBe(graph);
     expect(file.training).toEqual(DEFAULT_TRAINING_CONFIG);
     expect(file.runs).toBeUndefined();
