@@ -67,3 +67,152 @@ export interface PredictResult {
   readonly outputs: number[];
   readonly outputWidth: number;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What an evaluation answers: plain data, checked at every boundary (trainer → host → renderer) with these schemas.
+// The shapes are those of shared/evaluation's results, so the library's objects are sent as they are.
+
+const finiteOrZero = z.number();
+const classScoresSchema = z.strictObject({ precision: finiteOrZero, recall: finiteOrZero, f1: finiteOrZero });
+const perClassScoresSchema = classScoresSchema.extend({ support: z.number().int().min(0) });
+
+export const classificationMetricsSchema = z.strictObject({
+  sampleCount: z.number().int().min(0),
+  classCount: z.number().int().min(1),
+  /** Rows = true class, columns = predicted class. */
+  confusionMatrix: z.array(z.array(z.number().int().min(0))),
+  normalizedConfusionMatrix: z.array(z.array(z.number())),
+  perClass: z.array(perClassScoresSchema),
+  accuracy: z.number(),
+  macroAverage: classScoresSchema,
+  weightedAverage: classScoresSchema,
+  loss: z.number(),
+});
+
+export const calibrationSchema = z.strictObject({
+  bins: z.array(
+    z.strictObject({
+      lower: z.number(),
+      upper: z.number(),
+      count: z.number().int().min(0),
+      meanConfidence: z.number().nullable(),
+      accuracy: z.number().nullable(),
+    }),
+  ),
+  expectedCalibrationError: z.number(),
+  maximumCalibrationError: z.number(),
+});
+
+const classProbabilitySchema = z.strictObject({ classIndex: z.number().int().min(0), probability: z.number() });
+export const misclassifiedSampleSchema = z.strictObject({
+  /** Index of the sample in the run's test split (what `datasetSamples` takes). */
+  index: z.number().int().min(0),
+  trueClass: z.number().int().min(0),
+  predictedClass: z.number().int().min(0),
+  confidence: z.number(),
+  trueClassProbability: z.number(),
+  top: z.array(classProbabilitySchema),
+});
+
+const planeExtentSchema = z.strictObject({ xMin: z.number(), xMax: z.number(), yMin: z.number(), yMax: z.number() });
+/** A decision-boundary grid without its points: they follow from the extent and the counts (decisionBoundaryGrid). */
+export const boundaryGridSchema = z.strictObject({
+  extent: planeExtentSchema,
+  columns: z.number().int().min(1).max(512),
+  rows: z.number().int().min(1).max(512),
+});
+export type BoundaryGrid = z.infer<typeof boundaryGridSchema>;
+
+/** The model's outputs over a grid of the plane (2-D datasets): row-major cells × outputWidth, row 0 at the top. */
+export const decisionBoundarySchema = z.strictObject({
+  grid: boundaryGridSchema,
+  outputWidth: z.number().int().min(1),
+  probabilities: z.array(z.number()),
+});
+export type DecisionBoundary = z.infer<typeof decisionBoundarySchema>;
+
+const regressionScoresSchema = z.strictObject({
+  meanAbsoluteError: z.number(),
+  meanSquaredError: z.number(),
+  rootMeanSquaredError: z.number(),
+  r2: z.number(),
+});
+export const regressionMetricsSchema = z.strictObject({
+  sampleCount: z.number().int().min(0),
+  outputCount: z.number().int().min(0),
+  perOutput: z.array(regressionScoresSchema),
+  average: regressionScoresSchema,
+  residualHistogram: z.strictObject({ edges: z.array(z.number()), counts: z.array(z.number().int().min(0)), skipped: z.number().int().min(0) }),
+});
+
+/** Which data a run was evaluated on: the dataset (with the options the run used) and its test split. */
+const evaluatedDataSchema = z.strictObject({
+  datasetId: z.string().min(1),
+  split: z.literal('test'),
+  sampleCount: z.number().int().min(0),
+  /** Per-sample input shape (no batch dimension). */
+  inputShape: z.array(z.number().int().min(1)),
+});
+
+const evaluationCommon = {
+  runId: runIdSchema,
+  data: evaluatedDataSchema,
+  /** The backend that computed the predictions (`tensorflow`, `wasm`, `cpu`). */
+  backend: z.string().min(1),
+  /** Wall time of the evaluation in the trainer: loading, predicting and scoring. */
+  elapsedMs: z.number().min(0),
+};
+
+export const classificationEvaluationSchema = z.strictObject({
+  task: z.literal('classification'),
+  ...evaluationCommon,
+  /** Class names, index = class. */
+  labels: z.array(z.string()),
+  metrics: classificationMetricsSchema,
+  calibration: calibrationSchema,
+  /** Mistakes, most confident first, at most `maxMistakes` of them; `mistakeCount` is how many there were. */
+  mistakes: z.array(misclassifiedSampleSchema),
+  mistakeCount: z.number().int().min(0),
+  /** `cellSamples[t][p]`: test-split indices of true class t predicted as p, ascending (clicking a cell lists them). */
+  cellSamples: z.array(z.array(z.array(z.number().int().min(0)))),
+  /** Only for datasets with two input features. */
+  boundary: decisionBoundarySchema.optional(),
+});
+export type ClassificationEvaluation = z.infer<typeof classificationEvaluationSchema>;
+
+/** A regression head (the input reconstructed, or CSV targets later): metrics in the target's own units. */
+export const regressionEvaluationSchema = z.strictObject({
+  task: z.literal('regression'),
+  ...evaluationCommon,
+  metrics: regressionMetricsSchema,
+});
+export type RegressionEvaluation = z.infer<typeof regressionEvaluationSchema>;
+
+export const runEvaluationSchema = z.discriminatedUnion('task', [classificationEvaluationSchema, regressionEvaluationSchema]);
+export type RunEvaluation = z.infer<typeof runEvaluationSchema>;
+
+/** Most mistakes an evaluation lists when the request does not say. */
+export const DEFAULT_MAX_MISTAKES = 100;
+/** Cells per side of the decision boundary shown live and in evaluations. */
+export const BOUNDARY_RESOLUTION = 48;
+
+export const predictResultSchema = z.strictObject({
+  outputs: z.array(z.number()),
+  outputWidth: z.number().int().min(1),
+});
+
+/** Samples of a dataset's test split by index, for the gallery and the scatter (`datasetSamples`). */
+export const datasetSamplesRequestSchema = z.strictObject({
+  dataset: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes'),
+  split: z.literal('test'),
+  /** Test-split indices; at most 1,000 at once. */
+  indices: z.array(z.number().int().min(0)).max(1000),
+});
+export type DatasetSamplesRequest = z.infer<typeof datasetSamplesRequestSchema>;
+export interface DatasetSamples {
+  readonly datasetId: string;
+  readonly inputShape: number[];
+  readonly classNames: string[];
+  /** In the order asked; `values` is one sample, row-major in `inputShape` (28×28 pixels in [0, 1] for MNIST). */
+  readonly samples: { readonly index: number; readonly label: number; readonly values: number[] }[];
+}

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { graphDocumentSchema } from '../format/graphFileSchema';
 import { trainingConfigSchema } from '../format/trainingConfig';
 import { runSummarySchema } from '../format/runSummary';
+import { boundaryGridSchema, runEvaluationSchema } from './evaluation';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Datasets
@@ -121,12 +122,42 @@ export const stopMessageSchema = z.strictObject({ type: z.literal('stop'), runId
  */
 export const exportModelMessageSchema = z.strictObject({ type: z.literal('exportModel'), runId, requestId: z.number().int().min(0) });
 
+/**
+ * Evaluate a kept model on the test split of `dataset` (the run's own, rebuilt from the same ref): `files` is a
+ * checkpoint (model.json + weights.bin); without them the trainer evaluates the model it keeps for `runId`.
+ * `backend` asks for the backend the run trained on, when no run is training (a run in progress keeps its own).
+ */
+export const evaluateMessageSchema = z.strictObject({
+  type: z.literal('evaluate'),
+  runId,
+  requestId: z.number().int().min(0),
+  files: z.array(z.lazy(() => modelFileSchema)).min(1).optional(),
+  dataset: datasetRefSchema,
+  maxMistakes: z.number().int().min(0).max(10_000),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(),
+});
+/**
+ * Run the model of `runId` on inputs (`shape` per sample, `values` row-major batch × prod(shape)). The trainer keeps
+ * the last model it loaded for a run, so a stream of predictions ("Try it" while drawing) sends the files once: a
+ * request without `files` for a model it does not hold is answered `predictFailed` with `needsModel: true`.
+ */
+export const predictMessageSchema = z.strictObject({
+  type: z.literal('predict'),
+  runId,
+  requestId: z.number().int().min(0),
+  files: z.array(z.lazy(() => modelFileSchema)).min(1).optional(),
+  shape: z.array(z.number().int().min(1)).min(1).max(4),
+  values: z.array(z.number()).min(1).max(1_000_000),
+});
+
 export const hostToTrainerSchema = z.discriminatedUnion('type', [
   startMessageSchema,
   pauseMessageSchema,
   resumeMessageSchema,
   stopMessageSchema,
   exportModelMessageSchema,
+  evaluateMessageSchema,
+  predictMessageSchema,
 ]);
 export type HostToTrainer = z.input<typeof hostToTrainerSchema>;
 export type StartMessage = z.output<typeof startMessageSchema>;
@@ -202,6 +233,46 @@ export const exportFailedEventSchema = z.strictObject({
   reason: z.string().min(1),
 });
 
+/**
+ * The live decision boundary of a run on a 2-D dataset: the model's outputs over a grid of the plane, sent at most
+ * every {@link BOUNDARY_EVENT_GAP_MS} between batches and at every epoch's end. `probabilities` is row-major
+ * cells × outputWidth, row 0 at the top (see shared/evaluation/decisionBoundaryGrid).
+ */
+export const boundaryEventSchema = z.strictObject({
+  type: z.literal('boundary'),
+  runId,
+  epoch: count1,
+  batch: count1,
+  grid: boundaryGridSchema,
+  outputWidth: count1,
+  probabilities: z.array(z.number()),
+});
+export const BOUNDARY_EVENT_GAP_MS = 500;
+
+/** The answer to `evaluate`. */
+export const evaluatedEventSchema = z.strictObject({
+  type: z.literal('evaluated'),
+  runId,
+  requestId: z.number().int().min(0),
+  evaluation: runEvaluationSchema,
+});
+/** The answer to `predict`: row-major batch × outputWidth. */
+export const predictedEventSchema = z.strictObject({
+  type: z.literal('predicted'),
+  runId,
+  requestId: z.number().int().min(0),
+  outputs: z.array(z.number()),
+  outputWidth: count1,
+});
+/** `evaluate` or `predict` could not be answered; `needsModel`: send the request again with the model's files. */
+export const requestFailedEventSchema = z.strictObject({
+  type: z.literal('requestFailed'),
+  runId,
+  requestId: z.number().int().min(0),
+  reason: z.string().min(1),
+  needsModel: z.boolean().optional(),
+});
+
 /** Events about a run: what hosts forward to the UI. */
 export const trainerRunEventSchema = z.discriminatedUnion('type', [
   startedEventSchema,
@@ -211,6 +282,7 @@ export const trainerRunEventSchema = z.discriminatedUnion('type', [
   resumedEventSchema,
   finishedEventSchema,
   failedEventSchema,
+  boundaryEventSchema,
 ]);
 /** Everything the trainer sends: run events plus the answers to export requests (which hosts keep to themselves). */
 export const trainerToHostSchema = z.discriminatedUnion('type', [
@@ -221,12 +293,19 @@ export const trainerToHostSchema = z.discriminatedUnion('type', [
   resumedEventSchema,
   finishedEventSchema,
   failedEventSchema,
+  boundaryEventSchema,
   exportedEventSchema,
   exportFailedEventSchema,
+  evaluatedEventSchema,
+  predictedEventSchema,
+  requestFailedEventSchema,
 ]);
 export type TrainerEvent = z.output<typeof trainerRunEventSchema>;
 export type TrainerMessage = z.output<typeof trainerToHostSchema>;
 export type ExportReply = Extract<TrainerMessage, { type: 'exported' | 'exportFailed' }>;
+/** Answers to `evaluate` and `predict`, paired with their requests by `requestId`. */
+export type EvaluationReply = Extract<TrainerMessage, { type: 'evaluated' | 'predicted' | 'requestFailed' }>;
+export type BoundaryEvent = z.output<typeof boundaryEventSchema>;
 export type TrainerEventType = TrainerEvent['type'];
 export type StartedEvent = z.output<typeof startedEventSchema>;
 export type BatchEvent = z.output<typeof batchEventSchema>;

@@ -5,6 +5,7 @@
  * `start` launches a fresh trainer, so the host stays usable; `dispose` ends the trainer and never waits forever.
  */
 import type { RunEvent } from '../../../shared/contracts/api';
+import type { PredictResult, RunEvaluation } from '../../../shared/contracts/evaluation';
 import {
   datasetRefSchema,
   describeSchemaError,
@@ -17,10 +18,10 @@ import {
 } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
-import { ExportRequests, isExportReply } from './exportRequests';
+import { EvaluationRequests, ExportRequests, TrainerRequestError, isEvaluationReply, isExportReply } from './exportRequests';
 import { newRunId } from './runId';
 import type { TrainerExit, TrainerTransport, LaunchTrainer } from './trainerTransport';
-import type { TrainingService } from './TrainingService';
+import type { EvaluateModelRequest, ModelQueries, PredictModelRequest, RunSettings, TrainingService } from './TrainingService';
 import { writeModelFiles } from './writeModelFiles';
 
 export interface TrainerSupervisorOptions {
@@ -57,7 +58,7 @@ interface Trainer {
 const STDERR_TAIL_CHARS = 16_000;
 const VERB: Record<SteerCommand, string> = { pause: 'paused', resume: 'resumed', stop: 'stopped' };
 
-export class TrainerSupervisor implements TrainingService {
+export class TrainerSupervisor implements TrainingService, ModelQueries {
   private trainer: Trainer | undefined;
   private active: { readonly runId: string; stopping: boolean } | undefined;
   /** Ids of runs that ended, oldest first (a Set keeps insertion order). */
@@ -66,6 +67,9 @@ export class TrainerSupervisor implements TrainingService {
   private readonly runEndWaiters = new Set<() => void>();
   private readonly listeners = new Set<Listener>();
   private readonly exports = new ExportRequests();
+  private readonly evaluations = new EvaluationRequests();
+  /** What each run started here trained on (newest last, bounded like endedRuns): evaluating a run not saved yet needs it. */
+  private readonly settings = new Map<string, RunSettings>();
   private disposed = false;
   private disposing: Promise<void> | undefined;
 
@@ -114,6 +118,11 @@ export class TrainerSupervisor implements TrainingService {
     }
     this.ensureTrainer().transport.send(message); // validated by startMessage
     this.active = { runId: message.runId, stopping: false };
+    this.settings.set(message.runId, { config: message.config, dataset: message.dataset });
+    for (const oldest of this.settings.keys()) {
+      if (this.settings.size <= (this.options.endedRunMemory ?? 256)) break;
+      this.settings.delete(oldest);
+    }
     return message.runId;
   }
 
@@ -144,6 +153,66 @@ export class TrainerSupervisor implements TrainingService {
       this.post({ type: 'exportModel', runId, requestId });
     } catch (error) {
       this.exports.fail(requestId, error instanceof Error ? error.message : String(error));
+    }
+    return reply;
+  }
+
+  runSettings(runId: string): RunSettings | undefined {
+    return this.settings.get(runId);
+  }
+
+  /**
+   * Evaluates a model on its run's test split in the trainer (which holds tfjs): the checkpoint's `files`, or without
+   * them the model this trainer keeps for the run. Rejects with the trainer's reason, naming the run.
+   */
+  async evaluate(request: EvaluateModelRequest): Promise<RunEvaluation> {
+    const { runId } = request;
+    const reply = await this.ask((requestId) => ({
+      type: 'evaluate',
+      runId,
+      requestId,
+      dataset: request.dataset,
+      maxMistakes: request.maxMistakes,
+      ...(request.files ? { files: request.files } : {}),
+      ...(request.backend ? { backend: request.backend } : {}),
+    })).catch((error: unknown) => {
+      throw new Error(`Cannot evaluate run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (reply.type !== 'evaluated') throw new Error(`Cannot evaluate run ${runId}: the trainer answered '${reply.type}'`);
+    return reply.evaluation;
+  }
+
+  /**
+   * Runs the model of `runId` on inputs. The trainer keeps the last model it loaded, so the files are read (with
+   * `modelFiles`) and sent only when it asks for them; `modelFiles` resolving undefined means none are kept.
+   */
+  async predict(request: PredictModelRequest): Promise<PredictResult> {
+    const { runId, shape, values } = request;
+    const send = (files?: ModelFile[]) =>
+      this.ask((requestId) => ({ type: 'predict', runId, requestId, shape: [...shape], values: [...values], ...(files ? { files } : {}) }));
+    let reply;
+    try {
+      reply = await send().catch(async (error: unknown) => {
+        if (!(error instanceof TrainerRequestError && error.needsModel)) throw error;
+        const files = await request.modelFiles();
+        if (!files) throw error;
+        return send(files);
+      });
+    } catch (error) {
+      throw new Error(`Cannot predict with run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (reply.type !== 'predicted') throw new Error(`Cannot predict with run ${runId}: the trainer answered '${reply.type}'`);
+    return { outputs: reply.outputs, outputWidth: reply.outputWidth };
+  }
+
+  /** Sends an `evaluate` / `predict` request and resolves to its reply (rejects with TrainerRequestError when refused). */
+  private ask(message: (requestId: number) => HostToTrainer) {
+    this.assertOpen();
+    const { requestId, reply } = this.evaluations.open();
+    try {
+      this.post(message(requestId));
+    } catch (error) {
+      this.evaluations.fail(requestId, error instanceof Error ? error.message : String(error));
     }
     return reply;
   }
@@ -307,6 +376,7 @@ export class TrainerSupervisor implements TrainingService {
     const parsed = trainerToHostSchema.safeParse(raw);
     if (parsed.success) {
       if (isExportReply(parsed.data)) this.exports.settle(parsed.data);
+      else if (isEvaluationReply(parsed.data)) this.evaluations.settle(parsed.data);
       else this.emit(parsed.data);
       return;
     }
@@ -315,6 +385,7 @@ export class TrainerSupervisor implements TrainingService {
     this.trainer = undefined;
     trainer.transport.kill('force');
     this.exports.failAll(`Cannot export the model: ${reason}`);
+    this.evaluations.failAll(reason);
     const run = this.active;
     if (run) this.emit({ type: 'failed', runId: run.runId, reason });
   }
@@ -327,6 +398,7 @@ export class TrainerSupervisor implements TrainingService {
       : `trainer process exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`;
     const reason = this.disposed ? 'the trainer process was shut down' : how;
     this.exports.failAll(`the trainer process ended before the model was exported (${reason})`);
+    this.evaluations.failAll(`the trainer process ended before answering (${reason})`);
     const run = this.active;
     if (!run) return;
     const words = this.disposed ? undefined : lastWords(trainer.stderrTail);

@@ -3,7 +3,8 @@
  * because the one implementation, TrainerSupervisor, is a service; host/labServices.ts re-exports it.
  */
 import type { RunEvent } from '../../../shared/contracts/api';
-import type { DatasetRef } from '../../../shared/contracts/trainer';
+import type { PredictResult, RunEvaluation } from '../../../shared/contracts/evaluation';
+import type { DatasetRef, ModelFile } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 
@@ -26,4 +27,37 @@ export interface TrainingService {
   onRunEvent(listener: (event: RunEvent) => void): () => void;
   /** Ends every run and the trainer process. */
   dispose(): Promise<void>;
+}
+
+/** What a run trained on: enough to rebuild its test split. */
+export interface RunSettings {
+  readonly config: TrainingConfig;
+  readonly dataset: DatasetRef;
+}
+
+export interface EvaluateModelRequest {
+  readonly runId: string;
+  /** A checkpoint's files; without them, the model the trainer keeps for the run (its last run). */
+  readonly files?: ModelFile[];
+  /** The run's dataset (with its options): its test split is the one evaluated. */
+  readonly dataset: DatasetRef;
+  readonly maxMistakes: number;
+  /** The backend the run trained on, so the predictions are the ones its testAccuracy was computed from. */
+  readonly backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+}
+
+export interface PredictModelRequest {
+  readonly runId: string;
+  readonly shape: readonly number[];
+  readonly values: readonly number[];
+  /** Read when the trainer does not hold the run's model; undefined when there is no checkpoint either. */
+  readonly modelFiles: () => Promise<ModelFile[] | undefined>;
+}
+
+/** Questions about trained models, answered by the trainer (the one process with tfjs); TrainerSupervisor implements it. */
+export interface ModelQueries {
+  evaluate(request: EvaluateModelRequest): Promise<RunEvaluation>;
+  predict(request: PredictModelRequest): Promise<PredictResult>;
+  /** The settings of a run started by this host (kept for the last few hundred runs). */
+  runSettings(runId: string): RunSettings | undefined;
 }

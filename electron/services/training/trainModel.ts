@@ -10,12 +10,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { HeadDesc } from '../../../shared/catalog/spec';
-import type { BatchEvent, EpochEvent, StartedEvent } from '../../../shared/contracts/trainer';
-import { MAX_BATCH_EVENTS_PER_SECOND } from '../../../shared/contracts/trainer';
+import type { BatchEvent, BoundaryEvent, EpochEvent, StartedEvent } from '../../../shared/contracts/trainer';
+import { BOUNDARY_EVENT_GAP_MS, MAX_BATCH_EVENTS_PER_SECOND } from '../../../shared/contracts/trainer';
+import { classificationMetrics } from '../../../shared/evaluation/classificationMetrics';
 import type { EpochMetrics, FinalMetrics, RunSummary } from '../../../shared/format/runSummary';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
 import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
+import { planeGridFor, predictBoundary } from '../evaluation/planeBoundary';
+import { predictBatched } from '../evaluation/predictBatched';
 import { createOptimizer } from './createOptimizer';
 import { DivergenceDetector, lossCeilingOf } from './divergence';
 import { evaluationBatchSize } from './evaluationBatchSize';
@@ -30,6 +33,11 @@ export interface TrainingCallbacks {
   onEpoch?(event: Payload<EpochEvent>): void;
   onPaused?(at: { epoch: number; batch: number }): void;
   onResumed?(): void;
+  /**
+   * The live decision boundary (2-D datasets, classifier heads only): at most every BOUNDARY_EVENT_GAP_MS between
+   * batches, and at the end of every epoch. Asking for it costs one predict over the grid per call.
+   */
+  onBoundary?(event: Payload<BoundaryEvent>): void;
 }
 
 export interface TrainingFailure {
@@ -166,6 +174,17 @@ export async function trainModel(
   // The loss/metric functions are tfjs-layers' own or fused equivalents (fusedLosses.ts); the reported name stays head.loss.
   model.compile({ optimizer, ...compiledLoss(head.loss, withAccuracy ? ['accuracy'] : []) });
 
+  /**
+   * The final test metrics of a classifier: one batched predict scored by shared/evaluation, exactly what an
+   * evaluation of the kept model computes, so a run's testAccuracy and its evaluation agree to the last bit.
+   */
+  const scoreTest = (): { loss: number; accuracy?: number } => {
+    if (!withAccuracy) return evaluate(data.test, range(data.test.count));
+    const { outputs, outputWidth } = predictBatched(model, data.test.x, data.test.count, inputShape, evalBatchSize);
+    const metrics = classificationMetrics(data.test.labels, outputs, { outputWidth });
+    return { loss: metrics.loss, accuracy: metrics.accuracy };
+  };
+
   const evaluate = (split: DataSplit, indices: ArrayLike<number>): { loss: number; accuracy?: number } => {
     let loss = 0;
     let accuracy = 0;
@@ -211,6 +230,13 @@ export async function trainModel(
   });
   divergence.observeWeightNorm(weightNorm(model), { epoch: 0 });
   let lastFiniteLoss: number | undefined;
+  const boundaryGrid = callbacks.onBoundary && withAccuracy ? planeGridFor(data) : undefined;
+  let lastBoundaryAt = -Infinity;
+  const sendBoundary = (epoch: number, batch: number) => {
+    if (!boundaryGrid || !callbacks.onBoundary) return;
+    lastBoundaryAt = performance.now();
+    callbacks.onBoundary({ epoch, batch, ...predictBoundary(model, boundaryGrid) });
+  };
   let partial: { loss: number; accuracy?: number } | undefined;
 
   outer: for (let epoch = 1; epoch <= config.epochs; epoch++) {
@@ -279,6 +305,7 @@ export async function trainModel(
         failure = diverged;
         break outer;
       }
+      if (boundaryGrid && batch < batchesPerEpoch && performance.now() - lastBoundaryAt >= BOUNDARY_EVENT_GAP_MS) sendBoundary(epoch, batch);
       // trainOnBatch settles on microtasks only; give queued messages (pause, stop) a chance to arrive.
       await yieldToEventLoop();
     }
@@ -296,6 +323,7 @@ export async function trainModel(
     failure ??= divergence.observeWeightNorm(weightNorm(model), { epoch });
     epochs.push(metrics);
     partial = undefined;
+    if (!failure) sendBoundary(epoch, batchesPerEpoch);
     callbacks.onEpoch?.({ ...metrics, elapsedMs: Date.now() - startedAtMs });
     if (failure) break;
     await yieldToEventLoop();
@@ -316,7 +344,7 @@ export async function trainModel(
   if (last?.valAccuracy !== undefined) final.valAccuracy = last.valAccuracy;
   const skipTest = control?.stopped === true && options.testOnStop === false;
   if (!failure && !skipTest && data.test.count > 0) {
-    const test = evaluate(data.test, range(data.test.count));
+    const test = scoreTest();
     failure = divergence.observeEvaluation('test loss', test.loss, { epoch: Math.max(1, epochs.length) });
     if (!failure) {
       final.testLoss = test.loss;

@@ -1,0 +1,86 @@
+/**
+ * The evaluation engine: a trained model on the test split of its run's dataset. One batched predict, then every
+ * number from shared/evaluation, so the trainer (for the app) and the CLI answer the same, and the accuracy equals
+ * the run's recorded `testAccuracy` (trainModel scores its test split with the same predict and the same function).
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DEFAULT_MAX_MISTAKES, type RunEvaluation } from '../../../shared/contracts/evaluation';
+import {
+  calibrationOf,
+  classificationMetricsOf,
+  confusionCellSamples,
+  misclassifiedSamples,
+  readClassOutputs,
+  regressionMetrics,
+} from '../../../shared/evaluation';
+import type { LoadedDataset } from '../datasets/loadDataset';
+import { planeGridFor, predictBoundary } from './planeBoundary';
+import { predictBatched } from './predictBatched';
+
+export type OutputTask = 'classification' | 'binary' | 'regression';
+
+/**
+ * What the model's head does, read from its last layer as the Output brick builds it (a Dense layer): softmax →
+ * classification, sigmoid → binary (one unit), anything else → regression.
+ */
+export function outputTaskOf(model: tfl.LayersModel): OutputTask {
+  const last = model.layers[model.layers.length - 1];
+  const activation = (last?.getConfig() as { activation?: unknown } | undefined)?.activation;
+  if (activation === 'softmax') return 'classification';
+  if (activation === 'sigmoid') return 'binary';
+  return 'regression';
+}
+
+export interface EvaluateModelOptions {
+  readonly runId: string;
+  /** The backend in use, reported with the result. */
+  readonly backend: string;
+  /** Most mistakes listed (most confident first); default DEFAULT_MAX_MISTAKES. */
+  readonly maxMistakes?: number;
+  /** Evaluation chunk size; default evaluationBatchSize(model), as in training. */
+  readonly batchSize?: number;
+}
+
+/** Scores `model` on `data.test`. Throws when the model's output does not fit the dataset, naming both. */
+export function evaluateModel(model: tfl.LayersModel, data: LoadedDataset, options: EvaluateModelOptions): RunEvaluation {
+  const started = performance.now();
+  const { info, test } = data;
+  const task = outputTaskOf(model);
+  const predictions = predictBatched(model, test.x, test.count, info.inputShape, options.batchSize);
+  const common = {
+    runId: options.runId,
+    data: { datasetId: info.id, split: 'test' as const, sampleCount: test.count, inputShape: [...info.inputShape] },
+    backend: options.backend,
+  };
+  if (task === 'regression') {
+    // Our datasets have no regression targets: a regression head reconstructs its input (see trainModel's targets).
+    const size = info.inputShape.reduce((a, b) => a * b, 1);
+    if (predictions.outputWidth !== size) {
+      throw new Error(`the model's regression output has ${predictions.outputWidth} values per sample; dataset '${info.id}' has no regression targets of that size`);
+    }
+    const metrics = regressionMetrics(test.x.subarray(0, test.count * size), predictions.outputs, { outputCount: size, sampleCount: test.count });
+    return { task: 'regression', ...common, metrics, elapsedMs: performance.now() - started };
+  }
+  const expectedWidth = task === 'binary' ? 1 : info.classes;
+  if (predictions.outputWidth !== expectedWidth) {
+    throw new Error(
+      `the model outputs ${predictions.outputWidth} values per sample but dataset '${info.id}' has ${info.classes} classes` +
+        (task === 'binary' ? ' (a binary head has one sigmoid unit)' : ''),
+    );
+  }
+  const outputs = readClassOutputs(predictions.outputs, test.count, predictions.outputWidth);
+  const mistakes = misclassifiedSamples(test.labels, outputs);
+  const grid = planeGridFor(data);
+  return {
+    task: 'classification',
+    ...common,
+    labels: [...info.classNames],
+    metrics: classificationMetricsOf(test.labels, outputs),
+    calibration: calibrationOf(test.labels, outputs),
+    mistakes: mistakes.slice(0, options.maxMistakes ?? DEFAULT_MAX_MISTAKES),
+    mistakeCount: mistakes.length,
+    cellSamples: confusionCellSamples(test.labels, outputs),
+    ...(grid ? { boundary: predictBoundary(model, grid) } : {}),
+    elapsedMs: performance.now() - started,
+  };
+}
