@@ -3,8 +3,10 @@
  * config, start/pause/resume/stop a run, and watch it on live charts beside the earlier runs of this graph.
  * The config lives in the document (Save keeps it); the run history too (documentStore.addRun on finish).
  * A run trains the graph as it was when it started; when the canvas has moved on, the panel says so.
+ * While a run is active the live numbers and charts come first and the settings fold into one line, so the chart
+ * stays on screen at 1280×800. Every run with kept weights can be evaluated (EvaluationView).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
 import {
   DEFAULT_TRAINING_CONFIG,
@@ -15,7 +17,11 @@ import {
 } from '../../../shared/format/trainingConfig';
 import { checkGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
 import type { RunSummary } from '../../../shared/format/runSummary';
+import { graphHash } from '../../../shared/format/graphHash';
 import { getLabApi } from '../api/getLabApi';
+import { EvaluationView } from '../evaluation/EvaluationView';
+import { labEvaluationSource } from '../evaluation/evaluationApi';
+import { openEvaluation, useEvaluation } from '../evaluation/evaluationStore';
 import { documentStore, useDocumentStore } from '../store/documentStore';
 import { DatasetPreview } from './DatasetPreview';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
@@ -112,6 +118,16 @@ function NumberField(props: {
   );
 }
 
+/** A run whose model can still be asked: its weights were kept with the file, or its trainer still holds them. */
+function canEvaluate(run: RunSummary, live: LiveRun | undefined): boolean {
+  if (run.status === 'failed') return false;
+  return run.checkpoint === true || (live?.runId === run.id && canExportModel(live));
+}
+
+function settingsLine(config: TrainingConfig): string {
+  return `${config.optimizer} · lr ${config.learningRate} · batch ${config.batchSize} · ${config.epochs} epochs · val ${config.validationSplit} · seed ${config.seed}`;
+}
+
 function epochSeries(runs: readonly RunSummary[], pick: (e: RunSummary['epochs'][number]) => number | undefined, label: string): ChartSeries[] {
   return runs.slice(-EARLIER_RUNS_SHOWN).map((run, i, shown) => ({
     label: `${label} ${run.id.slice(-6)}`,
@@ -161,6 +177,9 @@ export function TrainingPanel() {
   const busy = useTrainingRun((s) => s.busy);
   const requestError = useTrainingRun((s) => s.requestError);
   const exported = useTrainingRun((s) => s.exported);
+  const filePath = useDocumentStore((s) => s.filePath);
+  const evaluatedRunId = useEvaluation((s) => s.open?.runId);
+  const evaluationSource = useMemo(() => labEvaluationSource(api), [api]);
   const { datasets, error: datasetsError } = useDatasets();
   const config: TrainingConfig = storedConfig ?? DEFAULT_TRAINING_CONFIG;
   const dataset = datasets.find((d) => d.id === config.dataset);
@@ -168,6 +187,11 @@ export function TrainingPanel() {
   const [smoothing, setSmoothing] = useState(0.6);
 
   const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
+  const panel = useRef<HTMLDivElement>(null);
+  // Start sits below the settings; once the run is on, the reordered panel shows its charts from the top.
+  useEffect(() => {
+    if (active && panel.current) panel.current.scrollTop = 0;
+  }, [active]);
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
   const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
@@ -186,9 +210,22 @@ export function TrainingPanel() {
     downloadBlob(new Blob([csv], { type: 'text/csv' }), `${document.metadata.name || 'graph'}-metrics.csv`);
   };
 
+  const evaluatedRun = runs.find((r) => r.id === evaluatedRunId);
+  const currentGraphHash = useMemo(() => (evaluatedRunId ? graphHash(document) : undefined), [document, evaluatedRunId]);
+  // The live boundary belongs under this preview only while it shows the dataset the run trains on.
+  const boundary = run?.boundary && run.config.dataset === config.dataset ? run.boundary : undefined;
+
   return (
-    <div className="nb-training" aria-label="Training panel">
-      <section className="nb-section">
+    <div ref={panel} className="nb-training" aria-label="Training panel" data-active={active ? 'true' : 'false'}>
+      <EvaluationView
+        context={{
+          source: evaluationSource,
+          run: evaluatedRun,
+          currentGraphHash,
+          trainedGraphHash: evaluatedRun?.graphHash,
+        }}
+      />
+      <section className="nb-section nb-dataset">
         <h3>Dataset</h3>
         {datasetsError ? <p role="alert">Could not list datasets: {datasetsError}</p> : null}
         <label className="nb-field">
@@ -207,7 +244,13 @@ export function TrainingPanel() {
             {dataset.inputKind} {dataset.inputShape.join('×')} · {dataset.classes} classes · {dataset.trainSize} train / {dataset.testSize} test
           </p>
         ) : null}
-        {preview ? <DatasetPreview preview={preview} /> : null}
+        {preview ? (
+          <DatasetPreview
+            preview={preview}
+            boundary={boundary}
+            boundaryNote={boundary ? `prediction at epoch ${boundary.epoch}, batch ${boundary.batch}` : undefined}
+          />
+        ) : null}
         {problems.length > 0 ? (
           <ul className="nb-problems" role="alert" aria-label="Graph does not fit the dataset">
             {problems.map((p) => (
@@ -217,7 +260,13 @@ export function TrainingPanel() {
         ) : null}
       </section>
 
-      <section className="nb-section nb-config">
+      {active ? (
+        <section className="nb-section nb-config nb-config-folded" aria-label="Settings">
+          <h3>Settings</h3>
+          <p className="nb-muted">{settingsLine(config)}</p>
+        </section>
+      ) : (
+      <section className="nb-section nb-config" aria-label="Settings">
         <h3>Settings</h3>
         <label className="nb-field">
           <span>Optimizer</span>
@@ -260,8 +309,9 @@ export function TrainingPanel() {
           </select>
         </label>
       </section>
+      )}
 
-      <section className="nb-section">
+      <section className="nb-section nb-run">
         <div className="nb-controls">
           {!active ? (
             <button type="button" className="nb-primary" disabled={busy || problems.length > 0 || !dataset} onClick={() => void startRun(api, document, config)}>
@@ -291,6 +341,11 @@ export function TrainingPanel() {
               onClick={() => void exportRunModel(api, run)}
             >
               Export model
+            </button>
+          ) : null}
+          {run?.runId && !active && canExportModel(run) ? (
+            <button type="button" aria-label="Evaluate this run" onClick={() => void openEvaluation(evaluationSource, run.runId!, filePath ?? null)}>
+              Evaluate
             </button>
           ) : null}
           {run?.backend ? (
@@ -343,14 +398,27 @@ export function TrainingPanel() {
         <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
       </section>
 
-      <section className="nb-section">
+      <section className="nb-section nb-history">
         <h3>Run history</h3>
         {runs.length === 0 ? <p className="nb-muted">No runs yet. Finished runs are saved with the graph.</p> : null}
         <ol className="nb-runs" aria-label="Run history">
           {runs.map((r) => (
-            <li key={r.id} data-status={r.status}>
-              <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
-              val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+            <li key={r.id} data-status={r.status} data-run={r.id}>
+              <span className="nb-run-line">
+                <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
+                val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+              </span>
+              {canEvaluate(r, run) ? (
+                <button
+                  type="button"
+                  className="nb-small"
+                  aria-label={`Evaluate run ${r.id}`}
+                  title="Confusion matrix, mistakes, calibration and Try it, on this run's test split"
+                  onClick={() => void openEvaluation(evaluationSource, r.id, filePath ?? null)}
+                >
+                  Evaluate
+                </button>
+              ) : null}
             </li>
           ))}
         </ol>
