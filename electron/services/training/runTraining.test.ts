@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import { graphHash } from '../../../shared/format/graphHash';
 import { runSummarySchema } from '../../../shared/format/runSummary';
 import { chainGraph, readExample } from './referenceGraphs';
 import { runTraining } from './runTraining';
@@ -43,6 +44,13 @@ describe('runTraining', () => {
     expect(model?.countParams()).toBe(2 * 32 + 32 + 32 * 16 + 16 + 16 * 2 + 2);
     expect(summary.status).toBe('completed');
     model?.dispose();
+  });
+
+  it('names the graph it trained in the summary (graphHash), and claims no checkpoint itself', async () => {
+    const { summary } = await runTraining(MOONS_WITH_DROPOUT, undefined, config({ backend: 'cpu', epochs: 1 }));
+    expect(summary.graphHash).toBe(graphHash(MOONS_WITH_DROPOUT));
+    expect(summary.checkpoint).toBeUndefined();
+    expect(runSummarySchema.parse(summary)).toEqual(summary);
   });
 
   it('trains a regression head as an autoencoder of the input (loss falls, no accuracy)', async () => {

@@ -5,6 +5,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { DatasetRef } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
+import { graphHash } from '../../../shared/format/graphHash';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { selectBackend, type BackendInfo } from '../backends/selectBackend';
 import { assertGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
@@ -89,7 +90,9 @@ export async function runTraining(
       ...(options.testOnStop !== undefined ? { testOnStop: options.testOnStop } : {}),
       ...(parallel ? { parallel } : {}),
     });
-    const result: RunTrainingResult = options.keepModel ? { ...outcome, backend, model } : { ...outcome, backend };
+    // Which graph this run trained, so a record (and its checkpoint) can be matched to the graph it came from.
+    const summary = { ...outcome.summary, graphHash: graphHash(graph) };
+    const result: RunTrainingResult = options.keepModel ? { ...outcome, summary, backend, model } : { ...outcome, summary, backend };
     if (options.keepModel) model = undefined;
     return result;
   } finally {
