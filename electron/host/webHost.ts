@@ -2,6 +2,10 @@
  * The browser transport: an HTTP server on 127.0.0.1 that serves the built renderer and speaks the LabApi over a
  * WebSocket. Every HTTP request and the WebSocket upgrade need the per-launch token; Host and Origin are pinned to
  * our loopback address; every request payload is validated against the contract before a handler runs.
+ *
+ * Nothing a client sends can stop the host: a protocol error closes that one socket (ws picks the close code:
+ * 1002 protocol, 1007 bad UTF-8, 1009 too big) and is logged; a handler's failure becomes that request's error
+ * answer; an answer too big to send becomes an error answer too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -19,6 +23,7 @@ import {
   type ApiMethod,
   type WireMessage,
 } from '../../shared/contracts/api';
+import { formatMegabytes, MAX_WIRE_MESSAGE_BYTES, utf8BytesOver } from '../../shared/contracts/wireLimits';
 import {
   createToken,
   findToken,
@@ -66,9 +71,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** A single JSON message larger than this is refused: a graph file is a few hundred kB at most. */
-const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
-
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? createToken();
   const log = options.log ?? (() => {});
@@ -76,7 +78,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = 0;
 
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // A message may carry a whole file: the limit is the file limit plus its envelope (wireLimits.ts).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_MESSAGE_BYTES });
+  wss.on('error', (error) => log(`WebSocket server: ${describeError(error)}`));
 
   const server = createServer((request, response) => {
     handleHttp(request, response).catch((error: unknown) => {
@@ -139,6 +143,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the raw socket over without an error listener; a reset mid-handshake must not become a crash.
+    socket.on('error', (error) => log(`WebSocket handshake: ${describeError(error)}`));
     const refuse = (status: number, reason: string) => {
       socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
@@ -153,15 +159,38 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // ws has already answered with the right close code; without this listener the error would end the process.
+      ws.on('error', (error) => log(`WebSocket closed after an error: ${describeError(error)}`));
       ws.on('message', (data, isBinary) => {
         if (isBinary) return ws.close(1003, 'text frames only');
-        void handleMessage(ws, data.toString());
+        handleMessage(ws, data.toString()).catch((error: unknown) => log(`WebSocket message: ${describeError(error)}`));
       });
     });
   });
 
+  /** Sends if the socket is still open: a client may leave while its request is being handled. */
+  function sendText(ws: WebSocket, text: string) {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(text, (error) => {
+      if (error) log(`WebSocket send: ${describeError(error)}`);
+    });
+  }
+
   function reply(ws: WebSocket, message: WireMessage) {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    sendText(ws, JSON.stringify(message));
+  }
+
+  /**
+   * A result goes out only if it fits in one message; otherwise the request fails with the size, as a client's
+   * own check would. `what` names the answer, e.g. the file that was opened.
+   */
+  function replyResult(ws: WebSocket, id: number, what: string, result: unknown) {
+    const text = JSON.stringify({ type: 'response', id, ok: true, result: result ?? null } satisfies WireMessage);
+    const bytes = utf8BytesOver(text, MAX_WIRE_MESSAGE_BYTES);
+    if (bytes === undefined) return sendText(ws, text);
+    const error = `${what} is ${formatMegabytes(bytes)} once sent; the lab's limit for one message is ${formatMegabytes(MAX_WIRE_MESSAGE_BYTES)}`;
+    log(error);
+    reply(ws, { type: 'response', id, ok: false, error });
   }
 
   async function handleMessage(ws: WebSocket, text: string) {
@@ -181,11 +210,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const request = parseRequest(method, payload);
       const handler = options.handlers[method as ApiMethod] as (request: unknown) => Promise<unknown>;
       const result = await handler(request);
-      reply(ws, { type: 'response', id, ok: true, result: result ?? null });
+      replyResult(ws, id, answerName(method, result), result);
     } catch (error) {
-      const message = error instanceof ApiPayloadError || error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       if (!(error instanceof ApiPayloadError)) log(`${method} failed: ${message}`);
-      reply(ws, { type: 'response', id, ok: false, error: message });
+      reply(ws, { type: 'response', id, ok: false, error: error instanceof Error ? message : `${method} failed: ${message}` });
     }
   }
 
@@ -206,7 +235,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     emit(event, payload) {
       const message = JSON.stringify({ type: 'event', event, payload } satisfies WireMessage);
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+      const bytes = utf8BytesOver(message, MAX_WIRE_MESSAGE_BYTES);
+      if (bytes !== undefined) return log(`${event} not sent: ${formatMegabytes(bytes)} is over the message limit`);
+      for (const ws of sockets) sendText(ws, message);
     },
     async close() {
       for (const ws of sockets) ws.terminate();
@@ -215,4 +246,20 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A readable message for anything thrown, even a value with no string form (`Object.create(null)`). */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+
+/** How an oversize answer is named in its error: the file for openFile, the method otherwise. */
+function answerName(method: string, result: unknown): string {
+  const path = method === 'openFile' ? (result as { path?: unknown } | null)?.path : undefined;
+  return typeof path === 'string' ? `"${path}"` : `The answer to ${method}`;
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { graphDocumentSchema, graphFileSchema, type GraphFile } from '../format/graphFileSchema';
 import { trainingConfigSchema, type TrainingConfig } from '../format/trainingConfig';
 import type { GraphDocument } from '../document/model';
+import { findPayloadOverrun } from './payloadBudget';
 import { datasetRefSchema, type DatasetInfo, type DatasetPreview, type DatasetRef, type TrainerEvent } from './trainer';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
@@ -260,14 +261,22 @@ export function parseRequest<M extends ApiMethod>(method: M, payload: unknown): 
 export function parseRequest(method: string, payload: unknown): unknown;
 export function parseRequest(method: string, payload: unknown): unknown {
   if (!isApiMethod(method)) throw new ApiPayloadError(String(method).slice(0, 64), ['unknown method']);
+  // Shape limits first: a schema's cost grows with every value it rejects.
+  const overrun = findPayloadOverrun(payload);
+  if (overrun) throw new ApiPayloadError(method, [overrun]);
   const result = apiRequestSchemas[method].safeParse(payload);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
+  const all = result.error.issues;
+  const issues = all.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
     const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(payload)';
     return `${where}: ${issue.message}`;
   });
+  if (all.length > MAX_REPORTED_ISSUES) issues.push(`and ${all.length - MAX_REPORTED_ISSUES} more`);
   throw new ApiPayloadError(method, issues);
 }
+
+/** An answer names the first problems, not every one: a bad list could otherwise make a message of megabytes. */
+const MAX_REPORTED_ISSUES = 20;
 
 /** IPC channel for a request method: one prefix, so main can refuse everything else. */
 export const IPC_PREFIX = 'nb:';
