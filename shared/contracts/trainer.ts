@@ -235,7 +235,8 @@ export const exportFailedEventSchema = z.strictObject({
 
 /**
  * The live decision boundary of a run on a 2-D dataset: the model's outputs over a grid of the plane, sent at most
- * every {@link BOUNDARY_EVENT_GAP_MS} between batches and at every epoch's end. `probabilities` is row-major
+ * every {@link BOUNDARY_EVENT_GAP_MS} between batches (longer when an update is slow: the trainer keeps them under
+ * ~2 % of its time) and at every epoch's end. `probabilities` is row-major
  * cells × outputWidth, row 0 at the top (see shared/evaluation/decisionBoundaryGrid).
  */
 export const boundaryEventSchema = z.strictObject({

@@ -5,6 +5,8 @@ import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/fo
 import { runSummarySchema } from '../../../shared/format/runSummary';
 import { selectBackend } from '../backends/selectBackend';
 import { loadDataset } from '../datasets/loadDataset';
+import { LIVE_BOUNDARY_RESOLUTION } from '../../../shared/contracts/evaluation';
+import { planeGridFor, predictBoundary } from '../evaluation/planeBoundary';
 import { installSeededMathRandom } from './seededMathRandom';
 import { trainModel, type TrainingHead } from './trainModel';
 import { TrainingControl } from './trainingControl';
@@ -193,5 +195,58 @@ describe('trainModel', () => {
     expect(times.length).toBeGreaterThan(1);
     expect(times.length).toBeLessThan(20 * 64);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(49.9);
+  });
+
+  it('sends the live decision boundary on 2-D data: throttled between batches, at every epoch end, changing as it learns', async () => {
+    await selectBackend('wasm');
+    const restore = installSeededMathRandom(7);
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 64, activation: 'relu', inputShape: [2] }),
+        tfl.layers.dense({ units: 64, activation: 'relu' }),
+        tfl.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    restore();
+    const events: { epoch: number; batch: number; at: number; probabilities: number[]; grid: { columns: number; rows: number } }[] = [];
+    await trainModel(model, HEAD, loadDataset('spirals'), config({ epochs: 4, batchSize: 8 }), {
+      runId: 'r',
+      backend: { name: 'wasm' },
+      callbacks: { onBoundary: (e) => events.push({ ...e, at: performance.now() }) },
+    });
+    // What one update costs the trainer: a predict over the 48×48 grid and the copy into the message.
+    const grid = planeGridFor(loadDataset('spirals'), LIVE_BOUNDARY_RESOLUTION)!;
+    predictBoundary(model, grid);
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) predictBoundary(model, grid);
+    const msPerUpdate = (performance.now() - t0) / 20;
+    console.log(`decision boundary update on spirals: ${msPerUpdate.toFixed(2)} ms (${tf.getBackend()}, 32×32 grid, 2×64 relu MLP)`);
+    model.dispose();
+    const batchesPerEpoch = Math.ceil(1280 / 8);
+    const epochEnds = events.filter((e) => e.batch === batchesPerEpoch).map((e) => e.epoch);
+    expect(epochEnds).toEqual([1, 2, 3, 4]);
+    for (const e of events) expect(e.probabilities).toHaveLength(e.grid.columns * e.grid.rows * 2);
+    // Between batches, at most one every 500 ms.
+    for (let i = 1; i < events.length; i++) if (events[i]!.batch < batchesPerEpoch) expect(events[i]!.at - events[i - 1]!.at).toBeGreaterThanOrEqual(499);
+    expect(events[0]!.grid).toMatchObject({ columns: LIVE_BOUNDARY_RESOLUTION, rows: LIVE_BOUNDARY_RESOLUTION });
+    expect(events.length).toBeGreaterThan(4);
+    // The plane's colours change as the network learns.
+    const first = events.find((e) => e.batch === batchesPerEpoch && e.epoch === 1)!;
+    const last = events.find((e) => e.batch === batchesPerEpoch && e.epoch === 4)!;
+    const moved = first.probabilities.reduce((n, p, i) => n + (Math.abs(p - last.probabilities[i]!) > 0.05 ? 1 : 0), 0);
+    expect(moved).toBeGreaterThan(first.probabilities.length / 20);
+  }, 60_000);
+
+  it('sends no boundary for data that is not 2-D points', async () => {
+    await selectBackend('cpu');
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+    let boundaries = 0;
+    await trainModel(model, { task: 'classification', loss: 'categoricalCrossentropy', units: 3 }, loadDataset('iris'), config({ epochs: 1 }), {
+      runId: 'r',
+      backend: { name: 'cpu' },
+      callbacks: { onBoundary: () => boundaries++ },
+    });
+    model.dispose();
+    expect(boundaries).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { HeadDesc } from '../../../shared/catalog/spec';
 import type { BatchEvent, BoundaryEvent, EpochEvent, StartedEvent } from '../../../shared/contracts/trainer';
 import { BOUNDARY_EVENT_GAP_MS, MAX_BATCH_EVENTS_PER_SECOND } from '../../../shared/contracts/trainer';
+import { LIVE_BOUNDARY_RESOLUTION } from '../../../shared/contracts/evaluation';
 import { classificationMetrics } from '../../../shared/evaluation/classificationMetrics';
 import type { EpochMetrics, FinalMetrics, RunSummary } from '../../../shared/format/runSummary';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
@@ -230,12 +231,16 @@ export async function trainModel(
   });
   divergence.observeWeightNorm(weightNorm(model), { epoch: 0 });
   let lastFiniteLoss: number | undefined;
-  const boundaryGrid = callbacks.onBoundary && withAccuracy ? planeGridFor(data) : undefined;
+  const boundaryGrid = callbacks.onBoundary && withAccuracy ? planeGridFor(data, LIVE_BOUNDARY_RESOLUTION) : undefined;
   let lastBoundaryAt = -Infinity;
+  /** Gap before the next update between batches: 500 ms, or 50 × what the last one cost, so it stays under ~2 % of training. */
+  let boundaryGapMs = BOUNDARY_EVENT_GAP_MS;
   const sendBoundary = (epoch: number, batch: number) => {
     if (!boundaryGrid || !callbacks.onBoundary) return;
-    lastBoundaryAt = performance.now();
+    const t0 = performance.now();
     callbacks.onBoundary({ epoch, batch, ...predictBoundary(model, boundaryGrid) });
+    lastBoundaryAt = performance.now();
+    boundaryGapMs = Math.max(BOUNDARY_EVENT_GAP_MS, 50 * (lastBoundaryAt - t0));
   };
   let partial: { loss: number; accuracy?: number } | undefined;
 
@@ -305,7 +310,7 @@ export async function trainModel(
         failure = diverged;
         break outer;
       }
-      if (boundaryGrid && batch < batchesPerEpoch && performance.now() - lastBoundaryAt >= BOUNDARY_EVENT_GAP_MS) sendBoundary(epoch, batch);
+      if (boundaryGrid && batch < batchesPerEpoch && performance.now() - lastBoundaryAt >= boundaryGapMs) sendBoundary(epoch, batch);
       // trainOnBatch settles on microtasks only; give queued messages (pause, stop) a chance to arrive.
       await yieldToEventLoop();
     }
