@@ -22,6 +22,7 @@ import { getLabApi } from '../api/getLabApi';
 import { EvaluationView } from '../evaluation/EvaluationView';
 import { labEvaluationSource } from '../evaluation/evaluationApi';
 import { openEvaluation, useEvaluation } from '../evaluation/evaluationStore';
+import { checkpointWarning, useCheckpointReports } from '../evaluation/checkpointReports';
 import { documentStore, useDocumentStore } from '../store/documentStore';
 import { DatasetPreview } from './DatasetPreview';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
@@ -180,6 +181,7 @@ export function TrainingPanel() {
   const filePath = useDocumentStore((s) => s.filePath);
   const evaluatedRunId = useEvaluation((s) => s.open?.runId);
   const evaluationSource = useMemo(() => labEvaluationSource(api), [api]);
+  const checkpointReports = useCheckpointReports();
   const { datasets, error: datasetsError } = useDatasets();
   const config: TrainingConfig = storedConfig ?? DEFAULT_TRAINING_CONFIG;
   const dataset = datasets.find((d) => d.id === config.dataset);
@@ -223,6 +225,7 @@ export function TrainingPanel() {
           run: evaluatedRun,
           currentGraphHash,
           trainedGraphHash: evaluatedRun?.graphHash,
+          checkpoint: evaluatedRunId ? checkpointReports.get(evaluatedRunId) : undefined,
         }}
       />
       <section className="nb-section nb-dataset">
@@ -407,6 +410,12 @@ export function TrainingPanel() {
               <span className="nb-run-line">
                 <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
                 val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+                {checkpointWarning(checkpointReports.get(r.id)) ? (
+                  <span className="nb-run-warning" role="note" aria-label="Checkpoint warning">
+                    {' '}
+                    · {checkpointWarning(checkpointReports.get(r.id))}
+                  </span>
+                ) : null}
               </span>
               {canEvaluate(r, run) ? (
                 <button
