@@ -23,6 +23,7 @@ import {
   type ApiMethod,
   type WireMessage,
 } from '../../shared/contracts/api';
+import { findJsonTextOverrun } from '../../shared/contracts/payloadBudget';
 import { formatMegabytes, MAX_WIRE_MESSAGE_BYTES, utf8BytesOver } from '../../shared/contracts/wireLimits';
 import {
   createToken,
@@ -194,6 +195,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   async function handleMessage(ws: WebSocket, text: string) {
+    // Shape limits on the raw text first: parsing a hostile message can itself take seconds.
+    const overrun = findJsonTextOverrun(text, MESSAGE_LEVELS_ABOVE_PAYLOAD);
+    if (overrun) return reply(ws, { type: 'response', id: leadingRequestId(text), ok: false, error: `Invalid message: ${overrun}` });
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -262,4 +266,13 @@ function describeError(error: unknown): string {
 function answerName(method: string, result: unknown): string {
   const path = method === 'openFile' ? (result as { path?: unknown } | null)?.path : undefined;
   return typeof path === 'string' ? `"${path}"` : `The answer to ${method}`;
+}
+
+/** A request is `{"type":"request","id":…,"payload":{…}}`: its payload's containers sit one level below the message. */
+const MESSAGE_LEVELS_ABOVE_PAYLOAD = 1;
+
+/** The id of a request whose text is not parsed, so the client's call still gets its answer; clients send it first. */
+function leadingRequestId(text: string): number {
+  const match = /^\{"type":"request","id":(\d{1,15})[,}]/.exec(text.slice(0, 64));
+  return match ? Number(match[1]) : -1;
 }

@@ -308,7 +308,7 @@ describe('web host handlers and sockets', () => {
     await expectHostServes();
   });
 
-  it('refuses a million-key payload quickly, naming the field, before the schema runs', async () => {
+  it('refuses a million-key payload quickly, before parsing it', async () => {
     const params: Record<string, number> = {};
     for (let i = 0; i < 1_000_000; i++) params[`k${i}`] = 1;
     const graph = { ...emptyDocument('Keys'), nodes: [{ id: 'a', type: 'dense', params, position: { x: 0, y: 0 } }] };
@@ -319,8 +319,20 @@ describe('web host handlers and sockets', () => {
     const reply = await sendRequest(ws, 7, text);
     const elapsed = performance.now() - started;
     expect(reply.ok).toBe(false);
-    expect(reply.error).toMatch(/^Invalid payload for saveFile: file\.graph\.nodes\.0\.params: 1000000 keys/);
+    expect(reply.error).toMatch(/^Invalid message: an object with more than 256 keys \(at character \d+\)/);
     expect(elapsed).toBeLessThan(1500);
+    ws.close();
+  });
+
+  it('names the field when a graph breaks the loader limits, before the schema runs', async () => {
+    const ws = await connect();
+    const nodes = Array.from({ length: 5001 }, () => ({}));
+    const tooMany = await call(ws, 'startTraining', { graph: { ...emptyDocument('N'), nodes }, config: {} });
+    expect(tooMany.error).toBe('Invalid payload for startTraining: graph.nodes: 5001 items; a graph has at most 5000 nodes');
+    const params = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, 1]));
+    const node = { id: 'a', type: 'dense', params, position: { x: 0, y: 0 } };
+    const manyParams = await call(ws, 'saveFile', { file: createGraphFile({ ...emptyDocument('P'), nodes: [node] }), path: 'workspace/p.nbrick' });
+    expect(manyParams.error).toBe('Invalid payload for saveFile: file.graph.nodes.0.params: 65 keys; a node has at most 64 params');
     ws.close();
   });
 
@@ -331,7 +343,7 @@ describe('web host handlers and sockets', () => {
     const started = performance.now();
     const reply = await sendRequest(ws, 8, text);
     expect(performance.now() - started).toBeLessThan(1500);
-    expect(reply.error).toMatch(/^Invalid payload for startTraining: graph\.nodes: 1000000 items/);
+    expect(reply.error).toMatch(/^Invalid message: a list of more than 100000 items/);
     expect(reply.error!.length).toBeLessThan(2000);
     ws.close();
   });

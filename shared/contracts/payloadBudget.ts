@@ -96,3 +96,40 @@ export function findPayloadOverrun(payload: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The same limits on a message's raw text, before `JSON.parse`: parsing an object of a million keys alone takes
+ * seconds. One pass over the characters, counting keys and items per open container; the text need not be valid
+ * JSON (the parser judges that next). `levelsAbove` is how deep the payload sits in its envelope.
+ */
+export function findJsonTextOverrun(text: string, levelsAbove = 0): string | undefined {
+  const counts: number[] = [];
+  const objects: boolean[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Skip the string, escapes included: its contents are not structure.
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 0x5c /* \ */) i++;
+        else if (s === 0x22) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (counts.length > MAX_NESTING_DEPTH + levelsAbove) return `nested more than ${MAX_NESTING_DEPTH} levels deep (at character ${i})`;
+      counts.push(0);
+      objects.push(c === 0x7b);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      counts.pop();
+      objects.pop();
+    } else if (counts.length > 0) {
+      const top = counts.length - 1;
+      if (c === 0x3a /* : */ && objects[top] && ++counts[top]! > MAX_OBJECT_KEYS) {
+        return `an object with more than ${MAX_OBJECT_KEYS} keys (at character ${i}); the limit for an object is ${MAX_OBJECT_KEYS}`;
+      }
+      if (c === 0x2c /* , */ && !objects[top] && ++counts[top]! >= MAX_ARRAY_ITEMS) {
+        return `a list of more than ${MAX_ARRAY_ITEMS} items (at character ${i}); the limit for a list is ${MAX_ARRAY_ITEMS}`;
+      }
+    }
+  }
+  return undefined;
+}
