@@ -7,6 +7,7 @@
 import type { OpenedFile } from '../../../shared/contracts/api';
 import { documentStore } from '../store/documentStore';
 import { getLabApi } from './getLabApi';
+import { setCheckpointReports } from '../evaluation/checkpointReports';
 
 function fileName(path: string | undefined): string | undefined {
   return path?.split(/[\\/]/).pop();
@@ -20,6 +21,7 @@ export function confirmDiscardChanges(): boolean {
 export function loadOpenedFile(opened: OpenedFile): void {
   // A template has nowhere to be saved back to: leaving filePath empty makes Save ask for a name.
   documentStore.getState().replaceFile(opened.file, opened.readOnly || opened.path === null ? undefined : opened.path);
+  setCheckpointReports(opened.checkpoints);
 }
 
 /** Opens a graph (asking the user when no path is given). Resolves false when cancelled. */
