@@ -3,6 +3,7 @@
  * web host's tests drive the server with real files and datasets but a trainer they control.
  */
 import type { ApiHandlers, DatasetInfo, DatasetPreview, GraphFile } from '../../shared/contracts/api';
+import type { CheckpointService } from '../services/checkpoints/CheckpointService';
 import type { TrainingService } from '../services/training/TrainingService';
 import type { ConfinedFolder } from '../services/files/workspaceFiles';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
@@ -46,6 +47,8 @@ export interface LabServices {
   readonly datasets: DatasetService;
   readonly training: TrainingService;
   readonly autosave: Autosave;
+  /** Trained models kept beside saved files; without it (some tests) no checkpoints are kept or reported. */
+  readonly checkpoints?: CheckpointService;
 }
 
 /** The API methods both hosts answer the same way: straight from the dataset, training and autosave services. */

@@ -9,12 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CheckpointService } from '../services/checkpoints/CheckpointService';
 import { Autosave } from './autosave';
 import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createTrainingService } from './trainingService';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost } from './webHost';
-import { ensureWorkspace } from './workspaceFolders';
+import { ensureWorkspace, workspaceFolder } from './workspaceFolders';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -65,6 +66,9 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
 
   const autosave = new Autosave(stateDir, { confineTo: { root: folders.workspace, description: 'the workspace' } });
   const training = createTrainingService();
+  // Kept models: captured into <state>/checkpoints/ as runs end, carried beside the file on save; all inside the workspace.
+  const checkpoints = new CheckpointService({ stateDir, boundary: workspaceFolder(folders), log: (line) => console.error(line) });
+  checkpoints.attach(training);
   const handlers = createWebHandlers({
     folders,
     files: createGraphFileStore(),
@@ -72,6 +76,7 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
     datasets: createDatasetService(),
     training,
     autosave,
+    checkpoints,
     appVersion: appVersion(),
   });
   const host = await startWebHost({ rendererDir, handlers, port, log: (line) => console.error(line) });

@@ -8,6 +8,7 @@ import type { ApiHandlers, FileEntry, HostInfo, SavedFile } from '../../shared/c
 import { safeFileName } from '../../shared/format/fileNames';
 import { alreadyExists } from '../services/files/fileErrors';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
+import { exportModelWithCheckpointFallback } from './checkpointHandlers';
 import { createServiceHandlers, type LabServices } from './labServices';
 import {
   EXPORTS_FOLDER,
@@ -38,9 +39,19 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
     return resolved;
   }
 
-  async function saved(resolved: ResolvedPath): Promise<SavedFile> {
+  async function saved(resolved: ResolvedPath, checkpoints?: SavedFile['checkpoints']): Promise<SavedFile> {
     await deps.recent.add(resolved.absolute);
-    return { path: resolved.display, name: path.basename(resolved.absolute) };
+    return { path: resolved.display, name: path.basename(resolved.absolute), ...(checkpoints ? { checkpoints } : {}) };
+  }
+
+  /** The absolute path of a page path the document came from, or undefined when it names nothing we may read. */
+  function sourcePath(pagePath: string | undefined): string | undefined {
+    if (pagePath === undefined) return undefined;
+    try {
+      return resolveWorkspacePath(folders, pagePath).absolute;
+    } catch {
+      return undefined; // a source we cannot read only means no checkpoints to carry from it
+    }
   }
 
   return {
@@ -59,17 +70,21 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
       const real = await resolveRealPathInside(folders, resolved);
       const file = await files.read(real);
       if (!resolved.readOnly) await deps.recent.add(resolved.absolute);
-      return { file, path: resolved.display, name: path.basename(resolved.absolute), readOnly: resolved.readOnly };
+      const checkpoints = (await deps.checkpoints?.reportsFor(file, resolved.absolute)) ?? [];
+      return { file, path: resolved.display, name: path.basename(resolved.absolute), readOnly: resolved.readOnly, checkpoints };
     },
 
     async saveFile({ file, path: pagePath }) {
       // Save writes the document's own file: replacing it is the point.
       const resolved = writable(pagePath);
+      // Checkpoints first: the file never claims a model that is not beside it yet. Older ones go after the write.
+      const checkpoints = await deps.checkpoints?.carryTo(file, resolved.absolute);
       await files.write(resolved.absolute, file, { folder: workspace, label: resolved.display, existing: 'replace' });
-      return saved(resolved);
+      await deps.checkpoints?.prune(file, resolved.absolute);
+      return saved(resolved, checkpoints);
     },
 
-    async saveFileAs({ file, suggestedName, overwrite }) {
+    async saveFileAs({ file, suggestedName, overwrite, source }) {
       let resolved = writable(`workspace/${safeFileName(suggestedName)}`);
       const target = await workspace.resolveForWrite(resolved.absolute, resolved.display);
       let existing: ExistingFile = 'refuse';
@@ -80,9 +95,11 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
         resolved = taken;
         existing = 'replace';
       }
+      const checkpoints = await deps.checkpoints?.carryTo(file, resolved.absolute, sourcePath(source));
       // `refuse` stays atomic: a file created since the check above is still never replaced.
       await files.write(resolved.absolute, file, { folder: workspace, label: resolved.display, existing });
-      return saved(resolved);
+      await deps.checkpoints?.prune(file, resolved.absolute);
+      return saved(resolved, checkpoints);
     },
 
     async listFiles() {
@@ -111,7 +128,7 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
       // The same confinement as a save: a link at exports/ or at exports/<folder> cannot carry the files out. The
       // trainer's writer then keeps each file inside that real folder (writeModelFiles.ts).
       const real = await workspace.ensureFolder(path.join(folders.workspace, EXPORTS_FOLDER, folder), display);
-      const written = await deps.training.exportModel(runId, real);
+      const written = await exportModelWithCheckpointFallback(deps, runId, real);
       return { directory: display, files: written.map((absolute) => `${display}/${path.basename(absolute)}`) };
     },
 

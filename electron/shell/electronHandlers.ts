@@ -6,10 +6,11 @@
 import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
+import { exportModelWithCheckpointFallback } from '../host/checkpointHandlers';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
 import { safeFileName } from '../../shared/format/fileNames';
-import { GRAPH_FILE_EXTENSION } from '../../shared/format/graphFileSchema';
+import { GRAPH_FILE_EXTENSION, type GraphFile } from '../../shared/format/graphFileSchema';
 
 export interface ElectronHandlerDeps extends LabServices {
   readonly window: () => BrowserWindow | undefined;
@@ -37,7 +38,23 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
       await deps.recent.add(absolute);
       app.addRecentDocument(absolute);
     }
-    return { file, path: absolute, name: path.basename(absolute), readOnly };
+    const checkpoints = (await deps.checkpoints?.reportsFor(file, absolute)) ?? [];
+    return { file, path: absolute, name: path.basename(absolute), readOnly, checkpoints };
+  }
+
+  /** Save and Save As: checkpoints beside the target first, the file, then older checkpoints pruned. */
+  async function writeWithCheckpoints(absolute: string, file: GraphFile, source?: string) {
+    const checkpoints = await deps.checkpoints?.carryTo(file, absolute, source);
+    await deps.files.write(absolute, file);
+    await deps.checkpoints?.prune(file, absolute);
+    return checkpoints ? { checkpoints } : {};
+  }
+
+  /** A source the page names is read only if the user opened or saved it (a compromised page cannot point anywhere). */
+  async function knownSource(source: string | undefined): Promise<string | undefined> {
+    if (source === undefined) return undefined;
+    const absolute = path.resolve(source);
+    return granted.has(absolute) || isTemplate(absolute) || (await deps.recent.list()).includes(absolute) ? absolute : undefined;
   }
 
   const handlers: ApiHandlers = {
@@ -62,11 +79,11 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
       const absolute = path.resolve(target);
       if (!granted.has(absolute)) throw new Error(`Refused to write ${absolute}: use Save As to choose where to save.`);
       if (isTemplate(absolute)) throw new Error('Templates are read-only: use Save As.');
-      await deps.files.write(absolute, file);
+      const carried = await writeWithCheckpoints(absolute, file);
       await deps.recent.add(absolute);
-      return { path: absolute, name: path.basename(absolute) };
+      return { path: absolute, name: path.basename(absolute), ...carried };
     },
-    async saveFileAs({ file, suggestedName }) {
+    async saveFileAs({ file, suggestedName, source }) {
       const window = deps.window();
       // The same name rules as the web host (Unicode kept, only what some OS forbids replaced); the dialog asks
       // before replacing an existing file, so the write below may replace the one chosen.
@@ -81,10 +98,10 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
       if (!absolute.toLowerCase().endsWith(GRAPH_FILE_EXTENSION)) absolute += GRAPH_FILE_EXTENSION;
       if (isTemplate(absolute)) throw new Error('Templates are read-only: choose another place.');
       granted.add(absolute);
-      await deps.files.write(absolute, file);
+      const carried = await writeWithCheckpoints(absolute, file, await knownSource(source));
       await deps.recent.add(absolute);
       app.addRecentDocument(absolute);
-      return { path: absolute, name: path.basename(absolute) };
+      return { path: absolute, name: path.basename(absolute), ...carried };
     },
     async listFiles() {
       // No workspace in the desktop app: the templates, addressed by absolute path.
@@ -107,7 +124,7 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       const chosen = result.filePaths[0];
       if (result.canceled || !chosen) return null;
-      const files = await deps.training.exportModel(runId, chosen);
+      const files = await exportModelWithCheckpointFallback(deps, runId, chosen);
       return { directory: chosen, files };
     },
     async reportDocumentState(state) {

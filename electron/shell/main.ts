@@ -19,6 +19,7 @@ import {
 } from 'electron';
 import { ApiPayloadError, API_METHODS, ipcChannel, parseRequest, type ApiEvent, type ApiEventPayloads, type ApiMethod } from '../../shared/contracts/api';
 import { Autosave } from '../host/autosave';
+import { CheckpointService } from '../services/checkpoints/CheckpointService';
 import type { DocumentState } from '../host/autosave';
 import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from '../host/nodeServices';
 import { buildMenuTemplate } from './appMenu';
@@ -244,6 +245,9 @@ async function main() {
     .list()
     .then((files) => cleanTempFilesAtStartup({ deep: [stateDir], shallow: [...new Set(files.map((file) => path.dirname(file)))] }, log));
   const training = createUtilityTrainingService(path.join(__dirname, 'trainer.cjs'), log);
+  // Kept models: captured into userData/checkpoints/ as runs end, carried beside the file on save.
+  const checkpoints = new CheckpointService({ stateDir, log });
+  checkpoints.attach(training);
   const { handlers, openPath } = createElectronHandlers({
     window: () => mainWindow,
     examplesDir,
@@ -252,6 +256,7 @@ async function main() {
     datasets: createDatasetService(),
     training,
     autosave,
+    checkpoints,
     onDocumentState: (state) => {
       documentState = state;
       updateTitle();

@@ -8,8 +8,20 @@ import { z } from 'zod';
 import { graphDocumentSchema, graphFileSchema, type GraphFile } from '../format/graphFileSchema';
 import { trainingConfigSchema, type TrainingConfig } from '../format/trainingConfig';
 import type { GraphDocument } from '../document/model';
+import type { CheckpointReport } from './evaluation';
 import { findPayloadOverrun } from './payloadBudget';
 import { datasetRefSchema, type DatasetInfo, type DatasetPreview, type DatasetRef, type TrainerEvent } from './trainer';
+import {
+  datasetSamplesRequestSchema,
+  evaluateRunRequestSchema,
+  predictRequestSchema,
+  type DatasetSamples,
+  type DatasetSamplesRequest,
+  type EvaluateRunRequest,
+  type PredictRequest,
+  type PredictResult,
+  type RunEvaluation,
+} from './evaluation';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
 
@@ -39,7 +51,13 @@ export const apiRequestSchemas = {
    * refusal). Without it, Save As never replaces a file. Electron's native dialog asks on its own and ignores it.
    */
   saveFileAs: z
-    .object({ file: graphFileSchema, suggestedName: z.string().max(255).optional(), overwrite: filePathSchema.optional() })
+    .object({
+      file: graphFileSchema,
+      suggestedName: z.string().max(255).optional(),
+      overwrite: filePathSchema.optional(),
+      /** The file the document was opened from: its runs' checkpoints (`<source>-runs/`) are copied beside the new file. */
+      source: filePathSchema.optional(),
+    })
     .strict(),
   /** Files openable without a native dialog: the web host's workspace and examples (Electron: examples). */
   listFiles: z.undefined(),
@@ -64,6 +82,12 @@ export const apiRequestSchemas = {
     .strict(),
   /** An autosaved copy left behind by a crash, offered back once; `discard: true` deletes it. */
   takeRecovery: z.object({ discard: z.boolean() }).strict(),
+  /** A kept run's model on the run's own test split (`path`: the open file; null for a graph not saved yet). */
+  evaluateRun: evaluateRunRequestSchema,
+  /** A kept run's model on given inputs ("Try it"); the trainer keeps the model loaded between calls. */
+  predict: predictRequestSchema,
+  /** Samples of a dataset's test split by index (what an evaluation's sample indices refer to). */
+  datasetSamples: datasetSamplesRequestSchema,
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
@@ -74,7 +98,7 @@ export interface ApiRequests {
   getHostInfo: undefined;
   openFile: { readonly path?: string };
   saveFile: { readonly file: GraphFile; readonly path: string };
-  saveFileAs: { readonly file: GraphFile; readonly suggestedName?: string; readonly overwrite?: string };
+  saveFileAs: { readonly file: GraphFile; readonly suggestedName?: string; readonly overwrite?: string; readonly source?: string };
   listFiles: undefined;
   recentFiles: undefined;
   listDatasets: undefined;
@@ -86,6 +110,9 @@ export interface ApiRequests {
   exportModel: { readonly runId: string; readonly name?: string };
   reportDocumentState: { readonly file: GraphFile; readonly path: string | null; readonly dirty: boolean };
   takeRecovery: { readonly discard: boolean };
+  evaluateRun: EvaluateRunRequest;
+  predict: PredictRequest;
+  datasetSamples: DatasetSamplesRequest;
 }
 export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
 
@@ -106,6 +133,9 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   exportModel: (x) => x,
   reportDocumentState: (x) => x,
   takeRecovery: (x) => x,
+  evaluateRun: (x) => x,
+  predict: (x) => x,
+  datasetSamples: (x) => x,
 };
 void _schemasMatchRequests;
 
@@ -123,11 +153,18 @@ export interface OpenedFile {
   readonly name: string;
   /** Templates in examples/ open read-only: Save becomes Save As. */
   readonly readOnly: boolean;
+  /**
+   * Every run that claims a checkpoint (`checkpoint: true`), oldest first, with what was found beside the file. A
+   * `missing` or `damaged` one is a warning to show; the file is open all the same. Empty for an upload.
+   */
+  readonly checkpoints: readonly CheckpointReport[];
 }
 
 export interface SavedFile {
   readonly path: string;
   readonly name: string;
+  /** The kept runs' checkpoints now beside the saved file (absent when the host keeps no checkpoints). */
+  readonly checkpoints?: readonly CheckpointReport[];
 }
 
 export interface FileEntry {
@@ -168,6 +205,9 @@ export interface ApiResponses {
   exportModel: ExportedModel | null;
   reportDocumentState: void;
   takeRecovery: Recovery | null;
+  evaluateRun: RunEvaluation;
+  predict: PredictResult;
+  datasetSamples: DatasetSamples;
 }
 
 /** A trainer event tagged with the run it belongs to. */

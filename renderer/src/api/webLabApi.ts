@@ -49,7 +49,7 @@ export function createWebLabApi(location: LocationLike): LabApi {
     if (choice.kind === 'path') return call('openFile', { path: choice.path });
     const loaded = loadGraphFile(choice.text);
     if (!loaded.ok) throw new Error(`${choice.name}: ${loaded.error.message}`);
-    return { file: loaded.file, path: null, name: choice.name, readOnly: false };
+    return { file: loaded.file, path: null, name: choice.name, readOnly: false, checkpoints: [] };
   }
 
   async function saveFileAs(request: ApiRequest<'saveFileAs'>) {
@@ -89,6 +89,9 @@ export function createWebLabApi(location: LocationLike): LabApi {
     exportModel: (request) => call('exportModel', request),
     reportDocumentState: (request) => call('reportDocumentState', request),
     takeRecovery: (request) => call('takeRecovery', request),
+    evaluateRun: (request) => call('evaluateRun', request),
+    predict: (request) => call('predict', request),
+    datasetSamples: (request) => call('datasetSamples', request),
     onRunEvent: (listener) => subscribe('runEvent', listener),
     onMenuCommand: (listener) => subscribe('menuCommand', listener),
     onOpenedFile: (listener) => subscribe('openedFile', listener),
