@@ -24,6 +24,11 @@ export interface TrainingService {
    * absolute folder the host chose; resolves to the absolute paths written, model.json first.
    */
   exportModel(runId: string, dir: string): Promise<string[]>;
+  /**
+   * The same model as bytes (model.json + weights.bin), for keeping it as a checkpoint. Optional: a host's test double
+   * may leave it out, and then no checkpoint is captured.
+   */
+  modelFiles?(runId: string): Promise<ModelFile[]>;
   onRunEvent(listener: (event: RunEvent) => void): () => void;
   /** Ends every run and the trainer process. */
   dispose(): Promise<void>;
