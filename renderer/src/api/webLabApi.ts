@@ -10,6 +10,8 @@ import type {
   LabApi,
   OpenedFile,
 } from '../../../shared/contracts/api';
+import { formatMegabytes, MAX_FILE_BYTES, utf8BytesOver } from '../../../shared/contracts/wireLimits';
+import type { GraphFile } from '../../../shared/format/graphFileSchema';
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
 import { parseAlreadyExists } from '../../../shared/format/fileNames';
@@ -29,6 +31,17 @@ function downloadText(text: string, fileName: string): void {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * A save the host would write but could never reopen (the loader's file limit) is refused here, before a byte is
+ * sent. Measured on the text the host writes: canonical JSON, indented, so larger than the message carrying it.
+ */
+function assertSavable(file: GraphFile): void {
+  const bytes = utf8BytesOver(serializeGraphFile(file), MAX_FILE_BYTES);
+  if (bytes !== undefined) {
+    throw new Error(`This graph is ${formatMegabytes(bytes)} as a file; the lab's limit for a file is ${formatMegabytes(MAX_FILE_BYTES)}.`);
+  }
 }
 
 export function createWebLabApi(location: LocationLike): LabApi {
@@ -53,6 +66,8 @@ export function createWebLabApi(location: LocationLike): LabApi {
   }
 
   async function saveFileAs(request: ApiRequest<'saveFileAs'>) {
+    // Before the name dialog: asking for a name only to refuse the save would waste the user's time.
+    assertSavable(request.file);
     const existing = (await call('listFiles')).filter((entry) => !entry.readOnly);
     const choice = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing);
     if (choice === null) return null;
@@ -76,7 +91,10 @@ export function createWebLabApi(location: LocationLike): LabApi {
   return {
     getHostInfo: () => call('getHostInfo'),
     openFile,
-    saveFile: (request) => call('saveFile', request),
+    saveFile: async (request) => {
+      assertSavable(request.file);
+      return call('saveFile', request);
+    },
     saveFileAs,
     listFiles: () => call('listFiles'),
     recentFiles: () => call('recentFiles'),

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { MAX_WIRE_MESSAGE_BYTES } from '../../../shared/contracts/wireLimits';
 import { WsConnection } from './wsConnection';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -70,5 +71,16 @@ describe('WsConnection', () => {
     for (const client of server.clients) client.terminate();
     await expect(pending).rejects.toThrow(/Lost the connection/);
     await expect(connection.request('echo', 'again')).resolves.toBe('again');
+  });
+
+  it('refuses a request over the message limit before sending it, with its size, and stays usable', async () => {
+    const connection = new WsConnection(url);
+    await connection.request('echo', 'first');
+    const big = 'é'.repeat(Math.ceil(MAX_WIRE_MESSAGE_BYTES / 2));
+    await expect(connection.request('echo', big)).rejects.toThrow(
+      /^This request \(echo\) is 50\.\d MB; the lab's limit for one message is 50\.1 MB$/,
+    );
+    expect(received).toHaveLength(1);
+    await expect(connection.request('echo', 'after')).resolves.toBe('after');
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Request/response and events over the web host's WebSocket. Requests made before the socket opens wait for it;
- * if the connection drops, pending requests fail with a readable error and the next request reconnects.
+ * if the connection drops, pending requests fail with a readable error and the next request reconnects. A request
+ * over the host's message limit fails here, before it is sent: the host would close the socket on it.
  */
 import type { ApiEvent, WireMessage } from '../../../shared/contracts/api';
+import { formatMegabytes, MAX_WIRE_MESSAGE_BYTES, utf8BytesOver } from '../../../shared/contracts/wireLimits';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -55,11 +57,18 @@ export class WsConnection {
   }
 
   async request(method: string, payload?: unknown): Promise<unknown> {
-    const socket = await this.connect();
     const id = this.nextId++;
+    const text = JSON.stringify({ type: 'request', id, method, payload } satisfies WireMessage);
+    const bytes = utf8BytesOver(text, MAX_WIRE_MESSAGE_BYTES);
+    if (bytes !== undefined) {
+      throw new Error(
+        `This request (${method}) is ${formatMegabytes(bytes)}; the lab's limit for one message is ${formatMegabytes(MAX_WIRE_MESSAGE_BYTES)}`,
+      );
+    }
+    const socket = await this.connect();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      socket.send(JSON.stringify({ type: 'request', id, method, payload } satisfies WireMessage));
+      socket.send(text);
     });
   }
 
