@@ -9,6 +9,7 @@ import { safeFileName } from '../../shared/format/fileNames';
 import { alreadyExists } from '../services/files/fileErrors';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
 import { exportModelWithCheckpointFallback } from './checkpointHandlers';
+import { createEvaluationHandlers } from './evaluationHandlers';
 import { createServiceHandlers, type LabServices } from './labServices';
 import {
   EXPORTS_FOLDER,
@@ -56,6 +57,12 @@ export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
 
   return {
     ...createServiceHandlers(deps),
+    // A run's checkpoint is read beside its file: the path must name a file inside the host's folders.
+    ...createEvaluationHandlers(deps, async (pagePath) => {
+      const resolved = resolveWorkspacePath(folders, pagePath);
+      await resolveRealPathInside(folders, resolved);
+      return resolved.absolute;
+    }),
 
     async getHostInfo(): Promise<HostInfo> {
       return { transport: 'web', appVersion: deps.appVersion, workspace: folders.workspace };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
 import { exportModelWithCheckpointFallback } from '../host/checkpointHandlers';
+import { createEvaluationHandlers } from '../host/evaluationHandlers';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
 import { safeFileName } from '../../shared/format/fileNames';
@@ -59,6 +60,13 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
 
   const handlers: ApiHandlers = {
     ...createServiceHandlers(deps),
+    // Checkpoints are read beside files the user opened or saved, as openFile allows.
+    ...createEvaluationHandlers(deps, async (requested) => {
+      const absolute = path.resolve(requested);
+      const known = granted.has(absolute) || isTemplate(absolute) || (await deps.recent.list()).includes(absolute);
+      if (!known) throw new Error(`Refused to read the runs of ${absolute}: open it with File › Open first.`);
+      return absolute;
+    }),
     async getHostInfo() {
       return { transport: 'electron', appVersion: app.getVersion() };
     },

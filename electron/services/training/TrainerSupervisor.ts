@@ -167,13 +167,13 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
    */
   async evaluate(request: EvaluateModelRequest): Promise<RunEvaluation> {
     const { runId } = request;
-    const reply = await this.ask((requestId) => ({
+    const reply = await this.askWithModel(request.modelFiles, (files) => (requestId) => ({
       type: 'evaluate',
       runId,
       requestId,
       dataset: request.dataset,
       maxMistakes: request.maxMistakes,
-      ...(request.files ? { files: request.files } : {}),
+      ...(files ? { files } : {}),
       ...(request.backend ? { backend: request.backend } : {}),
     })).catch((error: unknown) => {
       throw new Error(`Cannot evaluate run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
@@ -184,25 +184,37 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
 
   /**
    * Runs the model of `runId` on inputs. The trainer keeps the last model it loaded, so the files are read (with
-   * `modelFiles`) and sent only when it asks for them; `modelFiles` resolving undefined means none are kept.
+   * `modelFiles`) and sent only when it asks for them.
    */
   async predict(request: PredictModelRequest): Promise<PredictResult> {
     const { runId, shape, values } = request;
-    const send = (files?: ModelFile[]) =>
-      this.ask((requestId) => ({ type: 'predict', runId, requestId, shape: [...shape], values: [...values], ...(files ? { files } : {}) }));
-    let reply;
-    try {
-      reply = await send().catch(async (error: unknown) => {
-        if (!(error instanceof TrainerRequestError && error.needsModel)) throw error;
-        const files = await request.modelFiles();
-        if (!files) throw error;
-        return send(files);
-      });
-    } catch (error) {
+    const reply = await this.askWithModel(request.modelFiles, (files) => (requestId) => ({
+      type: 'predict',
+      runId,
+      requestId,
+      shape: [...shape],
+      values: [...values],
+      ...(files ? { files } : {}),
+    })).catch((error: unknown) => {
       throw new Error(`Cannot predict with run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    });
     if (reply.type !== 'predicted') throw new Error(`Cannot predict with run ${runId}: the trainer answered '${reply.type}'`);
     return { outputs: reply.outputs, outputWidth: reply.outputWidth };
+  }
+
+  /** Asks without files first (the trainer may hold the model); when it wants them, reads them and asks again. */
+  private async askWithModel(
+    modelFiles: () => Promise<ModelFile[] | undefined>,
+    message: (files: ModelFile[] | undefined) => (requestId: number) => HostToTrainer,
+  ) {
+    try {
+      return await this.ask(message(undefined));
+    } catch (error) {
+      if (!(error instanceof TrainerRequestError && error.needsModel)) throw error;
+      const files = await modelFiles();
+      if (!files) throw error;
+      return this.ask(message(files));
+    }
   }
 
   /** Sends an `evaluate` / `predict` request and resolves to its reply (rejects with TrainerRequestError when refused). */

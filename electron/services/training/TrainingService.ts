@@ -30,6 +30,10 @@ export interface TrainingService {
    */
   modelFiles?(runId: string): Promise<ModelFile[]>;
   onRunEvent(listener: (event: RunEvent) => void): () => void;
+  /** Evaluation and prediction (see {@link ModelQueries}); optional so a host's test double may leave them out. */
+  evaluate?: ModelQueries['evaluate'];
+  predict?: ModelQueries['predict'];
+  runSettings?: ModelQueries['runSettings'];
   /** Ends every run and the trainer process. */
   dispose(): Promise<void>;
 }
@@ -42,8 +46,11 @@ export interface RunSettings {
 
 export interface EvaluateModelRequest {
   readonly runId: string;
-  /** A checkpoint's files; without them, the model the trainer keeps for the run (its last run). */
-  readonly files?: ModelFile[];
+  /**
+   * Read when the trainer holds no model for the run (neither its last run's nor the last one loaded): a checkpoint's
+   * files. It throws (or resolves undefined) when there are none, and its Error says why.
+   */
+  readonly modelFiles: () => Promise<ModelFile[] | undefined>;
   /** The run's dataset (with its options): its test split is the one evaluated. */
   readonly dataset: DatasetRef;
   readonly maxMistakes: number;
@@ -55,7 +62,7 @@ export interface PredictModelRequest {
   readonly runId: string;
   readonly shape: readonly number[];
   readonly values: readonly number[];
-  /** Read when the trainer does not hold the run's model; undefined when there is no checkpoint either. */
+  /** As in {@link EvaluateModelRequest}. */
   readonly modelFiles: () => Promise<ModelFile[] | undefined>;
 }
 

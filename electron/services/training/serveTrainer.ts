@@ -99,7 +99,9 @@ export function serveTrainer(port: TrainerPort): void {
   const useBackend = async (wanted: BackendPreference | undefined): Promise<string> => {
     if (active) return tf.getBackend();
     const current = backendInUse;
-    await selectBackend(wanted && wanted !== 'auto' ? wanted : (current ?? 'auto'));
+    const fallback = current ?? 'auto';
+    // The run's own backend when this machine has it; a model trained elsewhere on tfjs-node still evaluates here.
+    await selectBackend(wanted && wanted !== 'auto' ? wanted : fallback).catch(() => selectBackend(fallback));
     backendInUse = tf.getBackend() as BackendPreference;
     return backendInUse;
   };

@@ -1,0 +1,100 @@
+/**
+ * Evaluation and prediction as the hosts see them (no tfjs here: the trainer computes). Finds what a run trained on
+ * (its record in the saved file, or the settings of a run started by this host) and hands the trainer the run's
+ * model: the one it still holds, else the run's checkpoint (beside the file, or in the pending store).
+ */
+import {
+  DEFAULT_MAX_MISTAKES,
+  type DatasetSamples,
+  type DatasetSamplesRequest,
+  type PredictResult,
+  type RunEvaluation,
+} from '../../../shared/contracts/evaluation';
+import type { DatasetRef, ModelFile } from '../../../shared/contracts/trainer';
+import type { GraphFile } from '../../../shared/format/graphFileSchema';
+import type { CheckpointRead } from '../checkpoints/checkpointStore';
+import { loadDataset } from '../datasets/loadDataset';
+import type { ModelQueries } from '../training/TrainingService';
+
+export interface RunEvaluationsDeps {
+  readonly trainer: Partial<ModelQueries>;
+  /** A run's checkpoint beside `graphFilePath`, or in the pending store (CheckpointService.read). */
+  readonly checkpoints?: { read(runId: string, graphFilePath: string | null): Promise<CheckpointRead> };
+  /** Reads a graph file (absolute path); throws naming the file and the problem. */
+  readonly readGraph: (absolutePath: string) => Promise<GraphFile>;
+}
+
+type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+interface RunSource {
+  readonly dataset: DatasetRef;
+  readonly backend?: Backend;
+}
+
+export class RunEvaluations {
+  constructor(private readonly deps: RunEvaluationsDeps) {}
+
+  /** The run's model on its own test split. Errors name the run and why (unknown run, checkpoint missing or damaged). */
+  async evaluateRun(runId: string, graphFilePath: string | null, maxMistakes = DEFAULT_MAX_MISTAKES): Promise<RunEvaluation> {
+    const { evaluate } = this.deps.trainer;
+    if (!evaluate) throw new Error('This host cannot evaluate runs: its trainer does not answer evaluations');
+    const source = await this.sourceOf(runId, graphFilePath);
+    return evaluate.call(this.deps.trainer, {
+      runId,
+      dataset: source.dataset,
+      maxMistakes,
+      modelFiles: () => this.checkpointFiles(runId, graphFilePath),
+      ...(source.backend ? { backend: source.backend } : {}),
+    });
+  }
+
+  /** The run's model on given inputs (`shape` per sample, `values` row-major). */
+  async predict(runId: string, graphFilePath: string | null, shape: readonly number[], values: readonly number[]): Promise<PredictResult> {
+    const { predict } = this.deps.trainer;
+    if (!predict) throw new Error('This host cannot run predictions: its trainer does not answer them');
+    return predict.call(this.deps.trainer, { runId, shape, values, modelFiles: () => this.checkpointFiles(runId, graphFilePath) });
+  }
+
+  private async sourceOf(runId: string, graphFilePath: string | null): Promise<RunSource> {
+    if (graphFilePath !== null) {
+      const file = await this.deps.readGraph(graphFilePath);
+      const run = (file.runs ?? []).find((r) => r.id === runId);
+      if (run) {
+        return {
+          dataset: { id: run.config.dataset },
+          ...(BACKENDS.includes(run.backend) ? { backend: run.backend as Backend } : {}),
+        };
+      }
+    }
+    const started = this.deps.trainer.runSettings?.(runId);
+    if (started) return { dataset: started.dataset, ...(started.config.backend ? { backend: started.config.backend } : {}) };
+    throw new Error(
+      graphFilePath === null
+        ? `Run ${runId} was not trained here and the graph has not been saved: nothing says which data it trained on`
+        : `Run ${runId} is not in ${graphFilePath}'s run history (save the file after the run, or pick another run)`,
+    );
+  }
+
+  private async checkpointFiles(runId: string, graphFilePath: string | null): Promise<ModelFile[]> {
+    if (!this.deps.checkpoints) throw new Error(`the trainer no longer holds the model of run ${runId} and this host keeps no checkpoints`);
+    const read = await this.deps.checkpoints.read(runId, graphFilePath);
+    if (read.status === 'ok') return read.files;
+    throw new Error(`the trainer no longer holds its model and its checkpoint is ${read.status} (${read.reason})`);
+  }
+}
+
+/** Most samples one `datasetSamples` request may ask for (the schema's bound). */
+export const MAX_SAMPLES_PER_REQUEST = 1000;
+
+/** Samples of a dataset's test split by index (default options: the split the app's runs use). */
+export function datasetSamples(request: DatasetSamplesRequest): DatasetSamples {
+  const data = loadDataset(request.dataset);
+  const { test, info } = data;
+  const size = info.inputShape.reduce((a, b) => a * b, 1);
+  const samples = request.indices.map((index) => {
+    if (index >= test.count) throw new RangeError(`sample ${index} is not in the ${info.id} test split (0..${test.count - 1})`);
+    return { index, label: test.labels[index]!, values: Array.from(test.x.subarray(index * size, (index + 1) * size)) };
+  });
+  return { datasetId: info.id, inputShape: [...info.inputShape], classNames: [...info.classNames], samples };
+}
