@@ -175,7 +175,7 @@ describe('copyCheckpoint / deleteCheckpoint / listCheckpointFolders', () => {
     expect(await deleteCheckpoint(folder, 'run-a')).toBe(true);
     expect(await deleteCheckpoint(folder, 'run-a')).toBe(false);
     await expect(deleteCheckpoint(folder, 'run-link')).rejects.toThrow(/not a checkpoint folder/);
-    expect(() => deleteCheckpoint(folder, '..')).rejects.toThrow(/cannot name a checkpoint folder/);
+    await expect(deleteCheckpoint(folder, '..')).rejects.toThrow(/cannot name a checkpoint folder/);
     expect(await readFile(path.join(root, 'precious', 'keep.txt'), 'utf8')).toBe('keep');
     expect((await readdir(folder)).sort()).toEqual(['notes.txt', 'run-b', 'run-link']);
   });

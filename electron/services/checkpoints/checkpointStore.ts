@@ -183,10 +183,11 @@ export async function readCheckpoint(dir: string, runId: string, options: Checkp
   const damaged = (reason: string): CheckpointRead => ({ status: 'damaged', reason: `${target}: ${reason}` });
   let real: string;
   try {
+    // The boundary first: a `-runs` folder linked elsewhere is reported as refused, even where nothing is there.
+    real = await (options.boundary ?? defaultBoundary(target)).resolveForRead(target);
     const info = await lstat(target);
     if (info.isSymbolicLink()) return damaged('the checkpoint folder is a link (refused)');
     if (!info.isDirectory()) return damaged('not a folder');
-    real = await (options.boundary ?? defaultBoundary(target)).resolveForRead(target);
     if (real !== (await realpath(target))) return damaged('the checkpoint folder moved while it was read');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
