@@ -67,7 +67,7 @@ function ResultsTab({ result, context, path }: { result: EvaluationResult; conte
     [result, entries],
   );
   return (
-    <div className="nb-eval-grid">
+    <div className={`nb-eval-grid${result.points ? ' has-plane' : ''}`}>
       <section className="nb-card nb-card-matrix">
         <h3>Confusion matrix</h3>
         <p className="nb-muted">rows: true class · colour: share of the row · click a cell for its samples</p>
@@ -101,11 +101,11 @@ function ResultsTab({ result, context, path }: { result: EvaluationResult; conte
           onShowMistakes={() => selectCell(undefined)}
         />
       </section>
-      <section className="nb-card">
+      <section className="nb-card nb-card-perclass">
         <h3>Per class</h3>
         <PerClassTable result={result} />
       </section>
-      <section className="nb-card">
+      <section className="nb-card nb-card-calibration">
         <h3>Calibration</h3>
         <ReliabilityDiagram calibration={result.calibration} />
       </section>
@@ -164,7 +164,7 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
           </button>
         </header>
         {graphChanged ? (
-          <p className="nb-snapshot-notice" role="note" aria-label="Trained graph">
+          <p className="nb-eval-note" role="note" aria-label="Trained graph">
             This run trained an earlier version of the graph: the canvas has changed since.
           </p>
         ) : null}

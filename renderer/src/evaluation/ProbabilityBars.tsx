@@ -1,6 +1,5 @@
 /** A classifier's answer for one input: a bar per class, the winner marked. */
 import { readClassOutputs, classProbability, predictClasses } from '../../../shared/evaluation';
-import { classColor } from './classColors';
 import type { Prediction } from './evaluationApi';
 
 export function ProbabilityBars({ prediction, classNames }: { prediction?: Prediction; classNames: readonly string[] }) {
@@ -15,7 +14,7 @@ export function ProbabilityBars({ prediction, classNames }: { prediction?: Predi
           <li key={c} className={c === winner ? 'is-winner' : undefined} data-class={c} data-probability={outputs ? p.toFixed(4) : ''}>
             <span className="nb-probability-label">{classNames[c] ?? c}</span>
             <span className="nb-probability-track">
-              <span className="nb-probability-fill" style={{ width: `${(p * 100).toFixed(1)}%`, background: classColor(c) }} />
+              <span className="nb-probability-fill" style={{ width: `${(p * 100).toFixed(1)}%` }} />
             </span>
             <span className="nb-probability-value">{outputs ? `${(p * 100).toFixed(1)}%` : '—'}</span>
           </li>

@@ -45,7 +45,7 @@ export function ReliabilityDiagram({ calibration }: { calibration: Calibration }
         ))}
       </svg>
       <figcaption>
-        confidence → accuracy · ECE <strong data-testid="ece">{(calibration.expectedCalibrationError * 100).toFixed(1)}%</strong> · MCE{' '}
+        bars: accuracy per confidence bin · outlined: gap to the diagonal · ECE <strong data-testid="ece">{(calibration.expectedCalibrationError * 100).toFixed(1)}%</strong> · MCE{' '}
         {(calibration.maximumCalibrationError * 100).toFixed(1)}%
       </figcaption>
     </figure>
