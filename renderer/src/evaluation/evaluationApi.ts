@@ -73,24 +73,6 @@ export const MAX_MISTAKES = 200;
 const MAX_VECTOR_SAMPLES = 4000;
 const SAMPLES_PER_REQUEST = 1000;
 
-type Method = (request: unknown) => Promise<unknown>;
-
-/** The host's method of that name, or undefined while this host does not offer it. */
-function method(api: LabApi, name: string): Method | undefined {
-  const fn = (api as unknown as Record<string, unknown>)[name];
-  return typeof fn === 'function' ? (fn as Method).bind(api) : undefined;
-}
-
-export function isEvaluationAvailable(api: LabApi): boolean {
-  return method(api, 'evaluateRun') !== undefined;
-}
-
-class UnavailableError extends Error {
-  constructor(name: string) {
-    super(`This host cannot ${name} yet.`);
-  }
-}
-
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
 /** Each feature's range over vector samples. */
@@ -139,11 +121,9 @@ export function toEvaluationResult(evaluation: RunEvaluation, vectorSamples: Dat
 /** The evaluation source backed by the LabApi. */
 export function labEvaluationSource(api: LabApi): EvaluationSource {
   const datasetSamples = async (dataset: string, indices: readonly number[]): Promise<DatasetSamples['samples']> => {
-    const fetch = method(api, 'datasetSamples');
-    if (!fetch) return [];
     const parts: DatasetSamples['samples'][] = [];
     for (let at = 0; at < indices.length; at += SAMPLES_PER_REQUEST) {
-      const answer = (await fetch({ dataset, split: 'test', indices: indices.slice(at, at + SAMPLES_PER_REQUEST) })) as DatasetSamples;
+      const answer = await api.datasetSamples({ dataset, split: 'test', indices: indices.slice(at, at + SAMPLES_PER_REQUEST) });
       parts.push(answer.samples);
     }
     return parts.flat();
@@ -151,9 +131,7 @@ export function labEvaluationSource(api: LabApi): EvaluationSource {
   const datasets = new Map<string, { dataset: string; shape: readonly number[] }>();
   return {
     async evaluate(runId, path) {
-      const evaluateRun = method(api, 'evaluateRun');
-      if (!evaluateRun) throw new UnavailableError('evaluate runs');
-      const evaluation = (await evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES })) as RunEvaluation;
+      const evaluation = await api.evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES });
       const { data } = evaluation;
       datasets.set(runId, { dataset: data.datasetId, shape: data.inputShape });
       const vector = data.inputShape.length === 1;
@@ -172,9 +150,7 @@ export function labEvaluationSource(api: LabApi): EvaluationSource {
       }));
     },
     async predict(runId, path, shape, values) {
-      const predict = method(api, 'predict');
-      if (!predict) throw new UnavailableError('predict');
-      return (await predict({ runId, path, shape: [...shape], values: Array.from(values) })) as Prediction;
+      return api.predict({ runId, path, shape: [...shape], values: Array.from(values) });
     },
   };
 }
