@@ -41,8 +41,10 @@ export async function createProgram(ctx: CliContext, commands: readonly CommandE
       `
 Exit codes:
   0  success
-  1  the graph has errors (validate), the files differ (diff), or a file is not canonical (format --check)
+  1  the graph has errors (validate), the files differ (diff), a file is not canonical (format --check),
+     or training diverged or could not run (train)
   2  a file is not a readable graph file (missing, not JSON, no envelope, too new, too large), or bad usage
+  130 / 143  train stopped by Ctrl+C (SIGINT) / SIGTERM, after printing the summary of what was trained
 
 Examples:
   bricks validate examples/*.nbrick         per-node shapes, parameters and FLOPs; errors with node ids
