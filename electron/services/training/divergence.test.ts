@@ -41,7 +41,7 @@ describe('DivergenceDetector', () => {
     expect(feed(crossEntropy(), saturated)).toBeUndefined();
     const verdict = feed(crossEntropy(), [...saturated, 8.059, 8.059]);
     expect(verdict).toMatchObject({ rule: 'saturated', epoch: 1, batch: 21 });
-    expect(verdict!.reason).toContain('clipped cross-entropy maximum (8.06; a misclassified sample costs at most 16.1) for 20 batches up to epoch 1, batch 21:');
+    expect(verdict!.reason).toContain('the loss stayed at 8.06 for 20 batches up to epoch 1, batch 21, with its misclassified samples pinned at the clipped cross-entropy maximum (16.1 each):');
   });
 
   it('recognises outputs stuck at the clip below that share: the loss is a whole number of ceilings over the batch', () => {

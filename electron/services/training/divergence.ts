@@ -111,8 +111,8 @@ export class DivergenceDetector {
       return this.verdict(
         'saturated',
         position,
-        `the loss stayed at the clipped cross-entropy maximum (${fmt(loss)}; a misclassified sample costs at most ` +
-          `${fmt(ceiling!)}) for ${window} batches up to ${where(position)}: the outputs saturated at 0 or 1, where no gradient flows`,
+        `the loss stayed at ${fmt(loss)} for ${window} batches up to ${where(position)}, with its misclassified samples pinned ` +
+          `at the clipped cross-entropy maximum (${fmt(ceiling!)} each): the outputs saturated at 0 or 1, where no gradient flows`,
       );
     }
     this.risingStreak = this.firstLoss > 0 && loss >= riseFactor * this.firstLoss ? this.risingStreak + 1 : 0;
