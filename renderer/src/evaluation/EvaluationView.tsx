@@ -149,7 +149,7 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
       <div className="nb-eval" role="dialog" aria-modal="true" aria-label="Evaluation" data-run={open.runId}>
         <header className="nb-eval-header">
           <h2>
-            Evaluation <span className="nb-muted">run {open.runId.slice(-6)}{run ? ` · ${run.config.dataset} · ${run.status} · ${run.epochs.length} epochs` : ''}</span>
+            Evaluation <span className="nb-muted">run {open.runId.slice(-6)}{run ? ` · ${run.config.dataset} · ${run.status} · ${run.epochs.length} epoch${run.epochs.length === 1 ? '' : 's'}` : ''}</span>
           </h2>
           <div className="nb-eval-tabs" role="tablist">
             <button type="button" role="tab" aria-selected={tab === 'results'} onClick={() => setEvaluationTab('results')}>

@@ -218,7 +218,7 @@ export function TrainingPanel() {
   const boundary = run?.boundary && run.config.dataset === config.dataset ? run.boundary : undefined;
 
   return (
-    <div ref={panel} className="nb-training" aria-label="Training panel" data-active={active ? 'true' : 'false'}>
+    <div ref={panel} className="nb-training" aria-label="Training panel" data-active={active ? 'true' : 'false'} data-preview={preview?.kind ?? ''}>
       <EvaluationView
         context={{
           source: evaluationSource,
@@ -231,7 +231,7 @@ export function TrainingPanel() {
       <section className="nb-section nb-dataset">
         <h3>Dataset</h3>
         {datasetsError ? <p role="alert">Could not list datasets: {datasetsError}</p> : null}
-        <label className="nb-field">
+        <label className="nb-field nb-dataset-choice">
           <span>Dataset</span>
           <select aria-label="Dataset" value={config.dataset} disabled={active} onChange={(e) => setConfig({ dataset: e.target.value })}>
             {datasets.length === 0 ? <option value={config.dataset}>{config.dataset}</option> : null}
@@ -243,7 +243,7 @@ export function TrainingPanel() {
           </select>
         </label>
         {dataset ? (
-          <p className="nb-muted">
+          <p className="nb-muted nb-dataset-facts">
             {dataset.inputKind} {dataset.inputShape.join('×')} · {dataset.classes} classes · {dataset.trainSize} train / {dataset.testSize} test
           </p>
         ) : null}

@@ -1,0 +1,165 @@
+/**
+ * Evaluation end to end at 1280×800: the live decision boundary while spirals trains (and the chart on screen), an
+ * MNIST MLP's evaluation (confusion matrix → a cell's samples → Try it), and the evaluation of a run after its file
+ * is closed and reopened. Screenshots go to NB_SHOTS_DIR when it is set (they are looked at, not compared).
+ */
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+const shotsDir = process.env.NB_SHOTS_DIR;
+async function shot(target: Page | Locator, name: string) {
+  if (shotsDir) await target.screenshot({ path: path.join(shotsDir, name) });
+}
+
+async function newFromTemplate(page: Page, id: string) {
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.getByTestId(`template-${id}`).click();
+}
+
+async function openTrainingTab(page: Page) {
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await expect(page.getByLabel('Training panel')).toBeVisible();
+}
+
+async function setEpochs(page: Page, epochs: number) {
+  const field = page.getByLabel('Epochs');
+  await field.fill(String(epochs));
+  await field.press('Enter');
+  await expect(field).toHaveValue(String(epochs));
+}
+
+/** A cheap fingerprint of what a canvas shows. */
+function canvasFingerprint(canvas: Locator): Promise<string> {
+  return canvas.evaluate((element) => {
+    const c = element as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let hash = 0;
+    for (let i = 0; i < data.length; i += 7) hash = (hash * 31 + data[i]!) | 0;
+    return String(hash);
+  });
+}
+
+async function insideViewport(page: Page, locator: Locator) {
+  const box = await locator.boundingBox();
+  const viewport = page.viewportSize()!;
+  expect(box).not.toBeNull();
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(viewport.width);
+}
+
+test('spirals: the chart stays on screen while training and the decision boundary appears and changes', async ({ appPage: page }) => {
+  await newFromTemplate(page, 'spirals');
+  await openTrainingTab(page);
+  await setEpochs(page, 2000);
+  await shot(page, 'training-idle-1280x800.png');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const lossChart = page.getByLabel('Loss chart');
+  await expect.poll(async () => Number(await lossChart.locator('.nb-chart-plot').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(5);
+  await insideViewport(page, lossChart);
+
+  const scatter = page.getByLabel('Preview of spirals');
+  await expect(scatter).toHaveAttribute('data-boundary', 'yes', { timeout: 60_000 });
+  const first = await canvasFingerprint(scatter);
+  const firstNote = await page.locator('.nb-dataset-preview figcaption').textContent();
+  await expect.poll(async () => (await page.locator('.nb-dataset-preview figcaption').textContent()) !== firstNote, { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => canvasFingerprint(scatter), { timeout: 30_000 }).not.toBe(first);
+  const drawMs = Number(await scatter.getAttribute('data-draw-ms'));
+  test.info().annotations.push({ type: 'boundary draw ms', description: String(drawMs) });
+  console.log(`[evaluation.spec] live boundary paint took ${drawMs} ms`);
+  expect(drawMs).toBeLessThan(16);
+  await insideViewport(page, lossChart);
+  // The live boundary is on screen beside the chart, not below the fold.
+  await insideViewport(page, scatter);
+  await shot(page, 'training-spirals-live-1280x800.png');
+  await scatter.scrollIntoViewIfNeeded();
+  await shot(page.locator('.side-region'), 'training-spirals-boundary-panel.png');
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
+  // The stopped run's decision boundary over its test points, with its mistakes ringed.
+  await page.getByRole('button', { name: 'Evaluate this run' }).click();
+  const view = page.getByRole('dialog', { name: 'Evaluation' });
+  await expect(view.getByLabel('Confusion matrix')).toBeVisible({ timeout: 60_000 });
+  await expect(view.getByLabel('Decision boundary over the test set')).toHaveAttribute('data-boundary', 'yes');
+  await shot(page, 'evaluation-spirals-1280x800.png');
+  await view.getByRole('tab', { name: 'Try it' }).click();
+  await view.getByLabel('x', { exact: true }).fill('0.5');
+  await expect(view.getByLabel('Probabilities')).not.toHaveAttribute('data-winner', '');
+  await shot(page, 'evaluation-spirals-try-1280x800.png');
+});
+
+/** Draws a "7": a bar across the top and a stroke down to the lower left. */
+async function drawSeven(page: Page, pad: Locator) {
+  const box = (await pad.boundingBox())!;
+  const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+  await page.mouse.move(...at(0.25, 0.2));
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.25 + 0.5 * (i / 10), 0.2));
+  for (let i = 1; i <= 14; i++) await page.mouse.move(...at(0.75 - 0.3 * (i / 14), 0.2 + 0.65 * (i / 14)));
+  await page.mouse.up();
+}
+
+test('MNIST MLP: confusion matrix, a cell’s samples, drawing a digit, and the evaluation after reopening the file', async ({ appPage: page }) => {
+  await newFromTemplate(page, 'mnist-mlp');
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('mnist');
+  await setEpochs(page, 1);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+
+  await page.getByRole('button', { name: 'Evaluate this run' }).click();
+  const view = page.getByRole('dialog', { name: 'Evaluation' });
+  const matrix = view.getByLabel('Confusion matrix');
+  await expect(matrix).toBeVisible({ timeout: 60_000 });
+  const accuracy = Number(await view.getByTestId('eval-accuracy').getAttribute('data-value'));
+  expect(accuracy).toBeGreaterThan(0.7);
+  await expect(view.getByLabel('Per-class scores').locator('tbody tr')).toHaveCount(12);
+  await expect(view.getByLabel('Reliability diagram')).toBeVisible();
+  await shot(page, 'evaluation-mnist-1280x800.png');
+
+  // The largest off-diagonal cell: its samples are listed with images, true and predicted class.
+  const cells = matrix.locator('button.nb-confusion-cell:not(.is-right)');
+  const counts = await cells.evaluateAll((buttons) => buttons.map((b) => Number(b.getAttribute('data-count'))));
+  const worst = counts.indexOf(Math.max(...counts));
+  expect(counts[worst]).toBeGreaterThan(0);
+  await cells.nth(worst).click();
+  const gallery = view.getByLabel('Samples');
+  await expect(gallery.locator('.nb-sample')).toHaveCount(Math.min(48, counts[worst]!));
+  await expect(gallery.locator('canvas.nb-digit').first()).toBeVisible();
+  await expect(gallery.locator('.nb-sample').first()).toContainText(/true .*pred /s);
+  await expect(gallery.getByLabel('Top classes').first().locator('li')).toHaveCount(3);
+  await shot(page, 'evaluation-mnist-cell-1280x800.png');
+
+  await view.getByRole('tab', { name: 'Try it' }).click();
+  const pad = view.getByLabel('Drawing pad');
+  await drawSeven(page, pad);
+  const bars = view.getByLabel('Probabilities');
+  await expect(bars).not.toHaveAttribute('data-winner', '');
+  const total = await bars.locator('li').evaluateAll((items) => items.reduce((sum, li) => sum + Number(li.getAttribute('data-probability')), 0));
+  expect(total).toBeCloseTo(1, 2);
+  await shot(page, 'evaluation-mnist-try-1280x800.png');
+  await view.getByRole('button', { name: 'Clear' }).click();
+  await expect(bars).toHaveAttribute('data-winner', '');
+  await view.getByRole('button', { name: 'Close evaluation' }).click();
+
+  // Save, replace the document, reopen: the run's evaluation comes from the weights kept beside the file.
+  await page.getByRole('button', { name: 'Save As' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
+  await saveDialog.getByLabel('File name').fill('mnist-eval');
+  await saveDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('mnist-eval.nbrick');
+  await newFromTemplate(page, 'blank');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Open a graph' }).getByRole('button', { name: 'mnist-eval.nbrick' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('mnist-eval.nbrick');
+  const history = page.getByLabel('Run history');
+  await history.getByRole('button', { name: /^Evaluate run / }).click();
+  await expect(view.getByLabel('Confusion matrix')).toBeVisible({ timeout: 60_000 });
+  expect(Number(await view.getByTestId('eval-accuracy').getAttribute('data-value'))).toBe(accuracy);
+  await shot(page, 'evaluation-mnist-reopened-1280x800.png');
+});
