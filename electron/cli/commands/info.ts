@@ -1,6 +1,8 @@
 /** `bricks info FILE`: one screen about a graph — size, cost, problems, training config and run history. */
 import type { Command } from 'commander';
+import type { CheckpointReport } from '../../../shared/contracts/evaluation';
 import type { RunSummary } from '../../../shared/format/runSummary';
+import { checkpointReports } from '../../services/checkpoints/CheckpointService';
 import { EXIT, type CliCommand, type CliContext } from '../command';
 import { loadForCli, type CliGraph } from '../loadForCli';
 import { describeLoadError, loadErrorJson } from '../describeIssue';
@@ -21,7 +23,12 @@ function lossText(x: number | undefined): string {
   return x === undefined ? '—' : x.toPrecision(4);
 }
 
-export function infoJson(graph: Extract<CliGraph, { ok: true }>): Record<string, unknown> {
+/** `ok`, `missing`, `damaged` for a run that claims a checkpoint; `—` for one that never had any. */
+function checkpointText(run: RunSummary, reports: readonly CheckpointReport[]): string {
+  return reports.find((r) => r.runId === run.id)?.status ?? '—';
+}
+
+export function infoJson(graph: Extract<CliGraph, { ok: true }>, checkpoints: readonly CheckpointReport[] = []): Record<string, unknown> {
   const { file, analysis } = graph;
   return {
     path: graph.path,
@@ -34,10 +41,11 @@ export function infoJson(graph: Extract<CliGraph, { ok: true }>): Record<string,
     totals: analysis.totals,
     training: file.training ?? null,
     runs: file.runs ?? [],
+    checkpoints,
   };
 }
 
-export function infoText(graph: Extract<CliGraph, { ok: true }>): string {
+export function infoText(graph: Extract<CliGraph, { ok: true }>, checkpoints: readonly CheckpointReport[] = []): string {
   const { file, analysis } = graph;
   const { metadata, nodes, edges, groups } = file.graph;
   const { totals } = analysis;
@@ -86,6 +94,7 @@ export function infoText(graph: Extract<CliGraph, { ok: true }>): string {
     percent(r.final.testAccuracy),
     `${formatCount(r.samplesPerSec)}/s`,
     formatDuration(r.wallTimeMs),
+    checkpointText(r, checkpoints),
   ];
   return (
     `${lines.join('\n')}\n` +
@@ -102,6 +111,7 @@ export function infoText(graph: Extract<CliGraph, { ok: true }>): string {
         { header: 'test acc', align: 'right' },
         { header: 'speed', align: 'right' },
         { header: 'time', align: 'right' },
+        { header: 'model' },
       ],
       runs.map(row),
       '  ',
@@ -109,6 +119,10 @@ export function infoText(graph: Extract<CliGraph, { ok: true }>): string {
     runs
       .filter((r) => r.error)
       .map((r) => `  run ${r.id} failed: ${r.error}\n`)
+      .join('') +
+    checkpoints
+      .filter((c) => c.status !== 'ok')
+      .map((c) => `  run ${c.runId} model ${c.status}: ${c.reason}\n`)
       .join('')
   );
 }
@@ -129,7 +143,9 @@ export const infoCommand: CliCommand = {
           return;
         }
         ctx.setExitCode(EXIT.ok);
-        ctx.io.stdout.write(opts.json ? `${JSON.stringify(infoJson(graph), null, 2)}\n` : infoText(graph));
+        // Each run's kept model beside the file (FILE-runs/<run id>/): a missing or damaged one is reported, not an error.
+        const checkpoints = await checkpointReports(graph.file, path);
+        ctx.io.stdout.write(opts.json ? `${JSON.stringify(infoJson(graph, checkpoints), null, 2)}\n` : infoText(graph, checkpoints));
       });
   },
 };

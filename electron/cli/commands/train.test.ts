@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphHash } from '../../../shared/format/graphHash';
 import { runSummarySchema } from '../../../shared/format/runSummary';
+import { checkpointDirFor, readCheckpoint } from '../../services/checkpoints/checkpointStore';
 import { loadDataset } from '../../services/datasets/loadDataset';
 import { loadModelFromDir } from '../../services/training/modelFiles';
 import type { CliIo } from '../command';
@@ -112,6 +114,54 @@ describe('bricks train', () => {
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
+  it('--record keeps the trained model beside the file before recording it; bricks info reports it', async () => {
+    const file = path.join(dir, 'xor-checkpoint.nbrick');
+    await copyFile(xorExample, file);
+    const { code, out } = await run('train', file, '--epochs', '2', '--backend', 'cpu', '--record');
+    expect(code).toBe(0);
+    const onDisk = JSON.parse(await readFile(file, 'utf8'));
+    const record = runSummarySchema.parse(onDisk.runs.at(-1));
+    expect(record).toMatchObject({ checkpoint: true, graphHash: graphHash(onDisk.graph) });
+    const sidecar = checkpointDirFor(file, record.id);
+    expect(out).toContain(`Kept the trained model beside the file in ${sidecar}`);
+    expect((await readCheckpoint(sidecar, record.id)).status).toBe('ok');
+    // The kept model is the trained one: it scores the recorded test accuracy.
+    const model = await loadModelFromDir(sidecar);
+    const { test } = loadDataset('xor');
+    const accuracy = tf.tidy(() => {
+      const predicted = tf.argMax(model.predict(tf.tensor2d(test.x, [test.count, 2])) as tf.Tensor, -1);
+      return tf.mean(tf.cast(tf.equal(predicted, tf.tensor1d(test.labels, 'int32')), 'float32')).dataSync()[0]!;
+    });
+    model.dispose();
+    expect(accuracy).toBeCloseTo(record.final.testAccuracy!, 6);
+
+    const info = await run('info', file);
+    expect(info.out).toMatch(/model/);
+    expect(info.out).toMatch(/completed\s+cpu\s+xor\s+2\s.*\sok\n/);
+    await writeFile(path.join(sidecar, 'weights.bin'), 'garbage');
+    const damaged = await run('info', '--json', file);
+    expect(damaged.code).toBe(0);
+    expect(JSON.parse(damaged.out).checkpoints).toEqual([{ runId: record.id, status: 'damaged', reason: expect.stringMatching(/weights\.bin has 7 bytes/) }]);
+    expect((await run('info', file)).out).toContain(`run ${record.id} model damaged: ${sidecar}: weights.bin has 7 bytes`);
+  });
+
+  it('--record keeps only the newest keepCheckpoints models; older records stay, their model reads as pruned', async () => {
+    const file = path.join(dir, 'xor-keep.nbrick');
+    const example = JSON.parse(await readFile(xorExample, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...example, training: { ...example.training, keepCheckpoints: 1 } }));
+    expect((await run('train', file, '--epochs', '1', '--backend', 'cpu', '--record')).code).toBe(0);
+    const second = await run('train', file, '--epochs', '1', '--backend', 'cpu', '--record');
+    expect(second.out).toContain('Removed 1 older checkpoint(s): only the newest 1 are kept');
+    const runs = JSON.parse(await readFile(file, 'utf8')).runs;
+    expect(runs).toHaveLength(2);
+    expect(await readdir(`${file}-runs`)).toEqual([runs[1].id]);
+    const info = JSON.parse((await run('info', '--json', file)).out);
+    expect(info.checkpoints).toEqual([
+      { runId: runs[0].id, status: 'missing', reason: 'pruned: only the newest 1 are kept' },
+      { runId: runs[1].id, status: 'ok' },
+    ]);
+  });
+
   it('Ctrl+C stops after the current batch and still prints the summary', async () => {
     let stopped = false;
     const io: CliIo = {
@@ -182,6 +232,9 @@ describe('bricks train', () => {
     const record = runSummarySchema.parse(JSON.parse(text).runs.at(-1));
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/^Training diverged/);
+    // A diverged model (NaN weights) is not kept.
+    expect(record.checkpoint).toBeUndefined();
+    await expect(readdir(`${file}-runs`)).rejects.toThrow(/ENOENT/);
     expect((await run('validate', file)).code).toBe(0);
   });
 

@@ -8,11 +8,14 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { describeSchemaError, type DatasetRef } from '../../../shared/contracts/trainer';
+import { DEFAULT_KEEP_CHECKPOINTS } from '../../../shared/contracts/evaluation';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { DEFAULT_TRAINING_CONFIG, OPTIMIZERS, TRAINING_BACKENDS, trainingConfigSchema } from '../../../shared/format/trainingConfig';
 import { readGraphFile } from '../../services/files/readGraphFile';
 import { writeGraphFileAtomic } from '../../services/files/writeGraphFileAtomic';
-import { saveModelToDir } from '../../services/training/modelFiles';
+import { modelToFiles, saveModelToDir } from '../../services/training/modelFiles';
+import { checkpointDirFor, writeCheckpoint } from '../../services/checkpoints/checkpointStore';
+import { keepCountOf, pruneCheckpoints } from '../../services/checkpoints/CheckpointService';
 import { runTraining } from '../../services/training/runTraining';
 import { TrainingControl } from '../../services/training/trainingControl';
 import { EXIT, type CliCommand, type CliContext } from '../command';
@@ -142,7 +145,8 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
   try {
     const result = await runTraining(read.file.graph, { id: config.dataset, options }, config, {
       control,
-      keepModel: flags.saveModel !== undefined,
+      // --record keeps the model as the run's checkpoint beside the file.
+      keepModel: flags.saveModel !== undefined || flags.record === true,
       onBackend: (backend) => {
         if (json) emit({ type: 'backend', ...backend });
         else {
@@ -189,12 +193,13 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     });
     bar?.stop();
     bar = undefined;
-    const { summary, model } = result;
+    const { model } = result;
+    let { summary } = result;
     if (json) emit({ type: 'summary', summary });
     else io.stdout.write(formatSummary(summary, label));
     writing = true;
-    if (model && flags.saveModel !== undefined) {
-      try {
+    try {
+      if (model && flags.saveModel !== undefined) {
         if (summary.status === 'failed') {
           io.stderr.write(`bricks train: not saving the model: the run failed\n`);
         } else {
@@ -202,16 +207,27 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
           if (json) emit({ type: 'saved', dir: flags.saveModel });
           else io.stdout.write(`Saved the trained model to ${path.join(flags.saveModel, 'model.json')} (+ weights.bin)\n`);
         }
-      } finally {
-        model.dispose();
       }
-    }
-    if (flags.record) {
-      // Re-read so edits made to the file while training are kept; append the run and write atomically.
-      const latest = await readGraphFile(file);
-      if (!latest.ok) throw new Error(`cannot record the run: ${latest.error.message}`);
-      await writeGraphFileAtomic(file, { ...latest.file, runs: [...(latest.file.runs ?? []), summary] });
-      if (!json) io.stdout.write(`Recorded the run in ${file}\n`);
+      if (flags.record) {
+        // The checkpoint first, whole (temp folder + rename): the record never claims a model that is not on disk.
+        if (model && summary.status !== 'failed' && summary.graphHash && (read.file.training?.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS) > 0) {
+          const dir = checkpointDirFor(file, summary.id);
+          await writeCheckpoint(dir, { runId: summary.id, graphHash: summary.graphHash, files: await modelToFiles(model) });
+          summary = { ...summary, checkpoint: true };
+          if (json) emit({ type: 'checkpoint', runId: summary.id, dir });
+          else io.stdout.write(`Kept the trained model beside the file in ${dir}\n`);
+        }
+        // Re-read so edits made to the file while training are kept; append the run and write atomically.
+        const latest = await readGraphFile(file);
+        if (!latest.ok) throw new Error(`cannot record the run: ${latest.error.message}`);
+        const recorded = { ...latest.file, runs: [...(latest.file.runs ?? []), summary] };
+        await writeGraphFileAtomic(file, recorded);
+        if (!json) io.stdout.write(`Recorded the run in ${file}\n`);
+        const pruned = await pruneCheckpoints(recorded, file, {}, (line) => io.stderr.write(`bricks train: ${line}\n`));
+        if (pruned.length > 0 && !json) io.stdout.write(`Removed ${pruned.length} older checkpoint(s): only the newest ${keepCountOf(recorded)} are kept\n`);
+      }
+    } finally {
+      model?.dispose();
     }
     writing = false;
     const stopCode = STOP_SIGNALS[stoppedBy ?? 'SIGINT'];
@@ -248,7 +264,7 @@ export const trainCommand: CliCommand = {
       .option('--json', 'JSON lines on stdout (events, then the summary)')
       .option('--no-progress', 'no progress bar, even on a terminal')
       .option('--save-model <dir>', 'write the trained model as a tfjs layers model (model.json + weights.bin)')
-      .option('--record', "append the run summary to the file's run history")
+      .option('--record', "append the run summary to the file's run history and keep the trained model beside it (FILE-runs/<run id>/)")
       .addHelpText(
         'after',
         `

@@ -26,6 +26,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
   PENDING_CHECKPOINTS_FOLDER,
+  type CheckpointLocationOptions,
   type CheckpointRead,
 } from './checkpointStore';
 
@@ -62,12 +63,51 @@ function prunedReason(file: GraphFile): string {
   return `pruned: only the newest ${keepCountOf(file)} are kept`;
 }
 
+/**
+ * The status of every checkpoint `file` claims, oldest run first: runs beyond the newest `keepCheckpoints` are
+ * `missing` ("pruned"), the others as found beside `filePath`. Never throws.
+ */
+export async function checkpointReports(file: GraphFile, filePath: string, location: CheckpointLocationOptions = {}): Promise<CheckpointReport[]> {
+  const { kept, pruned } = splitKept(file);
+  const reports = new Map<string, CheckpointReport>(pruned.map((run) => [run.id, { runId: run.id, status: 'missing', reason: prunedReason(file) }]));
+  for (const run of kept) {
+    const read = isRunFolderName(run.id)
+      ? await readCheckpoint(checkpointDirFor(filePath, run.id), run.id, location)
+      : ({ status: 'missing', reason: `run id "${run.id}" cannot name a checkpoint folder` } as const);
+    reports.set(run.id, read.status === 'ok' ? { runId: run.id, status: 'ok' } : { runId: run.id, status: read.status, reason: read.reason });
+  }
+  return claimedRuns(file).map((run) => reports.get(run.id)!);
+}
+
+/**
+ * Removes from `<target>-runs/` the checkpoints of the runs `file` claims beyond the newest `keepCheckpoints`; only
+ * those run folders are touched, anything else in the folder is left alone. Resolves to the run ids removed; a folder
+ * that cannot be removed is passed to `log` and kept.
+ */
+export async function pruneCheckpoints(
+  file: GraphFile,
+  target: string,
+  location: CheckpointLocationOptions = {},
+  log: (line: string) => void = () => {},
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const run of splitKept(file).pruned) {
+    if (!isRunFolderName(run.id)) continue;
+    try {
+      if (await deleteCheckpoint(checkpointsFolderFor(target), run.id, location)) removed.push(run.id);
+    } catch (error) {
+      log(`checkpoint of run ${run.id} not pruned: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return removed;
+}
+
 export class CheckpointService {
   /** Captures in flight, by run id: Save waits for them so a Save right after a run ends still carries its model. */
   private readonly captures = new Map<string, Promise<void>>();
   /** The file each run's checkpoint was last seen beside (opened or saved here), for requests that name no file. */
   private readonly fileOfRun = new Map<string, string>();
-  private readonly location: { readonly boundary?: ConfinedFolder };
+  private readonly location: CheckpointLocationOptions;
 
   constructor(private readonly options: CheckpointServiceOptions) {
     this.location = options.boundary ? { boundary: options.boundary } : {};
@@ -157,31 +197,13 @@ export class CheckpointService {
    */
   async prune(file: GraphFile, target: string): Promise<string[]> {
     this.remember(file, target);
-    const removed: string[] = [];
-    for (const run of splitKept(file).pruned) {
-      if (!isRunFolderName(run.id)) continue;
-      try {
-        if (await deleteCheckpoint(checkpointsFolderFor(target), run.id, this.location)) removed.push(run.id);
-      } catch (error) {
-        this.log(`checkpoint of run ${run.id} not pruned: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    return removed;
+    return pruneCheckpoints(file, target, this.location, (line) => this.log(line));
   }
 
   /** On Open: the status of every checkpoint the file claims. Never throws; a bad sidecar is a warning. */
   async reportsFor(file: GraphFile, filePath: string): Promise<CheckpointReport[]> {
     this.remember(file, filePath);
-    const { kept, pruned } = splitKept(file);
-    const reports: CheckpointReport[] = pruned.map((run) => ({ runId: run.id, status: 'missing', reason: prunedReason(file) }));
-    for (const run of kept) {
-      const read = isRunFolderName(run.id)
-        ? await readCheckpoint(checkpointDirFor(filePath, run.id), run.id, this.location)
-        : ({ status: 'missing', reason: `run id "${run.id}" cannot name a checkpoint folder` } as const);
-      reports.push(read.status === 'ok' ? { runId: run.id, status: 'ok' } : { runId: run.id, status: read.status, reason: read.reason });
-    }
-    const order = new Map(claimedRuns(file).map((run, i) => [run.id, i]));
-    return reports.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+    return checkpointReports(file, filePath, this.location);
   }
 
   /**
