@@ -17,6 +17,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'diff', load: async () => (await import('./commands/diff')).diffCommand },
   { name: 'format', load: async () => (await import('./commands/format')).formatCommand },
   { name: 'train', load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'evaluate', load: async () => (await import('./commands/evaluate')).evaluateCommand },
+  { name: 'predict', load: async () => (await import('./commands/predict')).predictCommand },
 ];
 
 export interface CommandEntry {
@@ -53,6 +55,8 @@ Examples:
   bricks diff before.nbrick after.nbrick    what changed between two versions of a graph
   bricks format --check examples/*.nbrick   are the files canonical? (without --check: rewrite them)
   bricks train model.nbrick                 train headless with the file's training config (see bricks train --help)
+  bricks evaluate model.nbrick              a kept run's confusion matrix, per-class scores, accuracy and loss
+  bricks predict model.nbrick --input X.npy --output Y.npy   run a kept run's model on inputs
 `,
     );
   const loaded = await Promise.allSettled(commands.map((entry) => entry.load()));
