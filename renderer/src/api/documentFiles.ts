@@ -36,7 +36,9 @@ export async function openGraph(path?: string): Promise<boolean> {
 export async function saveGraphAs(): Promise<boolean> {
   const state = documentStore.getState();
   const suggestedName = fileName(state.filePath) ?? state.document.metadata.name;
-  const saved = await getLabApi().saveFileAs({ file: state.toFile(), suggestedName });
+  // The file it came from: the host copies its runs' kept models (`<file>-runs/`) beside the new one.
+  const source = state.filePath ? { source: state.filePath } : {};
+  const saved = await getLabApi().saveFileAs({ file: state.toFile(), suggestedName, ...source });
   if (!saved) return false;
   documentStore.getState().markSaved(saved.path, state);
   return true;

@@ -76,7 +76,12 @@ export function createWebLabApi(location: LocationLike): LabApi {
       downloadText(serializeGraphFile(request.file), choice.name);
       return null;
     }
-    const asked = { file: request.file, suggestedName: choice.name, ...(choice.overwrite ? { overwrite: choice.overwrite } : {}) };
+    const asked = {
+      file: request.file,
+      suggestedName: choice.name,
+      ...(choice.overwrite ? { overwrite: choice.overwrite } : {}),
+      ...(request.source ? { source: request.source } : {}),
+    };
     try {
       return await call('saveFileAs', asked);
     } catch (error) {
