@@ -3,7 +3,7 @@
  * saved through the web handlers (beside the file) → reopened after the trainer is gone → the model loaded from the
  * sidecar predicts exactly what the trainer's model did; Export works from the checkpoint; Save As carries it.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -137,4 +137,57 @@ describe('a trained model travels with its file', () => {
       await fresh.dispose();
     }
   }, 120_000);
+});
+
+describe('checkpoints never block a file', () => {
+  const idle = (): TrainingService => ({
+    start: async () => 'run-x',
+    pause: async () => {},
+    resume: async () => {},
+    stop: async () => {},
+    exportModel: async () => {
+      throw new Error('the trainer no longer holds it');
+    },
+    onRunEvent: () => () => {},
+    dispose: async () => {},
+  });
+  const claimed = (id: string): RunSummary => ({
+    id,
+    startedAt: '2026-12-06T10:00:00.000Z',
+    status: 'completed',
+    backend: 'cpu',
+    config,
+    epochs: [],
+    final: { loss: 0.5 },
+    samplesPerSec: 1,
+    wallTimeMs: 1,
+    graphHash: graphHash(XOR_MLP),
+    checkpoint: true,
+  });
+
+  it('opens a file whose checkpoint is damaged or missing, saying why; Export then says why too', async () => {
+    const { handlers } = lab(idle());
+    const file = createGraphFile(XOR_MLP, { training: config, runs: [claimed('run-gone'), claimed('run-bad')] });
+    await handlers.saveFile({ file, path: 'workspace/broken.nbrick' });
+    mkdirSync(path.join(ws, 'broken.nbrick-runs', 'run-bad'), { recursive: true });
+    writeFileSync(path.join(ws, 'broken.nbrick-runs', 'run-bad', 'checkpoint.json'), '{not json');
+    const opened = await handlers.openFile({ path: 'workspace/broken.nbrick' });
+    expect(opened?.file.runs).toHaveLength(2);
+    expect(opened?.checkpoints).toEqual([
+      { runId: 'run-gone', status: 'missing', reason: expect.stringContaining('no checkpoint folder') },
+      { runId: 'run-bad', status: 'damaged', reason: expect.stringContaining('checkpoint.json is not valid JSON') },
+    ]);
+    await expect(handlers.exportModel({ runId: 'run-bad' })).rejects.toThrow(/the trainer no longer holds it; and its checkpoint is damaged/);
+  });
+
+  it('saves a file whose -runs folder is a link out of the workspace without writing there', async () => {
+    const outside = path.join(dir, 'outside');
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, path.join(ws, 'linked.nbrick-runs'));
+    const { handlers } = lab(idle());
+    const saved = await handlers.saveFile({ file: createGraphFile(XOR_MLP, { runs: [claimed('run-1')] }), path: 'workspace/linked.nbrick' });
+    expect(saved.checkpoints).toEqual([{ runId: 'run-1', status: 'damaged', reason: expect.stringMatching(/link to a place outside the workspace/) }]);
+    expect(readdirSync(outside)).toEqual([]);
+    expect((await handlers.openFile({ path: 'workspace/linked.nbrick' }))?.checkpoints[0]?.status).toBe('damaged');
+  });
 });

@@ -126,7 +126,7 @@ describe('CheckpointService', () => {
     symlinkSync(outside, `${target}-runs`);
     const file = fileWith([run('run-1'), run('run-2')], 1);
     const carried = await service.carryTo(file, target);
-    expect(carried).toEqual([{ runId: 'run-2', status: 'missing', reason: expect.stringMatching(/link to a place outside the workspace/) }]);
+    expect(carried).toEqual([{ runId: 'run-2', status: 'damaged', reason: expect.stringMatching(/link to a place outside the workspace/) }]);
     expect(readdirSync(outside)).toEqual([]);
     mkdirSync(path.join(outside, 'run-1'));
     expect(await service.prune(file, target)).toEqual([]);

@@ -185,7 +185,8 @@ export class CheckpointService {
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         this.log(reason);
-        return { runId, status: 'missing', reason };
+        // A refused place (a link out of the boundary) already read as damaged: it stays so, with the write's reason.
+        return { runId, status: there.status === 'damaged' ? 'damaged' : 'missing', reason };
       }
     }
     return { runId, status: there.status === 'damaged' ? 'damaged' : 'missing', reason: problems.join('; ') };
