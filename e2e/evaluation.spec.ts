@@ -163,3 +163,48 @@ test('MNIST MLP: confusion matrix, a cell’s samples, drawing a digit, and the 
   expect(Number(await view.getByTestId('eval-accuracy').getAttribute('data-value'))).toBe(accuracy);
   await shot(page, 'evaluation-mnist-reopened-1280x800.png');
 });
+
+test('a run says when the canvas has changed since, and a damaged checkpoint is a warning, not a blocker', async ({ appPage: page, webHost }) => {
+  await newFromTemplate(page, 'spirals');
+  await openTrainingTab(page);
+  await setEpochs(page, 3);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Save As' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
+  await saveDialog.getByLabel('File name').fill('spirals-kept');
+  await saveDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('spirals-kept.nbrick');
+
+  // The run trained the graph as it was: moving a brick makes it another graph.
+  const view = page.getByRole('dialog', { name: 'Evaluation' });
+  await page.getByRole('button', { name: 'Evaluate this run' }).click();
+  await expect(view.getByLabel('Confusion matrix')).toBeVisible({ timeout: 60_000 });
+  await expect(view.getByLabel('Trained graph')).toHaveCount(0);
+  await view.getByRole('button', { name: 'Close evaluation' }).click();
+  const node = page.locator('.react-flow__node').first();
+  const box = (await node.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + 80, { steps: 8 });
+  await page.mouse.up();
+  await page.getByRole('button', { name: 'Evaluate this run' }).click();
+  await expect(view.getByLabel('Trained graph')).toContainText('earlier version of the graph');
+  await view.getByRole('button', { name: 'Close evaluation' }).click();
+
+  // Damage the kept weights, then reopen: the graph opens, the run carries a warning.
+  const runsDir = path.join(webHost.workspace, 'spirals-kept.nbrick-runs');
+  const { readdirSync, writeFileSync } = await import('node:fs');
+  const [runDir] = readdirSync(runsDir);
+  writeFileSync(path.join(runsDir, runDir!, 'weights.bin'), Buffer.from([1, 2, 3]));
+  page.once('dialog', (dialog) => void dialog.accept());
+  await newFromTemplate(page, 'blank');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Open a graph' }).getByRole('button', { name: 'spirals-kept.nbrick' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('spirals-kept.nbrick');
+  const history = page.getByLabel('Run history');
+  await expect(history.getByLabel('Checkpoint warning')).toContainText('damaged');
+  await history.getByRole('button', { name: /^Evaluate run / }).click();
+  await expect(view.getByLabel('Checkpoint warning')).toContainText('damaged');
+  await shot(page, 'evaluation-damaged-checkpoint-1280x800.png');
+});

@@ -11,7 +11,7 @@ import { ConfusionMatrix } from './ConfusionMatrix';
 import { DecisionBoundary } from './DecisionBoundary';
 import type { EvaluationResult, EvaluationSource } from './evaluationApi';
 import { closeEvaluation, selectCell, setEvaluationTab, setMistakeOrder, useEvaluation } from './evaluationStore';
-import { MistakesGallery } from './MistakesGallery';
+import { GALLERY_LIMIT, MistakesGallery } from './MistakesGallery';
 import { PerClassTable } from './PerClassTable';
 import { ReliabilityDiagram } from './ReliabilityDiagram';
 import { sampleList } from './sampleList';
@@ -63,7 +63,7 @@ function ResultsTab({ result, context, path }: { result: EvaluationResult; conte
   const order = useEvaluation((s) => s.order);
   const entries = useMemo(() => sampleList(result, selection, order), [result, selection, order]);
   const highlighted = useMemo(
-    () => (result.points ? entries.flatMap((e) => (result.points?.[e.index] ? [result.points[e.index]!] : [])) : undefined),
+    () => (result.points ? entries.slice(0, GALLERY_LIMIT).flatMap((e) => (result.points?.[e.index] ? [result.points[e.index]!] : [])) : undefined),
     [result, entries],
   );
   return (

@@ -46,7 +46,7 @@ export function paintPoints(ctx: CanvasRenderingContext2D, points: readonly Plan
 
 /** Rings around chosen points (the gallery's mistakes), drawn last so they stay on top. */
 export function paintHighlights(ctx: CanvasRenderingContext2D, points: readonly PlanePoint[], plot: PlanePlot, radius: number): void {
-  ctx.lineWidth = 2;
+  ctx.lineWidth = 1.5;
   ctx.strokeStyle = '#111';
   for (const p of points) {
     ctx.beginPath();
