@@ -1,5 +1,5 @@
 /** The trainer supervisor against an in-memory trainer: the run bookkeeping, crash reports and shutdown rules. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../../shared/contracts/api';
 import type { TrainerEvent } from '../../../shared/contracts/trainer';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
@@ -232,5 +232,49 @@ describe('TrainerSupervisor', () => {
     const waiting = supervisor.start(request);
     await supervisor.dispose();
     await expect(waiting).rejects.toThrow('shut down');
+  });
+
+  it('asks the trainer without files first and sends the checkpoint only when it wants the model', async () => {
+    const { supervisor, latest } = setUp();
+    const runId = await supervisor.start(request);
+    expect(supervisor.runSettings(runId)).toEqual({ config: request.config, dataset: { id: 'xor' } });
+    const files = [{ name: 'model.json', bytes: new Uint8Array([123, 125]) }];
+    let reads = 0;
+    const answer = supervisor.predict({ runId: 'saved-run', shape: [2], values: [1, -1], modelFiles: async () => (reads++, files) });
+    const first = latest().last('predict');
+    expect(first).toMatchObject({ runId: 'saved-run', shape: [2], values: [1, -1] });
+    expect(first.files).toBeUndefined();
+    latest().reply({ type: 'requestFailed', runId: 'saved-run', requestId: first.requestId, reason: 'no model', needsModel: true });
+    await vi.waitFor(() => expect(latest().sent.filter((m) => m.type === 'predict')).toHaveLength(2));
+    const second = latest().last('predict');
+    expect(second.files?.map((f) => f.name)).toEqual(['model.json']);
+    latest().reply({ type: 'predicted', runId: 'saved-run', requestId: second.requestId, outputs: [0.25, 0.75], outputWidth: 2 });
+    await expect(answer).resolves.toEqual({ outputs: [0.25, 0.75], outputWidth: 2 });
+    expect(reads).toBe(1);
+  });
+
+  it("passes the checkpoint's reason on when the trainer wants a model there is none of, and fails requests of a dead trainer", async () => {
+    const { supervisor, latest } = setUp();
+    await supervisor.start(request);
+    const evaluating = supervisor.evaluate({
+      runId: 'old',
+      dataset: { id: 'xor' },
+      maxMistakes: 5,
+      modelFiles: async () => {
+        throw new Error('its checkpoint is missing (no folder)');
+      },
+    });
+    const asked = latest().last('evaluate');
+    expect(asked).toMatchObject({ runId: 'old', dataset: { id: 'xor' }, maxMistakes: 5 });
+    latest().reply({ type: 'requestFailed', runId: 'old', requestId: asked.requestId, reason: 'no model', needsModel: true });
+    await expect(evaluating).rejects.toThrow('Cannot evaluate run old: its checkpoint is missing (no folder)');
+
+    const refused = supervisor.predict({ runId: 'r', shape: [3], values: [1, 2, 3], modelFiles: async () => undefined });
+    latest().reply({ type: 'requestFailed', runId: 'r', requestId: latest().last('predict').requestId, reason: 'the model takes samples of shape 2, got 3' });
+    await expect(refused).rejects.toThrow('Cannot predict with run r: the model takes samples of shape 2, got 3');
+
+    const pending = supervisor.predict({ runId: 'r', shape: [2], values: [1, 2], modelFiles: async () => undefined });
+    latest().exit({ code: null, signal: 'SIGKILL' });
+    await expect(pending).rejects.toThrow(/^Cannot predict with run r: the trainer process ended before answering \(trainer process exited unexpectedly \(signal SIGKILL\)\)/);
   });
 });

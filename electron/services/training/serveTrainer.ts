@@ -108,7 +108,7 @@ export function serveTrainer(port: TrainerPort): void {
 
   const answer = (message: ModelRequest) => {
     const { runId, requestId } = message;
-    const job = (async () => {
+    const run = async () => {
       const backend = await useBackend(message.type === 'evaluate' ? message.backend : undefined);
       const model = await modelFor(message);
       if (!model) {
@@ -132,8 +132,9 @@ export function serveTrainer(port: TrainerPort): void {
       }
       const { outputs, outputWidth } = predictBatched(model, Float32Array.from(message.values), message.values.length / size, message.shape);
       send({ type: 'predicted', runId, requestId, outputs: Array.from(outputs), outputWidth });
-    })().catch((error: unknown) => send({ type: 'requestFailed', runId, requestId, reason: messageOf(error) }));
-    exporting = exporting.then(() => job);
+    };
+    // One at a time, after the reads before it: a checkpoint loaded by the next request replaces (disposes) this one's.
+    exporting = exporting.then(run).catch((error: unknown) => send({ type: 'requestFailed', runId, requestId, reason: messageOf(error) }));
   };
 
   const start = async (message: StartMessage) => {
