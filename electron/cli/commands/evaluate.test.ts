@@ -23,7 +23,7 @@ async function bricks(...argv: string[]): Promise<{ code: number; out: string; e
   return { code, out, err };
 }
 
-async function runsOf(file: string): Promise<RunSummary[]> {
+async function runsOf(file: string): Promise<readonly RunSummary[]> {
   const read = await readGraphFile(file);
   if (!read.ok) throw new Error(read.error.message);
   return read.file.runs ?? [];
