@@ -7,7 +7,7 @@ import type { RunSummary } from '../../../shared/format/runSummary';
 import { selectBackend } from '../backends/selectBackend';
 import { loadDataset } from '../datasets/loadDataset';
 import { modelToFiles } from '../training/modelFiles';
-import { SPIRALS_MLP, XOR_MLP } from '../training/referenceGraphs';
+import { SPIRALS_MLP, XOR_MLP, chainGraph } from '../training/referenceGraphs';
 import { runTraining } from '../training/runTraining';
 import { evaluateModel, outputTaskOf } from './evaluateModel';
 import { loadModelFromFiles } from './modelFromFiles';
@@ -117,5 +117,32 @@ describe('evaluateModel', () => {
     const files = await modelToFiles(model);
     const cut = files.map((f) => (f.name === 'model.json' ? f : { ...f, bytes: f.bytes.subarray(0, 16) }));
     await expect(loadModelFromFiles(cut)).rejects.toThrow();
+  });
+
+  it('scores a binary (sigmoid) head the same way trainModel does: accuracy equals the recorded one', async () => {
+    const graph = chainGraph('XOR binary', [
+      ['input', 'Input', { kind: 'vector', size: 2 }],
+      ['hidden', 'Dense', { units: 8, activation: 'tanh' }],
+      ['output', 'Output', { task: 'binary', units: 1 }],
+    ]);
+    const result = await runTraining(graph, { id: 'xor' }, config({ epochs: 2, learningRate: 0.02 }), { keepModel: true });
+    const evaluation = classification(evaluateModel(result.model!, loadDataset('xor'), { runId: 'r', backend: 'cpu' }));
+    result.model!.dispose();
+    expect(evaluation.metrics.classCount).toBe(2);
+    expect(evaluation.metrics.accuracy).toBe(result.summary.final.testAccuracy);
+    expect(evaluation.metrics.loss).toBe(result.summary.final.testLoss);
+    expect(evaluation.boundary?.outputWidth).toBe(1);
+  }, 60_000);
+
+  it('gives regression metrics for a regression head (the input reconstructed), in the data\'s own units', async () => {
+    await selectBackend('cpu');
+    const identity = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, activation: 'linear', inputShape: [2], kernelInitializer: 'identity', biasInitializer: 'zeros' })] });
+    const evaluation = evaluateModel(identity, loadDataset('moons'), { runId: 'r', backend: 'cpu' });
+    identity.dispose();
+    if (evaluation.task !== 'regression') throw new Error(`expected regression, got ${evaluation.task}`);
+    expect(evaluation.metrics.outputCount).toBe(2);
+    expect(evaluation.metrics.average.meanAbsoluteError).toBe(0);
+    expect(evaluation.metrics.average.r2).toBe(1);
+    expect(() => runEvaluationSchema.parse(evaluation)).not.toThrow();
   });
 });
