@@ -84,23 +84,66 @@ export async function modelToFiles(model: tfl.LayersModel): Promise<{ name: stri
 export function fileLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      const json = JSON.parse(await readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const shards: Uint8Array[] = [];
+      const jsonBytes = await readFile(path.join(dir, MODEL_JSON));
+      const files: ModelFileBytes[] = [{ name: MODEL_JSON, bytes: jsonBytes }];
+      const json = parseModelJson(jsonBytes);
       for (const group of json.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const shard of group.paths) shards.push(await readFile(path.join(dir, shard)));
+        for (const shard of group.paths) files.push({ name: shardName(shard), bytes: await readFile(path.join(dir, shard)) });
       }
-      const weightData = concatWeightData(shards.map((s) => s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength) as ArrayBuffer));
-      return {
-        modelTopology: json.modelTopology,
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
-        weightSpecs: specs,
-        weightData: weightData.buffer as ArrayBuffer,
-      };
+      return modelArtifactsFromFiles(files);
     },
+  };
+}
+
+/** A file of a layers model as bytes (the trainer contract's ModelFile has this shape). */
+export interface ModelFileBytes {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+function parseModelJson(bytes: Uint8Array): tf.io.ModelJSON {
+  let json: tf.io.ModelJSON;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes)) as tf.io.ModelJSON;
+  } catch (error) {
+    throw new Error(`${MODEL_JSON} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!json || typeof json !== 'object' || !json.modelTopology) throw new Error(`${MODEL_JSON} has no modelTopology`);
+  return json;
+}
+
+/** A manifest names shards relative to model.json (`./weights.bin`); files are looked up by that plain name. */
+function shardName(manifestPath: string): string {
+  return manifestPath.replace(/^\.\//, '');
+}
+
+/**
+ * The artifacts of a layers model from the bytes of its files (model.json + the shards its manifest names), without
+ * touching the disk: the trainer receives checkpoints as messages; {@link fileLoadHandler} reads the same from a folder.
+ */
+export function modelArtifactsFromFiles(files: readonly ModelFileBytes[]): tf.io.ModelArtifacts {
+  const byName = new Map(files.map((file) => [file.name, file.bytes]));
+  const jsonBytes = byName.get(MODEL_JSON);
+  if (!jsonBytes) throw new Error(`the model has no ${MODEL_JSON} (files: ${files.map((f) => f.name).join(', ') || 'none'})`);
+  const json = parseModelJson(jsonBytes);
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const shards: Uint8Array[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    specs.push(...group.weights);
+    for (const shardPath of group.paths) {
+      const bytes = byName.get(shardName(shardPath));
+      if (!bytes) throw new Error(`${MODEL_JSON} names weights file '${shardPath}', which is not among the model's files`);
+      shards.push(bytes);
+    }
+  }
+  const weightData = concatWeightData(shards.map((s) => s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength) as ArrayBuffer));
+  return {
+    modelTopology: json.modelTopology,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    weightSpecs: specs,
+    weightData: weightData.buffer as ArrayBuffer,
   };
 }
 
