@@ -6,29 +6,13 @@
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { newFromTemplate, openTrainingTab, setEpochs } from './trainingPage';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
 const shotsDir = process.env.NB_SHOTS_DIR;
 async function shot(target: Page | Locator, name: string) {
   if (shotsDir) await target.screenshot({ path: path.join(shotsDir, name) });
-}
-
-async function newFromTemplate(page: Page, id: string) {
-  await page.getByRole('button', { name: 'New', exact: true }).click();
-  await page.getByTestId(`template-${id}`).click();
-}
-
-async function openTrainingTab(page: Page) {
-  await page.getByRole('tab', { name: 'Training' }).click();
-  await expect(page.getByLabel('Training panel')).toBeVisible();
-}
-
-async function setEpochs(page: Page, epochs: number) {
-  const field = page.getByLabel('Epochs');
-  await field.fill(String(epochs));
-  await field.press('Enter');
-  await expect(field).toHaveValue(String(epochs));
 }
 
 /** A cheap fingerprint of what a canvas shows. */

@@ -8,29 +8,13 @@ import type { Page } from '@playwright/test';
 import { loadGraphFile } from '../shared/format/loadGraphFile';
 import { serializeGraphFile } from '../shared/format/serializeGraphFile';
 import { test, expect, artifactPath } from './fixtures';
+import { newFromTemplate, openTrainingTab, setEpochs } from './trainingPage';
 import { repoRoot } from './rendererBuild';
 
 function loadFile(file: string) {
   const result = loadGraphFile(readFileSync(file, 'utf8'));
   if (!result.ok) throw new Error(`${file}: ${result.error.message}`);
   return result.file;
-}
-
-async function newFromTemplate(page: Page, id: string) {
-  await page.getByRole('button', { name: 'New', exact: true }).click();
-  await page.getByTestId(`template-${id}`).click();
-}
-
-async function openTrainingTab(page: Page) {
-  await page.getByRole('tab', { name: 'Training' }).click();
-  await expect(page.getByLabel('Training panel')).toBeVisible();
-}
-
-async function setEpochs(page: Page, epochs: number) {
-  const field = page.getByLabel('Epochs');
-  await field.fill(String(epochs));
-  await field.press('Enter');
-  await expect(field).toHaveValue(String(epochs));
 }
 
 /** Number of x positions the Loss chart holds. */
