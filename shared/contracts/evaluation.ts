@@ -11,6 +11,7 @@
  * themselves are never inside the `.nbrick`, so the graph file stays small and diffable.
  */
 import { z } from 'zod';
+import { datasetOptionsSchema, datasetRefSchema } from '../format/datasetRef';
 
 /** Folder beside `name.nbrick` that holds its runs' checkpoints. */
 export const CHECKPOINT_FOLDER_SUFFIX = '-runs';
@@ -32,6 +33,8 @@ export const checkpointMetaSchema = z.strictObject({
   createdAt: z.iso.datetime({ offset: true }),
   /** Byte size and sha256 of each file beside it, so a truncated or altered weights.bin is found before loading. */
   files: z.array(z.strictObject({ name: z.string().min(1).max(64), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  /** The data the run trained on (as in its record): lets a run not yet saved in a file be evaluated after a restart. */
+  dataset: datasetRefSchema.optional(),
 });
 export type CheckpointMeta = z.infer<typeof checkpointMetaSchema>;
 
@@ -148,6 +151,8 @@ export const regressionMetricsSchema = z.strictObject({
 /** Which data a run was evaluated on: the dataset (with the options the run used) and its test split. */
 const evaluatedDataSchema = z.strictObject({
   datasetId: z.string().min(1),
+  /** The options the split was built with (absent = defaults): what `datasetSamples` needs to fetch the same samples. */
+  datasetOptions: datasetOptionsSchema.optional(),
   split: z.literal('test'),
   sampleCount: z.number().int().min(0),
   /** Per-sample input shape (no batch dimension). */
@@ -209,6 +214,8 @@ export const predictResultSchema = z.strictObject({
 /** Samples of a dataset's test split by index, for the gallery and the scatter (`datasetSamples`). */
 export const datasetSamplesRequestSchema = z.strictObject({
   dataset: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes'),
+  /** The options of the run's data (`data.datasetOptions` of its evaluation); absent = defaults. */
+  options: datasetOptionsSchema.optional(),
   split: z.literal('test'),
   /** Test-split indices; at most 1,000 at once. */
   indices: z.array(z.number().int().min(0)).max(1000),

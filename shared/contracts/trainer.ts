@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { graphDocumentSchema } from '../format/graphFileSchema';
 import { trainingConfigSchema } from '../format/trainingConfig';
 import { runSummarySchema } from '../format/runSummary';
+import { datasetRefSchema } from '../format/datasetRef';
 import { boundaryGridSchema, runEvaluationSchema } from './evaluation';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -21,20 +22,8 @@ export function isDatasetId(id: string): id is DatasetId {
   return (DATASET_IDS as readonly string[]).includes(id);
 }
 
-/** Knobs for a dataset. Synthetic sets use all of them; MNIST and Iris only `limit`/`seed` where noted. */
-export const datasetOptionsSchema = z.strictObject({
-  /** Synthetic: total number of points (train + test). */
-  samples: z.number().int().min(8).max(1_000_000).optional(),
-  /** Synthetic: standard deviation of the Gaussian jitter added to each point. */
-  noise: z.number().min(0).max(5).optional(),
-  /** Synthetic: generator seed. MNIST/Iris splits are fixed and ignore it. */
-  seed: z.number().int().min(0).optional(),
-  /** Synthetic: share of the points held out as the test set. */
-  testFraction: z.number().min(0.05).max(0.5).optional(),
-  /** MNIST: use only the first N train and N·(test/train) test samples (quick runs, tests). */
-  limit: z.number().int().min(1).optional(),
-});
-export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
+// Defined with the file format (a run record names the data it trained on); re-exported here for the messages.
+export { datasetOptionsSchema, datasetRefSchema, type DatasetOptions, type DatasetRef } from '../format/datasetRef';
 
 export const datasetInfoSchema = z.strictObject({
   id: z.enum(DATASET_IDS),
@@ -70,12 +59,6 @@ export const datasetPreviewSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type DatasetPreview = z.infer<typeof datasetPreviewSchema>;
-
-export const datasetRefSchema = z.strictObject({
-  id: z.string().min(1),
-  options: datasetOptionsSchema.optional(),
-});
-export type DatasetRef = z.infer<typeof datasetRefSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Plain pieces of messages

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { graphHashSchema } from '../contracts/evaluation';
+import { datasetRefSchema } from './datasetRef';
 import { trainingConfigSchema } from './trainingConfig';
 
 export const RUN_STATUSES = ['completed', 'stopped', 'failed'] as const;
@@ -50,5 +51,10 @@ export const runSummarySchema = z.strictObject({
   graphHash: graphHashSchema.optional(),
   /** The trained model was kept as a checkpoint (`<file>-runs/<id>/`); absent for failed runs. Since format 2. */
   checkpoint: z.literal(true).optional(),
+  /**
+   * The data the run trained and was tested on (its id and options: size, noise, seed, test share), so an evaluation
+   * rebuilds the same test split. Absent = `config.dataset` with default options. Since format 2.
+   */
+  dataset: datasetRefSchema.optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -89,6 +89,28 @@ describe('bricks evaluate', () => {
   });
 });
 
+describe('bricks evaluate on a run trained with dataset options', () => {
+  it('uses the dataset options the run recorded: without flags its accuracy equals the recorded testAccuracy exactly', async () => {
+    const small = path.join(dir, 'spirals-200.nbrick');
+    await copyFile(path.join(repo, 'examples/spirals.nbrick'), small);
+    const trained = await bricks('train', small, '--samples', '200', '--epochs', '3', '--backend', 'wasm', '--record', '--no-progress');
+    expect(trained.code, trained.err).toBe(0);
+    const recorded = (await runsOf(small)).at(-1)!;
+    expect(recorded.dataset).toEqual({ id: 'spirals', options: { samples: 200 } });
+
+    const { code, out, err } = await bricks('evaluate', small, '--json');
+    expect(code, err).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.sampleCount).toBe(loadDataset('spirals', { samples: 200 }).test.count);
+    expect(result.dataset).toEqual({ id: 'spirals', options: { samples: 200 } });
+    expect(result.accuracy).toBe(recorded.final.testAccuracy);
+    expect(result.loss).toBe(recorded.final.testLoss);
+    // A flag still overrides the recorded option.
+    const other = JSON.parse((await bricks('evaluate', small, '--json', '--samples', '400')).out);
+    expect(other.sampleCount).toBe(loadDataset('spirals', { samples: 400 }).test.count);
+  }, 120_000);
+});
+
 describe('bricks predict', () => {
   it('runs the kept model on .json and .npy inputs; the outputs are the probabilities the evaluation scored', async () => {
     const { test } = loadDataset('spirals');

@@ -43,6 +43,23 @@ export async function useRunBackend(run: RunSummary, requested: string | undefin
   return (await selectBackend(recorded).catch(() => selectBackend('auto'))).name;
 }
 
+/**
+ * The data to evaluate on: the run's recorded dataset and options (older records: its config's dataset, defaults);
+ * `--dataset` names another set (the run's options then no longer apply), `--samples` / `--limit` override one option.
+ */
+export function datasetForEvaluation(run: RunSummary, flags: Pick<EvaluateFlags, 'dataset' | 'samples' | 'limit'>): { id: string; options: DatasetOptions } {
+  const recorded = run.dataset ?? { id: run.config.dataset };
+  const id = flags.dataset ?? recorded.id;
+  return {
+    id,
+    options: {
+      ...(id === recorded.id ? recorded.options : {}),
+      ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
+      ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    },
+  };
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** The one JSON object `--json` prints: what scripts need, named plainly. */
@@ -119,11 +136,7 @@ async function evaluate(file: string, flags: EvaluateFlags, ctx: CliContext): Pr
   const kept = await findKeptRun(file, read.file, flags.run);
   if (!kept.ok) return fail(EXIT.problems, kept.message);
   const { run, files } = kept;
-  const datasetOptions: DatasetOptions = {
-    ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
-    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
-  };
-  const datasetId = flags.dataset ?? run.config.dataset;
+  const { id: datasetId, options: datasetOptions } = datasetForEvaluation(run, flags);
   try {
     const backend = await useRunBackend(run, flags.backend);
     const model = await loadModelFromFiles(files);
@@ -131,6 +144,7 @@ async function evaluate(file: string, flags: EvaluateFlags, ctx: CliContext): Pr
       const evaluation = evaluateModel(model, loadDataset(datasetId, datasetOptions), {
         runId: run.id,
         backend,
+        datasetOptions,
         ...(flags.maxMistakes !== undefined ? { maxMistakes: flags.maxMistakes } : {}),
       });
       if (flags.json) io.stdout.write(`${JSON.stringify(evaluationJson(file, run, evaluation, datasetOptions))}\n`);
@@ -151,8 +165,8 @@ export const evaluateCommand: CliCommand = {
       .argument('<file>', '.nbrick graph file with a recorded run (bricks train --record)')
       .option('--run <id>', 'the run to evaluate (default: the newest run with a kept checkpoint)')
       .option('--dataset <name>', "evaluate on this dataset's test split instead of the run's")
-      .option('--samples <n>', 'synthetic datasets: number of points, as given to bricks train', intArg('--samples'))
-      .option('--limit <n>', 'mnist: the first N samples only, as given to bricks train', intArg('--limit'))
+      .option('--samples <n>', "synthetic datasets: number of points (default: the run's own)", intArg('--samples'))
+      .option('--limit <n>', "mnist: the first N samples only (default: the run's own)", intArg('--limit'))
       .option('--backend <name>', `one of ${TRAINING_BACKENDS.join(', ')} (default: the run's own)`)
       .option('--max-mistakes <n>', 'misclassified samples listed in --json, most confident first (default 100)', intArg('--max-mistakes'))
       .option('--json', 'one JSON object on stdout')
@@ -162,7 +176,8 @@ export const evaluateCommand: CliCommand = {
 Exit codes: 0 evaluated · 1 no such run, its checkpoint is missing or damaged, or the model does not fit the data ·
   2 unreadable file or bad usage.
 
-The test split is the run's own (same dataset and options), so the accuracy equals its recorded testAccuracy.
+The test split is the run's own (same dataset and options, as recorded by bricks train), so the accuracy equals
+its recorded testAccuracy.
 
 Examples:
   bricks train model.nbrick --record && bricks evaluate model.nbrick

@@ -212,7 +212,7 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
         // The checkpoint first, whole (temp folder + rename): the record never claims a model that is not on disk.
         if (model && summary.status !== 'failed' && summary.graphHash && (read.file.training?.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS) > 0) {
           const dir = checkpointDirFor(file, summary.id);
-          await writeCheckpoint(dir, { runId: summary.id, graphHash: summary.graphHash, files: await modelToFiles(model) });
+          await writeCheckpoint(dir, { runId: summary.id, graphHash: summary.graphHash, files: await modelToFiles(model), ...(summary.dataset ? { dataset: summary.dataset } : {}) });
           summary = { ...summary, checkpoint: true };
           if (json) emit({ type: 'checkpoint', runId: summary.id, dir });
           else io.stdout.write(`Kept the trained model beside the file in ${dir}\n`);

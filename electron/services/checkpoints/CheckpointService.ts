@@ -138,7 +138,7 @@ export class CheckpointService {
   async capture(summary: RunSummary, files: Promise<ModelFile[]> | ModelFile[]): Promise<void> {
     if (!summary.graphHash) throw new Error(`run ${summary.id} has no graphHash`);
     const dir = pendingCheckpointDir(this.options.stateDir, summary.id);
-    await writeCheckpoint(dir, { runId: summary.id, graphHash: summary.graphHash, files: await files }, this.location);
+    await writeCheckpoint(dir, { runId: summary.id, graphHash: summary.graphHash, files: await files, ...(summary.dataset ? { dataset: summary.dataset } : {}) }, this.location);
     await this.prunePending();
   }
 

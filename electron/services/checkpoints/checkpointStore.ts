@@ -20,7 +20,7 @@ import {
   checkpointMetaSchema,
   type CheckpointMeta,
 } from '../../../shared/contracts/evaluation';
-import { modelFileSchema, type ModelFile } from '../../../shared/contracts/trainer';
+import { modelFileSchema, type DatasetRef, type ModelFile } from '../../../shared/contracts/trainer';
 import { sha256Hex } from '../../../shared/format/sha256';
 import { confinedFolder, type ConfinedFolder } from '../files/workspaceFiles';
 
@@ -44,6 +44,8 @@ export interface CheckpointInput {
   readonly files: readonly ModelFile[];
   /** Kept when copying a checkpoint; now otherwise. */
   readonly createdAt?: string;
+  /** The data the run trained on (its record's `dataset`). */
+  readonly dataset?: DatasetRef;
 }
 
 export interface CheckpointLocationOptions {
@@ -93,6 +95,7 @@ export function checkpointMetaFor(input: CheckpointInput): CheckpointMeta {
     graphHash: input.graphHash,
     createdAt: input.createdAt ?? new Date().toISOString(),
     files: input.files.map((file) => ({ name: file.name, bytes: file.bytes.byteLength, sha256: sha256Hex(file.bytes) })),
+    ...(input.dataset ? { dataset: input.dataset } : {}),
   });
 }
 
@@ -246,7 +249,7 @@ export async function copyCheckpoint(
 ): Promise<CheckpointRead> {
   const found = await readCheckpoint(fromDir, runId, options.from);
   if (found.status !== 'ok') return found;
-  await writeCheckpoint(toDir, { runId, graphHash: found.meta.graphHash, files: found.files, createdAt: found.meta.createdAt }, options.to);
+  await writeCheckpoint(toDir, { runId, graphHash: found.meta.graphHash, files: found.files, createdAt: found.meta.createdAt, ...(found.meta.dataset ? { dataset: found.meta.dataset } : {}) }, options.to);
   return found;
 }
 

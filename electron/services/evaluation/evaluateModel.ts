@@ -13,6 +13,7 @@ import {
   readClassOutputs,
   regressionMetrics,
 } from '../../../shared/evaluation';
+import type { DatasetOptions } from '../../../shared/format/datasetRef';
 import type { LoadedDataset } from '../datasets/loadDataset';
 import { planeGridFor, predictBoundary } from './planeBoundary';
 import { predictBatched } from './predictBatched';
@@ -39,6 +40,8 @@ export interface EvaluateModelOptions {
   readonly maxMistakes?: number;
   /** Evaluation chunk size; default evaluationBatchSize(model), as in training. */
   readonly batchSize?: number;
+  /** The options `data` was loaded with, reported with the result so its samples can be fetched again. */
+  readonly datasetOptions?: DatasetOptions;
 }
 
 /** Scores `model` on `data.test`. Throws when the model's output does not fit the dataset, naming both. */
@@ -49,7 +52,13 @@ export function evaluateModel(model: tfl.LayersModel, data: LoadedDataset, optio
   const predictions = predictBatched(model, test.x, test.count, info.inputShape, options.batchSize);
   const common = {
     runId: options.runId,
-    data: { datasetId: info.id, split: 'test' as const, sampleCount: test.count, inputShape: [...info.inputShape] },
+    data: {
+      datasetId: info.id,
+      ...(options.datasetOptions && Object.keys(options.datasetOptions).length > 0 ? { datasetOptions: { ...options.datasetOptions } } : {}),
+      split: 'test' as const,
+      sampleCount: test.count,
+      inputShape: [...info.inputShape],
+    },
     backend: options.backend,
   };
   if (task === 'regression') {

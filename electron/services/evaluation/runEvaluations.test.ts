@@ -7,6 +7,7 @@ import { createGraphFile } from '../../../shared/format/graphFileSchema';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import { CheckpointService } from '../checkpoints/CheckpointService';
+import { loadDataset } from '../datasets/loadDataset';
 import { checkpointDirFor, writeCheckpoint } from '../checkpoints/checkpointStore';
 import { readGraphFile } from '../files/readGraphFile';
 import { writeGraphFileAtomic } from '../files/writeGraphFileAtomic';
@@ -87,6 +88,42 @@ describe('RunEvaluations', () => {
       );
       await expect(evaluations.predict('run-never', null, [2], [0, 0])).rejects.toThrow(/^Cannot predict with run run-never: the trainer no longer holds its model and its checkpoint is missing/);
       await expect(evaluations.evaluateRun('run-never', graphFile)).rejects.toThrow(`Run run-never is not in ${graphFile}'s run history`);
+    } finally {
+      await fresh.dispose();
+    }
+  }, 60_000);
+});
+
+describe('a run trained with dataset options', () => {
+  it('records them, and after a restart evaluates the unsaved run from its pending checkpoint on the same split', async () => {
+    const dataset = { id: 'xor', options: { samples: 120, seed: 7, noise: 0.3 } };
+    const trainer = new TrainingHost();
+    const stateDir = path.join(dir, 'state-options');
+    let optionsRun: RunSummary;
+    try {
+      const ended = new Promise<TrainerEvent>((resolve) => trainer.onEvent((e) => (e.type === 'finished' || e.type === 'failed') && resolve(e)));
+      await trainer.start({ graph: XOR_MLP, dataset, config: { ...DEFAULT_TRAINING_CONFIG, backend: 'cpu', dataset: 'xor', epochs: 2 } });
+      const event = await ended;
+      if (event.type !== 'finished') throw new Error(`run did not finish: ${JSON.stringify(event)}`);
+      optionsRun = event.summary;
+      expect(optionsRun.dataset).toEqual(dataset);
+      await new CheckpointService({ stateDir }).capture(optionsRun, trainer.modelFiles(optionsRun.id));
+    } finally {
+      await trainer.dispose();
+    }
+    const fresh = new TrainingHost();
+    try {
+      const evaluations = new RunEvaluations({ trainer: fresh, checkpoints: new CheckpointService({ stateDir }), readGraph });
+      const evaluation = await evaluations.evaluateRun(optionsRun.id, null);
+      if (evaluation.task !== 'classification') throw new Error('expected classification');
+      expect(evaluation.data).toMatchObject({ datasetId: 'xor', datasetOptions: dataset.options, sampleCount: 24 });
+      expect(evaluation.metrics.accuracy).toBe(optionsRun.final.testAccuracy);
+      // The checkpoint does not say which backend trained: the loss may differ in the last digits.
+      expect(evaluation.metrics.loss).toBeCloseTo(optionsRun.final.testLoss!, 6);
+      // The samples the view fetches for that evaluation are those of the same split.
+      const samples = datasetSamples({ dataset: 'xor', options: evaluation.data.datasetOptions, split: 'test', indices: [0, 23] });
+      const { test } = loadDataset('xor', dataset.options);
+      expect(samples.samples.map((s) => s.values)).toEqual([Array.from(test.x.subarray(0, 2)), Array.from(test.x.subarray(46, 48))]);
     } finally {
       await fresh.dispose();
     }

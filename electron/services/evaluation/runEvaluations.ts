@@ -62,13 +62,16 @@ export class RunEvaluations {
       const run = (file.runs ?? []).find((r) => r.id === runId);
       if (run) {
         return {
-          dataset: { id: run.config.dataset },
+          dataset: run.dataset ?? { id: run.config.dataset },
           ...(BACKENDS.includes(run.backend) ? { backend: run.backend as Backend } : {}),
         };
       }
     }
     const started = this.deps.trainer.runSettings?.(runId);
     if (started) return { dataset: started.dataset, ...(started.config.backend ? { backend: started.config.backend } : {}) };
+    // A run not saved in a file, after a restart: its pending checkpoint says which data it trained on.
+    const kept = await this.deps.checkpoints?.read(runId, graphFilePath).catch(() => undefined);
+    if (kept?.status === 'ok' && kept.meta.dataset) return { dataset: kept.meta.dataset };
     throw new Error(
       graphFilePath === null
         ? `Run ${runId} was not trained here and the graph has not been saved: nothing says which data it trained on`
@@ -87,9 +90,9 @@ export class RunEvaluations {
 /** Most samples one `datasetSamples` request may ask for (the schema's bound). */
 export const MAX_SAMPLES_PER_REQUEST = 1000;
 
-/** Samples of a dataset's test split by index (default options: the split the app's runs use). */
+/** Samples of a dataset's test split by index, built with the run's options (absent: defaults). */
 export function datasetSamples(request: DatasetSamplesRequest): DatasetSamples {
-  const data = loadDataset(request.dataset);
+  const data = loadDataset(request.dataset, request.options ?? {});
   const { test, info } = data;
   const size = info.inputShape.reduce((a, b) => a * b, 1);
   const samples = request.indices.map((index) => {

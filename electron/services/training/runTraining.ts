@@ -5,6 +5,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { DatasetRef } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
+import { datasetRefOf } from '../../../shared/format/datasetRef';
 import { graphHash } from '../../../shared/format/graphHash';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { selectBackend, type BackendInfo } from '../backends/selectBackend';
@@ -90,8 +91,9 @@ export async function runTraining(
       ...(options.testOnStop !== undefined ? { testOnStop: options.testOnStop } : {}),
       ...(parallel ? { parallel } : {}),
     });
-    // Which graph this run trained, so a record (and its checkpoint) can be matched to the graph it came from.
-    const summary = { ...outcome.summary, graphHash: graphHash(graph) };
+    // Which graph this run trained, so a record (and its checkpoint) can be matched to the graph it came from,
+    // and which data (with its options), so an evaluation rebuilds the same test split without being told again.
+    const summary = { ...outcome.summary, graphHash: graphHash(graph), dataset: datasetRefOf(data.info.id, dataset?.options) };
     const result: RunTrainingResult = options.keepModel ? { ...outcome, summary, backend, model } : { ...outcome, summary, backend };
     if (options.keepModel) model = undefined;
     return result;

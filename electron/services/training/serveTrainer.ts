@@ -118,7 +118,12 @@ export function serveTrainer(port: TrainerPort): void {
       }
       if (message.type === 'evaluate') {
         const data = loadDataset(message.dataset.id, message.dataset.options ?? {});
-        const evaluation = evaluateModel(model, data, { runId, backend, maxMistakes: message.maxMistakes });
+        const evaluation = evaluateModel(model, data, {
+          runId,
+          backend,
+          maxMistakes: message.maxMistakes,
+          ...(message.dataset.options ? { datasetOptions: message.dataset.options } : {}),
+        });
         send({ type: 'evaluated', runId, requestId, evaluation });
         return;
       }

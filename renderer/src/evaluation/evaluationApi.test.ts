@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabApi } from '../../../shared/contracts/api';
-import type { ClassificationEvaluation, DatasetSamples } from '../../../shared/contracts/evaluation';
+import type { ClassificationEvaluation, DatasetSamples, DatasetSamplesRequest } from '../../../shared/contracts/evaluation';
 import { featureRanges, labEvaluationSource, toEvaluationResult } from './evaluationApi';
 import { evaluationFixture } from './evaluationFixture.testing';
 
@@ -25,10 +25,12 @@ function hostEvaluation(inputShape: number[], sampleCount: number): Classificati
 /** A host answering evaluateRun and datasetSamples, recording the sample requests. */
 function fakeApi(evaluation: ClassificationEvaluation) {
   const asked: number[][] = [];
+  const requests: DatasetSamplesRequest[] = [];
   const api = {
     evaluateRun: async () => evaluation,
-    datasetSamples: async (request: { indices: number[] }): Promise<DatasetSamples> => {
+    datasetSamples: async (request: DatasetSamplesRequest): Promise<DatasetSamples> => {
       asked.push(request.indices);
+      requests.push(request);
       const width = evaluation.data.inputShape.reduce((a, b) => a * b, 1);
       return {
         datasetId: evaluation.data.datasetId,
@@ -38,7 +40,7 @@ function fakeApi(evaluation: ClassificationEvaluation) {
       };
     },
   } as unknown as LabApi;
-  return { api, asked };
+  return { api, asked, requests };
 }
 
 describe('toEvaluationResult', () => {
@@ -76,6 +78,18 @@ describe('labEvaluationSource', () => {
     expect(asked.map((indices) => indices.length)).toEqual([1000, 1000, 500]);
     expect(result.points).toHaveLength(2500);
     expect(result.points![2499]).toEqual({ x: 2499, y: 2499.1, label: 1 });
+  });
+
+  it("asks for the samples of the split the run was evaluated on: its dataset with the run's options", async () => {
+    const evaluation = hostEvaluation([28, 28, 1], 3);
+    const { api, requests } = fakeApi({ ...evaluation, data: { ...evaluation.data, datasetOptions: { limit: 30 } } });
+    const source = labEvaluationSource(api);
+    await source.evaluate('run-7', null);
+    await source.samples('run-7', null, [1, 2]);
+    expect(requests).toEqual([{ dataset: 'mnist', options: { limit: 30 }, split: 'test', indices: [1, 2] }]);
+    const plain = fakeApi(hostEvaluation([2], 3));
+    await labEvaluationSource(plain.api).evaluate('run-7', null);
+    expect(plain.requests).toEqual([{ dataset: 'spirals', split: 'test', indices: [0, 1, 2] }]);
   });
 
   it('fetches image samples only when the gallery asks, as pixels of the input’s height and width', async () => {

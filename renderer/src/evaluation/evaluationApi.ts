@@ -73,6 +73,8 @@ export const MAX_MISTAKES = 200;
 const MAX_VECTOR_SAMPLES = 4000;
 const SAMPLES_PER_REQUEST = 1000;
 
+type EvaluatedData = RunEvaluation['data'];
+
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
 /** Each feature's range over vector samples. */
@@ -120,30 +122,36 @@ export function toEvaluationResult(evaluation: RunEvaluation, vectorSamples: Dat
 
 /** The evaluation source backed by the LabApi. */
 export function labEvaluationSource(api: LabApi): EvaluationSource {
-  const datasetSamples = async (dataset: string, indices: readonly number[]): Promise<DatasetSamples['samples']> => {
+  // The split the run was evaluated on: its dataset with the options it trained with (size, seed, test share).
+  const datasetSamples = async (data: EvaluatedData, indices: readonly number[]): Promise<DatasetSamples['samples']> => {
     const parts: DatasetSamples['samples'][] = [];
     for (let at = 0; at < indices.length; at += SAMPLES_PER_REQUEST) {
-      const answer = await api.datasetSamples({ dataset, split: 'test', indices: indices.slice(at, at + SAMPLES_PER_REQUEST) });
+      const answer = await api.datasetSamples({
+        dataset: data.datasetId,
+        ...(data.datasetOptions ? { options: data.datasetOptions } : {}),
+        split: 'test',
+        indices: indices.slice(at, at + SAMPLES_PER_REQUEST),
+      });
       parts.push(answer.samples);
     }
     return parts.flat();
   };
-  const datasets = new Map<string, { dataset: string; shape: readonly number[] }>();
+  const datasets = new Map<string, EvaluatedData>();
   return {
     async evaluate(runId, path) {
       const evaluation = await api.evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES });
       const { data } = evaluation;
-      datasets.set(runId, { dataset: data.datasetId, shape: data.inputShape });
+      datasets.set(runId, data);
       const vector = data.inputShape.length === 1;
-      const samples = vector ? await datasetSamples(data.datasetId, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES))) : [];
+      const samples = vector ? await datasetSamples(data, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES))) : [];
       return toEvaluationResult(evaluation, samples);
     },
     async samples(runId, _path, indices) {
       const known = datasets.get(runId);
       if (!known) return [];
-      const [height, width] = known.shape;
-      const image = known.shape.length > 1;
-      return (await datasetSamples(known.dataset, indices)).map((s) => ({
+      const [height, width] = known.inputShape;
+      const image = known.inputShape.length > 1;
+      return (await datasetSamples(known, indices)).map((s) => ({
         index: s.index,
         label: s.label,
         ...(image ? { pixels: s.values, width: width!, height: height! } : { features: s.values }),
