@@ -57,12 +57,21 @@ export const evaluateRunRequestSchema = z.strictObject({
 });
 export type EvaluateRunRequest = z.infer<typeof evaluateRunRequestSchema>;
 
+/**
+ * Most numbers one `predict` request carries (127 MNIST digits). The longest list any request may hold: the web host's
+ * payload budget (payloadBudget.ts) is derived from it, so a request the schema accepts is never refused before it.
+ */
+export const MAX_PREDICT_VALUES = 100_000;
+
 /** Inputs for "Try it": `shape` is per sample (no batch dimension), `values` row-major, batch × prod(shape). */
 export const predictRequestSchema = z.strictObject({
   runId: runIdSchema,
   path: z.string().min(1).max(4096).nullable(),
   shape: z.array(z.number().int().min(1)).min(1).max(4),
-  values: z.array(z.number()).min(1).max(1_000_000),
+  values: z
+    .array(z.number())
+    .min(1)
+    .max(MAX_PREDICT_VALUES, `at most ${MAX_PREDICT_VALUES} values per request; predict a larger batch in parts`),
 });
 export type PredictRequest = z.infer<typeof predictRequestSchema>;
 export interface PredictResult {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { describeSchemaError } from './trainer';
+import { MAX_PREDICT_VALUES, predictRequestSchema } from './evaluation';
 import { findJsonTextOverrun, findPayloadOverrun, MAX_ARRAY_ITEMS, MAX_OBJECT_KEYS } from './payloadBudget';
 
 const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
@@ -30,5 +32,25 @@ describe('findJsonTextOverrun', () => {
     expect(findJsonTextOverrun(JSON.stringify(nested(34)))).toMatch(/^nested more than 32 levels deep/);
     expect(findJsonTextOverrun(JSON.stringify({ payload: nested(33) }), 1)).toBeUndefined();
     expect(findJsonTextOverrun(JSON.stringify({ payload: nested(34) }), 1)).toMatch(/nested/);
+  });
+});
+
+describe('the predict request and the payload budget', () => {
+  const request = (count: number) => ({ runId: 'run-1', path: null, shape: [1], values: Array<number>(count).fill(0.5) });
+
+  it('agree: the largest predict request the schema accepts passes the budget, in text and parsed', () => {
+    const largest = request(MAX_PREDICT_VALUES);
+    expect(predictRequestSchema.safeParse(largest).success).toBe(true);
+    expect(findPayloadOverrun(largest)).toBeUndefined();
+    expect(findJsonTextOverrun(JSON.stringify({ type: 'request', id: 1, method: 'predict', payload: largest }), 1)).toBeUndefined();
+  });
+
+  it('refuse one value more, each naming the limit', () => {
+    const over = request(MAX_PREDICT_VALUES + 1);
+    const parsed = predictRequestSchema.safeParse(over);
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(describeSchemaError(parsed.error)).toBe(`values: at most ${MAX_PREDICT_VALUES} values per request; predict a larger batch in parts`);
+    expect(findPayloadOverrun(over)).toBe(`values: ${MAX_PREDICT_VALUES + 1} items; the limit for a list is ${MAX_PREDICT_VALUES}`);
+    expect(findJsonTextOverrun(JSON.stringify(over))).toMatch(new RegExp(`the limit for a list is ${MAX_PREDICT_VALUES}$`));
   });
 });

@@ -6,11 +6,12 @@
 import { MAX_EDGES, MAX_NESTING_DEPTH, MAX_NODES } from '../format/loadGraphFile';
 import { MAX_PARAMS_PER_NODE, MAX_TUPLE_LENGTH } from '../format/graphFileSchema';
 import { MAX_EPOCHS } from '../format/trainingConfig';
+import { MAX_PREDICT_VALUES } from './evaluation';
 
 /** Four times the largest legitimate object, a node's params ({@link MAX_PARAMS_PER_NODE}). */
 export const MAX_OBJECT_KEYS = 4 * MAX_PARAMS_PER_NODE;
-/** The longest legitimate list is a run's per-epoch metrics. */
-export const MAX_ARRAY_ITEMS = MAX_EPOCHS;
+/** The longest legitimate lists: a run's per-epoch metrics, and the values of one `predict` request. */
+export const MAX_ARRAY_ITEMS = Math.max(MAX_EPOCHS, MAX_PREDICT_VALUES);
 
 type Key = string | number;
 
