@@ -180,6 +180,39 @@ describe('checkpoints never block a file', () => {
     await expect(handlers.exportModel({ runId: 'run-bad' })).rejects.toThrow(/the trainer no longer holds it; and its checkpoint is damaged/);
   });
 
+  it('names places by their page paths in reasons and errors, never by where the workspace is on the host', async () => {
+    const { handlers } = lab(idle());
+    const file = createGraphFile(XOR_MLP, { training: config, runs: [claimed('run-cut')] });
+    await handlers.saveFile({ file, path: 'workspace/cut.nbrick' });
+    const folder = path.join(ws, 'cut.nbrick-runs', 'run-cut');
+    mkdirSync(folder, { recursive: true });
+    const meta = { format: 'neural-bricks/checkpoint', formatVersion: 1, runId: 'run-cut', graphHash: graphHash(XOR_MLP), createdAt: '2026-12-06T10:00:00.000Z' };
+    writeFileSync(path.join(folder, 'model.json'), '{}');
+    writeFileSync(path.join(folder, 'weights.bin'), 'xx');
+    writeFileSync(path.join(folder, 'checkpoint.json'), JSON.stringify({ ...meta, files: [{ name: 'weights.bin', bytes: 2, sha256: '0'.repeat(64) }] }));
+    const opened = await handlers.openFile({ path: 'workspace/cut.nbrick' });
+    const [report] = opened!.checkpoints;
+    expect(report?.status).toBe('damaged');
+    expect(report?.reason).toContain('workspace/cut.nbrick-runs/run-cut');
+    expect(report?.reason).not.toContain(dir);
+    const resaved = await handlers.saveFile({ file, path: 'workspace/cut.nbrick' });
+    expect(resaved.checkpoints?.[0]?.reason).toContain('workspace/cut.nbrick-runs/run-cut');
+    expect(JSON.stringify(resaved)).not.toContain(dir);
+    // An error that names the file's folder on the host: the page reads its page path.
+    const trainer: TrainingService = {
+      ...idle(),
+      // As the real trainer does when it no longer holds the model: it asks for the checkpoint.
+      evaluate: async (request) => {
+        await request.modelFiles();
+        throw new Error('unreachable: the checkpoint is damaged');
+      },
+    };
+    const evaluating = lab(trainer).handlers.evaluateRun({ runId: 'run-cut', path: 'workspace/cut.nbrick' });
+    const message = await evaluating.then(() => '', (error: Error) => error.message);
+    expect(message).toMatch(/its checkpoint is damaged \(.*workspace\/cut\.nbrick-runs\/run-cut/);
+    expect(message).not.toContain(dir);
+  });
+
   it('saves a file whose -runs folder is a link out of the workspace without writing there', async () => {
     const outside = path.join(dir, 'outside');
     mkdirSync(outside, { recursive: true });

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { ApiHandlers, FileEntry, HostInfo, SavedFile } from '../../shared/contracts/api';
+import type { CheckpointReport } from '../../shared/contracts/evaluation';
 import { safeFileName } from '../../shared/format/fileNames';
 import { alreadyExists } from '../services/files/fileErrors';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
@@ -18,6 +19,7 @@ import {
   resolveWorkspacePath,
   safeFolderName,
   toPagePath,
+  toPageText,
   workspaceFolder,
   type ResolvedPath,
   type WorkspaceFolders,
@@ -28,7 +30,38 @@ export interface WebHandlerDeps extends LabServices {
   readonly appVersion: string;
 }
 
+/**
+ * The page knows files only by page paths: reasons and error messages that name a place on the host's disk (a
+ * damaged checkpoint's weights.bin, a run folder) are shown with its page path instead.
+ */
+function withPagePaths(folders: WorkspaceFolders, handlers: ApiHandlers): ApiHandlers {
+  const pageReports = <T extends { checkpoints?: readonly CheckpointReport[] }>(result: T): T =>
+    result.checkpoints
+      ? { ...result, checkpoints: result.checkpoints.map((r) => (r.reason === undefined ? r : { ...r, reason: toPageText(folders, r.reason) })) }
+      : result;
+  const wrapped: Record<string, unknown> = {};
+  for (const [method, handler] of Object.entries(handlers) as [string, (request: unknown) => Promise<unknown>][]) {
+    wrapped[method] = async (request: unknown) => {
+      try {
+        const result = await handler(request);
+        if (method === 'openFile' || method === 'saveFile' || method === 'saveFileAs') {
+          return result ? pageReports(result as { checkpoints?: readonly CheckpointReport[] }) : result;
+        }
+        return result;
+      } catch (error) {
+        if (error instanceof Error) error.message = toPageText(folders, error.message);
+        throw error;
+      }
+    };
+  }
+  return wrapped as unknown as ApiHandlers;
+}
+
 export function createWebHandlers(deps: WebHandlerDeps): ApiHandlers {
+  return withPagePaths(deps.folders, createWebHandlersOnDisk(deps));
+}
+
+function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
   const { folders, files } = deps;
   const workspace = workspaceFolder(folders);
 

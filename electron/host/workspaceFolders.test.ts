@@ -8,6 +8,7 @@ import {
   resolveWorkspacePath,
   safeFileName,
   toPagePath,
+  toPageText,
   type WorkspaceFolders,
 } from './workspaceFolders';
 
@@ -87,5 +88,17 @@ describe('listing and names', () => {
     expect(safeFileName('CONSOLE')).toBe('CONSOLE.nbrick');
     // Not shortened: a name too long for the disk is refused with a message when saving, never silently cut.
     expect(safeFileName('x'.repeat(200))).toBe(`${'x'.repeat(200)}.nbrick`);
+  });
+});
+
+describe('toPageText', () => {
+  const folders = { workspace: '/srv/lab/ws', examples: '/srv/lab/ws/templates' };
+
+  it('writes paths inside the folders as page paths, leaving other places alone', () => {
+    expect(toPageText(folders, 'cannot read /srv/lab/ws/a.nbrick-runs/run-1/weights.bin (cut short)')).toBe(
+      'cannot read workspace/a.nbrick-runs/run-1/weights.bin (cut short)',
+    );
+    expect(toPageText(folders, '"/srv/lab/ws/templates/xor.nbrick" and /srv/lab/ws')).toBe('"examples/xor.nbrick" and workspace');
+    expect(toPageText(folders, 'see /srv/lab/ws2/b.nbrick and /etc/passwd')).toBe('see /srv/lab/ws2/b.nbrick and /etc/passwd');
   });
 });

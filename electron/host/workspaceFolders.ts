@@ -3,6 +3,7 @@
  * read-write) or `examples/<name>.nbrick` (the bundled templates, read-only). Everything else is refused, so a
  * page that somehow got the token still cannot read or write outside those two folders.
  */
+import { realpathSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileEntry } from '../../shared/contracts/api';
@@ -70,6 +71,38 @@ export async function resolveRealPathInside(folders: WorkspaceFolders, resolved:
 /** As resolveRealPathInside, when only the check matters. */
 export async function assertRealPathInside(folders: WorkspaceFolders, resolved: ResolvedPath): Promise<void> {
   await resolveRealPathInside(folders, resolved);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `text` with every absolute path inside the folders written as the page names it (`/srv/lab/ws/a.nbrick-runs/…` →
+ * `workspace/a.nbrick-runs/…`), through the folders' real paths too: a message from the disk may name either.
+ * Paths elsewhere are left as they are.
+ */
+export function toPageText(folders: WorkspaceFolders, text: string): string {
+  const roots: [string, string][] = [];
+  for (const rootName of ROOTS) {
+    const root = path.resolve(rootName === 'workspace' ? folders.workspace : folders.examples);
+    roots.push([root, rootName]);
+    try {
+      const real = realpathSync.native(root);
+      if (real !== root) roots.push([real, rootName]);
+    } catch {
+      // a folder that does not exist (yet) has no other name
+    }
+  }
+  // Longest first: a folder inside another (examples inside the workspace) keeps its own name.
+  roots.sort((a, b) => b[0].length - a[0].length);
+  let mapped = text;
+  for (const [root, rootName] of roots) {
+    // Only the whole folder name: `/srv/ws` must not match the start of `/srv/ws2`.
+    const pattern = new RegExp(`${escapeRegExp(root)}(?:[/\\\\]([^\\s"'(),;]*))?(?![A-Za-z0-9._-])`, 'g');
+    mapped = mapped.replace(pattern, (_, rest: string | undefined) => (rest ? `${rootName}/${rest.split(path.sep).join('/')}` : rootName));
+  }
+  return mapped;
 }
 
 /** Page-facing path of an absolute file, if it lies in one of the folders. */
