@@ -84,7 +84,10 @@ describe('CheckpointService', () => {
     expect(await service.prune(all, target)).toEqual([]);
 
     const keepOne = fileWith([run('run-1'), run('run-2', { status: 'failed', checkpoint: undefined }), run('run-3')], 1);
-    expect(await service.carryTo(keepOne, target)).toEqual([{ runId: 'run-3', status: 'ok' }]);
+    expect(await service.carryTo(keepOne, target)).toEqual([
+      { runId: 'run-1', status: 'missing', reason: 'pruned: only the newest 1 are kept' },
+      { runId: 'run-3', status: 'ok' },
+    ]);
     expect(await service.prune(keepOne, target)).toEqual(['run-1']);
     // run-2 is not claimed by this file: its folder is not ours to remove.
     expect(readdirSync(`${target}-runs`).sort()).toEqual(['run-2', 'run-3']);
@@ -126,7 +129,10 @@ describe('CheckpointService', () => {
     symlinkSync(outside, `${target}-runs`);
     const file = fileWith([run('run-1'), run('run-2')], 1);
     const carried = await service.carryTo(file, target);
-    expect(carried).toEqual([{ runId: 'run-2', status: 'damaged', reason: expect.stringMatching(/link to a place outside the workspace/) }]);
+    expect(carried).toEqual([
+      { runId: 'run-1', status: 'missing', reason: 'pruned: only the newest 1 are kept' },
+      { runId: 'run-2', status: 'damaged', reason: expect.stringMatching(/link to a place outside the workspace/) },
+    ]);
     expect(readdirSync(outside)).toEqual([]);
     mkdirSync(path.join(outside, 'run-1'));
     expect(await service.prune(file, target)).toEqual([]);

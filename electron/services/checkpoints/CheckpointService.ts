@@ -159,12 +159,14 @@ export class CheckpointService {
   /**
    * Before a save writes `file` to `target`: makes sure `<target>-runs/` holds the checkpoint of each kept run the
    * file claims — already there, or copied from the pending store, or from beside `source` (the file it was opened
-   * from). Never fails the save: what cannot be found is reported and left missing.
+   * from). Never fails the save: what cannot be found is reported and left missing. Reports every run the file
+   * claims, oldest first, as opening the saved file would: runs beyond the newest `keepCheckpoints` are `missing`
+   * ("pruned"; the save's prune removes them).
    */
   async carryTo(file: GraphFile, target: string, source?: string): Promise<CheckpointReport[]> {
-    const { kept } = splitKept(file);
+    const { kept, pruned } = splitKept(file);
     await Promise.all(kept.map((run) => this.captures.get(run.id)).filter(Boolean));
-    const reports: CheckpointReport[] = [];
+    const reports: CheckpointReport[] = pruned.map((run) => ({ runId: run.id, status: 'missing', reason: prunedReason(file) }));
     for (const run of kept) reports.push(await this.carryRun(run.id, target, source));
     return reports;
   }

@@ -4,7 +4,7 @@
  * through Save As, unsaved changes are confirmed before they are replaced, the host always knows the current
  * document (window title, autosave, close prompt).
  */
-import type { OpenedFile } from '../../../shared/contracts/api';
+import type { OpenedFile, SavedFile } from '../../../shared/contracts/api';
 import { documentStore } from '../store/documentStore';
 import { getLabApi } from './getLabApi';
 import { setCheckpointReports } from '../evaluation/checkpointReports';
@@ -41,6 +41,7 @@ export async function saveGraphAs(): Promise<boolean> {
   const saved = await getLabApi().saveFileAs({ file: state.toFile(), suggestedName, ...source });
   if (!saved) return false;
   documentStore.getState().markSaved(saved.path, state);
+  showSavedCheckpoints(saved);
   return true;
 }
 
@@ -50,7 +51,13 @@ export async function saveGraph(): Promise<boolean> {
   const saved = await getLabApi().saveFile({ file: state.toFile(), path: state.filePath });
   // `state` is what was written: edits made while the save was on its way stay unsaved.
   documentStore.getState().markSaved(saved.path, state);
+  showSavedCheckpoints(saved);
   return true;
+}
+
+/** A save reports the runs' kept weights as the saved file now has them (a run pruned by it reads "missing"). */
+function showSavedCheckpoints(saved: SavedFile): void {
+  if (saved.checkpoints) setCheckpointReports(saved.checkpoints);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * What opening the current file found about its runs' kept weights (missing, damaged): shown beside each run and
- * in its evaluation, never blocking. Replaced whenever a file is opened; a new document has none.
+ * What opening or saving the current file found about its runs' kept weights (missing, damaged, pruned): shown beside
+ * each run and in its evaluation, never blocking. Replaced whenever a file is opened or saved; a new document has none.
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
