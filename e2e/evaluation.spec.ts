@@ -192,3 +192,42 @@ test('a run says when the canvas has changed since, and a damaged checkpoint is 
   await expect(view.getByLabel('Checkpoint warning')).toContainText('damaged');
   await shot(page, 'evaluation-damaged-checkpoint-1280x800.png');
 });
+
+test('keeps as many checkpoints as the setting says: a save prunes older runs, which then say so; runs are numbered', async ({ appPage: page, webHost }) => {
+  await newFromTemplate(page, 'spirals');
+  await openTrainingTab(page);
+  const keep = page.getByLabel('Checkpoints kept');
+  await expect(keep).toHaveValue('3');
+  await expect(page.locator('label', { has: keep })).toHaveAttribute('title', /newest runs \(0–1000; 0 keeps none\)/);
+  // Out of range or not a whole number: the field goes back to the value it had.
+  for (const bad of ['1001', '-1', '1.5']) {
+    await keep.fill(bad);
+    await keep.press('Enter');
+    await expect(keep).toHaveValue('3');
+  }
+  await keep.fill('1');
+  await keep.press('Enter');
+  await expect(keep).toHaveValue('1');
+
+  await setEpochs(page, 2);
+  const history = page.getByLabel('Run history');
+  for (const count of [1, 2]) {
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expect(history.locator('li')).toHaveCount(count, { timeout: 120_000 });
+    await expect(page.getByRole('button', { name: 'Start training' })).toBeEnabled({ timeout: 60_000 });
+  }
+  await expect(history.locator('li').nth(0)).toContainText(/^1\./);
+  await expect(history.locator('li').nth(1)).toContainText(/^2\./);
+  await expect(history.locator('.nb-run-number').nth(1)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Save As' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
+  await saveDialog.getByLabel('File name').fill('spirals-keep-one');
+  await saveDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('spirals-keep-one.nbrick');
+  // The save kept the newest run only, and says so beside the older one without reopening the file.
+  await expect(history.locator('li').nth(0).getByLabel('Checkpoint warning')).toContainText('missing: pruned: only the newest 1 are kept');
+  await expect(history.locator('li').nth(1).getByLabel('Checkpoint warning')).toHaveCount(0);
+  const { readdirSync } = await import('node:fs');
+  expect(readdirSync(path.join(webHost.workspace, 'spirals-keep-one.nbrick-runs'))).toHaveLength(1);
+});

@@ -7,9 +7,11 @@
  * stays on screen at 1280×800. Every run with kept weights can be evaluated (EvaluationView).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { DEFAULT_KEEP_CHECKPOINTS } from '../../../shared/contracts/evaluation';
 import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
 import {
   DEFAULT_TRAINING_CONFIG,
+  MAX_KEEP_CHECKPOINTS,
   OPTIMIZERS,
   TRAINING_BACKENDS,
   TRAINING_WORKERS,
@@ -91,6 +93,8 @@ function NumberField(props: {
   max: number;
   integer?: boolean;
   disabled: boolean;
+  /** What the setting does, shown on hover. */
+  help?: string;
   onChange: (value: number) => void;
 }) {
   const [text, setText] = useState(String(props.value));
@@ -102,7 +106,7 @@ function NumberField(props: {
     else setText(String(props.value));
   };
   return (
-    <label className="nb-field">
+    <label className="nb-field" title={props.help}>
       <span>{props.label}</span>
       <input
         type="number"
@@ -286,6 +290,17 @@ export function TrainingPanel() {
         <NumberField label="Epochs" value={config.epochs} step={1} min={1} max={100000} integer disabled={active} onChange={(v) => setConfig({ epochs: v })} />
         <NumberField label="Validation split" value={config.validationSplit} step={0.05} min={0} max={0.5} disabled={active} onChange={(v) => setConfig({ validationSplit: v })} />
         <NumberField label="Seed" value={config.seed} step={1} min={0} max={Number.MAX_SAFE_INTEGER} integer disabled={active} onChange={(v) => setConfig({ seed: v })} />
+        <NumberField
+          label="Checkpoints kept"
+          value={config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS}
+          step={1}
+          min={0}
+          max={MAX_KEEP_CHECKPOINTS}
+          integer
+          disabled={active}
+          help={`Trained weights kept beside the file for the newest runs (0–${MAX_KEEP_CHECKPOINTS}; 0 keeps none): older runs' weights are deleted when the file is saved`}
+          onChange={(v) => setConfig({ keepCheckpoints: v })}
+        />
         <label className="nb-field" title="auto picks native (tfjs-node) when installed, else wasm, else cpu">
           <span>Backend</span>
           <select aria-label="Training backend" value={config.backend ?? 'auto'} disabled={active} onChange={(e) => setConfig({ backend: e.target.value as TrainingConfig['backend'] })}>
@@ -405,8 +420,11 @@ export function TrainingPanel() {
         <h3>Run history</h3>
         {runs.length === 0 ? <p className="nb-muted">No runs yet. Finished runs are saved with the graph.</p> : null}
         <ol className="nb-runs" aria-label="Run history">
-          {runs.map((r) => (
+          {runs.map((r, i) => (
             <li key={r.id} data-status={r.status} data-run={r.id}>
+              <span className="nb-run-number" title={`Run ${r.id}`}>
+                {i + 1}.
+              </span>
               <span className="nb-run-line">
                 <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
                 val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
