@@ -13,6 +13,7 @@ import { CheckpointService } from '../services/checkpoints/CheckpointService';
 import { Autosave } from './autosave';
 import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createTrainingService } from './trainingService';
+import { createBundleRoutes } from './bundleRoutes';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost } from './webHost';
 import { ensureWorkspace, workspaceFolder } from './workspaceFolders';
@@ -79,7 +80,8 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
     checkpoints,
     appVersion: appVersion(),
   });
-  const host = await startWebHost({ rendererDir, handlers, port, log: (line) => console.error(line) });
+  const bundles = createBundleRoutes({ folders, checkpoints });
+  const host = await startWebHost({ rendererDir, handlers, bundles, port, log: (line) => console.error(line) });
   training.onRunEvent((event) => host.emit('runEvent', event));
   autosave.start();
 

@@ -21,10 +21,22 @@ import {
   type ApiEventPayloads,
   type ApiHandlers,
   type ApiMethod,
+  type OpenedFile,
   type WireMessage,
 } from '../../shared/contracts/api';
 import { findJsonTextOverrun } from '../../shared/contracts/payloadBudget';
 import { formatMegabytes, MAX_WIRE_MESSAGE_BYTES, utf8BytesOver } from '../../shared/contracts/wireLimits';
+import {
+  BUNDLE_LEFT_OUT_HEADER,
+  BUNDLE_NAME_PARAM,
+  BUNDLE_PATH_PARAM,
+  BUNDLE_ROUTE,
+  BUNDLE_SHA256_PARAM,
+  MAX_BUNDLE_BYTES,
+} from '../../shared/contracts/graphBundle';
+import { FileError } from '../services/files/fileErrors';
+import { BundleError } from '../services/files/graphBundle';
+import { BundleConflictError, type BundleDownload, type BundleRoutes } from './bundleRoutes';
 import {
   createToken,
   findToken,
@@ -43,6 +55,8 @@ export interface WebHostOptions {
   /** Fixed token for tests; a random one otherwise. */
   readonly token?: string;
   readonly log?: (line: string) => void;
+  /** Graph bundles (GET download, POST upload) on BUNDLE_ROUTE; absent: that route is not found. */
+  readonly bundles?: BundleRoutes;
 }
 
 export interface WebHost {
@@ -104,13 +118,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!hostAllowed(request, port)) return send(response, 403, 'Forbidden: unexpected Host header');
     const origin = request.headers.origin;
     if (!originAllowed(origin, port, false)) return send(response, 403, 'Forbidden: cross-origin request');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'Method not allowed');
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const isBundleUpload = request.method === 'POST' && url.pathname === BUNDLE_ROUTE;
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !isBundleUpload) return send(response, 405, 'Method not allowed');
     const source = findToken(request, url, token);
     if (!source) {
       return send(response, 401, 'Unauthorized: open the address printed by `npm start` (it carries the access token).');
     }
     const extraHeaders: Record<string, string> = source === 'query' ? { 'Set-Cookie': tokenCookie(token) } : {};
+    if (url.pathname === BUNDLE_ROUTE && options.bundles) {
+      // An upload changes the host's state: like the WebSocket, only our own page may send it (a browser always says where from).
+      if (isBundleUpload && !originAllowed(origin, port, true)) return send(response, 403, 'Forbidden: an upload must come from the lab\'s page');
+      return isBundleUpload ? uploadBundle(options.bundles, request, response) : downloadBundle(options.bundles, url, request, response);
+    }
     const file = await resolveStatic(url.pathname);
     if (!file) return send(response, 404, 'Not found', extraHeaders);
     const body = await readFile(file);
@@ -121,6 +141,55 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ...extraHeaders,
     });
     response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  async function downloadBundle(bundles: BundleRoutes, url: URL, request: IncomingMessage, response: ServerResponse) {
+    const pagePath = url.searchParams.get(BUNDLE_PATH_PARAM);
+    if (pagePath === null) return send(response, 400, `Which file? Missing the "${BUNDLE_PATH_PARAM}" parameter.`);
+    const name = url.searchParams.get(BUNDLE_NAME_PARAM);
+    const sha256 = url.searchParams.get(BUNDLE_SHA256_PARAM);
+    let bundle: BundleDownload;
+    try {
+      bundle = await bundles.download({ path: pagePath, ...(name !== null ? { name } : {}), ...(sha256 !== null ? { sha256 } : {}) });
+    } catch (error) {
+      return refuseBundle(response, error);
+    }
+    response.writeHead(200, {
+      ...securityHeaders(port),
+      'Content-Type': 'application/zip',
+      'Content-Length': String(bundle.zip.byteLength),
+      'Content-Disposition': `attachment; filename="${asciiFileName(bundle.fileName)}"; filename*=UTF-8''${encodeURIComponent(bundle.fileName)}`,
+      [BUNDLE_LEFT_OUT_HEADER]: encodeURIComponent(JSON.stringify(bundle.leftOut)),
+    });
+    response.end(request.method === 'HEAD' ? undefined : bundle.zip);
+  }
+
+  async function uploadBundle(bundles: BundleRoutes, request: IncomingMessage, response: ServerResponse) {
+    const tooLarge = () => {
+      // Said at once, before the rest is read; the connection then closes rather than reading what was refused.
+      send(response, 413, `The upload is over the limit for a bundle (${formatMegabytes(MAX_BUNDLE_BYTES)}).`, { Connection: 'close' });
+      response.once('finish', () => request.destroy());
+    };
+    const declared = Number(request.headers['content-length'] ?? Number.NaN);
+    if (declared > MAX_BUNDLE_BYTES) return tooLarge();
+    const body = await readBody(request, MAX_BUNDLE_BYTES);
+    if (!body) return tooLarge();
+    let opened: OpenedFile;
+    try {
+      opened = await bundles.upload(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    } catch (error) {
+      return refuseBundle(response, error);
+    }
+    send(response, 200, JSON.stringify(opened), { 'Content-Type': 'application/json; charset=utf-8' });
+  }
+
+  /** A refused bundle request answers with the reason as text: the page shows it as it is. */
+  function refuseBundle(response: ServerResponse, error: unknown) {
+    const message = describeError(error);
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const status = error instanceof BundleConflictError ? 409 : code === 'ENOENT' ? 404 : error instanceof FileError || error instanceof BundleError ? 400 : 500;
+    if (status === 500) log(`bundle: ${message}`);
+    send(response, status, message);
   }
 
   /** Maps a URL path to a file inside rendererDir, never outside it. */
@@ -266,6 +335,30 @@ function describeError(error: unknown): string {
 function answerName(method: string, result: unknown): string {
   const path = method === 'openFile' ? (result as { path?: unknown } | null)?.path : undefined;
   return typeof path === 'string' ? `"${path}"` : `The answer to ${method}`;
+}
+
+/** The request's body, or undefined (reading stopped) once it passes `limit` bytes. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.byteLength;
+      if (received <= limit) return void chunks.push(chunk);
+      request.off('data', onData);
+      request.pause();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks, received)));
+    request.once('error', reject);
+  });
+}
+
+/** A header-safe stand-in for a file name (the exact name goes in `filename*`). */
+function asciiFileName(name: string): string {
+  return name.replace(/[^\x20-\x7e]|["\\]/g, '_');
 }
 
 /** A request is `{"type":"request","id":…,"payload":{…}}`: its payload's containers sit one level below the message. */

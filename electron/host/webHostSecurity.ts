@@ -5,10 +5,11 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { TOKEN_HEADER } from '../../shared/contracts/graphBundle';
 import { contentSecurityPolicy } from './contentSecurityPolicy';
 
 export const TOKEN_COOKIE = 'nb_token';
-export const TOKEN_HEADER = 'x-neural-bricks-token';
+export { TOKEN_HEADER };
 export const TOKEN_QUERY = 'token';
 
 export function createToken(): string {

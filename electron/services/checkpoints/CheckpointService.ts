@@ -9,10 +9,11 @@
  */
 import path from 'node:path';
 import type { RunEvent } from '../../../shared/contracts/api';
-import { DEFAULT_KEEP_CHECKPOINTS, type CheckpointReport } from '../../../shared/contracts/evaluation';
+import { CHECKPOINT_META_FILE, DEFAULT_KEEP_CHECKPOINTS, type CheckpointReport } from '../../../shared/contracts/evaluation';
 import type { ModelFile } from '../../../shared/contracts/trainer';
 import type { GraphFile } from '../../../shared/format/graphFileSchema';
 import type { RunSummary } from '../../../shared/format/runSummary';
+import type { BundleCheckpoint } from '../files/graphBundle';
 import type { ConfinedFolder } from '../files/workspaceFiles';
 import type { TrainingService } from '../training/TrainingService';
 import {
@@ -24,6 +25,7 @@ import {
   listCheckpointFolders,
   pendingCheckpointDir,
   readCheckpoint,
+  verifyCheckpointFiles,
   writeCheckpoint,
   PENDING_CHECKPOINTS_FOLDER,
   type CheckpointLocationOptions,
@@ -207,6 +209,53 @@ export class CheckpointService {
   async reportsFor(file: GraphFile, filePath: string): Promise<CheckpointReport[]> {
     this.remember(file, filePath);
     return checkpointReports(file, filePath, this.location);
+  }
+
+  /**
+   * For a bundle of the file saved at `graphFilePath`: every checkpoint it keeps beside it, verified, with
+   * checkpoint.json as on disk. A kept run whose checkpoint is not `ok` is left out and reported; older (pruned) runs
+   * have none to carry.
+   */
+  async bundleOf(file: GraphFile, graphFilePath: string): Promise<{ checkpoints: BundleCheckpoint[]; leftOut: CheckpointReport[] }> {
+    const checkpoints: BundleCheckpoint[] = [];
+    const leftOut: CheckpointReport[] = [];
+    for (const run of splitKept(file).kept) {
+      const read = isRunFolderName(run.id)
+        ? await readCheckpoint(checkpointDirFor(graphFilePath, run.id), run.id, this.location)
+        : ({ status: 'missing', reason: `run id "${run.id}" cannot name a checkpoint folder` } as const);
+      if (read.status === 'ok' && read.metaBytes) {
+        checkpoints.push({ runId: run.id, files: [...read.files, { name: CHECKPOINT_META_FILE, bytes: read.metaBytes }] });
+      } else {
+        leftOut.push({ runId: run.id, status: read.status === 'ok' ? 'damaged' : read.status, ...(read.status !== 'ok' ? { reason: read.reason } : {}) });
+      }
+    }
+    return { checkpoints, leftOut };
+  }
+
+  /**
+   * An uploaded bundle's checkpoints (`runs`: files by name per run folder) for an unsaved document: each kept run the
+   * file claims is verified as a checkpoint folder would be, and an `ok` one goes to the pending store, where the
+   * next Save or Save As finds it. Reports every claimed run, as opening a file does; nothing else is taken.
+   */
+  async adoptUploaded(file: GraphFile, runs: ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>): Promise<CheckpointReport[]> {
+    const { kept, pruned } = splitKept(file);
+    const reports: CheckpointReport[] = pruned.map((run) => ({ runId: run.id, status: 'missing', reason: prunedReason(file) }));
+    for (const run of kept) {
+      const files = runs.get(run.id);
+      if (!files || !isRunFolderName(run.id)) {
+        reports.push({ runId: run.id, status: 'missing', reason: `the bundle has no checkpoint for run ${run.id}` });
+        continue;
+      }
+      const read = await verifyCheckpointFiles(run.id, (name) => files.get(name) ?? 'missing from the bundle (or larger than its checkpoint.json says)');
+      if (read.status !== 'ok') {
+        reports.push({ runId: run.id, status: read.status, reason: `run ${run.id} in the bundle: ${read.reason}` });
+        continue;
+      }
+      const input = { runId: run.id, graphHash: read.meta.graphHash, files: read.files, createdAt: read.meta.createdAt, ...(read.meta.dataset ? { dataset: read.meta.dataset } : {}) };
+      await writeCheckpoint(pendingCheckpointDir(this.options.stateDir, run.id), input, this.location);
+      reports.push({ runId: run.id, status: 'ok' });
+    }
+    return reports;
   }
 
   /**

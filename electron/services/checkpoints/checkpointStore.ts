@@ -35,7 +35,13 @@ const TEMP_FOLDER = /^\.ckpt-[0-9a-f]{12}\.tmp$/;
 const STALE_TEMP_MS = 60_000;
 
 export type CheckpointRead =
-  | { readonly status: 'ok'; readonly meta: CheckpointMeta; readonly files: ModelFile[] }
+  | {
+      readonly status: 'ok';
+      readonly meta: CheckpointMeta;
+      readonly files: ModelFile[];
+      /** checkpoint.json exactly as read (a bundle carries it byte for byte); absent where a read was built by hand. */
+      readonly metaBytes?: Uint8Array;
+    }
   | { readonly status: 'missing' | 'damaged'; readonly reason: string };
 
 export interface CheckpointInput {
@@ -197,7 +203,21 @@ export async function readCheckpoint(dir: string, runId: string, options: Checkp
     if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing', reason: `no checkpoint folder ${target}` };
     return damaged(messageOf(error));
   }
-  const metaRead = await readRegularFile(path.join(real, CHECKPOINT_META_FILE));
+  const read = await verifyCheckpointFiles(runId, (name) => readRegularFile(path.join(real, name)));
+  return read.status === 'ok' ? read : damaged(read.reason);
+}
+
+/**
+ * The checks of {@link readCheckpoint} on files from anywhere (a folder, an uploaded bundle): `fileBytes(name)` gives a
+ * file's bytes or why it cannot. checkpoint.json must parse and name `runId`; every file it lists must have the
+ * recorded size and sha256. Reasons name no folder. Never throws.
+ */
+export async function verifyCheckpointFiles(
+  runId: string,
+  fileBytes: (name: string) => Promise<Uint8Array | string> | Uint8Array | string,
+): Promise<CheckpointRead> {
+  const damaged = (reason: string): CheckpointRead => ({ status: 'damaged', reason });
+  const metaRead = await fileBytes(CHECKPOINT_META_FILE);
   if (typeof metaRead === 'string') return damaged(`${CHECKPOINT_META_FILE}: ${metaRead}`);
   let meta: CheckpointMeta;
   try {
@@ -214,13 +234,13 @@ export async function readCheckpoint(dir: string, runId: string, options: Checkp
   const files: ModelFile[] = [];
   for (const entry of meta.files) {
     if (!modelFileSchema.shape.name.safeParse(entry.name).success || entry.name === CHECKPOINT_META_FILE) return damaged(`${CHECKPOINT_META_FILE} lists "${entry.name}", not a plain file name`);
-    const bytes = await readRegularFile(path.join(real, entry.name));
+    const bytes = await fileBytes(entry.name);
     if (typeof bytes === 'string') return damaged(`${entry.name}: ${bytes}`);
     if (bytes.byteLength !== entry.bytes) return damaged(`${entry.name} has ${bytes.byteLength} bytes, ${entry.bytes} expected (truncated or replaced)`);
     if (sha256Hex(bytes) !== entry.sha256) return damaged(`${entry.name} does not match its recorded sha256 (the bytes were altered)`);
     files.push({ name: entry.name, bytes });
   }
-  return { status: 'ok', meta, files };
+  return { status: 'ok', meta, files, metaBytes: metaRead };
 }
 
 /** The bytes of a regular file (a link is refused, not followed), or why not. */

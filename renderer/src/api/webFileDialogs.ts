@@ -7,7 +7,9 @@ import { fileNameKey, fileNameProblem, safeFileName } from '../../../shared/form
 
 export type OpenChoice =
   | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'upload'; readonly name: string; readonly text: string };
+  | { readonly kind: 'upload'; readonly name: string; readonly text: string }
+  /** A `.zip` bundle: the graph with its trained models, opened by the host. */
+  | { readonly kind: 'bundle'; readonly name: string; readonly file: Blob };
 
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -59,11 +61,12 @@ export function pickFileToOpen(entries: readonly FileEntry[]): Promise<OpenChoic
       );
       return [element('h3', { textContent: title }), list];
     };
-    const upload = element('input', { type: 'file', accept: '.nbrick,application/json' });
-    upload.setAttribute('aria-label', 'Upload a .nbrick file');
+    const upload = element('input', { type: 'file', accept: '.nbrick,.zip,application/json,application/zip' });
+    upload.setAttribute('aria-label', 'Upload a .nbrick file or a .zip with trained models');
     upload.addEventListener('change', () => {
       const file = upload.files?.[0];
       if (!file) return;
+      if (/\.zip$/i.test(file.name)) return finish({ kind: 'bundle', name: file.name, file });
       void file.text().then((text) => finish({ kind: 'upload', name: file.name, text }));
     });
     const own = entries.filter((e) => !e.readOnly);
@@ -86,15 +89,18 @@ export function pickFileToOpen(entries: readonly FileEntry[]): Promise<OpenChoic
  */
 export type SaveChoice =
   | { readonly kind: 'workspace'; readonly name: string; readonly overwrite?: string }
-  | { readonly kind: 'download'; readonly name: string };
+  | { readonly kind: 'download'; readonly name: string; readonly withModels?: boolean };
 
 /** Asks before replacing `existing` (a page path such as `workspace/a.nbrick`). */
 export function confirmReplace(existing: string): boolean {
   return window.confirm(`"${existing}" already exists. Replace it with this graph?`);
 }
 
-/** `existing`: the user's workspace files, so the dialog knows what a name would replace before anything is sent. */
-export function pickSaveName(suggested: string, existing: readonly FileEntry[]): Promise<SaveChoice | null> {
+/**
+ * `existing`: the user's workspace files, so the dialog knows what a name would replace before anything is sent.
+ * `offerModels`: the saved file keeps trained models beside it, so a download may carry them (a .zip).
+ */
+export function pickSaveName(suggested: string, existing: readonly FileEntry[], offerModels = false): Promise<SaveChoice | null> {
   return showDialog<SaveChoice>('Save graph as', (finish) => {
     const input = element('input', { type: 'text', value: suggested.replace(/\.nbrick$/i, ''), required: true });
     input.setAttribute('aria-label', 'File name');
@@ -122,10 +128,20 @@ export function pickSaveName(suggested: string, existing: readonly FileEntry[]):
       element('div', { className: 'nb-dialog-buttons' }, [
         element('button', {
           type: 'button',
-          textContent: 'Download a copy',
+          textContent: offerModels ? 'Download a copy: graph only (.nbrick)' : 'Download a copy',
           title: 'Save the file through the browser (e.g. to a USB stick) instead of the workspace',
           onclick: () => finish({ kind: 'download', name: fileName() }),
         }),
+        ...(offerModels
+          ? [
+              element('button', {
+                type: 'button',
+                textContent: 'Download graph + trained models (.zip)',
+                title: 'The saved file with the trained models kept beside it, as one zip: unzip it and open the .nbrick',
+                onclick: () => finish({ kind: 'download', name: fileName(), withModels: true }),
+              }),
+            ]
+          : []),
         element('button', { type: 'button', textContent: 'Cancel', onclick: () => finish(null) }),
         element('button', { type: 'submit', textContent: 'Save' }),
       ]),

@@ -10,13 +10,25 @@ import type {
   LabApi,
   OpenedFile,
 } from '../../../shared/contracts/api';
+import {
+  BUNDLE_EXTENSION,
+  BUNDLE_LEFT_OUT_HEADER,
+  BUNDLE_NAME_PARAM,
+  BUNDLE_PATH_PARAM,
+  BUNDLE_ROUTE,
+  BUNDLE_SHA256_PARAM,
+  MAX_BUNDLE_BYTES,
+  TOKEN_HEADER,
+} from '../../../shared/contracts/graphBundle';
 import { formatMegabytes, MAX_FILE_BYTES, utf8BytesOver } from '../../../shared/contracts/wireLimits';
+import { sha256Hex } from '../../../shared/format/sha256';
 import type { GraphFile } from '../../../shared/format/graphFileSchema';
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
 import { parseAlreadyExists } from '../../../shared/format/fileNames';
 import { confirmReplace, pickFileToOpen, pickSaveName } from './webFileDialogs';
 import { WsConnection } from './wsConnection';
+import { parseLeftOut } from './bundleLeftOut';
 import './webFileDialogs.css';
 
 interface LocationLike {
@@ -25,7 +37,11 @@ interface LocationLike {
 }
 
 function downloadText(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  downloadBlob(new Blob([text], { type: 'application/json' }), fileName);
+}
+
+function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
   document.body.append(link);
   link.click();
@@ -44,8 +60,45 @@ function assertSavable(file: GraphFile): void {
   }
 }
 
+/** The saved file's trained models can travel with a download: it has a workspace path and claims checkpoints. */
+function offersModels(request: ApiRequest<'saveFileAs'>): request is ApiRequest<'saveFileAs'> & { source: string } {
+  return request.source?.startsWith('workspace/') === true && (request.file.runs ?? []).some((run) => run.checkpoint === true);
+}
+
+/** The text of a refused bundle request: the host says why in plain text. */
+async function refusal(response: Response, what: string): Promise<Error> {
+  const text = (await response.text().catch(() => '')).slice(0, 2000);
+  return new Error(text || `${what} failed (HTTP ${response.status})`);
+}
+
 export function createWebLabApi(location: LocationLike): LabApi {
   const token = new URLSearchParams(location.search).get('token') ?? '';
+  const tokenHeader = { [TOKEN_HEADER]: token };
+
+  /** Downloads the bundle of the saved file `source` as the page holds it (the host refuses if the file differs). */
+  async function downloadBundle(file: GraphFile, source: string, name: string): Promise<void> {
+    const query = new URLSearchParams({
+      [BUNDLE_PATH_PARAM]: source,
+      [BUNDLE_NAME_PARAM]: name,
+      [BUNDLE_SHA256_PARAM]: sha256Hex(new TextEncoder().encode(serializeGraphFile(file))),
+    });
+    const response = await fetch(`${BUNDLE_ROUTE}?${query}`, { headers: tokenHeader });
+    if (!response.ok) throw await refusal(response, 'The download');
+    downloadBlob(await response.blob(), name.replace(/\.nbrick$/i, BUNDLE_EXTENSION));
+    const leftOut = parseLeftOut(response.headers.get(BUNDLE_LEFT_OUT_HEADER));
+    if (leftOut.length > 0) {
+      window.alert(`Left out of the download (not usable):\n${leftOut.map((r) => `• run ${r.runId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`).join('\n')}`);
+    }
+  }
+
+  async function uploadBundle(name: string, blob: Blob): Promise<OpenedFile> {
+    if (blob.size > MAX_BUNDLE_BYTES) {
+      throw new Error(`${name} is ${formatMegabytes(blob.size)}; the lab's limit for a bundle is ${formatMegabytes(MAX_BUNDLE_BYTES)}.`);
+    }
+    const response = await fetch(BUNDLE_ROUTE, { method: 'POST', headers: { ...tokenHeader, 'Content-Type': 'application/zip' }, body: blob });
+    if (!response.ok) throw await refusal(response, `Opening ${name}`);
+    return (await response.json()) as OpenedFile;
+  }
   const connection = new WsConnection(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
 
   function call<M extends ApiMethod>(method: M, payload?: ApiRequest<M>): Promise<ApiResponses[M]> {
@@ -60,6 +113,7 @@ export function createWebLabApi(location: LocationLike): LabApi {
     const choice = await pickFileToOpen(await call('listFiles'));
     if (!choice) return null;
     if (choice.kind === 'path') return call('openFile', { path: choice.path });
+    if (choice.kind === 'bundle') return uploadBundle(choice.name, choice.file);
     const loaded = loadGraphFile(choice.text);
     if (!loaded.ok) throw new Error(`${choice.name}: ${loaded.error.message}`);
     return { file: loaded.file, path: null, name: choice.name, readOnly: false, checkpoints: [] };
@@ -69,8 +123,13 @@ export function createWebLabApi(location: LocationLike): LabApi {
     // Before the name dialog: asking for a name only to refuse the save would waste the user's time.
     assertSavable(request.file);
     const existing = (await call('listFiles')).filter((entry) => !entry.readOnly);
-    const choice = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing);
+    const withModels = offersModels(request);
+    const choice = await pickSaveName(request.suggestedName ?? request.file.graph.metadata.name, existing, withModels);
     if (choice === null) return null;
+    if (choice.kind === 'download' && choice.withModels && withModels) {
+      await downloadBundle(request.file, request.source, choice.name);
+      return null;
+    }
     if (choice.kind === 'download') {
       // A browser download has no path to save back to: the document stays as it was (still unsaved).
       downloadText(serializeGraphFile(request.file), choice.name);
