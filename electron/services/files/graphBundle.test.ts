@@ -26,6 +26,13 @@ describe('graph bundles', () => {
     for (const file of files) expect(opened.runs.get('run-1')?.get(file.name)).toEqual(file.bytes);
   });
 
+  it('the same files make the same bytes, whenever they are packed', async () => {
+    const files = checkpointFiles('run-1');
+    const first = zipGraphBundle('net.nbrick', GRAPH, [{ runId: 'run-1', files }]);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // zip times have a 2-second resolution
+    expect(zipGraphBundle('net.nbrick', GRAPH, [{ runId: 'run-1', files }])).toEqual(first);
+  });
+
   it.each([
     ['/etc/passwd', 'absolute'],
     ['C:/x.nbrick', 'absolute'],

@@ -27,15 +27,21 @@ export interface BundleCheckpoint {
   readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[];
 }
 
+/**
+ * Every entry's timestamp: fixed, so the same files always make the same bytes (a bundle can be hashed, diffed or
+ * cached). The files' own times say nothing useful here; checkpoint.json records when each model was made.
+ */
+const BUNDLE_MTIME = new Date('2000-01-01T00:00:00Z');
+
 /** The zip of `graphBytes` saved as `fileName` (`x.nbrick`) and its checkpoints under `x.nbrick-runs/`. */
 export function zipGraphBundle(fileName: string, graphBytes: Uint8Array, checkpoints: readonly BundleCheckpoint[]): Uint8Array {
   const runsFolder = `${fileName}${CHECKPOINT_FOLDER_SUFFIX}`;
-  const entries: Zippable = { [fileName]: [graphBytes, { level: 6 }] };
+  const entries: Zippable = { [fileName]: [graphBytes, { level: 6, mtime: BUNDLE_MTIME }] };
   for (const checkpoint of checkpoints) {
     // Weights are float data that barely compress: stored, so packing a large model costs no time. Flat paths: no
     // folder entries, only files.
     for (const file of checkpoint.files) {
-      entries[`${runsFolder}/${checkpoint.runId}/${file.name}`] = [file.bytes, { level: file.name.endsWith('.json') ? 6 : 0 }];
+      entries[`${runsFolder}/${checkpoint.runId}/${file.name}`] = [file.bytes, { level: file.name.endsWith('.json') ? 6 : 0, mtime: BUNDLE_MTIME }];
     }
   }
   return zipSync(entries);
