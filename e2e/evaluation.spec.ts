@@ -231,3 +231,41 @@ test('keeps as many checkpoints as the setting says: a save prunes older runs, w
   const { readdirSync } = await import('node:fs');
   expect(readdirSync(path.join(webHost.workspace, 'spirals-keep-one.nbrick-runs'))).toHaveLength(1);
 });
+
+test('autoencoder on MNIST: a regression evaluation with MAE/RMSE/R², predicted against true and the residuals', async ({ appPage: page }) => {
+  await newFromTemplate(page, 'autoencoder');
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('mnist');
+  await setEpochs(page, 1);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'completed', { timeout: 180_000 });
+
+  await page.getByRole('button', { name: 'Evaluate this run' }).click();
+  const view = page.getByRole('dialog', { name: 'Evaluation' });
+  const scatter = view.getByRole('figure', { name: 'Predicted against true' });
+  await expect(scatter).toBeVisible({ timeout: 60_000 });
+  await expect(view.getByRole('alert')).toHaveCount(0);
+  // One epoch rebuilds digits roughly: pixels are in [0, 1], so the errors are well under one and R² positive.
+  const value = async (id: string) => Number(await view.getByTestId(id).getAttribute('data-value'));
+  const mae = await value('regression-mae');
+  const rmse = await value('regression-rmse');
+  expect(mae).toBeGreaterThan(0);
+  expect(rmse).toBeGreaterThanOrEqual(mae);
+  expect(rmse).toBeLessThan(0.5);
+  expect(await value('regression-r2')).toBeGreaterThan(0);
+  const samples = Number(await view.getByTestId('regression-samples').textContent());
+  expect(samples).toBeGreaterThan(0);
+  // 784 pixel outputs sharing the input's units: scored pooled, and the scatter pools a bounded sample of them.
+  await expect(view.getByTestId('regression-outputs')).toContainText('784, pooled');
+  await expect(scatter.locator('svg')).toHaveAttribute('data-points', '2000');
+  await expect(scatter.locator('svg')).toHaveAttribute('aria-label', new RegExp(`for 2000 of ${samples * 784} pairs \\(every output pooled\\)`));
+  await expect(scatter.locator('circle')).toHaveCount(2000);
+  await expect(scatter.locator('.nb-plot-diagonal')).toHaveCount(1);
+  const histogram = view.getByRole('figure', { name: 'Residual histogram' });
+  await expect(histogram.locator('.nb-histogram-bar').first()).toBeVisible();
+  await expect(histogram.locator('.nb-plot-zero')).toHaveCount(1);
+  await insideViewport(page, scatter);
+  await insideViewport(page, histogram);
+  await expect(view.getByRole('tab', { name: 'Try it' })).toBeDisabled();
+  await shot(page, 'evaluation-autoencoder-1280x800.png');
+});

@@ -154,6 +154,8 @@ export const regressionMetricsSchema = z.strictObject({
   outputCount: z.number().int().min(0),
   perOutput: z.array(regressionScoresSchema),
   average: regressionScoresSchema,
+  /** Every value of every output scored as one column (optional: absent from evaluations made before it). */
+  pooled: regressionScoresSchema.optional(),
   residualHistogram: z.strictObject({ edges: z.array(z.number()), counts: z.array(z.number().int().min(0)), skipped: z.number().int().min(0) }),
 });
 
@@ -194,11 +196,31 @@ export const classificationEvaluationSchema = z.strictObject({
 });
 export type ClassificationEvaluation = z.infer<typeof classificationEvaluationSchema>;
 
-/** A regression head (the input reconstructed, or CSV targets later): metrics in the target's own units. */
+/** Most (true, predicted) pairs a regression evaluation carries for its scatter. */
+export const MAX_SCATTER_POINTS = 2000;
+
+/** A deterministic sample of (true, predicted) pairs (shared/evaluation's predictionSample), for the scatter. */
+export const predictionSampleSchema = z.strictObject({
+  /** The output column the pairs come from; null: every output pooled. */
+  output: z.number().int().min(0).nullable(),
+  /** Finite pairs there were to choose from. */
+  available: z.number().int().min(0),
+  trueValues: z.array(z.number()).max(MAX_SCATTER_POINTS),
+  predictedValues: z.array(z.number()).max(MAX_SCATTER_POINTS),
+});
+
+/**
+ * A regression head (the input reconstructed, or CSV targets later): metrics in the target's own units.
+ * `scatter` holds up to MAX_SCATTER_POINTS pairs: of the only output when there is one, else of every output pooled —
+ * as the residual histogram is, and right for a reconstruction, whose outputs all share the input's units.
+ */
 export const regressionEvaluationSchema = z.strictObject({
   task: z.literal('regression'),
   ...evaluationCommon,
   metrics: regressionMetricsSchema,
+  /** Where the targets come from: `input` — the model rebuilds its input (an autoencoder). */
+  targets: z.enum(['input']).optional(),
+  scatter: predictionSampleSchema.optional(),
 });
 export type RegressionEvaluation = z.infer<typeof regressionEvaluationSchema>;
 

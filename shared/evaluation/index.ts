@@ -4,7 +4,7 @@
  * IPC and are stored or printed as they are.
  *
  * - classification: {@link classificationMetrics}, per-sample views in `classificationSamples`, {@link calibration}
- * - regression: {@link regressionMetrics} with a residual {@link histogram}
+ * - regression: {@link regressionMetrics} with a residual {@link histogram}, {@link predictionSample} for a scatter
  * - 2-D data: {@link decisionBoundaryGrid} → one batched predict → {@link decisionBoundaryImage}
  * - drawing a digit: {@link preprocessDigit}
  */
@@ -15,6 +15,7 @@ export * from './classificationSamples';
 export * from './calibration';
 export * from './histogram';
 export * from './regressionMetrics';
+export * from './predictionSample';
 export * from './decisionBoundaryGrid';
 export * from './decisionBoundaryImage';
 export * from './digitPreprocessing';

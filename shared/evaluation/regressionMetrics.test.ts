@@ -38,6 +38,16 @@ describe('regressionMetrics', () => {
     expect(regressionMetrics([0, 1, 2, 3], [0, 2, 2, 3], { sampleCount: 2 }).outputCount).toBe(2);
   });
 
+  it('also scores every value pooled: R² against the mean of all targets, not averaged per output', () => {
+    // Output 0 is constant (R² 0 for any error), output 1 is well predicted; pooled, the targets spread 0..3.
+    const result = regressionMetrics([0, 1, 0, 3], [0.5, 1, 0, 3], { outputCount: 2 });
+    expect(result.perOutput[0]!.r2).toBe(0);
+    expect(result.average.r2).toBe(0.5);
+    // Pooled: mean 1, Σ(y − ȳ)² = 1 + 0 + 1 + 4 = 6, Σ(y − ŷ)² = 0.25.
+    expect(result.pooled).toEqual({ meanAbsoluteError: 0.125, meanSquaredError: 0.0625, rootMeanSquaredError: 0.25, r2: 1 - 0.25 / 6 });
+    expect(regressionMetrics([1, 2], [1, 3]).pooled).toEqual(regressionMetrics([1, 2], [1, 3]).average);
+  });
+
   it('pools the residuals y − ŷ of every output into one histogram', () => {
     const result = regressionMetrics([0, 1, 2, 3, 4, 5], [0, 2, 2, 3, 4, NaN], { outputCount: 3 });
     expect(result.residualHistogram.counts.reduce((a, b) => a + b, 0)).toBe(5);

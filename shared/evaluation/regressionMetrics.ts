@@ -24,6 +24,11 @@ export interface RegressionMetrics {
   readonly perOutput: RegressionScores[];
   /** Unweighted mean of the per-output scores (scikit-learn's `multioutput='uniform_average'`; RMSE is the mean of the RMSEs). */
   readonly average: RegressionScores;
+  /**
+   * Every value of every output scored as one column (R² against the mean of all of them): the score of a
+   * reconstruction, whose outputs share units and where a nearly constant pixel's own R² says little.
+   */
+  readonly pooled: RegressionScores;
   /** Residuals y − ŷ of every output pooled together. */
   readonly residualHistogram: Histogram;
 }
@@ -59,6 +64,7 @@ export function regressionMetrics(
       rootMeanSquaredError: mean((s) => s.rootMeanSquaredError),
       r2: mean((s) => s.r2),
     },
+    pooled: scoreColumn(targets, predictions, sampleCount * outputCount, 1, 0),
     residualHistogram: residualHistogram(targets, predictions, options),
   };
 }

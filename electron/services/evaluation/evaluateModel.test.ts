@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BOUNDARY_RESOLUTION, runEvaluationSchema, type ClassificationEvaluation } from '../../../shared/contracts/evaluation';
+import { BOUNDARY_RESOLUTION, MAX_SCATTER_POINTS, runEvaluationSchema, type ClassificationEvaluation } from '../../../shared/contracts/evaluation';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { selectBackend } from '../backends/selectBackend';
@@ -144,5 +144,31 @@ describe('evaluateModel', () => {
     expect(evaluation.metrics.average.meanAbsoluteError).toBe(0);
     expect(evaluation.metrics.average.r2).toBe(1);
     expect(() => runEvaluationSchema.parse(evaluation)).not.toThrow();
+  });
+
+  it('sends a bounded sample of (true, predicted) pairs for the scatter: every output pooled, predicted as the model did', async () => {
+    await selectBackend('cpu');
+    // Halves its input: every prediction is half its target, every residual half the target.
+    const half = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, activation: 'linear', inputShape: [2], kernelInitializer: 'zeros', biasInitializer: 'zeros' })] });
+    half.layers[0]!.setWeights([tf.mul(tf.eye(2), 0.5), tf.zeros([2])]);
+    const data = loadDataset('moons', { samples: 10_000 });
+    const evaluation = evaluateModel(half, data, { runId: 'r', backend: 'cpu' });
+    half.dispose();
+    if (evaluation.task !== 'regression') throw new Error(`expected regression, got ${evaluation.task}`);
+    const parsed = runEvaluationSchema.parse(evaluation);
+    expect(parsed).toEqual(evaluation);
+    expect(evaluation.targets).toBe('input');
+    const scatter = evaluation.scatter!;
+    const values = data.test.count * 2;
+    expect(values).toBeGreaterThan(MAX_SCATTER_POINTS);
+    expect(scatter).toMatchObject({ output: null, available: values });
+    expect(scatter.trueValues).toHaveLength(MAX_SCATTER_POINTS);
+    scatter.trueValues.forEach((y, i) => expect(scatter.predictedValues[i]).toBeCloseTo(y / 2, 6));
+    // Every pair is one of the test split's values, none twice.
+    const pool = new Set(data.test.x.subarray(0, values));
+    expect(scatter.trueValues.every((y) => pool.has(y))).toBe(true);
+    expect(JSON.stringify(evaluation).length).toBeLessThan(200_000);
+    // The residual histogram pools every output too.
+    expect(evaluation.metrics.residualHistogram.counts.reduce((a, b) => a + b, 0)).toBe(values);
   });
 });

@@ -4,12 +4,13 @@
  * the run's recorded `testAccuracy` (trainModel scores its test split with the same predict and the same function).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DEFAULT_MAX_MISTAKES, type RunEvaluation } from '../../../shared/contracts/evaluation';
+import { DEFAULT_MAX_MISTAKES, MAX_SCATTER_POINTS, type RunEvaluation } from '../../../shared/contracts/evaluation';
 import {
   calibrationOf,
   classificationMetricsOf,
   confusionCellSamples,
   misclassifiedSamples,
+  predictionSample,
   readClassOutputs,
   regressionMetrics,
 } from '../../../shared/evaluation';
@@ -67,8 +68,11 @@ export function evaluateModel(model: tfl.LayersModel, data: LoadedDataset, optio
     if (predictions.outputWidth !== size) {
       throw new Error(`the model's regression output has ${predictions.outputWidth} values per sample; dataset '${info.id}' has no regression targets of that size`);
     }
-    const metrics = regressionMetrics(test.x.subarray(0, test.count * size), predictions.outputs, { outputCount: size, sampleCount: test.count });
-    return { task: 'regression', ...common, metrics, elapsedMs: performance.now() - started };
+    const targets = test.x.subarray(0, test.count * size);
+    const metrics = regressionMetrics(targets, predictions.outputs, { outputCount: size, sampleCount: test.count });
+    // One output: its own pairs; several (the pixels of an image): pooled, like the residual histogram.
+    const scatter = predictionSample(targets, predictions.outputs, { outputCount: size, output: size === 1 ? 0 : null, maxPoints: MAX_SCATTER_POINTS });
+    return { task: 'regression', ...common, metrics, targets: 'input', scatter, elapsedMs: performance.now() - started };
   }
   const expectedWidth = task === 'binary' ? 1 : info.classes;
   if (predictions.outputWidth !== expectedWidth) {

@@ -2,7 +2,7 @@
  * The confusion matrix: rows are true classes, columns predicted ones. Each cell prints its count and row share;
  * the fill follows the row share. Cells are buttons: choosing one lists its samples.
  */
-import type { EvaluationResult } from './evaluationApi';
+import type { ClassificationResult } from './evaluationApi';
 import { confusionCellStyle, shareLabel } from './confusionCellStyle';
 import { className, type CellSelection } from './sampleList';
 
@@ -11,7 +11,7 @@ export function ConfusionMatrix({
   selection,
   onSelect,
 }: {
-  result: EvaluationResult;
+  result: ClassificationResult;
   selection?: CellSelection;
   onSelect: (selection: CellSelection) => void;
 }) {

@@ -1,7 +1,7 @@
 /**
  * What did the network learn? One run's evaluation on its test split, over the workbench: summary numbers, the
  * confusion matrix (a cell lists its samples), the mistakes, per-class scores, calibration, the decision boundary
- * for 2-D data, and "Try it". Warnings (a changed graph, a damaged checkpoint) are shown, never in the way.
+ * for 2-D data, and "Try it"; for a regression head, its errors in the target's units. Warnings (a changed graph, a damaged checkpoint) are shown, never in the way.
  */
 import { useEffect, useMemo } from 'react';
 import { createPortal } from 'react-dom';
@@ -9,10 +9,11 @@ import type { CheckpointReport } from '../../../shared/contracts/evaluation';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { DecisionBoundary } from './DecisionBoundary';
-import type { EvaluationResult, EvaluationSource } from './evaluationApi';
+import type { ClassificationResult, EvaluationSource } from './evaluationApi';
 import { closeEvaluation, selectCell, setEvaluationTab, setMistakeOrder, useEvaluation } from './evaluationStore';
 import { GALLERY_LIMIT, MistakesGallery } from './MistakesGallery';
 import { PerClassTable } from './PerClassTable';
+import { RegressionResults } from './RegressionResults';
 import { ReliabilityDiagram } from './ReliabilityDiagram';
 import { sampleList } from './sampleList';
 import { TryItPad } from './TryItPad';
@@ -32,7 +33,7 @@ export interface EvaluationContext {
 
 const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 
-function Summary({ result }: { result: EvaluationResult }) {
+function Summary({ result }: { result: ClassificationResult }) {
   const { accuracy, loss, sampleCount } = result.metrics;
   return (
     <dl className="nb-eval-summary" aria-label="Overall results">
@@ -58,7 +59,7 @@ function Summary({ result }: { result: EvaluationResult }) {
   );
 }
 
-function ResultsTab({ result, context, path }: { result: EvaluationResult; context: EvaluationContext; path: string | null }) {
+function ResultsTab({ result, context, path }: { result: ClassificationResult; context: EvaluationContext; path: string | null }) {
   const selection = useEvaluation((s) => s.selection);
   const order = useEvaluation((s) => s.order);
   const entries = useMemo(() => sampleList(result, selection, order), [result, selection, order]);
@@ -113,7 +114,7 @@ function ResultsTab({ result, context, path }: { result: EvaluationResult; conte
   );
 }
 
-function TryTab({ result, context, path }: { result: EvaluationResult; context: EvaluationContext; path: string | null }) {
+function TryTab({ result, context, path }: { result: ClassificationResult; context: EvaluationContext; path: string | null }) {
   return (
     <section className="nb-card nb-card-try">
       <h3>Try it</h3>
@@ -155,7 +156,7 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
             <button type="button" role="tab" aria-selected={tab === 'results'} onClick={() => setEvaluationTab('results')}>
               Results
             </button>
-            <button type="button" role="tab" aria-selected={tab === 'try'} onClick={() => setEvaluationTab('try')} disabled={!result}>
+            <button type="button" role="tab" aria-selected={tab === 'try'} onClick={() => setEvaluationTab('try')} disabled={result?.task !== 'classification'}>
               Try it
             </button>
           </div>
@@ -180,7 +181,11 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
             Could not evaluate: {error}
           </p>
         ) : null}
-        {result ? (
+        {result?.task === 'regression' ? (
+          <div className="nb-eval-body">
+            <RegressionResults result={result} />
+          </div>
+        ) : result ? (
           <div className="nb-eval-body">
             <Summary result={result} />
             {tab === 'results' ? <ResultsTab result={result} context={context} path={open.path} /> : <TryTab result={result} context={context} path={open.path} />}

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { MistakeOrder } from '../../../shared/evaluation';
-import type { EvaluationResult, EvaluationSource, SampleView } from './evaluationApi';
+import type { ClassificationResult, EvaluationSource, SampleView } from './evaluationApi';
 import { DigitImage } from './DigitImage';
 import { className, type CellSelection, type SampleEntry } from './sampleList';
 
@@ -19,7 +19,7 @@ const ORDERS: { value: MistakeOrder; label: string }[] = [
 
 const pct = (p: number) => `${(p * 100).toFixed(p >= 0.995 || p < 0.1 ? 1 : 0)}%`;
 
-function useSamples(source: EvaluationSource, result: EvaluationResult, path: string | null, indices: readonly number[]) {
+function useSamples(source: EvaluationSource, result: ClassificationResult, path: string | null, indices: readonly number[]) {
   const [samples, setSamples] = useState<ReadonlyMap<number, SampleView>>(new Map());
   const key = indices.join(',');
   useEffect(() => {
@@ -38,7 +38,7 @@ function useSamples(source: EvaluationSource, result: EvaluationResult, path: st
   return samples;
 }
 
-function SampleCard({ result, entry, sample }: { result: EvaluationResult; entry: SampleEntry; sample?: SampleView }) {
+function SampleCard({ result, entry, sample }: { result: ClassificationResult; entry: SampleEntry; sample?: SampleView }) {
   const right = entry.trueClass === entry.predictedClass;
   const point = result.points?.[entry.index];
   const features = sample?.features ?? (point ? [point.x, point.y] : undefined);
@@ -73,7 +73,7 @@ function SampleCard({ result, entry, sample }: { result: EvaluationResult; entry
 }
 
 export function MistakesGallery(props: {
-  result: EvaluationResult;
+  result: ClassificationResult;
   source: EvaluationSource;
   path: string | null;
   entries: readonly SampleEntry[];

@@ -1,6 +1,6 @@
 /** Precision, recall, F1 and support per class, with the macro and weighted averages under them. */
 import type { ClassScores } from '../../../shared/evaluation';
-import type { EvaluationResult } from './evaluationApi';
+import type { ClassificationResult } from './evaluationApi';
 import { className } from './sampleList';
 
 const score = (value: number) => value.toFixed(3);
@@ -17,7 +17,7 @@ function AverageRow({ label, scores, support }: { label: string; scores: ClassSc
   );
 }
 
-export function PerClassTable({ result }: { result: EvaluationResult }) {
+export function PerClassTable({ result }: { result: ClassificationResult }) {
   const { perClass, macroAverage, weightedAverage, sampleCount } = result.metrics;
   return (
     <table className="nb-per-class" aria-label="Per-class scores">

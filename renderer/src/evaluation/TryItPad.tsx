@@ -6,7 +6,7 @@
 import { useCallback, useRef, useState, type PointerEvent } from 'react';
 import { MNIST_SIZE, preprocessDigit } from '../../../shared/evaluation';
 import { DigitImage } from './DigitImage';
-import type { EvaluationResult, EvaluationSource } from './evaluationApi';
+import type { ClassificationResult, EvaluationSource } from './evaluationApi';
 import { ProbabilityBars } from './ProbabilityBars';
 import { useDebouncedPrediction } from './useDebouncedPrediction';
 
@@ -23,7 +23,7 @@ function readInk(canvas: HTMLCanvasElement): Float32Array {
   return ink;
 }
 
-export function TryItPad({ result, source, path }: { result: EvaluationResult; source: EvaluationSource; path: string | null }) {
+export function TryItPad({ result, source, path }: { result: ClassificationResult; source: EvaluationSource; path: string | null }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const last = useRef<{ x: number; y: number } | undefined>(undefined);
   const [digit, setDigit] = useState<Float32Array>();

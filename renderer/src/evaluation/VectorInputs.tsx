@@ -1,11 +1,11 @@
 /** "Try it" for vector data: a slider and a field per feature over the data's range, the answer updated live. */
 import { useMemo, useState } from 'react';
-import type { EvaluationResult, EvaluationSource, FeatureRange } from './evaluationApi';
+import type { ClassificationResult, EvaluationSource, FeatureRange } from './evaluationApi';
 import { ProbabilityBars } from './ProbabilityBars';
 import { useDebouncedPrediction } from './useDebouncedPrediction';
 
 /** The features' ranges: as the evaluation states them, else read off the 2-D test points. */
-export function featureRangesOf(result: EvaluationResult): FeatureRange[] {
+export function featureRangesOf(result: ClassificationResult): FeatureRange[] {
   if (result.featureRanges?.length) return [...result.featureRanges];
   const points = result.points ?? [];
   if (points.length === 0) return [];
@@ -18,7 +18,7 @@ const stepOf = (range: FeatureRange) => {
   return span > 0 ? Number((span / 200).toPrecision(1)) : 0.01;
 };
 
-export function VectorInputs({ result, source, path }: { result: EvaluationResult; source: EvaluationSource; path: string | null }) {
+export function VectorInputs({ result, source, path }: { result: ClassificationResult; source: EvaluationSource; path: string | null }) {
   const ranges = useMemo(() => featureRangesOf(result), [result]);
   const [values, setValues] = useState<number[]>(() => ranges.map((r) => (r.min + r.max) / 2));
   const input = useMemo(() => (values.length === ranges.length && values.length > 0 ? values : undefined), [values, ranges]);

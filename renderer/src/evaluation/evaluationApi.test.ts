@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LabApi } from '../../../shared/contracts/api';
-import type { ClassificationEvaluation, DatasetSamples, DatasetSamplesRequest } from '../../../shared/contracts/evaluation';
-import { featureRanges, labEvaluationSource, toEvaluationResult } from './evaluationApi';
+import type { ClassificationEvaluation, DatasetSamples, DatasetSamplesRequest, RegressionEvaluation } from '../../../shared/contracts/evaluation';
+import { regressionMetrics } from '../../../shared/evaluation';
+import { featureRanges, labEvaluationSource, toEvaluationResult, type ClassificationResult, type EvaluationResult } from './evaluationApi';
 import { evaluationFixture } from './evaluationFixture.testing';
 
 function hostEvaluation(inputShape: number[], sampleCount: number): ClassificationEvaluation {
@@ -22,8 +23,27 @@ function hostEvaluation(inputShape: number[], sampleCount: number): Classificati
   };
 }
 
+function classification(result: EvaluationResult): ClassificationResult {
+  if (result.task !== 'classification') throw new Error(`expected classification, got ${result.task}`);
+  return result;
+}
+
+/** An autoencoder's evaluation on 2-D points: targets = inputs. */
+function regressionEvaluation(): RegressionEvaluation {
+  return {
+    task: 'regression',
+    runId: 'run-9',
+    data: { datasetId: 'moons', split: 'test', sampleCount: 2, inputShape: [2] },
+    backend: 'cpu',
+    elapsedMs: 1,
+    metrics: regressionMetrics([1, 2, 3, 4], [1.5, 2, 2.5, 4], { outputCount: 2 }),
+    targets: 'input',
+    scatter: { output: null, available: 4, trueValues: [1, 2, 3, 4], predictedValues: [1.5, 2, 2.5, 4] },
+  };
+}
+
 /** A host answering evaluateRun and datasetSamples, recording the sample requests. */
-function fakeApi(evaluation: ClassificationEvaluation) {
+function fakeApi(evaluation: ClassificationEvaluation | RegressionEvaluation) {
   const asked: number[][] = [];
   const requests: DatasetSamplesRequest[] = [];
   const api = {
@@ -35,7 +55,7 @@ function fakeApi(evaluation: ClassificationEvaluation) {
       return {
         datasetId: evaluation.data.datasetId,
         inputShape: evaluation.data.inputShape,
-        classNames: evaluation.labels,
+        classNames: evaluation.task === 'classification' ? evaluation.labels : [],
         samples: request.indices.map((index) => ({ index, label: index % 2, values: Array.from({ length: width }, (_, f) => index + f / 10) })),
       };
     },
@@ -49,7 +69,7 @@ describe('toEvaluationResult', () => {
       { index: 0, label: 0, values: [-1, 2] },
       { index: 1, label: 1, values: [3, -4] },
     ];
-    const result = toEvaluationResult(hostEvaluation([2], 2), samples);
+    const result = classification(toEvaluationResult(hostEvaluation([2], 2), samples));
     expect(result.inputKind).toBe('vector');
     expect(result.points).toEqual([{ x: -1, y: 2, label: 0 }, { x: 3, y: -4, label: 1 }]);
     expect(result.featureRanges).toEqual([{ name: 'x', min: -1, max: 3 }, { name: 'y', min: -4, max: 2 }]);
@@ -57,9 +77,22 @@ describe('toEvaluationResult', () => {
   });
 
   it('treats a multi-dimensional input as images, without points', () => {
-    const result = toEvaluationResult(hostEvaluation([28, 28, 1], 3));
+    const result = classification(toEvaluationResult(hostEvaluation([28, 28, 1], 3)));
     expect(result).toMatchObject({ inputKind: 'image', classNames: ['a', 'b'], mistakeCount: 1 });
     expect(result.points).toBeUndefined();
+  });
+
+  it('keeps a regression as a regression: its metrics, targets and scatter sample as the host sent them', () => {
+    const evaluation = regressionEvaluation();
+    expect(toEvaluationResult(evaluation)).toEqual({
+      task: 'regression',
+      runId: 'run-9',
+      datasetId: 'moons',
+      inputShape: [2],
+      metrics: evaluation.metrics,
+      targets: 'input',
+      scatter: evaluation.scatter,
+    });
   });
 
   it('names features by position when there are more than two', () => {
@@ -74,10 +107,17 @@ describe('toEvaluationResult', () => {
 describe('labEvaluationSource', () => {
   it('fetches every test point of a 2-D set in requests of at most 1,000', async () => {
     const { api, asked } = fakeApi(hostEvaluation([2], 2500));
-    const result = await labEvaluationSource(api).evaluate('run-7', 'a.nbrick');
+    const result = classification(await labEvaluationSource(api).evaluate('run-7', 'a.nbrick'));
     expect(asked.map((indices) => indices.length)).toEqual([1000, 1000, 500]);
     expect(result.points).toHaveLength(2500);
     expect(result.points![2499]).toEqual({ x: 2499, y: 2499.1, label: 1 });
+  });
+
+  it('fetches no samples for a regression: the scatter comes with the evaluation', async () => {
+    const { api, asked } = fakeApi(regressionEvaluation());
+    const result = await labEvaluationSource(api).evaluate('run-9', null);
+    expect(result.task).toBe('regression');
+    expect(asked).toEqual([]);
   });
 
   it("asks for the samples of the split the run was evaluated on: its dataset with the run's options", async () => {

@@ -3,8 +3,8 @@
  * inputs. Every evaluation component reads these types only, so the wire's own types are mapped here and nowhere else.
  */
 import type { LabApi } from '../../../shared/contracts/api';
-import type { DatasetSamples, RunEvaluation } from '../../../shared/contracts/evaluation';
-import type { Calibration, ClassificationMetrics, MisclassifiedSample, PlaneExtent } from '../../../shared/evaluation';
+import type { DatasetSamples, RegressionEvaluation, RunEvaluation } from '../../../shared/contracts/evaluation';
+import type { Calibration, ClassificationMetrics, MisclassifiedSample, PlaneExtent, PredictionSample } from '../../../shared/evaluation';
 
 /** A model's answer over a decision-boundary grid: row-major `rows × columns × outputWidth` probabilities. */
 export interface BoundaryFrame {
@@ -20,8 +20,9 @@ export interface FeatureRange {
   readonly max: number;
 }
 
-/** One evaluated run, on the test split it was trained with. Sample indices refer to that split. */
-export interface EvaluationResult {
+/** One evaluated classifier, on the test split it was trained with. Sample indices refer to that split. */
+export interface ClassificationResult {
+  readonly task: 'classification';
   readonly runId: string;
   readonly datasetId: string;
   readonly classNames: readonly string[];
@@ -43,6 +44,23 @@ export interface EvaluationResult {
   /** Vector data: each feature's range in the data (for "Try it" sliders). */
   readonly featureRanges?: readonly FeatureRange[];
 }
+
+/** One evaluated regression head, on its run's test split: every number in the target's own units. */
+export interface RegressionResult {
+  readonly task: 'regression';
+  readonly runId: string;
+  readonly datasetId: string;
+  readonly inputShape: readonly number[];
+  /** The library's RegressionMetrics; `pooled` may be absent from a host older than it. */
+  readonly metrics: RegressionEvaluation['metrics'];
+  /** `input`: the model rebuilds its input (an autoencoder), so the targets are the input's values. */
+  readonly targets?: 'input';
+  /** A bounded sample of (true, predicted) pairs, for the scatter. */
+  readonly scatter?: PredictionSample;
+  readonly graphHash?: string;
+}
+
+export type EvaluationResult = ClassificationResult | RegressionResult;
 
 /** A test sample as the gallery shows it. */
 export interface SampleView {
@@ -97,11 +115,22 @@ export function featureRanges(samples: readonly { readonly values: readonly numb
  * of a 2-D set and the ranges of the "Try it" sliders come from them.
  */
 export function toEvaluationResult(evaluation: RunEvaluation, vectorSamples: DatasetSamples['samples'] = []): EvaluationResult {
-  if (evaluation.task !== 'classification') throw new Error('This run is a regression; its evaluation view is not built yet.');
   const { data } = evaluation;
+  if (evaluation.task === 'regression') {
+    return {
+      task: 'regression',
+      runId: evaluation.runId,
+      datasetId: data.datasetId,
+      inputShape: data.inputShape,
+      metrics: evaluation.metrics,
+      ...(evaluation.targets ? { targets: evaluation.targets } : {}),
+      ...(evaluation.scatter ? { scatter: evaluation.scatter } : {}),
+    };
+  }
   const inputKind = data.inputShape.length > 1 ? 'image' : 'vector';
   const twoD = inputKind === 'vector' && data.inputShape[0] === 2;
   return {
+    task: 'classification',
     runId: evaluation.runId,
     datasetId: data.datasetId,
     classNames: evaluation.labels,
@@ -142,7 +171,7 @@ export function labEvaluationSource(api: LabApi): EvaluationSource {
       const evaluation = await api.evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES });
       const { data } = evaluation;
       datasets.set(runId, data);
-      const vector = data.inputShape.length === 1;
+      const vector = evaluation.task === 'classification' && data.inputShape.length === 1;
       const samples = vector ? await datasetSamples(data, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES))) : [];
       return toEvaluationResult(evaluation, samples);
     },

@@ -1,4 +1,4 @@
-/** An EvaluationResult built from labels and outputs with the shared library, as a host would build it. */
+/** A ClassificationResult built from labels and outputs with the shared library, as a host would build it. */
 import {
   calibration,
   classificationMetrics,
@@ -6,12 +6,13 @@ import {
   misclassifiedSamples,
   readClassOutputs,
 } from '../../../shared/evaluation';
-import type { EvaluationResult } from './evaluationApi';
+import type { ClassificationResult } from './evaluationApi';
 
-export function evaluationFixture(labels: readonly number[], probabilities: readonly number[], overrides: Partial<EvaluationResult> = {}): EvaluationResult {
+export function evaluationFixture(labels: readonly number[], probabilities: readonly number[], overrides: Partial<ClassificationResult> = {}): ClassificationResult {
   const outputs = readClassOutputs(probabilities, labels.length);
   const mistakes = misclassifiedSamples(labels, outputs);
   return {
+    task: 'classification',
     runId: 'run-1',
     datasetId: 'blobs',
     classNames: Array.from({ length: outputs.classCount }, (_, c) => `class ${c}`),

@@ -3,7 +3,7 @@
  * predicted class and, where the evaluation carries them, the model's confidence and top classes.
  */
 import { sortMistakes, type ClassProbability, type MisclassifiedSample, type MistakeOrder } from '../../../shared/evaluation';
-import type { EvaluationResult } from './evaluationApi';
+import type { ClassificationResult } from './evaluationApi';
 
 export interface CellSelection {
   readonly trueClass: number;
@@ -19,7 +19,7 @@ export interface SampleEntry {
 }
 
 /** The list for a selection (or all mistakes without one), ordered; samples without a confidence go last by index. */
-export function sampleList(result: EvaluationResult, selection: CellSelection | undefined, order: MistakeOrder): SampleEntry[] {
+export function sampleList(result: ClassificationResult, selection: CellSelection | undefined, order: MistakeOrder): SampleEntry[] {
   const byIndex = new Map<number, MisclassifiedSample>(result.mistakes.map((m) => [m.index, m]));
   if (!selection) return sortMistakes(result.mistakes, order);
   const { trueClass, predictedClass } = selection;
@@ -34,6 +34,6 @@ export function sampleList(result: EvaluationResult, selection: CellSelection | 
   return [...sortMistakes(known, order), ...plain];
 }
 
-export function className(result: Pick<EvaluationResult, 'classNames'>, index: number): string {
+export function className(result: Pick<ClassificationResult, 'classNames'>, index: number): string {
   return result.classNames[index] ?? String(index);
 }
