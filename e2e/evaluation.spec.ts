@@ -138,6 +138,10 @@ test('MNIST MLP: confusion matrix, a cell’s samples, drawing a digit, and the 
   await saveDialog.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('file-name')).toHaveText('mnist-eval.nbrick');
   await newFromTemplate(page, 'blank');
+  // The new document shows no run of the old one: nothing to export or evaluate, no old progress.
+  await expect(page.getByLabel('Training progress')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Evaluate this run' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Export model' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await page.getByRole('dialog', { name: 'Open a graph' }).getByRole('button', { name: 'mnist-eval.nbrick' }).click();
   await expect(page.getByTestId('file-name')).toHaveText('mnist-eval.nbrick');
@@ -146,6 +150,10 @@ test('MNIST MLP: confusion matrix, a cell’s samples, drawing a digit, and the 
   await expect(view.getByLabel('Confusion matrix')).toBeVisible({ timeout: 60_000 });
   expect(Number(await view.getByTestId('eval-accuracy').getAttribute('data-value'))).toBe(accuracy);
   await shot(page, 'evaluation-mnist-reopened-1280x800.png');
+  // Export is back too, on the reopened file's run.
+  await view.getByRole('button', { name: 'Close evaluation' }).click();
+  await history.getByRole('button', { name: /^Export run / }).click();
+  await expect(page.getByLabel('Exported model')).toContainText('weights.bin');
 });
 
 test('a run says when the canvas has changed since, and a damaged checkpoint is a warning, not a blocker', async ({ appPage: page, webHost }) => {

@@ -34,7 +34,9 @@ import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin 
 import {
   canExportModel,
   connectRunEvents,
+  exportRun,
   exportRunModel,
+  isOwnDocument,
   pauseRun,
   resumeRun,
   startRun,
@@ -361,7 +363,7 @@ export function TrainingPanel() {
               Export model
             </button>
           ) : null}
-          {run?.runId && !active && canExportModel(run) ? (
+          {run?.runId && !active && canExportModel(run) && isOwnDocument(run) ? (
             <button type="button" aria-label="Evaluate this run" onClick={() => void openEvaluation(evaluationSource, run.runId!, filePath ?? null)}>
               Evaluate
             </button>
@@ -373,7 +375,7 @@ export function TrainingPanel() {
           ) : null}
         </div>
         {requestError ? <p role="alert" className="nb-error">{requestError}</p> : null}
-        {exported && exported.runId === run?.runId ? (
+        {exported && (exported.runId === run?.runId || runs.some((r) => r.id === exported.runId)) ? (
           <p className="nb-muted" role="status" aria-label="Exported model" data-directory={exported.directory}>
             Model written to <code>{exported.directory}</code>: {exported.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}
           </p>
@@ -388,7 +390,14 @@ export function TrainingPanel() {
             <p>
               loss {formatLoss(lastEpoch?.loss)} · acc {percent(lastEpoch?.accuracy)} · val loss {formatLoss(lastEpoch?.valLoss)} · val acc <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''}>{percent(lastEpoch?.valAccuracy)}</span>
             </p>
-            {divergence ? (
+            {!isOwnDocument(run) ? (
+              <p className="nb-snapshot-notice" role="note" aria-label="Run of another file">
+                {run.orphaned
+                  ? `This run trained “${run.graph.metadata.name || 'Untitled'}”, which is no longer open: its record was not added to this file.`
+                  : `This run trains “${run.graph.metadata.name || 'Untitled'}”, which is no longer open: its record will not be added to this file.`}
+              </p>
+            ) : null}
+            {divergence && isOwnDocument(run) ? (
               <p className="nb-snapshot-notice" role="note" aria-label="Trained graph">
                 {divergence}
               </p>
@@ -444,6 +453,18 @@ export function TrainingPanel() {
                   onClick={() => void openEvaluation(evaluationSource, r.id, filePath ?? null)}
                 >
                   Evaluate
+                </button>
+              ) : null}
+              {canEvaluate(r, run) ? (
+                <button
+                  type="button"
+                  className="nb-small"
+                  aria-label={`Export run ${r.id}`}
+                  title="Write this run's trained model as TensorFlow.js files (model.json + weights.bin)"
+                  disabled={busy}
+                  onClick={() => void exportRun(api, r.id, document.metadata.name)}
+                >
+                  Export
                 </button>
               ) : null}
             </li>

@@ -99,4 +99,33 @@ describe('trainingRunStore', () => {
     applyRunEvent({ runId: 'other', event: { type: 'boundary', runId: 'other', epoch: 3, batch: 1, grid, outputWidth: 2, probabilities: [0, 1, 0, 1] } });
     expect(trainingRunStore.getState().run!.boundary).toEqual({ ...grid, probabilities: [0.7, 0.3, 0.4, 0.6], epoch: 1, batch: 9 });
   });
+
+  it('opening another document clears an ended run from the panel (no Export or Evaluate of the old graph on the new one)', () => {
+    trainingRunStore.setState({ busy: false, run: { ...trainingRunStore.getState().run!, status: 'completed', documentLoad: documentStore.getState().loadCount } });
+    documentStore.getState().replaceFile({ graph: graph });
+    expect(trainingRunStore.getState().run).toBeUndefined();
+  });
+
+  it('a run still training when another document opens keeps going, but its record never lands in the new document', () => {
+    const start = documentStore.getState().loadCount;
+    trainingRunStore.setState({ busy: false, run: { ...trainingRunStore.getState().run!, status: 'running', documentLoad: start } });
+    documentStore.getState().replaceFile({ graph: graph });
+    const runsBefore = documentStore.getState().runs.length;
+    expect(trainingRunStore.getState().run?.status).toBe('running');
+    const summary: RunSummary = {
+      id: 'run-1',
+      startedAt: '2026-12-06T10:00:00.000Z',
+      finishedAt: '2026-12-06T10:00:01.000Z',
+      status: 'completed',
+      backend: 'wasm',
+      config,
+      epochs: [],
+      final: { loss: 0.1 },
+      samplesPerSec: 1000,
+      wallTimeMs: 1000,
+    };
+    applyRunEvent({ runId: 'run-1', event: { type: 'finished', runId: 'run-1', summary } });
+    expect(documentStore.getState().runs).toHaveLength(runsBefore);
+    expect(trainingRunStore.getState().run).toMatchObject({ status: 'completed', orphaned: true });
+  });
 });

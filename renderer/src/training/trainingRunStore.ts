@@ -44,6 +44,14 @@ export interface LiveRun {
   readonly summary?: RunSummary;
   /** 2-D datasets: the model's prediction over the plane, replaced by each `boundary` event. */
   readonly boundary?: LiveBoundary;
+  /**
+   * documentStore's `loadCount` when the run started: the document it belongs to. When another document is opened
+   * (New, Open, a restored copy), a run that ended is cleared from the panel, and a run still training keeps going
+   * but its record is never added to the document that replaced its own.
+   */
+  readonly documentLoad?: number;
+  /** Set when the run ended after its document was replaced: its record went nowhere. */
+  readonly orphaned?: boolean;
 }
 
 interface TrainingRunState {
@@ -105,11 +113,30 @@ function finish(runId: string, status: RunSummary['status'], summary: RunSummary
   const run = trainingRunStore.getState().run;
   if (!run || !belongs(run, runId) || run.summary) return;
   const record = summary ?? summaryFromLive({ ...run, runId }, status, error);
+  if (!isOwnDocument(run)) {
+    trainingRunStore.setState({ run: { ...run, runId, status, orphaned: true, ...(error ? { error } : {}) } });
+    return;
+  }
   if (record) documentStore.getState().addRun(record);
   // A completed run did every batch, whatever the last (throttled) progress event said.
   const done = status === 'completed' ? { epoch: run.config.epochs, batch: run.batchesPerEpoch } : {};
   trainingRunStore.setState({ run: { ...run, ...done, runId, status, ...(error ? { error } : {}), ...(record ? { summary: record } : {}) } });
 }
+
+/** Whether the document the run started from is still the open one (see LiveRun.documentLoad). */
+export function isOwnDocument(run: LiveRun): boolean {
+  return run.documentLoad === undefined || run.documentLoad === documentStore.getState().loadCount;
+}
+
+const ACTIVE: ReadonlySet<RunStatus> = new Set(['starting', 'running', 'paused']);
+
+// Another document was loaded: the panel must not offer the old document's run (its Export, its Evaluate, its
+// decision boundary) as if it were this one's. A run still training stays visible, marked as another file's.
+documentStore.subscribe((state, previous) => {
+  if (state.loadCount === previous.loadCount) return;
+  const run = trainingRunStore.getState().run;
+  if (run && !ACTIVE.has(run.status)) trainingRunStore.setState({ run: undefined, exported: undefined, requestError: undefined });
+});
 
 export function applyRunEvent(runEvent: RunEvent): void {
   const current = trainingRunStore.getState().run;
@@ -195,6 +222,7 @@ async function request(action: () => Promise<void>): Promise<void> {
 export function startRun(api: LabApi, graph: GraphDocument, config: TrainingConfig): Promise<void> {
   return request(async () => {
     const live: LiveRun = {
+      documentLoad: documentStore.getState().loadCount,
       status: 'starting',
       config,
       graph,
@@ -242,8 +270,16 @@ export function canExportModel(run: LiveRun | undefined): boolean {
 export function exportRunModel(api: LabApi, run: LiveRun): Promise<void> {
   const runId = run.runId;
   if (!runId) return Promise.resolve();
+  return exportRun(api, runId, run.graph.metadata.name);
+}
+
+/**
+ * Exports any run with a model: the trainer's, or the checkpoint kept beside the file (a run of a reopened file), which
+ * the host falls back to.
+ */
+export function exportRun(api: LabApi, runId: string, graphName: string): Promise<void> {
   return request(async () => {
-    const exported = await api.exportModel({ runId, name: run.graph.metadata.name || 'model' });
+    const exported = await api.exportModel({ runId, name: graphName || 'model' });
     if (exported) trainingRunStore.setState({ exported: { ...exported, runId } });
   });
 }
