@@ -308,19 +308,18 @@ describe('web host handlers and sockets', () => {
     await expectHostServes();
   });
 
-  it('refuses a million-key payload quickly, before parsing it', async () => {
+  // Speed is the bench's business, not a test's: that the refusal comes from the raw-text check (the answer names a
+  // character position, which only that check knows) proves it happened before JSON.parse and the schema.
+  it('refuses a million-key payload before parsing it', async () => {
     const params: Record<string, number> = {};
     for (let i = 0; i < 1_000_000; i++) params[`k${i}`] = 1;
     const graph = { ...emptyDocument('Keys'), nodes: [{ id: 'a', type: 'dense', params, position: { x: 0, y: 0 } }] };
     const ws = await connect();
     const payload = { file: createGraphFile(graph as GraphDocument), path: 'workspace/keys.nbrick' };
     const text = JSON.stringify({ type: 'request', id: 7, method: 'saveFile', payload });
-    const started = performance.now();
     const reply = await sendRequest(ws, 7, text);
-    const elapsed = performance.now() - started;
     expect(reply.ok).toBe(false);
     expect(reply.error).toMatch(/^Invalid message: an object with more than 256 keys \(at character \d+\)/);
-    expect(elapsed).toBeLessThan(1500);
     ws.close();
   });
 
@@ -336,13 +335,11 @@ describe('web host handlers and sockets', () => {
     ws.close();
   });
 
-  it('refuses a million-item array quickly with a short answer', async () => {
+  it('refuses a million-item array before parsing it, with a short answer', async () => {
     const graph = { ...emptyDocument('Items'), nodes: Array.from({ length: 1_000_000 }, () => ({})) };
     const ws = await connect();
     const text = JSON.stringify({ type: 'request', id: 8, method: 'startTraining', payload: { graph, config: {} } });
-    const started = performance.now();
     const reply = await sendRequest(ws, 8, text);
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(reply.error).toMatch(/^Invalid message: a list of more than 100000 items/);
     expect(reply.error!.length).toBeLessThan(2000);
     ws.close();
