@@ -191,10 +191,12 @@ describe('trainModel', () => {
       callbacks: { onBatch: () => times.push(performance.now()) },
     });
     model.dispose();
-    // 20 epochs × 64 batches were trained; far fewer events were sent, each ≥ 50 ms after the previous one.
+    // 20 epochs × 64 batches were trained; far fewer events were sent, each ~50 ms after the previous one. The stamps
+    // here are taken when each callback runs, a little after the trainer read its clock to decide, so two of them can
+    // be closer than 50 ms by that delay (49.8 ms seen on a loaded machine); unthrottled, they are ~1 ms apart.
     expect(times.length).toBeGreaterThan(1);
     expect(times.length).toBeLessThan(20 * 64);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(49.9);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(45);
   });
 
   it('sends the live decision boundary on 2-D data: throttled between batches, at every epoch end, changing as it learns', async () => {
