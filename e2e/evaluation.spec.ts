@@ -116,6 +116,15 @@ test('MNIST MLP: confusion matrix, a cell’s samples, drawing a digit, and the 
   await expect(gallery.locator('.nb-sample')).toHaveCount(Math.min(48, counts[worst]!));
   await expect(gallery.locator('canvas.nb-digit').first()).toBeVisible();
   await expect(gallery.locator('.nb-sample').first()).toContainText(/true .*pred /s);
+  // Every mistake (up to the 100 most confident the host sends), 48 at a time: "Show more" draws the next ones.
+  await gallery.getByRole('button', { name: 'All mistakes' }).click();
+  const sent = Math.min(100, counts.reduce((a, b) => a + b, 0));
+  await expect(gallery.locator('.nb-sample')).toHaveCount(Math.min(48, sent));
+  if (sent > 48) {
+    await gallery.getByRole('button', { name: /^Show \d+ more$/ }).click();
+    await expect(gallery.locator('.nb-sample')).toHaveCount(Math.min(96, sent));
+  }
+  await cells.nth(worst).click();
   await expect(gallery.getByLabel('Top classes').first().locator('li')).toHaveCount(3);
   await shot(page, 'evaluation-mnist-cell-1280x800.png');
 

@@ -83,7 +83,11 @@ export function MistakesGallery(props: {
   onShowMistakes: () => void;
 }) {
   const { result, entries, selection } = props;
-  const shown = entries.slice(0, GALLERY_LIMIT);
+  // Pages of GALLERY_LIMIT cards: a long list is drawn in steps (each card fetches its sample), back to one page
+  // whenever the list itself changes (another cell, another order).
+  const [pages, setPages] = useState(1);
+  useEffect(() => setPages(1), [entries]);
+  const shown = entries.slice(0, GALLERY_LIMIT * pages);
   const samples = useSamples(props.source, result, props.path, shown.map((e) => e.index));
   const mistakeCount = result.mistakeCount;
   const title = selection
@@ -120,7 +124,12 @@ export function MistakesGallery(props: {
       </ol>
       {total > shown.length ? (
         <p className="nb-muted">
-          {shown.length} of {total} shown{!selection && result.mistakes.length < mistakeCount ? ' (the most confident mistakes were sent)' : ''}.
+          {shown.length} of {total} shown{!selection && result.mistakes.length < mistakeCount ? ' (the most confident mistakes were sent)' : ''}.{' '}
+          {entries.length > shown.length ? (
+            <button type="button" className="nb-small" onClick={() => setPages((p) => p + 1)}>
+              Show {Math.min(GALLERY_LIMIT, entries.length - shown.length)} more
+            </button>
+          ) : null}
         </p>
       ) : null}
     </section>
