@@ -8,47 +8,20 @@ import type { ApiHandlers, OpenedFile } from '../../shared/contracts/api';
 import { BUNDLE_LEFT_OUT_HEADER, MAX_BUNDLE_BYTES } from '../../shared/contracts/graphBundle';
 import { emptyDocument } from '../../shared/document/model';
 import { createGraphFile, type GraphFile } from '../../shared/format/graphFileSchema';
-import type { RunSummary } from '../../shared/format/runSummary';
 import { serializeGraphFile } from '../../shared/format/serializeGraphFile';
 import { sha256Hex } from '../../shared/format/sha256';
-import { DEFAULT_TRAINING_CONFIG } from '../../shared/format/trainingConfig';
 import { CheckpointService } from '../services/checkpoints/CheckpointService';
 import { checkpointDirFor, readCheckpoint, writeCheckpoint } from '../services/checkpoints/checkpointStore';
 import { Autosave } from './autosave';
 import { createBundleRoutes } from './bundleRoutes';
-import type { TrainingService } from './labServices';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost, type WebHost } from './webHost';
 import { workspaceFolder } from './workspaceFolders';
+import { idleTrainingService, SAMPLE_GRAPH_HASH as HASH, sampleRun } from '../services/testing/idleTraining';
 
-const HASH = `sha256:${'cd'.repeat(32)}`;
-
-function run(id: string): RunSummary {
-  return {
-    id,
-    startedAt: '2026-12-06T10:00:00.000Z',
-    status: 'completed',
-    backend: 'cpu',
-    config: DEFAULT_TRAINING_CONFIG,
-    epochs: [],
-    final: { loss: 0.1 },
-    samplesPerSec: 1,
-    wallTimeMs: 1,
-    graphHash: HASH,
-    checkpoint: true,
-  };
-}
-
-const idleTraining: TrainingService = {
-  start: async () => 'run-x',
-  pause: async () => {},
-  resume: async () => {},
-  stop: async () => {},
-  exportModel: async () => [],
-  onRunEvent: () => () => {},
-  dispose: async () => {},
-};
+const run = (id: string) => sampleRun(id);
+const idleTraining = idleTrainingService();
 
 let dir: string;
 let ws: string;

@@ -27,6 +27,7 @@ import type { TrainingService } from './labServices';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createWebHandlers } from './webHandlers';
 import { workspaceFolder } from './workspaceFolders';
+import { idleTrainingService, sampleRun } from '../services/testing/idleTraining';
 
 const config: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, dataset: 'xor', backend: 'cpu', epochs: 5, learningRate: 0.05 };
 const probe = () => tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1], [0.3, -0.7], [2.5, 0.1]]);
@@ -140,30 +141,13 @@ describe('a trained model travels with its file', () => {
 });
 
 describe('checkpoints never block a file', () => {
-  const idle = (): TrainingService => ({
-    start: async () => 'run-x',
-    pause: async () => {},
-    resume: async () => {},
-    stop: async () => {},
-    exportModel: async () => {
-      throw new Error('the trainer no longer holds it');
-    },
-    onRunEvent: () => () => {},
-    dispose: async () => {},
-  });
-  const claimed = (id: string): RunSummary => ({
-    id,
-    startedAt: '2026-12-06T10:00:00.000Z',
-    status: 'completed',
-    backend: 'cpu',
-    config,
-    epochs: [],
-    final: { loss: 0.5 },
-    samplesPerSec: 1,
-    wallTimeMs: 1,
-    graphHash: graphHash(XOR_MLP),
-    checkpoint: true,
-  });
+  const idle = (): TrainingService =>
+    idleTrainingService({
+      exportModel: async () => {
+        throw new Error('the trainer no longer holds it');
+      },
+    });
+  const claimed = (id: string): RunSummary => sampleRun(id, { config, final: { loss: 0.5 }, graphHash: graphHash(XOR_MLP) });
 
   it('opens a file whose checkpoint is damaged or missing, saying why; Export then says why too', async () => {
     const { handlers } = lab(idle());

@@ -16,6 +16,7 @@ import { Autosave } from './autosave';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createWebHandlers } from './webHandlers';
 import { TEMP_FILE_PATTERN } from '../services/files/tempFiles';
+import { idleTrainingService } from '../services/testing/idleTraining';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261211);
 /** Saves that must reach the handler (mutations that are not JSON or fail the request schema never do). */
@@ -44,15 +45,7 @@ beforeAll(() => {
     files: createGraphFileStore(),
     recent: createRecentFiles(stateDir),
     datasets: createDatasetService(),
-    training: {
-      start: async () => 'r',
-      pause: async () => {},
-      resume: async () => {},
-      stop: async () => {},
-      exportModel: async () => [],
-      onRunEvent: () => () => {},
-      dispose: async () => {},
-    },
+    training: idleTrainingService(),
     autosave: new Autosave(stateDir),
     appVersion: 'fuzz',
   });

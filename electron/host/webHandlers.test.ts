@@ -17,6 +17,7 @@ import { Autosave } from './autosave';
 import type { TrainingService } from './labServices';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createWebHandlers } from './webHandlers';
+import { idleTrainingService } from '../services/testing/idleTraining';
 
 let dir: string;
 let ws: string;
@@ -26,21 +27,18 @@ let handlers: ApiHandlers;
 let exported: string[];
 
 function training(): TrainingService {
-  return {
-    start: async () => 'run-1',
-    pause: async () => {},
-    resume: async () => {},
-    stop: async () => {},
-    async exportModel(runId, target) {
-      exported.push(target);
-      return writeModelFiles(target, [
-        { name: 'weights.bin', bytes: new Uint8Array([1, 2, 3]) },
-        { name: 'model.json', bytes: new TextEncoder().encode(`{"run":"${runId}"}`) },
-      ]);
+  return idleTrainingService(
+    {
+      async exportModel(runId, target) {
+        exported.push(target);
+        return writeModelFiles(target, [
+          { name: 'weights.bin', bytes: new Uint8Array([1, 2, 3]) },
+          { name: 'model.json', bytes: new TextEncoder().encode(`{"run":"${runId}"}`) },
+        ]);
+      },
     },
-    onRunEvent: () => () => {},
-    dispose: async () => {},
-  };
+    'run-1',
+  );
 }
 
 beforeEach(() => {

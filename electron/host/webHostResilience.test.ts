@@ -18,6 +18,7 @@ import { Autosave } from './autosave';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost, type WebHost } from './webHost';
+import { idleTrainingService } from '../services/testing/idleTraining';
 
 const TOKEN = 'resilience-token';
 
@@ -45,15 +46,7 @@ beforeAll(async () => {
     files: createGraphFileStore(),
     recent: createRecentFiles(path.join(dir, 'state')),
     datasets: createDatasetService(),
-    training: {
-      start: async () => 'run-1',
-      pause: async () => {},
-      resume: async () => {},
-      stop: async () => {},
-      exportModel: async () => [],
-      onRunEvent: () => () => {},
-      dispose: async () => {},
-    },
+    training: idleTrainingService({}, 'run-1'),
     autosave: new Autosave(path.join(dir, 'state')),
     appVersion: 'test',
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { emptyDocument } from '../../shared/document/model';
 import { createGraphFile } from '../../shared/format/graphFileSchema';
 import { serializeGraphFile } from '../../shared/format/serializeGraphFile';
+import { idleTrainingService } from '../services/testing/idleTraining';
 
 const dialogAnswers: { open?: string[]; save?: string } = {};
 vi.mock('electron', () => ({
@@ -36,18 +37,12 @@ beforeAll(() => {
     files: createGraphFileStore(),
     recent: createRecentFiles(path.join(dir, 'state')),
     datasets: createDatasetService(),
-    training: {
-      start: async () => 'r',
-      pause: async () => {},
-      resume: async () => {},
-      stop: async () => {},
+    training: idleTrainingService({
       exportModel: async (runId, target) => {
         exportedTo.push({ runId, target });
         return [path.join(target, 'model.json'), path.join(target, 'weights.bin')];
       },
-      onRunEvent: () => () => {},
-      dispose: async () => {},
-    },
+    }),
     autosave: new Autosave(path.join(dir, 'state')),
     onDocumentState: () => {},
   }).handlers;

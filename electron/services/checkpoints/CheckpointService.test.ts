@@ -11,29 +11,15 @@ import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import { confinedFolder } from '../files/workspaceFiles';
 import { checkpointDirFor, pendingCheckpointDir, readCheckpoint } from './checkpointStore';
 import { CheckpointService, MAX_PENDING_CHECKPOINTS } from './CheckpointService';
+import { SAMPLE_GRAPH_HASH, sampleRun } from '../testing/idleTraining';
 
-const HASH = `sha256:${'cd'.repeat(32)}`;
+const HASH = SAMPLE_GRAPH_HASH;
 const modelFiles = (runId: string): ModelFile[] => [
   { name: 'model.json', bytes: new TextEncoder().encode(`{"run":"${runId}"}`) },
   { name: 'weights.bin', bytes: Uint8Array.from(runId, (c) => c.charCodeAt(0)) },
 ];
 
-function run(id: string, patch: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id,
-    startedAt: '2026-12-06T10:00:00.000Z',
-    status: 'completed',
-    backend: 'cpu',
-    config: DEFAULT_TRAINING_CONFIG,
-    epochs: [],
-    final: { loss: 0.1 },
-    samplesPerSec: 1,
-    wallTimeMs: 1,
-    graphHash: HASH,
-    checkpoint: true,
-    ...patch,
-  };
-}
+const run = sampleRun;
 
 function fileWith(runs: RunSummary[], keepCheckpoints?: number): GraphFile {
   const training = keepCheckpoints === undefined ? DEFAULT_TRAINING_CONFIG : { ...DEFAULT_TRAINING_CONFIG, keepCheckpoints };
