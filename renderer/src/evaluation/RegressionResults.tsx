@@ -4,7 +4,7 @@
  */
 import type { Histogram, PredictionSample, RegressionScores } from '../../../shared/evaluation';
 import type { RegressionResult } from './evaluationApi';
-import { formatValue, histogramGeometry, scatterGeometry, type PlotBox } from './regressionPlots';
+import { formatValue, histogramGeometry, scatterGeometry, type PlotBox, type Tick } from './regressionPlots';
 
 /** Up to this many outputs are scored one by one; more (the pixels of an image) are averaged. */
 export const MAX_OUTPUTS_LISTED = 8;
@@ -107,31 +107,51 @@ export function PredictedVsTrue({ sample, units }: { sample: PredictionSample; u
             </text>
           </g>
         ))}
-        {g.yTicks.map((t) => (
-          <g key={`y${t.value}`} className="nb-plot-tick">
-            <line className="nb-plot-grid" x1={left} x2={width - right} y1={t.at} y2={t.at} />
-            <text x={left - 5} y={t.at + 3} textAnchor="end">
-              {t.label}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={g.yTicks} box={SCATTER_BOX} />
         <g className="nb-scatter-points">
           {g.points.map((p, i) => (
             <circle key={i} cx={p.cx} cy={p.cy} r={2} />
           ))}
         </g>
         <line className="nb-plot-diagonal" {...g.diagonal} />
-        <text className="nb-plot-axis" x={left + (width - left - right) / 2} y={height - 4} textAnchor="middle">
-          true value
-        </text>
-        <text className="nb-plot-axis" transform={`translate(11 ${top + (height - top - bottom) / 2}) rotate(-90)`} textAnchor="middle">
-          predicted
-        </text>
+        <AxisTitles box={SCATTER_BOX} x="true value" y="predicted" />
       </svg>
       <figcaption>
         {shown === sample.available ? `all ${shown} pairs` : `${shown} of ${sample.available} pairs, spread evenly`} · {pooled} · dashed: y = x
       </figcaption>
     </figure>
+  );
+}
+
+/** Horizontal grid lines with their value labels on the left, shared by both plots. */
+function YGrid({ ticks, box }: { ticks: readonly Tick[]; box: PlotBox }) {
+  const { left, right, width } = box;
+  return (
+    <>
+      {ticks.map((t) => (
+        <g key={`y${t.value}`} className="nb-plot-tick">
+          <line className="nb-plot-grid" x1={left} x2={width - right} y1={t.at} y2={t.at} />
+          <text x={left - 5} y={t.at + 3} textAnchor="end">
+            {t.label}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
+/** The x title under the plot and the y title turned along its left edge. */
+function AxisTitles({ box, x, y }: { box: PlotBox; x: string; y: string }) {
+  const { left, right, top, bottom, width, height } = box;
+  return (
+    <>
+      <text className="nb-plot-axis" x={left + (width - left - right) / 2} y={height - 4} textAnchor="middle">
+        {x}
+      </text>
+      <text className="nb-plot-axis" transform={`translate(11 ${top + (height - top - bottom) / 2}) rotate(-90)`} textAnchor="middle">
+        {y}
+      </text>
+    </>
   );
 }
 
@@ -142,14 +162,7 @@ export function ResidualHistogram({ histogram, units }: { histogram: Histogram; 
   return (
     <figure className="nb-regression-plot" aria-label="Residual histogram">
       <svg width={width} height={height} role="img" data-bins={histogram.counts.length} aria-label={`Residuals, true minus predicted, in ${units}: ${total} values in ${histogram.counts.length} bins`}>
-        {g.yTicks.map((t) => (
-          <g key={`y${t.value}`} className="nb-plot-tick">
-            <line className="nb-plot-grid" x1={left} x2={width - right} y1={t.at} y2={t.at} />
-            <text x={left - 5} y={t.at + 3} textAnchor="end">
-              {t.label}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={g.yTicks} box={HISTOGRAM_BOX} />
         {g.bars.map((bar) => (
           <rect key={bar.lower} className="nb-histogram-bar" x={bar.x + 0.5} y={bar.y} width={Math.max(0.5, bar.width - 1)} height={bar.height}>
             <title>{`${formatValue(bar.lower)} to ${formatValue(bar.upper)}: ${bar.count}`}</title>
@@ -162,12 +175,7 @@ export function ResidualHistogram({ histogram, units }: { histogram: Histogram; 
             {t.label}
           </text>
         ))}
-        <text className="nb-plot-axis" x={left + (width - left - right) / 2} y={height - 4} textAnchor="middle">
-          residual (true − predicted)
-        </text>
-        <text className="nb-plot-axis" transform={`translate(11 ${top + (height - top - bottom) / 2}) rotate(-90)`} textAnchor="middle">
-          count
-        </text>
+        <AxisTitles box={HISTOGRAM_BOX} x="residual (true − predicted)" y="count" />
       </svg>
       <figcaption>
         {total} residuals · solid line: zero{histogram.skipped > 0 ? ` · ${histogram.skipped} not finite, left out` : ''}
