@@ -11,6 +11,7 @@ import { trainingConfigSchema } from '../format/trainingConfig';
 import { runSummarySchema } from '../format/runSummary';
 import { datasetRefSchema } from '../format/datasetRef';
 import { boundaryGridSchema, runEvaluationSchema } from './evaluation';
+import { telemetryEventSchema } from './telemetry';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Datasets
@@ -267,6 +268,7 @@ export const trainerRunEventSchema = z.discriminatedUnion('type', [
   finishedEventSchema,
   failedEventSchema,
   boundaryEventSchema,
+  telemetryEventSchema,
 ]);
 /** Everything the trainer sends: run events plus the answers to export requests (which hosts keep to themselves). */
 export const trainerToHostSchema = z.discriminatedUnion('type', [
@@ -278,6 +280,7 @@ export const trainerToHostSchema = z.discriminatedUnion('type', [
   finishedEventSchema,
   failedEventSchema,
   boundaryEventSchema,
+  telemetryEventSchema,
   exportedEventSchema,
   exportFailedEventSchema,
   evaluatedEventSchema,

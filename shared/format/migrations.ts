@@ -94,7 +94,22 @@ const v2RunCheckpoints: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes, v2RunCheckpoints];
+/**
+ * v2 had no telemetry: run records gained an optional `telemetry` (per-node signals, downsampled) and the training
+ * config an optional `telemetryEvery`. A v2 file has neither, so its data is already valid v3: the step marks the version.
+ */
+const v3RunTelemetry: Migration = {
+  id: 'v3/RunTelemetry',
+  from: 2,
+  to: 3,
+  description: 'runs[].telemetry and training.telemetryEvery added (both optional): no data changes',
+  up(file) {
+    expectObject(file['graph'], ['graph']);
+    return { ...file };
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes, v2RunCheckpoints, v3RunTelemetry];
 
 /** Applies every step from `fromVersion` up to the current version. Throws MigrationError on shapes it cannot read. */
 export function migrateToCurrent(file: JsonObject, fromVersion: number): JsonObject {

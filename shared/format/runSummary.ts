@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { graphHashSchema } from '../contracts/evaluation';
+import { runTelemetrySchema } from '../contracts/telemetry';
 import { datasetRefSchema } from './datasetRef';
 import { trainingConfigSchema } from './trainingConfig';
 
@@ -56,5 +57,7 @@ export const runSummarySchema = z.strictObject({
    * rebuilds the same test split. Absent = `config.dataset` with default options. Since format 2.
    */
   dataset: datasetRefSchema.optional(),
+  /** What the trainer measured inside the network (shared/contracts/telemetry.ts), downsampled. Since format 3. */
+  telemetry: runTelemetrySchema.optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -24,6 +24,8 @@ export const MAX_BATCH_SIZE = 65_536;
 export const MAX_EPOCHS = 100_000;
 /** Each checkpoint holds a full copy of the weights: a few hundred is already a lot of disk. */
 export const MAX_KEEP_CHECKPOINTS = 1000;
+/** Telemetry intervals beyond this would sample once in a long run at most. */
+export const MAX_TELEMETRY_EVERY = 1_000_000;
 
 export const trainingConfigSchema = z.strictObject({
   dataset: z.string().min(1, 'dataset id must not be empty'),
@@ -38,6 +40,12 @@ export const trainingConfigSchema = z.strictObject({
   workers: z.union([z.literal(1), z.literal(2), z.literal('auto')]).optional(),
   /** Checkpoints kept beside the file, newest runs first (absent: DEFAULT_KEEP_CHECKPOINTS; 0 keeps none). Since format 2. */
   keepCheckpoints: z.number().int().min(0).max(MAX_KEEP_CHECKPOINTS).optional(),
+  /**
+   * Telemetry (per-node gradient norms, activations, dead units…) every this many training steps; 0 turns it off.
+   * Absent: `auto`, which measures the first sample's cost and spaces the rest so telemetry takes about 3 % of
+   * training time. Since format 3.
+   */
+  telemetryEvery: z.number().int().min(0).max(MAX_TELEMETRY_EVERY).optional(),
 });
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
