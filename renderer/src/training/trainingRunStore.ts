@@ -13,6 +13,8 @@ import { documentStore } from '../store/documentStore';
 import { batchX, type BatchPoint } from './trainingMath';
 import { describeBackend } from './describeBackend';
 import type { BoundaryFrame } from '../evaluation/evaluationApi';
+import type { RunTelemetry } from '../../../shared/contracts/telemetry';
+import { TelemetryRecorder } from '../../../shared/telemetry/telemetryRecorder';
 
 /** The newest decision boundary a 2-D run sent, and when in the run it was taken. */
 export interface LiveBoundary extends BoundaryFrame {
@@ -52,7 +54,12 @@ export interface LiveRun {
   readonly documentLoad?: number;
   /** Set when the run ended after its document was replaced: its record went nowhere. */
   readonly orphaned?: boolean;
+  /** What the trainer measured inside the network so far (downsampled like the run record will keep it). */
+  readonly telemetry?: RunTelemetry;
 }
+
+/** The live run's telemetry recorder (one run at a time), rebuilt into `LiveRun.telemetry` on each event. */
+let recorder: { runId: string; recorder: TelemetryRecorder } | undefined;
 
 interface TrainingRunState {
   readonly run?: LiveRun;
@@ -195,6 +202,14 @@ export function applyRunEvent(runEvent: RunEvent): void {
       update(runId, () => ({
         boundary: { ...event.grid, probabilities: event.probabilities, epoch: event.epoch, batch: event.batch },
       }));
+      break;
+    case 'telemetry':
+      update(runId, (run) => {
+        if (recorder?.runId !== runId) recorder = { runId, recorder: new TelemetryRecorder(Math.max(1, run.batchesPerEpoch)) };
+        const { type: _type, runId: _runId, ...sample } = event;
+        recorder.recorder.add(sample);
+        return { telemetry: recorder.recorder.toRecord() };
+      });
       break;
   }
 }
