@@ -165,6 +165,7 @@ export function serveTrainer(port: TrainerPort): void {
           onPaused: (e) => send({ type: 'paused', runId, ...e }),
           onResumed: () => send({ type: 'resumed', runId }),
           onBoundary: (e) => send({ type: 'boundary', runId, ...e }),
+          onTelemetry: (e) => send({ type: 'telemetry', runId, ...e }),
         },
       });
       // Keep only a model worth exporting: a diverged one (NaN weights) is dropped with its failure. The summary says

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { HeadDesc } from '../../../shared/catalog/spec';
 import type { BatchEvent, BoundaryEvent, EpochEvent, StartedEvent } from '../../../shared/contracts/trainer';
+import type { TelemetrySample } from '../../../shared/contracts/telemetry';
 import { BOUNDARY_EVENT_GAP_MS, MAX_BATCH_EVENTS_PER_SECOND } from '../../../shared/contracts/trainer';
 import { LIVE_BOUNDARY_RESOLUTION } from '../../../shared/contracts/evaluation';
 import { classificationMetrics } from '../../../shared/evaluation/classificationMetrics';
@@ -39,6 +40,8 @@ export interface TrainingCallbacks {
    * batches, and at the end of every epoch. Asking for it costs one predict over the grid per call.
    */
   onBoundary?(event: Payload<BoundaryEvent>): void;
+  /** Per-node signals inside the network (shared/contracts/telemetry.ts): the first step, then every K steps. */
+  onTelemetry?(event: TelemetrySample): void;
 }
 
 export interface TrainingFailure {
