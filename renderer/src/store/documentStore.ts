@@ -73,6 +73,12 @@ export interface EditOptions {
 /** History is bounded so a long session cannot grow memory without limit. Snapshots share structure. */
 export const HISTORY_LIMIT = 200;
 
+/** A training-config change recorded in the undo history (beside the document snapshot of the same step). */
+export interface TrainingSwap {
+  readonly before: TrainingConfig | undefined;
+  readonly after: TrainingConfig;
+}
+
 export interface DocumentState {
   readonly document: GraphDocument;
   readonly training?: TrainingConfig;
@@ -86,6 +92,9 @@ export interface DocumentState {
   readonly edgeSelection: readonly EdgeId[];
   readonly past: readonly GraphDocument[];
   readonly future: readonly GraphDocument[];
+  /** Aligned with `past` / `future`: the training change of that step, undefined for a graph-only step. */
+  readonly pastTraining: readonly (TrainingSwap | undefined)[];
+  readonly futureTraining: readonly (TrainingSwap | undefined)[];
   /** Key of the edit run currently being coalesced, if any. */
   readonly coalesceKey?: string;
   /** The last edit that could not be applied (an EditError from shared/document), for the UI to show. */
@@ -110,6 +119,8 @@ export interface DocumentState {
   toFile(): GraphFile;
   addRun(summary: RunSummary): void;
   setTraining(config: TrainingConfig): void;
+  /** A training-config change as one undo step (a suggested fix), unlike setTraining's field edits. */
+  editTraining(config: TrainingConfig): void;
 
   edit(recipe: (doc: GraphDocument) => GraphDocument, options?: EditOptions): void;
   /** Closes a coalescing run (drag end, field blur) so the next edit becomes a new undo step. */
@@ -152,6 +163,8 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
     edgeSelection: [],
     past: [],
     future: [],
+    pastTraining: [],
+    futureTraining: [],
     saved: { document: initial, runs: [] },
     loadCount: 0,
 
@@ -166,6 +179,8 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
         edgeSelection: [],
         past: [],
         future: [],
+        pastTraining: [],
+        futureTraining: [],
         coalesceKey: undefined,
         saved: options.unsaved ? null : content,
         loadCount: get().loadCount + 1,
@@ -197,6 +212,20 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
       set({ training: config, ...contentChanged(get(), { training: config }) });
     },
 
+    editTraining(config) {
+      const state = get();
+      if (sameTrainingConfig(state.training, config)) return;
+      set({
+        training: config,
+        past: [...state.past, state.document].slice(-HISTORY_LIMIT),
+        pastTraining: [...aligned(state.pastTraining, state.past.length), { before: state.training, after: config }].slice(-HISTORY_LIMIT),
+        future: [],
+        futureTraining: [],
+        coalesceKey: undefined,
+        ...contentChanged(state, { training: config }),
+      });
+    },
+
     edit(recipe, options = {}) {
       const state = get();
       let next: GraphDocument;
@@ -211,10 +240,13 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
       if (next === state.document) return;
       const continuing = options.coalesce !== undefined && options.coalesce === state.coalesceKey;
       const past = continuing ? state.past : [...state.past, state.document].slice(-HISTORY_LIMIT);
+      const pastTraining = continuing ? state.pastTraining : [...aligned(state.pastTraining, state.past.length), undefined].slice(-HISTORY_LIMIT);
       set({
         document: next,
         past,
+        pastTraining,
         future: [],
+        futureTraining: [],
         coalesceKey: options.coalesce,
         ...contentChanged(state, { document: next }),
         ...selectionFor(next, options.select ?? state.selection, state.edgeSelection),
@@ -229,12 +261,17 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
       const state = get();
       const previous = state.past[state.past.length - 1];
       if (!previous) return;
+      const swap = state.pastTraining[state.past.length - 1];
+      const training = swap ? swap.before : state.training;
       set({
         document: previous,
+        training,
         past: state.past.slice(0, -1),
         future: [state.document, ...state.future],
+        pastTraining: aligned(state.pastTraining, state.past.length - 1),
+        futureTraining: [swap, ...aligned(state.futureTraining, state.future.length)],
         coalesceKey: undefined,
-        ...contentChanged(state, { document: previous }),
+        ...contentChanged(state, { document: previous, training }),
         ...selectionFor(previous, state.selection, state.edgeSelection),
       });
     },
@@ -243,12 +280,17 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
       const state = get();
       const next = state.future[0];
       if (!next) return;
+      const swap = state.futureTraining[0];
+      const training = swap ? swap.after : state.training;
       set({
         document: next,
+        training,
         past: [...state.past, state.document],
         future: state.future.slice(1),
+        pastTraining: [...aligned(state.pastTraining, state.past.length), swap],
+        futureTraining: aligned(state.futureTraining, state.future.length).slice(1),
         coalesceKey: undefined,
-        ...contentChanged(state, { document: next }),
+        ...contentChanged(state, { document: next, training }),
         ...selectionFor(next, state.selection, state.edgeSelection),
       });
     },
@@ -259,6 +301,12 @@ export function createDocumentStore(initial: GraphDocument = emptyDocument()): S
       set(selectionFor(s.document, nodeIds, edgeIds));
     },
   }));
+}
+
+/** `list` cut or padded (with graph-only steps) to `length`, so it stays aligned with its document history. */
+function aligned<T>(list: readonly (T | undefined)[], length: number): readonly (T | undefined)[] {
+  if (list.length === length) return list;
+  return list.length > length ? list.slice(0, length) : [...list, ...new Array<undefined>(length - list.length)];
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
