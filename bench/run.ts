@@ -5,7 +5,7 @@
  * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
  *
  *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 4096] [--no-pytorch] [--no-latency]
- *                 [--latency-only] [--no-parallel]
+ *                 [--latency-only] [--no-parallel] [--no-telemetry]
  *
  * wasm is also timed with 2 data-parallel workers (training/parallel) as its own row, backend "wasm×2", right after the
  * 1-worker row so the two are measured back to back (--no-parallel skips it); the config is the same except `workers`.
@@ -18,6 +18,11 @@
  * ratioVsPytorch (vs the PyTorch row of the same run) and peakRssMB (each (model, backend) pair runs in its own
  * process, so this is that pair's own peak); wasm×2 rows add `phasesMsPerStep`, where each thread's time went in the
  * fastest timed epoch (training/parallel/replicaLayout.ts says what each phase is). A final `summary` row checks the goals.
+ *
+ * Telemetry (issue 11): every row trains as the app does by default, with telemetry `auto` (rows say how many
+ * telemetry samples were taken). A `telemetry` row times the CNN on wasm with telemetry off and at the default,
+ * alternating (off, default, off, default) so machine load hits both alike, and reports the overhead of the
+ * default against the 5 % bar (--no-telemetry skips it).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -50,7 +55,8 @@ function arg(argv: readonly string[], flag: string): string | undefined {
  */
 const timedEpochs = (backend: BackendName): number => (backend === 'cpu' ? 1 : 3);
 
-const benchConfig = (backend: BackendName, workers: 1 | 2 = 1): TrainingConfig => ({
+type TelemetrySetting = 'auto' | number;
+const benchConfig = (backend: BackendName, workers: 1 | 2 = 1, telemetry: TelemetrySetting = 'auto'): TrainingConfig => ({
   ...DEFAULT_TRAINING_CONFIG,
   dataset: 'mnist',
   optimizer: 'adam',
@@ -62,7 +68,10 @@ const benchConfig = (backend: BackendName, workers: 1 | 2 = 1): TrainingConfig =
   seed: 1,
   backend,
   workers,
+  ...(telemetry === 'auto' ? {} : { telemetryEvery: telemetry }),
 });
+/** Issue 11's bar: telemetry at its default interval costs at most 5 % of the CNN's training throughput. */
+const TELEMETRY_OVERHEAD_LIMIT = 0.05;
 
 /** The 600 MB peak-RSS bar of issue 6 (training the CNN). */
 const RSS_LIMIT_MB = 600;
@@ -80,7 +89,7 @@ function phasesPerStep(a: ParallelPhases, b: ParallelPhases): Result {
 }
 
 /** Child mode: one (model, backend) pair. Epoch 1 warms up (kernel compilation, allocation); the rest are timed. */
-async function runOne(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2): Promise<Result> {
+async function runOne(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2, telemetry: TelemetrySetting = 'auto'): Promise<Result> {
   const label = workers === 2 ? `${backend}×2` : backend;
   try {
     await selectBackend(backend);
@@ -95,9 +104,11 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
   const cpuAtEpochEnd: number[] = [];
   const phasesAtEpochEnd: ParallelPhases[] = [];
   let parallel: { phases(): ParallelPhases } | undefined;
-  const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend, workers), {
+  let telemetrySamples = 0;
+  const { summary } = await runTraining(read.file.graph, { id: 'mnist', options: { limit: samples } }, benchConfig(backend, workers, telemetry), {
     onParallel: (p) => (parallel = p),
     callbacks: {
+      onTelemetry: () => telemetrySamples++,
       onEpoch: () => {
         epochEnds.push(performance.now());
         const cpu = process.cpuUsage(); // all threads of this process (the replica worker too)
@@ -131,14 +142,17 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
     samples,
     batchSize: 64,
     loss: Math.round(summary.final.loss * 1e4) / 1e4,
+    telemetry,
+    telemetrySamples,
+    steps: (1 + timed) * Math.ceil(samples / 64),
     ...(phasesAtEpochEnd.length > best.i ? { phasesMsPerStep: phasesPerStep(phasesAtEpochEnd[best.i - 1]!, phasesAtEpochEnd[best.i]!) } : {}),
   };
 }
 
-async function runChild(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2 = 1): Promise<Result> {
+async function runChild(model: ReferenceModel, backend: BackendName, samples: number, workers: 1 | 2 = 1, telemetry: TelemetrySetting = 'auto'): Promise<Result> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', model, backend, '--samples', String(samples), '--workers', String(workers)],
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', model, backend, '--samples', String(samples), '--workers', String(workers), '--telemetry', String(telemetry)],
     { timeout: 600_000, maxBuffer: 1 << 22 },
   );
   const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
@@ -198,6 +212,37 @@ async function measureLatency(backend: BackendName, trials: number): Promise<Res
   };
 }
 
+/**
+ * Telemetry's cost on the CNN (wasm, 1 worker): off and default runs alternate, twice each, in separate processes; the
+ * fastest of each setting is compared, as the training rows compare fastest epochs.
+ */
+async function measureTelemetryOverhead(samples: number): Promise<Result> {
+  const runs: Result[] = [];
+  for (let round = 0; round < 2; round++) {
+    runs.push(await runChild('cnn', 'wasm', samples, 1, 0));
+    runs.push(await runChild('cnn', 'wasm', samples, 1, 'auto'));
+  }
+  const best = (setting: TelemetrySetting) =>
+    Math.max(...runs.filter((r) => r.telemetry === setting).map((r) => r.samplesPerSec as number));
+  const off = best(0);
+  const on = best('auto');
+  const overhead = 1 - on / off;
+  const sampled = runs.filter((r) => r.telemetry === 'auto').map((r) => r.telemetrySamples as number);
+  return {
+    kind: 'telemetry',
+    model: 'cnn',
+    backend: 'wasm',
+    offSamplesPerSec: off,
+    defaultSamplesPerSec: on,
+    overheadPct: round2(overhead * 100),
+    limitPct: TELEMETRY_OVERHEAD_LIMIT * 100,
+    ok: overhead <= TELEMETRY_OVERHEAD_LIMIT,
+    telemetrySamplesPerRun: sampled,
+    stepsPerRun: runs[0]?.steps,
+    note: 'default = telemetryEvery absent (auto: spaced to ~3 % of training time); off = telemetryEvery 0',
+  };
+}
+
 /** Issue 6's bars per model: the best offline (wasm) ratio vs PyTorch, and the CNN's peak RSS on every wasm row. */
 function summarize(models: readonly ReferenceModel[], results: readonly Result[]): Result {
   const perModel = models.map((model) => {
@@ -222,7 +267,8 @@ async function main(argv: string[]): Promise<number> {
   const samples = Number(arg(argv, '--samples') ?? 4096);
   if (argv[0] === '--one') {
     const workers = arg(argv, '--workers') === '2' ? 2 : 1;
-    console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples, workers)));
+    const t = arg(argv, '--telemetry') ?? 'auto';
+    console.log(JSON.stringify(await runOne(argv[1] as ReferenceModel, argv[2] as BackendName, samples, workers, t === 'auto' ? 'auto' : Number(t))));
     return 0;
   }
   const latencyOnly = argv.includes('--latency-only');
@@ -263,6 +309,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (models.length > 0) report(summarize(models, results));
+
+  if (!latencyOnly && !argv.includes('--no-telemetry') && backends.includes('wasm')) {
+    report(await measureTelemetryOverhead(samples).catch((error: unknown) => ({ kind: 'telemetry', error: String(error) })));
+  }
 
   if (!argv.includes('--no-latency')) {
     const latencyBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;

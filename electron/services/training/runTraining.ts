@@ -29,6 +29,11 @@ export interface RunTrainingOptions {
   readonly testOnStop?: boolean;
   /** Called once the backend is active, before the (possibly slow) dataset load and compile. */
   readonly onBackend?: (backend: BackendInfo) => void;
+  /**
+   * Measure telemetry inside the network (default true; the config's `telemetryEvery: 0` also turns it off). The CLI
+   * turns it on only when asked (--telemetry).
+   */
+  readonly telemetry?: boolean;
   /** Called with the data-parallel replicas when the run uses 2 workers (diagnostics and tests). */
   readonly onParallel?: (parallel: DataParallel) => void;
 }
@@ -90,6 +95,7 @@ export async function runTraining(
       ...(options.control ? { control: options.control } : {}),
       ...(options.testOnStop !== undefined ? { testOnStop: options.testOnStop } : {}),
       ...(parallel ? { parallel } : {}),
+      ...(options.telemetry !== false ? { telemetry: { layerNames: compiled.layerNames, inputNodeId: compiled.inputNodeId } } : {}),
     });
     // Which graph this run trained, so a record (and its checkpoint) can be matched to the graph it came from,
     // and which data (with its options), so an evaluation rebuilds the same test split without being told again.

@@ -26,6 +26,9 @@ import { DivergenceDetector, lossCeilingOf } from './divergence';
 import { evaluationBatchSize } from './evaluationBatchSize';
 import { compiledLoss } from './fusedLosses';
 import type { TrainingControl } from './trainingControl';
+import { TelemetryProbe } from './telemetry/TelemetryProbe';
+import { TelemetrySchedule } from './telemetry/telemetrySchedule';
+import { TelemetryRecorder } from '../../../shared/telemetry/telemetryRecorder';
 
 type Payload<T> = Omit<T, 'type' | 'runId'>;
 
@@ -75,12 +78,18 @@ export interface TrainModelOptions {
   readonly evalBatchSize?: number;
   /** PARALLEL hook: data-parallel stepping (./parallel/DataParallel) that replaces trainOnBatch when set. */
   readonly parallel?: ParallelStepper;
+  /**
+   * Measure telemetry (./telemetry/TelemetryProbe) on the first step and every `config.telemetryEvery` steps (auto
+   * when absent; 0 turns it off): reported through onTelemetry and kept, downsampled, in `summary.telemetry`.
+   * `layerNames` maps graph nodes to their tfjs layers (CompiledGraph.layerNames).
+   */
+  readonly telemetry?: { readonly layerNames: ReadonlyMap<string, readonly string[]>; readonly inputNodeId?: string };
 }
 
 /** Trains one batch across replicas; returns [loss, ...metrics] over the whole batch like trainOnBatch. */
 export interface ParallelStepper {
   readonly workers: number;
-  trainOnBatch(model: tfl.LayersModel, optimizer: tf.Optimizer, x: Float32Array, y: Float32Array, rows: number): Promise<number[]>;
+  trainOnBatch(model: tfl.LayersModel, optimizer: tf.Optimizer, x: Float32Array, y: Float32Array, rows: number, probe?: TelemetryProbe): Promise<number[]>;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -247,6 +256,13 @@ export async function trainModel(
   };
   let partial: { loss: number; accuracy?: number } | undefined;
 
+  const telemetryOn = options.telemetry !== undefined && config.telemetryEvery !== 0;
+  const probe = telemetryOn ? new TelemetryProbe(model, options.telemetry!.layerNames, options.telemetry!.inputNodeId) : undefined;
+  const schedule = telemetryOn ? new TelemetrySchedule(config.telemetryEvery) : undefined;
+  const recorder = telemetryOn ? new TelemetryRecorder(batchesPerEpoch) : undefined;
+  let step = 0;
+
+  try {
   outer: for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const order = config.shuffle ? trainIdx.slice() : trainIdx;
     if (config.shuffle) {
@@ -267,21 +283,31 @@ export async function trainModel(
       const from = (batch - 1) * batchSize;
       const to = Math.min(trainSize, from + batchSize);
       const t0 = performance.now();
+      step++;
+      const measured = probe !== undefined && schedule!.due(step, t0);
       const { x, y } = gather(data.train, order, from, to, size, head, classes);
       let result: number | number[];
-      if (options.parallel) {
-        result = await options.parallel.trainOnBatch(model, optimizer, x, y, to - from);
-      } else {
-        const xs = tf.tensor(x, [to - from, ...inputShape]);
-        const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
-        try {
-          result = await model.trainOnBatch(xs, ys);
-        } finally {
-          xs.dispose();
-          ys.dispose();
+      if (measured) probe.begin();
+      try {
+        if (options.parallel) {
+          result = await options.parallel.trainOnBatch(model, optimizer, x, y, to - from, measured ? probe : undefined);
+        } else {
+          const xs = tf.tensor(x, [to - from, ...inputShape]);
+          const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
+          try {
+            result = measured ? await probe.wrapOptimizer(optimizer, () => model.trainOnBatch(xs, ys)) : await model.trainOnBatch(xs, ys);
+          } finally {
+            xs.dispose();
+            ys.dispose();
+          }
         }
+      } catch (error) {
+        probe?.discard();
+        throw error;
       }
+      const telemetry = measured ? { epoch, batch, step, ...probe.finish() } : undefined;
       const dt = performance.now() - t0;
+      schedule?.observe(step, t0, dt, measured);
       epochActiveMs += dt;
       trainingMs += dt;
       const [loss, accuracy] = Array.isArray(result) ? result : [result];
@@ -309,6 +335,10 @@ export async function trainModel(
           samplesPerSec: epochActiveMs > 0 ? (epochSamples * 1000) / epochActiveMs : 0,
         });
       }
+      if (telemetry) {
+        recorder!.add(telemetry);
+        callbacks.onTelemetry?.(telemetry);
+      }
       if (diverged) {
         failure = diverged;
         break outer;
@@ -335,6 +365,9 @@ export async function trainModel(
     callbacks.onEpoch?.({ ...metrics, elapsedMs: Date.now() - startedAtMs });
     if (failure) break;
     await yieldToEventLoop();
+  }
+  } finally {
+    probe?.dispose();
   }
 
   const last = epochs[epochs.length - 1];
@@ -376,5 +409,6 @@ export async function trainModel(
     wallTimeMs: finishedAt - startedAtMs,
   };
   if (failure) summary.error = failure.reason;
+  if (recorder && recorder.samples > 0) summary.telemetry = recorder.toRecord();
   return failure ? { summary, failure } : { summary };
 }

@@ -37,6 +37,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GraphDocument } from '../../../../shared/document/model';
 import type { TrainingConfig } from '../../../../shared/format/trainingConfig';
 import type { BackendInfo } from '../../backends/selectBackend';
+import type { TelemetryProbe } from '../telemetry/TelemetryProbe';
 import { createGradientStep, type GradientStep } from './gradientStep';
 import type { ReplicaInit } from './ReplicaInit';
 import {
@@ -247,7 +248,14 @@ export class DataParallel {
    * One synchronous data-parallel step on `rows` samples (x/y as trainModel gathers them). `model` must be compiled
    * with `optimizer`. Returns [loss, ...metrics] over the whole batch, like trainOnBatch.
    */
-  async trainOnBatch(model: tfl.LayersModel, optimizer: tf.Optimizer, x: Float32Array, y: Float32Array, rows: number): Promise<number[]> {
+  async trainOnBatch(
+    model: tfl.LayersModel,
+    optimizer: tf.Optimizer,
+    x: Float32Array,
+    y: Float32Array,
+    rows: number,
+    probe?: Pick<TelemetryProbe, 'recordFlatGradients'>,
+  ): Promise<number[]> {
     if (this.disposed) throw new Error('DataParallel has been disposed');
     if (this.failure) throw this.failure;
     const phases = this.phaseMs;
@@ -306,6 +314,8 @@ export class DataParallel {
     }
     Atomics.store(v.ctrl, CTRL.APPLY, seq);
     Atomics.notify(v.ctrl, CTRL.APPLY);
+    // Telemetry (when this step is measured): the norms of the full-batch gradient both replicas apply.
+    probe?.recordFlatGradients(v.avgGradients, this.step.variables);
     lap(PHASE.average);
     this.step.apply(v.avgGradients, v.avgStatistics);
     lap(PHASE.apply);
