@@ -14,6 +14,7 @@ import {
   ConnectionLineType,
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   getBezierPath,
   useReactFlow,
@@ -38,6 +39,7 @@ import { GRID, canvasCommands, connectionVerdict, portOfHandle } from './canvasC
 import { PALETTE_MIME, parsePaletteDrag } from '../palette/paletteDrag';
 import { insertPaletteEntry } from '../palette/insertPaletteEntry';
 import { layoutDocument } from '../layout/applyLayout';
+import { OverlayControls } from '../insight/overlay/OverlayControls';
 
 const LOOK_COLORS: Record<string, string> = {
   inputs: 'var(--c-inputs)',
@@ -373,6 +375,9 @@ export function Canvas() {
           maskColor="rgba(120, 130, 150, 0.18)"
         />
         <Controls aria-label="Zoom controls" showInteractive={false} />
+        <Panel position="top-left">
+          <OverlayControls />
+        </Panel>
       </ReactFlow>
     </div>
   );

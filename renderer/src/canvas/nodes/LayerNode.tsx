@@ -2,9 +2,12 @@
  * A layer on the canvas: name, key params, output shape, parameter count, and — when inference fails — the message,
  * on the node and on the offending input port. Registered once per category look in nodeTypes.ts.
  */
+import { useState, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { formatShape, type LayerFlowNode, type NodeLook } from '../flowMapping';
 import { formatCount } from '../../summary/formatNumbers';
+import { OVERLAY_NONE, OVERLAY_OFF, useNodeOverlay } from '../../insight/overlay/overlayStore';
+import { NodeSignalsCard, NodeSparkline, NodeWarningBadge } from '../../insight/overlay/NodeInsight';
 
 const LOOK_ICON: Record<NodeLook, string> = {
   inputs: '⇥',
@@ -31,13 +34,22 @@ export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>
   const title = node.label?.trim() || spec?.label || node.type;
   const ordered = spec?.inputs.ordered ?? false;
   const firstError = errors[0]?.message;
+  // Inside view: this node's own overlay entry (colour, sparkline, latest signals), see insight/overlay.
+  const overlay = useNodeOverlay(node.id);
+  const [hovered, setHovered] = useState(false);
+  const shown = overlay !== OVERLAY_OFF && overlay !== OVERLAY_NONE ? overlay : undefined;
+  const overlayClass = shown?.color ? ' has-overlay' : overlay !== OVERLAY_OFF ? ' overlay-none' : '';
   return (
     <div
-      className={`layer-node look-${type}${errors.length ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      className={`layer-node look-${type}${errors.length ? ' has-error' : ''}${selected ? ' is-selected' : ''}${overlayClass}`}
       data-testid={`node-${node.id}`}
       data-node-type={node.type}
       title={firstError}
       aria-label={`${title} (${node.type})${firstError ? `: ${firstError}` : ''}`}
+      {...(shown && hovered ? { 'aria-describedby': `node-signals-${node.id}` } : {})}
+      style={shown?.color ? ({ '--overlay-color': shown.color } as CSSProperties) : undefined}
+      onMouseEnter={overlay !== OVERLAY_OFF ? () => setHovered(true) : undefined}
+      onMouseLeave={() => setHovered(false)}
     >
       {Array.from({ length: inputHandles }, (_, i) => {
         const portError = portErrors[i];
@@ -83,6 +95,9 @@ export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>
       ) : warnings.length > 0 ? (
         <div className="layer-node-warning">{warnings[0]?.message}</div>
       ) : null}
+      {shown ? <NodeSparkline nodeId={node.id} overlay={shown} /> : null}
+      {shown && hovered ? <NodeSignalsCard nodeId={node.id} title={title} overlay={shown} /> : null}
+      <NodeWarningBadge nodeId={node.id} title={title} />
       {hasOutput ? <Handle id="out" type="source" position={Position.Right} title="Output" /> : null}
     </div>
   );
