@@ -1,5 +1,5 @@
 /**
- * Which training steps carry telemetry: always the first, then every K steps, and never more often than batch events
+ * Which training steps carry telemetry: always the first, then every K-th (steps 1, 1 + K, 1 + 2K, …), and never more often than batch events
  * (MAX_BATCH_EVENTS_PER_SECOND). K is the config's `telemetryEvery`, or — when absent (`auto`) — chosen from what
  * telemetry really costs on this model and machine: after each measured step, K = ⌈extra cost / (budget × plain step)⌉,
  * so the measurement takes about TELEMETRY_BUDGET of training time whatever the network.
@@ -15,7 +15,6 @@ const SMOOTHING = 0.1;
 
 export class TelemetrySchedule {
   private interval: number;
-  private lastStep = -Infinity;
   private lastAt = -Infinity;
   private plainMs: number | undefined;
   private readonly minGapMs: number;
@@ -40,7 +39,8 @@ export class TelemetrySchedule {
   /** Whether global step `step` (1-based) is measured; `now` in ms. */
   due(step: number, now: number): boolean {
     if (step === 1) return true;
-    return step - this.lastStep >= this.interval && now - this.lastAt >= this.minGapMs;
+    // On the grid 1, 1 + K, 1 + 2K, … (a step the rate limit skips is not made up later, so the steps stay predictable).
+    return (step - 1) % this.interval === 0 && now - this.lastAt >= this.minGapMs;
   }
 
   /** Reports a finished step: how long it took in ms (for a measured step: including reading the telemetry back). */
@@ -49,7 +49,6 @@ export class TelemetrySchedule {
       if (step > 1) this.plainMs = this.plainMs === undefined ? ms : this.plainMs + SMOOTHING * (ms - this.plainMs);
       return;
     }
-    this.lastStep = step;
     this.lastAt = now;
     if (this.every !== undefined || this.plainMs === undefined || step === 1) return;
     const extra = Math.max(0, ms - this.plainMs);
