@@ -19,6 +19,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'train', load: async () => (await import('./commands/train')).trainCommand },
   { name: 'evaluate', load: async () => (await import('./commands/evaluate')).evaluateCommand },
   { name: 'predict', load: async () => (await import('./commands/predict')).predictCommand },
+  { name: 'signal', load: async () => (await import('./commands/signal')).signalCommand },
+  { name: 'landscape', load: async () => (await import('./commands/landscape')).landscapeCommand },
 ];
 
 export interface CommandEntry {
@@ -57,6 +59,8 @@ Examples:
   bricks train model.nbrick                 train headless with the file's training config (see bricks train --help)
   bricks evaluate model.nbrick              a kept run's confusion matrix, per-class scores, accuracy and loss
   bricks predict model.nbrick --input X.npy --output Y.npy   run a kept run's model on inputs
+  bricks signal model.nbrick                signal propagation at initialisation, per node along the depth
+  bricks landscape model.nbrick             a slice of the loss landscape around a kept run's weights
 `,
     );
   const loaded = await Promise.allSettled(commands.map((entry) => entry.load()));

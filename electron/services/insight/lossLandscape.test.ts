@@ -64,7 +64,7 @@ describe('filter normalisation', () => {
     const w = tf.randomNormal(shape, 0, 1, 'float32', 5);
     const d = tf.randomNormal(shape, 0, 1, 'float32', 6);
     const normalized = tf.tensor(filterNormalize(d.dataSync() as Float32Array, w.dataSync(), filterLayoutOf('Conv2DTranspose', 'up/kernel', shape)), shape);
-    const perOut = (t: tf.Tensor) => Array.from(tf.norm(tf.transpose(t, [2, 0, 1, 3]).reshape([4, -1]), 'euclidean', 1).dataSync());
+    const perOut = (t: tf.Tensor) => Array.from(tf.norm(tf.reshape(tf.transpose(t, [2, 0, 1, 3]), [4, -1]), 'euclidean', 1).dataSync());
     perOut(normalized).forEach((norm, f) => expect(norm).toBeCloseTo(perOut(w)[f]!, 4));
     tf.dispose([w, d, normalized]);
   });

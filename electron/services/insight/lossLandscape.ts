@@ -100,7 +100,7 @@ export function landscapeDirections(model: tfl.LayersModel, seed: number): Direc
   for (const layer of leafLayers(model)) {
     for (const variable of layer.trainableWeights) {
       if (variable.shape.length < 2 || variable.dtype !== 'float32') continue;
-      const layout = filterLayoutOf(layer.getClassName(), variable.originalName, variable.shape);
+      const layout = filterLayoutOf(layer.getClassName(), variable.originalName, variable.shape.map((d) => d ?? 1));
       const origin = variable.read().clone();
       const weights = origin.dataSync() as Float32Array;
       const draw = (which: number) => {
@@ -222,3 +222,16 @@ export async function lossLandscape(
 }
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+/**
+ * The loss a kept model was trained with, read from its last layer: our Output brick is always a Dense layer with
+ * softmax (classification), sigmoid (binary) or no activation (regression) — shared/catalog/io.ts — and its model
+ * files carry no training config.
+ */
+export function headOfModel(model: tfl.LayersModel): Pick<HeadDesc, 'task' | 'loss'> {
+  const last = leafLayers(model).at(-1);
+  const activation = last?.getConfig().activation;
+  if (activation === 'softmax') return { task: 'classification', loss: 'categoricalCrossentropy' };
+  if (activation === 'sigmoid') return { task: 'binary', loss: 'binaryCrossentropy' };
+  return { task: 'regression', loss: 'meanSquaredError' };
+}
