@@ -12,6 +12,7 @@ import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/con
 import {
   DEFAULT_TRAINING_CONFIG,
   MAX_KEEP_CHECKPOINTS,
+  MAX_TELEMETRY_EVERY,
   OPTIMIZERS,
   TRAINING_BACKENDS,
   TRAINING_WORKERS,
@@ -26,6 +27,7 @@ import { labEvaluationSource } from '../evaluation/evaluationApi';
 import { openEvaluation, useEvaluation } from '../evaluation/evaluationStore';
 import { checkpointWarning, useCheckpointReports } from '../evaluation/checkpointReports';
 import { documentStore, useDocumentStore } from '../store/documentStore';
+import { ChartsOrInside } from '../insight/panel/ChartsOrInside';
 import { DatasetPreview } from './DatasetPreview';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { downloadBlob } from './download';
@@ -131,6 +133,17 @@ function canEvaluate(run: RunSummary, live: LiveRun | undefined): boolean {
   return run.checkpoint === true || (live?.runId === run.id && canExportModel(live));
 }
 
+type TelemetryMode = 'auto' | 'every' | 'off';
+/** What "every N steps" starts at when picked. */
+const DEFAULT_TELEMETRY_EVERY = 10;
+const TELEMETRY_HELP =
+  'Per-layer gradients, activations and dead units for the Inside view and the canvas overlay. auto spaces the samples so they cost about 3 % of training time; off measures nothing';
+
+/** `telemetryEvery` as the setting shows it: absent is auto, 0 is off, N is every N steps. */
+function telemetryMode(every: number | undefined): TelemetryMode {
+  return every === undefined ? 'auto' : every === 0 ? 'off' : 'every';
+}
+
 function settingsLine(config: TrainingConfig): string {
   return `${config.optimizer} · lr ${config.learningRate} · batch ${config.batchSize} · ${config.epochs} epochs · val ${config.validationSplit} · seed ${config.seed}`;
 }
@@ -203,6 +216,10 @@ export function TrainingPanel() {
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
   const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
+  const setTelemetry = (mode: TelemetryMode) => {
+    const { telemetryEvery: _interval, ...rest } = config;
+    documentStore.getState().setTraining(mode === 'auto' ? rest : { ...rest, telemetryEvery: mode === 'off' ? 0 : DEFAULT_TELEMETRY_EVERY });
+  };
 
   // Earlier runs: everything in the history except the live run once it has been recorded.
   const earlier = runs.filter((r) => r.id !== run?.runId);
@@ -328,6 +345,27 @@ export function TrainingPanel() {
             ))}
           </select>
         </label>
+        <label className="nb-field" title={TELEMETRY_HELP}>
+          <span>Telemetry</span>
+          <select aria-label="Telemetry" value={telemetryMode(config.telemetryEvery)} disabled={active} onChange={(e) => setTelemetry(e.target.value as TelemetryMode)}>
+            <option value="auto">auto</option>
+            <option value="every">every N steps</option>
+            <option value="off">off</option>
+          </select>
+        </label>
+        {telemetryMode(config.telemetryEvery) === 'every' ? (
+          <NumberField
+            label="Every (steps)"
+            value={config.telemetryEvery ?? DEFAULT_TELEMETRY_EVERY}
+            step={1}
+            min={1}
+            max={MAX_TELEMETRY_EVERY}
+            integer
+            disabled={active}
+            help={`Training steps between two telemetry samples (1–${MAX_TELEMETRY_EVERY}); smaller shows more detail and slows training more`}
+            onChange={(v) => setConfig({ telemetryEvery: v })}
+          />
+        ) : null}
       </section>
       )}
 
@@ -412,17 +450,23 @@ export function TrainingPanel() {
       </section>
 
       <section className="nb-section nb-charts">
-        <div className="nb-chart-tools">
-          <label className="nb-inline">
-            smoothing
-            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" />
-          </label>
-          <button type="button" className="nb-small" data-export="csv" onClick={exportCsv} disabled={!run && runs.length === 0}>
-            Export CSV
-          </button>
-        </div>
-        <MetricChart title="Loss" series={lossSeries} allowLog fileStem={`${document.metadata.name || 'graph'}-loss`} />
-        <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
+        <ChartsOrInside
+          charts={
+            <>
+              <div className="nb-chart-tools">
+                <label className="nb-inline">
+                  smoothing
+                  <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" />
+                </label>
+                <button type="button" className="nb-small" data-export="csv" onClick={exportCsv} disabled={!run && runs.length === 0}>
+                  Export CSV
+                </button>
+              </div>
+              <MetricChart title="Loss" series={lossSeries} allowLog fileStem={`${document.metadata.name || 'graph'}-loss`} />
+              <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
+            </>
+          }
+        />
       </section>
 
       <section className="nb-section nb-history">

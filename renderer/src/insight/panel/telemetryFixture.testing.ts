@@ -6,6 +6,8 @@
  */
 import { TELEMETRY_HISTOGRAM_BINS, type Histogram, type NodeHistograms, type NodeTelemetry, type RunTelemetry } from '../../../../shared/contracts/telemetry';
 import type { GraphDocument, GraphNode } from '../../../../shared/document/model';
+import type { RunSummary } from '../../../../shared/format/runSummary';
+import { DEFAULT_TRAINING_CONFIG } from '../../../../shared/format/trainingConfig';
 import { TelemetryRecorder, histogramOf } from '../../../../shared/telemetry/telemetryRecorder';
 import { depthOrder } from './heatmapModel';
 
@@ -90,4 +92,21 @@ export function chainGraph(depth: number): GraphDocument {
   nodes.push({ id: 'out', type: 'Dense', params: { units: 2, activation: 'softmax' }, position: { x: 0, y: (depth + 1) * 80 } });
   const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id, targetPort: 0 }));
   return { nodes, edges, groups: [], metadata: { name: 'chain' } };
+}
+
+/** A completed run record of `epochs` epochs carrying `telemetry` (or none). */
+export function runWithTelemetry(id: string, epochs: number, telemetry: RunTelemetry | undefined): RunSummary {
+  return {
+    id,
+    startedAt: '2026-12-01T10:00:00.000Z',
+    finishedAt: '2026-12-01T10:01:00.000Z',
+    status: 'completed',
+    backend: 'wasm',
+    config: { ...DEFAULT_TRAINING_CONFIG, epochs },
+    epochs: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, loss: 1 / (i + 1), accuracy: 0.5 + i / (2 * epochs) })),
+    final: { loss: 1 / epochs, accuracy: 0.9 },
+    samplesPerSec: 1000,
+    wallTimeMs: 60_000,
+    ...(telemetry ? { telemetry } : {}),
+  };
 }
