@@ -266,3 +266,48 @@ describe('bricks train', () => {
   }, 180_000);
 });
 
+
+describe('bricks train --telemetry', () => {
+  const FIELDS = new Set(['gradNorm', 'weightNorm', 'updateRatio', 'activationMean', 'activationStd', 'deadFraction', 'saturatedFraction', 'gammaMean', 'gammaStd']);
+
+  it('prints telemetry lines of the documented shape, the first from the first step, every K-th after', async () => {
+    const { code, out } = await run('train', spiralsExample, '--epochs', '2', '--backend', 'wasm', '--telemetry', '4', '--json');
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const telemetry = lines.filter((l) => l['type'] === 'telemetry');
+    expect(telemetry.length).toBeGreaterThan(2);
+    expect(telemetry[0]).toMatchObject({ epoch: 1, batch: 1 });
+    const batchesPerEpoch = (lines.find((l) => l['type'] === 'batch') as { batchesPerEpoch: number }).batchesPerEpoch;
+    for (const line of telemetry) {
+      expect(Object.keys(line).sort()).toEqual(['batch', 'epoch', 'nodes', 'type']);
+      const step = ((line['epoch'] as number) - 1) * batchesPerEpoch + (line['batch'] as number);
+      expect((step - 1) % 4).toBe(0);
+      const nodes = line['nodes'] as Record<string, Record<string, number>>;
+      expect(Object.keys(nodes).length).toBeGreaterThan(0);
+      for (const signals of Object.values(nodes)) {
+        for (const [key, value] of Object.entries(signals)) {
+          expect(FIELDS.has(key), key).toBe(true);
+          expect(Number.isFinite(value)).toBe(true);
+        }
+      }
+    }
+    // Hidden Dense layers (ReLU in the spirals example) report all the weight and activation signals.
+    const first = telemetry[0]!['nodes'] as Record<string, Record<string, number>>;
+    const dense = Object.values(first).find((n) => n['deadFraction'] !== undefined)!;
+    expect(Object.keys(dense).sort()).toEqual(['activationMean', 'activationStd', 'deadFraction', 'gradNorm', 'updateRatio', 'weightNorm']);
+    const summary = lines.find((l) => l['type'] === 'summary') as { summary: { telemetry?: { steps: number[] } } };
+    expect(summary.summary.telemetry?.steps[0]).toBe(1);
+  });
+
+  it('without the flag measures nothing; without --json prints the last sample as a table', async () => {
+    const plain = await run('train', xorExample, '--epochs', '1', '--backend', 'wasm', '--json');
+    expect(plain.out).not.toMatch(/"type":"telemetry"/);
+    const text = await run('train', xorExample, '--epochs', '1', '--backend', 'wasm', '--telemetry');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/inside the network \(epoch 1, batch \d+\):/);
+    expect(text.out).toMatch(/grad norm\s+update ratio/);
+    const bad = await run('train', xorExample, '--telemetry', 'often');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/telemetryEvery/);
+  });
+});

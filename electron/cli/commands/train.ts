@@ -19,6 +19,10 @@ import { keepCountOf, pruneCheckpoints } from '../../services/checkpoints/Checkp
 import { runTraining } from '../../services/training/runTraining';
 import { TrainingControl } from '../../services/training/trainingControl';
 import { EXIT, type CliCommand, type CliContext } from '../command';
+import { formatTable, type TableColumn } from '../table';
+import type { TelemetrySample } from '../../../shared/contracts/telemetry';
+import type { GraphDocument } from '../../../shared/document/model';
+import { telemetryWarnings, WARNING_TITLES } from '../../../shared/telemetry/telemetryWarnings';
 
 /** Exit code of a run stopped with Ctrl+C (128 + SIGINT, as shells report it). */
 export const EXIT_STOPPED = 130;
@@ -45,6 +49,8 @@ interface TrainFlags {
   saveModel?: string;
   record?: boolean;
   progress?: boolean;
+  /** --telemetry [K]: true (the file's interval, else auto) or K / 'auto'. */
+  telemetry?: boolean | string;
 }
 
 function intArg(name: string) {
@@ -64,6 +70,47 @@ function numArg(name: string) {
 
 const pct = (x: number | undefined) => (x === undefined ? '   –   ' : `${(x * 100).toFixed(2).padStart(6)} %`);
 const num4 = (x: number | undefined) => (x === undefined ? '  –   ' : x.toFixed(4));
+
+/**
+ * `telemetryEvery` for --telemetry: a number or 'auto' as given; the bare flag keeps the file's interval unless the
+ * file turned telemetry off (0), since asking for it on the command line means wanting it.
+ */
+function telemetryInterval(flag: boolean | string | undefined, fromFile: number | undefined): { telemetryEvery?: number | string } {
+  if (flag === undefined || flag === false) return {};
+  if (flag === true) return fromFile !== undefined && fromFile > 0 ? { telemetryEvery: fromFile } : { telemetryEvery: AUTO };
+  if (flag === 'auto') return { telemetryEvery: AUTO };
+  return { telemetryEvery: /^\d+$/.test(flag) ? Number(flag) : flag };
+}
+/** Marks "auto" in the candidate config; removed before validation (auto = the field absent). */
+const AUTO = '__auto__';
+
+/** The last telemetry sample as a table, one row per node, and the warnings it raises. */
+export function formatTelemetry(sample: TelemetrySample, graph: GraphDocument): string {
+  const sig = (x: number | undefined) => (x === undefined ? '–' : x.toPrecision(3));
+  const pctOf = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(0)} %`);
+  const rows = graph.nodes
+    .filter((n) => sample.nodes[n.id])
+    .map((n) => {
+      const t = sample.nodes[n.id]!;
+      return [n.id, n.type, sig(t.gradNorm), sig(t.updateRatio), sig(t.activationStd), pctOf(t.deadFraction ?? t.saturatedFraction)];
+    });
+  const columns: TableColumn[] = [
+    { header: 'node', maxWidth: 24 },
+    { header: 'type' },
+    { header: 'grad norm', align: 'right' },
+    { header: 'update ratio', align: 'right' },
+    { header: 'act std', align: 'right' },
+    { header: 'dead/saturated', align: 'right' },
+  ];
+  return `  inside the network (epoch ${sample.epoch}, batch ${sample.batch}):\n${formatTable(columns, rows, '    ')}`;
+}
+
+/** The warnings the run's telemetry raises (the canvas shows the same ones on the nodes). */
+export function formatTelemetryWarnings(summary: RunSummary, graph: GraphDocument): string {
+  if (!summary.telemetry) return '';
+  const warnings = telemetryWarnings(summary.telemetry, graph, { learningRate: summary.config.learningRate });
+  return warnings.map((w) => `  warning  ${w.nodeId}: ${WARNING_TITLES[w.kind]} — ${w.message}${w.fixes[0] ? ` (fix: ${w.fixes[0].label})` : ''}\n`).join('');
+}
 
 export function formatSummary(summary: RunSummary, fileLabel: string): string {
   const f = summary.final;
@@ -87,7 +134,7 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     ctx.setExitCode(EXIT.unusable);
     return;
   }
-  const candidate = {
+  const candidate: Record<string, unknown> = {
     ...DEFAULT_TRAINING_CONFIG,
     ...read.file.training,
     ...(flags.dataset !== undefined ? { dataset: flags.dataset } : {}),
@@ -100,7 +147,9 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     // --workers 1|2|auto (PARALLEL): numbers stay numbers so the schema's 1 | 2 | 'auto' check names bad values.
     ...(flags.workers !== undefined ? { workers: /^\d+$/.test(flags.workers) ? Number(flags.workers) : flags.workers } : {}),
     ...(flags.validationSplit !== undefined ? { validationSplit: flags.validationSplit } : {}),
+    ...telemetryInterval(flags.telemetry, read.file.training?.telemetryEvery),
   };
+  if (candidate.telemetryEvery === AUTO) delete candidate.telemetryEvery;
   const parsed = trainingConfigSchema.safeParse(candidate);
   if (!parsed.success) {
     io.stderr.write(`bricks train: ${file}: invalid training config: ${describeSchemaError(parsed.error)}\n`);
@@ -142,9 +191,11 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
   const useBar = !json && flags.progress !== false && process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
   let batchesPerEpoch = 1;
+  let lastTelemetry: TelemetrySample | undefined;
   try {
     const result = await runTraining(read.file.graph, { id: config.dataset, options }, config, {
       control,
+      telemetry: flags.telemetry !== undefined,
       // --record keeps the model as the run's checkpoint beside the file.
       keepModel: flags.saveModel !== undefined || flags.record === true,
       onBackend: (backend) => {
@@ -181,6 +232,11 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
             sps: Math.round(e.samplesPerSec),
           });
         },
+        onTelemetry: (e) => {
+          // The documented line: type, epoch, batch and the per-node scalars (histograms stay in the run record).
+          if (json) emit({ type: 'telemetry', epoch: e.epoch, batch: e.batch, nodes: e.nodes });
+          lastTelemetry = e;
+        },
         onEpoch: (e) => {
           if (json) emit({ type: 'epoch', ...e });
           else if (bar) bar.update(e.epoch * batchesPerEpoch, { epoch: Math.min(e.epoch + 1, config.epochs), loss: e.loss.toFixed(4) });
@@ -196,7 +252,10 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     const { model } = result;
     let { summary } = result;
     if (json) emit({ type: 'summary', summary });
-    else io.stdout.write(formatSummary(summary, label));
+    else {
+      io.stdout.write(formatSummary(summary, label));
+      if (lastTelemetry) io.stdout.write(formatTelemetry(lastTelemetry, read.file.graph) + formatTelemetryWarnings(summary, read.file.graph));
+    }
     writing = true;
     try {
       if (model && flags.saveModel !== undefined) {
@@ -262,6 +321,10 @@ export const trainCommand: CliCommand = {
       .option('--samples <n>', 'synthetic datasets: number of points', intArg('--samples'))
       .option('--limit <n>', 'mnist: train on the first N samples only (quick runs)', intArg('--limit'))
       .option('--json', 'JSON lines on stdout (events, then the summary)')
+      .option(
+        '--telemetry [every]',
+        "measure inside the network (gradient norms, update ratios, activations, dead units) on the first step and then every N steps ('auto' or a number; default: the file's interval, else auto); JSON lines of type telemetry with --json",
+      )
       .option('--no-progress', 'no progress bar, even on a terminal')
       .option('--save-model <dir>', 'write the trained model as a tfjs layers model (model.json + weights.bin)')
       .option('--record', "append the run summary to the file's run history and keep the trained model beside it (FILE-runs/<run id>/)")
