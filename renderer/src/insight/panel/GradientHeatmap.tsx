@@ -21,7 +21,7 @@ interface GradientHeatmapProps {
 
 /** Row height for a row count: tall enough to hover, short enough that a 50-node graph fits in about 360 px. */
 export function rowHeightFor(rows: number): number {
-  return Math.max(6, Math.min(18, Math.floor(360 / Math.max(1, rows))));
+  return Math.max(6, Math.min(24, Math.floor(360 / Math.max(1, rows))));
 }
 
 /** Every how many rows a label fits at 11 px text. */
@@ -82,12 +82,12 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
               data-node={row.nodeId}
               data-hovered={cell?.row === i ? 'true' : undefined}
               title={`${row.nodeId}${row.type ? ` (${row.type})` : ''}`}
-              style={{ height: rowHeight, lineHeight: `${rowHeight}px` }}
+              style={{ height: rowHeight }}
             >
               {i % stride === 0 || cell?.row === i ? (
                 <>
                   <span className="nb-heatmap-id">{row.nodeId}</span>
-                  {row.type && rowHeight >= 11 ? <span className="nb-heatmap-type">{row.type}</span> : null}
+                  {row.type ? <span className="nb-heatmap-type">{row.type}</span> : null}
                 </>
               ) : null}
             </li>
@@ -122,7 +122,8 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
               data-step={steps[cell.column]}
               data-value={value ?? ''}
               style={{
-                top: Math.min(cell.row * rowHeight + rowHeight + 4, Math.max(0, height - 8)),
+                // Below the cell in the upper half, above it in the lower half, so it never hangs far past the grid.
+                ...(cell.row * rowHeight < height / 2 ? { top: (cell.row + 1) * rowHeight + 4 } : { bottom: height - cell.row * rowHeight + 4 }),
                 ...(tipLeft > 55 ? { right: `${100 - tipLeft}%` } : { left: `${tipLeft}%` }),
               }}
             >
