@@ -51,7 +51,9 @@ describe('telemetryWarnings', () => {
     expect(vanishing[0]).toBe('d1');
     expect(warnings.every((w) => w.kind === 'vanishing-gradients')).toBe(true);
     const first = warnings.find((w) => w.nodeId === 'd1')!;
-    expect(first.message).toMatch(/smaller than after it/);
+    // d1 gets 0.5·0.25²⁰; the largest gradient after it is the output's 0.5.
+    expect(first.message).toBe('Gradients reaching this layer (4.5e-13) are over 10⁹× smaller than after it (0.5): it barely learns.');
+    expect(warnings.find((w) => w.nodeId === 'd17')!.message).toMatch(/are about 260× smaller than after it \(0\.5\)/);
     expect(first.fixes.map((f) => f.kind)).toEqual(['switch-activation', 'wrap-residual', 'insert-batchnorm']);
     expect(first.fixes[0]).toMatchObject({ from: 'sigmoid', to: 'relu', nodeId: 'd1' });
     expect(first.fixes[1]).toMatchObject({ inputId: 'input', firstId: 'd1', lastId: 'd2' });
@@ -77,7 +79,7 @@ describe('telemetryWarnings', () => {
     expect(warnings[0]!.message).toMatch(/^75 % of this layer's units/);
     expect(warnings[0]!.fixes).toEqual([
       { kind: 'switch-activation', label: 'Switch activation relu → leakyRelu', nodeId: 'd2', from: 'relu', to: 'leakyRelu' },
-      { kind: 'lower-learning-rate', label: 'Lower the learning rate to 0.050', from: 0.5, to: 0.05 },
+      { kind: 'lower-learning-rate', label: 'Lower the learning rate to 0.05', from: 0.5, to: 0.05 },
     ]);
   });
 

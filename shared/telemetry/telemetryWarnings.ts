@@ -76,7 +76,13 @@ export function recentValue(series: readonly (number | null)[] | undefined, coun
 function format(x: number): string {
   if (x === 0) return '0';
   const a = Math.abs(x);
-  return a >= 1e4 || a < 1e-2 ? x.toExponential(1) : x.toPrecision(2);
+  return a >= 1e4 || a < 1e-4 ? x.toExponential(1).replace('e+', 'e') : String(Number(x.toPrecision(2)));
+}
+
+/** A ratio in words: "about 310,000×", huge ones in powers of ten. */
+function times(ratio: number): string {
+  if (!Number.isFinite(ratio) || ratio >= 1e9) return 'over 10⁹×';
+  return `about ${Number(ratio.toPrecision(2)).toLocaleString('en-US')}×`;
 }
 
 function percent(x: number): string {
@@ -194,7 +200,7 @@ export function telemetryWarnings(telemetry: RunTelemetry, doc: GraphDocument, o
       warnings.push({
         nodeId: id,
         kind: 'vanishing-gradients',
-        message: `Gradients reaching this layer (${format(g)}) are ${format(downstream / Math.max(g, Number.MIN_VALUE))}× smaller than after it (${format(downstream)}): it barely learns.`,
+        message: `Gradients reaching this layer (${format(g)}) are ${times(downstream / g)} smaller than after it (${format(downstream)}): it barely learns.`,
         fixes: [
           ...(activation && SATURATING.has(activation) ? switchTo(id, 'relu') : []),
           ...(span
@@ -209,7 +215,7 @@ export function telemetryWarnings(telemetry: RunTelemetry, doc: GraphDocument, o
       warnings.push({
         nodeId: id,
         kind: 'exploding-gradients',
-        message: `Gradients here (${format(g)}) are ${format(g / downstream)}× larger than after it (${format(downstream)}): they blow up on the way back.`,
+        message: `Gradients here (${format(g)}) are ${times(g / downstream)} larger than after it (${format(downstream)}): they blow up on the way back.`,
         fixes: [...lowerLr, batchNormAfter(id)],
       });
     } else if (update !== undefined && update > MAX_UPDATE_RATIO) {

@@ -95,7 +95,7 @@ export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>
       ) : warnings.length > 0 ? (
         <div className="layer-node-warning">{warnings[0]?.message}</div>
       ) : null}
-      {shown ? <NodeSparkline nodeId={node.id} overlay={shown} /> : null}
+      {shown?.color ? <NodeSparkline nodeId={node.id} overlay={shown} /> : null}
       {shown && hovered ? <NodeSignalsCard nodeId={node.id} title={title} overlay={shown} /> : null}
       <NodeWarningBadge nodeId={node.id} title={title} />
       {hasOutput ? <Handle id="out" type="source" position={Position.Right} title="Output" /> : null}

@@ -66,24 +66,25 @@ function Legend({ live, step }: { live: boolean; step?: number }) {
       <div className="overlay-legend-title">
         {SIGNAL_INFO[signal].label}
         {scale.log ? ' (log)' : ''}
-        <span className="overlay-legend-run">{live ? ' · live' : ''}{step !== undefined ? ` · step ${step}` : ''}</span>
+        <span className="overlay-legend-run">
+          {live ? ' · live' : ''}
+          {step !== undefined ? ` · step ${step}` : ''}
+          {band ? ' · ▭ healthy' : ''}
+        </span>
       </div>
-      <div className="overlay-legend-bar" style={{ background: paletteGradient() }}>
-        {band ? (
-          <div
-            className="overlay-legend-band"
-            title="Healthy update ratio (about 1e-3)"
-            style={{ left: `${((band[0] - scale.min) / span) * 100}%`, width: `${((band[1] - band[0]) / span) * 100}%` }}
-          />
-        ) : null}
-      </div>
-      <div className="overlay-legend-ticks">
-        <span>{scaleLabel(scale.min, scale)}</span>
-        {band ? <span className="overlay-legend-healthy">healthy ≈ 1e-3</span> : null}
-        <span>{scaleLabel(scale.max, scale)}</span>
-      </div>
-      <div className="overlay-legend-none">
-        <span className="overlay-legend-swatch" aria-hidden /> no data for this layer
+      <div className="overlay-legend-row">
+        <span className="overlay-legend-tick">{scaleLabel(scale.min, scale)}</span>
+        <div className="overlay-legend-bar" style={{ background: paletteGradient() }}>
+          {band ? (
+            <div
+              className="overlay-legend-band"
+              title="Healthy update ratio: about 1e-3 (1e-4 to 1e-2)"
+              style={{ left: `${((band[0] - scale.min) / span) * 100}%`, width: `${((band[1] - band[0]) / span) * 100}%` }}
+            />
+          ) : null}
+        </div>
+        <span className="overlay-legend-tick">{scaleLabel(scale.max, scale)}</span>
+        <span className="overlay-legend-swatch" title="Dimmed, dashed layers have no data for this signal" aria-label="dimmed: no data" />
       </div>
     </div>
   );
@@ -156,8 +157,8 @@ export function OverlayControls() {
           ))}
         </select>
       </label>
-      <WarningList />
       {mode !== 'off' ? <Legend live={live} {...(step !== undefined ? { step } : {})} /> : null}
+      <WarningList />
       {mode !== 'off' && step === undefined ? (
         <div className="overlay-empty" data-testid="overlay-empty">
           No training signals yet: train the graph (Start) to see inside it.
