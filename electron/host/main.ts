@@ -83,6 +83,7 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
   const bundles = createBundleRoutes({ folders, checkpoints });
   const host = await startWebHost({ rendererDir, handlers, bundles, port, log: (line) => console.error(line) });
   training.onRunEvent((event) => host.emit('runEvent', event));
+  training.onInsightProgress?.((progress) => host.emit('insightProgress', progress));
   autosave.start();
 
   console.log(`Neural Bricks is running at ${host.url}`);

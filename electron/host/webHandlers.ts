@@ -11,6 +11,7 @@ import { alreadyExists } from '../services/files/fileErrors';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
 import { exportModelWithCheckpointFallback } from './checkpointHandlers';
 import { createEvaluationHandlers } from './evaluationHandlers';
+import { createInsightHandlers } from './insightHandlers';
 import { createServiceHandlers, type LabServices } from './labServices';
 import {
   EXPORTS_FOLDER,
@@ -88,14 +89,17 @@ function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
     }
   }
 
+  async function runsOf(pagePath: string): Promise<string> {
+    const resolved = resolveWorkspacePath(folders, pagePath);
+    await resolveRealPathInside(folders, resolved);
+    return resolved.absolute;
+  }
+
   return {
     ...createServiceHandlers(deps),
     // A run's checkpoint is read beside its file: the path must name a file inside the host's folders.
-    ...createEvaluationHandlers(deps, async (pagePath) => {
-      const resolved = resolveWorkspacePath(folders, pagePath);
-      await resolveRealPathInside(folders, resolved);
-      return resolved.absolute;
-    }),
+    ...createEvaluationHandlers(deps, runsOf),
+    ...createInsightHandlers(deps, runsOf),
 
     async getHostInfo(): Promise<HostInfo> {
       return { transport: 'web', appVersion: deps.appVersion, workspace: folders.workspace };

@@ -8,6 +8,7 @@ import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
 import { exportModelWithCheckpointFallback } from '../host/checkpointHandlers';
 import { createEvaluationHandlers } from '../host/evaluationHandlers';
+import { createInsightHandlers } from '../host/insightHandlers';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
 import { safeFileName } from '../../shared/format/fileNames';
@@ -58,15 +59,18 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     return granted.has(absolute) || isTemplate(absolute) || (await deps.recent.list()).includes(absolute) ? absolute : undefined;
   }
 
+  async function runsOf(requested: string): Promise<string> {
+    const absolute = path.resolve(requested);
+    const known = granted.has(absolute) || isTemplate(absolute) || (await deps.recent.list()).includes(absolute);
+    if (!known) throw new Error(`Refused to read the runs of ${absolute}: open it with File › Open first.`);
+    return absolute;
+  }
+
   const handlers: ApiHandlers = {
     ...createServiceHandlers(deps),
     // Checkpoints are read beside files the user opened or saved, as openFile allows.
-    ...createEvaluationHandlers(deps, async (requested) => {
-      const absolute = path.resolve(requested);
-      const known = granted.has(absolute) || isTemplate(absolute) || (await deps.recent.list()).includes(absolute);
-      if (!known) throw new Error(`Refused to read the runs of ${absolute}: open it with File › Open first.`);
-      return absolute;
-    }),
+    ...createEvaluationHandlers(deps, runsOf),
+    ...createInsightHandlers(deps, runsOf),
     async getHostInfo() {
       return { transport: 'electron', appVersion: app.getVersion() };
     },

@@ -269,6 +269,7 @@ async function main() {
   const openAndSend = async (file: string) => send('openedFile', await openPath(file));
   registerIpc(handlers as unknown as Record<ApiMethod, (request: never) => Promise<unknown>>);
   training.onRunEvent((event) => send('runEvent', event));
+  training.onInsightProgress?.((progress) => send('insightProgress', progress));
   autosave.start();
 
   const rebuildMenu = async () => {

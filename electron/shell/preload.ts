@@ -38,5 +38,6 @@ for (const method of API_METHODS) {
 api.onRunEvent = (listener: (payload: unknown) => void) => subscribe('runEvent', listener);
 api.onMenuCommand = (listener: (payload: unknown) => void) => subscribe('menuCommand', listener);
 api.onOpenedFile = (listener: (payload: unknown) => void) => subscribe('openedFile', listener);
+api.onInsightProgress = (listener: (payload: unknown) => void) => subscribe('insightProgress', listener);
 
 contextBridge.exposeInMainWorld('neuralBricks', Object.freeze(api));

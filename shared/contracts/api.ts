@@ -22,6 +22,16 @@ import {
   type PredictResult,
   type RunEvaluation,
 } from './evaluation';
+import {
+  cancelInsightRequestSchema,
+  lossLandscapeRequestSchema,
+  signalPropagationRequestSchema,
+  type CancelInsightRequest,
+  type InsightProgress,
+  type LossLandscape,
+  type LossLandscapeRequest,
+  type SignalPropagation,
+} from './insight';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
 
@@ -88,6 +98,12 @@ export const apiRequestSchemas = {
   predict: predictRequestSchema,
   /** Samples of a dataset's test split by index (what an evaluation's sample indices refer to). */
   datasetSamples: datasetSamplesRequestSchema,
+  /** Signal propagation at initialisation of the graph as it is now, with its training settings. */
+  signalPropagation: signalPropagationRequestSchema,
+  /** A loss landscape slice around a kept run's weights (`path` as in evaluateRun); progress comes as insightProgress. */
+  lossLandscape: lossLandscapeRequestSchema,
+  /** Cancels a loss landscape in progress by its job id (its request then rejects with "cancelled"). */
+  cancelInsight: cancelInsightRequestSchema,
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
@@ -113,6 +129,9 @@ export interface ApiRequests {
   evaluateRun: EvaluateRunRequest;
   predict: PredictRequest;
   datasetSamples: DatasetSamplesRequest;
+  signalPropagation: { readonly graph: GraphDocument; readonly config: TrainingConfig; readonly dataset?: DatasetRef; readonly samples?: number };
+  lossLandscape: LossLandscapeRequest;
+  cancelInsight: CancelInsightRequest;
 }
 export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
 
@@ -136,6 +155,9 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   evaluateRun: (x) => x,
   predict: (x) => x,
   datasetSamples: (x) => x,
+  signalPropagation: (x) => x,
+  lossLandscape: (x) => x,
+  cancelInsight: (x) => x,
 };
 void _schemasMatchRequests;
 
@@ -208,6 +230,9 @@ export interface ApiResponses {
   evaluateRun: RunEvaluation;
   predict: PredictResult;
   datasetSamples: DatasetSamples;
+  signalPropagation: SignalPropagation;
+  lossLandscape: LossLandscape;
+  cancelInsight: void;
 }
 
 /** A trainer event tagged with the run it belongs to. */
@@ -256,13 +281,15 @@ export interface MenuCommand {
 export type Unsubscribe = () => void;
 
 /** Events pushed by the host. Channel names double as the wire names. */
-export const API_EVENTS = ['runEvent', 'menuCommand', 'openedFile'] as const;
+export const API_EVENTS = ['runEvent', 'menuCommand', 'openedFile', 'insightProgress'] as const;
 export type ApiEvent = (typeof API_EVENTS)[number];
 export interface ApiEventPayloads {
   runEvent: RunEvent;
   menuCommand: MenuCommand;
   /** A file opened from outside the page: double-click on a .nbrick, Open Recent in the native menu. */
   openedFile: OpenedFile;
+  /** Progress of a long insight computation (a loss landscape), by the job id its request named. */
+  insightProgress: InsightProgress;
 }
 
 /** The object the renderer gets from `getLabApi()`. Requests return promises; events return an unsubscribe. */
@@ -274,6 +301,7 @@ export type LabApi = {
   onRunEvent(listener: (event: RunEvent) => void): Unsubscribe;
   onMenuCommand(listener: (command: MenuCommand) => void): Unsubscribe;
   onOpenedFile(listener: (file: OpenedFile) => void): Unsubscribe;
+  onInsightProgress(listener: (progress: InsightProgress) => void): Unsubscribe;
 };
 
 /** The side a host implements: same methods, payloads already validated. */

@@ -12,6 +12,7 @@ import { runSummarySchema } from '../format/runSummary';
 import { datasetRefSchema } from '../format/datasetRef';
 import { boundaryGridSchema, runEvaluationSchema } from './evaluation';
 import { telemetryEventSchema } from './telemetry';
+import { landscapeOptionsSchema, lossLandscapeSchema, signalPropagationSchema } from './insight';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Datasets
@@ -134,6 +135,31 @@ export const predictMessageSchema = z.strictObject({
   values: z.array(z.number()).min(1).max(1_000_000),
 });
 
+/**
+ * Signal propagation at initialisation of `graph` (shared/contracts/insight.ts). Insight requests have their own
+ * request ids and replies (`signalPropagated`, `landscapeComputed`, or `insightFailed`).
+ */
+export const signalPropagationMessageSchema = z.strictObject({
+  type: z.literal('signalPropagation'),
+  requestId: z.number().int().min(0),
+  graph: graphPayloadSchema,
+  config: trainingConfigSchema,
+  dataset: datasetRefSchema.optional(),
+  samples: z.number().int().min(1).optional(),
+});
+/** A loss landscape slice around the model of `runId` (its checkpoint `files`, or the one the trainer holds). */
+export const lossLandscapeMessageSchema = z.strictObject({
+  type: z.literal('lossLandscape'),
+  runId,
+  requestId: z.number().int().min(0),
+  files: z.array(z.lazy(() => modelFileSchema)).min(1).optional(),
+  dataset: datasetRefSchema,
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(),
+  options: landscapeOptionsSchema.optional(),
+});
+/** Stops an insight request between two of its steps; it then fails with `cancelled: true`. Unknown ids are ignored. */
+export const cancelInsightMessageSchema = z.strictObject({ type: z.literal('cancelInsight'), requestId: z.number().int().min(0) });
+
 export const hostToTrainerSchema = z.discriminatedUnion('type', [
   startMessageSchema,
   pauseMessageSchema,
@@ -142,6 +168,9 @@ export const hostToTrainerSchema = z.discriminatedUnion('type', [
   exportModelMessageSchema,
   evaluateMessageSchema,
   predictMessageSchema,
+  signalPropagationMessageSchema,
+  lossLandscapeMessageSchema,
+  cancelInsightMessageSchema,
 ]);
 export type HostToTrainer = z.input<typeof hostToTrainerSchema>;
 export type StartMessage = z.output<typeof startMessageSchema>;
@@ -258,6 +287,36 @@ export const requestFailedEventSchema = z.strictObject({
   needsModel: z.boolean().optional(),
 });
 
+/** The answer to `signalPropagation`. */
+export const signalPropagatedEventSchema = z.strictObject({
+  type: z.literal('signalPropagated'),
+  requestId: z.number().int().min(0),
+  result: signalPropagationSchema,
+});
+/** Progress of a `lossLandscape` request, at most every 200 ms. */
+export const landscapeProgressEventSchema = z.strictObject({
+  type: z.literal('landscapeProgress'),
+  requestId: z.number().int().min(0),
+  done: z.number().int().min(0),
+  total: z.number().int().min(1),
+  elapsedMs: z.number().min(0),
+  etaMs: z.number().min(0).optional(),
+});
+/** The answer to `lossLandscape`. */
+export const landscapeComputedEventSchema = z.strictObject({
+  type: z.literal('landscapeComputed'),
+  requestId: z.number().int().min(0),
+  landscape: lossLandscapeSchema,
+});
+/** An insight request could not be answered; `needsModel`: send it again with the model's files. */
+export const insightFailedEventSchema = z.strictObject({
+  type: z.literal('insightFailed'),
+  requestId: z.number().int().min(0),
+  reason: z.string().min(1),
+  needsModel: z.boolean().optional(),
+  cancelled: z.boolean().optional(),
+});
+
 /** Events about a run: what hosts forward to the UI. */
 export const trainerRunEventSchema = z.discriminatedUnion('type', [
   startedEventSchema,
@@ -286,12 +345,19 @@ export const trainerToHostSchema = z.discriminatedUnion('type', [
   evaluatedEventSchema,
   predictedEventSchema,
   requestFailedEventSchema,
+  signalPropagatedEventSchema,
+  landscapeProgressEventSchema,
+  landscapeComputedEventSchema,
+  insightFailedEventSchema,
 ]);
 export type TrainerEvent = z.output<typeof trainerRunEventSchema>;
 export type TrainerMessage = z.output<typeof trainerToHostSchema>;
 export type ExportReply = Extract<TrainerMessage, { type: 'exported' | 'exportFailed' }>;
 /** Answers to `evaluate` and `predict`, paired with their requests by `requestId`. */
 export type EvaluationReply = Extract<TrainerMessage, { type: 'evaluated' | 'predicted' | 'requestFailed' }>;
+/** Answers to insight requests, paired with their requests by `requestId` (progress is not an answer). */
+export type InsightReply = Extract<TrainerMessage, { type: 'signalPropagated' | 'landscapeComputed' | 'insightFailed' }>;
+export type LandscapeProgressEvent = z.output<typeof landscapeProgressEventSchema>;
 export type BoundaryEvent = z.output<typeof boundaryEventSchema>;
 export type TrainerEventType = TrainerEvent['type'];
 export type StartedEvent = z.output<typeof startedEventSchema>;

@@ -27,7 +27,7 @@ export interface RunEvaluationsDeps {
 type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
-interface RunSource {
+export interface RunSource {
   readonly dataset: DatasetRef;
   readonly backend?: Backend;
 }
@@ -56,7 +56,8 @@ export class RunEvaluations {
     return predict.call(this.deps.trainer, { runId, shape, values, modelFiles: () => this.checkpointFiles(runId, graphFilePath) });
   }
 
-  private async sourceOf(runId: string, graphFilePath: string | null): Promise<RunSource> {
+  /** What the run trained on (its dataset and backend); also used by the loss landscape (services/insight). */
+  async sourceOf(runId: string, graphFilePath: string | null): Promise<RunSource> {
     if (graphFilePath !== null) {
       const file = await this.deps.readGraph(graphFilePath);
       const run = (file.runs ?? []).find((r) => r.id === runId);
@@ -79,7 +80,8 @@ export class RunEvaluations {
     );
   }
 
-  private async checkpointFiles(runId: string, graphFilePath: string | null): Promise<ModelFile[]> {
+  /** The run's checkpoint files (beside the file or pending); throws saying why there are none. */
+  async checkpointFiles(runId: string, graphFilePath: string | null): Promise<ModelFile[]> {
     if (!this.deps.checkpoints) throw new Error(`the trainer no longer holds the model of run ${runId} and this host keeps no checkpoints`);
     const read = await this.deps.checkpoints.read(runId, graphFilePath);
     if (read.status === 'ok') return read.files;

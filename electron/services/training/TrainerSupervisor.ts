@@ -6,6 +6,7 @@
  */
 import type { RunEvent } from '../../../shared/contracts/api';
 import type { PredictResult, RunEvaluation } from '../../../shared/contracts/evaluation';
+import type { InsightProgress, LossLandscape, SignalPropagation } from '../../../shared/contracts/insight';
 import {
   datasetRefSchema,
   describeSchemaError,
@@ -13,12 +14,14 @@ import {
   trainerToHostSchema,
   type DatasetRef,
   type HostToTrainer,
+  type LandscapeProgressEvent,
   type ModelFile,
   type TrainerEvent,
 } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { EvaluationRequests, ExportRequests, TrainerRequestError, isEvaluationReply, isExportReply } from './exportRequests';
+import { InsightRequestError, InsightRequests, isInsightReply, type InsightQueries, type LandscapeModelRequest, type SignalRequest } from '../insight/insightQueries';
 import { newRunId } from './runId';
 import type { TrainerExit, TrainerTransport, LaunchTrainer } from './trainerTransport';
 import type { EvaluateModelRequest, ModelQueries, PredictModelRequest, RunSettings, TrainingService } from './TrainingService';
@@ -58,7 +61,7 @@ interface Trainer {
 const STDERR_TAIL_CHARS = 16_000;
 const VERB: Record<SteerCommand, string> = { pause: 'paused', resume: 'resumed', stop: 'stopped' };
 
-export class TrainerSupervisor implements TrainingService, ModelQueries {
+export class TrainerSupervisor implements TrainingService, ModelQueries, InsightQueries {
   private trainer: Trainer | undefined;
   private active: { readonly runId: string; stopping: boolean } | undefined;
   /** Ids of runs that ended, oldest first (a Set keeps insertion order). */
@@ -68,6 +71,10 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
   private readonly listeners = new Set<Listener>();
   private readonly exports = new ExportRequests();
   private readonly evaluations = new EvaluationRequests();
+  private readonly insights = new InsightRequests();
+  /** Landscape jobs in progress: the renderer's job id ↔ the trainer's request id. */
+  private readonly insightJobs = new Map<string, number>();
+  private readonly progressListeners = new Set<(progress: InsightProgress) => void>();
   /** What each run started here trained on (newest last, bounded like endedRuns): evaluating a run not saved yet needs it. */
   private readonly settings = new Map<string, RunSettings>();
   private disposed = false;
@@ -227,6 +234,95 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
       this.evaluations.fail(requestId, error instanceof Error ? error.message : String(error));
     }
     return reply;
+  }
+
+  /** Signal propagation at initialisation of a graph, computed in the trainer (which holds tfjs). */
+  async signalPropagation(request: SignalRequest): Promise<SignalPropagation> {
+    const reply = await this.askInsight((requestId) => ({
+      type: 'signalPropagation',
+      requestId,
+      graph: structuredClone(request.graph) as Extract<HostToTrainer, { type: 'signalPropagation' }>['graph'],
+      config: request.config,
+      ...(request.dataset ? { dataset: request.dataset } : {}),
+      ...(request.samples !== undefined ? { samples: request.samples } : {}),
+    })).catch((error: unknown) => {
+      throw new Error(`Cannot compute signal propagation: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (reply.type !== 'signalPropagated') throw new Error(`Cannot compute signal propagation: the trainer answered '${reply.type}'`);
+    return reply.result;
+  }
+
+  /**
+   * A loss landscape slice around the model of `runId`, as askWithModel does for evaluations: without files first,
+   * then with the checkpoint's when the trainer asks. Progress goes to onInsightProgress listeners under `jobId`.
+   */
+  async lossLandscape(request: LandscapeModelRequest): Promise<LossLandscape> {
+    const { runId, jobId } = request;
+    if (this.insightJobs.has(jobId)) throw new Error(`A loss landscape with job id ${jobId} is already running`);
+    const message = (files: ModelFile[] | undefined) => (requestId: number): HostToTrainer => {
+      this.insightJobs.set(jobId, requestId);
+      return {
+        type: 'lossLandscape',
+        runId,
+        requestId,
+        dataset: request.dataset,
+        ...(files ? { files } : {}),
+        ...(request.backend ? { backend: request.backend } : {}),
+        ...(request.options ? { options: request.options } : {}),
+      };
+    };
+    try {
+      let reply;
+      try {
+        reply = await this.askInsight(message(undefined));
+      } catch (error) {
+        if (!(error instanceof InsightRequestError && error.needsModel)) throw error;
+        const files = await request.modelFiles();
+        if (!files) throw error;
+        reply = await this.askInsight(message(files));
+      }
+      if (reply.type !== 'landscapeComputed') throw new Error(`the trainer answered '${reply.type}'`);
+      return reply.landscape;
+    } catch (error) {
+      if (error instanceof InsightRequestError && error.cancelled) throw error;
+      throw new Error(`Cannot compute the loss landscape of run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.insightJobs.delete(jobId);
+    }
+  }
+
+  async cancelInsight(jobId: string): Promise<void> {
+    const requestId = this.insightJobs.get(jobId);
+    if (requestId !== undefined && this.trainer) this.post({ type: 'cancelInsight', requestId });
+  }
+
+  onInsightProgress(listener: (progress: InsightProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  private askInsight(message: (requestId: number) => HostToTrainer) {
+    this.assertOpen();
+    const { requestId, reply } = this.insights.open();
+    try {
+      this.post(message(requestId));
+    } catch (error) {
+      this.insights.fail(requestId, error instanceof Error ? error.message : String(error));
+    }
+    return reply;
+  }
+
+  private insightProgress(event: LandscapeProgressEvent): void {
+    const jobId = [...this.insightJobs].find(([, requestId]) => requestId === event.requestId)?.[0];
+    if (jobId === undefined) return;
+    const { done, total, elapsedMs, etaMs } = event;
+    for (const listener of [...this.progressListeners]) {
+      try {
+        listener({ jobId, done, total, elapsedMs, ...(etaMs !== undefined ? { etaMs } : {}) });
+      } catch (error) {
+        this.log(`insight progress listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Writes the model of `runId` into `dir` (see writeModelFiles) and returns the absolute paths, model.json first. */
@@ -389,6 +485,8 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
     if (parsed.success) {
       if (isExportReply(parsed.data)) this.exports.settle(parsed.data);
       else if (isEvaluationReply(parsed.data)) this.evaluations.settle(parsed.data);
+      else if (isInsightReply(parsed.data)) this.insights.settle(parsed.data);
+      else if (parsed.data.type === 'landscapeProgress') this.insightProgress(parsed.data);
       else this.emit(parsed.data);
       return;
     }
@@ -398,6 +496,7 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
     trainer.transport.kill('force');
     this.exports.failAll(`Cannot export the model: ${reason}`);
     this.evaluations.failAll(reason);
+    this.insights.failAll(reason);
     const run = this.active;
     if (run) this.emit({ type: 'failed', runId: run.runId, reason });
   }
@@ -411,6 +510,7 @@ export class TrainerSupervisor implements TrainingService, ModelQueries {
     const reason = this.disposed ? 'the trainer process was shut down' : how;
     this.exports.failAll(`the trainer process ended before the model was exported (${reason})`);
     this.evaluations.failAll(`the trainer process ended before answering (${reason})`);
+    this.insights.failAll(`the trainer process ended before answering (${reason})`);
     const run = this.active;
     if (!run) return;
     const words = this.disposed ? undefined : lastWords(trainer.stderrTail);

@@ -7,6 +7,7 @@ import type { PredictResult, RunEvaluation } from '../../../shared/contracts/eva
 import type { DatasetRef, ModelFile } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import type { InsightQueries } from '../insight/insightQueries';
 
 export interface TrainingService {
   /**
@@ -34,6 +35,11 @@ export interface TrainingService {
   evaluate?: ModelQueries['evaluate'];
   predict?: ModelQueries['predict'];
   runSettings?: ModelQueries['runSettings'];
+  /** Signal propagation and loss landscapes (see InsightQueries); optional like evaluation. */
+  signalPropagation?: InsightQueries['signalPropagation'];
+  lossLandscape?: InsightQueries['lossLandscape'];
+  cancelInsight?: InsightQueries['cancelInsight'];
+  onInsightProgress?: InsightQueries['onInsightProgress'];
   /** Ends every run and the trainer process. */
   dispose(): Promise<void>;
 }

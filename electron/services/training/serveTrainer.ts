@@ -22,6 +22,7 @@ import { loadDataset } from '../datasets/loadDataset';
 import { evaluateModel } from '../evaluation/evaluateModel';
 import { loadModelFromFiles } from '../evaluation/modelFromFiles';
 import { predictBatched } from '../evaluation/predictBatched';
+import { createInsightServer, isInsightMessage } from '../insight/serveInsight';
 import { modelToFiles } from './modelFiles';
 import { runTraining } from './runTraining';
 import { TrainingControl } from './trainingControl';
@@ -49,6 +50,10 @@ export function serveTrainer(port: TrainerPort): void {
     }
     const reason = `trainer produced an invalid '${event.type}' message: ${describeSchemaError(checked.error)}`;
     // A message we would send that breaks the contract is our bug: report it as a failure the host can show.
+    if (isInsightEvent(event)) {
+      port.post({ type: 'insightFailed', requestId: event.requestId, reason });
+      return;
+    }
     const replyFailed =
       event.type === 'evaluated' || event.type === 'predicted'
         ? { type: 'requestFailed', runId: event.runId, requestId: event.requestId, reason }
@@ -142,6 +147,15 @@ export function serveTrainer(port: TrainerPort): void {
     exporting = exporting.then(run).catch((error: unknown) => send({ type: 'requestFailed', runId, requestId, reason: messageOf(error) }));
   };
 
+  const answerInsight = createInsightServer({
+    send,
+    useBackend,
+    heldModel: (runId) => (loaded?.runId === runId ? loaded.model : kept?.runId === runId && active?.runId !== runId ? kept.model : undefined),
+    enqueue: (job) => {
+      exporting = exporting.then(job);
+    },
+  });
+
   const start = async (message: StartMessage) => {
     const control = new TrainingControl();
     active = { runId: message.runId, control };
@@ -206,6 +220,10 @@ export function serveTrainer(port: TrainerPort): void {
       answer(message);
       return;
     }
+    if (isInsightMessage(message)) {
+      answerInsight(message);
+      return;
+    }
     // Commands for a run that already ended are harmless: the UI may race the last event.
     if (!active || active.runId !== message.runId) return;
     if (message.type === 'pause') active.control.pause();
@@ -213,3 +231,7 @@ export function serveTrainer(port: TrainerPort): void {
     else active.control.stop();
   });
 }
+
+type InsightEvent = Extract<TrainerMessage, { type: 'signalPropagated' | 'landscapeComputed' | 'landscapeProgress' | 'insightFailed' }>;
+const isInsightEvent = (event: TrainerMessage): event is InsightEvent =>
+  event.type === 'signalPropagated' || event.type === 'landscapeComputed' || event.type === 'landscapeProgress' || event.type === 'insightFailed';

@@ -174,8 +174,12 @@ export function createWebLabApi(location: LocationLike): LabApi {
     evaluateRun: (request) => call('evaluateRun', request),
     predict: (request) => call('predict', request),
     datasetSamples: (request) => call('datasetSamples', request),
+    signalPropagation: (request) => call('signalPropagation', request),
+    lossLandscape: (request) => call('lossLandscape', request),
+    cancelInsight: (request) => call('cancelInsight', request),
     onRunEvent: (listener) => subscribe('runEvent', listener),
     onMenuCommand: (listener) => subscribe('menuCommand', listener),
     onOpenedFile: (listener) => subscribe('openedFile', listener),
+    onInsightProgress: (listener) => subscribe('insightProgress', listener),
   };
 }
