@@ -3,7 +3,7 @@
  * chosen signal (log10 for norms). Cells are painted on a canvas (a 50 × 256 grid repaints in a few milliseconds);
  * a transparent layer above it turns the pointer (or the arrow keys) into the cell under it and its numbers.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { ColorScale } from './colorScale';
 import { colorAt } from './colorScale';
 import { formatSignal, HEATMAP_SIGNAL_INFO, type HeatmapRow, type HeatmapSignal } from './heatmapModel';
@@ -67,6 +67,17 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
     setHover({ row: clamp(from.row + move[0], rows.length - 1), column: clamp(from.column + move[1], columns - 1) });
   };
 
+  // The read-out centres on the cell but stays inside the heatmap (it may cover the labels, never leave the panel).
+  const tip = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const box = tip.current;
+    const area = plot.current;
+    if (!box || !area || !cell) return;
+    const centre = ((cell.column + 0.5) / columns) * area.clientWidth;
+    const left = Math.max(-area.offsetLeft, Math.min(area.clientWidth - box.offsetWidth, centre - box.offsetWidth / 2));
+    box.style.left = `${left}px`;
+  }, [cell, columns, width]);
+
   const hovered = cell ? rows[cell.row] : undefined;
   const value = cell && hovered ? hovered.values[cell.column] : undefined;
   const info = HEATMAP_SIGNAL_INFO[signal];
@@ -116,6 +127,7 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
           ) : null}
           {cell && hovered ? (
             <div
+              ref={tip}
               className="nb-heatmap-tip"
               role="status"
               data-node={hovered.nodeId}
@@ -124,7 +136,7 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
               style={{
                 // Below the cell in the upper half, above it in the lower half, so it never hangs far past the grid.
                 ...(cell.row * rowHeight < height / 2 ? { top: (cell.row + 1) * rowHeight + 4 } : { bottom: height - cell.row * rowHeight + 4 }),
-                ...(tipLeft > 55 ? { right: `${100 - tipLeft}%` } : { left: `${tipLeft}%` }),
+                left: `${tipLeft}%`,
               }}
             >
               <strong>{hovered.nodeId}</strong>

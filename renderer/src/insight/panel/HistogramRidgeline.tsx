@@ -85,7 +85,9 @@ export function HistogramRidgeline({ ridges, batchesPerEpoch, subject }: Histogr
     }
   });
 
-  const ticks = [ridges.min, ...(ridges.min < 0 && ridges.max > 0 ? [0] : []), ridges.max];
+  // 0 when it lies inside the range and clear of the end labels.
+  const zeroFits = ridges.min < 0 && ridges.max > 0 && x(0) - x(ridges.min) > 44 && x(ridges.max) - x(0) > 44;
+  const ticks = [ridges.min, ...(zeroFits ? [0] : []), ridges.max];
   const pick = (event: PointerEvent<SVGSVGElement>) => {
     const rect = event.currentTarget.getBoundingClientRect();
     const y = event.clientY - rect.top;

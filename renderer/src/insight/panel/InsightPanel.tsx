@@ -192,7 +192,7 @@ function HistogramSection({ telemetry, graph, order, view }: SectionProps & { re
         </div>
       </div>
       {nodes.length > 0 ? (
-        <label className="nb-field">
+        <label className="nb-inline nb-insight-layer">
           <span>Layer</span>
           <select aria-label="Histogram layer" value={nodeId} onChange={(e) => setHistogramNode(e.target.value === auto ? undefined : e.target.value)}>
             {nodes.map((id) => (

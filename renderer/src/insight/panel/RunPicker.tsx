@@ -33,13 +33,14 @@ export function RunPicker({ choices, shown }: { readonly choices: readonly RunCh
   if (choices.length < 2) {
     return (
       <p className="nb-insight-run nb-muted" data-run={shown.runId} data-live={shown.live ? 'true' : 'false'}>
+        {shown.live ? <LiveDot /> : null}
         {current?.label ?? `Run ${shown.runId.slice(-6)}`}
-        {shown.live ? <span className="nb-insight-live"> ● live</span> : null}
       </p>
     );
   }
   return (
     <label className="nb-insight-run nb-inline" data-run={shown.runId} data-live={shown.live ? 'true' : 'false'}>
+      {shown.live ? <LiveDot /> : null}
       <span>Run</span>
       <select aria-label="Run shown" value={shown.runId} onChange={(e) => reviewRun(choices.find((c) => c.runId === e.target.value)?.live ? undefined : e.target.value)}>
         {choices.map((c) => (
@@ -48,7 +49,15 @@ export function RunPicker({ choices, shown }: { readonly choices: readonly RunCh
           </option>
         ))}
       </select>
-      {shown.live ? <span className="nb-insight-live">● live</span> : null}
     </label>
+  );
+}
+
+/** The live run's mark beside its label ("Run 3 · live"). */
+function LiveDot() {
+  return (
+    <span className="nb-insight-live" aria-hidden="true">
+      ●{' '}
+    </span>
   );
 }
