@@ -95,14 +95,15 @@ const v2RunCheckpoints: Migration = {
 };
 
 /**
- * v2 had no telemetry: run records gained an optional `telemetry` (per-node signals, downsampled) and the training
- * config an optional `telemetryEvery`. A v2 file has neither, so its data is already valid v3: the step marks the version.
+ * v2 had no telemetry and no experiments: run records gained optional `telemetry` (per-node signals, downsampled),
+ * `variant` and `earlyStopped`; the training config optional `telemetryEvery`, `lrSchedule`, `clip` and
+ * `earlyStopping`. A v2 file has none of them, so its data is already valid v3: the step marks the version.
  */
 const v3RunTelemetry: Migration = {
   id: 'v3/RunTelemetry',
   from: 2,
   to: 3,
-  description: 'runs[].telemetry and training.telemetryEvery added (both optional): no data changes',
+  description: 'runs[].telemetry/variant/earlyStopped and training.telemetryEvery/lrSchedule/clip/earlyStopping added (all optional): no data changes',
   up(file) {
     expectObject(file['graph'], ['graph']);
     return { ...file };

@@ -57,6 +57,20 @@ export const runSummarySchema = z.strictObject({
    * rebuilds the same test split. Absent = `config.dataset` with default options. Since format 2.
    */
   dataset: datasetRefSchema.optional(),
+  /**
+   * The run was one variant of an experiment ("Compare variants", `bricks experiment`): which experiment, the variant's
+   * name (e.g. "no skip edges · lr 0.01") and what was changed from the document's graph. `graphHash` is then the
+   * hash of the derived graph it trained. Since format 3.
+   */
+  variant: z
+    .strictObject({
+      experimentId: z.string().min(1).max(128),
+      name: z.string().min(1).max(200),
+      changes: z.array(z.string().min(1).max(200)).max(50),
+    })
+    .optional(),
+  /** Early stopping ended the run: the epoch whose weights were kept (restoreBest) or the last one. Since format 3. */
+  earlyStopped: z.strictObject({ bestEpoch: z.number().int().min(1), restoredBest: z.boolean() }).optional(),
   /** What the trainer measured inside the network (shared/contracts/telemetry.ts), downsampled. Since format 3. */
   telemetry: runTelemetrySchema.optional(),
 });

@@ -27,6 +27,44 @@ export const MAX_KEEP_CHECKPOINTS = 1000;
 /** Telemetry intervals beyond this would sample once in a long run at most. */
 export const MAX_TELEMETRY_EVERY = 1_000_000;
 
+/**
+ * Learning-rate schedules (issue 12), per training step, each with an optional linear warm-up from 0 over
+ * `warmupEpochs` (shared/training/learningRateSchedule.ts computes the rate; the charts draw it under the loss):
+ * `step` multiplies the rate by `factor` every `everyEpochs`; `exponential` by `factor` per epoch (smoothly, per step);
+ * `cosine` anneals from the rate to `minLearningRate` over the run (Loshchilov & Hutter 2017, without restarts).
+ */
+const warmup = z.number().min(0).max(MAX_EPOCHS).optional();
+export const learningRateScheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant'), warmupEpochs: warmup }),
+  z.strictObject({ kind: z.literal('step'), everyEpochs: z.number().int().min(1).max(MAX_EPOCHS), factor: z.number().gt(0).max(1), warmupEpochs: warmup }),
+  z.strictObject({ kind: z.literal('exponential'), factor: z.number().gt(0).max(1), warmupEpochs: warmup }),
+  z.strictObject({ kind: z.literal('cosine'), minLearningRate: z.number().min(0).max(10).optional(), warmupEpochs: warmup }),
+]);
+export type LearningRateSchedule = z.infer<typeof learningRateScheduleSchema>;
+export const LR_SCHEDULE_KINDS = ['constant', 'step', 'exponential', 'cosine'] as const;
+
+/**
+ * Gradient clipping (issue 12): `agc` — adaptive gradient clipping (Brock et al. 2021): each unit's gradient (a row of
+ * outputs: per output channel / neuron) is scaled so ‖g‖/max(‖w‖, eps) ≤ `lambda`; the first and last weighted layers
+ * are left out, as in the paper. `norm` — plain global-norm clipping: all gradients scaled so their joint L2 norm is
+ * at most `maxNorm`.
+ */
+export const gradientClippingSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('agc'), lambda: z.number().gt(0).max(100) }),
+  z.strictObject({ kind: z.literal('norm'), maxNorm: z.number().gt(0).max(1e6) }),
+]);
+export type GradientClipping = z.infer<typeof gradientClippingSchema>;
+export const DEFAULT_AGC_LAMBDA = 0.01;
+
+export const EARLY_STOP_METRICS = ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const;
+/** Stop when `metric` has not improved for `patience` epochs; `restoreBest` (default true) puts back the best epoch's weights. */
+export const earlyStoppingSchema = z.strictObject({
+  metric: z.enum(EARLY_STOP_METRICS),
+  patience: z.number().int().min(1).max(MAX_EPOCHS),
+  restoreBest: z.boolean().optional(),
+});
+export type EarlyStopping = z.infer<typeof earlyStoppingSchema>;
+
 export const trainingConfigSchema = z.strictObject({
   dataset: z.string().min(1, 'dataset id must not be empty'),
   optimizer: z.enum(OPTIMIZERS),
@@ -46,6 +84,12 @@ export const trainingConfigSchema = z.strictObject({
    * training time. Since format 3.
    */
   telemetryEvery: z.number().int().min(0).max(MAX_TELEMETRY_EVERY).optional(),
+  /** Learning-rate schedule (absent: constant). Since format 3. */
+  lrSchedule: learningRateScheduleSchema.optional(),
+  /** Gradient clipping (absent: none). Since format 3. */
+  clip: gradientClippingSchema.optional(),
+  /** Early stopping (absent: train every epoch). Since format 3. */
+  earlyStopping: earlyStoppingSchema.optional(),
 });
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
