@@ -3,22 +3,22 @@
  * contract → serveTrainer (the real trainer loop, over an in-memory port) and back, including progress and cancel.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainerToHostSchema, type HostToTrainer } from '../../../shared/contracts/trainer';
-import type { GraphFile } from '../../../shared/format/graphFileSchema';
-import type { InsightProgress } from '../../../shared/contracts/insight';
-import { createInsightHandlers } from '../../host/insightHandlers';
-import { selectBackend } from '../backends/selectBackend';
-import { compileGraph } from '../compiler/compileGraph';
-import { loadDataset } from '../datasets/loadDataset';
-import { loadModelFromFiles } from '../evaluation/modelFromFiles';
-import { modelToFiles } from '../training/modelFiles';
-import { readExample } from '../training/referenceGraphs';
-import { serveTrainer } from '../training/serveTrainer';
-import { TrainerSupervisor } from '../training/TrainerSupervisor';
-import type { TrainerTransport } from '../training/trainerTransport';
-import type { ModelFile } from '../../../shared/contracts/trainer';
-import { headOfModel, lossLandscape } from './lossLandscape';
-import { runSignalPropagation } from './runInsight';
+import { trainerToHostSchema, type HostToTrainer } from '../../shared/contracts/trainer';
+import type { GraphFile } from '../../shared/format/graphFileSchema';
+import type { InsightProgress } from '../../shared/contracts/insight';
+import { createInsightHandlers } from './insightHandlers';
+import { selectBackend } from '../services/backends/selectBackend';
+import { compileGraph } from '../services/compiler/compileGraph';
+import { loadDataset } from '../services/datasets/loadDataset';
+import { loadModelFromFiles } from '../services/evaluation/modelFromFiles';
+import { modelToFiles } from '../services/training/modelFiles';
+import { readExample } from '../services/training/referenceGraphs';
+import { serveTrainer } from '../services/training/serveTrainer';
+import { TrainerSupervisor } from '../services/training/TrainerSupervisor';
+import type { TrainerTransport } from '../services/training/trainerTransport';
+import type { ModelFile } from '../../shared/contracts/trainer';
+import { headOfModel, lossLandscape } from '../services/insight/lossLandscape';
+import { runSignalPropagation } from '../services/insight/runInsight';
 
 /** A trainer served in this process: messages are cloned and delivered asynchronously, like an IPC channel. */
 function inMemoryTrainer(): TrainerTransport & { readonly sent: HostToTrainer[] } {
