@@ -1,6 +1,6 @@
 /**
  * The gradient-flow heatmap: graph nodes top (input) to bottom (output), recorded steps left to right, colour the
- * chosen signal (log10 for norms). Cells are painted on a canvas (a 50 × 256 grid repaints in a few milliseconds);
+ * chosen signal (log10 for norms). Cells are painted on a canvas (one ImageData, a 50 × 256 grid repaints in a few milliseconds);
  * a transparent layer above it turns the pointer (or the arrow keys) into the cell under it and its numbers.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
@@ -96,10 +96,10 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
               style={{ height: rowHeight }}
             >
               {i % stride === 0 || cell?.row === i ? (
-                <>
+                <span className="nb-heatmap-label">
                   <span className="nb-heatmap-id">{row.nodeId}</span>
                   {row.type ? <span className="nb-heatmap-type">{row.type}</span> : null}
-                </>
+                </span>
               ) : null}
             </li>
           ))}
@@ -172,7 +172,7 @@ export function ColorLegend({ scale, title }: { readonly scale: ColorScale; read
   const stops = Array.from({ length: 11 }, (_, i) => `${colorAt(i / 10)} ${i * 10}%`).join(', ');
   const span = scale.hi - scale.lo || 1;
   return (
-    <div className="nb-legend" role="group" aria-label="Colour legend" data-lo={scale.lo} data-hi={scale.hi}>
+    <div className="nb-legend" role="group" aria-label="Layer heatmap legend" data-lo={scale.lo} data-hi={scale.hi}>
       <div className="nb-legend-title">{title}</div>
       <div className="nb-legend-bar" style={{ background: `linear-gradient(to right, ${stops})` }} />
       <div className="nb-legend-ticks">

@@ -1,5 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import type { LabApi } from '../../../../shared/contracts/api';
 import { DEFAULT_TRAINING_CONFIG } from '../../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../../shared/format/runSummary';
 import type { LiveRun } from '../../training/trainingRunStore';
@@ -60,7 +61,7 @@ describe('InsightPanel', () => {
     const labels = html.slice(html.indexOf('aria-label="Layers, input to output"'));
     expect(attributes(labels, 'data-node').slice(0, 6)).toEqual(['dense_1', 'dense_2', 'dense_3', 'dense_4', 'dense_5', 'out']);
     expect(html).toContain('Gradient flow');
-    expect(html).toContain('aria-label="Colour legend"');
+    expect(html).toContain('aria-label="Layer heatmap legend"');
     expect(html).toContain('>10⁻⁴<');
     expect(html).toContain(`data-ridges="${telemetry.histogramSteps!.length}"`);
     expect(html).toContain('(changed most)');
@@ -98,6 +99,16 @@ describe('InsightPanel', () => {
     html = render(runs, { runId: 'r4', telemetry, live: true, config: DEFAULT_TRAINING_CONFIG, graph }, {}, live);
     expect(html).toContain('<option value="r4" selected="">Run 4 · live</option>');
     expect(html).toContain('data-live="true"');
+  });
+});
+
+describe('InsightPanel hosts the signal-propagation and loss-landscape views', () => {
+  it('renders each under its heading when the host API is given, and leaves them out without it', () => {
+    const api = {} as LabApi;
+    const html = renderToStaticMarkup(<InsightView shown={undefined} choices={[]} graph={graph} empty="" view={defaults} api={api} />);
+    expect(html).toMatch(/data-section="signal"><h4>Signal propagation at init<\/h4><section/);
+    expect(html).toMatch(/data-section="landscape"><h4>Loss landscape<\/h4><section/);
+    expect(render([], undefined)).not.toContain('data-section=');
   });
 });
 

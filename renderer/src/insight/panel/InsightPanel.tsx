@@ -65,6 +65,7 @@ export function InsightPanel() {
       graph={shown?.graph ?? document}
       empty={emptyMessage(live, telemetryEvery)}
       view={{ wide, signal, histogramKind, ...(histogramNode !== undefined ? { histogramNode } : {}) }}
+      api={getLabApi()}
     />
   );
 }
@@ -76,9 +77,11 @@ interface InsightViewProps {
   readonly graph: GraphDocument;
   readonly empty: string;
   readonly view: InsightViewState;
+  /** For the signal-propagation and loss-landscape views, which ask the host; without it they are left out. */
+  readonly api?: LabApi;
 }
 
-export function InsightView({ shown, choices, graph, empty, view }: InsightViewProps) {
+export function InsightView({ shown, choices, graph, empty, view, api }: InsightViewProps) {
   return (
     <div className="nb-insight" aria-label="Inside the network" data-wide={view.wide ? 'true' : 'false'} data-run={shown?.runId ?? ''}>
       <div className="nb-insight-header">
@@ -100,17 +103,17 @@ export function InsightView({ shown, choices, graph, empty, view }: InsightViewP
           {empty}
         </p>
       )}
-      {SignalView ? (
-        <section className="nb-insight-section" aria-label="Signal propagation at init">
+      {SignalView && api ? (
+        <div className="nb-insight-section" data-section="signal">
           <h4>Signal propagation at init</h4>
-          <SignalView api={getLabApi()} />
-        </section>
+          <SignalView api={api} />
+        </div>
       ) : null}
-      {LandscapeView ? (
-        <section className="nb-insight-section" aria-label="Loss landscape">
+      {LandscapeView && api ? (
+        <div className="nb-insight-section" data-section="landscape">
           <h4>Loss landscape</h4>
-          <LandscapeView api={getLabApi()} />
-        </section>
+          <LandscapeView api={api} />
+        </div>
       ) : null}
     </div>
   );

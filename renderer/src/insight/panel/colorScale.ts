@@ -106,6 +106,13 @@ export function linearScale(lo: number, hi: number, format: (v: number) => strin
   };
 }
 
+/** 256 RGB triples along viridis, packed, for painting pixels directly. */
+export const VIRIDIS_RGB: Uint8ClampedArray = (() => {
+  const table = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) table.set(viridis(i / 255), i * 3);
+  return table;
+})();
+
 /** 256 CSS colours along viridis, so painting a cell is a table look-up. */
 export const VIRIDIS_CSS: readonly string[] = Array.from({ length: 256 }, (_, i) => rgbCss(viridis(i / 255)));
 
