@@ -1,7 +1,7 @@
 /**
  * Canvas benchmark (not a test): a generated 500-node graph opened in Chromium through the web host.
  *
- *   node --import tsx bench/canvas.ts [--nodes 500] [--drag-ms 2000]
+ *   node --import tsx bench/canvas.ts [--nodes 500] [--drag-ms 2000] [--overlay]
  *
  * Measures, in the page:
  * - openMs: replaceFile → two animation frames later (graph analysed, mapped and painted);
@@ -11,6 +11,11 @@
  *   DevTools Performance panel counts frames; see bench/frameTrace.ts);
  * - paramEditMs: a Dense `units` edit through the store → the downstream edge label showing the new shape
  *   (re-inference + re-render), median of 10.
+ * With `--overlay` the same measures run a second time with the inside view on (gradient flow: every layer coloured,
+ * with a sparkline; edges scaled) over a run carrying synthetic telemetry for every layer: `overlayOn` beside the plain
+ * numbers, plus `telemetryUpdateMs`: a newer run's telemetry → the nodes showing its values (median of 3). That time
+ * includes everything else a new run record sets off (run history, the Insight panel, autosave of a file that grows by
+ * a 500-layer telemetry record each time), so it is an upper bound for one live telemetry update.
  * Output: one JSON object on stdout.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +25,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import type { GraphDocument, GraphEdge, GraphNode } from '../shared/document/model';
+import type { RunSummary } from '../shared/format/runSummary';
+import type { RunTelemetry } from '../shared/contracts/telemetry';
 import { FRAME_TRACE_CATEGORIES, frameTimesFromTrace, summarizeMs } from './frameTrace';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../e2e/systemChromium';
 
@@ -66,6 +73,40 @@ export function generateGraph(target: number): GraphDocument {
   return { metadata: { name: `bench ${target}` }, nodes, edges, groups: [] };
 }
 
+/** Telemetry points per layer in the synthetic run (a long run's recorded maximum). */
+const TELEMETRY_POINTS = 256;
+
+/** A finished run whose telemetry has every signal a Dense layer gets, for every Dense node, shifted by `phase`. */
+export function syntheticRun(graph: GraphDocument, phase = 0): RunSummary {
+  const steps = Array.from({ length: TELEMETRY_POINTS }, (_, k) => 1 + k * 4);
+  const nodes: RunTelemetry['nodes'] = {};
+  graph.nodes.forEach((n, i) => {
+    if (n.type !== 'Dense' && n.type !== 'Output') return;
+    const wave = (k: number, f: number) => 1 + 0.3 * Math.sin((k + phase + i) / f);
+    nodes[n.id] = {
+      gradNorm: steps.map((_, k) => 10 ** (-4 + (3 * i) / graph.nodes.length) * wave(k, 7)),
+      weightNorm: steps.map((_, k) => 4 * wave(k, 50)),
+      updateRatio: steps.map((_, k) => 1e-3 * wave(k, 11)),
+      activationMean: steps.map((_, k) => 0.3 * wave(k, 13)),
+      activationStd: steps.map((_, k) => 0.8 * wave(k, 17)),
+      deadFraction: steps.map((_, k) => 0.1 * wave(k, 19)),
+    };
+  });
+  const config = { dataset: 'xor', optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 1, validationSplit: 0.2, shuffle: true, seed: 42 } as const;
+  return {
+    id: `bench-${phase}`,
+    startedAt: '2026-12-01T10:00:00.000Z',
+    status: 'completed',
+    backend: 'cpu',
+    config,
+    epochs: [],
+    final: { loss: 0.5 },
+    samplesPerSec: 1,
+    wallTimeMs: 1,
+    telemetry: { batchesPerEpoch: 64, steps, nodes },
+  };
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -95,15 +136,20 @@ async function startHost(rendererDir: string, workspace: string): Promise<{ chil
   return { child, url };
 }
 
-async function measure(page: Page, graph: GraphDocument, dragMs: number) {
-  const openMs = await page.evaluate(async (g) => {
-    const nb = (window as unknown as { __neuralBricks: { documentStore: { getState(): { replaceFile(f: unknown): void } } } }).__neuralBricks;
-    const t0 = performance.now();
-    nb.documentStore.getState().replaceFile({ graph: g });
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    return performance.now() - t0;
-  }, graph);
+async function measure(page: Page, graph: GraphDocument, dragMs: number, overlay = false) {
+  const openMs = await page.evaluate(
+    async ({ g, runs }) => {
+      const nb = (window as unknown as { __neuralBricks: { documentStore: { getState(): { replaceFile(f: unknown): void } } } }).__neuralBricks;
+      const t0 = performance.now();
+      nb.documentStore.getState().replaceFile({ graph: g, runs });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return performance.now() - t0;
+    },
+    { g: graph, runs: overlay ? [syntheticRun(graph)] : [] },
+  );
+  await page.getByTestId('overlay-switch').selectOption(overlay ? 'gradients' : 'off');
   await page.waitForTimeout(1000); // let the fit-view settle
+  if (overlay && (await page.locator('.layer-node.has-overlay').count()) === 0) throw new Error('the overlay coloured no node');
   // Zoom in (about the centre) until nodes are drawn at roughly their real size, as when someone works on them.
   for (let k = 0; k < 20; k++) {
     const width = await page.evaluate(() => document.querySelector('.react-flow__node')?.getBoundingClientRect().width ?? 0);
@@ -175,7 +221,8 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number) {
       await page.evaluate(async ({ u, denseId, edgeId }) => {
         type Doc = { nodes: { id: string; params: Record<string, unknown> }[] };
         const store = (window as unknown as { __neuralBricks: { documentStore: { getState(): { edit(r: (d: Doc) => Doc): void } } } }).__neuralBricks.documentStore;
-        const label = () => document.querySelector(`[data-testid="edge-label-${edgeId}"]`)?.textContent;
+        // The shape is the label's first word (the inside view may add the activation scale after it).
+        const label = () => document.querySelector(`[data-testid="edge-label-${edgeId}"]`)?.textContent?.split(' ')[0];
         const t0 = performance.now();
         store.getState().edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === denseId ? { ...n, params: { ...n.params, units: u } } : n)) }));
         const want = `[${u}]`;
@@ -188,7 +235,32 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number) {
     );
   }
   edits.sort((a, b) => a - b);
+
+  // Newer telemetry → the dragged Dense's sparkline value shows it (colours, sparklines and edges of every layer redone).
+  const updates: number[] = [];
+  for (let phase = 1; overlay && phase <= 3; phase++) {
+    const run = syntheticRun(graph, phase * 40);
+    updates.push(
+      await page.evaluate(
+        async ({ run, denseId }) => {
+          const store = (window as unknown as { __neuralBricks: { documentStore: { getState(): { addRun(r: unknown): void } } } }).__neuralBricks.documentStore;
+          const value = () => document.querySelector(`[data-testid="node-insight-${denseId}"]`)?.getAttribute('data-value');
+          const before = value();
+          const t0 = performance.now();
+          store.getState().addRun(run);
+          while (value() === before) {
+            await new Promise((r) => requestAnimationFrame(r));
+            if (performance.now() - t0 > 10_000) throw new Error('the overlay did not show the new telemetry');
+          }
+          return performance.now() - t0;
+        },
+        { run, denseId },
+      ),
+    );
+  }
+  updates.sort((a, b) => a - b);
   return {
+    ...(overlay ? { overlay: 'gradients', telemetryUpdateMs: { median: +quantile(updates, 0.5).toFixed(1), max: +(updates[updates.length - 1] ?? NaN).toFixed(1) } } : {}),
     openMs: Math.round(openMs),
     drag: {
       durationMs: dragMs,
@@ -206,6 +278,7 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number) {
 
 async function main() {
   const nodes = arg('--nodes', 500);
+  const overlay = process.argv.includes('--overlay');
   const dragMs = arg('--drag-ms', 2000);
   const rendererDir = mkdtempSync(path.join(os.tmpdir(), 'nb-bench-renderer-'));
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'nb-bench-ws-'));
@@ -226,7 +299,8 @@ async function main() {
     await page.locator('.react-flow__pane').waitFor();
     const graph = generateGraph(nodes);
     const result = await measure(page, graph, dragMs);
-    console.log(JSON.stringify({ bench: 'canvas', nodes: graph.nodes.length, edges: graph.edges.length, viewport: '1366x768', ...result }, null, 2));
+    const overlayOn = overlay ? { overlayOn: await measure(page, graph, dragMs, true) } : {};
+    console.log(JSON.stringify({ bench: 'canvas', nodes: graph.nodes.length, edges: graph.edges.length, viewport: '1366x768', ...result, ...overlayOn }, null, 2));
   } finally {
     await browser.close();
     child.kill('SIGINT');

@@ -15,9 +15,12 @@ function ShapeEdgeView(props: EdgeProps<ShapeFlowEdge>) {
   const error = data?.error;
   const className = `shape-edge${skip ? ' is-skip' : ''}${error ? ' has-error' : ''}${selected ? ' is-selected' : ''}${std !== undefined ? ' has-scale' : ''}`;
   const shapeText = data?.shape ? formatShape(data.shape) : error ? '✕' : '?';
-  const text = std !== undefined ? `${shapeText} σ ${formatSignal(std)}` : shapeText;
   // A label wider than the gap it sits in would cover the nodes; the node faces show the same shape anyway.
-  const fits = Math.abs(targetX - sourceX) >= text.length * 5.2 + 10 || Math.abs(targetY - sourceY) > 40;
+  const fitsText = (t: string) => Math.abs(targetX - sourceX) >= t.length * 5.2 + 10 || Math.abs(targetY - sourceY) > 40;
+  const scaled = std !== undefined ? `${shapeText} σ ${formatSignal(std)}` : shapeText;
+  // In a tight gap the σ goes first (the stroke width still shows it), so the shape stays readable.
+  const text = fitsText(scaled) || selected ? scaled : shapeText;
+  const fits = fitsText(text);
   return (
     <>
       <BaseEdge

@@ -63,6 +63,17 @@ describe('sparklineSegments', () => {
     expect(sparklineSegments([null, null], 10, 8, false)).toEqual([]);
   });
 
+  it('thins long series evenly, keeping the newest point and the range of the whole series', () => {
+    const series = Array.from({ length: 256 }, (_, i) => (i === 5 ? 100 : i % 2));
+    const [line] = sparklineSegments(series, 255, 10, false, 0, 64);
+    const points = line!.split(' ');
+    expect(points).toHaveLength(65);
+    expect(points[points.length - 1]).toBe('255,9.9');
+    // The spike at index 5 was thinned away, but it still sets the top of the range: 1 sits at 9.9, not at the top.
+    expect(points[1]).toBe('4,10');
+    expect(sparklineSegments(series.slice(0, 64), 63, 10, false, 0, 64)[0]!.split(' ')).toHaveLength(64);
+  });
+
   it('draws values a log scale cannot show at the lowest point', () => {
     expect(sparklineSegments([0, 1e-2, 1], 20, 10, true, 0)).toEqual(['0,10 10,10 20,0']);
   });

@@ -117,23 +117,39 @@ export function latestValue(series: readonly (number | null)[] | undefined): num
   return undefined;
 }
 
+/** Most points a sparkline draws: more than one per 1.5 px would not show, and 500 nodes redraw on each update. */
+export const MAX_SPARK_POINTS = 64;
+
 /**
  * SVG polyline `points` of a series in a width × height box: x by index, y over the series' own range in scale units
  * (top = highest). Missing values split the line, so one string per unbroken run; a lone point is drawn as a dot-long
- * segment. Values that cannot go on a log scale (≤ 0) are drawn at the series' lowest positive value.
+ * segment. Values that cannot go on a log scale (≤ 0) are drawn at the series' lowest positive value. Long series are
+ * thinned evenly to `maxPoints` (the newest point always kept); the range is that of the whole series.
  */
-export function sparklineSegments(series: readonly (number | null)[], width: number, height: number, log: boolean, pad = 1.5): string[] {
+export function sparklineSegments(
+  series: readonly (number | null)[],
+  width: number,
+  height: number,
+  log: boolean,
+  pad = 1.5,
+  maxPoints = MAX_SPARK_POINTS,
+): string[] {
   const n = series.length;
   if (n === 0) return [];
   const scaled: (number | null)[] = series.map((v) => (v === null || !Number.isFinite(v) ? null : log && v <= 0 ? NaN : toScale(v, log)));
-  const finite = scaled.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (finite.length === 0) return [];
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of scaled) {
+    if (v === null || Number.isNaN(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return [];
   const span = hi - lo;
   const x = (i: number) => (n === 1 ? width / 2 : pad + (i / (n - 1)) * (width - 2 * pad));
   const y = (v: number) => (span === 0 ? height / 2 : pad + (1 - (v - lo) / span) * (height - 2 * pad));
   const round = (v: number) => Math.round(v * 10) / 10;
+  const stride = Math.max(1, Math.ceil(n / maxPoints));
   const segments: string[] = [];
   let current: string[] = [];
   const flush = () => {
@@ -144,14 +160,17 @@ export function sparklineSegments(series: readonly (number | null)[], width: num
     if (current.length > 0) segments.push(current.join(' '));
     current = [];
   };
-  scaled.forEach((v, i) => {
+  for (let i = 0; i < n; i++) {
+    const v = scaled[i]!;
     if (v === null) {
       flush();
-      return;
+      continue;
     }
-    const value = Number.isNaN(v) ? lo : v;
-    current.push(`${round(x(i))},${round(y(value))}`);
-  });
+    // Thinned: every stride-th point, the newest one, and the ends of each unbroken run.
+    const keep = i % stride === 0 || i === n - 1 || scaled[i - 1] === null || scaled[i + 1] === null;
+    if (!keep) continue;
+    current.push(`${round(x(i))},${round(y(Number.isNaN(v) ? lo : v))}`);
+  }
   flush();
   return segments;
 }
