@@ -128,7 +128,7 @@ function Progress({ progress }: { progress: InsightProgress | undefined }) {
   );
 }
 
-function LandscapeResult({ result }: { result: LossLandscape }) {
+export function LandscapeResult({ result }: { result: LossLandscape }) {
   return (
     <div className="nb-landscape-result">
       <p className="nb-muted">

@@ -70,7 +70,7 @@ const HEIGHT = 260;
 const PAD = { left: 56, right: 16, top: 12, bottom: 84 };
 const STEP = 34;
 
-function SignalPlot({ result }: { result: SignalPropagation }) {
+export function SignalPlot({ result }: { result: SignalPropagation }) {
   const [hover, setHover] = useState<number | undefined>();
   const { nodes } = result;
   const lines = signalLines(result);
