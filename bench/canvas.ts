@@ -201,6 +201,9 @@ async function measure(page: Page, graph: GraphDocument, dragMs: number, overlay
     i++;
     await page.mouse.move(gx + Math.sin(i / 10) * 150, gy + (1 - Math.cos(i / 13)) * 80);
   }
+  // Dropped where it started: where the path ends depends on how many moves fit in the time, and a node dropped next
+  // to its successor hides the edge label the edit measure below reads.
+  await page.mouse.move(gx, gy);
   await page.mouse.up();
   const traced = browser ? frameTimesFromTrace(await browser.stopTracing()) : undefined;
   const frames = await page.evaluate(() => {
