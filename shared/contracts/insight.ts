@@ -66,11 +66,12 @@ export type SignalPropagationRequest = z.infer<typeof signalPropagationRequestSc
 // Loss landscape slice
 
 /**
- * Defaults sized so a slice of the MNIST CNN finishes well within 30 s on 2 cores with the wasm backend: 1 + 51 + 25²
- * = 677 evaluations of 256 samples took 12 s for examples/lenet.nbrick and 18 s for resnet-mini on the project's
- * machine (wasm, 1 thread, with another job running). Odd sizes so the line and grid pass through the trained weights.
+ * Defaults sized so a slice of the MNIST CNN finishes well within 30 s on 2 cores with the wasm backend, even on a
+ * busy machine: 1 + 41 + 21² = 483 evaluations of 256 samples took 10.8 s for examples/lenet.nbrick (wasm, 1 thread,
+ * with another job running); 25×25 took 12–22 s, up to 28.5 s wall under heavy load — too close to the bar.
+ * Odd sizes so the line and grid pass through the trained weights.
  */
-export const LANDSCAPE_DEFAULTS = Object.freeze({ samples: 256, range: 1, lineSteps: 51, gridSize: 25, seed: 1 });
+export const LANDSCAPE_DEFAULTS = Object.freeze({ samples: 256, range: 1, lineSteps: 41, gridSize: 21, seed: 1 });
 export const MAX_LANDSCAPE_SAMPLES = 4096;
 export const MAX_LANDSCAPE_LINE_STEPS = 401;
 export const MAX_LANDSCAPE_GRID_SIZE = 101;
