@@ -1,14 +1,15 @@
 /**
- * The gradient-flow heatmap: graph nodes top (input) to bottom (output), recorded steps left to right, colour the
- * chosen signal (log10 for norms). Cells are painted on a canvas (one ImageData, a 50 × 256 grid repaints in a few milliseconds);
- * a transparent layer above it turns the pointer (or the arrow keys) into the cell under it and its numbers.
+ * The gradient-flow heatmap: graph nodes top (input) to bottom (output), training steps left to right (each recorded
+ * step a column as wide as its share of the run, so irregular samples keep time proportional), colour the chosen
+ * signal (log10 for norms). Cells are painted on a canvas from one ImageData (a 50 × 256 grid repaints in a few
+ * milliseconds); a transparent layer above it turns the pointer (or the arrow keys) into the cell and its numbers.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { ColorScale } from './colorScale';
 import { colorAt } from './colorScale';
 import { formatSignal, HEATMAP_SIGNAL_INFO, type HeatmapRow, type HeatmapSignal } from './heatmapModel';
 import { paintHeatmap } from './paintHeatmap';
-import { epochTicks, stepLabel } from './stepAxis';
+import { columnAt, columnEdges, epochTicks, stepLabel } from './stepAxis';
 import { useElementWidth } from './useElementWidth';
 
 interface GradientHeatmapProps {
@@ -45,16 +46,19 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
   const stride = labelStride(rowHeight);
   const ticks = useMemo(() => epochTicks(steps, batchesPerEpoch, Math.max(2, Math.floor(width / 36))), [steps, batchesPerEpoch, width]);
 
+  const edges = useMemo(() => columnEdges(steps, width), [steps, width]);
+  const percent = (x: number) => `${(x / (width || 1)) * 100}%`;
+
   useEffect(() => {
-    if (canvas.current) paintHeatmap(canvas.current, rows, columns, scale, width, height);
-  }, [rows, columns, scale, width, height]);
+    if (canvas.current) paintHeatmap(canvas.current, rows, columns, scale, width, height, edges);
+  }, [rows, columns, scale, width, height, edges]);
 
   // A shorter run or fewer rows (another run picked) must not leave the read-out on a cell that is gone.
   const cell = hover && hover.row < rows.length && hover.column < columns ? hover : undefined;
   const pick = (event: PointerEvent<HTMLDivElement>) => {
     const box = event.currentTarget.getBoundingClientRect();
     if (box.width <= 0 || columns === 0) return;
-    const column = Math.floor(((event.clientX - box.left) / box.width) * columns);
+    const column = columnAt(edges, ((event.clientX - box.left) / box.width) * width);
     const row = Math.floor((event.clientY - box.top) / rowHeight);
     if (row >= 0 && row < rows.length && column >= 0 && column < columns) setHover({ row, column });
   };
@@ -73,15 +77,14 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
     const box = tip.current;
     const area = plot.current;
     if (!box || !area || !cell) return;
-    const centre = ((cell.column + 0.5) / columns) * area.clientWidth;
+    const centre = ((edges[cell.column]! + edges[cell.column + 1]!) / 2 / (width || 1)) * area.clientWidth;
     const left = Math.max(-area.offsetLeft, Math.min(area.clientWidth - box.offsetWidth, centre - box.offsetWidth / 2));
     box.style.left = `${left}px`;
-  }, [cell, columns, width]);
+  }, [cell, edges, width]);
 
   const hovered = cell ? rows[cell.row] : undefined;
   const value = cell && hovered ? hovered.values[cell.column] : undefined;
   const info = HEATMAP_SIGNAL_INFO[signal];
-  const tipLeft = cell ? ((cell.column + 0.5) / columns) * 100 : 0;
 
   return (
     <div className="nb-heatmap" data-rows={rows.length} data-columns={columns} data-signal={signal}>
@@ -122,7 +125,7 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
             <div
               className="nb-heatmap-cell"
               aria-hidden="true"
-              style={{ left: `${(cell.column / columns) * 100}%`, width: `max(3px, ${100 / columns}%)`, top: cell.row * rowHeight, height: rowHeight }}
+              style={{ left: percent(edges[cell.column]!), width: `max(3px, ${percent(edges[cell.column + 1]! - edges[cell.column]!)})`, top: cell.row * rowHeight, height: rowHeight }}
             />
           ) : null}
           {cell && hovered ? (
@@ -136,7 +139,7 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
               style={{
                 // Below the cell in the upper half, above it in the lower half, so it never hangs far past the grid.
                 ...(cell.row * rowHeight < height / 2 ? { top: (cell.row + 1) * rowHeight + 4 } : { bottom: height - cell.row * rowHeight + 4 }),
-                left: `${tipLeft}%`,
+                left: percent((edges[cell.column]! + edges[cell.column + 1]!) / 2),
               }}
             >
               <strong>{hovered.nodeId}</strong>
@@ -152,7 +155,7 @@ export function GradientHeatmap({ rows, steps, batchesPerEpoch, signal, scale }:
         <div className="nb-heatmap-xtitle">epoch</div>
         <div className="nb-heatmap-xaxis" aria-hidden="true">
           {ticks.map((t) => (
-            <span key={t.column} style={{ left: `${((t.column + 0.5) / columns) * 100}%` }}>
+            <span key={t.column} style={{ left: percent((edges[t.column]! + edges[t.column + 1]!) / 2) }}>
               {t.label}
             </span>
           ))}

@@ -6,7 +6,7 @@
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import { stepToEpochBatch } from '../../../../shared/telemetry/telemetryRecorder';
 import { viridis, rgbCss } from './colorScale';
-import type { Ridges } from './histogramRidges';
+import type { Ridge, Ridges } from './histogramRidges';
 import { stepLabel } from './stepAxis';
 import { useElementWidth } from './useElementWidth';
 
@@ -41,6 +41,14 @@ function histogramMean(min: number, max: number, counts: readonly number[]): num
     weighted += c * (min + (i + 0.5) * width);
   });
   return total > 0 ? weighted / total : min;
+}
+
+function readout(subject: string, ridge: Ridge | undefined, batchesPerEpoch: number, count: number): string {
+  if (!ridge) return `${subject}: ${count} snapshots, oldest at the top. Hover one for its range.`;
+  const when = `${subject} at ${stepLabel(ridge.step, batchesPerEpoch)}`;
+  const h = ridge.source;
+  if (!h) return `${when}: no histogram`;
+  return `${when}: ${formatAxisValue(h.min)} … ${formatAxisValue(h.max)}, mean ≈ ${formatAxisValue(histogramMean(h.min, h.max, h.counts))}`;
 }
 
 export function HistogramRidgeline({ ridges, batchesPerEpoch, subject }: HistogramRidgelineProps) {
@@ -125,11 +133,7 @@ export function HistogramRidgeline({ ridges, batchesPerEpoch, subject }: Histogr
         ))}
       </svg>
       <p className="nb-ridges-readout nb-muted" role="status">
-        {hovered?.source
-          ? `${subject} at ${stepLabel(hovered.step, batchesPerEpoch)}: ${formatAxisValue(hovered.source.min)} … ${formatAxisValue(hovered.source.max)}, mean ≈ ${formatAxisValue(histogramMean(hovered.source.min, hovered.source.max, hovered.source.counts))}`
-          : hovered
-            ? `${subject} at ${stepLabel(hovered.step, batchesPerEpoch)}: no histogram`
-            : `${subject}: ${shown.length} snapshots, oldest at the top. Hover one for its range.`}
+        {readout(subject, hovered, batchesPerEpoch, shown.length)}
       </p>
     </div>
   );

@@ -197,7 +197,7 @@ function HistogramSection({ telemetry, graph, order, view }: SectionProps & { re
       {nodes.length > 0 ? (
         <label className="nb-inline nb-insight-layer">
           <span>Layer</span>
-          <select aria-label="Histogram layer" value={nodeId} onChange={(e) => setHistogramNode(e.target.value === auto ? undefined : e.target.value)}>
+          <select aria-label="Histogram layer" value={nodeId} title={nodeId ? `${label(nodeId)}${nodeId === auto ? ' (changed most)' : ''}` : undefined} onChange={(e) => setHistogramNode(e.target.value === auto ? undefined : e.target.value)}>
             {nodes.map((id) => (
               <option key={id} value={id}>
                 {label(id)}

@@ -4,10 +4,20 @@ import type { HeatmapRow } from './heatmapModel';
 
 /**
  * Paints the cells on a canvas sized `width` × `height` CSS pixels at the device pixel ratio: one pixel per cell in an
- * ImageData, scaled up without smoothing, so cells stay sharp-edged and a 50 × 256 grid paints in a few milliseconds
- * (a fillRect per cell took ~30 ms in Chromium at 2× pixels). A null value stays transparent.
+ * ImageData, each column stretched without smoothing onto its span (edges rounded to device pixels), so cells stay
+ * sharp-edged and a 50 × 256 grid paints in a few milliseconds (a fillRect per cell took ~30 ms in Chromium at 2×
+ * pixels). A null value stays transparent.
  */
-export function paintHeatmap(canvas: HTMLCanvasElement, rows: readonly HeatmapRow[], columns: number, scale: ColorScale, width: number, height: number): void {
+export function paintHeatmap(
+  canvas: HTMLCanvasElement,
+  rows: readonly HeatmapRow[],
+  columns: number,
+  scale: ColorScale,
+  width: number,
+  height: number,
+  /** Column edges in CSS pixels (columnEdges); each column is stretched onto its own span. */
+  edges: readonly number[],
+): void {
   const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(width * ratio));
   const h = Math.max(1, Math.round(height * ratio));
@@ -23,7 +33,11 @@ export function paintHeatmap(canvas: HTMLCanvasElement, rows: readonly HeatmapRo
   source.height = rows.length;
   source.getContext('2d')?.putImageData(new ImageData(cells, columns, rows.length), 0, 0);
   context.imageSmoothingEnabled = false;
-  context.drawImage(source, 0, 0, w, h);
+  for (let c = 0; c < columns; c++) {
+    const left = Math.round((edges[c] ?? 0) * ratio);
+    const right = Math.round((edges[c + 1] ?? width) * ratio);
+    if (right > left) context.drawImage(source, c, 0, 1, rows.length, left, 0, right - left, h);
+  }
 }
 
 /** RGBA of every cell, row by row (transparent where the value is null). */

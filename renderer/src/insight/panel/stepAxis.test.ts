@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochTicks, stepLabel, stepToEpochX } from './stepAxis';
+import { columnAt, columnEdges, epochTicks, stepLabel, stepToEpochX } from './stepAxis';
 
 describe('step labels', () => {
   it('names the epoch and batch of a global step and its x on the loss chart', () => {
@@ -29,5 +29,29 @@ describe('step labels', () => {
   it('gives a run still in its first epoch one tick, and nothing for no steps', () => {
     expect(epochTicks([1, 5, 9], 100, 5)).toEqual([{ column: 0, label: '1' }]);
     expect(epochTicks([], 100, 5)).toEqual([]);
+  });
+});
+
+describe('columnEdges', () => {
+  it('gives evenly recorded steps equal columns', () => {
+    expect(columnEdges([10, 20, 30, 40], 400)).toEqual([0, 100, 200, 300, 400]);
+  });
+
+  it('spaces irregular samples by their steps, each column centred on its step', () => {
+    const edges = columnEdges([1, 11, 118], 1000);
+    expect(edges[0]).toBe(0);
+    expect(edges[3]).toBe(1000);
+    // Domain 1 − 5 … 118 + 53.5: the first gap is about a tenth of the second.
+    expect(edges[1]! - edges[0]!).toBeLessThan((edges[2]! - edges[1]!) / 4);
+    expect(columnAt(edges, 0)).toBe(0);
+    expect(columnAt(edges, edges[1]! + 0.01)).toBe(1);
+    expect(columnAt(edges, 999)).toBe(2);
+    expect(columnAt(edges, 5000)).toBe(2);
+    expect(columnAt(edges, -3)).toBe(0);
+  });
+
+  it('fills the width with one column and has no columns for no steps', () => {
+    expect(columnEdges([7], 300)).toEqual([0, 300]);
+    expect(columnEdges([], 300)).toEqual([0]);
   });
 });

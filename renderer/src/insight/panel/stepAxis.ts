@@ -45,3 +45,33 @@ export function epochTicks(steps: readonly number[], batchesPerEpoch: number, ma
   }
   return [starts[0]!];
 }
+
+/**
+ * Where each recorded step's column starts and ends across `width`, so time runs proportionally even where samples
+ * are irregular (the first step, a thinned record's newest point): column c is centred on its step and meets its
+ * neighbours halfway. n steps give n + 1 edges from 0 to `width`.
+ */
+export function columnEdges(steps: readonly number[], width: number): number[] {
+  const n = steps.length;
+  if (n === 0) return [0];
+  if (n === 1) return [0, width];
+  const lo = steps[0]! - (steps[1]! - steps[0]!) / 2;
+  const hi = steps[n - 1]! + (steps[n - 1]! - steps[n - 2]!) / 2;
+  const x = (step: number) => ((step - lo) / (hi - lo || 1)) * width;
+  const edges = [0];
+  for (let c = 1; c < n; c++) edges.push(x((steps[c - 1]! + steps[c]!) / 2));
+  edges.push(width);
+  return edges;
+}
+
+/** The column whose span holds x (edges from columnEdges), clamped to the ends. */
+export function columnAt(edges: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = edges.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (edges[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return Math.max(0, lo);
+}
