@@ -275,7 +275,7 @@ describe('bricks train --telemetry', () => {
     expect(code).toBe(0);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const telemetry = lines.filter((l) => l['type'] === 'telemetry');
-    expect(telemetry.length).toBeGreaterThan(2);
+    expect(telemetry.length).toBeGreaterThanOrEqual(2); // more on a slower machine: at most 20 per second
     expect(telemetry[0]).toMatchObject({ epoch: 1, batch: 1 });
     const batchesPerEpoch = (lines.find((l) => l['type'] === 'batch') as { batchesPerEpoch: number }).batchesPerEpoch;
     for (const line of telemetry) {
