@@ -200,6 +200,8 @@ export const batchEventSchema = z.strictObject({
   loss: finite,
   accuracy: finite.optional(),
   samplesPerSec: z.number().min(0),
+  /** The learning rate this batch was trained with (sent when the run has a learning-rate schedule). */
+  learningRate: z.number().min(0).refine(Number.isFinite, 'must be a finite number').optional(),
 });
 export const epochEventSchema = z.strictObject({
   type: z.literal('epoch'),

@@ -26,6 +26,30 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
   }
 }
 
+/** What every tfjs optimizer we create reads its step size from (protected in tfjs' typings). */
+interface LearningRateField {
+  learningRate: number;
+  setLearningRate?(learningRate: number): void;
+}
+
+/** The learning rate `optimizer` applies at its next step. */
+export function learningRateOf(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as LearningRateField).learningRate;
+}
+
+/**
+ * Sets the learning rate of the next step (a schedule calls this before every step). SGD and momentum keep the rate
+ * as a scalar tensor too, which only their own setLearningRate renews; Adam, AdamW and RMSProp (stock and fused) read
+ * the field at every step, AdamW's decay factor included. Nothing happens when the rate is unchanged, so a constant
+ * rate costs nothing and trains bit for bit as before.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const o = optimizer as unknown as LearningRateField;
+  if (o.learningRate === learningRate) return;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(learningRate);
+  else o.learningRate = learningRate;
+}
+
 /**
  * Decoupled weight decay (Loshchilov & Hutter): w ← w·(1 − lr·λ) on kernels only; biases and normalization
  * parameters (rank < 2) are not decayed, as in common AdamW practice. The `adamw` optimizer does this itself, in the

@@ -10,7 +10,8 @@
  *
  * AdamW: `weightDecay` > 0 adds decoupled weight decay, x ← x·(1 − lr·λ) right after each weight's Adam step, on
  * trainable weights of rank ≥ 2 only (kernels, not biases or normalization parameters) — what the trainer did before
- * with a separate pass after every step. It is not part of the serialized config: a saved AdamW loads as Adam, as
+ * with a separate pass after every step. lr is the current learning rate, so a schedule scales the decay with it
+ * (as PyTorch's AdamW does). It is not part of the serialized config: a saved AdamW loads as Adam, as
  * it did when AdamW was tf.train.adam plus that pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -79,21 +80,26 @@ interface AdamInternals {
 }
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
-  /** float32(1 − lr·λ) or exactly 1; tfjs' mul(w, 1 − lr·λ) multiplies by that float32 scalar. */
-  private readonly decayFactor: number;
-
   constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number, readonly weightDecay = 0) {
     // tfjs takes `null` for "the backend's epsilon".
     super(learningRate, beta1, beta2, (epsilon ?? null) as number);
-    this.decayFactor = weightDecay !== 0 ? f(1 - learningRate * weightDecay) : 1;
     registerOptimizerUpdateKernels();
+  }
+
+  /**
+   * float32(1 − lr·λ) or exactly 1; tfjs' mul(w, 1 − lr·λ) multiplies by that float32 scalar. Read from the current
+   * learning rate at every step, since a learning-rate schedule changes it between steps.
+   */
+  private get decayFactor(): number {
+    return this.weightDecay !== 0 ? f(1 - this.learningRate * this.weightDecay) : 1;
   }
 
   override applyGradients(gradients: Gradients): void {
     const names = variableNames(gradients);
+    const decayFactor = this.decayFactor;
     if (!hasOptimizerUpdateKernel(ADAM_UPDATE) || !allFloat32(gradients, names)) {
       super.applyGradients(gradients);
-      if (this.decayFactor !== 1) this.decayStock(gradients, names);
+      if (decayFactor !== 1) this.decayStock(gradients, names, decayFactor);
       return;
     }
     const state = this as unknown as AdamInternals;
@@ -117,7 +123,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const v = slot(state.accumulatedSecondMoment, i, value, 'v');
         const g = gradientAt(gradients, name, i);
         if (g == null) return;
-        const decayed = { ...attrs, decayFactor: decayFactorFor(value, this.decayFactor) };
+        const decayed = { ...attrs, decayFactor: decayFactorFor(value, decayFactor) };
         const [x1, m1, v1] = engine.runKernel<tf.Tensor[]>(ADAM_UPDATE, { x: value, m, v, g }, decayed as unknown as tf.NamedAttrMap);
         m.assign(m1!);
         v.assign(v1!);
@@ -130,11 +136,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 
   /** AdamW on a backend without the fused kernel: the decay as its own op after tfjs' Adam step. */
-  private decayStock(gradients: Gradients, names: readonly string[]): void {
+  private decayStock(gradients: Gradients, names: readonly string[], decayFactor: number): void {
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = registeredVariable(name);
-        const factor = decayFactorFor(value, this.decayFactor);
+        const factor = decayFactorFor(value, decayFactor);
         if (factor !== 1 && gradientAt(gradients, name, i) != null) value.assign(tf.mul(value, factor));
       });
     });

@@ -4,6 +4,11 @@
  * cross-entropy maximum, exploding weights: ./divergence.ts) ends the run as `failed` at the batch that showed it.
  * Nothing non-finite reaches the summary or the events: JSON (the run history, the IPC) cannot carry it.
  *
+ * Training options: the learning rate of every step comes from shared/training/learningRateSchedule.ts (the same
+ * function the chart under the loss curve draws), gradient clipping (./gradientTransforms.ts) sits between the
+ * gradients and the update on every step, and early stopping watches one metric after each epoch's validation,
+ * keeping a copy of the best epoch's weights (BatchNorm moving statistics included) to put back at the end.
+ *
  * Memory discipline: per batch we create exactly the x/y tensors and dispose them; evaluation tensors are disposed
  * after use; everything else lives inside tf.tidy. The tensor count is the same after every epoch (tested).
  */
@@ -16,12 +21,14 @@ import { BOUNDARY_EVENT_GAP_MS, MAX_BATCH_EVENTS_PER_SECOND } from '../../../sha
 import { LIVE_BOUNDARY_RESOLUTION } from '../../../shared/contracts/evaluation';
 import { classificationMetrics } from '../../../shared/evaluation/classificationMetrics';
 import type { EpochMetrics, FinalMetrics, RunSummary } from '../../../shared/format/runSummary';
-import type { TrainingConfig } from '../../../shared/format/trainingConfig';
+import type { EarlyStopping, TrainingConfig } from '../../../shared/format/trainingConfig';
+import { learningRateAt } from '../../../shared/training/learningRateSchedule';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
 import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
 import { planeGridFor, predictBoundary } from '../evaluation/planeBoundary';
 import { predictBatched } from '../evaluation/predictBatched';
-import { createOptimizer } from './createOptimizer';
+import { createOptimizer, setLearningRate } from './createOptimizer';
+import { clippingHooks, minimizeWith, planGradientClipping, type GradientClipPlan } from './gradientTransforms';
 import { DivergenceDetector, lossCeilingOf } from './divergence';
 import { evaluationBatchSize } from './evaluationBatchSize';
 import { compiledLoss } from './fusedLosses';
@@ -86,10 +93,21 @@ export interface TrainModelOptions {
   readonly telemetry?: { readonly layerNames: ReadonlyMap<string, readonly string[]>; readonly inputNodeId?: string };
 }
 
-/** Trains one batch across replicas; returns [loss, ...metrics] over the whole batch like trainOnBatch. */
+/**
+ * Trains one batch across replicas; returns [loss, ...metrics] over the whole batch like trainOnBatch. The replicas
+ * apply the rate `optimizer` has now, and the averaged gradients clipped with `clip` when given.
+ */
 export interface ParallelStepper {
   readonly workers: number;
-  trainOnBatch(model: tfl.LayersModel, optimizer: tf.Optimizer, x: Float32Array, y: Float32Array, rows: number, probe?: TelemetryProbe): Promise<number[]>;
+  trainOnBatch(
+    model: tfl.LayersModel,
+    optimizer: tf.Optimizer,
+    x: Float32Array,
+    y: Float32Array,
+    rows: number,
+    probe?: TelemetryProbe,
+    clip?: GradientClipPlan,
+  ): Promise<number[]>;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -139,6 +157,34 @@ function weightNorm(model: tfl.LayersModel): number {
   });
 }
 
+/** The epoch metric early stopping watches, and whether bigger is better. */
+function watched(metrics: EpochMetrics, metric: EarlyStopping['metric']): number | undefined {
+  switch (metric) {
+    case 'loss':
+      return metrics.loss;
+    case 'accuracy':
+      return metrics.accuracy;
+    case 'val_loss':
+      return metrics.valLoss;
+    case 'val_accuracy':
+      return metrics.valAccuracy;
+  }
+}
+
+/** Setup problems of an early-stopping config, named by its field (thrown before training starts). */
+function checkEarlyStopping(es: EarlyStopping, valSize: number, validationSplit: number, withAccuracy: boolean): void {
+  if (es.metric.startsWith('val_') && valSize === 0) {
+    throw new Error(
+      validationSplit === 0
+        ? `earlyStopping.metric '${es.metric}' needs validation data, but validationSplit is 0`
+        : `earlyStopping.metric '${es.metric}' needs validation data, but validationSplit ${validationSplit} holds out no samples of this dataset`,
+    );
+  }
+  if (es.metric.endsWith('accuracy') && !withAccuracy) {
+    throw new Error(`earlyStopping.metric '${es.metric}' needs an accuracy, which a regression head does not have`);
+  }
+}
+
 function range(n: number): Int32Array {
   const r = new Int32Array(n);
   for (let i = 0; i < n; i++) r[i] = i;
@@ -182,10 +228,14 @@ export async function trainModel(
   const valIdx = all.slice(data.train.count - valSize);
   const trainSize = trainIdx.length;
   if (trainSize === 0) throw new Error(`Dataset '${data.info.id}' leaves no training samples after the validation split`);
+  const earlyStopping = config.earlyStopping;
+  if (earlyStopping) checkEarlyStopping(earlyStopping, valSize, config.validationSplit, withAccuracy);
 
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
   // The loss/metric functions are tfjs-layers' own or fused equivalents (fusedLosses.ts); the reported name stays head.loss.
   model.compile({ optimizer, ...compiledLoss(head.loss, withAccuracy ? ['accuracy'] : []) });
+  const clipPlan = config.clip ? planGradientClipping(model, config.clip) : undefined;
+  const clipHooks = clippingHooks(clipPlan);
 
   /**
    * The final test metrics of a classifier: one batched predict scored by shared/evaluation, exactly what an
@@ -261,6 +311,12 @@ export async function trainModel(
   const schedule = telemetryOn ? new TelemetrySchedule(config.telemetryEvery) : undefined;
   const recorder = telemetryOn ? new TelemetryRecorder(batchesPerEpoch) : undefined;
   let step = 0;
+  const scheduleContext = { learningRate: config.learningRate, batchesPerEpoch, epochs: config.epochs };
+  const lower = earlyStopping?.metric.endsWith('loss') ?? true;
+  /** The best epoch so far under early stopping, and (restoreBest) a copy of its weights. */
+  let best: { epoch: number; value: number; weights?: tf.Tensor[] } | undefined;
+  let stoppedEarly = false;
+  const restoreBest = earlyStopping?.restoreBest ?? true;
 
   try {
   outer: for (let epoch = 1; epoch <= config.epochs; epoch++) {
@@ -284,18 +340,24 @@ export async function trainModel(
       const to = Math.min(trainSize, from + batchSize);
       const t0 = performance.now();
       step++;
+      const learningRate = learningRateAt(config.lrSchedule, step - 1, scheduleContext);
+      setLearningRate(optimizer, learningRate);
       const measured = probe !== undefined && schedule!.due(step, t0);
       const { x, y } = gather(data.train, order, from, to, size, head, classes);
       let result: number | number[];
       if (measured) probe.begin();
       try {
         if (options.parallel) {
-          result = await options.parallel.trainOnBatch(model, optimizer, x, y, to - from, measured ? probe : undefined);
+          result = await options.parallel.trainOnBatch(model, optimizer, x, y, to - from, measured ? probe : undefined, clipPlan);
         } else {
           const xs = tf.tensor(x, [to - from, ...inputShape]);
           const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
+          const trainStep = () => model.trainOnBatch(xs, ys);
           try {
-            result = measured ? await probe.wrapOptimizer(optimizer, () => model.trainOnBatch(xs, ys)) : await model.trainOnBatch(xs, ys);
+            // Telemetry sees the gradients the step applies, i.e. after clipping.
+            if (measured) result = await probe.wrapOptimizer(optimizer, trainStep, clipHooks);
+            else if (clipPlan) result = await minimizeWith(model, optimizer, clipHooks, trainStep);
+            else result = await trainStep();
           } finally {
             xs.dispose();
             ys.dispose();
@@ -333,6 +395,7 @@ export async function trainModel(
           loss: loss!,
           ...(withAccuracy && accuracy !== undefined ? { accuracy } : {}),
           samplesPerSec: epochActiveMs > 0 ? (epochSamples * 1000) / epochActiveMs : 0,
+          ...(config.lrSchedule ? { learningRate } : {}),
         });
       }
       if (telemetry) {
@@ -361,16 +424,38 @@ export async function trainModel(
     failure ??= divergence.observeWeightNorm(weightNorm(model), { epoch });
     epochs.push(metrics);
     partial = undefined;
+    if (!failure && earlyStopping) {
+      const value = watched(metrics, earlyStopping.metric);
+      if (value !== undefined && (best === undefined || (lower ? value < best.value : value > best.value))) {
+        if (best?.weights) tf.dispose(best.weights);
+        // Clones share memory with the weights until the next update assigns new tensors, so a copy costs one model
+        // of memory at most. model.weights includes the BatchNorm moving statistics.
+        best = { epoch, value, ...(restoreBest ? { weights: model.weights.map((w) => tf.keep(tf.clone(w.read()))) } : {}) };
+      } else if (best !== undefined && epoch - best.epoch >= earlyStopping.patience && epoch < config.epochs) {
+        stoppedEarly = true;
+      }
+    }
     if (!failure) sendBoundary(epoch, batchesPerEpoch);
     callbacks.onEpoch?.({ ...metrics, elapsedMs: Date.now() - startedAtMs });
-    if (failure) break;
+    if (failure || stoppedEarly) break;
     await yieldToEventLoop();
   }
+  } catch (error) {
+    if (best?.weights) tf.dispose(best.weights);
+    throw error;
   } finally {
     probe?.dispose();
   }
 
-  const last = epochs[epochs.length - 1];
+  // Early stopping ended the run: the best epoch's weights go back in (the run ends here, so a data-parallel
+  // replica thread needs no copy: only this model is evaluated and kept).
+  const restored = stoppedEarly && !failure && best?.weights !== undefined;
+  if (restored) model.setWeights(best!.weights!);
+  if (best?.weights) tf.dispose(best.weights);
+
+  // With the best weights restored, the final numbers describe them: that epoch's training metrics and a fresh
+  // validation pass (test metrics below are taken on the restored model too).
+  const last = restored ? epochs[best!.epoch - 1] : epochs[epochs.length - 1];
   let trainMetrics: { loss: number; accuracy?: number };
   if (last) trainMetrics = last;
   else if (partial) trainMetrics = partial; // stopped or failed inside the first epoch: the batches so far
@@ -381,8 +466,17 @@ export async function trainModel(
     loss: trainMetrics.loss,
     ...(trainMetrics.accuracy !== undefined ? { accuracy: trainMetrics.accuracy } : {}),
   };
-  if (last?.valLoss !== undefined) final.valLoss = last.valLoss;
-  if (last?.valAccuracy !== undefined) final.valAccuracy = last.valAccuracy;
+  if (restored && valSize > 0) {
+    const val = evaluate(data.train, valIdx);
+    failure = divergence.observeEvaluation('validation loss', val.loss, { epoch: best!.epoch });
+    if (!failure) {
+      final.valLoss = val.loss;
+      if (val.accuracy !== undefined) final.valAccuracy = val.accuracy;
+    }
+  } else {
+    if (last?.valLoss !== undefined) final.valLoss = last.valLoss;
+    if (last?.valAccuracy !== undefined) final.valAccuracy = last.valAccuracy;
+  }
   const skipTest = control?.stopped === true && options.testOnStop === false;
   if (!failure && !skipTest && data.test.count > 0) {
     const test = scoreTest();
@@ -409,6 +503,7 @@ export async function trainModel(
     wallTimeMs: finishedAt - startedAtMs,
   };
   if (failure) summary.error = failure.reason;
+  if (stoppedEarly && best) summary.earlyStopped = { bestEpoch: best.epoch, restoredBest: restored };
   if (recorder && recorder.samples > 0) summary.telemetry = recorder.toRecord();
   return failure ? { summary, failure } : { summary };
 }

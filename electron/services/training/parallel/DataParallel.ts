@@ -38,6 +38,8 @@ import type { GraphDocument } from '../../../../shared/document/model';
 import type { TrainingConfig } from '../../../../shared/format/trainingConfig';
 import type { BackendInfo } from '../../backends/selectBackend';
 import type { TelemetryProbe } from '../telemetry/TelemetryProbe';
+import { learningRateOf } from '../createOptimizer';
+import { clipFlatGradients, type GradientClipPlan } from '../gradientTransforms';
 import { createGradientStep, type GradientStep } from './gradientStep';
 import type { ReplicaInit } from './ReplicaInit';
 import {
@@ -143,6 +145,8 @@ export class DataParallel {
   private step: GradientStep | undefined;
   private localGradients = new Float32Array(0);
   private localStatistics = new Float32Array(0);
+  /** The trainer replica's weights, flattened, for adaptive gradient clipping (allocated on first use). */
+  private weightsFlat: Float32Array | undefined;
   private seq = 0;
   private readonly phaseMs = new Float64Array(TRAINER_PHASES.length);
   private steps = 0;
@@ -246,7 +250,9 @@ export class DataParallel {
 
   /**
    * One synchronous data-parallel step on `rows` samples (x/y as trainModel gathers them). `model` must be compiled
-   * with `optimizer`. Returns [loss, ...metrics] over the whole batch, like trainOnBatch.
+   * with `optimizer`. Returns [loss, ...metrics] over the whole batch, like trainOnBatch. Both replicas apply the
+   * update with the optimizer's current learning rate; with `clip` the averaged gradients are clipped once, here,
+   * before either replica applies them, so the replicas stay identical.
    */
   async trainOnBatch(
     model: tfl.LayersModel,
@@ -255,6 +261,7 @@ export class DataParallel {
     y: Float32Array,
     rows: number,
     probe?: Pick<TelemetryProbe, 'recordFlatGradients'>,
+    clip?: GradientClipPlan,
   ): Promise<number[]> {
     if (this.disposed) throw new Error('DataParallel has been disposed');
     if (this.failure) throw this.failure;
@@ -312,9 +319,18 @@ export class DataParallel {
       weightedSum(v.avgGradients, g0, w0, v.gradients, w1);
       weightedSum(v.avgStatistics, s0, w0, v.statistics, w1);
     }
+    if (clip) {
+      let weights: Float32Array | undefined;
+      if (clip.clip.kind === 'agc') {
+        weights = this.weightsFlat ??= new Float32Array(this.layout.gradientSize);
+        this.step.readWeights(weights);
+      }
+      clipFlatGradients(clip, this.step.variables, v.avgGradients, weights);
+    }
+    v.learningRate[0] = learningRateOf(optimizer);
     Atomics.store(v.ctrl, CTRL.APPLY, seq);
     Atomics.notify(v.ctrl, CTRL.APPLY);
-    // Telemetry (when this step is measured): the norms of the full-batch gradient both replicas apply.
+    // Telemetry (when this step is measured): the norms of the full-batch gradient both replicas apply (clipped).
     probe?.recordFlatGradients(v.avgGradients, this.step.variables);
     lap(PHASE.average);
     this.step.apply(v.avgGradients, v.avgStatistics);

@@ -62,6 +62,8 @@ export interface GradientStep {
    * live in shared memory that the next step overwrites: see tensorFromVolatile.
    */
   apply(gradients: Float32Array, statistics: Float32Array): void;
+  /** Copies the current trainable weights, flattened in `variables` order, into `out` (adaptive gradient clipping). */
+  readWeights(out: Float32Array): void;
 }
 
 /** `model` must be compiled with `optimizer`. */
@@ -140,6 +142,13 @@ export function createGradientStep(model: tfl.LayersModel, optimizer: tf.Optimiz
         const n = sizeOf(s);
         tf.tidy(() => s.assign(tensorFromVolatile(statisticsIn.subarray(offset, offset + n), s.shape)));
         offset += n;
+      }
+    },
+    readWeights(out) {
+      let offset = 0;
+      for (const v of variables) {
+        copyInto(v, out, offset);
+        offset += sizeOf(v);
       }
     },
   };

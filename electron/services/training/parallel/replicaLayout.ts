@@ -15,6 +15,11 @@ export const CTRL = {
   ROWS: 3,
   /** What STEP means: a training step, a weight snapshot, or exit. */
   COMMAND: 4,
+  /**
+   * Ints 6–7 (bytes 24–31, 8-aligned) hold a Float64: the learning rate of the update published with APPLY (a
+   * schedule changes it between steps; written before APPLY is stored, so the worker reads it after its wait).
+   */
+  LEARNING_RATE: 6,
 } as const;
 const CTRL_INTS = 8;
 
@@ -48,6 +53,8 @@ export interface ReplicaLayout {
 
 export interface ReplicaViews {
   readonly ctrl: Int32Array;
+  /** One Float64 over CTRL.LEARNING_RATE: the rate both replicas apply the averaged update with. */
+  readonly learningRate: Float64Array;
   readonly x: Float32Array;
   readonly y: Float32Array;
   /** The worker's gradients, moving statistics and [loss, ...metrics] for the step. */
@@ -84,6 +91,7 @@ export function allocateReplicaMemory(layout: ReplicaLayout): SharedArrayBuffer 
 
 export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): ReplicaViews {
   const ctrl = new Int32Array(buffer, 0, CTRL_INTS);
+  const learningRate = new Float64Array(buffer, CTRL.LEARNING_RATE * 4, 1);
   let offset = CTRL_INTS * 4;
   const [x, y, gradients, statistics, metrics, avgGradients, avgStatistics] = floatsOf(layout).map((n) => {
     const view = new Float32Array(buffer, offset, n);
@@ -91,5 +99,5 @@ export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): 
     return view;
   }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const workerPhases = new Float64Array(buffer, phasesOffset(layout), PHASE_SLOTS);
-  return { ctrl, x, y, gradients, statistics, metrics, avgGradients, avgStatistics, workerPhases };
+  return { ctrl, learningRate, x, y, gradients, statistics, metrics, avgGradients, avgStatistics, workerPhases };
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
-import { createOptimizer } from '../createOptimizer';
+import { createOptimizer, setLearningRate } from '../createOptimizer';
 import { compiledLoss } from '../fusedLosses';
 import { createGradientStep, tensorFromVolatile } from './gradientStep';
 import { COMMAND, CTRL, replicaViews, WORKER_PHASES } from './replicaLayout';
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     lap(COMPUTE);
     if (waitFor(CTRL.APPLY, seen)) break;
     lap(WAIT_APPLY);
+    // The trainer's rate for this step (learning-rate schedule), so the same update is applied here.
+    setLearningRate(optimizer, views.learningRate[0]!);
     step.apply(views.avgGradients, views.avgStatistics);
     lap(APPLY);
     phases[STEPS]!++;

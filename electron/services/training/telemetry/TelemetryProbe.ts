@@ -15,6 +15,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Histogram, NodeHistograms, NodeTelemetry } from '../../../../shared/contracts/telemetry';
 import { TELEMETRY_HISTOGRAM_BINS } from '../../../../shared/contracts/telemetry';
 import { histogramOf } from '../../../../shared/telemetry/telemetryRecorder';
+import { minimizeWith, type GradientHooks } from '../gradientTransforms';
 
 /** Values per histogram at most: a strided sample of larger tensors (a picture, not a statistic). */
 export const HISTOGRAM_SAMPLE = 4096;
@@ -62,10 +63,6 @@ function outputKindOf(layer: tfl.layers.Layer | undefined): OutputKind {
 
 function variableOf(weight: tfl.LayerVariable): tf.Variable {
   return (weight as unknown as { read(): tf.Variable }).read();
-}
-
-interface OptimizerSlot {
-  optimizer_: unknown;
 }
 
 export class TelemetryProbe {
@@ -133,29 +130,20 @@ export class TelemetryProbe {
 
   /**
    * Runs `step` (a trainOnBatch of `model`, compiled with `optimizer`) with the optimizer's minimize replaced by the
-   * same computeGradients + applyGradients, so the gradient norms are taken from the gradients the step applies.
+   * same computeGradients + applyGradients (gradientTransforms.ts minimizeWith), so the gradient norms are taken from
+   * the gradients the step applies: after `hooks.transform` (gradient clipping) when there is one.
    */
-  async wrapOptimizer<T>(optimizer: tf.Optimizer, step: () => Promise<T>): Promise<T> {
-    const target = (this.model instanceof tfl.Sequential ? (this.model as unknown as { model: tfl.LayersModel }).model : this.model) as unknown as OptimizerSlot;
-    const saved = target.optimizer_;
+  async wrapOptimizer<T>(optimizer: tf.Optimizer, step: () => Promise<T>, hooks: GradientHooks = {}): Promise<T> {
     const byWeight = this.weightOwners();
-    target.optimizer_ = {
-      minimize: (f: () => tf.Scalar, returnCost: boolean, varList?: tf.Variable[]) => {
-        // Exactly tf.Optimizer.minimize, with the norms taken before the gradients are freed.
-        const { value, grads } = optimizer.computeGradients(f, varList);
-        this.recordGradientTensors(grads, byWeight);
-        if (varList != null) optimizer.applyGradients(varList.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
-        else optimizer.applyGradients(grads);
-        tf.dispose(grads);
-        if (returnCost) return value;
-        value.dispose();
-        return null;
-      },
-    };
     try {
-      return await step();
+      return await minimizeWith(this.model, optimizer, {
+        ...hooks,
+        observe: (grads) => {
+          hooks.observe?.(grads);
+          this.recordGradientTensors(grads, byWeight);
+        },
+      }, step);
     } finally {
-      target.optimizer_ = saved;
       this.capturing = false;
     }
   }
