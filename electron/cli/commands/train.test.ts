@@ -311,3 +311,62 @@ describe('bricks train --telemetry', () => {
     expect(bad.err).toMatch(/telemetryEvery/);
   });
 });
+
+describe('bricks train: learning-rate schedule, clipping, early stopping', () => {
+  it('takes --lr-schedule/--warmup/--clip/--early-stop, prints them in the header and stores them in the summary', async () => {
+    const { code, out, err } = await run(
+      'train', xorExample, '--epochs', '3', '--backend', 'cpu', '--lr', '0.05',
+      '--lr-schedule', 'cosine', '--warmup', '1', '--lr-min', '0.001', '--clip', 'agc', '--early-stop', 'val_loss:4',
+    );
+    expect(code).toBe(0);
+    expect(err).toContain('learning rate 0.05, cosine to 0.001 after 1 warm-up epoch · clipping AGC λ 0.01 (first and last layers not clipped) · early stopping on val_loss, patience 4, restores the best epoch');
+    expect(out).toMatch(/run completed after 3\/3 epochs/);
+    const json = await run('train', xorExample, '--epochs', '2', '--backend', 'cpu', '--json', '--lr', '0.01', '--lr-step', '1:0.5', '--clip', 'norm:1.5', '--early-stop', 'accuracy:3', '--no-restore-best');
+    expect(json.code).toBe(0);
+    const lines = json.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const summary = runSummarySchema.parse((lines.at(-1) as { summary: unknown }).summary);
+    expect(summary.config.lrSchedule).toEqual({ kind: 'step', everyEpochs: 1, factor: 0.5 });
+    expect(summary.config.clip).toEqual({ kind: 'norm', maxNorm: 1.5 });
+    expect(summary.config.earlyStopping).toEqual({ metric: 'accuracy', patience: 3, restoreBest: false });
+    // Batch events carry the scheduled rate.
+    const batches = lines.filter((l) => l.type === 'batch') as { epoch: number; learningRate: number }[];
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) expect(b.learningRate).toBeCloseTo(0.01 * 0.5 ** (b.epoch - 1), 12);
+  });
+
+  it('says when early stopping ended the run', async () => {
+    // --validation-split keeps 20 % for val_accuracy; XOR reaches 100 % quickly and cannot beat it.
+    const { code, out } = await run('train', xorExample, '--epochs', '80', '--backend', 'cpu', '--lr', '0.05', '--early-stop', 'val_accuracy:2');
+    expect(code).toBe(0);
+    expect(out).toMatch(/run completed after \d+\/80 epochs/);
+    expect(out).toMatch(/ {2}early {2}stopped at epoch \d+, best epoch \d+ restored/);
+  });
+
+  it('names the flag in every invalid option', async () => {
+    const cases: [string[], string][] = [
+      [['--lr-schedule', 'linear'], "--lr-schedule must be one of constant, step, exponential, cosine, got 'linear'"],
+      [['--lr-schedule', 'step'], '--lr-schedule step needs --lr-step EPOCHS:FACTOR'],
+      [['--lr-step', 'ten'], "--lr-step must be EPOCHS:FACTOR (e.g. 10:0.5), got 'ten'"],
+      [['--lr-step', '0:0.5'], '--lr-step: everyEpochs'],
+      [['--lr-step', '2:1.5'], '--lr-step: factor'],
+      [['--lr-schedule', 'exponential'], '--lr-schedule exponential needs --lr-decay FACTOR'],
+      [['--lr-decay', '2'], '--lr-decay: factor'],
+      [['--lr-schedule', 'cosine', '--lr-decay', '0.9'], '--lr-decay applies to --lr-schedule exponential, not cosine'],
+      [['--warmup', '-1'], '--warmup: warmupEpochs'],
+      [['--clip', 'agc:0'], '--clip: lambda'],
+      [['--clip', 'norm'], '--clip norm needs the maximum norm, e.g. norm:1.0'],
+      [['--clip', 'norm:x'], "--clip norm: 'x' is not a number"],
+      [['--clip', 'l2:1'], "--clip must be agc, agc:LAMBDA, norm:MAX_NORM or off, got 'l2:1'"],
+      [['--early-stop', 'val_loss'], "--early-stop must be METRIC:PATIENCE (e.g. val_loss:5) or off, got 'val_loss'"],
+      [['--early-stop', 'val_f1:3'], "--early-stop: metric must be one of val_loss, val_accuracy, loss, accuracy, got 'val_f1'"],
+      [['--early-stop', 'val_loss:0'], '--early-stop: patience'],
+      [['--no-restore-best'], '--no-restore-best needs early stopping'],
+      [['--early-stop', 'val_loss:3', '--validation-split', '0'], '--early-stop val_loss needs validation data, but the validation split is 0 (--validation-split)'],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, err } = await run('train', xorExample, '--epochs', '1', '--backend', 'cpu', ...flags);
+      expect(code, flags.join(' ')).toBe(2);
+      expect(err, flags.join(' ')).toContain(message);
+    }
+  });
+});

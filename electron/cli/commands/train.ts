@@ -10,7 +10,22 @@ import cliProgress from 'cli-progress';
 import { describeSchemaError, type DatasetRef } from '../../../shared/contracts/trainer';
 import { DEFAULT_KEEP_CHECKPOINTS } from '../../../shared/contracts/evaluation';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import { DEFAULT_TRAINING_CONFIG, OPTIMIZERS, TRAINING_BACKENDS, trainingConfigSchema } from '../../../shared/format/trainingConfig';
+import {
+  DEFAULT_AGC_LAMBDA,
+  DEFAULT_TRAINING_CONFIG,
+  EARLY_STOP_METRICS,
+  earlyStoppingSchema,
+  gradientClippingSchema,
+  LR_SCHEDULE_KINDS,
+  learningRateScheduleSchema,
+  OPTIMIZERS,
+  TRAINING_BACKENDS,
+  trainingConfigSchema,
+  type EarlyStopping,
+  type GradientClipping,
+  type LearningRateSchedule,
+  type TrainingConfig,
+} from '../../../shared/format/trainingConfig';
 import { readGraphFile } from '../../services/files/readGraphFile';
 import { writeGraphFileAtomic } from '../../services/files/writeGraphFileAtomic';
 import { modelToFiles, saveModelToDir } from '../../services/training/modelFiles';
@@ -51,6 +66,138 @@ interface TrainFlags {
   progress?: boolean;
   /** --telemetry [K]: true (the file's interval, else auto) or K / 'auto'. */
   telemetry?: boolean | string;
+  lrSchedule?: string;
+  warmup?: number;
+  lrStep?: string;
+  lrDecay?: number;
+  lrMin?: number;
+  clip?: string;
+  earlyStop?: string;
+  /** Commander sets this true unless --no-restore-best is given. */
+  restoreBest?: boolean;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The first schema issue of an option, named by the flag that set it. */
+function flagError(flagOf: (field: string) => string, error: import('zod').ZodError): string {
+  const issue = error.issues[0]!;
+  const field = String(issue.path[0] ?? '');
+  return `${flagOf(field)}: ${field ? `${field} ` : ''}${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+/**
+ * The learning-rate schedule from --lr-schedule, --warmup, --lr-step, --lr-decay and --lr-min over the file's: a
+ * parameter flag alone picks its schedule (--lr-step → step), and parameters the flags leave out come from the file
+ * when it has the same kind. `undefined` value: no schedule.
+ */
+export function scheduleFromFlags(flags: TrainFlags, fromFile: LearningRateSchedule | undefined): Parsed<LearningRateSchedule | undefined> {
+  const given = [flags.lrSchedule, flags.warmup, flags.lrStep, flags.lrDecay, flags.lrMin].some((f) => f !== undefined);
+  if (!given) return { ok: true, value: fromFile };
+  const kind =
+    flags.lrSchedule ??
+    (flags.lrStep !== undefined ? 'step' : flags.lrDecay !== undefined ? 'exponential' : flags.lrMin !== undefined ? 'cosine' : fromFile?.kind ?? 'constant');
+  if (!(LR_SCHEDULE_KINDS as readonly string[]).includes(kind)) {
+    return { ok: false, error: `--lr-schedule must be one of ${LR_SCHEDULE_KINDS.join(', ')}, got '${kind}'` };
+  }
+  const owners = [
+    ['--lr-step', flags.lrStep, 'step'],
+    ['--lr-decay', flags.lrDecay, 'exponential'],
+    ['--lr-min', flags.lrMin, 'cosine'],
+  ] as const;
+  for (const [flag, value, owner] of owners) {
+    if (value !== undefined && owner !== kind) return { ok: false, error: `${flag} applies to --lr-schedule ${owner}, not ${kind}` };
+  }
+  const base: Record<string, unknown> = fromFile?.kind === kind ? { ...fromFile } : { kind };
+  if (flags.warmup !== undefined) base.warmupEpochs = flags.warmup;
+  else if (fromFile?.warmupEpochs !== undefined) base.warmupEpochs = fromFile.warmupEpochs; // kept across a change of kind
+  if (kind === 'step') {
+    if (flags.lrStep !== undefined) {
+      const m = /^\s*([^:]+):([^:]+)\s*$/.exec(flags.lrStep);
+      if (!m || !Number.isFinite(Number(m[1])) || !Number.isFinite(Number(m[2]))) {
+        return { ok: false, error: `--lr-step must be EPOCHS:FACTOR (e.g. 10:0.5), got '${flags.lrStep}'` };
+      }
+      base.everyEpochs = Number(m[1]);
+      base.factor = Number(m[2]);
+    }
+    if (base.everyEpochs === undefined) return { ok: false, error: '--lr-schedule step needs --lr-step EPOCHS:FACTOR (e.g. 10:0.5: the rate × 0.5 every 10 epochs)' };
+  }
+  if (kind === 'exponential') {
+    if (flags.lrDecay !== undefined) base.factor = flags.lrDecay;
+    if (base.factor === undefined) return { ok: false, error: '--lr-schedule exponential needs --lr-decay FACTOR (e.g. 0.9: the rate × 0.9 per epoch)' };
+  }
+  if (kind === 'cosine' && flags.lrMin !== undefined) base.minLearningRate = flags.lrMin;
+  const parsed = learningRateScheduleSchema.safeParse(base);
+  if (!parsed.success) {
+    const flagOf = (field: string) =>
+      field === 'warmupEpochs' ? '--warmup' : field === 'minLearningRate' ? '--lr-min' : field === 'everyEpochs' || kind === 'step' ? '--lr-step' : field === 'factor' ? '--lr-decay' : '--lr-schedule';
+    return { ok: false, error: flagError(flagOf, parsed.error) };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** --clip agc | agc:λ | norm:MAX | off over the file's clipping. */
+export function clipFromFlag(flag: string | undefined, fromFile: GradientClipping | undefined): Parsed<GradientClipping | undefined> {
+  if (flag === undefined) return { ok: true, value: fromFile };
+  const text = flag.trim();
+  if (text === 'off' || text === 'none') return { ok: true, value: undefined };
+  const m = /^(agc|norm)(?::(.*))?$/.exec(text);
+  if (!m) return { ok: false, error: `--clip must be agc, agc:LAMBDA, norm:MAX_NORM or off, got '${flag}'` };
+  const value = m[2] === undefined ? undefined : Number(m[2]);
+  if (value !== undefined && (m[2]!.trim() === '' || !Number.isFinite(value))) return { ok: false, error: `--clip ${m[1]}: '${m[2]}' is not a number` };
+  if (m[1] === 'norm' && value === undefined) return { ok: false, error: '--clip norm needs the maximum norm, e.g. norm:1.0' };
+  const candidate = m[1] === 'agc' ? { kind: 'agc', lambda: value ?? DEFAULT_AGC_LAMBDA } : { kind: 'norm', maxNorm: value };
+  const parsed = gradientClippingSchema.safeParse(candidate);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: flagError(() => '--clip', parsed.error) };
+}
+
+/** --early-stop METRIC:PATIENCE | off and --no-restore-best over the file's early stopping. */
+export function earlyStoppingFromFlags(flags: TrainFlags, fromFile: EarlyStopping | undefined): Parsed<EarlyStopping | undefined> {
+  let value = fromFile;
+  if (flags.earlyStop !== undefined) {
+    const text = flags.earlyStop.trim();
+    if (text === 'off' || text === 'none') value = undefined;
+    else {
+      const m = /^([A-Za-z_0-9]+):(.+)$/.exec(text);
+      if (!m) return { ok: false, error: `--early-stop must be METRIC:PATIENCE (e.g. val_loss:5) or off, got '${flags.earlyStop}'` };
+      if (!(EARLY_STOP_METRICS as readonly string[]).includes(m[1]!)) {
+        return { ok: false, error: `--early-stop: metric must be one of ${EARLY_STOP_METRICS.join(', ')}, got '${m[1]}'` };
+      }
+      const parsed = earlyStoppingSchema.safeParse({ metric: m[1], patience: Number(m[2]), ...(fromFile?.restoreBest !== undefined ? { restoreBest: fromFile.restoreBest } : {}) });
+      if (!parsed.success) return { ok: false, error: flagError(() => '--early-stop', parsed.error) };
+      value = parsed.data;
+    }
+  }
+  if (flags.restoreBest === false) {
+    if (!value) return { ok: false, error: "--no-restore-best needs early stopping (--early-stop METRIC:PATIENCE, or the file's earlyStopping)" };
+    value = { ...value, restoreBest: false };
+  }
+  return { ok: true, value };
+}
+
+const sig = (x: number) => String(Number(x.toPrecision(4)));
+
+/** The training options in one line for the run header, or '' when the run uses none of them. */
+export function describeTrainingOptions(config: TrainingConfig): string {
+  const parts: string[] = [];
+  const s = config.lrSchedule;
+  if (s && (s.kind !== 'constant' || (s.warmupEpochs ?? 0) > 0)) {
+    const warmup = (s.warmupEpochs ?? 0) > 0 ? ` after ${sig(s.warmupEpochs!)} warm-up epoch${s.warmupEpochs === 1 ? '' : 's'}` : '';
+    const shape =
+      s.kind === 'step'
+        ? `× ${sig(s.factor)} every ${s.everyEpochs} epoch${s.everyEpochs === 1 ? '' : 's'}`
+        : s.kind === 'exponential'
+          ? `× ${sig(s.factor)} per epoch`
+          : s.kind === 'cosine'
+            ? `cosine to ${sig(Math.min(s.minLearningRate ?? 0, config.learningRate))}`
+            : 'constant';
+    parts.push(`learning rate ${sig(config.learningRate)}, ${shape}${warmup}`);
+  }
+  const c = config.clip;
+  if (c) parts.push(c.kind === 'agc' ? `clipping AGC λ ${sig(c.lambda)} (first and last layers not clipped)` : `clipping global norm ≤ ${sig(c.maxNorm)}`);
+  const e = config.earlyStopping;
+  if (e) parts.push(`early stopping on ${e.metric}, patience ${e.patience}${e.restoreBest === false ? ', keeps the last weights' : ', restores the best epoch'}`);
+  return parts.join(' · ');
 }
 
 function intArg(name: string) {
@@ -122,6 +269,10 @@ export function formatSummary(summary: RunSummary, fileLabel: string): string {
   if (f.valLoss !== undefined) lines.push(`  val    loss ${num4(f.valLoss)}  accuracy ${pct(f.valAccuracy)}`);
   if (f.testLoss !== undefined) lines.push(`  test   loss ${num4(f.testLoss)}  accuracy ${pct(f.testAccuracy)}`);
   lines.push(`  speed  ${Math.round(summary.samplesPerSec)} samples/s (training steps only)`);
+  if (summary.earlyStopped) {
+    const { bestEpoch, restoredBest } = summary.earlyStopped;
+    lines.push(`  early  stopped at epoch ${summary.epochs.length}, best epoch ${bestEpoch}${restoredBest ? ' restored' : ' (last weights kept)'}`);
+  }
   if (summary.error) lines.push(`  error  ${summary.error}`);
   return `${lines.join('\n')}\n`;
 }
@@ -150,6 +301,22 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     ...telemetryInterval(flags.telemetry, read.file.training?.telemetryEvery),
   };
   if (candidate.telemetryEvery === AUTO) delete candidate.telemetryEvery;
+  const fileTraining = read.file.training;
+  const schedule = scheduleFromFlags(flags, fileTraining?.lrSchedule);
+  const clip = clipFromFlag(flags.clip, fileTraining?.clip);
+  const earlyStopping = earlyStoppingFromFlags(flags, fileTraining?.earlyStopping);
+  for (const option of [schedule, clip, earlyStopping]) {
+    if (!option.ok) {
+      io.stderr.write(`bricks train: ${option.error}\n`);
+      ctx.setExitCode(EXIT.unusable);
+      return;
+    }
+  }
+  // Absent means off: an option the flags turned off is removed rather than set to undefined.
+  for (const [key, option] of [['lrSchedule', schedule], ['clip', clip], ['earlyStopping', earlyStopping]] as const) {
+    if (option.ok && option.value !== undefined) candidate[key] = option.value;
+    else delete candidate[key];
+  }
   const parsed = trainingConfigSchema.safeParse(candidate);
   if (!parsed.success) {
     io.stderr.write(`bricks train: ${file}: invalid training config: ${describeSchemaError(parsed.error)}\n`);
@@ -157,6 +324,12 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     return;
   }
   const config = parsed.data;
+  if (config.earlyStopping?.metric.startsWith('val_') && config.validationSplit === 0) {
+    const source = flags.earlyStop !== undefined ? '--early-stop' : "the file's earlyStopping";
+    io.stderr.write(`bricks train: ${source} ${config.earlyStopping.metric} needs validation data, but the validation split is 0 (--validation-split)\n`);
+    ctx.setExitCode(EXIT.unusable);
+    return;
+  }
   const options: DatasetRef['options'] = {
     ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
@@ -202,6 +375,8 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
         if (json) emit({ type: 'backend', ...backend });
         else {
           io.stderr.write(`Training ${label} on ${config.dataset} with ${backend.name}${backend.fallbackReason ? ` (auto fell back: ${backend.fallbackReason})` : ''}\n`);
+          const options = describeTrainingOptions(config);
+          if (options) io.stderr.write(`${options}\n`);
         }
       },
       callbacks: {
@@ -325,6 +500,14 @@ export const trainCommand: CliCommand = {
         '--telemetry [every]',
         "measure inside the network (gradient norms, update ratios, activations, dead units) on the first step and then every N steps ('auto' or a number; default: the file's interval, else auto); JSON lines of type telemetry with --json",
       )
+      .option('--lr-schedule <kind>', `learning-rate schedule: ${LR_SCHEDULE_KINDS.join(', ')} (with --warmup, --lr-step, --lr-decay, --lr-min)`)
+      .option('--warmup <epochs>', 'linear learning-rate warm-up over the first EPOCHS (may be fractional)', numArg('--warmup'))
+      .option('--lr-step <epochs:factor>', 'step schedule: multiply the rate by FACTOR every EPOCHS (e.g. 10:0.5)')
+      .option('--lr-decay <factor>', 'exponential schedule: multiply the rate by FACTOR per epoch (0–1, e.g. 0.9)', numArg('--lr-decay'))
+      .option('--lr-min <x>', 'cosine schedule: the rate it anneals to (default 0)', numArg('--lr-min'))
+      .option('--clip <spec>', `gradient clipping: agc (λ ${DEFAULT_AGC_LAMBDA}), agc:LAMBDA (adaptive, per unit), norm:MAX_NORM (global norm) or off`)
+      .option('--early-stop <metric:patience>', `stop when METRIC (${EARLY_STOP_METRICS.join(', ')}) has not improved for PATIENCE epochs, e.g. val_loss:5; off turns it off`)
+      .option('--no-restore-best', 'with early stopping, keep the last weights instead of the best epoch\'s')
       .option('--no-progress', 'no progress bar, even on a terminal')
       .option('--save-model <dir>', 'write the trained model as a tfjs layers model (model.json + weights.bin)')
       .option('--record', "append the run summary to the file's run history and keep the trained model beside it (FILE-runs/<run id>/)")
@@ -339,7 +522,8 @@ Examples:
   bricks train examples/mnist-mlp.nbrick --epochs 3
   bricks train model.nbrick --backend wasm --json > run.jsonl
   bricks train bench/mlp.nbrick --backend wasm --workers 2 --limit 2048
-  bricks train model.nbrick --save-model out/model --record`,
+  bricks train model.nbrick --save-model out/model --record
+  bricks train model.nbrick --lr-schedule cosine --warmup 2 --clip agc:0.01 --early-stop val_loss:5`,
       )
       .action(async (file: string, flags: TrainFlags) => {
         await train(file, flags, ctx);
