@@ -25,15 +25,19 @@ interface MetricChartProps {
   readonly allowLog?: boolean;
   readonly yRange?: [number, number];
   readonly fileStem: string;
+  /** Plot height in CSS pixels (default 190; the learning-rate curve is a small chart). */
+  readonly height?: number;
+  /** Start on a log y axis (when allowLog). */
+  readonly initialLog?: boolean;
 }
 
 const HEIGHT = 190;
 
-export function MetricChart({ title, series, allowLog = false, yRange, fileStem }: MetricChartProps) {
+export function MetricChart({ title, series, allowLog = false, yRange, fileStem, height = HEIGHT, initialLog = false }: MetricChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const [log, setLog] = useState(false);
-  const layout = series.map((s) => `${s.label}|${s.color}|${s.dash?.join(',') ?? ''}`).join(';') + `|${log}`;
+  const [log, setLog] = useState(allowLog && initialLog);
+  const layout = series.map((s) => `${s.label}|${s.color}|${s.dash?.join(',') ?? ''}`).join(';') + `|${log}|${height}`;
   const data = useMemo(() => alignSeries(series.map((s) => s.points)), [series]);
 
   useEffect(() => {
@@ -43,7 +47,7 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem 
     const ink = getComputedStyle(host).color || '#333';
     const options: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
-      height: HEIGHT,
+      height,
       scales: {
         x: { time: false },
         y: log ? { distr: 3 } : yRange ? { range: yRange } : {},
@@ -69,7 +73,7 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem 
     };
     const instance = new uPlot(options, data as uPlot.AlignedData, host);
     plot.current = instance;
-    const resize = new ResizeObserver(() => instance.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
+    const resize = new ResizeObserver(() => instance.setSize({ width: Math.max(200, host.clientWidth), height }));
     resize.observe(host);
     return () => {
       resize.disconnect();

@@ -33,6 +33,8 @@ import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { downloadBlob } from './download';
 import { MetricChart, type ChartSeries } from './MetricChart';
 import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
+import { TrainingOptionsFields } from './TrainingOptionsFields';
+import { earlyStopNote, hasSchedule, learningRateSeries, optionProblems, optionsLine, scheduleContextFor } from './trainingOptions';
 import {
   canExportModel,
   connectRunEvents,
@@ -145,7 +147,8 @@ function telemetryMode(every: number | undefined): TelemetryMode {
 }
 
 function settingsLine(config: TrainingConfig): string {
-  return `${config.optimizer} · lr ${config.learningRate} · batch ${config.batchSize} · ${config.epochs} epochs · val ${config.validationSplit} · seed ${config.seed}`;
+  const options = optionsLine(config);
+  return `${config.optimizer} · lr ${config.learningRate} · batch ${config.batchSize} · ${config.epochs} epochs · val ${config.validationSplit} · seed ${config.seed}${options ? ` · ${options}` : ''}`;
 }
 
 function epochSeries(runs: readonly RunSummary[], pick: (e: RunSummary['epochs'][number]) => number | undefined, label: string): ChartSeries[] {
@@ -214,6 +217,7 @@ export function TrainingPanel() {
     if (active && panel.current) panel.current.scrollTop = 0;
   }, [active]);
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
+  const settingsProblems = optionProblems(config);
   const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
   const setTelemetry = (mode: TelemetryMode) => {
@@ -225,6 +229,18 @@ export function TrainingPanel() {
   const earlier = runs.filter((r) => r.id !== run?.runId);
   const lossSeries = useMemo(() => chartSeries(run, earlier, 'loss', smoothing), [run, earlier, smoothing]);
   const accuracySeries = useMemo(() => chartSeries(run, earlier, 'accuracy', smoothing), [run, earlier, smoothing]);
+  // The learning-rate curve: the live run's schedule (its own steps per epoch), else the one the settings would train.
+  const scheduled = run ? run.config : config;
+  const lrStepsPerEpoch = run && run.batchesPerEpoch > 0 ? run.batchesPerEpoch : undefined;
+  const lrTrainCount = run?.trainSize !== undefined && run.valSize !== undefined ? run.trainSize + run.valSize : dataset?.trainSize;
+  const lrCurrent = run && active ? run : undefined;
+  const lrSeries = useMemo(
+    () =>
+      hasSchedule(scheduled) && lrTrainCount !== undefined
+        ? learningRateSeries(scheduled.lrSchedule, scheduleContextFor(scheduled, lrTrainCount, lrStepsPerEpoch), lrCurrent && { epoch: Math.max(1, lrCurrent.epoch), batch: lrCurrent.batch })
+        : undefined,
+    [scheduled, lrTrainCount, lrStepsPerEpoch, lrCurrent?.epoch, lrCurrent?.batch],
+  );
   const lastEpoch = run?.epochs[run.epochs.length - 1];
   const progress = run
     ? { epoch: Math.max(1, run.epoch), epochs: run.config.epochs, batch: run.batch, batchesPerEpoch: run.batchesPerEpoch, samplesPerSec: run.samplesPerSec, batchSize: run.config.batchSize }
@@ -366,13 +382,20 @@ export function TrainingPanel() {
             onChange={(v) => setConfig({ telemetryEvery: v })}
           />
         ) : null}
+        <TrainingOptionsFields config={config} disabled={active} onChange={(next) => documentStore.getState().setTraining(next)} />
       </section>
       )}
 
       <section className="nb-section nb-run">
         <div className="nb-controls">
           {!active ? (
-            <button type="button" className="nb-primary" disabled={busy || problems.length > 0 || !dataset} onClick={() => void startRun(api, document, config)}>
+            <button
+              type="button"
+              className="nb-primary"
+              disabled={busy || problems.length > 0 || settingsProblems.length > 0 || !dataset}
+              title={settingsProblems[0]}
+              onClick={() => void startRun(api, document, config)}
+            >
               Start training
             </button>
           ) : null}
@@ -463,6 +486,9 @@ export function TrainingPanel() {
                 </button>
               </div>
               <MetricChart title="Loss" series={lossSeries} allowLog fileStem={`${document.metadata.name || 'graph'}-loss`} />
+              {lrSeries ? (
+                <MetricChart title="Learning rate" series={lrSeries} allowLog height={110} fileStem={`${document.metadata.name || 'graph'}-learning-rate`} />
+              ) : null}
               <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
             </>
           }
@@ -481,6 +507,12 @@ export function TrainingPanel() {
               <span className="nb-run-line">
                 <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
                 val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+                {earlyStopNote(r) ? (
+                  <span className="nb-run-early" data-early-stopped={r.earlyStopped!.bestEpoch}>
+                    {' '}
+                    · {earlyStopNote(r)}
+                  </span>
+                ) : null}
                 {checkpointWarning(checkpointReports.get(r.id)) ? (
                   <span className="nb-run-warning" role="note" aria-label="Checkpoint warning">
                     {' '}
