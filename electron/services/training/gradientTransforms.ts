@@ -172,17 +172,16 @@ function scaleRange(values: Float32Array, from: number, to: number, factor: numb
 function agcFlat(g: Float32Array, w: Float32Array, offset: number, outer: number, units: number, inner: number, lambda: number): void {
   const gSq = new Float64Array(units);
   const wSq = new Float64Array(units);
-  for (let o = 0; o < outer; o++) {
-    for (let u = 0; u < units; u++) {
-      const base = offset + (o * units + u) * inner;
-      let gs = 0;
-      let ws = 0;
-      for (let j = base; j < base + inner; j++) {
-        gs += g[j]! * g[j]!;
-        ws += w[j]! * w[j]!;
-      }
-      gSq[u] = gSq[u]! + gs;
-      wSq[u] = wSq[u]! + ws;
+  // Element k of the weight belongs to unit ⌊k / inner⌋ mod units; walk them in memory order.
+  const size = outer * units * inner;
+  for (let k = 0, u = 0, j = 0; k < size; k++) {
+    const gv = g[offset + k]!;
+    const wv = w[offset + k]!;
+    gSq[u] = gSq[u]! + gv * gv;
+    wSq[u] = wSq[u]! + wv * wv;
+    if (++j === inner) {
+      j = 0;
+      if (++u === units) u = 0;
     }
   }
   const factor = new Float64Array(units);
@@ -194,12 +193,12 @@ function agcFlat(g: Float32Array, w: Float32Array, offset: number, outer: number
     if (factor[u] !== 1) any = true;
   }
   if (!any) return;
-  for (let o = 0; o < outer; o++) {
-    for (let u = 0; u < units; u++) {
-      const f = factor[u]!;
-      if (f === 1) continue;
-      const base = offset + (o * units + u) * inner;
-      scaleRange(g, base, base + inner, f);
+  for (let k = 0, u = 0, j = 0; k < size; k++) {
+    const f = factor[u]!;
+    if (f !== 1) g[offset + k] = g[offset + k]! * f;
+    if (++j === inner) {
+      j = 0;
+      if (++u === units) u = 0;
     }
   }
 }
