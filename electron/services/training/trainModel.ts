@@ -431,8 +431,8 @@ export async function trainModel(
         // Clones share memory with the weights until the next update assigns new tensors, so a copy costs one model
         // of memory at most. model.weights includes the BatchNorm moving statistics.
         best = { epoch, value, ...(restoreBest ? { weights: model.weights.map((w) => tf.keep(tf.clone(w.read()))) } : {}) };
-        // Patience running out on the last epoch ends nothing early: the run completes with its last weights.
       } else if (best !== undefined && epoch - best.epoch >= earlyStopping.patience && epoch < config.epochs) {
+        // Only before the last epoch: patience running out there ends nothing early, the run completes as it is.
         stoppedEarly = true;
       }
     }
