@@ -2,7 +2,7 @@
  * the resizing layers UpSampling2D and ZeroPadding2D. */
 import { activationFlops, activationParam, tfjsActivation, trailingActivationLayers } from './activations';
 import { INLINE_LEAKY_ALPHA } from './core';
-import { bool, boolParam, enumParam, int2, intParam, ints, intsParam, num, str } from './paramHelpers';
+import { bool, boolParam, enumParam, floatParam, int2, intParam, ints, intsParam, num, str } from './paramHelpers';
 import { expectRank } from './rankCheck';
 import { convOutputLength, deconvOutputLength, fail, formatShape, ok, product } from './shapes';
 import type { LayerSpec, ParamSpec, ResolvedParams, Shape, ShapeResult, TfjsLayerDesc } from './spec';
@@ -160,6 +160,58 @@ export const conv2dSpec: LayerSpec = {
   activationBytes: (_i, out, p) => activationBytesWithLeaky(out, p),
   summary: filtersWindowSummary,
   toTfjs: (p) => windowLayerToTfjs('Conv2D', p, { filters: num(p, 'filters'), dilationRate: ints(p, 'dilationRate') }),
+};
+
+/** The tfjs class of WSConv2D (a custom layer, registered for deserialisation under this name by the compiler). */
+export const WS_CONV2D_CLASS = 'NeuralBricks>WSConv2D';
+
+/**
+ * Conv2D with scaled weight standardisation (Brock, De, Smith & Simonyan 2021, "High-Performance Large-Scale Image
+ * Recognition Without Normalization", the NFNets' WSConv2D): before every use the kernel is standardised per output
+ * channel, Ŵ = gain · (W − mean(W)) / √max(var(W) · fan_in, eps) with fan_in = kh·kw·in, so each channel's output
+ * keeps the scale of its input without BatchNorm. Parameters: Conv2D's plus one learnable gain per filter.
+ */
+export const wsConv2dSpec: LayerSpec = {
+  type: 'WSConv2D',
+  category: 'Convolution',
+  label: 'WSConv2D',
+  description:
+    'Conv2D whose filters are standardised (zero mean, variance 1/fan-in per filter) before every use, with a learned ' +
+    'gain per filter: activations keep their scale without BatchNorm. The convolution of normalizer-free networks.',
+  params: {
+    filters: conv2dParams.filters,
+    kernelSize: kernelSizeParam(),
+    strides: stridesParam(),
+    padding: paddingParam('same'),
+    activation: activationParam('relu'),
+    useBias: conv2dParams.useBias,
+    eps: floatParam({
+      label: 'Epsilon',
+      help: 'Floor on variance × fan-in when standardising a filter, so a filter with (nearly) equal weights does not divide by zero.',
+      default: 1e-4,
+      min: 1e-12,
+      max: 1,
+    }),
+  },
+  inputs: { min: 1, max: 1, ordered: false },
+  inputRanks: [3],
+  inferShape: (inputs, p) => {
+    const input = imageInput('WSConv2D', inputs);
+    if (isResult(input)) return input;
+    const out = windowOutput('WSConv2D', input, int2(p, 'kernelSize'), int2(p, 'strides'), str(p, 'padding'));
+    return out.ok ? ok([out.h, out.w, num(p, 'filters')]) : out.result;
+  },
+  countParams: (inputs, _o, p) => {
+    const [kh, kw] = int2(p, 'kernelSize');
+    const c = inputs[0]?.[2] ?? 0;
+    const f = num(p, 'filters');
+    return kh * kw * c * f + (bool(p, 'useBias') ? f : 0) + f;
+  },
+  // Per sample the convolution's; standardising the kernel costs once per batch, not per sample.
+  flops: (inputs, out, p) => conv2dSpec.flops(inputs, out, p),
+  activationBytes: (_i, out, p) => activationBytesWithLeaky(out, p),
+  summary: filtersWindowSummary,
+  toTfjs: (p) => windowLayerToTfjs(WS_CONV2D_CLASS, p, { filters: num(p, 'filters'), eps: num(p, 'eps') }),
 };
 
 const depthMultiplierParam = intParam({
@@ -354,6 +406,7 @@ export const zeroPadding2dSpec: LayerSpec = {
 
 export const convolutionLayers: readonly LayerSpec[] = [
   conv2dSpec,
+  wsConv2dSpec,
   depthwiseConv2dSpec,
   separableConv2dSpec,
   conv2dTransposeSpec,

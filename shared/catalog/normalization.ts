@@ -57,4 +57,36 @@ export const layerNormSpec: LayerSpec = {
   toTfjs: (p) => [{ className: 'LayerNormalization', config: { axis: -1, epsilon: num(p, 'epsilon') } }],
 };
 
-export const normalizationLayers: readonly LayerSpec[] = [batchNormSpec, layerNormSpec];
+/** The tfjs class of SkipInit (a custom layer, registered for deserialisation under this name by the compiler). */
+export const SKIP_INIT_CLASS = 'NeuralBricks>SkipInit';
+
+/**
+ * SkipInit (De & Smith 2020, "Batch Normalization Biases Residual Blocks Towards the Identity Function in Deep
+ * Networks"): one learnable scalar α times the input. At the end of a residual branch, before the Add, α = 0 makes
+ * every block start as the identity — what BatchNorm does implicitly — so deep nets without it still train.
+ */
+export const skipInitSpec: LayerSpec = {
+  type: 'SkipInit',
+  category: 'Normalization',
+  label: 'SkipInit',
+  description:
+    'Multiplies its input by one learned number α (starting at 0 by default). Put it at the end of a residual branch, ' +
+    'before the Add: each block then starts as the identity, which lets deep networks without BatchNorm train.',
+  params: {
+    initialValue: floatParam({
+      label: 'Initial α',
+      help: 'Starting value of the multiplier; 0 makes the branch silent (its block the identity) at the start.',
+      default: 0,
+      min: -10,
+      max: 10,
+    }),
+  },
+  inputs: { min: 1, max: 1, ordered: false },
+  inferShape: (inputs) => (inputs[0] ? ok(inputs[0]) : fail('SkipInit needs an input')),
+  countParams: () => 1,
+  flops: (_i, out) => product(out),
+  summary: (p) => `α₀ = ${num(p, 'initialValue')}`,
+  toTfjs: (p) => [{ className: SKIP_INIT_CLASS, config: { initialValue: num(p, 'initialValue') } }],
+};
+
+export const normalizationLayers: readonly LayerSpec[] = [batchNormSpec, layerNormSpec, skipInitSpec];

@@ -6,11 +6,11 @@ import { LAYER_CATEGORIES } from './spec';
 const AGREED_TYPES = [
   'Input', 'Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPool2D', 'AvgPool2D',
   'GlobalAvgPool2D', 'GlobalMaxPool2D', 'Flatten', 'Reshape', 'Dropout', 'BatchNorm', 'LayerNorm', 'Activation', 'Add',
-  'Concatenate', 'Multiply', 'Embedding', 'LSTM', 'GRU', 'UpSampling2D', 'ZeroPadding2D', 'Output',
+  'Concatenate', 'Multiply', 'Embedding', 'LSTM', 'GRU', 'UpSampling2D', 'ZeroPadding2D', 'WSConv2D', 'SkipInit', 'Output',
 ];
 
 describe('layer registry', () => {
-  it('has exactly the 25 agreed layer types', () => {
+  it('has exactly the 27 agreed layer types', () => {
     expect(listLayerSpecs().map((s) => s.type).sort()).toEqual([...AGREED_TYPES].sort());
   });
 

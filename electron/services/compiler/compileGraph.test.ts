@@ -54,6 +54,14 @@ const CASES: Case[] = [
     { filters: 2, dilationRate: [2, 2], padding: 'same' },
     { filters: 3, useBias: false, activation: 'leakyRelu' },
   ]),
+  ...single('WSConv2D', IMAGE, [
+    { filters: 4 },
+    { filters: 2, kernelSize: [3, 2], strides: [1, 2], padding: 'valid', useBias: false },
+    { filters: 3, strides: [2, 2], activation: 'leakyRelu', eps: 1e-3 },
+    { filters: 2, activation: 'gelu' },
+  ]),
+  ...single('SkipInit', IMAGE, [{}, { initialValue: 0.5 }]),
+  ...single('SkipInit', VECTOR, [{}]),
   ...single('DepthwiseConv2D', IMAGE, [{}, { depthMultiplier: 2, strides: [2, 2], padding: 'valid' }, { useBias: false, kernelSize: [5, 5] }]),
   ...single('SeparableConv2D', IMAGE, [
     { filters: 5 },
@@ -123,7 +131,7 @@ function caseGraph(c: Case, output: Params = { task: 'regression', units: 1 }) {
 }
 
 describe('compileGraph matches tfjs for every layer type', () => {
-  it('covers all 25 layer types', () => {
+  it('covers all 27 layer types', () => {
     const covered = new Set(['Input', 'Output', 'Flatten', ...CASES.flatMap((c) => c.nodes.map((n) => n[1]))]);
     expect([...covered].sort()).toEqual(listLayerSpecs().map((s) => s.type).sort());
   });
@@ -223,6 +231,8 @@ describe('compileGraph heads and naming', () => {
         ['c', 'Conv2D', { filters: 4, activation: 'gelu' }],
         ['bn', 'BatchNorm'],
         ['dw', 'DepthwiseConv2D', { activation: 'swish' }],
+        ['ws', 'WSConv2D', { filters: 4, activation: 'linear' }],
+        ['skip', 'SkipInit', { initialValue: 0.1 }],
         ['add', 'Add'],
         ['sep', 'SeparableConv2D', { filters: 4, strides: [2, 2], activation: 'leakyRelu' }],
         ['up', 'Conv2DTranspose', { filters: 2 }],
@@ -237,7 +247,7 @@ describe('compileGraph heads and naming', () => {
         ['out', 'Output', { task: 'classification', units: 3 }],
       ],
       [
-        ['input', 'c'], ['c', 'bn'], ['bn', 'dw'], ['dw', 'add'], ['bn', 'add'], ['add', 'sep'], ['sep', 'up'],
+        ['input', 'c'], ['c', 'bn'], ['bn', 'dw'], ['dw', 'ws'], ['ws', 'skip'], ['skip', 'add'], ['bn', 'add'], ['add', 'sep'], ['sep', 'up'],
         ['up', 'cat', 0], ['input', 'cat', 1], ['cat', 'pool'], ['pool', 'r'], ['r', 'gru'], ['gru', 'ln'], ['ln', 'lstm'],
         ['lstm', 'drop'], ['drop', 'act'], ['act', 'out'],
       ],

@@ -11,6 +11,7 @@ import type { HeadDesc, Shape, TfjsLayerDesc } from '../../../shared/catalog/spe
 import { analyzeGraph } from '../../../shared/inference/analyzeGraph';
 import type { GraphAnalysis } from '../../../shared/inference/types';
 import { registerChainedOps } from '../backends/registerChainedOps';
+import { WS_CONV2D_CLASS } from '../../../shared/catalog/convolution';
 import { createLayer } from './layerFactories';
 
 export type CompileErrorCode = 'graph-has-errors' | 'input-count' | 'output-count' | 'unsupported-layer' | 'tfjs-error';
@@ -288,6 +289,7 @@ function withSeeds(desc: TfjsLayerDesc, nextSeed: () => number | undefined): Rec
   switch (desc.className) {
     case 'Dense':
     case 'Conv2D':
+    case WS_CONV2D_CLASS:
     case 'Conv2DTranspose':
       config.kernelInitializer = glorot();
       break;

@@ -3,7 +3,11 @@
  * only this table knows the tfjs API.
  */
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { WS_CONV2D_CLASS } from '../../../shared/catalog/convolution';
+import { SKIP_INIT_CLASS } from '../../../shared/catalog/normalization';
 import { fastBatchNormalization } from './fastBatchNorm';
+import { skipInit } from './skipInit';
+import { wsConv2d } from './wsConv2d';
 
 export interface TfLayer {
   readonly name: string;
@@ -24,6 +28,9 @@ const FACTORIES: Readonly<Record<string, LayerFactory>> = {
   Reshape: factory(layers.reshape),
   Embedding: factory(layers.embedding),
   Conv2D: factory(layers.conv2d),
+  // Our own layers; importing their modules registers them for deserialisation, so saved models reload.
+  [WS_CONV2D_CLASS]: factory(wsConv2d),
+  [SKIP_INIT_CLASS]: factory(skipInit),
   DepthwiseConv2D: factory(layers.depthwiseConv2d),
   SeparableConv2D: factory(layers.separableConv2d),
   Conv2DTranspose: factory(layers.conv2dTranspose),
