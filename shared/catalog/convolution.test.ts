@@ -71,3 +71,33 @@ describe('UpSampling2D / ZeroPadding2D', () => {
     expect(infer('UpSampling2D', [[7]])).toMatchObject({ ok: false, port: 0 });
   });
 });
+
+describe('WSConv2D', () => {
+  it('infers shapes like Conv2D', () => {
+    expect(infer('WSConv2D', [[28, 28, 1]], { filters: 8 })).toEqual({ ok: true, shape: [28, 28, 8] });
+    expect(infer('WSConv2D', [[15, 15, 3]], { filters: 4, strides: [2, 2], padding: 'valid' })).toEqual({ ok: true, shape: [7, 7, 4] });
+    expect(infer('WSConv2D', [[2, 2, 1]], { padding: 'valid' })).toMatchObject({ ok: false, port: 0, message: expect.stringContaining('WSConv2D: the 3×3 window') });
+    expect(infer('WSConv2D', [[64]])).toMatchObject({ ok: false, port: 0 });
+  });
+  it("counts Conv2D's params plus one gain per filter", () => {
+    const spec = specOf('WSConv2D');
+    expect(spec.countParams([[8, 8, 3]], [8, 8, 16], resolved('WSConv2D', { filters: 16 }))).toBe(3 * 3 * 3 * 16 + 16 + 16);
+    expect(spec.countParams([[8, 8, 3]], [8, 8, 16], resolved('WSConv2D', { filters: 16, useBias: false }))).toBe(3 * 3 * 3 * 16 + 16);
+  });
+  it("costs the convolution's FLOPs per sample and summarises like Conv2D", () => {
+    const p = resolved('WSConv2D', { filters: 16, strides: [2, 2] });
+    const conv = resolved('Conv2D', { filters: 16, strides: [2, 2] });
+    expect(specOf('WSConv2D').flops([[8, 8, 3]], [4, 4, 16], p)).toBe(2 * 4 * 4 * 16 * 9 * 3 + 4 * 4 * 16);
+    expect(specOf('WSConv2D').flops([[8, 8, 3]], [4, 4, 16], p)).toBe(specOf('Conv2D').flops([[8, 8, 3]], [4, 4, 16], conv));
+    expect(specOf('WSConv2D').summary(p)).toBe('16 · 3×3 · s2');
+  });
+  it('becomes the registered custom layer with eps, leaky ReLU as a trailing layer', () => {
+    expect(specOf('WSConv2D').toTfjs(resolved('WSConv2D', { filters: 8, activation: 'leakyRelu' }), [[8, 8, 3]])).toEqual([
+      {
+        className: 'NeuralBricks>WSConv2D',
+        config: { filters: 8, eps: 1e-4, kernelSize: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear', useBias: true },
+      },
+      { className: 'LeakyReLU', config: { alpha: expect.any(Number) }, nameSuffix: 'act' },
+    ]);
+  });
+});
