@@ -25,7 +25,7 @@ export class SkipInit extends layers.Layer {
     this.initialValue = args.initialValue ?? 0;
   }
 
-  override build(): void {
+  override build(_inputShape: Parameters<layers.Layer['build']>[0]): void {
     this.alpha = this.addWeight('alpha', [], 'float32', initializers.constant({ value: this.initialValue }), undefined, true);
     this.built = true;
   }

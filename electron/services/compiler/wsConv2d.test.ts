@@ -135,7 +135,7 @@ function gradients(c: Case): Gradients {
       const { grads } = tf.variableGrads(loss, layer.trainableWeights.map((w) => w.read() as tf.Variable));
       const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, u)))(x);
       const byWeight: Record<string, Float32Array> = {};
-      for (const w of layer.trainableWeights) byWeight[w.originalName.split('/').pop()!] = Float32Array.from(grads[w.read().name]!.dataSync());
+      for (const w of layer.trainableWeights) byWeight[w.originalName.split('/').pop()!] = Float32Array.from(grads[(w.read() as tf.Variable).name]!.dataSync());
       return { y: Float32Array.from(y.dataSync()), dx: Float32Array.from(dx.dataSync()), byWeight };
     });
   } finally {

@@ -4,6 +4,8 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelFile } from '../../../shared/contracts/trainer';
+// Registers our own layer classes (WSConv2D, SkipInit): `bricks evaluate/predict` load models without compiling.
+import '../compiler/customLayers';
 import { modelArtifactsFromFiles } from '../training/modelFiles';
 
 /** Loads the model; a weights file shorter than its manifest says fails here, naming the problem. */

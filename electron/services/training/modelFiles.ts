@@ -7,6 +7,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+// Registers our own layer classes (WSConv2D, SkipInit) so their models load here without the compiler.
+import '../compiler/customLayers';
 import { writeTextFileAtomic } from '../files/writeGraphFileAtomic';
 
 export const MODEL_JSON = 'model.json';
