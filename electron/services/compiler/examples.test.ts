@@ -18,7 +18,7 @@ beforeAll(async () => {
 describe('examples/*.nbrick', () => {
   it('include the agreed set', () => {
     expect(files).toEqual(
-      ['autoencoder', 'inception-branches', 'lenet', 'mnist-mlp', 'resnet-mini', 'spirals', 'xor'].map((n) => `${n}.nbrick`),
+      ['autoencoder', 'inception-branches', 'lenet', 'mnist-mlp', 'nf-resnet-mini', 'resnet-mini', 'spirals', 'xor'].map((n) => `${n}.nbrick`),
     );
   });
 

@@ -21,4 +21,24 @@ describe('example accuracy on wasm', () => {
     expect(summary.final.valAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(summary.final.testAccuracy).toBeGreaterThanOrEqual(0.95);
   });
+
+  it.each([1, 2] as const)(
+    'nf-resnet-mini.nbrick (no BatchNorm: WSConv2D + SkipInit, AGC λ 0.01) learns MNIST from 1,000 samples in 2 epochs, %s worker(s)',
+    async (workers) => {
+      const file = await readExample('nf-resnet-mini.nbrick');
+      expect(file.training.clip).toEqual({ kind: 'agc', lambda: 0.01 });
+      const { summary } = await runTraining(file.graph, { id: 'mnist', options: { limit: 1000 } }, {
+        ...file.training,
+        epochs: 2,
+        batchSize: 32,
+        backend: 'wasm',
+        workers,
+      });
+      expect(summary.status).toBe('completed');
+      expect(summary.config.clip).toEqual({ kind: 'agc', lambda: 0.01 });
+      // Chance is 10 %; this seeded run measures about 53 % on the held-out test split.
+      expect(summary.final.testAccuracy).toBeGreaterThanOrEqual(0.35);
+      expect(summary.final.loss).toBeLessThan(2);
+    },
+  );
 });

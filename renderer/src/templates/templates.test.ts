@@ -7,7 +7,7 @@ describe('templates', () => {
     const templates = listTemplates();
     expect(templates[0]?.id).toBe('blank');
     const ids = templates.map((t) => t.id);
-    for (const id of ['xor', 'spirals', 'mnist-mlp', 'lenet', 'resnet-mini', 'autoencoder']) expect(ids).toContain(id);
+    for (const id of ['xor', 'spirals', 'mnist-mlp', 'lenet', 'resnet-mini', 'nf-resnet-mini', 'autoencoder']) expect(ids).toContain(id);
     for (const t of templates.slice(1)) {
       expect(t.error, t.id).toBeUndefined();
       expect(t.file?.graph.nodes.length, t.id).toBeGreaterThan(0);

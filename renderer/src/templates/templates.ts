@@ -23,6 +23,7 @@ const KNOWN: readonly { id: string; title: string }[] = [
   { id: 'mnist-mlp', title: 'MNIST MLP' },
   { id: 'lenet', title: 'LeNet' },
   { id: 'resnet-mini', title: 'ResNet-mini' },
+  { id: 'nf-resnet-mini', title: 'NF-ResNet-mini' },
   { id: 'autoencoder', title: 'Autoencoder' },
   { id: 'inception-branches', title: 'Inception branches' },
 ];
