@@ -78,8 +78,8 @@ export class WSConv2D extends StockConv2D {
       const dilations: [number, number] = [this.dilationRate[0]!, this.dilationRate[1]!];
       const bias = this.bias ? this.bias.read() : undefined;
       const pad = this.padding as 'same' | 'valid';
-      // ReLU and linear go through the fused op as stock Conv2D does (one kernel at inference; tfjs unfuses it for
-      // gradients); other activations are applied by the layer's own activation afterwards.
+      // ReLU and linear go through the fused op as stock Conv2D does (one kernel at inference; tfjs falls back to
+      // separate ops when it needs a ReLU's gradient); other activations are applied by the layer's own afterwards.
       if (activationName === 'relu' || activationName === 'linear') {
         return tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides, pad, dilations, bias, activation: activationName });
       }
