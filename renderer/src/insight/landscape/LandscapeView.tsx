@@ -160,7 +160,7 @@ function LinePlot({ result }: { result: LossLandscape }) {
   return (
     <figure className="nb-landscape-card">
       <figcaption>Along one direction{extent.log ? ' (log scale)' : ''}</figcaption>
-      <svg width={LINE.width} height={LINE.height} role="img" aria-label="Loss along one filter-normalised direction" onMouseLeave={() => setHover(undefined)}>
+      <svg width={LINE.width} height={LINE.height} viewBox={`0 0 ${LINE.width} ${LINE.height}`} role="img" aria-label="Loss along one filter-normalised direction" onMouseLeave={() => setHover(undefined)}>
         {ticks.map((v) => (
           <g key={v} className="nb-landscape-tick">
             <line x1={LINE.left} x2={LINE.width - LINE.right} y1={y(v)} y2={y(v)} />
@@ -216,6 +216,7 @@ function GridPlot({ result }: { result: LossLandscape }) {
         <svg
           width={GRID.left + cols * cell + 8}
           height={GRID.top + rows * cell + GRID.bottom}
+          viewBox={`0 0 ${GRID.left + cols * cell + 8} ${GRID.top + rows * cell + GRID.bottom}`}
           role="img"
           aria-label="Loss over two filter-normalised directions"
           onMouseLeave={() => setHover(undefined)}
