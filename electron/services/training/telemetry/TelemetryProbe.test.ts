@@ -80,7 +80,7 @@ describe('TelemetryProbe', () => {
     const all = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
     const { grads } = tf.variableGrads(() => {
       const out = model.apply(xs, { training: true }) as tf.Tensor;
-      return tfl.metrics.categoricalCrossentropy(ys, out).mean() as tf.Scalar;
+      return tf.mean(tfl.metrics.categoricalCrossentropy(ys, out)) as tf.Scalar;
     }, all);
     for (const id of probeIds) {
       const vars = nodeWeights(model, layerNames.get(id)!);
@@ -129,7 +129,7 @@ describe('TelemetryProbe', () => {
     expect(nodes['sig']!.deadFraction).toBeUndefined();
     // BatchNorm's scale: γ after the step.
     const gamma = model.getLayer(layerNames.get('bn')![0]!).trainableWeights.find((w) => w.name.includes('gamma'))!;
-    const g = (gamma as unknown as { read(): tf.Variable }).read().dataSync();
+    const g = Array.from((gamma as unknown as { read(): tf.Variable }).read().dataSync() as Float32Array);
     const gm = g.reduce((a, b) => a + b, 0) / g.length;
     relClose(nodes['bn']!.gammaMean, gm);
     expect(nodes['relu']!.gammaMean).toBeUndefined();
