@@ -42,7 +42,7 @@ export function resolveWorkers(
   return singleThreaded && cores >= 2 && enoughWork ? 2 : 1;
 }
 
-const SPATIAL = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Conv1D', 'LocallyConnected2D']);
+const SPATIAL = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Conv1D', 'LocallyConnected2D', 'NeuralBricks>WSConv2D']);
 
 /**
  * Rough forward multiply-adds per sample: a layer's parameters, times its output positions for convolutions (each
