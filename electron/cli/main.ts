@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'diff', load: async () => (await import('./commands/diff')).diffCommand },
   { name: 'format', load: async () => (await import('./commands/format')).formatCommand },
   { name: 'train', load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'experiment', load: async () => (await import('./commands/experiment')).experimentCommand },
   { name: 'evaluate', load: async () => (await import('./commands/evaluate')).evaluateCommand },
   { name: 'predict', load: async () => (await import('./commands/predict')).predictCommand },
   { name: 'signal', load: async () => (await import('./commands/signal')).signalCommand },
@@ -57,6 +58,7 @@ Examples:
   bricks diff before.nbrick after.nbrick    what changed between two versions of a graph
   bricks format --check examples/*.nbrick   are the files canonical? (without --check: rewrite them)
   bricks train model.nbrick                 train headless with the file's training config (see bricks train --help)
+  bricks experiment model.nbrick --vary skip,norm --lr 0.1,0.01   train variants side by side, a table of results
   bricks evaluate model.nbrick              a kept run's confusion matrix, per-class scores, accuracy and loss
   bricks predict model.nbrick --input X.npy --output Y.npy   run a kept run's model on inputs
   bricks signal model.nbrick                signal propagation at initialisation, per node along the depth
