@@ -28,6 +28,8 @@ import { openEvaluation, useEvaluation } from '../evaluation/evaluationStore';
 import { checkpointWarning, useCheckpointReports } from '../evaluation/checkpointReports';
 import { documentStore, useDocumentStore } from '../store/documentStore';
 import { ChartsOrInside } from '../insight/panel/ChartsOrInside';
+import { CompareVariantsButton, CompareVariantsPanel } from '../experiments/CompareVariants';
+import { isExperimentActive, useExperiment } from '../experiments/experimentStore';
 import { DatasetPreview } from './DatasetPreview';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { downloadBlob } from './download';
@@ -209,6 +211,8 @@ export function TrainingPanel() {
   const dataset = datasets.find((d) => d.id === config.dataset);
   const preview = usePreview(config.dataset);
   const [smoothing, setSmoothing] = useState(0.6);
+  // A variant experiment trains through the same trainer: one run at a time.
+  const experimentActive = useExperiment((s) => isExperimentActive(s));
 
   const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
   const panel = useRef<HTMLDivElement>(null);
@@ -258,6 +262,7 @@ export function TrainingPanel() {
 
   return (
     <div ref={panel} className="nb-training" aria-label="Training panel" data-active={active ? 'true' : 'false'} data-preview={preview?.kind ?? ''}>
+      <CompareVariantsPanel />
       <EvaluationView
         context={{
           source: evaluationSource,
@@ -392,13 +397,14 @@ export function TrainingPanel() {
             <button
               type="button"
               className="nb-primary"
-              disabled={busy || problems.length > 0 || settingsProblems.length > 0 || !dataset}
-              title={settingsProblems[0]}
+              disabled={busy || experimentActive || problems.length > 0 || settingsProblems.length > 0 || !dataset}
+              title={experimentActive ? 'Variants are training (Compare variants)' : settingsProblems[0]}
               onClick={() => void startRun(api, document, config)}
             >
               Start training
             </button>
           ) : null}
+          {!active ? <CompareVariantsButton disabled={busy || problems.length > 0 || settingsProblems.length > 0 || !dataset} /> : null}
           {run?.runId && run.status === 'running' ? (
             <button type="button" disabled={busy} onClick={() => void pauseRun(api, run.runId!)}>
               Pause
@@ -507,6 +513,12 @@ export function TrainingPanel() {
               <span className="nb-run-line">
                 <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
                 val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+                {r.variant ? (
+                  <span className="nb-run-variant" data-variant={r.variant.name} title={r.variant.changes.join('\n')}>
+                    {' '}
+                    · variant “{r.variant.name}”
+                  </span>
+                ) : null}
                 {earlyStopNote(r) ? (
                   <span className="nb-run-early" data-early-stopped={r.earlyStopped!.bestEpoch}>
                     {' '}
