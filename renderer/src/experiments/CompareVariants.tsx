@@ -94,7 +94,9 @@ function ExperimentBody() {
     <>
       <header className="nb-exp-header">
         <h2>Compare variants</h2>
-        <span className="nb-muted">{graph.metadata.name} · {config.dataset} · {config.epochs} epochs each · same data, one after another</span>
+        <span className="nb-muted">
+          {graph.metadata.name} · {config.dataset} · {config.epochs} epoch{config.epochs === 1 ? '' : 's'} each · same data, one after another
+        </span>
         <button type="button" className="nb-small nb-exp-close" aria-label="Close" onClick={() => setExperimentOpen(false)}>
           ✕
         </button>
@@ -111,6 +113,7 @@ function ExperimentBody() {
               </li>
             ))}
           </ol>
+          <p className="nb-muted nb-exp-note">Each toggle makes one variant of its own (toggles are not combined), trained with every learning rate and every seed listed.</p>
           {[...errors.map((e) => e.message), ...plan.problems.map((p) => p.message)].map((message) => (
             <p key={message} className="nb-error nb-exp-problem" role="alert">
               {message}
@@ -265,8 +268,17 @@ function ExperimentResults({ experiment }: { experiment: Experiment }) {
         </p>
         {experiment.orphaned ? <p className="nb-snapshot-notice">Another file was opened meanwhile: these runs were not added to it.</p> : null}
       </div>
+      <ul className="nb-exp-legend" aria-label="Legend">
+        {experiment.variants.map((v) => (
+          <li key={v.index} data-variant={v.index}>
+            <span className="nb-exp-swatch" style={{ background: variantColor(v.index) }} />
+            {v.spec.name}
+          </li>
+        ))}
+        <li className="nb-muted">solid: training (smoothed) · dashed: validation</li>
+      </ul>
       <div className="nb-exp-charts">
-        <MetricChart title="Loss" series={loss} allowLog fileStem={`${stem}-loss`} height={170} />
+        <MetricChart title="Loss" series={loss} allowLog initialLog fileStem={`${stem}-loss`} height={170} />
         <MetricChart title="Accuracy" series={accuracy} yRange={[0, 1]} fileStem={`${stem}-accuracy`} height={170} />
       </div>
       <ResultsTable experiment={experiment} />
