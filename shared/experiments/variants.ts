@@ -122,7 +122,7 @@ export function planVariants(doc: GraphDocument, config: TrainingConfig, toggles
           if (seed !== config.seed) changes.push(`seed ${config.seed} → ${seed}`);
           variantConfig = { ...variantConfig, seed };
         }
-        variants.push({ name: parts.join(' · '), changes: capChanges(changes), graph: g.graph, config: variantConfig });
+        variants.push({ name: truncate(parts.join(' · ')), changes: capChanges(changes), graph: g.graph, config: variantConfig });
       }
     }
   }
