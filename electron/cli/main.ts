@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'predict', load: async () => (await import('./commands/predict')).predictCommand },
   { name: 'signal', load: async () => (await import('./commands/signal')).signalCommand },
   { name: 'landscape', load: async () => (await import('./commands/landscape')).landscapeCommand },
+  { name: 'lesson', load: async () => (await import('./commands/lesson')).lessonCommand },
 ];
 
 export interface CommandEntry {
@@ -63,6 +64,7 @@ Examples:
   bricks predict model.nbrick --input X.npy --output Y.npy   run a kept run's model on inputs
   bricks signal model.nbrick                signal propagation at initialisation, per node along the depth
   bricks landscape model.nbrick             a slice of the loss landscape around a kept run's weights
+  bricks lesson list                        guided experiments; bricks lesson run ID trains one (exit 1: effect not measured)
 `,
     );
   const loaded = await Promise.allSettled(commands.map((entry) => entry.load()));
