@@ -10,6 +10,7 @@ import { Palette } from './palette/Palette';
 import { Inspector } from './inspector/Inspector';
 import { SummaryBar } from './summary/SummaryBar';
 import { Toolbar } from './Toolbar';
+import { LessonPanel } from './lessons/LessonPanel';
 import { Dialogs } from './dialogs/Dialogs';
 import { useShortcuts } from './shortcuts/useShortcuts';
 import { useLabHost } from './api/useLabHost';
@@ -50,6 +51,7 @@ function Workbench() {
       </aside>
       <main className="canvas-region" aria-label="Canvas">
         <Canvas />
+        <LessonPanel />
       </main>
       <aside className="side-region" aria-label="Side panel">
         <div className="tabs" role="tablist">

@@ -5,6 +5,7 @@ import { viewStore } from './store/viewStore';
 import { autoLayoutCurrent } from './layout/applyLayout';
 import { blockActions } from './canvas/blockActions';
 import { openGraph, saveGraph, saveGraphAs } from './api/documentFiles';
+import { openLessons } from './lessons/lessonStore';
 
 function reportError(what: string) {
   return (error: unknown) => viewStore.getState().showToast(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -50,6 +51,10 @@ export function Toolbar() {
       </button>
       <button type="button" onClick={() => blockActions.groupSelection()} disabled={!hasSelection} title="Group the selection into a block (Ctrl+G)">
         Group
+      </button>
+      <span className="sep" aria-hidden />
+      <button type="button" onClick={() => openLessons()} title="Guided experiments: depth and skips, BatchNorm, dead ReLUs, normalizer-free" data-testid="open-lessons">
+        Lessons
       </button>
       <span className="sep" aria-hidden />
       <span className="file-name" title={filePath ?? 'Not saved yet'} data-testid="file-name">

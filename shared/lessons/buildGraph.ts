@@ -1,21 +1,22 @@
 /**
- * A tiny builder for the lessons' starting graphs: nodes laid out top to bottom, edges named `source->target`
- * (the same ids the canvas gives a new edge), so a step can look for an edge by its ends.
+ * A tiny builder for the lessons' starting graphs: nodes laid out left to right like the canvas's own layout (inputs
+ * on the left side of a node, outputs on the right), edges named `source->target`, so a step can find an edge by
+ * its ends.
  */
 import type { GraphDocument, GraphEdge, GraphNode, Params } from '../document/model';
 
-const ROW = 90;
-const COLUMN = 260;
+const STEP = 200;
+const LANE = 140;
 
 export class GraphBuilder {
   private readonly nodes: GraphNode[] = [];
   private readonly edges: GraphEdge[] = [];
-  private row = 0;
+  private column = 0;
 
-  /** Adds a node below the previous one (`column` shifts it sideways, e.g. for a skip branch). */
-  node(id: string, type: string, params: Params = {}, column = 0, label?: string): string {
-    this.nodes.push({ id, type, params, position: { x: 200 + column * COLUMN, y: 40 + this.row * ROW }, ...(label ? { label } : {}) });
-    this.row += 1;
+  /** Adds a node right of the previous one (`lane` moves it down, e.g. for a shortcut branch). */
+  node(id: string, type: string, params: Params = {}, lane = 0, label?: string): string {
+    this.nodes.push({ id, type, params, position: { x: 40 + this.column * STEP, y: 120 + lane * LANE }, ...(label ? { label } : {}) });
+    this.column += 1;
     return id;
   }
 
@@ -24,8 +25,8 @@ export class GraphBuilder {
   }
 
   /** Adds a node and wires it from `from`. */
-  then(from: string, id: string, type: string, params: Params = {}, column = 0): string {
-    this.node(id, type, params, column);
+  then(from: string, id: string, type: string, params: Params = {}, lane = 0): string {
+    this.node(id, type, params, lane);
     this.edge(from, id);
     return id;
   }
