@@ -165,7 +165,10 @@ function ExperimentResults({ experiment }: { experiment: LessonExperiment }) {
   const current = experiment.variants.find((v) => v.status === 'starting' || v.status === 'running');
   const box = useRef<HTMLDivElement>(null);
   // The results sit below the steps: bring them (then the conclusion) into view as they appear.
-  useEffect(() => box.current?.scrollIntoView({ block: 'end', behavior: 'smooth' }), [experiment.id, experiment.evaluation]);
+  useEffect(() => {
+    // A block body: newer Chromium returns a promise from scrollIntoView, which React must not take for a cleanup.
+    box.current?.scrollIntoView({ block: 'end', behavior: 'smooth' });
+  }, [experiment.id, experiment.evaluation]);
   return (
     <div className="nb-lesson-results" ref={box} data-testid="lesson-results" data-lesson-done={experiment.done ? 'true' : 'false'}>
       {!experiment.done ? (
