@@ -125,7 +125,10 @@ describe('gradient clipping in training', () => {
     expect(samples.length).toBeGreaterThan(0); // the first step at least (telemetry is throttled to 20 per second)
     for (const s of samples) {
       const joint = Math.sqrt(Object.values(s.nodes).reduce((a, n) => a + (n.gradNorm ?? 0) ** 2, 0));
-      expect(Math.abs(joint - maxNorm) / maxNorm).toBeLessThan(1e-3);
+      // Never above the bound; at step 1 (a fresh network's gradient is far above 0.01) exactly at it. Later steps may
+      // fall below it once Adam has trained the small net (then nothing is clipped), so only step 1 is pinned.
+      expect(joint).toBeLessThanOrEqual(maxNorm * (1 + 1e-3));
+      if (s.step === 1) expect(Math.abs(joint - maxNorm) / maxNorm).toBeLessThan(1e-3);
     }
   });
 });

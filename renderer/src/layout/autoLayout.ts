@@ -18,7 +18,7 @@ const FALLBACK: LayoutSize = { width: 190, height: 80 };
  * panels). A block with more layers than WRAP_GROUP_MEMBERS wraps too, into a tall box: a residual block is ~8 layers,
  * and in one row it would make its row of the wrapped graph far too wide (ResNet-mini framed at ~0.2 zoom).
  */
-const GRAPH_ASPECT = 1.3;
+const GRAPH_ASPECT = 1.2;
 const GROUP_ASPECT = 0.5;
 const WRAP_GROUP_MEMBERS = 4;
 
