@@ -6,22 +6,15 @@ import { readGraphFile } from '../../services/files/readGraphFile';
 import { checkpointDirFor } from '../../services/checkpoints/checkpointStore';
 import { loadDataset } from '../../services/datasets/loadDataset';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import type { CliIo } from '../command';
-import { main } from '../main';
 import { readNpy, writeNpy } from '../npy';
+import { runCli } from '../testing/runCli';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 let dir: string;
 let spirals: string;
 let run: RunSummary;
 
-async function bricks(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const bricks = runCli;
 
 async function runsOf(file: string): Promise<readonly RunSummary[]> {
   const read = await readGraphFile(file);

@@ -4,21 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { graphHash } from '../../../shared/format/graphHash';
-import type { CliIo } from '../command';
-import { main } from '../main';
+import { runCli } from '../testing/runCli';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const spirals = path.join(repo, 'examples/spirals.nbrick');
 const resnet = path.join(repo, 'examples/resnet-mini.nbrick');
 let dir: string;
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'bricks-experiment-'));

@@ -3,21 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGraphFile } from '../../services/files/readGraphFile';
-import type { CliIo } from '../command';
-import { main } from '../main';
+import { runCli } from '../testing/runCli';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 let dir: string;
 let spirals: string;
 let runId: string;
 
-async function bricks(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const bricks = runCli;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'bricks-landscape-'));

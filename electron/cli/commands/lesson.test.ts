@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LESSONS } from '../../../shared/lessons';
-import type { CliIo } from '../command';
-import { main } from '../main';
+import { runCli } from '../testing/runCli';
 
-async function bricks(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const bricks = runCli;
 
 describe('bricks lesson list', () => {
   it('prints {id, title, minutes} for every lesson as JSON, and a table without --json', async () => {

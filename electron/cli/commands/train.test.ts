@@ -15,6 +15,7 @@ import { buildDeepChain } from '../../../shared/inference/buildGraph';
 import { createGraphFile } from '../../../shared/format/graphFileSchema';
 import { MAX_NODES } from '../../../shared/format/loadGraphFile';
 import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
+import { runCli } from '../testing/runCli';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const xorExample = path.join(repo, 'examples/xor.nbrick');
@@ -44,13 +45,7 @@ function trainUntilSignal(signal: NodeJS.Signals, ...argv: string[]): Promise<{ 
 }
 let dir: string;
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'bricks-train-'));
