@@ -3,7 +3,7 @@
  * The training panel belongs to the SHELL engineer (renderer/src/training/TrainingPanel.tsx); it is picked up here when
  * the file exists, so the two halves can land independently.
  */
-import { useEffect, useState, type ComponentType } from 'react';
+import { useEffect, type ComponentType } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
 import { Palette } from './palette/Palette';
@@ -24,8 +24,6 @@ const trainingModules = import.meta.glob<{ TrainingPanel?: ComponentType; defaul
 const trainingModule = Object.values(trainingModules)[0];
 const TrainingPanel = trainingModule?.TrainingPanel ?? trainingModule?.default;
 
-type SideTab = 'inspector' | 'training';
-
 function Toast() {
   const toast = useViewStore((s) => s.toast);
   const editError = useDocumentStore((s) => s.editError);
@@ -40,7 +38,8 @@ function Toast() {
 }
 
 function Workbench() {
-  const [tab, setTab] = useState<SideTab>('inspector');
+  const tab = useViewStore((s) => s.sideTab);
+  const setTab = viewStore.getState().setSideTab;
   useShortcuts();
   useLabHost();
   return (

@@ -1,13 +1,93 @@
 /**
- * Canvas view state that is not part of the document and not undoable: measured node sizes (React Flow needs them
- * back on every node it is given), the hint shown while dragging a connection, the last cursor position in flow
- * coordinates (quick-add inserts there), and transient messages.
+ * View state that is not part of the document and not undoable: measured node sizes (React Flow needs them back on
+ * every node it is given), the hint shown while dragging a connection, the last cursor position in flow coordinates
+ * (quick-add inserts there), transient messages — and the workbench layout the user chose (side tab, panel sizes
+ * and collapse, theme, layout direction), which is remembered across launches in localStorage.
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Size } from '../canvas/flowMapping';
 
-export interface ViewState {
+export type SideTab = 'inspector' | 'training';
+export type PanelId = 'palette' | 'side';
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export type LayoutDirection = 'DOWN' | 'RIGHT';
+
+export interface PanelState {
+  readonly collapsed: boolean;
+  /** Width in CSS px while expanded. */
+  readonly width: number;
+}
+
+/** The part of the view state that survives a reload. */
+export interface WorkbenchPrefs {
+  readonly sideTab: SideTab;
+  readonly panels: Readonly<Record<PanelId, PanelState>>;
+  readonly theme: ThemeChoice;
+  readonly layoutDirection: LayoutDirection;
+}
+
+export const PANEL_LIMITS: Readonly<Record<PanelId, { readonly min: number; readonly max: number; readonly initial: number }>> = {
+  palette: { min: 150, max: 360, initial: 200 },
+  side: { min: 260, max: 640, initial: 340 },
+};
+
+export const DEFAULT_PREFS: WorkbenchPrefs = {
+  sideTab: 'inspector',
+  panels: {
+    palette: { collapsed: false, width: PANEL_LIMITS.palette.initial },
+    side: { collapsed: false, width: PANEL_LIMITS.side.initial },
+  },
+  theme: 'system',
+  layoutDirection: 'DOWN',
+};
+
+const PREFS_KEY = 'neural-bricks.workbench.v1';
+
+function clampWidth(panel: PanelId, width: number): number {
+  const { min, max, initial } = PANEL_LIMITS[panel];
+  return Number.isFinite(width) ? Math.min(max, Math.max(min, Math.round(width))) : initial;
+}
+
+/** Reads remembered prefs; anything missing or malformed falls back to its default, field by field. */
+export function readPrefs(raw: string | null | undefined): WorkbenchPrefs {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = raw ? JSON.parse(raw) : {};
+    if (value && typeof value === 'object') parsed = value as Record<string, unknown>;
+  } catch {
+    parsed = {};
+  }
+  const panelsIn = (parsed.panels ?? {}) as Record<string, Partial<PanelState> | undefined>;
+  const panel = (id: PanelId): PanelState => ({
+    collapsed: typeof panelsIn[id]?.collapsed === 'boolean' ? panelsIn[id]!.collapsed! : DEFAULT_PREFS.panels[id].collapsed,
+    width: typeof panelsIn[id]?.width === 'number' ? clampWidth(id, panelsIn[id]!.width!) : DEFAULT_PREFS.panels[id].width,
+  });
+  return {
+    sideTab: parsed.sideTab === 'training' || parsed.sideTab === 'inspector' ? parsed.sideTab : DEFAULT_PREFS.sideTab,
+    panels: { palette: panel('palette'), side: panel('side') },
+    theme: parsed.theme === 'light' || parsed.theme === 'dark' || parsed.theme === 'system' ? parsed.theme : DEFAULT_PREFS.theme,
+    layoutDirection: parsed.layoutDirection === 'RIGHT' || parsed.layoutDirection === 'DOWN' ? parsed.layoutDirection : DEFAULT_PREFS.layoutDirection,
+  };
+}
+
+function loadPrefs(): WorkbenchPrefs {
+  try {
+    return readPrefs(globalThis.localStorage?.getItem(PREFS_KEY));
+  } catch {
+    return DEFAULT_PREFS;
+  }
+}
+
+function savePrefs(prefs: WorkbenchPrefs): void {
+  try {
+    globalThis.localStorage?.setItem(PREFS_KEY, JSON.stringify(prefs));
+  } catch {
+    // Storage full or disabled (private window): the layout still works for this session.
+  }
+}
+
+export interface ViewState extends WorkbenchPrefs {
   readonly measured: ReadonlyMap<string, Size>;
   readonly connectionHint?: { readonly ok: boolean; readonly message: string };
   readonly cursor: { readonly x: number; readonly y: number };
@@ -24,6 +104,11 @@ export interface ViewState {
   /** Bumped to ask the canvas to fit the graph in view (after a layout, say). */
   readonly fitRequests: number;
   requestFit(): void;
+  setSideTab(tab: SideTab): void;
+  setPanel(panel: PanelId, change: Partial<PanelState>): void;
+  togglePanel(panel: PanelId): void;
+  setTheme(theme: ThemeChoice): void;
+  setLayoutDirection(direction: LayoutDirection): void;
 }
 
 export type Dialog =
@@ -35,6 +120,7 @@ export type Dialog =
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
 export const viewStore = createStore<ViewState>()((set, get) => ({
+  ...loadPrefs(),
   measured: new Map(),
   cursor: { x: 0, y: 0 },
   setMeasured(sizes) {
@@ -69,7 +155,40 @@ export const viewStore = createStore<ViewState>()((set, get) => ({
   requestFit() {
     set({ fitRequests: get().fitRequests + 1 });
   },
+  setSideTab(sideTab) {
+    if (get().sideTab !== sideTab) set({ sideTab });
+  },
+  setPanel(panel, change) {
+    const old = get().panels[panel];
+    const next: PanelState = {
+      collapsed: change.collapsed ?? old.collapsed,
+      width: change.width === undefined ? old.width : clampWidth(panel, change.width),
+    };
+    if (next.collapsed === old.collapsed && next.width === old.width) return;
+    set({ panels: { ...get().panels, [panel]: next } });
+  },
+  togglePanel(panel) {
+    get().setPanel(panel, { collapsed: !get().panels[panel].collapsed });
+  },
+  setTheme(theme) {
+    set({ theme });
+  },
+  setLayoutDirection(layoutDirection) {
+    set({ layoutDirection });
+  },
 }));
+
+/** Remember the workbench layout whenever it changes. */
+viewStore.subscribe((state, previous) => {
+  if (
+    state.sideTab !== previous.sideTab ||
+    state.panels !== previous.panels ||
+    state.theme !== previous.theme ||
+    state.layoutDirection !== previous.layoutDirection
+  ) {
+    savePrefs({ sideTab: state.sideTab, panels: state.panels, theme: state.theme, layoutDirection: state.layoutDirection });
+  }
+});
 
 export function useViewStore<T>(selector: (state: ViewState) => T): T {
   return useStore(viewStore, selector);

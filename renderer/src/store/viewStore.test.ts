@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PREFS, PANEL_LIMITS, readPrefs, viewStore } from './viewStore';
+
+describe('workbench prefs', () => {
+  it('falls back to defaults for missing, malformed or out-of-range values, field by field', () => {
+    expect(readPrefs(null)).toEqual(DEFAULT_PREFS);
+    expect(readPrefs('{not json')).toEqual(DEFAULT_PREFS);
+    const read = readPrefs(JSON.stringify({ sideTab: 'nope', theme: 'dark', panels: { side: { width: 99999, collapsed: true } } }));
+    expect(read.sideTab).toBe('inspector');
+    expect(read.theme).toBe('dark');
+    expect(read.panels.side).toEqual({ collapsed: true, width: PANEL_LIMITS.side.max });
+    expect(read.panels.palette).toEqual(DEFAULT_PREFS.panels.palette);
+  });
+
+  it('clamps panel widths and toggles collapse without touching the width', () => {
+    const store = viewStore.getState();
+    store.setPanel('palette', { width: 10 });
+    expect(viewStore.getState().panels.palette.width).toBe(PANEL_LIMITS.palette.min);
+    store.togglePanel('palette');
+    expect(viewStore.getState().panels.palette).toEqual({ collapsed: true, width: PANEL_LIMITS.palette.min });
+    store.togglePanel('palette');
+    expect(viewStore.getState().panels.palette.collapsed).toBe(false);
+  });
+});
