@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDocument, type GraphDocument } from './model';
-import { addNode, connect, createNode, disconnect, EditError, moveNodes, removeNodes, setLabel, setMetadata, setNotes, translateNodes, updateParams } from './edits';
+import { addNode, connect, createNode, disconnect, EditError, moveNodes, removeNodes, removeNodesBridged, setLabel, setMetadata, setNotes, translateNodes, updateParams } from './edits';
+import { checkConnection } from '../inference/checkConnection';
 import { groupNodes } from './groups';
 import { deepFreeze } from './deepFreeze';
 
@@ -107,5 +108,109 @@ describe('document edits', () => {
     expect(setLabel(doc, 'dense1', undefined)).toBe(doc);
     expect(setMetadata(doc, { name: 'renamed', description: 'd' }).metadata).toEqual({ name: 'renamed', description: 'd' });
     expect(setMetadata(doc, { name: 'sample' })).toBe(doc);
+  });
+});
+
+/** A chain of nodes `ids[0] → ids[1] → …`; each entry is [id, type, params]. */
+function chain(doc: GraphDocument, ...nodes: [string, string, Record<string, unknown>?][]): GraphDocument {
+  let next = doc;
+  nodes.forEach(([id, type, params], i) => {
+    next = addNode(next, { id, type, params: (params ?? {}) as never, position: { x: i * 200, y: 0 } });
+    if (i > 0) next = connect(next, { source: nodes[i - 1]![0], target: id });
+  });
+  return next;
+}
+
+const canConnect = (doc: GraphDocument, source: string, target: string, port: number) => checkConnection(doc, source, target, port);
+const wires = (doc: GraphDocument) => doc.edges.map((e) => `${e.source}>${e.target}:${e.targetPort}`).sort();
+
+describe('removeNodesBridged', () => {
+  const vectorChain = () =>
+    deepFreeze(chain(emptyDocument('c'), ['in', 'Input', { kind: 'vector', size: 4 }], ['a', 'Dense', { units: 8 }], ['b', 'Dense', { units: 8 }], ['c', 'Dense', { units: 8 }], ['out', 'Output', { units: 2 }]));
+
+  it('deleting a middle layer wires its neighbours together and leaves the input untouched', () => {
+    const doc = vectorChain();
+    const result = removeNodesBridged(doc, ['b'], canConnect);
+    expect(wires(result.document)).toEqual(['a>c:0', 'c>out:0', 'in>a:0']);
+    expect(result.bridged).toEqual([{ source: 'a', target: 'c', targetPort: 0, over: ['b'] }]);
+    expect(result.refused).toEqual([]);
+    expect(doc.nodes.map((n) => n.id)).toContain('b');
+  });
+
+  it('a contiguous run of middle layers is bridged from the layer before to the layer after', () => {
+    const result = removeNodesBridged(vectorChain(), ['c', 'b'], canConnect);
+    expect(wires(result.document)).toEqual(['a>out:0', 'in>a:0']);
+    expect(result.bridged[0]?.over).toEqual(['b', 'c']);
+  });
+
+  it('two separate middle layers are each bridged', () => {
+    const result = removeNodesBridged(vectorChain(), ['a', 'c'], canConnect);
+    expect(wires(result.document)).toEqual(['b>out:0', 'in>b:0']);
+  });
+
+  it('the ends of a chain and a merge with two inputs are removed without rewiring', () => {
+    expect(wires(removeNodesBridged(vectorChain(), ['in'], canConnect).document)).toEqual(['a>b:0', 'b>c:0', 'c>out:0']);
+    expect(wires(removeNodesBridged(vectorChain(), ['out'], canConnect).document)).toEqual(['a>b:0', 'b>c:0', 'in>a:0']);
+    const doc = sampleDoc();
+    const result = removeNodesBridged(doc, ['concat1'], canConnect);
+    expect(result.bridged).toEqual([]);
+    expect(result.refused).toEqual([]);
+  });
+
+  /** x → conv1 → conv2 → add ← x (skip), add → out. */
+  function residual(): GraphDocument {
+    let doc = chain(
+      emptyDocument('r'),
+      ['in', 'Input', { kind: 'image', height: 8, width: 8, channels: 4 }],
+      ['x', 'Conv2D', { filters: 4, kernelSize: [3, 3], padding: 'same' }],
+      ['conv1', 'Conv2D', { filters: 4, kernelSize: [3, 3], padding: 'same' }],
+      ['conv2', 'Conv2D', { filters: 4, kernelSize: [3, 3], padding: 'same' }],
+      ['add', 'Add'],
+      ['gap', 'GlobalAvgPool2D'],
+    );
+    doc = connect(doc, { source: 'x', target: 'add', targetPort: 0 });
+    return deepFreeze(doc);
+  }
+
+  it('deleting a layer inside a residual branch bridges within the branch and keeps the skip', () => {
+    const result = removeNodesBridged(residual(), ['conv1'], canConnect);
+    expect(wires(result.document)).toEqual(['add>gap:0', 'conv2>add:0', 'in>x:0', 'x>add:0', 'x>conv2:0']);
+  });
+
+  it('deleting the layer that forks into a residual feeds both branches from the layer before it', () => {
+    const result = removeNodesBridged(residual(), ['x'], canConnect);
+    expect(wires(result.document)).toEqual(['add>gap:0', 'conv1>conv2:0', 'conv2>add:0', 'in>add:0', 'in>conv1:0']);
+    expect(result.bridged).toHaveLength(2);
+  });
+
+  it('deleting a whole residual block (branch, skip and Add) bridges over it', () => {
+    const result = removeNodesBridged(residual(), ['conv1', 'conv2', 'add'], canConnect);
+    expect(wires(result.document)).toEqual(['in>x:0', 'x>gap:0']);
+  });
+
+  it('a bridge the connection check refuses is left out and reported with the reason', () => {
+    const doc = deepFreeze(
+      chain(
+        emptyDocument('s'),
+        ['in', 'Input', { kind: 'image', height: 8, width: 8, channels: 1 }],
+        ['conv', 'Conv2D', { filters: 4, kernelSize: [3, 3] }],
+        ['flat', 'Flatten'],
+        ['dense', 'Dense', { units: 8 }],
+      ),
+    );
+    const result = removeNodesBridged(doc, ['flat'], canConnect);
+    expect(wires(result.document)).toEqual(['in>conv:0']);
+    expect(result.bridged).toEqual([]);
+    expect(result.refused).toHaveLength(1);
+    expect(result.refused[0]).toMatchObject({ source: 'conv', target: 'dense', over: ['flat'] });
+    expect(result.refused[0]?.reason).toMatch(/Dense/);
+  });
+
+  it('deleting the only layer of a residual branch does not feed the Add the same tensor twice', () => {
+    let doc = chain(emptyDocument('r'), ['in', 'Input', { kind: 'vector', size: 4 }], ['x', 'Dense', { units: 4 }], ['h', 'Dense', { units: 4 }], ['add', 'Add']);
+    doc = connect(doc, { source: 'x', target: 'add' });
+    const result = removeNodesBridged(doc, ['h'], canConnect);
+    expect(wires(result.document)).toEqual(['in>x:0', 'x>add:0']);
+    expect(result.refused[0]?.reason).toMatch(/already connected/);
   });
 });

@@ -180,3 +180,91 @@ export function setMetadata(doc: GraphDocument, patch: { name?: string; descript
   if (name === doc.metadata.name && description === doc.metadata.description) return doc;
   return { ...doc, metadata: description === undefined ? { name } : { name, description } };
 }
+
+/** Whether `source → target:targetPort` may be drawn in `doc` (the canvas passes its connection check). */
+export type ConnectionCheckFn = (
+  doc: GraphDocument,
+  source: NodeId,
+  target: NodeId,
+  targetPort: number,
+) => { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** An edge that replaces a removed segment: `source → target:targetPort` wired over the nodes in `over`. */
+export interface Bridge {
+  readonly source: NodeId;
+  readonly target: NodeId;
+  readonly targetPort: number;
+  readonly over: readonly NodeId[];
+}
+
+export interface RefusedBridge extends Bridge {
+  readonly reason: string;
+}
+
+export interface BridgedRemoval {
+  readonly document: GraphDocument;
+  readonly bridged: readonly Bridge[];
+  readonly refused: readonly RefusedBridge[];
+}
+
+/**
+ * Removed nodes split into segments (members joined by edges among themselves). A segment is bridged when it has one
+ * way in (every edge entering it comes from one node) and one way out (every edge leaving it leaves one member):
+ * each edge leaving it is replaced by one from the node feeding it. Anything else (an Add with two inputs, an Input)
+ * is removed without rewiring.
+ */
+function bridgePlans(doc: GraphDocument, gone: ReadonlySet<NodeId>): Bridge[] {
+  const segmentOf = new Map<NodeId, NodeId[]>();
+  for (const start of doc.nodes.map((n) => n.id).filter((id) => gone.has(id))) {
+    if (segmentOf.has(start)) continue;
+    const segment = [start];
+    segmentOf.set(start, segment);
+    for (let i = 0; i < segment.length; i++) {
+      const id = segment[i]!;
+      for (const e of doc.edges) {
+        const other = e.source === id ? e.target : e.target === id ? e.source : undefined;
+        if (other !== undefined && gone.has(other) && !segmentOf.has(other)) {
+          segmentOf.set(other, segment);
+          segment.push(other);
+        }
+      }
+    }
+  }
+  const plans: Bridge[] = [];
+  for (const segment of new Set(segmentOf.values())) {
+    const members = new Set(segment);
+    const entering = doc.edges.filter((e) => members.has(e.target) && !gone.has(e.source));
+    const leaving = doc.edges.filter((e) => members.has(e.source) && !gone.has(e.target));
+    const sources = new Set(entering.map((e) => e.source));
+    const exits = new Set(leaving.map((e) => e.source));
+    if (sources.size !== 1 || exits.size !== 1) continue;
+    const source = entering[0]!.source;
+    const over = doc.nodes.map((n) => n.id).filter((id) => members.has(id));
+    for (const e of leaving) plans.push({ source, target: e.target, targetPort: e.targetPort, over });
+  }
+  return plans;
+}
+
+/**
+ * Removes nodes like removeNodes, then wires the graph back together over what was removed: deleting the middle of a
+ * chain (one layer or a run of them) connects the layer before to the layer after, on the same input port. Each new
+ * edge must pass `canConnect` (checked on the graph as it then stands); one that does not is left out and reported in
+ * `refused` with the reason, so the caller can say why the chain stays broken.
+ */
+export function removeNodesBridged(doc: GraphDocument, nodeIds: Iterable<NodeId>, canConnect: ConnectionCheckFn): BridgedRemoval {
+  const gone = new Set(nodeIds);
+  const plans = bridgePlans(doc, gone);
+  let next = removeNodes(doc, gone);
+  const bridged: Bridge[] = [];
+  const refused: RefusedBridge[] = [];
+  for (const plan of plans) {
+    const verdict = canConnect(next, plan.source, plan.target, plan.targetPort);
+    if (!verdict.ok) {
+      refused.push({ ...plan, reason: verdict.reason });
+      continue;
+    }
+    next = connect(next, { source: plan.source, target: plan.target, targetPort: plan.targetPort });
+    bridged.push(plan);
+  }
+  return { document: next, bridged, refused };
+}
