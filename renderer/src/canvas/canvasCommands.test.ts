@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addNode, connect } from '../../../shared/document';
 import { createDocumentStore } from '../store/documentStore';
+import { viewStore } from '../store/viewStore';
 import { connectionVerdict, createCanvasCommands, freePort, portOfHandle } from './canvasCommands';
 
 function setup() {
@@ -56,15 +57,40 @@ describe('canvas commands', () => {
     expect(freePort(before, 'h')).toBeUndefined();
   });
 
-  it('deleteSelection removes nodes with their edges and leaves the rest wired', () => {
+  it('deleteSelection removes a middle layer and wires its neighbours together, as one undo step', () => {
     const { store, commands } = setup();
     const drop = commands.addLayer('Dropout', { x: 500, y: 0 }, 'h');
-    commands.addLayer('Output', { x: 700, y: 0 }, drop);
+    const out = commands.addLayer('Output', { x: 700, y: 0 }, drop);
+    const before = store.getState().document;
     store.getState().select([drop]);
     commands.deleteSelection();
     const doc = store.getState().document;
-    expect(doc.nodes.map((n) => n.id)).toEqual(['in', 'h', expect.stringMatching(/^output/)]);
-    expect(doc.edges.map((e) => e.id)).toEqual(['e1']);
+    expect(doc.nodes.map((n) => n.id)).toEqual(['in', 'h', out]);
+    expect(doc.edges.map((e) => `${e.source}>${e.target}`)).toEqual(['in>h', `h>${out}`]);
+    expect(store.getState().selection).toEqual([]);
+    store.getState().undo();
+    expect(store.getState().document).toBe(before);
+  });
+
+  it('deleteSelection says which neighbours it could not wire together, and why', () => {
+    const store = createDocumentStore();
+    const commands = createCanvasCommands(store);
+    store.getState().edit((d) => {
+      let doc = addNode(d, { id: 'in', type: 'Input', params: { kind: 'image', height: 8, width: 8, channels: 1 } });
+      doc = addNode(doc, { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: [3, 3] } });
+      doc = addNode(doc, { id: 'flat', type: 'Flatten', label: 'Flatten it' });
+      doc = addNode(doc, { id: 'dense', type: 'Dense', params: { units: 4 } });
+      doc = connect(doc, { source: 'in', target: 'conv' });
+      doc = connect(doc, { source: 'conv', target: 'flat' });
+      return connect(doc, { source: 'flat', target: 'dense' });
+    });
+    viewStore.setState({ toast: undefined });
+    store.getState().select(['flat']);
+    commands.deleteSelection();
+    const doc = store.getState().document;
+    expect(doc.nodes.map((n) => n.id)).toEqual(['in', 'conv', 'dense']);
+    expect(doc.edges.map((e) => `${e.source}>${e.target}`)).toEqual(['in>conv']);
+    expect(viewStore.getState().toast).toMatch(/^Deleted Flatten it; conv and dense were not reconnected: .*Dense/);
   });
 
   it('param edits on several nodes of one type are one undo step per field run', () => {

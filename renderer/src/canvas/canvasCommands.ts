@@ -8,13 +8,14 @@ import {
   createNode,
   disconnect,
   moveNodes,
-  removeNodes,
+  removeNodesBridged,
   setLabel,
   setNotes,
   translateNodes,
   updateParams,
 } from '../../../shared/document/edits';
-import type { EdgeId, GraphDocument, NodeId, ParamValue, Position } from '../../../shared/document/model';
+import type { RefusedBridge } from '../../../shared/document/edits';
+import type { EdgeId, GraphDocument, NodeId, ParamValue, Params, Position } from '../../../shared/document/model';
 import { checkConnection } from '../../../shared/inference/checkConnection';
 import { analysisFor } from '../store/analysis';
 import { getLayerSpec } from '../../../shared/catalog/registry';
@@ -74,14 +75,28 @@ export function freePort(doc: GraphDocument, target: NodeId): number | undefined
   return undefined;
 }
 
+/** "Deleted flat1; conv1 and dense1 were not reconnected: <reason>", one clause per refused bridge. */
+export function refusedBridgesMessage(doc: GraphDocument, refused: readonly RefusedBridge[]): string {
+  const name = (id: NodeId) => {
+    const node = doc.nodes.find((n) => n.id === id);
+    return node?.label ?? id;
+  };
+  const deleted = [...new Set(refused.flatMap((r) => r.over))].map(name).join(', ');
+  const clauses = refused.map((r) => `${name(r.source)} and ${name(r.target)} were not reconnected: ${r.reason}`);
+  return `Deleted ${deleted}; ${clauses.join('; ')}`;
+}
+
 export function createCanvasCommands(store: StoreApi<DocumentState>) {
   const edit = store.getState().edit;
   const doc = () => store.getState().document;
 
   return {
-    /** Adds a layer at `position`; when `after` is given and the connection fits, wires `after → new`. */
-    addLayer(type: string, position: Position, after?: NodeId): NodeId {
-      const node = createNode(doc(), { type, position: snap(position) });
+    /**
+     * Adds a layer at `position` (with `params` instead of the catalog defaults, e.g. an Input shaped like the
+     * dataset); when `after` is given and the connection fits, wires `after → new`.
+     */
+    addLayer(type: string, position: Position, after?: NodeId, params?: Params): NodeId {
+      const node = createNode(doc(), { type, position: snap(position), ...(params ? { params } : {}) });
       store.getState().edit(
         (d) => {
           let next = addNode(d, node);
@@ -127,10 +142,24 @@ export function createCanvasCommands(store: StoreApi<DocumentState>) {
       return true;
     },
 
+    /**
+     * Deletes the selected nodes and edges as one undo step. The middle of a chain is bridged (the layer before is
+     * wired to the layer after) when the connection check allows; a bridge it refuses is explained in a toast.
+     */
     deleteSelection(): void {
       const { selection, edgeSelection } = store.getState();
       if (selection.length === 0 && edgeSelection.length === 0) return;
-      edit((d) => removeNodes(disconnect(d, edgeSelection), selection), { select: [] });
+      const before = doc();
+      let refused: readonly RefusedBridge[] = [];
+      edit(
+        (d) => {
+          const result = removeNodesBridged(disconnect(d, edgeSelection), selection, connectionVerdict);
+          refused = result.refused;
+          return result.document;
+        },
+        { select: [] },
+      );
+      if (refused.length > 0) viewStore.getState().showToast(refusedBridgesMessage(before, refused));
     },
 
     /** Positions from a drag; consecutive calls within one drag coalesce into one undo step. */

@@ -2,12 +2,13 @@
  * The layer palette: every catalog layer by category, the Lego blocks, blocks already in this graph and blocks saved
  * to the palette. Drag an entry onto the canvas, or focus it (Tab) and press Enter to insert it in view.
  */
-import { useState, type DragEvent } from 'react';
+import { useEffect, useState, type DragEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { savedBlocksStore } from '../blocks/savedBlocks';
 import { usePaletteSections, type PaletteItem } from './usePaletteSections';
 import { PALETTE_MIME, serializePaletteDrag, type PaletteEntry } from './paletteDrag';
 import { insertPaletteEntry } from './insertPaletteEntry';
+import { loadDatasetCatalog } from './datasetInput';
 
 function matches(item: PaletteItem, query: string): boolean {
   if (!query) return true;
@@ -19,6 +20,8 @@ export function Palette() {
   const [query, setQuery] = useState('');
   const sections = usePaletteSections();
   const flow = useReactFlow();
+  // A new Input takes the chosen dataset's shape; fetch the catalog before the first one is added.
+  useEffect(() => void loadDatasetCatalog(), []);
 
   const insertInView = (entry: PaletteEntry) => {
     const canvas = document.querySelector('.canvas-region')?.getBoundingClientRect();
