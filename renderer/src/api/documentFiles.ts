@@ -33,7 +33,37 @@ export async function openGraph(path?: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * Remembers what had the keyboard focus before a file dialog; the returned function puts it back once the dialog is
+ * gone (the dialog's own close leaves the focus on the page body), or on the canvas when that element has gone.
+ */
+function keepFocus(): () => void {
+  if (typeof document === 'undefined') return () => {};
+  const before = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  return () => {
+    const now = document.activeElement;
+    if (now instanceof HTMLElement && now !== document.body) return; // something took the focus on purpose
+    if (before?.isConnected) {
+      before.focus({ preventScroll: true });
+      return;
+    }
+    const node = document.querySelector<HTMLElement>('.react-flow__node.selected') ?? document.querySelector<HTMLElement>('.react-flow__node');
+    const canvas = node ?? document.querySelector<HTMLElement>('[data-testid="canvas"] .react-flow');
+    if (canvas && !node && !canvas.hasAttribute('tabindex')) canvas.tabIndex = -1;
+    canvas?.focus({ preventScroll: true });
+  };
+}
+
 export async function saveGraphAs(): Promise<boolean> {
+  const restoreFocus = keepFocus();
+  try {
+    return await saveAs();
+  } finally {
+    restoreFocus();
+  }
+}
+
+async function saveAs(): Promise<boolean> {
   const state = documentStore.getState();
   const suggestedName = fileName(state.filePath) ?? state.document.metadata.name;
   // The file it came from: the host copies its runs' kept models (`<file>-runs/`) beside the new one.

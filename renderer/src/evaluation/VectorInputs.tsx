@@ -18,9 +18,15 @@ const stepOf = (range: FeatureRange) => {
   return span > 0 ? Number((span / 200).toPrecision(1)) : 0.01;
 };
 
+/** A slider's value on its step's decimals: 0.30000000000000004 would not fit (nor mean anything) in the number box. */
+export function onStep(value: number, step: number): number {
+  const decimals = Math.max(0, Math.min(12, -Math.floor(Math.log10(step))));
+  return Number(value.toFixed(decimals));
+}
+
 export function VectorInputs({ result, source, path }: { result: ClassificationResult; source: EvaluationSource; path: string | null }) {
   const ranges = useMemo(() => featureRangesOf(result), [result]);
-  const [values, setValues] = useState<number[]>(() => ranges.map((r) => (r.min + r.max) / 2));
+  const [values, setValues] = useState<number[]>(() => ranges.map((r) => onStep((r.min + r.max) / 2, stepOf(r))));
   const input = useMemo(() => (values.length === ranges.length && values.length > 0 ? values : undefined), [values, ranges]);
   const { prediction, error } = useDebouncedPrediction(source, result.runId, path, result.inputShape, input);
   if (ranges.length === 0) return <p className="nb-muted">The evaluation did not say the features' ranges.</p>;
@@ -31,7 +37,7 @@ export function VectorInputs({ result, source, path }: { result: ClassificationR
         {ranges.map((range, i) => (
           <label key={range.name} className="nb-feature">
             <span>{range.name}</span>
-            <input type="range" aria-label={`${range.name} slider`} min={range.min} max={range.max} step={stepOf(range)} value={values[i]} onChange={(e) => set(i, Number(e.target.value))} />
+            <input type="range" aria-label={`${range.name} slider`} min={range.min} max={range.max} step={stepOf(range)} value={values[i]} onChange={(e) => set(i, onStep(Number(e.target.value), stepOf(range)))} />
             <input type="number" aria-label={range.name} step={stepOf(range)} value={values[i]} onChange={(e) => set(i, Number(e.target.value))} />
           </label>
         ))}

@@ -29,11 +29,13 @@ interface MetricChartProps {
   readonly height?: number;
   /** Start on a log y axis (when allowLog). */
   readonly initialLog?: boolean;
+  /** Said in place of the legend while there is nothing to draw. */
+  readonly emptyText?: string;
 }
 
 const HEIGHT = 190;
 
-export function MetricChart({ title, series, allowLog = false, yRange, fileStem, height = HEIGHT, initialLog = false }: MetricChartProps) {
+export function MetricChart({ title, series, allowLog = false, yRange, fileStem, height = HEIGHT, initialLog = false, emptyText }: MetricChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [log, setLog] = useState(allowLog && initialLog);
@@ -57,7 +59,8 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem,
         { size: 48, stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' } },
       ],
       series: [
-        { label: 'epoch', value: (_u, v) => (v == null ? '—' : v.toFixed(2)) },
+        // The legend names the series; numbers appear only under the cursor (no "epoch: —" placeholders).
+        { label: 'epoch', value: (_u, v) => (v == null ? '' : v.toFixed(2)) },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
@@ -65,7 +68,7 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem,
           ...(s.dash ? { dash: s.dash } : {}),
           spanGaps: true,
           points: { show: s.markers ?? false, size: 5 },
-          value: (_u: uPlot, v: number | null) => (v == null ? '—' : v.toPrecision(4)),
+          value: (_u: uPlot, v: number | null) => (v == null ? '' : v.toPrecision(4)),
         })),
       ],
       legend: { live: true },
@@ -116,7 +119,8 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem,
           PNG
         </button>
       </header>
-      <div ref={container} className="nb-chart-plot" data-points={data[0].length} />
+      <div ref={container} className="nb-chart-plot" data-points={data[0].length} data-empty={hasData ? undefined : 'true'} />
+      {hasData ? null : <p className="nb-chart-empty nb-muted">{emptyText ?? 'Nothing to draw yet: start training.'}</p>}
     </section>
   );
 }

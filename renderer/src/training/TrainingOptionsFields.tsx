@@ -4,13 +4,11 @@
  * shows its allowed range; an entry out of range stays in the field, marked invalid with the reason, and the config
  * keeps its last valid value until it is fixed.
  */
-import { useEffect, useId, useState } from 'react';
 import { EARLY_STOP_METRICS, LR_SCHEDULE_KINDS, type LearningRateSchedule, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import { CheckedNumberField } from './CheckedNumberField';
 import {
-  checkNumber,
   OPTION_RULES,
   optionProblems,
-  rangeText,
   withClipKind,
   withEarlyStopMetric,
   withRestoreBest,
@@ -18,63 +16,8 @@ import {
   withScheduleKind,
   type ClipKind,
   type EarlyStopChoice,
-  type NumberRule,
   type ScheduleKind,
 } from './trainingOptions';
-
-function CheckedNumberField(props: {
-  label: string;
-  value: number;
-  rule: NumberRule;
-  step: number;
-  disabled: boolean;
-  help: string;
-  setting: string;
-  onChange: (value: number) => void;
-}) {
-  const [text, setText] = useState(String(props.value));
-  const [error, setError] = useState<string>();
-  const errorId = useId();
-  // A change from elsewhere (undo, another kind picked) replaces whatever was typed.
-  useEffect(() => {
-    setText(String(props.value));
-    setError(undefined);
-  }, [props.value]);
-  const commit = (raw: string) => {
-    const checked = checkNumber(raw, props.rule);
-    if (checked.ok) {
-      setError(undefined);
-      if (checked.value !== props.value) props.onChange(checked.value);
-    } else setError(checked.message);
-  };
-  return (
-    <div className="nb-option-field" data-setting={props.setting}>
-      <label className="nb-field" title={`${props.help} (${rangeText(props.rule)})`}>
-        <span>{props.label}</span>
-        <input
-          type="number"
-          value={text}
-          step={props.step}
-          min={props.rule.min}
-          max={props.rule.max}
-          disabled={props.disabled}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? errorId : undefined}
-          onChange={(e) => setText(e.target.value)}
-          onBlur={(e) => commit(e.target.value)}
-          onKeyDown={(e) => e.key === 'Enter' && commit((e.target as HTMLInputElement).value)}
-        />
-      </label>
-      {error ? (
-        <p id={errorId} className="nb-field-error" role="alert" data-invalid={props.setting}>
-          {error}; kept {props.value}
-        </p>
-      ) : (
-        <p className="nb-field-range">{rangeText(props.rule)}</p>
-      )}
-    </div>
-  );
-}
 
 const SCHEDULE_HELP: Record<ScheduleKind, string> = {
   constant: 'The same rate for every step',
@@ -83,7 +26,18 @@ const SCHEDULE_HELP: Record<ScheduleKind, string> = {
   cosine: 'Anneals from the rate to the minimum over the run (Loshchilov & Hutter 2017)',
 };
 
-export function TrainingOptionsFields({ config, disabled, onChange }: { config: TrainingConfig; disabled: boolean; onChange: (config: TrainingConfig) => void }) {
+export function TrainingOptionsFields({
+  config,
+  disabled,
+  onChange,
+  onValidity,
+}: {
+  config: TrainingConfig;
+  disabled: boolean;
+  onChange: (config: TrainingConfig) => void;
+  /** Each number field's refused entry (see CheckedNumberField), so Start can wait and say why. */
+  onValidity?: (setting: string, error: string | undefined) => void;
+}) {
   const schedule = config.lrSchedule;
   const kind: ScheduleKind = schedule?.kind ?? 'constant';
   const clipKind: ClipKind = config.clip?.kind ?? 'off';
@@ -107,6 +61,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
         setting="warmup"
         value={schedule?.warmupEpochs ?? 0}
         rule={OPTION_RULES.warmupEpochs}
+        onValidity={onValidity}
         step={1}
         disabled={disabled}
         help="Epochs over which the rate rises linearly from near 0 to the learning rate; 0 for none"
@@ -119,6 +74,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
             setting="lr-step-every"
             value={schedule.everyEpochs}
             rule={OPTION_RULES.everyEpochs}
+            onValidity={onValidity}
             step={1}
             disabled={disabled}
             help="Epochs between two steps down"
@@ -129,6 +85,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
             setting="lr-step-factor"
             value={schedule.factor}
             rule={OPTION_RULES.factor}
+            onValidity={onValidity}
             step={0.05}
             disabled={disabled}
             help="What each step multiplies the rate by"
@@ -142,6 +99,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
           setting="lr-decay"
           value={schedule.factor}
           rule={OPTION_RULES.factor}
+          onValidity={onValidity}
           step={0.01}
           disabled={disabled}
           help="What the rate is multiplied by per epoch"
@@ -154,6 +112,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
           setting="lr-min"
           value={schedule.minLearningRate ?? 0}
           rule={OPTION_RULES.minLearningRate}
+          onValidity={onValidity}
           step={0.0001}
           disabled={disabled}
           help="The rate the cosine anneals to by the last step"
@@ -178,6 +137,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
           setting="agc-lambda"
           value={config.clip.lambda}
           rule={OPTION_RULES.lambda}
+          onValidity={onValidity}
           step={0.005}
           disabled={disabled}
           help="Largest allowed ratio of a unit's gradient norm to its weight norm (0.01 is the paper's default for batch 4096; larger batches want smaller λ)"
@@ -190,6 +150,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
           setting="clip-max-norm"
           value={config.clip.maxNorm}
           rule={OPTION_RULES.maxNorm}
+          onValidity={onValidity}
           step={0.1}
           disabled={disabled}
           help="Largest allowed L2 norm of all gradients together"
@@ -221,6 +182,7 @@ export function TrainingOptionsFields({ config, disabled, onChange }: { config: 
             setting="patience"
             value={es.patience}
             rule={OPTION_RULES.patience}
+            onValidity={onValidity}
             step={1}
             disabled={disabled}
             help="Epochs without improvement before the run stops"

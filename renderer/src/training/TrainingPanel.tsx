@@ -11,8 +11,6 @@ import { DEFAULT_KEEP_CHECKPOINTS } from '../../../shared/contracts/evaluation';
 import type { DatasetInfo, DatasetPreview as Preview } from '../../../shared/contracts/trainer';
 import {
   DEFAULT_TRAINING_CONFIG,
-  MAX_KEEP_CHECKPOINTS,
-  MAX_TELEMETRY_EVERY,
   OPTIMIZERS,
   TRAINING_BACKENDS,
   TRAINING_WORKERS,
@@ -36,7 +34,19 @@ import { downloadBlob } from './download';
 import { MetricChart, type ChartSeries } from './MetricChart';
 import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
 import { TrainingOptionsFields } from './TrainingOptionsFields';
-import { earlyStopNote, hasSchedule, learningRateSeries, optionProblems, optionsLine, scheduleContextFor } from './trainingOptions';
+import { CheckedNumberField } from './CheckedNumberField';
+import { useFieldErrors } from './useFieldErrors';
+import { liveMetricsText, percent, runName, runOutcomeText } from './runDescriptions';
+import {
+  earlyStopNote,
+  hasSchedule,
+  learningRateSeries,
+  optionProblems,
+  optionsLine,
+  scheduleContextFor,
+  startBlockedReason,
+  TRAINING_FIELD_RULES,
+} from './trainingOptions';
 import {
   canExportModel,
   connectRunEvents,
@@ -55,15 +65,6 @@ import './training.css';
 const BACKEND_BADGES: Record<string, string> = { tensorflow: 'native', wasm: 'wasm', cpu: 'cpu' };
 const MAX_CHART_POINTS = 2000;
 const EARLIER_RUNS_SHOWN = 3;
-
-function formatLoss(value: number | undefined): string {
-  if (value === undefined) return '—';
-  return value !== 0 && Math.abs(value) < 0.001 ? value.toExponential(2) : value.toFixed(4);
-}
-
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
-}
 
 function useDatasets() {
   const [datasets, setDatasets] = useState<DatasetInfo[]>([]);
@@ -93,44 +94,6 @@ function usePreview(datasetId: string) {
   return preview;
 }
 
-function NumberField(props: {
-  label: string;
-  value: number;
-  step: number;
-  min: number;
-  max: number;
-  integer?: boolean;
-  disabled: boolean;
-  /** What the setting does, shown on hover. */
-  help?: string;
-  onChange: (value: number) => void;
-}) {
-  const [text, setText] = useState(String(props.value));
-  useEffect(() => setText(String(props.value)), [props.value]);
-  const commit = (raw: string) => {
-    const value = Number(raw);
-    const valid = raw.trim() !== '' && Number.isFinite(value) && value >= props.min && value <= props.max && (!props.integer || Number.isInteger(value));
-    if (valid) props.onChange(value);
-    else setText(String(props.value));
-  };
-  return (
-    <label className="nb-field" title={props.help}>
-      <span>{props.label}</span>
-      <input
-        type="number"
-        value={text}
-        step={props.step}
-        min={props.min}
-        max={props.max}
-        disabled={props.disabled}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={(e) => commit(e.target.value)}
-        onKeyDown={(e) => e.key === 'Enter' && commit((e.target as HTMLInputElement).value)}
-      />
-    </label>
-  );
-}
-
 /** A run whose model can still be asked: its weights were kept with the file, or its trainer still holds them. */
 function canEvaluate(run: RunSummary, live: LiveRun | undefined): boolean {
   if (run.status === 'failed') return false;
@@ -153,9 +116,10 @@ function settingsLine(config: TrainingConfig): string {
   return `${config.optimizer} · lr ${config.learningRate} · batch ${config.batchSize} · ${config.epochs} epochs · val ${config.validationSplit} · seed ${config.seed}${options ? ` · ${options}` : ''}`;
 }
 
-function epochSeries(runs: readonly RunSummary[], pick: (e: RunSummary['epochs'][number]) => number | undefined, label: string): ChartSeries[] {
+/** The last few earlier runs, dashed grey, each named as the history names it ("run 2 · 14:05" or its variant). */
+function epochSeries(runs: readonly RunSummary[], history: readonly RunSummary[], pick: (e: RunSummary['epochs'][number]) => number | undefined): ChartSeries[] {
   return runs.slice(-EARLIER_RUNS_SHOWN).map((run, i, shown) => ({
-    label: `${label} ${run.id.slice(-6)}`,
+    label: runName(run, history),
     points: run.epochs.map((e) => [e.epoch, pick(e)] as const),
     color: `rgba(120,120,120,${0.35 + (0.4 * (i + 1)) / shown.length})`,
     dash: [4, 4],
@@ -163,24 +127,30 @@ function epochSeries(runs: readonly RunSummary[], pick: (e: RunSummary['epochs']
   }));
 }
 
-function chartSeries(run: LiveRun | undefined, earlier: readonly RunSummary[], metric: 'loss' | 'accuracy', smoothing: number): ChartSeries[] {
-  const series: ChartSeries[] = epochSeries(earlier, (e) => (metric === 'loss' ? e.valLoss ?? e.loss : e.valAccuracy ?? e.accuracy), `earlier val`);
+function chartSeries(
+  run: LiveRun | undefined,
+  earlier: readonly RunSummary[],
+  history: readonly RunSummary[],
+  metric: 'loss' | 'accuracy',
+  smoothing: number,
+): ChartSeries[] {
+  const series: ChartSeries[] = epochSeries(earlier, history, (e) => (metric === 'loss' ? e.valLoss ?? e.loss : e.valAccuracy ?? e.accuracy));
   if (!run) return series;
   const batches = run.batches.filter((b) => (metric === 'loss' ? true : b.accuracy !== undefined));
   const raw = batches.map((b) => (metric === 'loss' ? b.loss : b.accuracy!));
   const smoothed = smooth(raw, smoothing);
   const batchPoints = thin(batches.map((b, i) => [b.x, raw[i]!, smoothed[i] ?? undefined] as const), MAX_CHART_POINTS);
   series.push(
-    { label: 'batch', points: batchPoints.map(([x, y]) => [x, y] as const), color: 'rgba(46,134,222,0.25)', width: 1 },
-    { label: 'batch (smoothed)', points: batchPoints.map(([x, , s]) => [x, s] as const), color: '#2e86de', width: 2 },
+    { label: 'training, each batch', points: batchPoints.map(([x, y]) => [x, y] as const), color: 'rgba(46,134,222,0.25)', width: 1 },
+    { label: 'training, smoothed', points: batchPoints.map(([x, , s]) => [x, s] as const), color: '#2e86de', width: 2 },
     {
-      label: 'epoch train',
+      label: 'training, per epoch',
       points: run.epochs.map((e) => [e.epoch, metric === 'loss' ? e.loss : e.accuracy] as const),
       color: '#1b4f72',
       markers: true,
     },
     {
-      label: 'epoch val',
+      label: 'validation, per epoch',
       points: run.epochs.map((e) => [e.epoch, metric === 'loss' ? e.valLoss : e.valAccuracy] as const),
       color: '#e4572e',
       markers: true,
@@ -216,12 +186,16 @@ export function TrainingPanel() {
 
   const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
   const panel = useRef<HTMLDivElement>(null);
-  // Start sits below the settings; once the run is on, the reordered panel shows its charts from the top.
+  // Start sits below the settings; once the run is on, or has just ended, the reordered panel shows its outcome and
+  // charts from the top.
+  const ended = run !== undefined && !active;
   useEffect(() => {
-    if (active && panel.current) panel.current.scrollTop = 0;
-  }, [active]);
+    if ((active || ended) && panel.current) panel.current.scrollTop = 0;
+  }, [active, ended]);
+  const fieldErrors = useFieldErrors();
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
   const settingsProblems = optionProblems(config);
+  const startBlocked = startBlockedReason({ fieldErrors: fieldErrors.errors, settingsProblems, graphProblems: problems, experimentActive, hasDataset: dataset !== undefined });
   const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
   const setTelemetry = (mode: TelemetryMode) => {
@@ -231,8 +205,8 @@ export function TrainingPanel() {
 
   // Earlier runs: everything in the history except the live run once it has been recorded.
   const earlier = runs.filter((r) => r.id !== run?.runId);
-  const lossSeries = useMemo(() => chartSeries(run, earlier, 'loss', smoothing), [run, earlier, smoothing]);
-  const accuracySeries = useMemo(() => chartSeries(run, earlier, 'accuracy', smoothing), [run, earlier, smoothing]);
+  const lossSeries = useMemo(() => chartSeries(run, earlier, runs, 'loss', smoothing), [run, earlier, runs, smoothing]);
+  const accuracySeries = useMemo(() => chartSeries(run, earlier, runs, 'accuracy', smoothing), [run, earlier, runs, smoothing]);
   // The learning-rate curve: the live run's schedule (its own steps per epoch), else the one the settings would train.
   const scheduled = run ? run.config : config;
   const lrStepsPerEpoch = run && run.batchesPerEpoch > 0 ? run.batchesPerEpoch : undefined;
@@ -261,7 +235,14 @@ export function TrainingPanel() {
   const boundary = run?.boundary && run.config.dataset === config.dataset ? run.boundary : undefined;
 
   return (
-    <div ref={panel} className="nb-training" aria-label="Training panel" data-active={active ? 'true' : 'false'} data-preview={preview?.kind ?? ''}>
+    <div
+      ref={panel}
+      className="nb-training"
+      aria-label="Training panel"
+      data-active={active ? 'true' : 'false'}
+      data-ended={ended ? 'true' : 'false'}
+      data-preview={preview?.kind ?? ''}
+    >
       <CompareVariantsPanel />
       <EvaluationView
         context={{
@@ -325,20 +306,70 @@ export function TrainingPanel() {
             ))}
           </select>
         </label>
-        <NumberField label="Learning rate" value={config.learningRate} step={0.001} min={1e-6} max={10} disabled={active} onChange={(v) => setConfig({ learningRate: v })} />
-        <NumberField label="Batch size" value={config.batchSize} step={1} min={1} max={65536} integer disabled={active} onChange={(v) => setConfig({ batchSize: v })} />
-        <NumberField label="Epochs" value={config.epochs} step={1} min={1} max={100000} integer disabled={active} onChange={(v) => setConfig({ epochs: v })} />
-        <NumberField label="Validation split" value={config.validationSplit} step={0.05} min={0} max={0.5} disabled={active} onChange={(v) => setConfig({ validationSplit: v })} />
-        <NumberField label="Seed" value={config.seed} step={1} min={0} max={Number.MAX_SAFE_INTEGER} integer disabled={active} onChange={(v) => setConfig({ seed: v })} />
-        <NumberField
-          label="Checkpoints kept"
-          value={config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS}
-          step={1}
-          min={0}
-          max={MAX_KEEP_CHECKPOINTS}
-          integer
+        <CheckedNumberField
+          label="Learning rate"
+          setting="learning-rate"
+          value={config.learningRate}
+          rule={TRAINING_FIELD_RULES.learningRate}
+          step={0.001}
           disabled={active}
-          help={`Trained weights kept beside the file for the newest runs (0–${MAX_KEEP_CHECKPOINTS}; 0 keeps none): older runs' weights are deleted when the file is saved`}
+          onValidity={fieldErrors.report}
+          help="How far each step moves the weights"
+          onChange={(v) => setConfig({ learningRate: v })}
+        />
+        <CheckedNumberField
+          label="Batch size"
+          setting="batch-size"
+          value={config.batchSize}
+          rule={TRAINING_FIELD_RULES.batchSize}
+          step={1}
+          disabled={active}
+          onValidity={fieldErrors.report}
+          help="Samples per training step"
+          onChange={(v) => setConfig({ batchSize: v })}
+        />
+        <CheckedNumberField
+          label="Epochs"
+          setting="epochs"
+          value={config.epochs}
+          rule={TRAINING_FIELD_RULES.epochs}
+          step={1}
+          disabled={active}
+          onValidity={fieldErrors.report}
+          help="Passes over the training data"
+          onChange={(v) => setConfig({ epochs: v })}
+        />
+        <CheckedNumberField
+          label="Validation split"
+          setting="validation-split"
+          value={config.validationSplit}
+          rule={TRAINING_FIELD_RULES.validationSplit}
+          step={0.05}
+          disabled={active}
+          onValidity={fieldErrors.report}
+          help="Share of the training data held out to measure val loss / val acc; 0 for none"
+          onChange={(v) => setConfig({ validationSplit: v })}
+        />
+        <CheckedNumberField
+          label="Seed"
+          setting="seed"
+          value={config.seed}
+          rule={TRAINING_FIELD_RULES.seed}
+          step={1}
+          disabled={active}
+          onValidity={fieldErrors.report}
+          help="Fixes the initial weights, the shuffling and the validation split: the same seed trains the same run"
+          onChange={(v) => setConfig({ seed: v })}
+        />
+        <CheckedNumberField
+          label="Checkpoints kept"
+          setting="keep-checkpoints"
+          value={config.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS}
+          rule={TRAINING_FIELD_RULES.keepCheckpoints}
+          step={1}
+          disabled={active}
+          onValidity={fieldErrors.report}
+          help="Trained weights kept beside the file for the newest runs (0 keeps none): older runs' weights are deleted when the file is saved"
           onChange={(v) => setConfig({ keepCheckpoints: v })}
         />
         <label className="nb-field" title="auto picks native (tfjs-node) when installed, else wasm, else cpu">
@@ -375,19 +406,19 @@ export function TrainingPanel() {
           </select>
         </label>
         {telemetryMode(config.telemetryEvery) === 'every' ? (
-          <NumberField
+          <CheckedNumberField
             label="Every (steps)"
+            setting="telemetry-every"
             value={config.telemetryEvery ?? DEFAULT_TELEMETRY_EVERY}
+            rule={TRAINING_FIELD_RULES.telemetryEvery}
             step={1}
-            min={1}
-            max={MAX_TELEMETRY_EVERY}
-            integer
             disabled={active}
-            help={`Training steps between two telemetry samples (1–${MAX_TELEMETRY_EVERY}); smaller shows more detail and slows training more`}
+            onValidity={fieldErrors.report}
+            help="Training steps between two telemetry samples; smaller shows more detail and slows training more"
             onChange={(v) => setConfig({ telemetryEvery: v })}
           />
         ) : null}
-        <TrainingOptionsFields config={config} disabled={active} onChange={(next) => documentStore.getState().setTraining(next)} />
+        <TrainingOptionsFields config={config} disabled={active} onValidity={fieldErrors.report} onChange={(next) => documentStore.getState().setTraining(next)} />
       </section>
       )}
 
@@ -397,14 +428,15 @@ export function TrainingPanel() {
             <button
               type="button"
               className="nb-primary"
-              disabled={busy || experimentActive || problems.length > 0 || settingsProblems.length > 0 || !dataset}
-              title={experimentActive ? 'Variants are training (Compare variants)' : settingsProblems[0]}
+              disabled={busy || startBlocked !== undefined}
+              title={startBlocked}
+              aria-describedby={startBlocked ? 'nb-start-blocked' : undefined}
               onClick={() => void startRun(api, document, config)}
             >
               Start training
             </button>
           ) : null}
-          {!active ? <CompareVariantsButton disabled={busy || problems.length > 0 || settingsProblems.length > 0 || !dataset} /> : null}
+          {!active ? <CompareVariantsButton disabled={busy || (startBlocked !== undefined && !experimentActive)} /> : null}
           {run?.runId && run.status === 'running' ? (
             <button type="button" disabled={busy} onClick={() => void pauseRun(api, run.runId!)}>
               Pause
@@ -441,6 +473,15 @@ export function TrainingPanel() {
             </span>
           ) : null}
         </div>
+        {!active && startBlocked && fieldErrors.errors.length > 0 ? (
+          <p id="nb-start-blocked" className="nb-start-blocked" role="status" aria-label="Why Start waits">
+            {startBlocked}
+          </p>
+        ) : !active && startBlocked ? (
+          <p id="nb-start-blocked" className="nb-start-blocked nb-muted" aria-label="Why Start waits">
+            {startBlocked}
+          </p>
+        ) : null}
         {requestError ? <p role="alert" className="nb-error">{requestError}</p> : null}
         {exported && (exported.runId === run?.runId || runs.some((r) => r.id === exported.runId)) ? (
           <p className="nb-muted" role="status" aria-label="Exported model" data-directory={exported.directory}>
@@ -454,8 +495,13 @@ export function TrainingPanel() {
               <strong>{run.status}</strong> · epoch {run.epoch}/{run.config.epochs} · batch {run.batch}/{run.batchesPerEpoch} ·{' '}
               {Math.round(run.samplesPerSec)} samples/s · ETA {active && progress ? formatDuration(etaSeconds(progress)) : '—'}
             </p>
-            <p>
-              loss {formatLoss(lastEpoch?.loss)} · acc {percent(lastEpoch?.accuracy)} · val loss {formatLoss(lastEpoch?.valLoss)} · val acc <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''}>{percent(lastEpoch?.valAccuracy)}</span>
+            <p aria-label="Latest metrics">
+              {liveMetricsText(run.epochs, run.batches)}
+              {lastEpoch ? ' ' : null}
+              {/* Always present (empty until an epoch completes): tests read the number from data-value. */}
+              <span data-testid="val-accuracy" data-value={lastEpoch?.valAccuracy ?? ''} hidden={!lastEpoch}>
+                {lastEpoch ? percent(lastEpoch.valAccuracy) : ''}
+              </span>
             </p>
             {!isOwnDocument(run) ? (
               <p className="nb-snapshot-notice" role="note" aria-label="Run of another file">
@@ -511,8 +557,7 @@ export function TrainingPanel() {
                 {i + 1}.
               </span>
               <span className="nb-run-line">
-                <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {r.epochs.length} ep ·
-                val acc {percent(r.final.valAccuracy ?? r.final.accuracy)} · {r.backend}
+                <span className={`nb-run-status nb-run-${r.status}`}>{r.status}</span> {r.config.dataset} · {r.config.optimizer} · {runOutcomeText(r)} · {r.backend}
                 {r.variant ? (
                   <span className="nb-run-variant" data-variant={r.variant.name} title={r.variant.changes.join('\n')}>
                     {' '}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import { DEFAULT_TRAINING_CONFIG, MAX_BATCH_SIZE, MAX_EPOCHS, trainingConfigSchema, type TrainingConfig } from '../../../shared/format/trainingConfig';
 import { learningRateAt } from '../../../shared/training/learningRateSchedule';
 import {
   checkNumber,
@@ -11,6 +11,10 @@ import {
   optionsLine,
   rangeText,
   scheduleContextFor,
+  startBlockedReason,
+  TRAINING_FIELD_RULES,
+  typedInto,
+  valueAfterCommit,
   withClipKind,
   withEarlyStopMetric,
   withRestoreBest,
@@ -24,12 +28,63 @@ describe('training option fields', () => {
   it('accepts what the file format accepts and says why anything else is refused, with the range', () => {
     expect(checkNumber('0.5', OPTION_RULES.factor)).toEqual({ ok: true, value: 0.5 });
     expect(checkNumber('1', OPTION_RULES.factor)).toEqual({ ok: true, value: 1 });
-    expect(checkNumber('0', OPTION_RULES.factor)).toEqual({ ok: false, message: 'Too small — allowed: above 0, at most 1' });
-    expect(checkNumber('1.5', OPTION_RULES.factor)).toEqual({ ok: false, message: 'Too large — allowed: above 0, at most 1' });
-    expect(checkNumber('', OPTION_RULES.lambda)).toMatchObject({ ok: false, message: expect.stringMatching(/^Not a number/) });
-    expect(checkNumber('2.5', OPTION_RULES.patience)).toEqual({ ok: false, message: 'Must be a whole number — allowed: whole number, 1–100,000 epochs' });
+    expect(checkNumber('0', OPTION_RULES.factor, 'Step factor')).toEqual({ ok: false, message: 'Step factor must be a number above 0 and at most 1 (0 is too small)' });
+    expect(checkNumber('1.5', OPTION_RULES.factor, 'Step factor')).toEqual({ ok: false, message: 'Step factor must be a number above 0 and at most 1 (1.5 is too large)' });
+    expect(checkNumber('', OPTION_RULES.lambda, 'AGC λ')).toEqual({ ok: false, message: 'AGC λ must be a number above 0 and at most 100 (the field is empty)' });
+    expect(checkNumber('2.5', OPTION_RULES.patience, 'Patience')).toEqual({ ok: false, message: 'Patience must be a whole number from 1 to 100,000 epochs (2.5 is not whole)' });
     expect(checkNumber('0', OPTION_RULES.warmupEpochs)).toEqual({ ok: true, value: 0 });
     expect(rangeText(OPTION_RULES.maxNorm)).toBe('above 0, at most 1,000,000');
+  });
+
+  it('reads every field rule off the file format schema, so the form refuses exactly what a file may not hold', () => {
+    expect(TRAINING_FIELD_RULES.epochs).toEqual({ min: 1, max: MAX_EPOCHS, integer: true });
+    expect(TRAINING_FIELD_RULES.learningRate).toEqual({ min: 0, max: 10, minExclusive: true });
+    expect(TRAINING_FIELD_RULES.validationSplit).toEqual({ min: 0, max: 0.5 });
+    expect(TRAINING_FIELD_RULES.batchSize).toEqual({ min: 1, max: MAX_BATCH_SIZE, integer: true });
+    expect(TRAINING_FIELD_RULES.telemetryEvery).toMatchObject({ min: 1, integer: true, unit: 'steps' });
+    const keys = ['learningRate', 'batchSize', 'epochs', 'validationSplit', 'seed', 'keepCheckpoints'] as const;
+    for (const key of keys) {
+      const rule = TRAINING_FIELD_RULES[key];
+      const step = rule.integer ? 1 : 1e-3;
+      for (const value of [rule.min - step, rule.min, rule.min + step, rule.max - step, rule.max, rule.max + step, rule.min + 0.5]) {
+        const schemaSays = trainingConfigSchema.safeParse({ ...DEFAULT_TRAINING_CONFIG, [key]: value }).success;
+        expect(checkNumber(String(value), rule).ok, `${key} = ${value}`).toBe(schemaSays);
+      }
+    }
+  });
+
+  it('says the range in words an error message can use', () => {
+    expect(checkNumber('0', TRAINING_FIELD_RULES.epochs, 'Epochs')).toEqual({ ok: false, message: 'Epochs must be a whole number from 1 to 100,000 (0 is too small)' });
+    expect(checkNumber('100', TRAINING_FIELD_RULES.learningRate, 'Learning rate')).toEqual({
+      ok: false,
+      message: 'Learning rate must be a number above 0 and at most 10 (100 is too large)',
+    });
+    expect(checkNumber('abc', TRAINING_FIELD_RULES.seed, 'Seed')).toMatchObject({ ok: false, message: expect.stringContaining('“abc” is not a number') });
+    expect(rangeText(TRAINING_FIELD_RULES.epochs)).toBe('whole number, 1–100,000');
+    expect(rangeText(TRAINING_FIELD_RULES.learningRate)).toBe('above 0, at most 10');
+  });
+
+  it('keeps what the user typed in the field and the last valid value in the config', () => {
+    expect(typedInto('0', TRAINING_FIELD_RULES.epochs, 'Epochs')).toEqual({ text: '0', error: 'Epochs must be a whole number from 1 to 100,000 (0 is too small)' });
+    expect(typedInto('12', TRAINING_FIELD_RULES.epochs, 'Epochs')).toEqual({ text: '12' });
+    expect(typedInto('', TRAINING_FIELD_RULES.epochs, 'Epochs')).toMatchObject({ text: '' });
+    expect(valueAfterCommit('0', TRAINING_FIELD_RULES.epochs, 20)).toBe(20);
+    expect(valueAfterCommit('100', TRAINING_FIELD_RULES.learningRate, 0.01)).toBe(0.01);
+    expect(valueAfterCommit('0.5', TRAINING_FIELD_RULES.learningRate, 0.01)).toBe(0.5);
+    expect(valueAfterCommit('12', TRAINING_FIELD_RULES.epochs, 20)).toBe(12);
+  });
+
+  it('says why Start waits: refused fields first, then contradictions, then the graph', () => {
+    const none = { fieldErrors: [], settingsProblems: [], graphProblems: [], hasDataset: true };
+    expect(startBlockedReason(none)).toBeUndefined();
+    expect(startBlockedReason({ ...none, fieldErrors: ['Epochs must be a whole number from 1 to 100,000 (0 is too small)'] })).toBe(
+      'Fix the settings first: Epochs must be a whole number from 1 to 100,000 (0 is too small).',
+    );
+    expect(startBlockedReason({ ...none, fieldErrors: ['A', 'B', 'C'], settingsProblems: ['P'] })).toBe('Fix the settings first: A (and 2 more fields).');
+    expect(startBlockedReason({ ...none, settingsProblems: ['P'], graphProblems: ['G'] })).toBe('P');
+    expect(startBlockedReason({ ...none, graphProblems: ['G'] })).toMatch(/does not fit the dataset/);
+    expect(startBlockedReason({ ...none, hasDataset: false })).toBe('No dataset chosen.');
+    expect(startBlockedReason({ ...none, fieldErrors: ['A'], experimentActive: true })).toMatch(/^Variants are training/);
   });
 
   it('picks a schedule with starting parameters, keeps the warm-up, and drops a plain constant rate', () => {

@@ -4,9 +4,13 @@
  * select rewrites the config, problems that span fields, the learning-rate curve under the loss chart, and how a
  * run that stopped early is described. Unit-tested beside.
  */
+import { z } from 'zod';
 import {
   DEFAULT_AGC_LAMBDA,
-  MAX_EPOCHS,
+  earlyStoppingSchema,
+  gradientClippingSchema,
+  learningRateScheduleSchema,
+  trainingConfigSchema,
   type EarlyStopping,
   type GradientClipping,
   type LearningRateSchedule,
@@ -27,14 +31,49 @@ export interface NumberRule {
   readonly unit?: string;
 }
 
+type NumberSchema = z.ZodNumber | z.ZodOptional<z.ZodNumber>;
+
+/**
+ * The rule a field of the file format's schema states (shared/format/trainingConfig.ts): its bounds, whether the
+ * bound itself is allowed, whole numbers or not. Read off the schema so the form, the file check and the CLI agree.
+ */
+export function ruleOf(schema: NumberSchema, extra: { unit?: string; min?: number } = {}): NumberRule {
+  const number = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+  const min = extra.min ?? number.minValue;
+  const max = number.maxValue;
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) throw new Error('a training field without bounds');
+  return {
+    min,
+    max,
+    ...(number.safeParse(min).success ? {} : { minExclusive: true }),
+    ...(number.isInt ? { integer: true } : {}),
+    ...(extra.unit ? { unit: extra.unit } : {}),
+  };
+}
+
+const [constantSchedule, stepSchedule, exponentialSchedule, cosineSchedule] = learningRateScheduleSchema.options;
+const [agcClip, normClip] = gradientClippingSchema.options;
+const fields = trainingConfigSchema.shape;
+
 export const OPTION_RULES = {
-  warmupEpochs: { min: 0, max: MAX_EPOCHS, unit: 'epochs' },
-  everyEpochs: { min: 1, max: MAX_EPOCHS, integer: true, unit: 'epochs' },
-  factor: { min: 0, max: 1, minExclusive: true },
-  minLearningRate: { min: 0, max: 10 },
-  lambda: { min: 0, max: 100, minExclusive: true },
-  maxNorm: { min: 0, max: 1e6, minExclusive: true },
-  patience: { min: 1, max: MAX_EPOCHS, integer: true, unit: 'epochs' },
+  warmupEpochs: ruleOf(constantSchedule.shape.warmupEpochs, { unit: 'epochs' }),
+  everyEpochs: ruleOf(stepSchedule.shape.everyEpochs, { unit: 'epochs' }),
+  factor: ruleOf(exponentialSchedule.shape.factor),
+  minLearningRate: ruleOf(cosineSchedule.shape.minLearningRate),
+  lambda: ruleOf(agcClip.shape.lambda),
+  maxNorm: ruleOf(normClip.shape.maxNorm),
+  patience: ruleOf(earlyStoppingSchema.shape.patience, { unit: 'epochs' }),
+} as const satisfies Record<string, NumberRule>;
+
+/** The main settings' number fields. Telemetry "every N steps" starts at 1: its 0 is the separate choice "off". */
+export const TRAINING_FIELD_RULES = {
+  learningRate: ruleOf(fields.learningRate),
+  batchSize: ruleOf(fields.batchSize),
+  epochs: ruleOf(fields.epochs),
+  validationSplit: ruleOf(fields.validationSplit),
+  seed: ruleOf(fields.seed),
+  keepCheckpoints: ruleOf(fields.keepCheckpoints),
+  telemetryEvery: ruleOf(fields.telemetryEvery, { min: 1, unit: 'steps' }),
 } as const satisfies Record<string, NumberRule>;
 
 function fmt(x: number): string {
@@ -47,17 +86,69 @@ export function rangeText(rule: NumberRule): string {
   return `${rule.integer ? 'whole number, ' : ''}${range}${rule.unit ? ` ${rule.unit}` : ''}`;
 }
 
+/** "a whole number from 1 to 100,000", "a number above 0 and at most 10". */
+function requirement(rule: NumberRule): string {
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  const range = rule.minExclusive ? `above ${fmt(rule.min)} and at most ${fmt(rule.max)}` : `from ${fmt(rule.min)} to ${fmt(rule.max)}`;
+  return `${kind} ${range}${rule.unit ? ` ${rule.unit}` : ''}`;
+}
+
 export type Checked = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly message: string };
 
-/** The number typed into a field, or why it is not accepted (the field keeps the text and shows the reason). */
-export function checkNumber(text: string, rule: NumberRule): Checked {
+/**
+ * The number typed into a field, or why it is not accepted: "Epochs must be a whole number from 1 to 100,000 (0 is
+ * too small)". The field keeps the text and shows the reason.
+ */
+export function checkNumber(text: string, rule: NumberRule, label = 'The value'): Checked {
   const value = Number(text);
-  const allowed = `allowed: ${rangeText(rule)}`;
-  if (text.trim() === '' || !Number.isFinite(value)) return { ok: false, message: `Not a number — ${allowed}` };
-  if (rule.integer && !Number.isInteger(value)) return { ok: false, message: `Must be a whole number — ${allowed}` };
-  if (value < rule.min || (rule.minExclusive && value === rule.min)) return { ok: false, message: `Too small — ${allowed}` };
-  if (value > rule.max) return { ok: false, message: `Too large — ${allowed}` };
+  const must = `${label} must be ${requirement(rule)}`;
+  if (text.trim() === '') return { ok: false, message: `${must} (the field is empty)` };
+  if (!Number.isFinite(value)) return { ok: false, message: `${must} (“${text}” is not a number)` };
+  if (rule.integer && !Number.isInteger(value)) return { ok: false, message: `${must} (${text} is not whole)` };
+  if (value < rule.min || (rule.minExclusive && value === rule.min)) return { ok: false, message: `${must} (${text} is too small)` };
+  if (value > rule.max) return { ok: false, message: `${must} (${text} is too large)` };
   return { ok: true, value };
+}
+
+/** What a number field shows: the text as typed (never replaced by a check) and, when refused, why. */
+export interface NumberFieldState {
+  readonly text: string;
+  readonly error?: string;
+}
+
+/** The field after the user typed `text`: the text stays as typed; an entry that is refused says why. */
+export function typedInto(text: string, rule: NumberRule, label: string): NumberFieldState {
+  const checked = checkNumber(text, rule, label);
+  return checked.ok ? { text } : { text, error: checked.message };
+}
+
+/** The value the config holds after `text` is committed (blur, Enter): the typed number if valid, else the last valid one. */
+export function valueAfterCommit(text: string, rule: NumberRule, current: number): number {
+  const checked = checkNumber(text, rule);
+  return checked.ok ? checked.value : current;
+}
+
+/**
+ * Why Start training waits, first reason first, or undefined when it can start: fields whose entries are refused, then
+ * settings that contradict each other, then a graph that does not fit the data.
+ */
+export function startBlockedReason(state: {
+  readonly fieldErrors: readonly string[];
+  readonly settingsProblems: readonly string[];
+  readonly graphProblems: readonly string[];
+  readonly experimentActive?: boolean;
+  readonly hasDataset?: boolean;
+}): string | undefined {
+  if (state.experimentActive) return 'Variants are training (Compare variants): Start waits until they finish.';
+  const [field] = state.fieldErrors;
+  if (field !== undefined) {
+    const more = state.fieldErrors.length - 1;
+    return `Fix the settings first: ${field}${more > 0 ? ` (and ${more} more field${more === 1 ? '' : 's'})` : ''}.`;
+  }
+  if (state.settingsProblems[0]) return state.settingsProblems[0];
+  if (state.graphProblems.length > 0) return 'The graph does not fit the dataset (see above).';
+  if (state.hasDataset === false) return 'No dataset chosen.';
+  return undefined;
 }
 
 type Without<K extends keyof TrainingConfig> = Omit<TrainingConfig, K>;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../../shared/format/runSummary';
+import { liveMetricsText, runName, runOutcomeText } from './runDescriptions';
+
+describe('run descriptions', () => {
+  it('shows the latest batch loss while no epoch has finished, instead of "loss —"', () => {
+    expect(liveMetricsText([], [])).toBe('no metrics yet: the first batch is on its way');
+    expect(liveMetricsText([], [{ x: 0.1, loss: 0.9 }, { x: 0.2, loss: 0.69314, accuracy: 0.5 }])).toBe('batch loss 0.6931 · batch acc 50.0% · validation after epoch 1');
+    expect(liveMetricsText([], [{ x: 0.1, loss: 0.0001 }])).toBe('batch loss 1.00e-4 · validation after epoch 1');
+    expect(liveMetricsText([{ epoch: 1, loss: 0.5, accuracy: 0.75, valLoss: 0.6 }], [{ x: 1, loss: 0.4 }])).toBe('loss 0.5000 · acc 75.0% · val loss 0.6000 · val acc');
+  });
+
+  it('says a run stopped inside its first epoch, not "0 ep · val acc" of a batch accuracy', () => {
+    expect(runOutcomeText({ status: 'stopped', epochs: [], final: { loss: 0.6, accuracy: 0.658 } })).toBe('stopped in epoch 1 (no epoch completed) · last batch acc 65.8%');
+    expect(runOutcomeText({ status: 'failed', epochs: [], final: { loss: 0 } })).toBe('failed in epoch 1 (no epoch completed)');
+    const epochs = [
+      { epoch: 1, loss: 1 },
+      { epoch: 2, loss: 0.5 },
+    ];
+    expect(runOutcomeText({ status: 'completed', epochs, final: { loss: 0.5, accuracy: 0.8, valAccuracy: 0.912 } })).toBe('2 ep · val acc 91.2%');
+    expect(runOutcomeText({ status: 'completed', epochs, final: { loss: 0.5, accuracy: 0.88 } })).toBe('2 ep · train acc 88.0%');
+    expect(runOutcomeText({ status: 'completed', epochs, final: { loss: 0.5 } })).toBe('2 ep · loss 0.5000');
+  });
+
+  it('names a run in legends by its variant, else its number and start time, never by an id fragment', () => {
+    const startedAt = new Date(2026, 11, 6, 14, 5).toISOString();
+    const history = [{ id: 'run-2029-7a' }, { id: 'run-2029-7b' }];
+    expect(runName({ id: 'run-2029-7b', startedAt }, history)).toBe('run 2 · 14:05');
+    expect(runName({ id: 'run-2029-7a', startedAt, variant: { name: 'no skip edges · lr 0.01' } } as Pick<RunSummary, 'id' | 'startedAt' | 'variant'>, history)).toBe(
+      'no skip edges · lr 0.01',
+    );
+    expect(runName({ id: 'elsewhere', startedAt }, history)).toBe('run 3 · 14:05');
+  });
+});
