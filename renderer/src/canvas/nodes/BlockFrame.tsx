@@ -7,6 +7,7 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { BlockFrameNode, CollapsedBlockNode } from '../flowMapping';
 import { formatCount } from '../../summary/formatNumbers';
 import { blockActions } from '../blockActions';
+import { useFlowDirection } from '../../layout/flowDirection';
 
 /** The block's name; double-click to rename (Enter or leaving the field commits, Escape cancels). */
 function BlockName({ groupId, name }: { groupId: string; name: string }) {
@@ -75,9 +76,10 @@ function BlockFrameView({ data }: NodeProps<BlockFrameNode>) {
 
 function CollapsedBlockView({ data, selected }: NodeProps<CollapsedBlockNode>) {
   const { group, params, errorCount } = data;
+  const down = useFlowDirection() === 'DOWN';
   return (
     <div className={`collapsed-block${errorCount ? ' has-error' : ''}${selected ? ' is-selected' : ''}`} data-testid={`block-${group.id}`}>
-      <Handle id="in-0" type="target" position={Position.Left} />
+      <Handle id="in-0" type="target" position={down ? Position.Top : Position.Left} />
       <div className="layer-node-head">
         <span className="layer-node-icon" aria-hidden>
           ▣
@@ -94,7 +96,7 @@ function CollapsedBlockView({ data, selected }: NodeProps<CollapsedBlockNode>) {
       <button type="button" className="nodrag expand-button" aria-label={`Expand block ${group.name}`} onClick={() => blockActions.setCollapsed(group.id, false)}>
         Expand
       </button>
-      <Handle id="out" type="source" position={Position.Right} />
+      <Handle id="out" type="source" position={down ? Position.Bottom : Position.Right} />
     </div>
   );
 }

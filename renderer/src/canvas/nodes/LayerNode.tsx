@@ -8,6 +8,7 @@ import { formatShape, type LayerFlowNode, type NodeLook } from '../flowMapping';
 import { formatCount } from '../../summary/formatNumbers';
 import { OVERLAY_NONE, OVERLAY_OFF, useNodeOverlay } from '../../insight/overlay/overlayStore';
 import { NodeSignalsCard, NodeSparkline, NodeWarningBadge } from '../../insight/overlay/NodeInsight';
+import { useFlowDirection } from '../../layout/flowDirection';
 
 const LOOK_ICON: Record<NodeLook, string> = {
   inputs: '⇥',
@@ -37,6 +38,8 @@ export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>
   // Inside view: this node's own overlay entry (colour, sparkline, latest signals), see insight/overlay.
   const overlay = useNodeOverlay(node.id);
   const [hovered, setHovered] = useState(false);
+  // Ports on the sides the graph flows through: inputs on top and output below when it runs top to bottom.
+  const down = useFlowDirection() === 'DOWN';
   const shown = overlay !== OVERLAY_OFF && overlay !== OVERLAY_NONE ? overlay : undefined;
   const overlayClass = shown?.color ? ' has-overlay' : overlay !== OVERLAY_OFF ? ' overlay-none' : '';
   return (
@@ -58,8 +61,8 @@ export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>
             key={i}
             id={`in-${i}`}
             type="target"
-            position={Position.Left}
-            style={{ top: handleTop(i, inputHandles) }}
+            position={down ? Position.Top : Position.Left}
+            style={down ? { left: handleTop(i, inputHandles) } : { top: handleTop(i, inputHandles) }}
             className={portError ? 'port-error' : undefined}
             title={portError ?? (ordered ? `Input ${i + 1}` : 'Input')}
             data-testid={`port-${node.id}-in-${i}`}
@@ -98,7 +101,7 @@ export function LayerNodeView({ data, selected, type }: NodeProps<LayerFlowNode>
       {shown?.color ? <NodeSparkline nodeId={node.id} overlay={shown} /> : null}
       {shown && hovered ? <NodeSignalsCard nodeId={node.id} title={title} overlay={shown} /> : null}
       <NodeWarningBadge nodeId={node.id} title={title} />
-      {hasOutput ? <Handle id="out" type="source" position={Position.Right} title="Output" /> : null}
+      {hasOutput ? <Handle id="out" type="source" position={down ? Position.Bottom : Position.Right} title="Output" /> : null}
     </div>
   );
 }
