@@ -215,16 +215,29 @@ test('keeps as many checkpoints as the setting says: a save prunes older runs, w
   await openTrainingTab(page);
   const keep = page.getByLabel('Checkpoints kept');
   await expect(keep).toHaveValue('3');
-  await expect(page.locator('label', { has: keep })).toHaveAttribute('title', /newest runs \(0–1000; 0 keeps none\)/);
-  // Out of range or not a whole number: the field goes back to the value it had.
-  for (const bad of ['1001', '-1', '1.5']) {
+  await expect(page.locator('label', { has: keep })).toHaveAttribute('title', /newest runs \(0 keeps none\).*\(whole number, 0–1000\)$/);
+  await expect(keep).toHaveAccessibleDescription('whole number, 0–1000');
+  // Out of range or not a whole number: the entry stays as typed, refused with the reason; the setting keeps 3.
+  const start = page.getByRole('button', { name: 'Start training' });
+  for (const [bad, why] of [
+    ['1001', '1001 is too large'],
+    ['-1', '-1 is too small'],
+    ['1.5', '1.5 is not whole'],
+  ] as const) {
     await keep.fill(bad);
     await keep.press('Enter');
-    await expect(keep).toHaveValue('3');
+    await expect(keep).toHaveValue(bad);
+    await expect(keep).toHaveAttribute('aria-invalid', 'true');
+    await expect(keep).toHaveAccessibleDescription(
+      `Checkpoints kept must be a whole number from 0 to 1000 (${why}). Training keeps 3 until this is fixed.`,
+    );
+    await expect(start).toBeDisabled();
   }
   await keep.fill('1');
   await keep.press('Enter');
   await expect(keep).toHaveValue('1');
+  await expect(keep).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(start).toBeEnabled();
 
   await setEpochs(page, 2);
   const history = page.getByLabel('Run history');

@@ -153,7 +153,7 @@ test('a trainer killed mid-run is reported, and a new run works', async ({ appPa
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2);
   await expect(page.getByLabel('Backend', { exact: true })).toHaveText('cpu');
   // The failed run is history now, drawn under the live one.
-  await expect(page.getByLabel('Loss chart').locator('.u-legend')).toContainText('earlier val');
+  await expect(page.getByLabel('Loss chart').locator('.u-legend')).toContainText(/run 1 · \d\d:\d\d/);
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
 });
