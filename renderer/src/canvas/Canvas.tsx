@@ -13,16 +13,18 @@ import {
   BackgroundVariant,
   ConnectionLineType,
   Controls,
-  MiniMap,
   Panel,
   ReactFlow,
   getBezierPath,
   useReactFlow,
+  useStore,
+  useUpdateNodeInternals,
+  MiniMap,
+  type ReactFlowState,
   type Connection,
   type ConnectionLineComponentProps,
   type Edge,
   type EdgeChange,
-  type FitViewOptions,
   type IsValidConnection,
   type NodeChange,
   type OnConnectEnd,
@@ -38,7 +40,9 @@ import { edgeTypes } from './edges/ShapeEdge';
 import { GRID, canvasCommands, connectionVerdict, portOfHandle } from './canvasCommands';
 import { PALETTE_MIME, parsePaletteDrag } from '../palette/paletteDrag';
 import { insertPaletteEntry } from '../palette/insertPaletteEntry';
-import { layoutDocument } from '../layout/applyLayout';
+import { inferDirection, useFlowDirection } from '../layout/flowDirection';
+import { openViewport } from '../layout/openViewport';
+import { MINIMAP_SIZE, minimapCorner } from '../layout/minimapCorner';
 import { OverlayControls } from '../insight/overlay/OverlayControls';
 
 const LOOK_COLORS: Record<string, string> = {
@@ -82,10 +86,6 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition }: Co
   );
 }
 
-const READABLE_ZOOM = 0.6;
-/** Below this fit-view zoom layer text is too small to read. */
-const MIN_FIT_ZOOM = 0.45;
-
 /** Runs `fn` after two frames: new nodes must be rendered and measured before they can be framed. */
 function afterPaint(fn: () => void): () => void {
   let second = 0;
@@ -99,55 +99,66 @@ function afterPaint(fn: () => void): () => void {
 }
 
 /**
- * Frames the graph after `trigger` changes. A graph too long to read when framed whole (a deep chain in one row):
- * - just opened (`arrangeLongChains`): it is re-arranged with the wrapped auto-layout, then framed whole, so every
- *   layer is on screen at a readable size (the file itself is untouched until saved);
- * - otherwise (after an explicit layout): shown at a readable zoom from its left end, where the data comes in.
+ * Shows the graph after `trigger` changes (a file opened, a layout applied) at the viewport openViewport picks: framed
+ * whole when text stays readable, else at the readable zoom from its input end. The graph itself is never re-laid
+ * out here, so the same file looks the same in any window.
  */
-function useFitAfter(trigger: number, options: FitViewOptions, arrangeLongChains = false): void {
+function useOpenViewport(trigger: number): void {
   const flow = useReactFlow();
-  const optionsRef = useRef(options);
   useEffect(() => {
     if (trigger === 0) return;
-    let cancelled = false;
-    let cancelRefit = () => {};
-    const fit = () => {
+    return afterPaint(() => {
       const nodes = flow.getNodes();
       const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
       if (nodes.length === 0 || !pane) return;
-      const bounds = flow.getNodesBounds(nodes);
-      const zoom = Math.min(pane.width / (bounds.width * 1.15), pane.height / (bounds.height * 1.15));
-      if (zoom >= MIN_FIT_ZOOM || bounds.width < bounds.height) {
-        void flow.fitView(optionsRef.current);
-        return;
-      }
-      if (arrangeLongChains) {
-        const loaded = documentStore.getState().document;
-        void layoutDocument(loaded)
-          .catch((error: unknown) => {
-            console.warn('Auto-layout of the opened graph failed:', error);
-            return loaded;
-          })
-          .then((arranged) => {
-            if (cancelled) return;
-            documentStore.getState().rearrangeLoaded(loaded, arranged);
-            cancelRefit = afterPaint(() => void flow.fitView(optionsRef.current));
-          });
-        return;
-      }
-      void flow.setViewport({
-        x: 40 - bounds.x * READABLE_ZOOM,
-        y: pane.height / 2 - (bounds.y + bounds.height / 2) * READABLE_ZOOM,
-        zoom: READABLE_ZOOM,
-      });
-    };
-    const cancelFit = afterPaint(fit);
-    return () => {
-      cancelled = true;
-      cancelFit();
-      cancelRefit();
-    };
-  }, [trigger, flow, arrangeLongChains]);
+      const inferred = inferDirection(documentStore.getState().document);
+      const direction = inferred === 'either' ? viewStore.getState().layoutDirection : inferred;
+      void flow.setViewport(openViewport(flow.getNodesBounds(nodes), pane, direction));
+    });
+  }, [trigger, flow]);
+}
+
+/** Ports move to other sides when the flow direction changes; React Flow must re-measure them for the edges. */
+function useRemeasureHandles(direction: string): void {
+  const flow = useReactFlow();
+  const updateNodeInternals = useUpdateNodeInternals();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    updateNodeInternals(flow.getNodes().map((n) => n.id));
+  }, [direction, flow, updateNodeInternals]);
+}
+
+function minimapCornerOf(s: ReactFlowState) {
+  const rects = [];
+  for (const n of s.nodeLookup.values()) {
+    const width = n.measured.width ?? n.width;
+    const height = n.measured.height ?? n.height;
+    if (n.hidden || !width || !height) continue;
+    rects.push({ x: n.internals.positionAbsolute.x, y: n.internals.positionAbsolute.y, width, height });
+  }
+  return minimapCorner(rects, s.transform, { width: s.width, height: s.height });
+}
+
+/** The minimap, in a corner no layer is under (see layout/minimapCorner.ts), or hidden when there is none. */
+function CornerMiniMap({ nodeColor }: { nodeColor: (n: { type?: string }) => string }) {
+  const corner = useStore(minimapCornerOf);
+  if (corner === 'hidden') return null;
+  return (
+    <MiniMap
+      position={corner}
+      pannable
+      zoomable
+      ariaLabel="Mini map"
+      nodeColor={nodeColor}
+      nodeStrokeWidth={0}
+      maskColor="rgba(120, 130, 150, 0.18)"
+      style={MINIMAP_SIZE}
+    />
+  );
 }
 
 /** Double-clicking a layer jumps to its first setting in the inspector. */
@@ -184,10 +195,10 @@ export function Canvas() {
   );
   const loadCount = useDocumentStore((s) => s.loadCount);
   const fitRequests = useViewStore((s) => s.fitRequests);
-  // A newly loaded file is framed whole (long chains wrapped first); after a layout, zoom stays readable even if part
-  // of a long graph is off-screen.
-  useFitAfter(loadCount, { padding: 0.15, maxZoom: 1.2 }, true);
-  useFitAfter(fitRequests, { padding: 0.15, maxZoom: 1.2 });
+  // A newly loaded file, or one just laid out, opens readable: framed whole if it fits, else scrolled to its input end.
+  useOpenViewport(loadCount);
+  useOpenViewport(fitRequests);
+  useRemeasureHandles(useFlowDirection());
   const nodesRef = useRef<FlowNode[]>(nodes);
   nodesRef.current = nodes;
 
@@ -366,14 +377,7 @@ export function Canvas() {
         colorMode="system"
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="var(--grid)" />
-        <MiniMap
-          pannable
-          zoomable
-          ariaLabel="Mini map"
-          nodeColor={miniMapColor}
-          nodeStrokeWidth={0}
-          maskColor="rgba(120, 130, 150, 0.18)"
-        />
+        <CornerMiniMap nodeColor={miniMapColor} />
         <Controls aria-label="Zoom controls" showInteractive={false} />
         <Panel position="top-left">
           <OverlayControls />
