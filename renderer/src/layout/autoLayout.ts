@@ -42,8 +42,9 @@ function layeredOptions(direction: LayoutDirection, boxes: number): Record<strin
     'elk.algorithm': 'layered',
     ...(boxes > MAX_NODES_FOR_COMPONENT_SPLIT ? { 'elk.separateConnectedComponents': 'false' } : {}),
     'elk.direction': direction,
-    // Room between layers for the shape label on the edge (edge labels sit in that gap).
-    'elk.layered.spacing.nodeNodeBetweenLayers': direction === 'DOWN' ? '44' : '64',
+    // Room between layers for the shape label on the edge (a 16 px label in that gap, which stays ≥ 48 after the
+    // positions are snapped to the grid).
+    'elk.layered.spacing.nodeNodeBetweenLayers': direction === 'DOWN' ? '56' : '64',
     'elk.spacing.nodeNode': String(SPACING),
     'elk.layered.spacing.edgeNodeBetweenLayers': '24',
     'elk.layered.nodePlacement.strategy': boxes > MAX_NODES_FOR_COMPONENT_SPLIT ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX',

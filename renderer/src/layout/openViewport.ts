@@ -11,8 +11,9 @@ export const MIN_OPEN_ZOOM = 0.75;
 export const MAX_OPEN_ZOOM = 1.2;
 /** Share of the pane kept free around a framed graph (as React Flow's fitView padding). */
 export const OPEN_PADDING = 0.1;
-/** Screen pixels between the pane's edge and the graph's input end when it does not fit. */
-const START_MARGIN = 24;
+/** Screen pixels between the pane's edge and the graph's input end when it does not fit (clear of the canvas's
+ * top-left controls). */
+export const START_MARGIN = 56;
 
 export interface Viewport {
   readonly x: number;

@@ -92,14 +92,16 @@ function ShapeEdgeView(props: EdgeProps<ShapeFlowEdge>) {
     const [bezier, x, y] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
     if (role === 'fan-out') {
       // One label for all the edges leaving this output, just past it, before they spread.
-      return direction === 'DOWN' ? [bezier, sourceX, sourceY + 20] : [bezier, sourceX + 34, sourceY];
+      return direction === 'DOWN' ? [bezier, sourceX, sourceY + 24] : [bezier, sourceX + 34, sourceY];
     }
     return [bezier, x, y];
   }, [route, role, direction, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition]);
   const className = `shape-edge${skip ? ' is-skip' : ''}${error ? ' has-error' : ''}${selected ? ' is-selected' : ''}${std !== undefined ? ' has-scale' : ''}`;
   const shapeText = data?.shape ? formatShape(data.shape) : error ? '✕' : '?';
   // A label wider than the gap it sits in would cover the nodes; the node faces show the same shape anyway.
-  const fitsText = (t: string) => Math.abs(targetX - sourceX) >= t.length * 5.2 + 10 || Math.abs(targetY - sourceY) > 40;
+  // Flowing down, the label sits in the gap between two layers and needs only its own height.
+  const fitsText = (t: string) =>
+    direction === 'DOWN' ? targetY - sourceY >= 26 : Math.abs(targetX - sourceX) >= t.length * 5.2 + 10 || Math.abs(targetY - sourceY) > 40;
   const scaled = std !== undefined ? `${shapeText} σ ${formatSignal(std)}` : shapeText;
   // In a tight gap the σ goes first (the stroke width still shows it), so the shape stays readable.
   const text = fitsText(scaled) || selected ? scaled : shapeText;
