@@ -42,9 +42,9 @@ function layeredOptions(direction: LayoutDirection, boxes: number): Record<strin
     'elk.algorithm': 'layered',
     ...(boxes > MAX_NODES_FOR_COMPONENT_SPLIT ? { 'elk.separateConnectedComponents': 'false' } : {}),
     'elk.direction': direction,
-    // Room between layers for the shape label on the edge (a 16 px label in that gap, which stays ≥ 48 after the
-    // positions are snapped to the grid).
-    'elk.layered.spacing.nodeNodeBetweenLayers': direction === 'DOWN' ? '56' : '64',
+    // Room between layers for the shape label on the edge (16 px tall) in that gap. Multiples of the grid, as are
+    // the sizes elk is given, so snapping to the grid leaves every gap the same.
+    'elk.layered.spacing.nodeNodeBetweenLayers': direction === 'DOWN' ? '48' : '64',
     'elk.spacing.nodeNode': String(SPACING),
     'elk.layered.spacing.edgeNodeBetweenLayers': '24',
     'elk.layered.nodePlacement.strategy': boxes > MAX_NODES_FOR_COMPONENT_SPLIT ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX',
@@ -72,7 +72,7 @@ async function layered(boxes: readonly Box[], edges: readonly LayoutEdge[], dire
   const result = await elk.layout({
     id: 'root',
     layoutOptions: layeredOptions(direction, boxes.length),
-    children: boxes.map((b) => ({ id: b.id, width: b.width, height: b.height })),
+    children: boxes.map((b) => ({ id: b.id, width: Math.ceil(b.width / GRID) * GRID, height: Math.ceil(b.height / GRID) * GRID })),
     edges: edges.map((e) => ({
       id: e.id,
       sources: [e.source],
@@ -247,10 +247,12 @@ export async function layoutPositions(
   // path then keep one straight centre line.
   const snap = (v: number) => Math.round(v / GRID) * GRID;
   const place = (id: NodeId, x: number, y: number): Position => {
+    // (x, y) is the corner of the box elk was given (the size rounded up to the grid); the centre is the box's.
     const { width, height } = size(id);
+    const [boxWidth, boxHeight] = [Math.ceil(width / GRID) * GRID, Math.ceil(height / GRID) * GRID];
     return direction === 'DOWN'
-      ? { x: Math.round(snap(x + width / 2) - width / 2), y: snap(y) }
-      : { x: snap(x), y: Math.round(snap(y + height / 2) - height / 2) };
+      ? { x: Math.round(snap(x + boxWidth / 2) - width / 2), y: snap(y) }
+      : { x: snap(x), y: Math.round(snap(y + boxHeight / 2) - height / 2) };
   };
   const positions = new Map<NodeId, Position>();
   for (const n of doc.nodes) {

@@ -80,7 +80,7 @@ const contains = (outer: Rect, inner: Rect) =>
   outer.x <= inner.x && outer.y <= inner.y && outer.x + outer.width >= inner.x + inner.width && outer.y + outer.height >= inner.y + inner.height;
 
 /** How far past its source a detouring edge turns across the flow (half the gap between layers). */
-const TURN = 28;
+const TURN = 24;
 
 /**
  * The corner points of an ordinary edge: straight (drawn as a bezier) when nothing is in the way; when a layer sits
