@@ -1,9 +1,12 @@
 /**
- * The native menu. Document commands go to the renderer as `onMenuCommand` (it owns the document, the canvas and
- * the undo history); only Open Recent, About and the window's own zoom/devtools are handled in main.
+ * The native menu, built from the shared command catalog (shared/commands/commandCatalog.ts) so it lists what the web
+ * menu bar, toolbar, shortcuts and help list. Commands go to the renderer as `onMenuCommand` (it owns the document,
+ * the canvas and the undo history, and checks whether the command is enabled); only Open Recent, About and the
+ * window's own fullscreen/devtools are handled in main.
  */
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
+import { COMMANDS, MENUS, menuRegistersKey, toAccelerator, type MenuEntry } from '../../shared/commands/commandCatalog';
 import type { MenuCommand, MenuCommandId } from './shellTypes';
 
 export interface MenuActions {
@@ -15,72 +18,43 @@ export interface MenuActions {
   readonly devTools: boolean;
 }
 
-export function buildMenuTemplate(actions: MenuActions): MenuItemConstructorOptions[] {
-  const item = (label: string, command: MenuCommandId, accelerator?: string): MenuItemConstructorOptions => ({
-    label,
-    ...(accelerator ? { accelerator } : {}),
-    click: () => actions.send({ command }),
-  });
-  const recent: MenuItemConstructorOptions[] =
-    actions.recent.length === 0
-      ? [{ label: 'No recent files', enabled: false }]
-      : actions.recent.map((file) => ({ label: path.basename(file), toolTip: file, click: () => actions.openRecent(file) }));
+function commandItem(command: MenuCommandId, actions: MenuActions): MenuItemConstructorOptions {
+  const info = COMMANDS[command];
+  const keys: readonly string[] = 'keys' in info ? info.keys : [];
+  // The menu shows one shortcut per item: the first it can register itself, else the first (shown, not registered).
+  const key = keys.find(menuRegistersKey) ?? keys[0];
+  return {
+    id: command,
+    label: info.label,
+    ...(key ? { accelerator: toAccelerator(key), registerAccelerator: menuRegistersKey(key) } : {}),
+    click: command === 'help.about' ? () => actions.about() : () => actions.send({ command }),
+  };
+}
 
+function entryItems(entries: readonly MenuEntry[], actions: MenuActions): MenuItemConstructorOptions[] {
+  const out: MenuItemConstructorOptions[] = [];
+  for (const entry of entries) {
+    if ('command' in entry) out.push(commandItem(entry.command, actions));
+    else if ('separator' in entry) out.push({ type: 'separator' });
+    else if ('submenu' in entry) out.push({ label: entry.submenu, submenu: entryItems(entry.items, actions) });
+    else if (entry.native === 'recentFiles') {
+      const recent: MenuItemConstructorOptions[] =
+        actions.recent.length === 0
+          ? [{ label: 'No recent files', enabled: false }]
+          : actions.recent.map((file) => ({ label: path.basename(file), toolTip: file, click: () => actions.openRecent(file) }));
+      out.push({ label: COMMANDS['file.openRecent'].label, submenu: recent });
+    } else if (entry.native === 'quit') out.push(actions.isMac ? { role: 'close' } : { role: 'quit' });
+    else if (entry.native === 'fullscreen') out.push({ role: 'togglefullscreen' });
+    else if (entry.native === 'devTools') {
+      if (actions.devTools) out.push({ role: 'toggleDevTools' });
+    }
+  }
+  return out;
+}
+
+export function buildMenuTemplate(actions: MenuActions): MenuItemConstructorOptions[] {
   return [
     ...(actions.isMac ? [{ role: 'appMenu' as const }] : []),
-    {
-      label: '&File',
-      submenu: [
-        item('New from Template…', 'file.new', 'CmdOrCtrl+N'),
-        item('Open…', 'file.open', 'CmdOrCtrl+O'),
-        { label: 'Open Recent', submenu: recent },
-        { type: 'separator' },
-        item('Save', 'file.save', 'CmdOrCtrl+S'),
-        item('Save As…', 'file.saveAs', 'CmdOrCtrl+Shift+S'),
-        { type: 'separator' },
-        {
-          label: 'Export',
-          submenu: [item('Trained Model…', 'file.exportModel'), item('Metrics as CSV…', 'file.exportCsv'), item('Charts as PNG…', 'file.exportPng')],
-        },
-        { type: 'separator' },
-        actions.isMac ? { role: 'close' } : { role: 'quit' },
-      ],
-    },
-    {
-      label: '&Edit',
-      submenu: [
-        item('Undo', 'edit.undo', 'CmdOrCtrl+Z'),
-        item('Redo', 'edit.redo', actions.isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y'),
-        { type: 'separator' },
-        item('Cut', 'edit.cut', 'CmdOrCtrl+X'),
-        item('Copy', 'edit.copy', 'CmdOrCtrl+C'),
-        item('Paste', 'edit.paste', 'CmdOrCtrl+V'),
-        item('Delete', 'edit.delete'),
-        item('Select All', 'edit.selectAll', 'CmdOrCtrl+A'),
-      ],
-    },
-    {
-      label: '&View',
-      submenu: [
-        item('Zoom In', 'view.zoomIn', 'CmdOrCtrl+='),
-        item('Zoom Out', 'view.zoomOut', 'CmdOrCtrl+-'),
-        item('Fit Graph', 'view.fit', 'Shift+1'),
-        { type: 'separator' },
-        item('Toggle Palette', 'view.togglePalette'),
-        item('Toggle Inspector', 'view.toggleInspector'),
-        item('Toggle Training Panel', 'view.toggleTraining'),
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-        ...(actions.devTools ? [{ role: 'toggleDevTools' as const }] : []),
-      ],
-    },
-    {
-      label: '&Train',
-      submenu: [item('Start Training', 'train.start', 'CmdOrCtrl+Enter'), item('Pause / Resume', 'train.pause'), item('Stop', 'train.stop')],
-    },
-    {
-      label: '&Help',
-      submenu: [item('Keyboard Shortcuts', 'help.shortcuts', 'F1'), { label: 'About Neural Bricks', click: () => actions.about() }],
-    },
+    ...MENUS.map((menu) => ({ label: menu.label, submenu: entryItems(menu.items, actions) })),
   ];
 }

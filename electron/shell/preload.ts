@@ -1,11 +1,12 @@
 /**
  * The sandboxed preload: exposes exactly the LabApi as named functions on `window.neuralBricks`. The page never
  * gets ipcRenderer, can only reach the `nb:` channels listed in the contract, and never sees IPC event objects.
+ * It imports only the dependency-free channel names (not the zod contract), so its bundle stays a few KB.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_EVENTS, API_METHODS, ipcChannel, type ApiEvent } from '../../shared/contracts/api';
+import { API_EVENTS, API_METHOD_NAMES, eventSubscriber, ipcChannel, type ApiEvent } from '../../shared/contracts/channels';
 
-const allowedInvoke = new Set(API_METHODS.map((method) => ipcChannel(method)));
+const allowedInvoke = new Set(API_METHOD_NAMES.map((method) => ipcChannel(method)));
 const allowedEvents = new Set(API_EVENTS.map((event) => ipcChannel(event)));
 
 /** Electron wraps remote errors as "Error invoking remote method 'nb:x': Error: message"; keep the message. */
@@ -32,12 +33,11 @@ function subscribe(event: ApiEvent, listener: (payload: unknown) => void): () =>
 }
 
 const api: Record<string, unknown> = {};
-for (const method of API_METHODS) {
+for (const method of API_METHOD_NAMES) {
   api[method] = (payload?: unknown) => invoke(ipcChannel(method), payload);
 }
-api.onRunEvent = (listener: (payload: unknown) => void) => subscribe('runEvent', listener);
-api.onMenuCommand = (listener: (payload: unknown) => void) => subscribe('menuCommand', listener);
-api.onOpenedFile = (listener: (payload: unknown) => void) => subscribe('openedFile', listener);
-api.onInsightProgress = (listener: (payload: unknown) => void) => subscribe('insightProgress', listener);
+for (const event of API_EVENTS) {
+  api[eventSubscriber(event)] = (listener: (payload: unknown) => void) => subscribe(event, listener);
+}
 
 contextBridge.exposeInMainWorld('neuralBricks', Object.freeze(api));

@@ -10,6 +10,8 @@ import { trainingConfigSchema, type TrainingConfig } from '../format/trainingCon
 import type { GraphDocument } from '../document/model';
 import type { CheckpointReport } from './evaluation';
 import { findPayloadOverrun } from './payloadBudget';
+import { COMMAND_IDS, type CommandId } from '../commands/commandCatalog';
+import { API_EVENTS, API_METHOD_NAMES, IPC_PREFIX, ipcChannel, type ApiEvent, type ApiMethodName } from './channels';
 import { datasetRefSchema, type DatasetInfo, type DatasetPreview, type DatasetRef, type TrainerEvent } from './trainer';
 import {
   datasetSamplesRequestSchema,
@@ -107,7 +109,13 @@ export const apiRequestSchemas = {
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
-export const API_METHODS = Object.keys(apiRequestSchemas) as ApiMethod[];
+/** The method names the preload exposes, from the dependency-free channels.ts (checked below against the schemas). */
+export const API_METHODS: readonly ApiMethod[] = API_METHOD_NAMES;
+
+/** Exact equality of two unions: a name in one list and not the other fails to compile. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _methodNamesMatchSchemas: SameNames<ApiMethod, ApiMethodName> = true;
+void _methodNamesMatchSchemas;
 
 /** Request types, written with the model's readonly types so a store snapshot can be passed as is. */
 export interface ApiRequests {
@@ -241,35 +249,9 @@ export interface RunEvent {
   readonly event: TrainerEvent;
 }
 
-export const MENU_COMMANDS = [
-  'file.new',
-  'file.open',
-  'file.openRecent',
-  'file.save',
-  'file.saveAs',
-  'file.exportCsv',
-  'file.exportPng',
-  'file.exportModel',
-  'edit.undo',
-  'edit.redo',
-  'edit.cut',
-  'edit.copy',
-  'edit.paste',
-  'edit.delete',
-  'edit.selectAll',
-  'view.zoomIn',
-  'view.zoomOut',
-  'view.fit',
-  'view.togglePalette',
-  'view.toggleInspector',
-  'view.toggleTraining',
-  'train.start',
-  'train.pause',
-  'train.stop',
-  'help.shortcuts',
-  'help.about',
-] as const;
-export type MenuCommandId = (typeof MENU_COMMANDS)[number];
+/** Commands the native menu sends to the renderer: every command of the catalog (shared/commands). */
+export const MENU_COMMANDS: readonly CommandId[] = COMMAND_IDS;
+export type MenuCommandId = CommandId;
 
 /** `template` for file.new (an id the renderer knows), `path` for file.openRecent. */
 export interface MenuCommand {
@@ -280,9 +262,7 @@ export interface MenuCommand {
 
 export type Unsubscribe = () => void;
 
-/** Events pushed by the host. Channel names double as the wire names. */
-export const API_EVENTS = ['runEvent', 'menuCommand', 'openedFile', 'insightProgress'] as const;
-export type ApiEvent = (typeof API_EVENTS)[number];
+export { API_EVENTS, type ApiEvent };
 export interface ApiEventPayloads {
   runEvent: RunEvent;
   menuCommand: MenuCommand;
@@ -291,6 +271,8 @@ export interface ApiEventPayloads {
   /** Progress of a long insight computation (a loss landscape), by the job id its request named. */
   insightProgress: InsightProgress;
 }
+const _eventsMatchPayloads: SameNames<keyof ApiEventPayloads, ApiEvent> = true;
+void _eventsMatchPayloads;
 
 /** The object the renderer gets from `getLabApi()`. Requests return promises; events return an unsubscribe. */
 export type LabApi = {
@@ -303,6 +285,10 @@ export type LabApi = {
   onOpenedFile(listener: (file: OpenedFile) => void): Unsubscribe;
   onInsightProgress(listener: (progress: InsightProgress) => void): Unsubscribe;
 };
+
+// The preload names its event subscriptions with eventSubscriber(): they must be exactly LabApi's `on…` members.
+const _subscribersMatch: SameNames<`on${Capitalize<ApiEvent>}`, Exclude<keyof LabApi, ApiMethod>> = true;
+void _subscribersMatch;
 
 /** The side a host implements: same methods, payloads already validated. */
 export type ApiHandlers = {
@@ -346,11 +332,7 @@ export function parseRequest(method: string, payload: unknown): unknown {
 /** An answer names the first problems, not every one: a bad list could otherwise make a message of megabytes. */
 const MAX_REPORTED_ISSUES = 20;
 
-/** IPC channel for a request method: one prefix, so main can refuse everything else. */
-export const IPC_PREFIX = 'nb:';
-export function ipcChannel(method: ApiMethod | ApiEvent): string {
-  return `${IPC_PREFIX}${method}`;
-}
+export { IPC_PREFIX, ipcChannel };
 
 /** WebSocket wire messages (JSON). */
 export type WireMessage =

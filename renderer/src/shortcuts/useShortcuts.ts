@@ -1,17 +1,15 @@
-/** Global keyboard shortcuts (listed in dialogs/shortcutList.ts). Typing in a field never triggers them. */
+/**
+ * Global keyboard shortcuts: the keys each command declares in the shared catalog, run through the command registry.
+ * Typing in a field never triggers them, nor does anything while a dialog is open. In Electron the native menu owns
+ * the keys of commands marked `nativeMenuOwnsKeys` (its accelerator fires them); in a browser tab the page handles
+ * them, or Ctrl+S would save the web page.
+ */
 import { useEffect } from 'react';
-import { useReactFlow } from '@xyflow/react';
-import { documentStore } from '../store/documentStore';
+import { COMMANDS, COMMAND_IDS, parseKey, type CommandId, type CommandInfo, type ParsedKey } from '../../../shared/commands/commandCatalog';
 import { viewStore } from '../store/viewStore';
-import { canvasCommands } from '../canvas/canvasCommands';
-import { clipboardCommands } from '../canvas/clipboardCommands';
-import { blockActions } from '../canvas/blockActions';
-import { autoLayoutCurrent } from '../layout/applyLayout';
-import { openGraph, saveGraph, saveGraphAs } from '../api/documentFiles';
-
-function reportFailure(what: string) {
-  return (error: unknown) => viewStore.getState().showToast(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-}
+import { runCommand } from '../commands/commandRegistry';
+import { keyMatches, type KeyPress } from '../commands/keyMatch';
+import { useCommandFlow } from '../commands/commandFlow';
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -21,61 +19,36 @@ function isTyping(target: EventTarget | null): boolean {
   return false;
 }
 
+interface Binding {
+  readonly command: CommandId;
+  readonly key: ParsedKey;
+  readonly nativeMenuOwnsKeys: boolean;
+}
+
+const BINDINGS: readonly Binding[] = COMMAND_IDS.flatMap((command) => {
+  const info: CommandInfo = COMMANDS[command];
+  return (info.keys ?? []).map((key) => ({ command, key: parseKey(key), nativeMenuOwnsKeys: info.nativeMenuOwnsKeys === true }));
+});
+
+/** The command a key press asks for, if any (`inElectron`: leave the native menu's keys to it). */
+export function commandForKey(press: KeyPress, inElectron: boolean): CommandId | undefined {
+  return BINDINGS.find((b) => !(inElectron && b.nativeMenuOwnsKeys) && keyMatches(b.key, press))?.command;
+}
+
 export function useShortcuts(): void {
-  const flow = useReactFlow();
+  useCommandFlow();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const view = viewStore.getState();
-      if (view.dialog) return;
+      if (viewStore.getState().dialog) return;
       if (isTyping(e.target)) return;
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      const store = documentStore.getState();
-      const run = (action: () => void) => {
-        e.preventDefault();
-        action();
-      };
-      if (mod && !e.altKey) {
-        // In Electron the native menu owns these accelerators; in a browser tab they would save the web page.
-        if (!window.neuralBricks && (key === 's' || key === 'o')) {
-          if (key === 'o') return run(() => void openGraph().catch(reportFailure('Open')));
-          return run(() => void (e.shiftKey ? saveGraphAs() : saveGraph()).catch(reportFailure('Save')));
-        }
-        if (key === 'z' && !e.shiftKey) return run(store.undo);
-        if ((key === 'z' && e.shiftKey) || key === 'y') return run(store.redo);
-        if (key === 'c') return run(() => clipboardCommands.copy());
-        if (key === 'x') return run(() => clipboardCommands.cut());
-        if (key === 'v') return run(() => clipboardCommands.paste(view.pointer !== undefined));
-        if (key === 'd') return run(() => clipboardCommands.duplicate());
-        if (key === 'a') return run(() => canvasCommands.selectAll());
-        if (key === 'g') return run(() => blockActions.groupSelection());
-        if (key === 'k') return run(() => openQuickAdd());
-        if (key === 'n') return run(() => view.openDialog({ kind: 'templates' }));
-        return;
-      }
-      if (e.altKey) return;
-      if (e.key === 'Delete' || e.key === 'Backspace') return run(() => canvasCommands.deleteSelection());
-      if (e.key === ' ' || e.code === 'Space') {
-        // Buttons use Space to click; keep that when one has focus.
-        if (e.target instanceof HTMLButtonElement) return;
-        return run(() => openQuickAdd());
-      }
-      if (e.key === '?') return run(() => view.openDialog({ kind: 'help' }));
-      if (e.key === 'Escape') return run(() => store.select([], []));
-      if (e.shiftKey && key === 'l') return run(() => void autoLayoutCurrent());
-      if (e.shiftKey && (e.key === '!' || e.code === 'Digit1')) return run(() => void flow.fitView({ padding: 0.2, duration: 200 }));
+      const command = commandForKey(e, window.neuralBricks !== undefined);
+      if (!command) return;
+      // Buttons use Space (and Enter) to click; keep that when one has focus.
+      if (e.target instanceof HTMLButtonElement && (e.key === ' ' || e.key === 'Enter')) return;
+      e.preventDefault();
+      runCommand(command, { source: 'keyboard' });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [flow]);
-}
-
-export function openQuickAdd(): void {
-  const view = viewStore.getState();
-  let screen = view.pointer;
-  if (!screen) {
-    const rect = document.querySelector('.canvas-region')?.getBoundingClientRect();
-    screen = rect ? { x: rect.left + rect.width / 2 - 150, y: rect.top + rect.height / 3 } : { x: 200, y: 200 };
-  }
-  view.openDialog({ kind: 'quickAdd', screen });
+  }, []);
 }
