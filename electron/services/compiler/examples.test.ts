@@ -32,9 +32,9 @@ describe('examples/*.nbrick', () => {
 
     const analysis = analyzeGraph(loaded.file.graph);
     expect(analysis.issues).toEqual([]);
-    // Laid out left to right: every edge goes rightwards.
-    const x = new Map(loaded.file.graph.nodes.map((n) => [n.id, n.position.x]));
-    for (const e of loaded.file.graph.edges) expect(x.get(e.target)!).toBeGreaterThan(x.get(e.source)!);
+    // Laid out top to bottom (the way papers draw networks): every edge goes downwards.
+    const y = new Map(loaded.file.graph.nodes.map((n) => [n.id, n.position.y]));
+    for (const e of loaded.file.graph.edges) expect(y.get(e.target)!, `${e.source} → ${e.target}`).toBeGreaterThan(y.get(e.source)!);
 
     const compiled = compileGraph(loaded.file.graph, { analysis });
     expect(compiled.model.countParams()).toBe(analysis.totals.params);
