@@ -30,7 +30,8 @@ import {
   trainingRunStore,
   type RunStatus,
 } from '../training/trainingRunStore';
-import { exportChartsPng, exportMetricsCsv, hasMetrics } from './trainingExports';
+import { exportChartsPngWhenShown, exportMetricsCsv, hasMetrics } from './trainingExports';
+import { showChartsView } from '../insight/panel/insightPanelStore';
 import { getCommandFlow } from './commandFlow';
 
 /** Everything `enabledWhen` and `checked` look at, read from the stores in one snapshot of plain values. */
@@ -72,8 +73,8 @@ export function readCommandState(): CommandState {
   };
 }
 
-/** Where a command was started from: only the keyboard pastes at the cursor, only menus report a refusal. */
-export type CommandSource = 'keyboard' | 'toolbar' | 'menubar' | 'nativeMenu' | 'help';
+/** Where a command was started from: only the keyboard pastes at the cursor and stays quiet about a refusal. */
+export type CommandSource = 'keyboard' | 'toolbar' | 'menubar' | 'nativeMenu' | 'help' | 'panel';
 
 export interface CommandContext {
   readonly source: CommandSource;
@@ -152,12 +153,11 @@ export const COMMAND_HANDLERS: { readonly [Id in CommandId]: CommandHandler } = 
   },
   'file.exportPng': {
     enabledWhen: (s) => s.hasMetrics || 'Nothing to export yet: train first.',
-    run: () => {
-      // The charts are drawn by the Training panel: show it, then export once they are mounted.
+    run: async () => {
+      // The charts are drawn by the Training panel's Charts view: show it, then export once they are mounted and drawn.
       showSideTab('training');
-      requestAnimationFrame(() => {
-        if (exportChartsPng() === 0) viewStore.getState().showToast('No chart has data to export yet.');
-      });
+      showChartsView('charts');
+      if ((await exportChartsPngWhenShown()) === 0) viewStore.getState().showToast('Charts as PNG: no chart has data to export yet.');
     },
   },
 

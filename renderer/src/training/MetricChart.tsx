@@ -8,6 +8,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignSeries } from './trainingMath';
 import { downloadBlob } from './download';
+import { registerChartExporter } from '../commands/trainingExports';
 
 export interface ChartSeries {
   readonly label: string;
@@ -34,6 +35,21 @@ interface MetricChartProps {
 }
 
 const HEIGHT = 190;
+
+/** Saves what a plot shows as `<fileStem>.png`, on white (the plot's own canvas is transparent). */
+function exportPlotPng(plot: uPlot | null, fileStem: string): void {
+  const source = plot?.ctx.canvas;
+  if (!source) return;
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  canvas.height = source.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(source, 0, 0);
+  canvas.toBlob((blob) => blob && downloadBlob(blob, `${fileStem}.png`), 'image/png');
+}
 
 export function MetricChart({ title, series, allowLog = false, yRange, fileStem, height = HEIGHT, initialLog = false, emptyText }: MetricChartProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -91,21 +107,23 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem,
     plot.current?.setData(data as uPlot.AlignedData);
   }, [data]);
 
-  const exportPng = () => {
-    const source = plot.current?.ctx.canvas;
-    if (!source) return;
-    const canvas = document.createElement('canvas');
-    canvas.width = source.width;
-    canvas.height = source.height;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(source, 0, 0);
-    canvas.toBlob((blob) => blob && downloadBlob(blob, `${fileStem}.png`), 'image/png');
-  };
-
   const hasData = data[0].length > 0;
+  const exportPng = () => exportPlotPng(plot.current, fileStem);
+
+  // While mounted, the chart is one of those File → Export → Charts as PNG saves (drawn into one picture).
+  const current = useRef({ hasData });
+  useEffect(() => {
+    current.current = { hasData };
+  });
+  useEffect(
+    () =>
+      registerChartExporter({
+        title,
+        hasData: () => current.current.hasData,
+        canvas: () => plot.current?.ctx.canvas,
+      }),
+    [title],
+  );
   return (
     <section className="nb-chart" aria-label={`${title} chart`}>
       <header className="nb-chart-header">

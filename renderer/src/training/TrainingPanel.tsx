@@ -30,9 +30,9 @@ import { CompareVariantsButton, CompareVariantsPanel } from '../experiments/Comp
 import { isExperimentActive, useExperiment } from '../experiments/experimentStore';
 import { DatasetPreview } from './DatasetPreview';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
-import { downloadBlob } from './download';
+import { commandEnablement, commandTitle, runCommand } from '../commands/commandRegistry';
 import { MetricChart, type ChartSeries } from './MetricChart';
-import { etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
+import { etaSeconds, formatDuration, progressFraction, smooth, thin } from './trainingMath';
 import { TrainingOptionsFields } from './TrainingOptionsFields';
 import { CheckedNumberField } from './CheckedNumberField';
 import { useFieldErrors } from './useFieldErrors';
@@ -224,10 +224,6 @@ export function TrainingPanel() {
     ? { epoch: Math.max(1, run.epoch), epochs: run.config.epochs, batch: run.batch, batchesPerEpoch: run.batchesPerEpoch, samplesPerSec: run.samplesPerSec, batchSize: run.config.batchSize }
     : undefined;
 
-  const exportCsv = () => {
-    const csv = metricsCsv(run?.runId ? { runId: run.runId, batches: run.batches, epochs: run.epochs } : undefined, runs);
-    downloadBlob(new Blob([csv], { type: 'text/csv' }), `${document.metadata.name || 'graph'}-metrics.csv`);
-  };
 
   const evaluatedRun = runs.find((r) => r.id === evaluatedRunId);
   const currentGraphHash = useMemo(() => (evaluatedRunId ? graphHash(document) : undefined), [document, evaluatedRunId]);
@@ -533,8 +529,26 @@ export function TrainingPanel() {
                   smoothing
                   <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" />
                 </label>
-                <button type="button" className="nb-small" data-export="csv" onClick={exportCsv} disabled={!run && runs.length === 0}>
+                {/* The File → Export commands, run from here as from the menus. */}
+                <button
+                  type="button"
+                  className="nb-small"
+                  data-export="csv"
+                  onClick={() => runCommand('file.exportCsv', { source: 'panel' })}
+                  disabled={commandEnablement('file.exportCsv') !== true}
+                  title={commandTitle('file.exportCsv')}
+                >
                   Export CSV
+                </button>
+                <button
+                  type="button"
+                  className="nb-small"
+                  data-export="charts-png"
+                  onClick={() => runCommand('file.exportPng', { source: 'panel' })}
+                  disabled={commandEnablement('file.exportPng') !== true}
+                  title={commandTitle('file.exportPng')}
+                >
+                  Export PNG
                 </button>
               </div>
               <MetricChart title="Loss" series={lossSeries} allowLog fileStem={`${document.metadata.name || 'graph'}-loss`} />
