@@ -9,7 +9,7 @@ import { trainingConfigSchema, type TrainingConfig } from './trainingConfig';
 import { runSummarySchema, type RunSummary } from './runSummary';
 
 export const GRAPH_FILE_FORMAT = 'neural-bricks/graph';
-export const CURRENT_FORMAT_VERSION = 3;
+export const CURRENT_FORMAT_VERSION = 4;
 export const GRAPH_FILE_EXTENSION = '.nbrick';
 
 /** Bounds that keep a hostile or corrupted file from exhausting memory; generous for hand-made networks. */

@@ -110,7 +110,23 @@ const v3RunTelemetry: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes, v2RunCheckpoints, v3RunTelemetry];
+/**
+ * v3 trained only on bundled datasets: the training config gained optional `data` (the user's own table or image
+ * folder: path, content hash, preprocessing, split) and run records optional `data` (kind + hash). A v3 file has
+ * neither, so its data is already valid v4: the step marks the version.
+ */
+const v4UserData: Migration = {
+  id: 'v4/UserData',
+  from: 3,
+  to: 4,
+  description: 'training.data and runs[].data added (both optional): no data changes',
+  up(file) {
+    expectObject(file['graph'], ['graph']);
+    return { ...file };
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [v1LayersToNodes, v2RunCheckpoints, v3RunTelemetry, v4UserData];
 
 /** Applies every step from `fromVersion` up to the current version. Throws MigrationError on shapes it cannot read. */
 export function migrateToCurrent(file: JsonObject, fromVersion: number): JsonObject {

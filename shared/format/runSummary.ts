@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { graphHashSchema } from '../contracts/evaluation';
 import { runTelemetrySchema } from '../contracts/telemetry';
+import { sha256HexSchema } from '../data/dataSpec';
 import { datasetRefSchema } from './datasetRef';
 import { trainingConfigSchema } from './trainingConfig';
 
@@ -73,5 +74,10 @@ export const runSummarySchema = z.strictObject({
   earlyStopped: z.strictObject({ bestEpoch: z.number().int().min(1), restoredBest: z.boolean() }).optional(),
   /** What the trainer measured inside the network (shared/contracts/telemetry.ts), downsampled. Since format 3. */
   telemetry: runTelemetrySchema.optional(),
+  /**
+   * The user data the run trained on (`config.data`): its kind and the content hash of the bytes actually read, so a
+   * record still says which data it was after the file's `training.data` points elsewhere. Since format 4.
+   */
+  data: z.strictObject({ kind: z.enum(['table', 'imageFolder']), hash: sha256HexSchema }).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -3,6 +3,7 @@
  * The schema is the single definition; the type is derived from it so the two cannot drift.
  */
 import { z } from 'zod';
+import { dataSpecSchema } from '../data/dataSpec';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -66,6 +67,7 @@ export const earlyStoppingSchema = z.strictObject({
 export type EarlyStopping = z.infer<typeof earlyStoppingSchema>;
 
 export const trainingConfigSchema = z.strictObject({
+  /** A bundled dataset id (shared/contracts/trainer.ts DATASET_IDS); with `data` set, only a display name. */
   dataset: z.string().min(1, 'dataset id must not be empty'),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().positive().max(10),
@@ -90,6 +92,12 @@ export const trainingConfigSchema = z.strictObject({
   clip: gradientClippingSchema.optional(),
   /** Early stopping (absent: train every epoch). Since format 3. */
   earlyStopping: earlyStoppingSchema.optional(),
+  /**
+   * The user's own data (a CSV table or an image folder, shared/data/dataSpec.ts): where it is, its content hash, the
+   * target/features and the fitted preprocessing and split. When set, the run trains on it instead of `dataset`.
+   * Since format 4.
+   */
+  data: dataSpecSchema.optional(),
 });
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
