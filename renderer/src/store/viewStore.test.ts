@@ -22,3 +22,34 @@ describe('workbench prefs', () => {
     expect(viewStore.getState().panels.palette.collapsed).toBe(false);
   });
 });
+
+describe('side panel in a narrow window', () => {
+  it('opens and closes over the canvas without changing the remembered collapse state', () => {
+    const store = viewStore.getState();
+    store.setPanel('side', { collapsed: false });
+    store.setWindowWidth(1280);
+    store.setWindowWidth(800);
+    expect(viewStore.getState().sideOverlayOpen).toBe(false);
+    store.togglePanel('side');
+    expect(viewStore.getState().sideOverlayOpen).toBe(true);
+    store.togglePanel('side');
+    expect(viewStore.getState().sideOverlayOpen).toBe(false);
+    expect(viewStore.getState().panels.side.collapsed).toBe(false);
+  });
+
+  it('reveals the asked tab: expands a collapsed panel, and opens the overlay only when narrow', () => {
+    const store = viewStore.getState();
+    store.setWindowWidth(1280);
+    store.setSideTab('training');
+    store.setPanel('side', { collapsed: true });
+    store.revealSidePanel('inspector');
+    expect(viewStore.getState()).toMatchObject({ sideTab: 'inspector', sideOverlayOpen: false });
+    expect(viewStore.getState().panels.side.collapsed).toBe(false);
+    store.setWindowWidth(800);
+    store.revealSidePanel('training');
+    expect(viewStore.getState()).toMatchObject({ sideTab: 'training', sideOverlayOpen: true });
+    // Widening the window docks the panel again and forgets the overlay.
+    store.setWindowWidth(1280);
+    expect(viewStore.getState().sideOverlayOpen).toBe(false);
+  });
+});

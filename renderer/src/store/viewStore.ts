@@ -7,6 +7,9 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Size } from '../canvas/flowMapping';
+import { PANEL_LIMITS, workbenchLayout } from '../panels/panelLayout';
+
+export { PANEL_LIMITS };
 
 export type SideTab = 'inspector' | 'training';
 export type PanelId = 'palette' | 'side';
@@ -26,11 +29,6 @@ export interface WorkbenchPrefs {
   readonly theme: ThemeChoice;
   readonly layoutDirection: LayoutDirection;
 }
-
-export const PANEL_LIMITS: Readonly<Record<PanelId, { readonly min: number; readonly max: number; readonly initial: number }>> = {
-  palette: { min: 150, max: 360, initial: 200 },
-  side: { min: 260, max: 640, initial: 340 },
-};
 
 export const DEFAULT_PREFS: WorkbenchPrefs = {
   sideTab: 'inspector',
@@ -105,7 +103,18 @@ export interface ViewState extends WorkbenchPrefs {
   readonly fitRequests: number;
   requestFit(): void;
   setSideTab(tab: SideTab): void;
+  /** Inner width of the window (the layout narrows panels below some widths); not remembered. */
+  readonly windowWidth: number;
+  setWindowWidth(width: number): void;
+  /** In a window too narrow to dock the side panel, whether it is open over the canvas; not remembered. */
+  readonly sideOverlayOpen: boolean;
+  /**
+   * The user asked to see the side panel (double-clicked a layer, clicked a collapsed tab): shows `tab`, expands the
+   * panel, and opens it over the canvas when the window is too narrow to dock it.
+   */
+  revealSidePanel(tab: SideTab): void;
   setPanel(panel: PanelId, change: Partial<PanelState>): void;
+  /** Collapse or expand; in a narrow window the side panel's overlay opens or closes instead, keeping the remembered state. */
   togglePanel(panel: PanelId): void;
   setTheme(theme: ThemeChoice): void;
   setLayoutDirection(direction: LayoutDirection): void;
@@ -158,6 +167,21 @@ export const viewStore = createStore<ViewState>()((set, get) => ({
   setSideTab(sideTab) {
     if (get().sideTab !== sideTab) set({ sideTab });
   },
+  windowWidth: globalThis.innerWidth ?? 1280,
+  setWindowWidth(windowWidth) {
+    const { panels, sideOverlayOpen } = get();
+    if (windowWidth === get().windowWidth) return;
+    const wasNarrow = workbenchLayout(get().windowWidth, panels, sideOverlayOpen).side.narrow;
+    const narrow = workbenchLayout(windowWidth, panels, sideOverlayOpen).side.narrow;
+    // Entering or leaving the narrow layout starts with the overlay closed, so the canvas is not covered by surprise.
+    set({ windowWidth, sideOverlayOpen: wasNarrow === narrow ? sideOverlayOpen : false });
+  },
+  sideOverlayOpen: false,
+  revealSidePanel(tab) {
+    get().setSideTab(tab);
+    get().setPanel('side', { collapsed: false });
+    if (!get().sideOverlayOpen && workbenchLayout(get().windowWidth, get().panels, false).side.narrow) set({ sideOverlayOpen: true });
+  },
   setPanel(panel, change) {
     const old = get().panels[panel];
     const next: PanelState = {
@@ -168,6 +192,16 @@ export const viewStore = createStore<ViewState>()((set, get) => ({
     set({ panels: { ...get().panels, [panel]: next } });
   },
   togglePanel(panel) {
+    const { windowWidth, panels, sideOverlayOpen } = get();
+    const side = workbenchLayout(windowWidth, panels, sideOverlayOpen).side;
+    if (panel === 'side' && side.narrow) {
+      if (side.mode === 'overlay') set({ sideOverlayOpen: false });
+      else {
+        get().setPanel('side', { collapsed: false });
+        set({ sideOverlayOpen: true });
+      }
+      return;
+    }
     get().setPanel(panel, { collapsed: !get().panels[panel].collapsed });
   },
   setTheme(theme) {
