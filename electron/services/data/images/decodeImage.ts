@@ -1,0 +1,129 @@
+/**
+ * Decoding with sharp (libvips; prebuilt binaries for each platform ship as npm optional packages, so it works offline
+ * with no compiler): PNG, JPEG, WebP, GIF (first frame) and TIFF. libvips has no BMP loader, so uncompressed BMPs
+ * (24/32-bit, and 1/4/8-bit palettes) are decoded by the few lines in bmp.ts and handed to sharp as raw pixels.
+ *
+ * Every decode is a full decode (not just the header), so a truncated JPEG or a PNG with a corrupt data chunk is caught
+ * when the folder is scanned, not half-way through training.
+ */
+import sharp, { type Sharp } from 'sharp';
+import { decodeBmp, isBmp } from './bmp';
+import type { ImageChannelKind, ImageFit } from './types';
+
+/** What the first bytes say the file is (for messages: "corrupt PNG", "truncated JPEG"). */
+export function sniffFormat(bytes: Uint8Array): string | undefined {
+  const b = (i: number) => bytes[i] ?? -1;
+  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) return 'PNG';
+  if (b(0) === 0xff && b(1) === 0xd8) return 'JPEG';
+  if (b(0) === 0x52 && b(1) === 0x49 && b(2) === 0x46 && b(3) === 0x46 && b(8) === 0x57 && b(9) === 0x45) return 'WebP';
+  if (b(0) === 0x47 && b(1) === 0x49 && b(2) === 0x46) return 'GIF';
+  if ((b(0) === 0x49 && b(1) === 0x49 && b(2) === 0x2a) || (b(0) === 0x4d && b(1) === 0x4d && b(3) === 0x2a)) return 'TIFF';
+  if (isBmp(bytes)) return 'BMP';
+  return undefined;
+}
+
+/** Whether the bytes lack the format's end marker (JPEG EOI, PNG IEND, GIF trailer): the file was cut short. */
+function endsEarly(bytes: Uint8Array, format: string): boolean {
+  const n = bytes.length;
+  if (format === 'JPEG') {
+    // Some writers pad after EOI: look for FF D9 in the last bytes.
+    for (let i = n - 2; i >= Math.max(0, n - 64); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return false;
+    return true;
+  }
+  if (format === 'PNG') return Buffer.from(bytes.subarray(Math.max(0, n - 64))).indexOf('IEND', 0, 'latin1') < 0;
+  if (format === 'GIF') return bytes[n - 1] !== 0x3b;
+  return false;
+}
+
+/** A decoder's error in words a person can act on, naming the format the bytes claim to be. */
+export function describeDecodeError(bytes: Uint8Array, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (bytes.length === 0) return 'empty file (0 bytes)';
+  const format = sniffFormat(bytes);
+  if (!format) return 'not an image (unrecognised file contents)';
+  const detail = message.replace(/\s+/g, ' ').trim().replace(/:$/, '');
+  if (endsEarly(bytes, format)) return `truncated ${format} (the file ends before the image does: ${detail})`;
+  if (/premature end|truncated|unexpected end|end of (file|stream)|short read|not enough data/i.test(message)) {
+    return `truncated ${format} (${detail})`;
+  }
+  return `corrupt ${format} (${detail})`;
+}
+
+export interface DecodedHeader {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: ImageChannelKind;
+  /** sharp's name: png, jpeg, webp, gif, tiff; or bmp. */
+  readonly format: string;
+}
+
+/** A sharp pipeline for the bytes (BMP through the raw decoder), auto-oriented by EXIF, first frame only. */
+function open(bytes: Buffer): { image: Sharp; format?: string } {
+  if (isBmp(bytes)) {
+    const bmp = decodeBmp(bytes);
+    return { image: sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } }), format: 'bmp' };
+  }
+  return { image: sharp(bytes, { autoOrient: true, pages: 1 }) };
+}
+
+function channelKind(channels: number, space: string | undefined, hasAlpha: boolean | undefined): ImageChannelKind {
+  if (channels <= 2 || space === 'b-w' || space === 'grey16') return 'gray';
+  return channels >= 4 || hasAlpha ? 'rgba' : 'rgb';
+}
+
+/**
+ * Decodes the whole image (so corruption anywhere is found) and returns its header, plus a PNG thumbnail at most
+ * `thumbnail` px on its longest side when asked.
+ */
+export async function probeImage(bytes: Buffer, thumbnail?: number): Promise<{ header: DecodedHeader; thumbnail?: { png: Buffer; width: number; height: number } }> {
+  const opened = open(bytes);
+  const meta = await opened.image.metadata();
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (!width || !height) throw new Error('no image size in the header');
+  const header: DecodedHeader = {
+    width,
+    height,
+    channels: channelKind(meta.channels ?? 3, meta.space, meta.hasAlpha),
+    format: opened.format ?? meta.format ?? 'unknown',
+  };
+  if (thumbnail !== undefined && thumbnail > 0) {
+    const { data, info } = await opened.image
+      .clone()
+      .resize(thumbnail, thumbnail, { fit: 'inside', withoutEnlargement: false, kernel: width < thumbnail ? 'nearest' : 'lanczos3' })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    return { header, thumbnail: { png: data, width: info.width, height: info.height } };
+  }
+  // A full decode to a tiny image: shrink-on-load still reads every compressed byte, so truncation shows.
+  await opened.image.clone().resize(4, 4, { fit: 'fill' }).raw().toBuffer();
+  return { header };
+}
+
+/**
+ * Decodes and resizes to height × width with `channels` (1: luminance; 3: sRGB, gray repeated), alpha flattened onto
+ * black, into `out` at `offset` (HWC, 0–255). `fit` 'fill' stretches; 'cover' crops the centre to the aspect first.
+ */
+export async function decodeInto(
+  bytes: Buffer,
+  height: number,
+  width: number,
+  channels: 1 | 3,
+  fit: ImageFit,
+  out: Uint8Array,
+  offset: number,
+): Promise<void> {
+  const opened = open(bytes);
+  let image = opened.image.flatten({ background: '#000000' }).resize(width, height, { fit, position: 'centre' });
+  image = channels === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
+  const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.width !== width || info.height !== height) throw new Error(`decoder returned ${info.width}×${info.height}, expected ${width}×${height}`);
+  const size = width * height * channels;
+  if (info.channels === channels) out.set(data.subarray(0, size), offset);
+  else if (info.channels > channels) {
+    // e.g. an alpha channel that survived: keep the first `channels` of each pixel.
+    for (let p = 0, n = width * height; p < n; p++) for (let c = 0; c < channels; c++) out[offset + p * channels + c] = data[p * info.channels + c]!;
+  } else {
+    for (let p = 0, n = width * height; p < n; p++) for (let c = 0; c < channels; c++) out[offset + p * channels + c] = data[p * info.channels]!;
+  }
+}
