@@ -44,6 +44,7 @@ import { inferDirection, useFlowDirection } from '../layout/flowDirection';
 import { openViewport } from '../layout/openViewport';
 import { MINIMAP_SIZE, minimapCorner } from '../layout/minimapCorner';
 import { OverlayControls } from '../insight/overlay/OverlayControls';
+import { useTheme } from '../panels/theme';
 
 const LOOK_COLORS: Record<string, string> = {
   inputs: 'var(--c-inputs)',
@@ -161,9 +162,21 @@ function CornerMiniMap({ nodeColor }: { nodeColor: (n: { type?: string }) => str
   );
 }
 
-/** Double-clicking a layer jumps to its first setting in the inspector. */
+/**
+ * Clicking a layer shows the inspector tab. Only a click does: selection the document store sets (insert, paste,
+ * undo) and dragging a layer leave a watched Training tab alone, and a collapsed side panel stays collapsed.
+ */
+function showInspectorTab() {
+  viewStore.getState().setSideTab('inspector');
+}
+
+/**
+ * Double-clicking a layer shows the inspector — expanding the side panel, or opening it over the canvas in a narrow
+ * window — and jumps to its first setting.
+ */
 function focusInspector() {
-  requestAnimationFrame(() => {
+  viewStore.getState().revealSidePanel('inspector');
+  afterPaint(() => {
     document.querySelector<HTMLElement>('[data-testid="inspector"] [data-param] input, [data-testid="inspector"] [data-param] select')?.focus();
   });
 }
@@ -174,6 +187,7 @@ export function Canvas() {
   const edgeSelection = useDocumentStore((s) => s.edgeSelection);
   const analysis = useAnalysis();
   const measured = useViewStore((s) => s.measured);
+  const theme = useTheme();
   const flow = useReactFlow();
   const mapper = useMemo(() => new FlowMapper(nodeDescriber), []);
   const selectionSet = useMemo(() => new Set(selection), [selection]);
@@ -359,6 +373,7 @@ export function Canvas() {
         connectionLineComponent={ConnectionLine}
         connectionLineType={ConnectionLineType.Bezier}
         onNodeDragStop={canvasCommands.endDrag}
+        onNodeClick={showInspectorTab}
         onNodeDoubleClick={focusInspector}
         onSelectionDragStop={canvasCommands.endDrag}
         onDragOver={onDragOver}
@@ -374,7 +389,7 @@ export function Canvas() {
         maxZoom={2.5}
         onlyRenderVisibleElements={doc.nodes.length > 200}
         proOptions={{ hideAttribution: true }}
-        colorMode="system"
+        colorMode={theme}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="var(--grid)" />
         <CornerMiniMap nodeColor={miniMapColor} />

@@ -3,6 +3,7 @@ import { decisionBoundaryImage } from '../../../shared/evaluation';
 import type { BoundaryFrame } from './evaluationApi';
 import { CLASS_COLORS, classColor } from './classColors';
 import type { PlanePlot } from './planePlot';
+import { currentTheme } from '../panels/theme';
 
 export interface PlanePoint {
   readonly x: number;
@@ -10,8 +11,18 @@ export interface PlanePoint {
   readonly label: number;
 }
 
+const HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/** The panel colour of the theme in effect (the plot sits on a panel), as the hex decisionBoundaryImage blends towards. */
 function plotBackground(): string {
-  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? '#1b1f26' : '#ffffff';
+  const panel = getComputedStyle(document.documentElement).getPropertyValue('--panel').trim();
+  if (HEX_COLOUR.test(panel)) return panel;
+  return currentTheme() === 'dark' ? '#1b1f26' : '#ffffff';
+}
+
+/** Ink for rings drawn over the plot: dark on a light theme, light on a dark one. */
+function plotInk(): string {
+  return currentTheme() === 'dark' ? '#e6e9ef' : '#111';
 }
 
 /**
@@ -47,7 +58,7 @@ export function paintPoints(ctx: CanvasRenderingContext2D, points: readonly Plan
 /** Rings around chosen points (the gallery's mistakes), drawn last so they stay on top. */
 export function paintHighlights(ctx: CanvasRenderingContext2D, points: readonly PlanePoint[], plot: PlanePlot, radius: number): void {
   ctx.lineWidth = 1.5;
-  ctx.strokeStyle = '#111';
+  ctx.strokeStyle = plotInk();
   for (const p of points) {
     ctx.beginPath();
     ctx.arc(plot.x(p.x), plot.y(p.y), radius, 0, Math.PI * 2);
