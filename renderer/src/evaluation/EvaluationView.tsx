@@ -18,6 +18,7 @@ import { ReliabilityDiagram } from './ReliabilityDiagram';
 import { sampleList } from './sampleList';
 import { TryItPad } from './TryItPad';
 import { VectorInputs } from './VectorInputs';
+import { runOutcomeText } from '../training/runDescriptions';
 import './evaluation.css';
 
 export interface EvaluationContext {
@@ -150,7 +151,7 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
       <div className="nb-eval" role="dialog" aria-modal="true" aria-label="Evaluation" data-run={open.runId}>
         <header className="nb-eval-header">
           <h2>
-            Evaluation <span className="nb-muted">run {open.runId.slice(-6)}{run ? ` · ${run.config.dataset} · ${run.status} · ${run.epochs.length} epoch${run.epochs.length === 1 ? '' : 's'}` : ''}</span>
+            Evaluation <span className="nb-muted">run {open.runId.slice(-6)}{run ? ` · ${run.config.dataset} · ${run.epochs.length === 0 ? runOutcomeText(run) : `${run.status} · ${run.epochs.length} epoch${run.epochs.length === 1 ? '' : 's'}`}` : ''}</span>
           </h2>
           <div className="nb-eval-tabs" role="tablist">
             <button type="button" role="tab" aria-selected={tab === 'results'} onClick={() => setEvaluationTab('results')}>

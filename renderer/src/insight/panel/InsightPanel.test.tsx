@@ -70,6 +70,11 @@ describe('InsightPanel', () => {
     expect(html).toContain('Run 1 · completed · 4 ep');
   });
 
+  it('names a run stopped inside its first epoch by what happened, not "0 ep"', () => {
+    const run = { ...runWithTelemetry('r1', 4, telemetry), status: 'stopped' as const, epochs: [] };
+    expect(runChoices([run], undefined, undefined)[0]!.label).toMatch(/^Run 1 · stopped in epoch 1 \(no epoch completed\)/);
+  });
+
   it('switches the heatmap signal and the histogram values, and offers only signals the run has', () => {
     const run = runWithTelemetry('r1', 4, telemetry);
     const html = render([run], shownOf(run), { signal: 'deadFraction', histogramKind: 'activations' });

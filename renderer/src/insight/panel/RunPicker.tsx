@@ -5,6 +5,7 @@
 import type { RunSummary } from '../../../../shared/format/runSummary';
 import { reviewRun, type ShownTelemetry } from '../insightStore';
 import type { LiveRun } from '../../training/trainingRunStore';
+import { runOutcomeText } from '../../training/runDescriptions';
 
 export interface RunChoice {
   readonly runId: string;
@@ -19,7 +20,10 @@ export interface RunChoice {
 export function runChoices(runs: readonly RunSummary[], live: LiveRun | undefined, shown: ShownTelemetry | undefined): RunChoice[] {
   const choices: RunChoice[] = [];
   runs.forEach((r, i) => {
-    if (r.telemetry) choices.push({ runId: r.id, label: `Run ${i + 1} · ${r.status} · ${r.epochs.length} ep`, live: false });
+    if (!r.telemetry) return;
+    // A run stopped inside its first epoch says so instead of "0 ep".
+    const outcome = r.epochs.length === 0 ? runOutcomeText(r) : `${r.status} · ${r.epochs.length} ep`;
+    choices.push({ runId: r.id, label: `Run ${i + 1} · ${outcome}`, live: false });
   });
   if (live?.runId && live.telemetry && !runs.some((r) => r.id === live.runId)) {
     const training = shown?.runId === live.runId ? shown.live : live.status === 'running' || live.status === 'paused' || live.status === 'starting';
