@@ -11,15 +11,36 @@ import { generateSynthetic2d } from './synthetic2d';
 export interface DataSplit {
   /** Samples back to back, each `info.inputShape` row-major. */
   readonly x: Float32Array;
-  /** Class index per sample. */
+  /** Class index per sample (empty for regression data). */
   readonly labels: Int32Array;
+  /** Regression data (user tables): `targetWidth` target values per sample, as the model should learn them. */
+  readonly targets?: Float32Array;
   readonly count: number;
 }
 
-export interface LoadedDataset {
-  readonly info: DatasetInfo;
+/** What training needs to know about data: a bundled dataset's DatasetInfo, or the user's own data (issue 14). */
+export interface DataInfo {
+  /** A bundled dataset id, or the user data's file or folder name (used in messages). */
+  readonly id: string;
+  readonly inputShape: readonly number[];
+  /** Classes (0 for regression data). */
+  readonly classes: number;
+  readonly classNames: readonly string[];
+}
+
+export interface LoadedDataset<Info extends DataInfo = DatasetInfo> {
+  readonly info: Info;
   readonly train: DataSplit;
   readonly test: DataSplit;
+  /** A fixed validation split (user data, split by its seed): used instead of holding out `validationSplit` of train. */
+  readonly val?: DataSplit;
+  /** Regression targets per sample (user tables): the splits carry `targets` of this width. */
+  readonly targetWidth?: number;
+  /**
+   * Reported losses are multiplied by this (default 1): a regression trained on standardised targets reports its MSE in
+   * the target's own units (std²).
+   */
+  readonly lossScale?: number;
 }
 
 /** The first `count` samples, as views of the (cached, never written) full split: no copy of the pixels. */

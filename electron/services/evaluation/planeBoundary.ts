@@ -5,16 +5,16 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BOUNDARY_RESOLUTION, type DecisionBoundary } from '../../../shared/contracts/evaluation';
 import { dataExtent, decisionBoundaryGrid, type DecisionBoundaryGrid } from '../../../shared/evaluation';
-import type { LoadedDataset } from '../datasets/loadDataset';
+import type { DataInfo, LoadedDataset } from '../datasets/loadDataset';
 import { predictBatched } from './predictBatched';
 
 /** Whether the dataset's samples are points of a plane (two features), so a boundary can be drawn. */
-export function isPlaneDataset(data: LoadedDataset): boolean {
+export function isPlaneDataset(data: LoadedDataset<DataInfo>): boolean {
   return data.info.inputShape.length === 1 && data.info.inputShape[0] === 2;
 }
 
 /** The grid for `data`, or undefined when its samples are not 2-D points. */
-export function planeGridFor(data: LoadedDataset, resolution = BOUNDARY_RESOLUTION): DecisionBoundaryGrid | undefined {
+export function planeGridFor(data: LoadedDataset<DataInfo>, resolution = BOUNDARY_RESOLUTION): DecisionBoundaryGrid | undefined {
   if (!isPlaneDataset(data)) return undefined;
   const all = new Float32Array(data.train.x.length + data.test.x.length);
   all.set(data.train.x);

@@ -10,7 +10,9 @@ import { graphHash } from '../../../shared/format/graphHash';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { selectBackend, type BackendInfo } from '../backends/selectBackend';
 import { assertGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
-import { loadDataset } from '../datasets/loadDataset';
+import { assertGraphFitsData } from '../../../shared/data/checkGraphFitsData';
+import { loadDataset, type DataInfo, type LoadedDataset } from '../datasets/loadDataset';
+import { loadUserData, type LoadedUserData } from '../data/loadUserData';
 import { compileGraph } from '../compiler/compileGraph';
 import { DataParallel } from './parallel/DataParallel';
 import { estimateMacsPerSample, resolveWorkers } from './parallel/resolveWorkers';
@@ -36,6 +38,10 @@ export interface RunTrainingOptions {
   readonly telemetry?: boolean;
   /** Called with the data-parallel replicas when the run uses 2 workers (diagnostics and tests). */
   readonly onParallel?: (parallel: DataParallel) => void;
+  /** The .nbrick file the config belongs to: a relative `config.data.path` is resolved against its folder. */
+  readonly graphFilePath?: string;
+  /** Called once the user's data (`config.data`) is loaded, with the spec fitted on its training split. */
+  readonly onUserData?: (data: LoadedUserData) => void;
 }
 
 export interface RunTrainingResult extends TrainingOutcome {
@@ -56,8 +62,21 @@ export async function runTraining(
   options: RunTrainingOptions = {},
 ): Promise<RunTrainingResult> {
   const startedAt = Date.now();
-  const data = loadDataset(dataset?.id ?? config.dataset, dataset?.options ?? {});
-  assertGraphFitsDataset(graph, data.info);
+  // The user's own data (issue 14) when the config has it: loaded and its preprocessing fitted again on its training
+  // split (a new run trains on the data as it is now; the run records the hash it read).
+  const userData = config.data
+    ? await loadUserData(config.data, { refit: true, allowChanged: true, ...(options.graphFilePath ? { graphFilePath: options.graphFilePath } : {}) })
+    : undefined;
+  let data: LoadedDataset<DataInfo>;
+  if (userData) {
+    assertGraphFitsData(graph, userData.shape);
+    options.onUserData?.(userData);
+    data = userData;
+  } else {
+    const bundled = loadDataset(dataset?.id ?? config.dataset, dataset?.options ?? {});
+    assertGraphFitsDataset(graph, bundled.info);
+    data = bundled;
+  }
   const backend = await selectBackend(config.backend ?? 'auto');
   options.onBackend?.(backend);
   const restoreRandom = installSeededMathRandom(config.seed);
@@ -82,12 +101,13 @@ export async function runTraining(
         loss: head.loss,
         metrics: head.task === 'regression' ? [] : ['accuracy'],
         inputShape: data.info.inputShape,
-        targetWidth: targetWidth(head, data.info.classes, features),
+        targetWidth: data.targetWidth ?? targetWidth(head, data.info.classes, features),
         maxBatchRows: Math.min(config.batchSize, data.train.count),
       });
       options.onParallel?.(parallel);
     }
-    const outcome = await trainModel(compiled.model, compiled.head, data, { ...config, dataset: data.info.id }, {
+    const recordedConfig = userData ? { ...config, dataset: data.info.id, data: userData.spec } : { ...config, dataset: data.info.id };
+    const outcome = await trainModel(compiled.model, compiled.head, data, recordedConfig, {
       runId: options.runId ?? newRunId(),
       backend,
       startedAt,
@@ -99,7 +119,10 @@ export async function runTraining(
     });
     // Which graph this run trained, so a record (and its checkpoint) can be matched to the graph it came from,
     // and which data (with its options), so an evaluation rebuilds the same test split without being told again.
-    const summary = { ...outcome.summary, graphHash: graphHash(graph), dataset: datasetRefOf(data.info.id, dataset?.options) };
+    // User data is named by the fitted spec in the config and its content hash instead of a bundled dataset ref.
+    const summary = userData
+      ? { ...outcome.summary, graphHash: graphHash(graph), data: { kind: userData.spec.kind, hash: userData.spec.hash } }
+      : { ...outcome.summary, graphHash: graphHash(graph), dataset: datasetRefOf(data.info.id, dataset?.options) };
     const result: RunTrainingResult = options.keepModel ? { ...outcome, summary, backend, model } : { ...outcome, summary, backend };
     if (options.keepModel) model = undefined;
     return result;

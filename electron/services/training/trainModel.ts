@@ -24,7 +24,7 @@ import type { EpochMetrics, FinalMetrics, RunSummary } from '../../../shared/for
 import type { EarlyStopping, TrainingConfig } from '../../../shared/format/trainingConfig';
 import { learningRateAt } from '../../../shared/training/learningRateSchedule';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
-import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
+import type { DataInfo, DataSplit, LoadedDataset } from '../datasets/loadDataset';
 import { planeGridFor, predictBoundary } from '../evaluation/planeBoundary';
 import { predictBatched } from '../evaluation/predictBatched';
 import { createOptimizer, setLearningRate } from './createOptimizer';
@@ -112,7 +112,7 @@ export interface ParallelStepper {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function featureSize(data: LoadedDataset): number {
+function featureSize(data: LoadedDataset<DataInfo>): number {
   return data.info.inputShape.reduce((a, b) => a * b, 1);
 }
 
@@ -122,8 +122,9 @@ export function targetWidth(head: TrainingHead, classes: number, size: number): 
 }
 
 /**
- * Copies the chosen samples into fresh x/y buffers: one-hot for classification, 0/1 for binary heads, and the input
- * itself for regression heads (our datasets have no regression targets, so a regression head is an autoencoder).
+ * Copies the chosen samples into fresh x/y buffers: one-hot for classification, 0/1 for binary heads, and for
+ * regression heads the split's own targets (user tables) or else the input itself (the bundled datasets have no
+ * regression targets, so there a regression head is an autoencoder).
  */
 function gather(
   split: DataSplit,
@@ -132,18 +133,18 @@ function gather(
   to: number,
   size: number,
   head: TrainingHead,
-  classes: number,
+  width: number,
 ): { x: Float32Array; y: Float32Array } {
   const n = to - from;
   const x = new Float32Array(n * size);
-  const width = targetWidth(head, classes, size);
   const y = new Float32Array(n * width);
+  const targets = split.targets;
   for (let k = 0; k < n; k++) {
     const i = indices[from + k]!;
     x.set(split.x.subarray(i * size, (i + 1) * size), k * size);
-    const label = split.labels[i]!;
-    if (head.task === 'classification') y[k * width + label] = 1;
-    else if (head.task === 'binary') y[k] = label;
+    if (head.task === 'classification') y[k * width + split.labels[i]!] = 1;
+    else if (head.task === 'binary') y[k] = split.labels[i]!;
+    else if (targets) y.set(targets.subarray(i * width, (i + 1) * width), k * width);
     else y.set(split.x.subarray(i * size, (i + 1) * size), k * width);
   }
   return { x, y };
@@ -194,7 +195,7 @@ function range(n: number): Int32Array {
 export async function trainModel(
   model: tfl.LayersModel,
   head: TrainingHead,
-  data: LoadedDataset,
+  data: LoadedDataset<DataInfo>,
   config: TrainingConfig,
   options: TrainModelOptions,
 ): Promise<TrainingOutcome> {
@@ -207,10 +208,19 @@ export async function trainModel(
   const withAccuracy = head.task !== 'regression';
   const evalBatchSize = options.evalBatchSize ?? evaluationBatchSize(model);
 
+  const regressionTargets = data.targetWidth;
+  if (regressionTargets !== undefined && head.task !== 'regression') {
+    throw new Error(
+      `Output does ${head.task} but '${data.info.id}' has a numeric target to predict: use a regression Output with ${regressionTargets} unit${regressionTargets === 1 ? '' : 's'}`,
+    );
+  }
+  if (regressionTargets !== undefined && head.units !== regressionTargets) {
+    throw new Error(`Output has ${head.units} units but '${data.info.id}' has ${regressionTargets} regression target${regressionTargets === 1 ? '' : 's'}`);
+  }
   if (head.task === 'classification' && head.units !== classes) {
     throw new Error(`Output has ${head.units} units but dataset '${data.info.id}' has ${classes} classes`);
   }
-  if (head.task === 'regression' && head.units !== size) {
+  if (head.task === 'regression' && regressionTargets === undefined && head.units !== size) {
     throw new Error(
       `Output is a regression head with ${head.units} units; dataset '${data.info.id}' has no regression targets, ` +
         `so a regression head must reconstruct the input (${size} units)`,
@@ -220,12 +230,17 @@ export async function trainModel(
     throw new Error(`Output is binary but dataset '${data.info.id}' has ${classes} classes`);
   }
 
-  // Hold out the validation set once, from a seeded permutation, so it is the same for every epoch.
+  const width = regressionTargets ?? targetWidth(head, classes, size);
+  /** Losses as reported: MSE of standardised targets × std² is the MSE in the target's own units. */
+  const lossScale = data.lossScale ?? 1;
+  // Hold out the validation set once, from a seeded permutation, so it is the same for every epoch — unless the data
+  // brings its own validation split (user data, split by its seed).
   const random = createSeededRandom(`neural-bricks/train:${config.seed}`);
   const all = seededPermutation(data.train.count, random);
-  const valSize = Math.floor(data.train.count * config.validationSplit);
-  const trainIdx = all.slice(0, data.train.count - valSize);
-  const valIdx = all.slice(data.train.count - valSize);
+  const valSplit = data.val ?? data.train;
+  const valSize = data.val ? data.val.count : Math.floor(data.train.count * config.validationSplit);
+  const trainIdx = data.val ? all : all.slice(0, data.train.count - valSize);
+  const valIdx = data.val ? range(data.val.count) : all.slice(data.train.count - valSize);
   const trainSize = trainIdx.length;
   if (trainSize === 0) throw new Error(`Dataset '${data.info.id}' leaves no training samples after the validation split`);
   const earlyStopping = config.earlyStopping;
@@ -253,10 +268,10 @@ export async function trainModel(
     let accuracy = 0;
     for (let from = 0; from < indices.length; from += evalBatchSize) {
       const to = Math.min(indices.length, from + evalBatchSize);
-      const { x, y } = gather(split, indices, from, to, size, head, classes);
+      const { x, y } = gather(split, indices, from, to, size, head, width);
       const [l, a] = tf.tidy(() => {
         const xs = tf.tensor(x, [to - from, ...inputShape]);
-        const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
+        const ys = tf.tensor(y, [to - from, width]);
         const out = model.evaluate(xs, ys, { batchSize: evalBatchSize });
         const scalars = Array.isArray(out) ? out : [out];
         return scalars.map((s) => s.dataSync()[0]!);
@@ -265,7 +280,7 @@ export async function trainModel(
       accuracy += (a ?? 0) * (to - from);
     }
     const n = indices.length;
-    return withAccuracy ? { loss: loss / n, accuracy: accuracy / n } : { loss: loss / n };
+    return withAccuracy ? { loss: (loss / n) * lossScale, accuracy: accuracy / n } : { loss: (loss / n) * lossScale };
   };
 
   callbacks.onStarted?.({
@@ -343,7 +358,7 @@ export async function trainModel(
       const learningRate = learningRateAt(config.lrSchedule, step - 1, scheduleContext);
       setLearningRate(optimizer, learningRate);
       const measured = probe !== undefined && schedule!.due(step, t0);
-      const { x, y } = gather(data.train, order, from, to, size, head, classes);
+      const { x, y } = gather(data.train, order, from, to, size, head, width);
       let result: number | number[];
       if (measured) probe.begin();
       try {
@@ -351,7 +366,7 @@ export async function trainModel(
           result = await options.parallel.trainOnBatch(model, optimizer, x, y, to - from, measured ? probe : undefined, clipPlan);
         } else {
           const xs = tf.tensor(x, [to - from, ...inputShape]);
-          const ys = tf.tensor(y, [to - from, targetWidth(head, classes, size)]);
+          const ys = tf.tensor(y, [to - from, width]);
           const trainStep = () => model.trainOnBatch(xs, ys);
           try {
             // Telemetry sees the gradients the step applies, i.e. after clipping.
@@ -382,7 +397,7 @@ export async function trainModel(
       const n = to - from;
       epochSamples += n;
       samplesSeen += n;
-      epochLoss += loss! * n;
+      epochLoss += loss! * lossScale * n;
       epochAccuracy += (accuracy ?? 0) * n;
       partial = withAccuracy ? { loss: epochLoss / epochSamples, accuracy: epochAccuracy / epochSamples } : { loss: epochLoss / epochSamples };
       const now = performance.now();
@@ -392,7 +407,7 @@ export async function trainModel(
           epoch,
           batch,
           batchesPerEpoch,
-          loss: loss!,
+          loss: loss! * lossScale,
           ...(withAccuracy && accuracy !== undefined ? { accuracy } : {}),
           samplesPerSec: epochActiveMs > 0 ? (epochSamples * 1000) / epochActiveMs : 0,
           ...(config.lrSchedule ? { learningRate } : {}),
@@ -413,7 +428,7 @@ export async function trainModel(
     const metrics: EpochMetrics = { epoch, loss: epochLoss / epochSamples };
     if (withAccuracy) metrics.accuracy = epochAccuracy / epochSamples;
     if (valSize > 0) {
-      const val = evaluate(data.train, valIdx);
+      const val = evaluate(valSplit, valIdx);
       // A non-finite validation loss ends the run; the epoch's training metrics are kept without it.
       failure = divergence.observeEvaluation('validation loss', val.loss, { epoch });
       if (!failure) {
@@ -462,13 +477,13 @@ export async function trainModel(
   else if (partial) trainMetrics = partial; // stopped or failed inside the first epoch: the batches so far
   else if (!failure) trainMetrics = evaluate(data.train, trainIdx.subarray(0, Math.min(trainSize, 1024))); // stopped before any step
   // Diverged on the very first batch: nothing finite to report; summary.error says why (JSON cannot carry NaN).
-  else trainMetrics = { loss: lastFiniteLoss ?? 0 };
+  else trainMetrics = { loss: (lastFiniteLoss ?? 0) * lossScale };
   const final: FinalMetrics = {
     loss: trainMetrics.loss,
     ...(trainMetrics.accuracy !== undefined ? { accuracy: trainMetrics.accuracy } : {}),
   };
   if (restored && valSize > 0) {
-    const val = evaluate(data.train, valIdx);
+    const val = evaluate(valSplit, valIdx);
     failure = divergence.observeEvaluation('validation loss', val.loss, { epoch: best!.epoch });
     if (!failure) {
       final.valLoss = val.loss;
