@@ -1,69 +1,72 @@
-/** Top bar: file commands (through the SHELL engineer's documentFiles), edit history, layout, blocks, help. */
-import { useReactFlow } from '@xyflow/react';
-import { useDocumentStore, documentStore } from './store/documentStore';
-import { viewStore } from './store/viewStore';
-import { autoLayoutCurrent } from './layout/applyLayout';
-import { blockActions } from './canvas/blockActions';
-import { openGraph, saveGraph, saveGraphAs } from './api/documentFiles';
-import { openLessons } from './lessons/lessonStore';
+/**
+ * Top bar: the web menu bar (in a browser; Electron has its native one), then buttons for the commands people use
+ * most, the file name and the help. Every button is a command of the registry: its tooltip gives
+ * the shortcut, it is disabled with the reason while the command is, pressed while a toggle is on, and runs through
+ * `runCommand` like the menus and the keyboard do.
+ */
+import { COMMANDS } from '../../shared/commands/commandCatalog';
+import { useDocumentStore } from './store/documentStore';
+import { COMMAND_HANDLERS, commandTitle, runCommand, type CommandState } from './commands/commandRegistry';
+import { useCommandState } from './commands/useCommandState';
+import { TOOLBAR, TOOLBAR_END, type ToolbarButtonSpec } from './commands/toolbarLayout';
+import { hasNativeMenu } from './commands/host';
+import { MenuBar } from './commands/MenuBar';
+import './commands/commands.css';
 
-function reportError(what: string) {
-  return (error: unknown) => viewStore.getState().showToast(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+function CommandButton({ spec, state }: { readonly spec: ToolbarButtonSpec; readonly state: CommandState }) {
+  const { command } = spec;
+  const handler = COMMAND_HANDLERS[command];
+  const enabled = handler.enabledWhen?.(state) ?? true;
+  const checked = handler.checked?.(state);
+  const title = enabled === true ? commandTitle(command) : `${commandTitle(command)} — ${enabled}`;
+  return (
+    <button
+      type="button"
+      className={spec.symbol ? 'nb-toolbar-symbol' : undefined}
+      onClick={() => runCommand(command, { source: 'toolbar' })}
+      disabled={enabled !== true}
+      title={title}
+      aria-label={spec.symbol ? COMMANDS[command].label : undefined}
+      aria-pressed={checked}
+      data-command={command}
+      data-testid={spec.testId}
+    >
+      {spec.text}
+    </button>
+  );
 }
 
 export function Toolbar() {
-  const canUndo = useDocumentStore((s) => s.past.length > 0);
-  const canRedo = useDocumentStore((s) => s.future.length > 0);
+  const state = useCommandState();
   const name = useDocumentStore((s) => s.document.metadata.name);
   const filePath = useDocumentStore((s) => s.filePath);
   const dirty = useDocumentStore((s) => s.dirty);
-  const hasSelection = useDocumentStore((s) => s.selection.length > 0);
-  const flow = useReactFlow();
   const fileName = filePath?.split(/[\\/]/).pop() ?? name;
+  const native = hasNativeMenu();
   return (
     <header className="toolbar" role="toolbar" aria-label="Main toolbar">
-      <span className="brand">Neural Bricks</span>
-      <button type="button" onClick={() => viewStore.getState().openDialog({ kind: 'templates' })} title="New graph from a template (Ctrl+N)">
-        New
-      </button>
-      <button type="button" onClick={() => void openGraph().catch(reportError('Open'))} title="Open a .nbrick file">
-        Open
-      </button>
-      <button type="button" onClick={() => void saveGraph().catch(reportError('Save'))} title="Save">
-        Save
-      </button>
-      <button type="button" onClick={() => void saveGraphAs().catch(reportError('Save As'))} title="Save as a new file">
-        Save As
-      </button>
-      <span className="sep" aria-hidden />
-      <button type="button" onClick={documentStore.getState().undo} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">
-        ↶
-      </button>
-      <button type="button" onClick={documentStore.getState().redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">
-        ↷
-      </button>
-      <span className="sep" aria-hidden />
-      <button type="button" onClick={() => void autoLayoutCurrent()} title="Auto-layout left to right (Shift+L)" data-testid="auto-layout">
-        Auto layout
-      </button>
-      <button type="button" onClick={() => void flow.fitView({ padding: 0.2, duration: 200 })} title="Fit graph in view (Shift+1)">
-        Fit
-      </button>
-      <button type="button" onClick={() => blockActions.groupSelection()} disabled={!hasSelection} title="Group the selection into a block (Ctrl+G)">
-        Group
-      </button>
-      <span className="sep" aria-hidden />
-      <button type="button" onClick={() => openLessons()} title="Guided experiments: depth and skips, BatchNorm, dead ReLUs, normalizer-free" data-testid="open-lessons">
-        Lessons
-      </button>
+      {native ? (
+        <span className="brand">Neural Bricks</span>
+      ) : (
+        <>
+          {/* Beside the menu bar the brand is its mark alone, so the toolbar fits one row at 1024 px. */}
+          <span className="brand nb-brand-mark" title="Neural Bricks">
+            <span className="nb-visually-hidden">Neural Bricks</span>
+          </span>
+          <MenuBar state={state} />
+        </>
+      )}
+      {TOOLBAR.map((entry, i) =>
+        entry === 'separator' ? <span key={`sep-${i}`} className="sep" aria-hidden /> : <CommandButton key={entry.command} spec={entry} state={state} />,
+      )}
       <span className="sep" aria-hidden />
       <span className="file-name" title={filePath ?? 'Not saved yet'} data-testid="file-name">
         {fileName}
         {dirty ? ' •' : ''}
       </span>
-      <button type="button" onClick={() => viewStore.getState().openDialog({ kind: 'help' })} title="Keyboard shortcuts (?)" aria-label="Help">
-        ?
-      </button>
+      {TOOLBAR_END.map((spec) => (
+        <CommandButton key={spec.command} spec={spec} state={state} />
+      ))}
     </header>
   );
 }

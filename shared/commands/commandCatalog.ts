@@ -37,7 +37,7 @@ export const COMMANDS = {
   'file.saveAs': { label: 'Save As…', help: 'Save as a new file', keys: ['Mod+Shift+S'], nativeMenuOwnsKeys: true },
   'file.exportModel': { label: 'Trained Model…', help: 'Export the trained model of the last finished or stopped run' },
   'file.exportCsv': { label: 'Metrics as CSV…', help: 'Export the training metrics as CSV' },
-  'file.exportPng': { label: 'Charts as PNG…', help: 'Export the training charts as PNG images' },
+  'file.exportPng': { label: 'Charts as PNG…', help: 'Export the training charts as one PNG image' },
 
   'edit.undo': { label: 'Undo', keys: ['Mod+Z'] },
   'edit.redo': { label: 'Redo', keys: ['Mod+Shift+Z', 'Mod+Y'] },
@@ -183,6 +183,40 @@ export function menuCommandIds(menus: readonly MenuSpec[] = MENUS): CommandId[] 
   };
   for (const menu of menus) walk(menu.items);
   return out;
+}
+
+/**
+ * The menus as the page draws them (web menu bar, help overlay): without the native-only entries and commands, and
+ * without the separators that would then lead, trail or double up.
+ */
+export function pageMenus(menus: readonly MenuSpec[] = MENUS): MenuSpec[] {
+  const keep = (items: readonly MenuEntry[]): MenuEntry[] => {
+    const out: MenuEntry[] = [];
+    for (const item of items) {
+      if ('native' in item) continue;
+      if ('command' in item && (COMMANDS[item.command] as CommandInfo).nativeOnly) continue;
+      if ('separator' in item && (out.length === 0 || 'separator' in out[out.length - 1]!)) continue;
+      if ('submenu' in item) {
+        const sub = keep(item.items);
+        if (sub.length > 0) out.push({ submenu: item.submenu, items: sub });
+        continue;
+      }
+      out.push(item);
+    }
+    while (out.length > 0 && 'separator' in out[out.length - 1]!) out.pop();
+    return out;
+  };
+  return menus.map((menu) => ({ label: menu.label, items: keep(menu.items) })).filter((menu) => menu.items.length > 0);
+}
+
+/** A menu label without its `&` access-key mark: `&File` → `File`. */
+export function menuTitle(label: string): string {
+  return label.replace(/&(.)/g, '$1');
+}
+
+/** The `&`-marked access key of a menu label, lower case: `&File` → `f`. */
+export function menuAccessKey(label: string): string | undefined {
+  return /&(.)/.exec(label)?.[1]?.toLowerCase();
 }
 
 export interface ParsedKey {

@@ -33,6 +33,7 @@ import {
 import { exportChartsPngWhenShown, exportMetricsCsv, hasMetrics } from './trainingExports';
 import { showChartsView } from '../insight/panel/insightPanelStore';
 import { getCommandFlow } from './commandFlow';
+import { isMac } from './host';
 
 /** Everything `enabledWhen` and `checked` look at, read from the stores in one snapshot of plain values. */
 export interface CommandState {
@@ -259,10 +260,16 @@ export function commandKeys(id: CommandId): readonly string[] {
   return info.keys ?? [];
 }
 
+/** The first shortcut as people read it on this platform (`Ctrl+Z`, `⌘Z`), if the command has one. */
+export function commandShortcut(id: CommandId): string | undefined {
+  const key = commandKeys(id)[0];
+  return key === undefined ? undefined : formatKey(key, isMac());
+}
+
 /** "Undo (Ctrl+Z)": the label with the first shortcut, for tooltips. */
 export function commandTitle(id: CommandId): string {
-  const keys = commandKeys(id);
-  return keys.length > 0 ? `${COMMANDS[id].label} (${formatKey(keys[0]!)})` : COMMANDS[id].label;
+  const key = commandShortcut(id);
+  return key ? `${COMMANDS[id].label} (${key})` : COMMANDS[id].label;
 }
 
 /** Commands people can run from the page (the native-only ones need main). */

@@ -1,23 +1,42 @@
-/** Shortcuts as shown in the `?` overlay; useShortcuts implements them. */
-export const SHORTCUTS: readonly (readonly [string, string])[] = [
-  ['Space  /  Ctrl+K', 'Quick add: type a layer or block name, Enter inserts it at the cursor'],
+/**
+ * What the `?` overlay lists: every command the page can run, grouped by the menu it sits in, with its shortcuts and
+ * help text, read from the command catalog (the keys useShortcuts implements, the menus the menu bars show). The
+ * mouse gestures, which are not commands, follow.
+ */
+import { COMMANDS, formatKey, menuTitle, pageMenus, type CommandId, type CommandInfo, type MenuEntry } from '../../../shared/commands/commandCatalog';
+
+export interface HelpRow {
+  readonly command: CommandId;
+  /** Every shortcut of the command as people read them (`Ctrl+Shift+Z`, `Ctrl+Y`); empty when it has none. */
+  readonly keys: readonly string[];
+  readonly text: string;
+}
+
+export interface HelpSection {
+  /** The menu's title: File, Edit, View, Train, Help. */
+  readonly title: string;
+  readonly rows: readonly HelpRow[];
+}
+
+function rowsOf(items: readonly MenuEntry[], mac: boolean): HelpRow[] {
+  return items.flatMap((item): HelpRow[] => {
+    if ('submenu' in item) return rowsOf(item.items, mac);
+    if (!('command' in item)) return [];
+    const info: CommandInfo = COMMANDS[item.command];
+    return [{ command: item.command, keys: (info.keys ?? []).map((key) => formatKey(key, mac)), text: info.help ?? info.label }];
+  });
+}
+
+export function helpSections(mac = false): HelpSection[] {
+  return pageMenus().map((menu) => ({ title: menuTitle(menu.label), rows: rowsOf(menu.items, mac) }));
+}
+
+/** Mouse gestures on the canvas and palette, shown after the commands. */
+export const GESTURES: readonly (readonly [string, string])[] = [
   ['Click a palette entry', 'Add it after the selected layer, wired to it (nothing selected: in the middle of the view)'],
   ['Drag from palette', 'Add a layer; drop it on an edge to splice it in'],
   ['Drag handle → handle', 'Connect layers (refused connections say why)'],
   ['Shift+drag', 'Box-select'],
   ['Double-click a layer', 'Edit its settings in the inspector'],
   ['Ctrl+click', 'Add to / remove from the selection'],
-  ['Ctrl+A', 'Select all'],
-  ['Delete  /  Backspace', 'Delete the selection (the rest of the graph stays wired)'],
-  ['Ctrl+Z', 'Undo'],
-  ['Ctrl+Shift+Z  /  Ctrl+Y', 'Redo'],
-  ['Ctrl+X / C / V', 'Cut / copy / paste (paste lands at the cursor)'],
-  ['Ctrl+D', 'Duplicate the selection'],
-  ['Ctrl+G', 'Group the selection into a named block (double-click its name to rename)'],
-  ['Shift+L', 'Auto-layout (left → right)'],
-  ['Shift+1', 'Fit the graph in view'],
-  ['Ctrl+N', 'New graph from a template'],
-  ['Ctrl+O / Ctrl+S / Ctrl+Shift+S', 'Open / save / save as'],
-  ['?', 'This help'],
-  ['Escape', 'Close a dialog / clear the selection'],
 ];
