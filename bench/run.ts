@@ -5,7 +5,8 @@
  * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
  *
  *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 4096] [--no-pytorch] [--no-latency]
- *                 [--latency-only] [--no-parallel] [--no-telemetry]
+ *                 [--latency-only] [--no-parallel] [--no-telemetry] [--only data] [--no-data]
+ *                 [--data-images 50000] [--data-rows 1000000]
  *
  * wasm is also timed with 2 data-parallel workers (training/parallel) as its own row, backend "wasm×2", right after the
  * 1-worker row so the two are measured back to back (--no-parallel skips it); the config is the same except `workers`.
@@ -23,6 +24,11 @@
  * telemetry samples were taken). A `telemetry` row times the CNN on wasm with telemetry off and at the default,
  * alternating (off, default, off, default) so machine load hits both alike, and reports the overhead of the
  * default against the 5 % bar (--no-telemetry skips it).
+ *
+ * Data loading (issue 14), last, or alone with `--only data` (`--no-data` skips it): a generated folder of 50,000 32×32
+ * RGB PNGs scanned, loaded and turned into floats (bench/data/imageBench.ts; the loading runs in its own process), and a
+ * generated 1,000,000 × 20 CSV loaded (bench/data/tableBench.ts, in its own process), each row with times and peak RSS,
+ * then a `data-summary` row checking both against the 1.5 GB bar. `--data-images` / `--data-rows` change the sizes.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,6 +43,7 @@ import { readGraphFile } from '../electron/services/files/readGraphFile';
 import { runTraining } from '../electron/services/training/runTraining';
 import { TrainingHost } from '../electron/services/training/TrainingHost';
 import { pytorchAvailable, timePytorch, type ReferenceModel } from './kernels';
+import { IMAGE_BENCH_GOAL_RSS_MB, benchImageLoading } from './data/imageBench';
 
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -263,8 +270,68 @@ function summarize(models: readonly ReferenceModel[], results: readonly Result[]
   return { kind: 'summary', targetRatio: TARGET_RATIO, rssLimitMB: RSS_LIMIT_MB, models: perModel };
 }
 
+const TABLE_BENCH = path.join(HERE, 'data', 'tableBench.ts');
+
+/** Child mode for the table bench: its own process, so its peak RSS is the loading's alone. */
+async function runTableBenchHere(rows: number): Promise<Result> {
+  const mod = (await import(pathToFileURL(TABLE_BENCH).href)) as { benchTableLoading?: (o: { rows?: number }) => Promise<unknown> };
+  if (typeof mod.benchTableLoading !== 'function') return { kind: 'data', bench: 'data-table', skipped: 'bench/data/tableBench.ts exports no benchTableLoading()' };
+  return { kind: 'data', ...(await mod.benchTableLoading({ rows })) as Result };
+}
+
+/** The data-loading section: the image folder bench, then the table bench when bench/data/tableBench.ts exists. */
+async function runDataSection(argv: readonly string[], report: (r: Result) => void): Promise<void> {
+  const images = Number(arg(argv, '--data-images') ?? 50_000);
+  const rows = Number(arg(argv, '--data-rows') ?? 1_000_000);
+  const image: Result = await benchImageLoading({ count: images }).then(
+    (r) => ({ kind: 'data', ...r }) as Result,
+    (error: unknown) => ({ kind: 'data', bench: 'data-images', error: String(error) }),
+  );
+  report(image);
+  let table: Result;
+  if (!existsSync(TABLE_BENCH)) table = { kind: 'data', bench: 'data-table', skipped: 'bench/data/tableBench.ts is not there yet' };
+  else {
+    table = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--data-table', '--data-rows', String(rows)], {
+      timeout: 1_800_000,
+      maxBuffer: 1 << 22,
+    }).then(
+      ({ stdout }) => {
+        const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+        return line ? (JSON.parse(line) as Result) : { kind: 'data', bench: 'data-table', error: 'no result from the child process' };
+      },
+      (error: unknown) => ({ kind: 'data', bench: 'data-table', error: String(error) }),
+    );
+  }
+  report(table);
+  const peak = (r: Result) => (typeof r.peakRssMB === 'number' ? r.peakRssMB : null);
+  report({
+    kind: 'data-summary',
+    goalRssMB: IMAGE_BENCH_GOAL_RSS_MB,
+    images: { count: images, peakRssMB: peak(image), ok: peak(image) === null ? null : peak(image)! < IMAGE_BENCH_GOAL_RSS_MB },
+    table: { rows, peakRssMB: peak(table), ok: peak(table) === null ? null : peak(table)! < IMAGE_BENCH_GOAL_RSS_MB },
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const samples = Number(arg(argv, '--samples') ?? 4096);
+  if (argv[0] === '--data-table') {
+    console.log(JSON.stringify(await runTableBenchHere(Number(arg(argv, '--data-rows') ?? 1_000_000))));
+    return 0;
+  }
+  const only = arg(argv, '--only');
+  if (only !== undefined && only !== 'data') {
+    console.error(`--only ${only}: the only section that runs alone is 'data' (use --latency-only for the latency bench)`);
+    return 2;
+  }
+  if (only === 'data') {
+    const results: Result[] = [];
+    await runDataSection(argv, (r) => {
+      results.push(r);
+      console.log(JSON.stringify(r));
+    });
+    console.log(JSON.stringify(results));
+    return 0;
+  }
   if (argv[0] === '--one') {
     const workers = arg(argv, '--workers') === '2' ? 2 : 1;
     const t = arg(argv, '--telemetry') ?? 'auto';
@@ -327,6 +394,8 @@ async function main(argv: string[]): Promise<number> {
       for (const r of Array.isArray(out) ? out : [out]) report({ kind: 'inference', ...(r as Result) });
     }
   }
+
+  if (!latencyOnly && !argv.includes('--no-data')) await runDataSection(argv, report);
   console.log(JSON.stringify(results));
   return 0;
 }
