@@ -71,33 +71,47 @@ function channelKind(channels: number, space: string | undefined, hasAlpha: bool
   return channels >= 4 || hasAlpha ? 'rgba' : 'rgb';
 }
 
+/** Files up to this size are probed with one full decode to raw pixels; bigger ones read the header first. */
+const SMALL_FILE = 512 * 1024;
+
+const SHARP_FORMAT: Record<string, string> = { PNG: 'png', JPEG: 'jpeg', WebP: 'webp', GIF: 'gif', TIFF: 'tiff', BMP: 'bmp' };
+
 /**
  * Decodes the whole image (so corruption anywhere is found) and returns its header, plus a PNG thumbnail at most
- * `thumbnail` px on its longest side when asked.
+ * `thumbnail` px on its longest side when asked. Small files (the common case: thousands of small images) take one
+ * decode; big photos read the header, then decode once more shrunk on load.
  */
 export async function probeImage(bytes: Buffer, thumbnail?: number): Promise<{ header: DecodedHeader; thumbnail?: { png: Buffer; width: number; height: number } }> {
   const opened = open(bytes);
-  const meta = await opened.image.metadata();
-  const width = meta.autoOrient?.width ?? meta.width;
-  const height = meta.autoOrient?.height ?? meta.height;
-  if (!width || !height) throw new Error('no image size in the header');
-  const header: DecodedHeader = {
-    width,
-    height,
-    channels: channelKind(meta.channels ?? 3, meta.space, meta.hasAlpha),
-    format: opened.format ?? meta.format ?? 'unknown',
-  };
-  if (thumbnail !== undefined && thumbnail > 0) {
-    const { data, info } = await opened.image
-      .clone()
-      .resize(thumbnail, thumbnail, { fit: 'inside', withoutEnlargement: false, kernel: width < thumbnail ? 'nearest' : 'lanczos3' })
-      .png()
-      .toBuffer({ resolveWithObject: true });
-    return { header, thumbnail: { png: data, width: info.width, height: info.height } };
+  const sniffed = sniffFormat(bytes);
+  let header: DecodedHeader;
+  let source: Sharp;
+  if (bytes.length <= SMALL_FILE) {
+    // The header (cheap) for the stored colour layout: raw output would convert gray to sRGB.
+    const meta = await opened.image.metadata();
+    const { data, info } = await opened.image.raw().toBuffer({ resolveWithObject: true });
+    const kind = channelKind(meta.channels ?? info.channels, meta.space, meta.hasAlpha);
+    header = { width: info.width, height: info.height, channels: kind, format: opened.format ?? meta.format ?? (sniffed ? SHARP_FORMAT[sniffed]! : 'unknown') };
+    if (thumbnail === undefined || thumbnail <= 0) return { header };
+    source = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  } else {
+    const meta = await opened.image.metadata();
+    const width = meta.autoOrient?.width ?? meta.width;
+    const height = meta.autoOrient?.height ?? meta.height;
+    if (!width || !height) throw new Error('no image size in the header');
+    header = { width, height, channels: channelKind(meta.channels ?? 3, meta.space, meta.hasAlpha), format: opened.format ?? meta.format ?? 'unknown' };
+    if (thumbnail === undefined || thumbnail <= 0) {
+      // A full decode to a tiny image: shrink-on-load still reads every compressed byte, so truncation shows.
+      await opened.image.clone().resize(4, 4, { fit: 'fill' }).raw().toBuffer();
+      return { header };
+    }
+    source = opened.image.clone();
   }
-  // A full decode to a tiny image: shrink-on-load still reads every compressed byte, so truncation shows.
-  await opened.image.clone().resize(4, 4, { fit: 'fill' }).raw().toBuffer();
-  return { header };
+  const { data, info } = await source
+    .resize(thumbnail, thumbnail, { fit: 'inside', kernel: Math.max(header.width, header.height) < thumbnail ? 'nearest' : 'lanczos3' })
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  return { header, thumbnail: { png: data, width: info.width, height: info.height } };
 }
 
 /**
