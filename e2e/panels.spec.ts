@@ -229,6 +229,11 @@ test.describe('an 800×600 window', () => {
     const controls = await page.locator('.toolbar > :is(button, .brand, .file-name)').evaluateAll((els) =>
       els.map((el) => ({ label: el.getAttribute('aria-label') ?? el.textContent ?? '', ...(el.getBoundingClientRect().toJSON() as Rect) })),
     );
+    // Nothing is pushed out of sight: the row fits without scrolling, the file name and Help included.
+    const fits = await page.locator('.toolbar').evaluate((el) => el.scrollWidth <= el.clientWidth);
+    expect(fits, 'toolbar content fits the window').toBe(true);
+    expect((await box(page.getByTestId('file-name'))).width).toBeGreaterThanOrEqual(40);
+    await expect(page.locator('.toolbar [data-command="help.shortcuts"]')).toBeInViewport({ ratio: 1 });
     for (const c of controls) {
       expect(c.y, `${c.label} top`).toBeGreaterThanOrEqual(toolbar.y - 0.5);
       expect(c.y + c.height, `${c.label} bottom`).toBeLessThanOrEqual(toolbar.y + toolbar.height + 0.5);
