@@ -11,4 +11,5 @@ export {
   toLoadedDataset,
   type ImageDatasetInfo,
 } from './loadImageFolder';
+export { loadImageFolderForTraining, type ImageFolderUserData, type ImageFolderUserDataOptions } from './imageFolderUserData';
 export type * from './types';

@@ -5,7 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectImageFolder } from './inspectImageFolder';
 import { ImageFolderChangedError, UnreadableImagesError, fillBatch, loadImageFolder, splitByClass, toLoadedDataset } from './loadImageFolder';
 import { addBrokenFiles, encode, encodeBmp24, makeMixedFolder, put, rawPattern, tempDir } from './testing/imageFixtures';
+import type { ImageFolderLoader } from '../loadUserData';
+import { loadImageFolderForTraining } from './imageFolderUserData';
 import type { ImageFolderLoadSpec } from './types';
+
+// Compile-time: the training adapter is what loadUserData's ImageFolderLoader must be.
+export const asImageFolderLoader: ImageFolderLoader = (folder, spec, options) => loadImageFolderForTraining(folder, spec, options);
 
 const dirs: string[] = [];
 async function folder(): Promise<string> {
@@ -162,7 +167,7 @@ describe('splitByClass', () => {
 });
 
 describe('fillBatch and toLoadedDataset', () => {
-  it('floats in [0, 1] per batch; the trainer shape with validation rows at the end of train', async () => {
+  it('floats in [0, 1] per batch; the trainer shape with the recorded validation split', async () => {
     const root = await folder();
     await makeMixedFolder(root);
     const data = await loadImageFolder(root, spec({ split: { train: 0.5, val: 0.25, test: 0.25, seed: 2 } }));
@@ -170,14 +175,49 @@ describe('fillBatch and toLoadedDataset', () => {
     expect(x[0]).toBeCloseTo(data.pixels[240]! / 255, 7);
     expect(x[240]).toBeCloseTo(data.pixels[0]! / 255, 7);
     const loaded = toLoadedDataset(data, 'pets');
-    expect(loaded.info).toMatchObject({ id: 'imageFolder', name: 'pets', inputShape: [8, 10, 3], inputKind: 'image', classes: 2, classNames: ['cat', 'dog'] });
+    expect(loaded.info).toMatchObject({ id: 'pets', kind: 'imageFolder', inputShape: [8, 10, 3], inputKind: 'image', classes: 2, classNames: ['cat', 'dog'] });
     const { train, val, test } = data.split;
-    expect(loaded.train.count).toBe(train.length + val.length);
-    expect(loaded.test.count).toBe(test.length);
-    expect(Math.floor(loaded.train.count * loaded.validationSplit)).toBe(val.length);
-    expect(Array.from(loaded.train.labels)).toEqual([...train, ...val].map((r) => data.labels[r]));
+    expect([loaded.train.count, loaded.val!.count, loaded.test.count]).toEqual([train.length, val.length, test.length]);
+    expect(Array.from(loaded.val!.labels)).toEqual(Array.from(val, (r) => data.labels[r]));
     const lastRow = val[val.length - 1]!;
-    expect(loaded.train.x[(loaded.train.count - 1) * 240 + 5]).toBeCloseTo(data.pixels[lastRow * 240 + 5]! / 255, 7);
+    expect(loaded.val!.x[(val.length - 1) * 240 + 5]).toBeCloseTo(data.pixels[lastRow * 240 + 5]! / 255, 7);
+    expect(loaded.train.x.length).toBe(train.length * 240);
+    expect(toLoadedDataset(data).info.id).toBe(path.basename(root));
     expect(path.isAbsolute(loaded.info.source)).toBe(true);
+  });
+});
+
+describe('loadImageFolderForTraining (the ImageFolderLoader of loadUserData)', () => {
+  it('loads per the spec, records hash, images per split and skipped files; refuses changed data unless allowed', async () => {
+    const root = await folder();
+    await makeMixedFolder(root);
+    await addBrokenFiles(root);
+    const inspection = await inspectImageFolder(root, { thumbnailsPerClass: 0 });
+    const spec = {
+      kind: 'imageFolder' as const,
+      path: root,
+      hash: inspection.contentHash,
+      task: 'classification' as const,
+      height: 6,
+      width: 6,
+      channels: 1 as const,
+      classNames: ['cat', 'dog'],
+      augmentation: { flip: false, shift: 0, rotate: 0 },
+      split: { train: 0.5, val: 0.25, test: 0.25, seed: 4 },
+    };
+    await expect(loadImageFolderForTraining(root, spec)).rejects.toThrow(UnreadableImagesError);
+    const fractions: number[] = [];
+    const data = await loadImageFolderForTraining(root, spec, { skipUnreadable: true, onProgress: (p) => p.fraction !== undefined && fractions.push(p.fraction) });
+    expect(fractions.at(-1)).toBe(1);
+    expect(data.spec).toMatchObject({ hash: inspection.contentHash, skipped: 4, images: { train: data.train.count, val: data.val!.count, test: data.test.count } });
+    expect(data.train.count + data.val!.count + data.test.count).toBe(10);
+    expect(data.shape).toEqual({ name: path.basename(root), kind: 'imageFolder', inputShape: [6, 6, 1], task: 'classification', classNames: ['cat', 'dog'] });
+    expect(data.skippedFiles.map((f) => f.path)).toContain('dog/cut.jpg');
+    expect(data.changed).toBe(false);
+    await put(root, 'cat/new.png', await encode('png', rawPattern(4, 4, 3), 4, 4, 3));
+    await expect(loadImageFolderForTraining(root, spec, { skipUnreadable: true })).rejects.toThrow(/changed since the file recorded them/);
+    const changed = await loadImageFolderForTraining(root, spec, { skipUnreadable: true, allowChanged: true });
+    expect(changed.changed).toBe(true);
+    expect(changed.spec.hash).not.toBe(inspection.contentHash);
   });
 });

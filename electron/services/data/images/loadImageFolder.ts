@@ -9,8 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { imageFolderHash, type FolderFileDigest } from '../../../../shared/data/dataSpec';
-import type { DatasetInfo } from '../../../../shared/contracts/trainer';
-import type { DataSplit } from '../../datasets/loadDataset';
+import { basename } from 'node:path';
+import type { DataInfo, DataSplit, LoadedDataset } from '../../datasets/loadDataset';
 import { createSeededRandom, seededPermutation } from '../../datasets/seededRandom';
 import { decodeInto, describeDecodeError } from './decodeImage';
 import { READ_CONCURRENCY, dataErrors, labelsDigest, sha256Of } from './inspectImageFolder';
@@ -189,51 +189,48 @@ export function fillBatch(data: Pick<LoadedImageFolder, 'pixels' | 'height' | 'w
   return x;
 }
 
-/** DatasetInfo for user data: the same fields, with an id that is not one of the bundled datasets'. */
-export type ImageDatasetInfo = Omit<DatasetInfo, 'id'> & { readonly id: 'imageFolder' };
+/** What training knows about a loaded folder (electron/services/datasets/loadDataset.ts DataInfo, plus what the UI shows). */
+export interface ImageDatasetInfo extends DataInfo {
+  readonly kind: 'imageFolder';
+  readonly inputShape: readonly [number, number, number];
+  readonly inputKind: 'image';
+  readonly task: 'classification';
+  readonly trainSize: number;
+  readonly valSize: number;
+  readonly testSize: number;
+  readonly normalization: string;
+  readonly source: string;
+}
 
 /**
- * The loaded folder in the shape the trainer takes today (electron/services/datasets/loadDataset.ts LoadedDataset:
- * Float32 x, Int32 labels). `train` holds the training rows followed by the validation rows, so the trainer's
- * `validationSplit` set to `validationSplit` below holds out exactly the recorded validation rows (the trainer takes
- * validation from the end of train). Costs 4 bytes per pixel value (614 MB for 50,000 × 32×32×3); a trainer that reads
- * batches through {@link fillBatch} needs only the Uint8 pixels.
+ * The loaded folder in the shape the trainer takes (electron/services/datasets/loadDataset.ts LoadedDataset: Float32 x,
+ * Int32 labels, a fixed validation split). Costs 4 bytes per pixel value (614 MB for 50,000 × 32×32×3, on top of the
+ * 154 MB of Uint8 pixels while it converts); a trainer that fetched batches through {@link fillBatch} would need only
+ * the Uint8 pixels.
  */
-export function toLoadedDataset(data: LoadedImageFolder, name = 'Image folder'): {
-  info: ImageDatasetInfo;
-  train: DataSplit;
-  test: DataSplit;
-  validationSplit: number;
-} {
-  const trainRows = new Int32Array(data.split.train.length + data.split.val.length);
-  trainRows.set(data.split.train);
-  trainRows.set(data.split.val, data.split.train.length);
+export function toLoadedDataset(data: LoadedImageFolder, name = basename(data.path)): LoadedDataset<ImageDatasetInfo> {
   const split = (rows: Int32Array): DataSplit => ({
     x: fillBatch(data, rows, 0, rows.length),
     labels: Int32Array.from(rows, (r) => data.labels[r]!),
     count: rows.length,
   });
-  const total = trainRows.length;
-  const valCount = data.split.val.length;
-  // floor(total · v) must be exactly valCount: aim at the middle of the interval that floors to it.
-  const validationSplit = valCount === 0 ? 0 : Math.min(1, (valCount + 0.5) / total);
   return {
     info: {
-      id: 'imageFolder',
-      name,
-      description: `${data.count} images in ${data.classNames.length} classes from ${data.path}`,
-      task: 'classification',
+      id: name,
+      kind: 'imageFolder',
       inputShape: [data.height, data.width, data.channels],
       inputKind: 'image',
+      task: 'classification',
       classes: data.classNames.length,
       classNames: [...data.classNames],
-      trainSize: total,
+      trainSize: data.split.train.length,
+      valSize: data.split.val.length,
       testSize: data.split.test.length,
       normalization: 'pixel values / 255, in [0, 1]',
       source: data.path,
     },
-    train: split(trainRows),
+    train: split(data.split.train),
+    val: split(data.split.val),
     test: split(data.split.test),
-    validationSplit,
   };
 }
