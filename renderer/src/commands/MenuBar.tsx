@@ -51,7 +51,8 @@ interface MenuProps {
   onCloseAll(): void;
 }
 
-function Menu({ items, label, state, anchor, placement, focusOnOpen, onRun, onBack, onNeighbour, onCloseAll }: MenuProps) {
+/** One open menu (exported for the tests that draw it). */
+export function Menu({ items, label, state, anchor, placement, focusOnOpen, onRun, onBack, onNeighbour, onCloseAll }: MenuProps) {
   const menuRef = useRef<HTMLDivElement>(null);
   const itemRefs = useRef<(HTMLDivElement | null)[]>([]);
   const focusable = useMemo(() => items.filter(isItem), [items]);
