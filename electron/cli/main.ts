@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'signal', load: async () => (await import('./commands/signal')).signalCommand },
   { name: 'landscape', load: async () => (await import('./commands/landscape')).landscapeCommand },
   { name: 'lesson', load: async () => (await import('./commands/lesson')).lessonCommand },
+  { name: 'data', load: async () => (await import('./commands/data')).dataCommand },
 ];
 
 export interface CommandEntry {

@@ -4,6 +4,7 @@
  * Ctrl+C (SIGINT) or SIGTERM stops after the current batch and still prints the summary, marked stopped; a second
  * signal aborts at once — except while the model or the run record is being written, which always completes.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -32,6 +33,11 @@ import { modelToFiles, saveModelToDir } from '../../services/training/modelFiles
 import { checkpointDirFor, writeCheckpoint } from '../../services/checkpoints/checkpointStore';
 import { keepCountOf, pruneCheckpoints } from '../../services/checkpoints/CheckpointService';
 import { runTraining } from '../../services/training/runTraining';
+import { relativeDataPath, resolveDataPath, DATA_TASKS, type DataSpec, type DataTask } from '../../../shared/data/dataSpec';
+import { inspectTable } from '../../services/data/table/inspectTable';
+import { proposeTableSpec } from '../../services/data/table/proposeTableSpec';
+import { TableError } from '../../services/data/table/readTable';
+import type { LoadedUserData } from '../../services/data/loadUserData';
 import { TrainingControl } from '../../services/training/trainingControl';
 import { EXIT, type CliCommand, type CliContext } from '../command';
 import { formatTable, type TableColumn } from '../table';
@@ -50,6 +56,10 @@ type StopSignal = keyof typeof STOP_SIGNALS;
 
 interface TrainFlags {
   dataset?: string;
+  /** --data PATH: a CSV/TSV file to train on (issue 14). */
+  data?: string;
+  target?: string;
+  task?: string;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -277,12 +287,89 @@ export function formatSummary(summary: RunSummary, fileLabel: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+type DataFromFlags = { ok: true; spec: DataSpec | undefined } | { ok: false; error: string; code: number };
+
+/**
+ * The user data to train on: --data PATH (with --target/--task) as a fresh table spec, or the file's own
+ * `training.data` when it already describes that file and no flag changes the target or task; without --data, the
+ * file's `training.data` unless --dataset picks a bundled dataset.
+ */
+async function dataFromFlags(file: string, flags: TrainFlags, seed: number, fileData: DataSpec | undefined): Promise<DataFromFlags> {
+  if (flags.data === undefined) {
+    if (flags.target !== undefined || flags.task !== undefined) {
+      return { ok: false, error: `${flags.target !== undefined ? '--target' : '--task'} needs --data PATH (a CSV or TSV file)`, code: EXIT.unusable };
+    }
+    return { ok: true, spec: flags.dataset !== undefined ? undefined : fileData };
+  }
+  if (flags.task !== undefined && !(DATA_TASKS as readonly string[]).includes(flags.task)) {
+    return { ok: false, error: `--task must be one of ${DATA_TASKS.join(', ')}, got '${flags.task}'`, code: EXIT.unusable };
+  }
+  const graphPath = path.resolve(file);
+  const dataPath = path.resolve(flags.data);
+  try {
+    if ((await stat(dataPath)).isDirectory()) {
+      return { ok: false, error: `--data ${flags.data} is a folder: training on image folders from the CLI is not available yet (give a CSV or TSV file)`, code: EXIT.unusable };
+    }
+  } catch {
+    return { ok: false, error: `--data: no such file: ${flags.data}`, code: EXIT.unusable };
+  }
+  if (
+    fileData?.kind === 'table' &&
+    resolveDataPath(graphPath, fileData.path) === dataPath &&
+    (flags.target === undefined || flags.target === fileData.target.name) &&
+    (flags.task === undefined || flags.task === fileData.task)
+  ) {
+    return { ok: true, spec: fileData };
+  }
+  try {
+    const inspection = await inspectTable(dataPath);
+    const proposal = proposeTableSpec(
+      { ...inspection, path: path.basename(dataPath) },
+      {
+        recordedPath: relativeDataPath(graphPath, dataPath),
+        seed,
+        ...(flags.target !== undefined ? { target: flags.target } : {}),
+        ...(flags.task !== undefined ? { task: flags.task as DataTask } : {}),
+      },
+    );
+    return proposal.ok ? { ok: true, spec: proposal.spec } : { ok: false, error: proposal.error, code: EXIT.unusable };
+  } catch (error) {
+    if (error instanceof TableError) return { ok: false, error: error.message, code: error.kind === 'bad-cell' ? EXIT.problems : EXIT.unusable };
+    throw error;
+  }
+}
+
+/** One line about the loaded user data: rows per split, target, features, missing values. */
+export function describeUserData(data: LoadedUserData): string {
+  const spec = data.spec;
+  if (spec.kind !== 'table') return `${data.info.id}: ${data.train.count} train / ${data.val?.count ?? 0} validation / ${data.test.count} test images`;
+  const target =
+    spec.task === 'classification'
+      ? `classes of '${spec.target.name}' (${spec.target.classes?.length ?? 0}: ${(spec.target.classes ?? []).slice(0, 6).join(', ')}${(spec.target.classes?.length ?? 0) > 6 ? ', …' : ''})`
+      : `'${spec.target.name}' (regression; losses in its units)`;
+  const filled = Object.values(spec.missing.filledCells ?? {}).reduce((a, b) => a + b, 0);
+  const missing = [
+    spec.missing.droppedRows ? `${spec.missing.droppedRows} row${spec.missing.droppedRows === 1 ? '' : 's'} dropped` : '',
+    filled ? `${filled} cell${filled === 1 ? '' : 's'} filled` : '',
+  ].filter(Boolean);
+  return (
+    `${data.info.id}: predicting ${target} from ${spec.features.length} column${spec.features.length === 1 ? '' : 's'} ` +
+    `(${data.info.inputShape[0]} inputs after one-hot)${missing.length > 0 ? ` · missing values: ${missing.join(', ')}` : ''}`
+  );
+}
+
 async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<void> {
   const { io } = ctx;
   const read = await readGraphFile(file);
   if (!read.ok) {
     io.stderr.write(`bricks train: ${read.error.message}\n`);
     ctx.setExitCode(EXIT.unusable);
+    return;
+  }
+  const userData = await dataFromFlags(file, flags, flags.seed ?? read.file.training?.seed ?? DEFAULT_TRAINING_CONFIG.seed, read.file.training?.data);
+  if (!userData.ok) {
+    io.stderr.write(`bricks train: ${userData.error}\n`);
+    ctx.setExitCode(userData.code);
     return;
   }
   const candidate: Record<string, unknown> = {
@@ -301,6 +388,10 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     ...telemetryInterval(flags.telemetry, read.file.training?.telemetryEvery),
   };
   if (candidate.telemetryEvery === AUTO) delete candidate.telemetryEvery;
+  if (userData.spec) {
+    candidate.data = userData.spec;
+    if (flags.data !== undefined) candidate.dataset = path.basename(flags.data);
+  } else delete candidate.data;
   const fileTraining = read.file.training;
   const schedule = scheduleFromFlags(flags, fileTraining?.lrSchedule);
   const clip = clipFromFlag(flags.clip, fileTraining?.clip);
@@ -368,6 +459,11 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
   try {
     const result = await runTraining(read.file.graph, { id: config.dataset, options }, config, {
       control,
+      graphFilePath: path.resolve(file),
+      onUserData: (data) => {
+        if (json) emit({ type: 'data', spec: data.spec, trainSize: data.train.count, valSize: data.val?.count ?? 0, testSize: data.test.count });
+        else io.stderr.write(`${describeUserData(data)}\n`);
+      },
       telemetry: flags.telemetry !== undefined,
       // --record keeps the model as the run's checkpoint beside the file.
       keepModel: flags.saveModel !== undefined || flags.record === true,
@@ -471,7 +567,8 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     const message = error instanceof Error ? error.message : String(error);
     if (json) emit({ type: 'failed', reason: message });
     io.stderr.write(`bricks train: ${file}: ${message}\n`);
-    ctx.setExitCode(EXIT.problems);
+    // Data that cannot be read at all (missing, not UTF-8, changed) is unusable input; a bad cell is a problem (1).
+    ctx.setExitCode(error instanceof TableError && error.kind === 'unusable' ? EXIT.unusable : EXIT.problems);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
@@ -485,6 +582,9 @@ export const trainCommand: CliCommand = {
       .description("Train a graph headless with the file's training config (flags override it)")
       .argument('<file>', '.nbrick graph file')
       .option('--dataset <name>', 'dataset id: xor, circles, moons, spirals, blobs, mnist, iris')
+      .option('--data <path>', 'train on your own CSV/TSV table (columns inferred; see bricks data inspect)')
+      .option('--target <column>', 'with --data: the column to predict (default: the last column that can be a target)')
+      .option('--task <task>', `with --data: ${DATA_TASKS.join(' or ')} (default: from the target column's type)`)
       .option('--epochs <n>', 'number of epochs', intArg('--epochs'))
       .option('--batch-size <n>', 'samples per batch', intArg('--batch-size'))
       .option('--lr <x>', 'learning rate', numArg('--lr'))
@@ -523,7 +623,8 @@ Examples:
   bricks train model.nbrick --backend wasm --json > run.jsonl
   bricks train bench/mlp.nbrick --backend wasm --workers 2 --limit 2048
   bricks train model.nbrick --save-model out/model --record
-  bricks train model.nbrick --lr-schedule cosine --warmup 2 --clip agc:0.01 --early-stop val_loss:5`,
+  bricks train model.nbrick --lr-schedule cosine --warmup 2 --clip agc:0.01 --early-stop val_loss:5
+  bricks train penguins.nbrick --data penguins.csv --target species`,
       )
       .action(async (file: string, flags: TrainFlags) => {
         await train(file, flags, ctx);

@@ -171,7 +171,8 @@ class ColumnStats {
         const bin = width > 0 ? Math.min(HISTOGRAM_BINS - 1, Math.floor((v - this.min) / width)) : 0;
         counts[bin]!++;
       });
-      const fewIntegers = this.integer && !this.capped && this.counts.size >= 2 && this.counts.size <= MAX_CATEGORIES_INFERRED;
+      const fewIntegers =
+        this.integer && !this.capped && this.counts.size >= 2 && this.counts.size <= MAX_CATEGORIES_INFERRED && this.counts.size < this.numeric;
       return {
         ...base,
         min: this.min,

@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGraphFile } from '../../../shared/format/graphFileSchema';
+import { loadGraphFile } from '../../../shared/format/loadGraphFile';
+import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
+import { chainGraph } from '../../services/training/referenceGraphs';
+import { runCli } from '../testing/runCli';
+import { readFileSync } from 'node:fs';
+
+const fixtures = path.resolve(import.meta.dirname, '../../services/data/fixtures');
+const fixture = (name: string) => path.join(fixtures, name);
+const dir = mkdtempSync(path.join(tmpdir(), 'nb-cli-data-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A graph file Input(vector `features`) → [hidden] → Output(task, units) beside the data. */
+function graphFile(name: string, features: number, task: 'classification' | 'regression', units: number, hidden?: number): string {
+  const bricks: Parameters<typeof chainGraph>[1] = [
+    ['input', 'Input', { kind: 'vector', size: features }],
+    ...(hidden ? ([['hidden', 'Dense', { units: hidden, activation: 'relu' }]] as const) : []),
+    ['output', 'Output', { task, units }],
+  ];
+  const file = path.join(dir, name);
+  const training = { dataset: 'xor', optimizer: 'adam' as const, learningRate: 0.05, batchSize: 16, epochs: 5, validationSplit: 0.2, shuffle: true, seed: 1, backend: 'cpu' as const };
+  writeFileSync(file, serializeGraphFile(createGraphFile(chainGraph(name, bricks), { training })));
+  return file;
+}
+
+/** 60 rows: two numeric features, a colour, a class by the sign of x − y, and a price. */
+function writeSmallTable(): string {
+  const lines = ['x,y,colour,price,label'];
+  for (let i = 0; i < 60; i++) {
+    const x = Math.sin(i * 1.3) * 3;
+    const y = Math.cos(i * 0.7) * 3;
+    lines.push(`${x.toFixed(3)},${y.toFixed(3)},${['red', 'blue', 'green'][i % 3]},${(100 + 10 * x - 5 * y).toFixed(2)},${x > y ? 'up' : 'down'}`);
+  }
+  const file = path.join(dir, 'small.csv');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+const small = writeSmallTable();
+
+describe('bricks data inspect', () => {
+  it('--json describes the columns; exit 0 without problems', async () => {
+    const r = await runCli('data', 'inspect', fixture('bom-crlf.csv'), '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out).toMatchObject({ kind: 'table', rows: 3, format: { delimiter: ',', header: true } });
+    expect(out.columns.map((c: { name: string; type: string }) => [c.name, c.type])).toEqual([
+      ['sepal length', 'numeric'],
+      ['sepal width', 'numeric'],
+      ['species', 'categorical'],
+    ]);
+    expect(out.columns[0].histogram.counts).toHaveLength(20);
+  });
+
+  it('a bad cell: exit 1 with the line number and column name', async () => {
+    const r = await runCli('data', 'inspect', fixture('bad-cell.csv'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("line 5, column 'y': 'oops' is not a number");
+    const json = await runCli('data', 'inspect', fixture('bad-cell.csv'), '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out).problems[0]).toMatchObject({ line: 5, column: 'y', value: 'oops' });
+  });
+
+  it('missing path, non-UTF-8 text, a folder: exit 2 with a clear message', async () => {
+    const missing = await runCli('data', 'inspect', path.join(dir, 'nope.csv'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/No such file: .*nope\.csv/);
+    const latin1 = await runCli('data', 'inspect', fixture('latin1.csv'));
+    expect(latin1.code).toBe(2);
+    expect(latin1.err).toMatch(/latin1\.csv is not UTF-8 text: invalid byte at offset 25 \(line 3\)/);
+    expect((await runCli('data', 'inspect', dir)).code).toBe(2);
+  });
+
+  it('--delimiter and --no-header override detection', async () => {
+    const r = await runCli('data', 'inspect', fixture('semicolon.csv'), '--json', '--delimiter', ',', '--no-header');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.format).toEqual({ delimiter: ',', header: false });
+    expect(out.columns).toHaveLength(1);
+  });
+});
+
+describe('bricks train --data', () => {
+  it('trains a classifier on a CSV and records the data spec and hash with --record', async () => {
+    const file = graphFile('classify.nbrick', 2 + 3 + 1, 'classification', 2);
+    // price is numeric: a feature too (x, y, price + 3 colours = 6 inputs).
+    const r = await runCli('train', file, '--data', small, '--target', 'label', '--epochs', '20', '--record', '--no-progress');
+    expect(r.err).toContain("small.csv: predicting classes of 'label' (2: down, up) from 4 columns (6 inputs after one-hot)");
+    expect(r.code).toBe(0);
+    const saved = loadGraphFile(readFileSync(file, 'utf8'));
+    expect(saved.ok).toBe(true);
+    if (!saved.ok) return;
+    const run = saved.file.runs!.at(-1)!;
+    expect(run.config.data).toMatchObject({ kind: 'table', path: 'small.csv', target: { name: 'label', classes: ['down', 'up'] } });
+    expect(run.data?.hash).toBe(run.config.data?.hash);
+    expect(run.final.testAccuracy).toBeGreaterThan(0.7);
+  });
+
+  it('a numeric target means regression: the spec records its mean and std (losses are in its units)', async () => {
+    // x, y, 3 colours and 2 labels one-hot.
+    const file = graphFile('regress.nbrick', 2 + 3 + 2, 'regression', 1);
+    const r = await runCli('train', file, '--data', small, '--target', 'price', '--json', '--epochs', '3');
+    expect(r.code).toBe(0);
+    const summary = r.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary').summary;
+    expect(summary.config.data.task).toBe('regression');
+    expect(summary.config.data.target.std).toBeGreaterThan(10);
+  });
+
+  it('a graph that does not fit says the feature and class counts (exit 1)', async () => {
+    const file = graphFile('wrong.nbrick', 4, 'classification', 3);
+    const r = await runCli('train', file, '--data', small, '--target', 'label', '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("Input 'input' is 4 but small.csv gives 6 features (set the Input to vector 6)");
+    expect(r.err).toContain("Output 'output' has 3 units but small.csv has 2 classes (set units to 2)");
+  });
+
+  it('a bad cell: exit 1 naming the line and column; missing data or target column: exit 2', async () => {
+    const file = graphFile('bad.nbrick', 2, 'classification', 2);
+    const bad = await runCli('train', file, '--data', fixture('bad-cell.csv'), '--target', 'label', '--no-progress');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("bad-cell.csv line 5, column 'y': 'oops' is not a number");
+    const missing = await runCli('train', file, '--data', path.join(dir, 'nope.csv'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--data: no such file');
+    const noTarget = await runCli('train', file, '--data', small, '--target', 'klass');
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.err).toContain("small.csv has no column 'klass'; its columns are: 'x', 'y', 'colour', 'price', 'label'");
+    const latin1 = await runCli('train', file, '--data', fixture('latin1.csv'));
+    expect(latin1.code).toBe(2);
+    expect(latin1.err).toContain('not UTF-8 text');
+    expect((await runCli('train', file, '--target', 'label')).code).toBe(2);
+  });
+});

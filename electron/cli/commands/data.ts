@@ -1,0 +1,131 @@
+/**
+ * `bricks data inspect PATH [--json]`: a first look at your own data (issue 14) before training — for a CSV/TSV table the
+ * detected format, each column's inferred type (numeric, categorical, text to ignore) with its statistics, and the
+ * problems found (a text cell in a numeric column: line number and column name).
+ *
+ * Exit codes: 0 no problems · 1 problems found (bad cells, a ragged row, an unterminated quote) · 2 the path cannot be
+ * read as a table (missing, a folder, empty, not UTF-8) or bad usage.
+ */
+import { stat } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { inspectTable, type ColumnInspection, type TableInspection } from '../../services/data/table/inspectTable';
+import { TABLE_DELIMITERS, TableError, type TableDelimiter } from '../../services/data/table/readTable';
+import { EXIT, type CliCommand, type CliContext } from '../command';
+import { formatTable, type TableColumn } from '../table';
+
+interface InspectFlags {
+  json?: boolean;
+  delimiter?: TableDelimiter;
+  /** Commander: true with --header, false with --no-header, undefined = detect. */
+  header?: boolean;
+}
+
+const DELIMITER_NAMES: Record<string, TableDelimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\\t': '\t', '\t': '\t', tab: '\t', '|': '|', pipe: '|' };
+
+function delimiterArg(value: string): TableDelimiter {
+  const delimiter = DELIMITER_NAMES[value];
+  if (!delimiter) throw new InvalidArgumentError(`--delimiter must be one of , ; tab | (got '${value}')`);
+  return delimiter;
+}
+
+const sig = (x: number | undefined) => (x === undefined ? '' : String(Number(x.toPrecision(4))));
+const describeDelimiter = (d: TableDelimiter) => (d === '\t' ? 'tab' : d);
+
+function statsOf(c: ColumnInspection): string {
+  if (c.type === 'numeric') return `${sig(c.min)} … ${sig(c.max)}, mean ${sig(c.mean)}, std ${sig(c.std)}`;
+  return c.topValues
+    .slice(0, 4)
+    .map((v) => `${v.value} (${v.count})`)
+    .join(', ') + (c.distinct > 4 ? ', …' : '');
+}
+
+export function formatInspection(t: TableInspection): string {
+  const lines = [
+    `${t.path}: ${t.rows} row${t.rows === 1 ? '' : 's'} × ${t.columns.length} column${t.columns.length === 1 ? '' : 's'} · delimiter ${describeDelimiter(t.format.delimiter)} · ${t.format.header ? 'header row' : 'no header row'} · sha256 ${t.hash.slice(0, 12)}…`,
+  ];
+  const columns: TableColumn[] = [
+    { header: 'column', maxWidth: 28 },
+    { header: 'type' },
+    { header: 'missing', align: 'right' },
+    { header: 'distinct', align: 'right' },
+    { header: 'values', maxWidth: 60 },
+    { header: 'target for' },
+  ];
+  const rows = t.columns.map((c) => [
+    c.name,
+    c.type,
+    String(c.missing),
+    `${c.distinct}${c.distinctCapped ? '+' : ''}`,
+    statsOf(c),
+    c.targetTasks.join(', ') || '–',
+  ]);
+  lines.push(formatTable(columns, rows, '  ').trimEnd());
+  if (t.problemCount > 0) {
+    lines.push(`${t.problemCount} problem${t.problemCount === 1 ? '' : 's'}:`);
+    for (const p of t.problems) lines.push(`  ${p.message}`);
+    if (t.problemCount > t.problems.length) lines.push(`  … and ${t.problemCount - t.problems.length} more`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function inspect(path: string, flags: InspectFlags, ctx: CliContext): Promise<void> {
+  const { io } = ctx;
+  const fail = (message: string, code: number) => {
+    if (flags.json) io.stdout.write(`${JSON.stringify({ path, error: message })}\n`);
+    io.stderr.write(`bricks data inspect: ${message}\n`);
+    ctx.setExitCode(code);
+  };
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      fail(`${path} is a folder: inspecting image folders from the CLI is not available yet (give a CSV or TSV file)`, EXIT.unusable);
+      return;
+    }
+  } catch {
+    fail(`No such file: ${path}`, EXIT.unusable);
+    return;
+  }
+  try {
+    const inspection = await inspectTable(path, {
+      ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
+      ...(flags.header !== undefined ? { header: flags.header } : {}),
+    });
+    if (flags.json) io.stdout.write(`${JSON.stringify({ kind: 'table', ...inspection })}\n`);
+    else io.stdout.write(formatInspection(inspection));
+    ctx.setExitCode(inspection.problemCount > 0 ? EXIT.problems : EXIT.ok);
+  } catch (error) {
+    if (error instanceof TableError) {
+      fail(error.message, error.kind === 'bad-cell' ? EXIT.problems : EXIT.unusable);
+      return;
+    }
+    throw error;
+  }
+}
+
+export const dataCommand: CliCommand = {
+  register(program: Command, ctx: CliContext) {
+    const data = program.command('data').description('Look at your own data (CSV/TSV tables) before training on it');
+    data
+      .command('inspect')
+      .description('Columns, inferred types (numeric, categorical, text to ignore), statistics and problems of a CSV/TSV file')
+      .argument('<path>', 'a CSV or TSV file')
+      .option('--json', 'one JSON object on stdout: format, rows, columns with statistics and histograms, problems')
+      .option('--delimiter <d>', `override delimiter detection: ${TABLE_DELIMITERS.map((d) => (d === '\t' ? 'tab' : d)).join(' ')}`, delimiterArg)
+      .option('--header', 'the first row names the columns (override detection)')
+      .option('--no-header', 'the first row is data (override detection)')
+      .addHelpText(
+        'after',
+        `
+Exit codes: 0 no problems · 1 problems (a text cell in a numeric column, named by line and column; a ragged row) ·
+  2 the path cannot be read as a table (missing, a folder, empty, not UTF-8).
+
+Examples:
+  bricks data inspect penguins.csv
+  bricks data inspect measurements.tsv --json > columns.json
+  bricks data inspect export.csv --delimiter ';' --no-header`,
+      )
+      .action(async (path: string, flags: InspectFlags) => {
+        await inspect(path, flags, ctx);
+      });
+  },
+};
