@@ -12,4 +12,5 @@ export {
   type ImageDatasetInfo,
 } from './loadImageFolder';
 export { loadImageFolderForTraining, type ImageFolderUserData, type ImageFolderUserDataOptions } from './imageFolderUserData';
+export { describeImageInspection, proposeImageFolderSpec } from './proposeImageFolderSpec';
 export type * from './types';

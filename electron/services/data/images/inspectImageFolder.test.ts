@@ -216,3 +216,23 @@ describe('inspectImageFolderForCli', () => {
     expect(JSON.stringify(json)).not.toContain('base64');
   });
 });
+
+describe('proposeImageFolderSpec and describeImageInspection', () => {
+  it('a fresh spec that parses, from the inspection; the text report names classes, input, problems', async () => {
+    const { proposeImageFolderSpec, describeImageInspection } = await import('./proposeImageFolderSpec');
+    const { imageFolderDataSpecSchema } = await import('../../../../shared/data/dataSpec');
+    const dir = await folder();
+    await makeMixedFolder(dir);
+    await addBrokenFiles(dir);
+    const json = await inspectImageFolderForCli(dir);
+    const spec = proposeImageFolderSpec({ ...json, contentHash: json.hash }, 9);
+    expect(imageFolderDataSpecSchema.parse(spec)).toEqual(spec);
+    expect(spec).toMatchObject({ height: 16, width: 20, channels: 3, classNames: ['cat', 'dog'], split: { seed: 9 }, augmentation: { flip: false } });
+    const text = describeImageInspection(json).join('\n');
+    expect(text).toContain('10 readable images of 14 files');
+    expect(text).toMatch(/cat\s+6\n/);
+    expect(text).toContain('proposed Input: 16×20×3');
+    expect(text).toContain('4 unreadable files');
+    expect(text).toMatch(/dog\/cut\.jpg: truncated JPEG/);
+  });
+});
