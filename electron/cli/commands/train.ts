@@ -60,6 +60,8 @@ interface TrainFlags {
   data?: string;
   target?: string;
   task?: string;
+  /** --features a,b,c: the feature columns (default: every other numeric or categorical column). */
+  features?: string;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -296,9 +298,8 @@ type DataFromFlags = { ok: true; spec: DataSpec | undefined } | { ok: false; err
  */
 async function dataFromFlags(file: string, flags: TrainFlags, seed: number, fileData: DataSpec | undefined): Promise<DataFromFlags> {
   if (flags.data === undefined) {
-    if (flags.target !== undefined || flags.task !== undefined) {
-      return { ok: false, error: `${flags.target !== undefined ? '--target' : '--task'} needs --data PATH (a CSV or TSV file)`, code: EXIT.unusable };
-    }
+    const flag = flags.target !== undefined ? '--target' : flags.task !== undefined ? '--task' : flags.features !== undefined ? '--features' : undefined;
+    if (flag) return { ok: false, error: `${flag} needs --data PATH (a CSV or TSV file)`, code: EXIT.unusable };
     return { ok: true, spec: flags.dataset !== undefined ? undefined : fileData };
   }
   if (flags.task !== undefined && !(DATA_TASKS as readonly string[]).includes(flags.task)) {
@@ -317,7 +318,8 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
     fileData?.kind === 'table' &&
     resolveDataPath(graphPath, fileData.path) === dataPath &&
     (flags.target === undefined || flags.target === fileData.target.name) &&
-    (flags.task === undefined || flags.task === fileData.task)
+    (flags.task === undefined || flags.task === fileData.task) &&
+    flags.features === undefined
   ) {
     return { ok: true, spec: fileData };
   }
@@ -330,6 +332,7 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
         seed,
         ...(flags.target !== undefined ? { target: flags.target } : {}),
         ...(flags.task !== undefined ? { task: flags.task as DataTask } : {}),
+        ...(flags.features !== undefined ? { features: flags.features.split(',').map((f) => f.trim()).filter((f) => f !== '') } : {}),
       },
     );
     return proposal.ok ? { ok: true, spec: proposal.spec } : { ok: false, error: proposal.error, code: EXIT.unusable };
@@ -585,6 +588,7 @@ export const trainCommand: CliCommand = {
       .option('--data <path>', 'train on your own CSV/TSV table (columns inferred; see bricks data inspect)')
       .option('--target <column>', 'with --data: the column to predict (default: the last column that can be a target)')
       .option('--task <task>', `with --data: ${DATA_TASKS.join(' or ')} (default: from the target column's type)`)
+      .option('--features <columns>', 'with --data: comma-separated feature columns (default: every other numeric or categorical column)')
       .option('--epochs <n>', 'number of epochs', intArg('--epochs'))
       .option('--batch-size <n>', 'samples per batch', intArg('--batch-size'))
       .option('--lr <x>', 'learning rate', numArg('--lr'))

@@ -16,6 +16,8 @@ export interface ProposeTableSpecOptions {
   /** The target column (default: the last column that can be a target). */
   readonly target?: string;
   readonly task?: DataTask;
+  /** The feature columns (default: every other numeric or categorical column). */
+  readonly features?: readonly string[];
   /** The split seed (default DEFAULT_DATA_SPLIT.seed). */
   readonly seed?: number;
   /** What to record as the path (relative to the .nbrick file where possible; see relativeDataPath). */
@@ -44,8 +46,16 @@ export function proposeTableSpec(inspection: TableInspection, options: ProposeTa
   if (task === 'classification' && target.type === 'text') {
     return { ok: false, error: `Column '${target.name}' has ${target.distinct}${target.distinctCapped ? '+' : ''} different values, too many to be classes` };
   }
+  for (const name of options.features ?? []) {
+    const column = inspection.columns.find((c) => c.name === name);
+    if (!column) return { ok: false, error: `${inspection.path} has no column '${name}'; its columns are: ${names}` };
+    if (column === target) return { ok: false, error: `Column '${name}' is the target: it cannot also be a feature` };
+    if (column.type === 'text') {
+      return { ok: false, error: `Column '${name}' is free text (${column.distinct}${column.distinctCapped ? '+' : ''} different values): it cannot be a feature` };
+    }
+  }
   const features: FeatureColumn[] = inspection.columns
-    .filter((c) => c !== target && c.type !== 'text')
+    .filter((c) => (options.features ? options.features.includes(c.name) : c !== target && c.type !== 'text'))
     .map((c) => ({ name: c.name, kind: c.type === 'numeric' ? 'numeric' : 'categorical' }));
   if (features.length === 0) {
     return { ok: false, error: `${inspection.path} has no numeric or categorical column besides the target '${target.name}' to learn from` };
