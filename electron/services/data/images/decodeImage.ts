@@ -41,12 +41,14 @@ export function describeDecodeError(bytes: Uint8Array, error: unknown): string {
   if (bytes.length === 0) return 'empty file (0 bytes)';
   const format = sniffFormat(bytes);
   if (!format) return 'not an image (unrecognised file contents)';
-  const detail = message.replace(/\s+/g, ' ').trim().replace(/:$/, '');
-  if (endsEarly(bytes, format)) return `truncated ${format} (the file ends before the image does: ${detail})`;
+  // libvips' "Warning treated as error due to failOn setting" says nothing about the file: leave it out.
+  const detail = /treated as error/i.test(message) ? '' : message.replace(/\s+/g, ' ').trim().replace(/:$/, '');
+  // The decoder's wording for a cut file varies with timing (libvips keeps one error buffer): say it plainly.
+  if (endsEarly(bytes, format)) return `truncated ${format} (the file ends before the image does)`;
   if (/premature end|truncated|unexpected end|end of (file|stream)|short read|not enough data/i.test(message)) {
-    return `truncated ${format} (${detail})`;
+    return `truncated ${format}${detail ? ` (${detail})` : ''}`;
   }
-  return `corrupt ${format} (${detail})`;
+  return `corrupt ${format}${detail ? ` (${detail})` : ''}`;
 }
 
 export interface DecodedHeader {

@@ -107,7 +107,7 @@ describe('inspectImageFolder: one sub-folder per class', () => {
     expect(r.files).toBe(14);
     const reasons = Object.fromEntries(r.problems.map((p) => [p.path, p.reason]));
     expect(Object.keys(reasons)).toEqual(['cat/broken.png', 'cat/empty.jpg', 'dog/cut.jpg', 'dog/notes.png']);
-    expect(reasons['cat/broken.png']).toMatch(/^corrupt PNG \(/);
+    expect(reasons['cat/broken.png']).toMatch(/^corrupt PNG/);
     expect(reasons['dog/cut.jpg']).toMatch(/^truncated JPEG \(the file ends before the image does/);
     expect(reasons['dog/notes.png']).toBe('not an image (unrecognised file contents)');
     expect(reasons['cat/empty.jpg']).toBe('empty file (0 bytes)');
@@ -234,5 +234,40 @@ describe('proposeImageFolderSpec and describeImageInspection', () => {
     expect(text).toContain('proposed Input: 16×20×3');
     expect(text).toContain('4 unreadable files');
     expect(text).toMatch(/dog\/cut\.jpg: truncated JPEG/);
+  });
+});
+
+describe('committed fixtures (electron/services/data/fixtures/images, written by testing/writeImageFixtures.ts)', () => {
+  const fixture = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'images', name);
+
+  it('shapes: 3 grayscale classes of 12, proposed 16×16×1', async () => {
+    const r = await inspectImageFolderForCli(fixture('shapes'));
+    expect(r.classes).toEqual([
+      { name: 'circle', count: 12 },
+      { name: 'square', count: 12 },
+      { name: 'triangle', count: 12 },
+    ]);
+    expect(r.proposedInput).toMatchObject({ height: 16, width: 16, channels: 1 });
+    expect(r.problems).toEqual([]);
+  });
+
+  it('nasty: the corrupt PNG, the truncated JPEG and the text file are problems; the rest reads', async () => {
+    const r = await inspectImageFolderForCli(fixture('nasty'));
+    expect(r.problems).toEqual([
+      { path: 'cat/corrupt.png', reason: expect.stringMatching(/^corrupt PNG/) },
+      { path: 'dog/notes.png', reason: 'not an image (unrecognised file contents)' },
+      { path: 'dog/truncated.jpg', reason: 'truncated JPEG (the file ends before the image does)' },
+    ]);
+    expect(r.classes).toEqual([
+      { name: 'cat', count: 5 },
+      { name: 'dog', count: 3 },
+    ]);
+    expect(r.formats).toEqual({ png: 5, jpeg: 1, webp: 1, bmp: 1 });
+  });
+
+  it('listed: labels.csv with quoted paths and CRLF, a missing file named with its row', async () => {
+    const r = await inspectImageFolderForCli(fixture('listed'));
+    expect(r).toMatchObject({ listing: 'csv', labelsFile: 'labels.csv', images: 6 });
+    expect(r.problems).toEqual([{ path: 'pictures/lost.png', reason: 'file not found (listed on row 8 of labels.csv)' }]);
   });
 });
