@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'experiment', load: async () => (await import('./commands/experiment')).experimentCommand },
   { name: 'evaluate', load: async () => (await import('./commands/evaluate')).evaluateCommand },
   { name: 'predict', load: async () => (await import('./commands/predict')).predictCommand },
+  { name: 'export', load: async () => (await import('./commands/export')).exportCommand },
   { name: 'signal', load: async () => (await import('./commands/signal')).signalCommand },
   { name: 'landscape', load: async () => (await import('./commands/landscape')).landscapeCommand },
   { name: 'lesson', load: async () => (await import('./commands/lesson')).lessonCommand },

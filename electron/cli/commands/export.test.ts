@@ -1,0 +1,120 @@
+/**
+ * `bricks export`: a trained spirals run exported to PyTorch gives in python3-torch what `bricks predict` gives (within
+ * 1e-4); the TF.js export is the run's model; Keras/ONNX say they are planned; errors name what is wrong.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../../shared/format/runSummary';
+import { readGraphFile } from '../../services/files/readGraphFile';
+import { loadModelFromDir } from '../../services/training/modelFiles';
+import { seededUniform } from '../../services/testing/seededUniform';
+import { runCli as bricks } from '../testing/runCli';
+import * as tf from '@tensorflow/tfjs-core';
+
+const repo = path.resolve(import.meta.dirname, '../../..');
+const PYTHON = '/usr/bin/python3';
+const HAS_TORCH = spawnSync(PYTHON, ['-c', 'import torch']).status === 0;
+if (!HAS_TORCH) console.warn(`SKIPPED: bricks export → PyTorch parity needs ${PYTHON} with torch (apt-get install python3-torch)`);
+
+let dir: string;
+let spirals: string;
+let run: RunSummary;
+const points = Array.from({ length: 6 }, (_, i) => [...seededUniform(2, 31 + i, -1, 1)]);
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'bricks-export-'));
+  spirals = path.join(dir, 'spirals.nbrick');
+  await copyFile(path.join(repo, 'examples/spirals.nbrick'), spirals);
+  const trained = await bricks('train', spirals, '--epochs', '1', '--backend', 'cpu', '--record', '--no-progress');
+  expect(trained.code, trained.err).toBe(0);
+  const read = await readGraphFile(spirals);
+  if (!read.ok) throw new Error(read.error.message);
+  run = read.file.runs!.at(-1)!;
+  await writeFile(path.join(dir, 'points.json'), JSON.stringify(points));
+}, 180_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function predicted(): Promise<number[][]> {
+  const p = await bricks('predict', spirals, '--input', path.join(dir, 'points.json'), '--output', path.join(dir, 'predicted.json'));
+  expect(p.code, p.err).toBe(0);
+  return JSON.parse(await readFile(path.join(dir, 'predicted.json'), 'utf8')) as number[][];
+}
+
+describe('bricks export', () => {
+  it.skipIf(!HAS_TORCH)("--to pytorch: the run's weights, and model.py gives what bricks predict gives", async () => {
+    const out = path.join(dir, 'pt');
+    const result = await bricks('export', spirals, '--to', 'pytorch', '--out', out);
+    expect(result.code, result.err).toBe(0);
+    expect(result.err).toContain(`with trained, from run ${run.id}`);
+    expect(result.out).toContain(`Exported spirals.nbrick → ${out}: model.py, weights.safetensors, README.md`);
+    expect(result.out).toMatch(/class Spirals: \d+ layers, [\d,]+ weights in \d+ tensors/);
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'model.py', 'weights.safetensors']);
+    expect(await readFile(path.join(out, 'README.md'), 'utf8')).toContain("spirals points");
+
+    const script = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch
+from model import load_model
+model = load_model(sys.argv[1])
+with torch.no_grad():
+    y = model(torch.tensor(json.load(open(sys.argv[2])), dtype=torch.float32))
+print(json.dumps(y.tolist()))
+`;
+    await writeFile(path.join(dir, 'run_pt.py'), script);
+    const py = spawnSync(PYTHON, [path.join(dir, 'run_pt.py'), out, path.join(dir, 'points.json')], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const torchOut = JSON.parse(py.stdout) as number[][];
+    const expected = await predicted();
+    expect(torchOut.length).toBe(expected.length);
+    let max = 0;
+    torchOut.forEach((row, i) => row.forEach((v, j) => (max = Math.max(max, Math.abs(v - expected[i]![j]!)))));
+    console.info(`bricks export spirals run ${run.id}: PyTorch vs bricks predict max |diff| ${max.toExponential(2)}`);
+    expect(max).toBeLessThanOrEqual(1e-4);
+  }, 60_000);
+
+  it("--to tfjs: writes the run's own TF.js layers model, which predicts what bricks predict does", async () => {
+    const out = path.join(dir, 'tfjs');
+    const result = await bricks('export', spirals, '--to', 'tfjs', '--out', out, '--run', run.id);
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain('TF.js layers model');
+    expect((await readdir(out)).sort()).toEqual(['model.json', 'weights.bin']);
+    const model = await loadModelFromDir(out);
+    const y = model.predict(tf.tensor(points)) as tf.Tensor;
+    const values = (await y.array()) as number[][];
+    const expected = await predicted();
+    values.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected[i]![j]!)).toBeLessThanOrEqual(1e-6)));
+    model.dispose();
+    y.dispose();
+  });
+
+  it('without a kept run exports freshly initialised weights, and says so', async () => {
+    const fresh = path.join(dir, 'xor.nbrick');
+    await copyFile(path.join(repo, 'examples/xor.nbrick'), fresh);
+    const result = await bricks('export', fresh, '--to', 'tfjs', '--out', path.join(dir, 'xor-tfjs'), '--seed', '3');
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain('freshly initialised (no kept run)');
+  });
+
+  it('keras and onnx are planned: exit 2 with a clear message; unknown targets and missing runs are errors', async () => {
+    const keras = await bricks('export', spirals, '--to', 'keras', '--out', path.join(dir, 'k'));
+    expect(keras.code).toBe(2);
+    expect(keras.err).toContain('bricks export: export to Keras is not yet available (planned); available now: pytorch, tfjs');
+    const onnx = await bricks('export', spirals, '--to', 'onnx', '--out', path.join(dir, 'o'));
+    expect(onnx.code).toBe(2);
+    expect(onnx.err).toContain('export to ONNX is not yet available');
+    const unknown = await bricks('export', spirals, '--to', 'caffe', '--out', path.join(dir, 'c'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("unknown target 'caffe'");
+    const missing = await bricks('export', spirals, '--to', 'pytorch', '--out', path.join(dir, 'm'), '--run', 'no-such-run');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain(`no run no-such-run in ${spirals} (its runs: ${run.id})`);
+    expect((await bricks('export', path.join(dir, 'absent.nbrick'), '--to', 'pytorch', '--out', path.join(dir, 'a'))).code).toBe(2);
+  });
+});
