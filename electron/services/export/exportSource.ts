@@ -61,15 +61,10 @@ export async function loadExportSource(graphPath: string, file: GraphFile, runId
     const missing: string[] = [];
     for (const [nodeId, names] of compiled.layerNames) {
       for (const name of names) {
-        const ours = compiled.model.getLayer(name);
-        let theirs: tfl.layers.Layer | undefined;
-        try {
-          theirs = runModel.getLayer(name);
-        } catch {
-          theirs = undefined;
-        }
+        const ours = findLayer(compiled.model, name);
+        const theirs = findLayer(runModel, name);
         const shapes = (l: tfl.layers.Layer) => l.weights.map((w) => w.shape.join('x')).join(',');
-        if (!theirs || shapes(theirs) !== shapes(ours)) missing.push(`'${nodeId}'`);
+        if (!ours || !theirs || shapes(theirs) !== shapes(ours)) missing.push(`'${nodeId}'`);
       }
     }
     if (missing.length > 0) {
@@ -117,7 +112,8 @@ export function nodeWeightsOf(model: tfl.LayersModel, layerNames: ReadonlyMap<No
     const names = layerNames.get(nodeId) ?? [];
     const out = new Map<string, LayerWeight>();
     for (const name of names) {
-      const layer = model.getLayer(name);
+      const layer = findLayer(model, name);
+      if (!layer) continue;
       const values = layer.getWeights();
       layer.weights.forEach((variable, i) => {
         const short = variable.originalName.split('/').pop()!;
@@ -127,4 +123,20 @@ export function nodeWeightsOf(model: tfl.LayersModel, layerNames: ReadonlyMap<No
     }
     return out.size > 0 ? out : undefined;
   };
+}
+
+/**
+ * The layer named `name`, also inside the nested sub-models the compiler assembles very deep graphs from
+ * (see MAX_FLAT_LAYERS in compileGraph).
+ */
+export function findLayer(model: tfl.LayersModel, name: string): tfl.layers.Layer | undefined {
+  for (const layer of model.layers) {
+    if (layer.name === name) return layer;
+    const inner = (layer as Partial<tfl.LayersModel>).layers;
+    if (Array.isArray(inner)) {
+      const found = findLayer(layer as tfl.LayersModel, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

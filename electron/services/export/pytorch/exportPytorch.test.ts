@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument, Params } from '../../../../shared/document/model';
 import { loadGraphFile } from '../../../../shared/format';
 import { buildChain, buildGraph, type EdgeTuple, type NodeTuple } from '../../../../shared/inference/buildGraph';
+import { listLayerSpecs } from '../../../../shared/catalog/registry';
+import { MAX_FLAT_LAYERS } from '../../compiler/compileGraph';
 import { seededUniform } from '../../testing/seededUniform';
 import { initialisedExportSource, type ExportSource } from '../exportSource';
 import { exportPytorch } from './exportPytorch';
@@ -222,8 +224,16 @@ interface Prepared {
   readonly names: ReadonlyMap<string, string>;
 }
 
+/** Deeper than the compiler builds flat: its layers sit in nested sub-models, which the export must find. */
+function segmentedChain(): Case {
+  const nodes: NodeTuple[] = [['input', 'Input', { kind: 'vector', size: 4 }]];
+  for (let i = 1; i <= MAX_FLAT_LAYERS + 10; i++) nodes.push([`d${i}`, 'Dense', { units: 4, activation: 'tanh' }]);
+  nodes.push(['out', 'Output', { task: 'regression', units: 2 }]);
+  return { name: `chain of ${MAX_FLAT_LAYERS + 10} Dense layers (compiled in segments)`, doc: buildChain(nodes, 'deep chain') };
+}
+
 const DEEP = deepResidualNet();
-const ALL_CASES = [...exampleCases(), DEEP, { name: `${DEEP.name} with a linear head (logits)`, doc: linearHead(DEEP.doc) }, ...LAYER_CASES];
+const ALL_CASES = [...exampleCases(), DEEP, { name: `${DEEP.name} with a linear head (logits)`, doc: linearHead(DEEP.doc) }, segmentedChain(), ...LAYER_CASES];
 const prepared = new Map<string, Prepared>();
 const measured = new Map<string, number>();
 let workDir = '';
@@ -353,6 +363,11 @@ print(json.dumps({'class': model.name, 'attrs': attrs, 'variables': variables, '
 });
 
 describe('PyTorch export pieces', () => {
+  it('every catalog layer type has a parity case (a new layer needs a PyTorch mapping and a case here)', () => {
+    const covered = new Set(ALL_CASES.flatMap((c) => c.doc.nodes.map((n) => n.type)));
+    expect(listLayerSpecs().map((s) => s.type).filter((t) => !covered.has(t))).toEqual([]);
+  });
+
   it('TensorFlow same padding puts the odd pixel after', () => {
     expect(samePadding(9, 3, 1)).toEqual([1, 1]);
     expect(samePadding(9, 3, 2)).toEqual([1, 1]);
