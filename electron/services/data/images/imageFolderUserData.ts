@@ -8,6 +8,8 @@ import { basename } from 'node:path';
 import type { DataShape } from '../../../../shared/data/checkGraphFitsData';
 import type { ImageFolderDataSpec } from '../../../../shared/data/dataSpec';
 import type { LoadedDataset } from '../../datasets/loadDataset';
+import { createSeededRandom } from '../../datasets/seededRandom';
+import { augmentBatch } from './augment';
 import { ImageFolderChangedError, loadImageFolder, toLoadedDataset, type ImageDatasetInfo } from './loadImageFolder';
 import type { ImageFit, LoadedImageFolder } from './types';
 
@@ -32,6 +34,13 @@ export interface ImageFolderUserData extends LoadedDataset<ImageDatasetInfo> {
   readonly skippedFiles: readonly { readonly path: string; readonly reason: string }[];
   /** The Uint8 pixels and split, for a trainer that builds float batches itself (fillBatch) or augments them. */
   readonly images: LoadedImageFolder;
+  /**
+   * The spec's per-epoch augmentation of a training batch (absent when the spec turns every kind off): a new array,
+   * `count` images of the input shape, transformed with a random drawn from (seed, epoch, batch) — the same on every
+   * run, whatever order batches are made in. The trainer calls it on each training batch after gathering it, never on
+   * validation or test batches. `seed` defaults to the split's.
+   */
+  readonly augmentTrainBatch?: (x: Float32Array, count: number, epoch: number, batch: number, seed?: number) => Float32Array;
 }
 
 export async function loadImageFolderForTraining(folder: string, spec: ImageFolderDataSpec, options: ImageFolderUserDataOptions = {}): Promise<ImageFolderUserData> {
@@ -65,8 +74,17 @@ export async function loadImageFolderForTraining(folder: string, spec: ImageFold
     images: { ...images.splitCounts },
     skipped: images.skipped.length,
   };
+  const { augmentation } = spec;
+  const augments = augmentation.flip || augmentation.shift > 0 || augmentation.rotate > 0;
+  const shape = { height: images.height, width: images.width, channels: images.channels };
   return {
     ...dataset,
+    ...(augments
+      ? {
+          augmentTrainBatch: (x: Float32Array, count: number, epoch: number, batch: number, seed = spec.split.seed) =>
+            augmentBatch(x, count, shape, augmentation, createSeededRandom(`augment:${seed}:${epoch}:${batch}`)),
+        }
+      : {}),
     spec: fitted,
     shape: { name: dataset.info.id, kind: 'imageFolder', inputShape: dataset.info.inputShape, task: 'classification', classNames: fitted.classNames },
     changed,

@@ -90,10 +90,11 @@ describe('inspectImageFolder: one sub-folder per class', () => {
     const events: ImageFolderProgress[] = [];
     await inspectImageFolder(root, {}, (p) => events.push(p));
     expect(events.at(-1)).toMatchObject({ phase: 'reading', done: 10, total: 10 });
-    expect(events[0]).toMatchObject({ done: 0, total: 10 });
+    expect(events[0]).toMatchObject({ phase: 'listing', total: 0 });
+    expect(events.find((e) => e.phase === 'reading')).toMatchObject({ done: 0, total: 10 });
     const controller = new AbortController();
     const aborted = inspectImageFolder(root, {}, (p) => {
-      if (p.done >= 1) controller.abort();
+      if (p.phase === 'reading' && p.done >= 1) controller.abort();
     }, controller.signal);
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
   });

@@ -85,7 +85,8 @@ export async function inspectImageFolder(
   const started = performance.now();
   const thumbsPerClass = options.thumbnailsPerClass ?? 4;
   const thumbSize = options.thumbnailSize ?? 48;
-  const listing = await listImageFolder(input, options.labelsFile, signal);
+  const listed = progressReporter(onProgress, 0);
+  const listing = await listImageFolder(input, options.labelsFile, signal, (n) => listed.listing(n));
   const { entries } = listing;
   const progress = progressReporter(onProgress, entries.length);
   progress.reading(0);

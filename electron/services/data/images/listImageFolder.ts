@@ -16,8 +16,6 @@ export interface ListedImage {
   readonly relPath: string;
   readonly absPath: string;
   readonly label: string;
-  /** Bytes on disk; -1 when a CSV row names a file that does not exist. */
-  readonly size: number;
   /** Why the file cannot be read before decoding (a CSV row naming a missing file). */
   readonly missing?: string;
 }
@@ -55,7 +53,7 @@ const isCsvName = (name: string) => ['.csv', '.tsv'].includes(path.extname(name)
  * (its folder is then the root). A folder with exactly one CSV directly inside is read through it when it has no
  * sub-folders or the CSV's header names a path and a label column.
  */
-export async function listImageFolder(input: string, labelsFile?: string, signal?: AbortSignal): Promise<ImageListing> {
+export async function listImageFolder(input: string, labelsFile?: string, signal?: AbortSignal, onFound?: (files: number) => void): Promise<ImageListing> {
   const absolute = path.resolve(input);
   let info;
   try {
@@ -71,26 +69,27 @@ export async function listImageFolder(input: string, labelsFile?: string, signal
       const csv = path.join(absolute, csvs[0]!.name);
       if (!top.some((e) => e.isDirectory()) || (await hasPathLabelHeader(csv))) return listCsv(absolute, csv);
     }
-    return listClassFolders(absolute, signal);
+    return listClassFolders(absolute, signal, onFound);
   }
   if (isCsvName(absolute)) return listCsv(path.dirname(absolute), absolute);
   throw new ImageFolderError(`${absolute} is neither a folder of class sub-folders nor a CSV of path,label rows`);
 }
 
 /** Every file under `dir` (recursively), as paths relative to `base`, skipping hidden files and folders. */
-async function walk(dir: string, base: string, out: string[], signal?: AbortSignal): Promise<void> {
+async function walk(dir: string, base: string, out: string[], signal?: AbortSignal, onFound?: (files: number) => void): Promise<void> {
   signal?.throwIfAborted();
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => compare(a.name, b.name));
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, base, out, signal);
+    if (entry.isDirectory()) await walk(full, base, out, signal, onFound);
     else if (entry.isFile() || entry.isSymbolicLink()) out.push(toPosix(path.relative(base, full)));
   }
+  onFound?.(out.length);
 }
 
-async function listClassFolders(root: string, signal?: AbortSignal): Promise<ImageListing> {
+async function listClassFolders(root: string, signal?: AbortSignal, onFound?: (files: number) => void): Promise<ImageListing> {
   const top = (await readdir(root, { withFileTypes: true })).filter((e) => !isHidden(e.name));
   if (top.length === 0) throw new ImageFolderError(`${root} is empty: put the images of each class in a sub-folder named after the class (e.g. ${path.join(root, 'cat')}, ${path.join(root, 'dog')})`);
   const folders = top.filter((e) => e.isDirectory()).map((e) => e.name).sort(compare);
@@ -104,18 +103,18 @@ async function listClassFolders(root: string, signal?: AbortSignal): Promise<Ima
   const entries: ListedImage[] = [];
   const ignored: string[] = [];
   const classNames: string[] = [];
+  let found = 0;
   for (const name of folders) {
     const files: string[] = [];
-    await walk(path.join(root, name), root, files, signal);
+    await walk(path.join(root, name), root, files, signal, onFound && ((n) => onFound(found + n)));
+    found += files.length;
     let images = 0;
     for (const rel of files) {
       if (!isImageName(rel)) {
         ignored.push(rel);
         continue;
       }
-      const absPath = path.join(root, ...rel.split('/'));
-      const size = (await stat(absPath)).size;
-      entries.push({ relPath: rel, absPath, label: name, size });
+      entries.push({ relPath: rel, absPath: path.join(root, ...rel.split('/')), label: name });
       images++;
     }
     if (images > 0) classNames.push(name);
@@ -180,16 +179,13 @@ async function listCsv(root: string, csvPath: string): Promise<ImageListing> {
     if (seen.has(relPath)) continue;
     seen.add(relPath);
     classes.add(label);
-    let size = -1;
     let missing: string | undefined;
     try {
-      const s = await stat(absPath);
-      if (s.isFile()) size = s.size;
-      else missing = `not a file (listed on row ${line} of ${path.basename(csvPath)})`;
+      if (!(await stat(absPath)).isFile()) missing = `not a file (listed on row ${line} of ${path.basename(csvPath)})`;
     } catch {
       missing = `file not found (listed on row ${line} of ${path.basename(csvPath)})`;
     }
-    entries.push({ relPath, absPath, label, size, ...(missing ? { missing } : {}) });
+    entries.push({ relPath, absPath, label, ...(missing ? { missing } : {}) });
   }
   if (entries.length === 0) throw new ImageFolderError(`${csvPath} lists no images: expected rows of path,label (paths relative to the CSV's folder)`);
   entries.sort((a, b) => compare(a.relPath, b.relPath));

@@ -219,5 +219,32 @@ describe('loadImageFolderForTraining (the ImageFolderLoader of loadUserData)', (
     const changed = await loadImageFolderForTraining(root, spec, { skipUnreadable: true, allowChanged: true });
     expect(changed.changed).toBe(true);
     expect(changed.spec.hash).not.toBe(inspection.contentHash);
+    expect(changed.augmentTrainBatch).toBeUndefined();
+  });
+
+  it('augmentTrainBatch: the spec\'s augmentation per (seed, epoch, batch), on float batches', async () => {
+    const root = await folder();
+    await makeMixedFolder(root);
+    const inspection = await inspectImageFolder(root, { thumbnailsPerClass: 0 });
+    const spec = {
+      kind: 'imageFolder' as const,
+      path: root,
+      hash: inspection.contentHash,
+      task: 'classification' as const,
+      height: 8,
+      width: 8,
+      channels: 3 as const,
+      classNames: ['cat', 'dog'],
+      augmentation: { flip: true, shift: 0.25, rotate: 0 },
+      split: { train: 0.6, val: 0.2, test: 0.2, seed: 4 },
+    };
+    const data = await loadImageFolderForTraining(root, spec);
+    const x = data.train.x.subarray(0, 2 * 192);
+    const a = data.augmentTrainBatch!(x, 2, 1, 1);
+    expect(a).toBeInstanceOf(Float32Array);
+    expect(a).toEqual(data.augmentTrainBatch!(x, 2, 1, 1));
+    const differs = [1, 2, 3, 4, 5].some((epoch) => !Buffer.from(data.augmentTrainBatch!(x, 2, epoch, 1).buffer).equals(Buffer.from(x.slice().buffer)));
+    expect(differs).toBe(true);
+    expect(data.train.x.subarray(0, 2 * 192)).toEqual(x);
   });
 });

@@ -82,7 +82,8 @@ export async function loadImageFolder(
   const { height, width, channels } = spec;
   if (![height, width].every((s) => Number.isInteger(s) && s >= 1 && s <= 1024)) throw new ImageFolderError(`Image size ${height}×${width} is not between 1×1 and 1024×1024`);
   if (channels !== 1 && channels !== 3) throw new ImageFolderError(`Images need 1 or 3 channels, not ${String(channels)}`);
-  const listing = await listImageFolder(input, spec.labelsFile, signal);
+  const listed = progressReporter(onProgress, 0);
+  const listing = await listImageFolder(input, spec.labelsFile, signal, (n) => listed.listing(n));
   const { entries, root } = listing;
   const classNames = spec.classNames ? [...spec.classNames] : [...listing.classNames];
   const classIndex = new Map(classNames.map((name, i) => [name, i]));
