@@ -97,16 +97,38 @@ describe('bricks train --data', () => {
     expect(run.config.data).toMatchObject({ kind: 'table', path: 'small.csv', target: { name: 'label', classes: ['down', 'up'] } });
     expect(run.data?.hash).toBe(run.config.data?.hash);
     expect(run.final.testAccuracy).toBeGreaterThan(0.7);
+    // bricks evaluate rebuilds the same test split with the recorded preprocessing: the same accuracy.
+    const evaluated = await runCli('evaluate', file, '--json');
+    expect(evaluated.code, evaluated.err).toBe(0);
+    const evaluation = JSON.parse(evaluated.out);
+    expect(evaluation.sampleCount).toBe(9);
+    expect(evaluation.labels).toEqual(['down', 'up']);
+    expect(evaluation.accuracy).toBeCloseTo(run.final.testAccuracy!, 10);
+    // Once the data changes, evaluating the run is refused as unusable (its hash no longer matches).
+    const original = readFileSync(small, 'utf8');
+    try {
+      writeFileSync(small, original.replace('\n', '\n0,0,red,100,up\n'));
+      const changed = await runCli('evaluate', file);
+      expect(changed.code).toBe(2);
+      expect(changed.err).toContain('small.csv changed since the graph file recorded it');
+    } finally {
+      writeFileSync(small, original);
+    }
   });
 
   it('a numeric target means regression: the spec records its mean and std (losses are in its units)', async () => {
     // x, y, 3 colours and 2 labels one-hot.
     const file = graphFile('regress.nbrick', 2 + 3 + 2, 'regression', 1);
-    const r = await runCli('train', file, '--data', small, '--target', 'price', '--json', '--epochs', '3');
-    expect(r.code).toBe(0);
+    const r = await runCli('train', file, '--data', small, '--target', 'price', '--json', '--epochs', '10', '--record');
+    expect(r.code, r.err).toBe(0);
     const summary = r.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary').summary;
     expect(summary.config.data.task).toBe('regression');
     expect(summary.config.data.target.std).toBeGreaterThan(10);
+    // The evaluation's RMSE is in price units and squares to the run's recorded test loss (MSE in those units).
+    const evaluated = await runCli('evaluate', file, '--json');
+    expect(evaluated.code, evaluated.err).toBe(0);
+    const rmse = JSON.parse(evaluated.out).metrics.average.rootMeanSquaredError;
+    expect(rmse ** 2 / summary.final.testLoss).toBeCloseTo(1, 3);
   });
 
   it('a graph that does not fit says the feature and class counts (exit 1)', async () => {

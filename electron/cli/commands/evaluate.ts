@@ -10,7 +10,9 @@ import type { RunEvaluation } from '../../../shared/contracts/evaluation';
 import { TRAINING_BACKENDS } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { selectBackend, type BackendPreference } from '../../services/backends/selectBackend';
-import { loadDataset } from '../../services/datasets/loadDataset';
+import { loadDataset, type DataInfo, type LoadedDataset } from '../../services/datasets/loadDataset';
+import { loadUserData } from '../../services/data/loadUserData';
+import { TableError } from '../../services/data/table/readTable';
 import { evaluateModel } from '../../services/evaluation/evaluateModel';
 import { findKeptRun } from '../../services/evaluation/keptRuns';
 import { loadModelFromFiles } from '../../services/evaluation/modelFromFiles';
@@ -137,11 +139,23 @@ async function evaluate(file: string, flags: EvaluateFlags, ctx: CliContext): Pr
   if (!kept.ok) return fail(EXIT.problems, kept.message);
   const { run, files } = kept;
   const { id: datasetId, options: datasetOptions } = datasetForEvaluation(run, flags);
+  // A run on the user's own data (issue 14) is evaluated on that data's test split, encoded with the run's recorded
+  // preprocessing; a file that changed since the run is refused (its hash no longer matches).
+  let data: LoadedDataset<DataInfo>;
+  try {
+    data =
+      run.config.data && flags.dataset === undefined
+        ? await loadUserData(run.config.data, { graphFilePath: path.resolve(file) })
+        : loadDataset(datasetId, datasetOptions);
+  } catch (error) {
+    const code = error instanceof TableError && error.kind === 'unusable' ? EXIT.unusable : EXIT.problems;
+    return fail(code, `${file}: run ${run.id}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   try {
     const backend = await useRunBackend(run, flags.backend);
     const model = await loadModelFromFiles(files);
     try {
-      const evaluation = evaluateModel(model, loadDataset(datasetId, datasetOptions), {
+      const evaluation = evaluateModel(model, data, {
         runId: run.id,
         backend,
         datasetOptions,

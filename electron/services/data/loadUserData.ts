@@ -62,6 +62,12 @@ function tableProgress(listener: LoadUserDataOptions['onProgress']) {
     : undefined;
 }
 
+/** Standardised regression targets: losses × std² and values × std + mean give the file's units (std 0 counts as 1). */
+function regressionScale(mean: number, std: number) {
+  const scale = std > 0 ? std : 1;
+  return { targetWidth: 1, lossScale: scale * scale, targetScale: { mean, std: scale } };
+}
+
 export async function loadUserData(spec: UserDataLoadSpec, options: LoadUserDataOptions = {}): Promise<LoadedUserData> {
   const path = resolveDataPath(options.graphFilePath, spec.path);
   if (spec.kind === 'imageFolder') {
@@ -84,7 +90,7 @@ export async function loadUserData(spec: UserDataLoadSpec, options: LoadUserData
     train: table.train,
     val: table.val,
     test: table.test,
-    ...(regression ? { targetWidth: 1, lossScale: (fitted.target.std && fitted.target.std > 0 ? fitted.target.std : 1) ** 2 } : {}),
+    ...(regression ? regressionScale(fitted.target.mean ?? 0, fitted.target.std ?? 1) : {}),
     spec: fitted,
     shape: { name, kind: 'table', inputShape: [table.featureCount], task: fitted.task, classNames },
     changed: table.changed,

@@ -41,6 +41,8 @@ export interface LoadedDataset<Info extends DataInfo = DatasetInfo> {
    * the target's own units (std²).
    */
   readonly lossScale?: number;
+  /** Regression targets are standardised: the file's value is target × std + mean (evaluations report those units). */
+  readonly targetScale?: { readonly mean: number; readonly std: number };
 }
 
 /** The first `count` samples, as views of the (cached, never written) full split: no copy of the pixels. */

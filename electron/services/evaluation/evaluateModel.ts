@@ -15,7 +15,7 @@ import {
   regressionMetrics,
 } from '../../../shared/evaluation';
 import type { DatasetOptions } from '../../../shared/format/datasetRef';
-import type { LoadedDataset } from '../datasets/loadDataset';
+import type { DataInfo, LoadedDataset } from '../datasets/loadDataset';
 import { planeGridFor, predictBoundary } from './planeBoundary';
 import { predictBatched } from './predictBatched';
 
@@ -46,7 +46,7 @@ export interface EvaluateModelOptions {
 }
 
 /** Scores `model` on `data.test`. Throws when the model's output does not fit the dataset, naming both. */
-export function evaluateModel(model: tfl.LayersModel, data: LoadedDataset, options: EvaluateModelOptions): RunEvaluation {
+export function evaluateModel(model: tfl.LayersModel, data: LoadedDataset<DataInfo>, options: EvaluateModelOptions): RunEvaluation {
   const started = performance.now();
   const { info, test } = data;
   const task = outputTaskOf(model);
@@ -62,6 +62,24 @@ export function evaluateModel(model: tfl.LayersModel, data: LoadedDataset, optio
     },
     backend: options.backend,
   };
+  if (task === 'regression' && data.targetWidth !== undefined && test.targets) {
+    // User tables (issue 14): the targets are standardised inside; predictions and targets go back to the file's units.
+    const width = data.targetWidth;
+    if (predictions.outputWidth !== width) {
+      throw new Error(`the model's regression output has ${predictions.outputWidth} values per sample; '${info.id}' has ${width} target${width === 1 ? '' : 's'}`);
+    }
+    const { mean, std } = data.targetScale ?? { mean: 0, std: 1 };
+    const n = test.count * width;
+    const targets = new Float32Array(n);
+    const outputs = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      targets[i] = test.targets[i]! * std + mean;
+      outputs[i] = predictions.outputs[i]! * std + mean;
+    }
+    const metrics = regressionMetrics(targets, outputs, { outputCount: width, sampleCount: test.count });
+    const scatter = predictionSample(targets, outputs, { outputCount: width, output: width === 1 ? 0 : null, maxPoints: MAX_SCATTER_POINTS });
+    return { task: 'regression', ...common, metrics, scatter, elapsedMs: performance.now() - started };
+  }
   if (task === 'regression') {
     // Our datasets have no regression targets: a regression head reconstructs its input (see trainModel's targets).
     const size = info.inputShape.reduce((a, b) => a * b, 1);
