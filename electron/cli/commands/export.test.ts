@@ -51,9 +51,9 @@ describe('bricks export', () => {
     const out = path.join(dir, 'pt');
     const result = await bricks('export', spirals, '--to', 'pytorch', '--out', out);
     expect(result.code, result.err).toBe(0);
-    expect(result.err).toContain(`with trained, from run ${run.id}`);
+    expect(result.err).toContain(`weights: trained, from run ${run.id}`);
     expect(result.out).toContain(`Exported spirals.nbrick → ${out}: model.py, weights.safetensors, README.md`);
-    expect(result.out).toMatch(/class Spirals: \d+ layers, [\d,]+ weights in \d+ tensors/);
+    expect(result.out).toMatch(/class Spirals: \d+ nodes, [\d,]+ parameters in \d+ tensors; weights: trained/);
     expect((await readdir(out)).sort()).toEqual(['README.md', 'model.py', 'weights.safetensors']);
     expect(await readFile(path.join(out, 'README.md'), 'utf8')).toContain("spirals points");
 

@@ -84,14 +84,14 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
     throw error;
   }
   try {
-    io.stderr.write(`Exporting ${path.basename(file)} to ${to === 'pytorch' ? 'PyTorch' : 'TF.js'} with ${source.weightsFrom} weights…\n`);
+    io.stderr.write(`Exporting ${path.basename(file)} to ${to === 'pytorch' ? 'PyTorch' : 'TF.js'}; weights: ${source.weightsFrom}…\n`);
     const outDir = path.resolve(flags.out);
     if (to === 'pytorch') {
       const result = await exportPytorch(source, outDir, { sourceFile: path.basename(file), dataset: read.file.training?.dataset });
       const g = result.generated;
       io.stdout.write(
         `Exported ${path.basename(file)} → ${flags.out}: ${result.files.join(', ')}\n` +
-          `  class ${g.className}: ${g.names.size - 1} layers, ${formatCount(result.weightCount)} weights in ${g.tensors.length} tensors (${source.weightsFrom})\n` +
+          `  class ${g.className}: ${g.names.size - 1} nodes, ${formatCount(result.weightCount)} parameters in ${g.tensors.length} tensors; weights: ${source.weightsFrom}\n` +
           `  input N×${g.input.shape.join('×')}${g.input.kind === 'image' ? ' (NCHW)' : ''} → output N×${g.outputShape.join('×')}\n` +
           `  use: from model import load_model; model = load_model('${flags.out}')\n`,
       );
@@ -99,7 +99,7 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
       const files = await exportTfjs(source, outDir);
       io.stdout.write(
         `Exported ${path.basename(file)} → ${flags.out}: ${files.join(', ')}\n` +
-          `  TF.js layers model, ${formatCount(source.model.countParams())} parameters (${source.weightsFrom})\n` +
+          `  TF.js layers model, ${formatCount(source.model.countParams())} parameters; weights: ${source.weightsFrom}\n` +
           `  use: tf.loadLayersModel('…/${path.basename(outDir)}/model.json')\n`,
       );
     }

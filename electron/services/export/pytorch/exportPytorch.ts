@@ -26,12 +26,12 @@ function readme(source: ExportSource, g: GeneratedPytorch, dataset: string | und
   const preprocessing: string[] = [];
   if (dataset === 'mnist') {
     preprocessing.push(
-      '- Trained on MNIST digits as the app feeds them: 28×28 grayscale, pixel values scaled to 0…1 (ink = 1, background = 0),',
+      '- The graph’s dataset is MNIST, fed as the app feeds it: 28×28 grayscale, pixel values scaled to 0…1 (ink = 1, background = 0),',
       '  one channel: a batch is N×1×28×28. With numpy images shaped N×28×28×1 (the app’s NHWC), use',
       '  `torch.from_numpy(images).permute(0, 3, 1, 2)`.',
     );
   } else if (dataset === 'xor' || dataset === 'spirals') {
-    preprocessing.push(`- Trained on the app's ${dataset} points: each sample is an (x, y) pair of raw coordinates, no scaling.`);
+    preprocessing.push(`- The graph's dataset is the app's ${dataset} points: each sample is an (x, y) pair of raw coordinates, no scaling.`);
   } else if (image) {
     preprocessing.push('- Feed the same values the app trained on (no normalisation is built into the model).');
   }
