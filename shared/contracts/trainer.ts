@@ -96,6 +96,8 @@ export const startMessageSchema = z.strictObject({
   graph: graphPayloadSchema,
   dataset: datasetRefSchema,
   config: trainingConfigSchema,
+  /** The document's .nbrick path, so a relative `config.data.path` (the user's own data, issue 14) resolves beside it. */
+  graphFilePath: z.string().min(1).max(4096).optional(),
 });
 export const pauseMessageSchema = z.strictObject({ type: z.literal('pause'), runId });
 export const resumeMessageSchema = z.strictObject({ type: z.literal('resume'), runId });

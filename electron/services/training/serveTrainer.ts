@@ -166,6 +166,7 @@ export function serveTrainer(port: TrainerPort): void {
       const { summary: trained, failure, model } = await runTraining(message.graph, message.dataset, message.config, {
         runId,
         control,
+        ...(message.graphFilePath !== undefined ? { graphFilePath: message.graphFilePath } : {}),
         keepModel: true,
         // A stop in the app should land within a batch; a stopped run's summary then has no test metrics.
         testOnStop: false,
