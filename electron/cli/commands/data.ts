@@ -1,7 +1,8 @@
 /**
  * `bricks data inspect PATH [--json]`: a first look at your own data (issue 14) before training — for a CSV/TSV table the
  * detected format, each column's inferred type (numeric, categorical, text to ignore) with its statistics, and the
- * problems found (a text cell in a numeric column: line number and column name).
+ * problems found (a text cell in a numeric column: line number and column name). For a folder of images: classes and
+ * counts, sizes, the proposed Input, unreadable files (dataImages.ts).
  *
  * Exit codes: 0 no problems · 1 problems found (bad cells, a ragged row, an unterminated quote) · 2 the path cannot be
  * read as a table (missing, a folder, empty, not UTF-8) or bad usage.
@@ -11,6 +12,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { inspectTable, type ColumnInspection, type TableInspection } from '../../services/data/table/inspectTable';
 import { TABLE_DELIMITERS, TableError, type TableDelimiter } from '../../services/data/table/readTable';
 import { EXIT, type CliCommand, type CliContext } from '../command';
+import { inspectImageFolderCommand } from './dataImages';
 import { formatTable, type TableColumn } from '../table';
 
 interface InspectFlags {
@@ -75,14 +77,16 @@ async function inspect(path: string, flags: InspectFlags, ctx: CliContext): Prom
     io.stderr.write(`bricks data inspect: ${message}\n`);
     ctx.setExitCode(code);
   };
+  let folder: boolean;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      fail(`${path} is a folder: inspecting image folders from the CLI is not available yet (give a CSV or TSV file)`, EXIT.unusable);
-      return;
-    }
+    folder = (await stat(path)).isDirectory();
   } catch {
     fail(`No such file: ${path}`, EXIT.unusable);
+    return;
+  }
+  if (folder) {
+    // An image folder (one sub-folder per class, or a path,label CSV inside): electron/cli/commands/dataImages.ts.
+    await inspectImageFolderCommand(path, flags, ctx);
     return;
   }
   try {
@@ -108,7 +112,7 @@ export const dataCommand: CliCommand = {
     data
       .command('inspect')
       .description('Columns, inferred types (numeric, categorical, text to ignore), statistics and problems of a CSV/TSV file')
-      .argument('<path>', 'a CSV or TSV file')
+      .argument('<path>', 'a CSV or TSV file, or a folder of images (one sub-folder per class, or a path,label CSV inside)')
       .option('--json', 'one JSON object on stdout: format, rows, columns with statistics and histograms, problems')
       .option('--delimiter <d>', `override delimiter detection: ${TABLE_DELIMITERS.map((d) => (d === '\t' ? 'tab' : d)).join(' ')}`, delimiterArg)
       .option('--header', 'the first row names the columns (override detection)')
