@@ -169,6 +169,12 @@ test.describe('panels at 1280×800', () => {
     await expect(inspector).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByTestId('inspector')).toBeVisible();
 
+    // The keyboard twin: Enter on a focused layer.
+    await training.click();
+    await page.locator(LAYERS).nth(1).focus();
+    await page.keyboard.press('Enter');
+    await expect(inspector).toHaveAttribute('aria-selected', 'true');
+
     // Double-click expands a collapsed side panel on the Inspector and focuses the layer's first setting.
     await training.click();
     await page.getByRole('button', { name: 'Collapse side panel' }).click();

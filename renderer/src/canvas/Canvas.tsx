@@ -7,7 +7,7 @@
  * drag re-run everything that watches the document (inspector, summary, analysis checks, edge mapping) over the
  * whole graph; positions do not change shapes, so nothing but the canvas needs them before the drop.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -168,6 +168,11 @@ function CornerMiniMap({ nodeColor }: { nodeColor: (n: { type?: string }) => str
  */
 function showInspectorTab() {
   viewStore.getState().setSideTab('inspector');
+}
+
+/** Enter on a focused layer selects it (React Flow's keyboard selection): the keyboard twin of a click. */
+function onCanvasKeyDown(event: ReactKeyboardEvent) {
+  if (event.key === 'Enter' && event.target instanceof Element && event.target.matches('.react-flow__node')) showInspectorTab();
 }
 
 /**
@@ -343,6 +348,7 @@ export function Canvas() {
   return (
     <div className="canvas-host" style={{ position: 'absolute', inset: 0 }} onMouseMove={onMouseMove}
       onMouseLeave={() => viewStore.setState({ pointer: undefined })}
+      onKeyDown={onCanvasKeyDown}
       data-testid="canvas"
     >
       {doc.nodes.length === 0 ? (

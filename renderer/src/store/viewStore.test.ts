@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PREFS, PANEL_LIMITS, readPrefs, viewStore } from './viewStore';
+import { DEFAULT_PREFS, PANEL_LIMITS, readPrefs, sidePanelShown, viewStore } from './viewStore';
 
 describe('workbench prefs', () => {
   it('falls back to defaults for missing, malformed or out-of-range values, field by field', () => {
@@ -30,8 +30,10 @@ describe('side panel in a narrow window', () => {
     store.setWindowWidth(1280);
     store.setWindowWidth(800);
     expect(viewStore.getState().sideOverlayOpen).toBe(false);
+    expect(sidePanelShown(viewStore.getState())).toBe(false);
     store.togglePanel('side');
     expect(viewStore.getState().sideOverlayOpen).toBe(true);
+    expect(sidePanelShown(viewStore.getState())).toBe(true);
     store.togglePanel('side');
     expect(viewStore.getState().sideOverlayOpen).toBe(false);
     expect(viewStore.getState().panels.side.collapsed).toBe(false);

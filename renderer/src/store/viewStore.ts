@@ -224,6 +224,14 @@ viewStore.subscribe((state, previous) => {
   }
 });
 
+/**
+ * Whether the side panel is on screen (docked, or open over the canvas in a narrow window) — what a "Toggle Side
+ * Panel" check mark should show; `panels.side.collapsed` alone is the remembered choice for wide windows.
+ */
+export function sidePanelShown(state: Pick<ViewState, 'windowWidth' | 'panels' | 'sideOverlayOpen'>): boolean {
+  return workbenchLayout(state.windowWidth, state.panels, state.sideOverlayOpen).side.mode !== 'collapsed';
+}
+
 export function useViewStore<T>(selector: (state: ViewState) => T): T {
   return useStore(viewStore, selector);
 }
