@@ -1,10 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildChain } from '../../../shared/inference/buildGraph';
 import { runSummarySchema, type RunSummary } from '../../../shared/format/runSummary';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
 import type { LabApi } from '../../../shared/contracts/api';
-import { applyRunEvent, startRun, trainingRunStore } from './trainingRunStore';
+import { applyRunEvent, receiveRunEvent, RUN_EVENT_FLUSH_MS, startRun, trainingRunStore } from './trainingRunStore';
+import type { RunEvent } from '../../../shared/contracts/api';
 
 const config = { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', learningRate: 10, optimizer: 'sgd' as const };
 const graph = buildChain([['input', 'Input', { kind: 'vector', size: 2 }], ['output', 'Output', { units: 2 }]]);
@@ -127,5 +128,36 @@ describe('trainingRunStore', () => {
     applyRunEvent({ runId: 'run-1', event: { type: 'finished', runId: 'run-1', summary } });
     expect(documentStore.getState().runs).toHaveLength(runsBefore);
     expect(trainingRunStore.getState().run).toMatchObject({ status: 'completed', orphaned: true });
+  });
+
+  describe('events from the host', () => {
+    afterEach(() => vi.useRealTimers());
+    const batch = (n: number): RunEvent => ({
+      runId: 'run-1',
+      event: { type: 'batch', runId: 'run-1', epoch: 1, batch: n, batchesPerEpoch: 40, loss: 1 / n, accuracy: 0.5, samplesPerSec: 900 + n },
+    });
+
+    it('applies streamed batch events together after a short wait, in one store update, in order', () => {
+      vi.useFakeTimers();
+      let updates = 0;
+      const unsubscribe = trainingRunStore.subscribe(() => (updates += 1));
+      for (let n = 22; n <= 26; n++) receiveRunEvent(batch(n));
+      expect(trainingRunStore.getState().run!.batches).toHaveLength(1);
+      vi.advanceTimersByTime(RUN_EVENT_FLUSH_MS);
+      unsubscribe();
+      const run = trainingRunStore.getState().run!;
+      expect(updates).toBe(1);
+      expect(run.batches.map((b) => b.loss)).toEqual([8.06, 1 / 22, 1 / 23, 1 / 24, 1 / 25, 1 / 26]);
+      expect(run).toMatchObject({ batch: 26, samplesPerSec: 926 });
+    });
+
+    it('a status event flushes the batches before it at once', () => {
+      vi.useFakeTimers();
+      receiveRunEvent(batch(22));
+      receiveRunEvent({ runId: 'run-1', event: { type: 'paused', runId: 'run-1', epoch: 1, batch: 22 } } as RunEvent);
+      const run = trainingRunStore.getState().run!;
+      expect(run.status).toBe('paused');
+      expect(run.batches).toHaveLength(2);
+    });
   });
 });

@@ -164,21 +164,7 @@ export function applyRunEvent(runEvent: RunEvent): void {
       }));
       break;
     case 'batch':
-      update(runId, (run) => ({
-        status: run.status === 'starting' ? 'running' : run.status,
-        epoch: event.epoch,
-        batch: event.batch,
-        batchesPerEpoch: event.batchesPerEpoch,
-        samplesPerSec: event.samplesPerSec,
-        batches: [
-          ...run.batches,
-          {
-            x: batchX(event.epoch, event.batch, event.batchesPerEpoch),
-            loss: event.loss,
-            ...(event.accuracy !== undefined ? { accuracy: event.accuracy } : {}),
-          },
-        ],
-      }));
+      applyBatchEvents(runId, [event]);
       break;
     case 'epoch': {
       const { type: _type, runId: _runId, elapsedMs: _elapsed, ...metrics } = event;
@@ -214,13 +200,83 @@ export function applyRunEvent(runEvent: RunEvent): void {
   }
 }
 
+type BatchEvent = Extract<RunEvent['event'], { type: 'batch' }>;
+
+/** Several batch events of one run in one store update: the batches array is copied once, not once per batch. */
+function applyBatchEvents(runId: string, events: readonly BatchEvent[]): void {
+  const last = events[events.length - 1];
+  if (!last) return;
+  update(runId, (run) => ({
+    status: run.status === 'starting' ? 'running' : run.status,
+    epoch: last.epoch,
+    batch: last.batch,
+    batchesPerEpoch: last.batchesPerEpoch,
+    samplesPerSec: last.samplesPerSec,
+    batches: run.batches.concat(
+      events.map((event) => ({
+        x: batchX(event.epoch, event.batch, event.batchesPerEpoch),
+        loss: event.loss,
+        ...(event.accuracy !== undefined ? { accuracy: event.accuracy } : {}),
+      })),
+    ),
+  }));
+}
+
+/**
+ * Applies events in order, with each run of consecutive batch events of one run merged into one store update. Held
+ * events (a run still waiting for its id) go through {@link applyRunEvent} one by one.
+ */
+export function applyRunEvents(events: readonly RunEvent[]): void {
+  for (let i = 0; i < events.length; ) {
+    const first = events[i]!;
+    const current = trainingRunStore.getState().run;
+    const holding = current !== undefined && current.runId === undefined && current.status === 'starting';
+    if (first.event.type !== 'batch' || holding) {
+      applyRunEvent(first);
+      i += 1;
+      continue;
+    }
+    const batch: BatchEvent[] = [];
+    let j = i;
+    for (; j < events.length && events[j]!.runId === first.runId && events[j]!.event.type === 'batch'; j++) batch.push(events[j]!.event as BatchEvent);
+    applyBatchEvents(first.runId, batch);
+    i = j;
+  }
+}
+
+/**
+ * The trainer sends up to MAX_BATCH_EVENTS_PER_SECOND batch events (plus telemetry and boundary updates); re-rendering
+ * the panel and its charts for each kept a busy machine's renderer saturated (clicks waited seconds). Streaming events
+ * are queued and applied together at most every {@link RUN_EVENT_FLUSH_MS}; any other event (started, paused,
+ * finished, …) flushes the queue at once, so status changes show without delay and in order.
+ */
+export const RUN_EVENT_FLUSH_MS = 125;
+const STREAMING: ReadonlySet<string> = new Set(['batch', 'telemetry', 'boundary']);
+let queued: RunEvent[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+function flushRunEvents(): void {
+  if (flushTimer !== undefined) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  const events = queued;
+  queued = [];
+  applyRunEvents(events);
+}
+
+/** Queues a run event from the host; see {@link RUN_EVENT_FLUSH_MS}. */
+export function receiveRunEvent(runEvent: RunEvent): void {
+  queued.push(runEvent);
+  if (!STREAMING.has(runEvent.event.type)) flushRunEvents();
+  else if (flushTimer === undefined) flushTimer = setTimeout(flushRunEvents, RUN_EVENT_FLUSH_MS);
+}
+
 let subscribed: LabApi | undefined;
 
 /** Subscribes once per API object; the panel calls it on mount. */
 export function connectRunEvents(api: LabApi): void {
   if (subscribed === api) return;
   subscribed = api;
-  api.onRunEvent(applyRunEvent);
+  api.onRunEvent(receiveRunEvent);
 }
 
 async function request(action: () => Promise<void>): Promise<void> {
