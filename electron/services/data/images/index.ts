@@ -12,5 +12,5 @@ export {
   type ImageDatasetInfo,
 } from './loadImageFolder';
 export { loadImageFolderForTraining, type ImageFolderUserData, type ImageFolderUserDataOptions } from './imageFolderUserData';
-export { describeImageInspection, proposeImageFolderSpec } from './proposeImageFolderSpec';
+export { describeImageInspection, proposeImageFolderSpec, proposeImageFolderSpecForPath } from './proposeImageFolderSpec';
 export type * from './types';

@@ -266,6 +266,14 @@ describe('committed fixtures (electron/services/data/fixtures/images, written by
     expect(r.formats).toEqual({ png: 5, jpeg: 1, webp: 1, bmp: 1 });
   });
 
+  it('proposeImageFolderSpecForPath: the spec for bricks train --data FOLDER records the given path', async () => {
+    const { proposeImageFolderSpecForPath } = await import('./proposeImageFolderSpec');
+    const { spec, inspection } = await proposeImageFolderSpecForPath(fixture('shapes'), 'data/shapes', 5);
+    expect(spec).toMatchObject({ kind: 'imageFolder', path: 'data/shapes', height: 16, width: 16, channels: 1, classNames: ['circle', 'square', 'triangle'] });
+    expect(spec.hash).toBe(inspection.contentHash);
+    expect(spec.split.seed).toBe(5);
+  });
+
   it('listed: labels.csv with quoted paths and CRLF, a missing file named with its row', async () => {
     const r = await inspectImageFolderForCli(fixture('listed'));
     expect(r).toMatchObject({ listing: 'csv', labelsFile: 'labels.csv', images: 6 });

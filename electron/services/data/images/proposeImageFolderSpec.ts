@@ -4,7 +4,7 @@
  * run's seed), and the human-readable lines `bricks data inspect FOLDER` prints.
  */
 import { DEFAULT_DATA_SPLIT, NO_AUGMENTATION, type ImageFolderDataSpec } from '../../../../shared/data/dataSpec';
-import type { ImageFolderInspectJson } from './inspectImageFolder';
+import { inspectImageFolder, type ImageFolderInspectJson } from './inspectImageFolder';
 import type { ImageFolderInspection } from './types';
 
 type Inspected = Pick<ImageFolderInspection, 'path' | 'labelsFile' | 'contentHash' | 'proposedInput'> & { readonly classes: readonly { name: string; count: number }[] };
@@ -46,4 +46,18 @@ export function describeImageInspection(r: ImageFolderInspectJson): string[] {
   }
   if (r.errors.length > 0) lines.push('', ...r.errors.map((e) => `error: ${e}`));
   return lines;
+}
+
+/**
+ * For `bricks train FILE --data FOLDER`: inspects the folder and proposes a spec recording `recordedPath` (the folder
+ * relative to the graph file: shared/data/dataSpec.ts relativeDataPath). `errors` (a class with one image, a single
+ * class) stop training; `problems` are the unreadable files the loader skips, or refuses under --strict.
+ */
+export async function proposeImageFolderSpecForPath(
+  folder: string,
+  recordedPath: string,
+  seed?: number,
+): Promise<{ spec: ImageFolderDataSpec; inspection: ImageFolderInspection }> {
+  const inspection = await inspectImageFolder(folder, { thumbnailsPerClass: 0 });
+  return { spec: { ...proposeImageFolderSpec(inspection, seed), path: recordedPath }, inspection };
 }
