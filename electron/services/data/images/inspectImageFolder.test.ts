@@ -146,6 +146,21 @@ describe('inspectImageFolder: CSV of path,label', () => {
     expect(relabelled.errors).toEqual([expect.stringMatching(/Class 'bee' in .* has only 1 readable image/)]);
   });
 
+  it('reads Windows separators; refuses a file listed with two labels, naming both rows', async () => {
+    const dir = await folder();
+    const png = await encode('png', rawPattern(4, 4, 3), 4, 4, 3);
+    await put(dir, 'sub/a.png', png);
+    await put(dir, 'sub/b.png', png);
+    await put(dir, 'ok.csv', 'sub\\a.png,x\nsub/b.png,y\nsub/a.png,x\n');
+    const r = await inspectImageFolder(path.join(dir, 'ok.csv'));
+    expect(r.classes.map((c) => [c.name, c.count])).toEqual([
+      ['x', 1],
+      ['y', 1],
+    ]);
+    await put(dir, 'clash.csv', 'path,label\nsub/a.png,x\nsub/b.png,y\nsub/a.png,y\n');
+    await expect(inspectImageFolder(path.join(dir, 'clash.csv'))).rejects.toThrow(/clash\.csv rows 2 and 4: 'sub\/a\.png' is listed with two labels \('x' and 'y'\)/);
+  });
+
   it('refuses a CSV with an empty label, naming the row', async () => {
     const dir = await folder();
     await put(dir, 'a.png', await encode('png', rawPattern(4, 4, 3), 4, 4, 3));

@@ -165,19 +165,24 @@ async function listCsv(root: string, csvPath: string): Promise<ImageListing> {
     throw new ImageFolderError(`${csvPath} line 1: the header needs a path column (path, file, filename, image) and a label column (label, class, category)`);
   }
   const entries: ListedImage[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, { row: number; label: string }>();
   const classes = new Set<string>();
   for (let r = start; r < rows.length; r++) {
     const row = rows[r]!;
     const line = r + 1; // skipEmptyLines drops blank lines: the number is the row's, not always the text line's
-    const file = row[pathCol]?.trim() ?? '';
+    // Windows-style separators are read as folders on every platform.
+    const file = (row[pathCol]?.trim() ?? '').replace(/\\/g, '/');
     const label = row[labelCol]?.trim() ?? '';
     if (file === '') throw new ImageFolderError(`${csvPath} row ${line}: the path cell is empty`);
     if (label === '') throw new ImageFolderError(`${csvPath} row ${line}: the label cell of '${file}' is empty`);
     const absPath = path.resolve(csvDir, file);
     const relPath = toPosix(path.relative(root, absPath));
-    if (seen.has(relPath)) continue;
-    seen.add(relPath);
+    const earlier = seen.get(relPath);
+    if (earlier) {
+      if (earlier.label === label) continue;
+      throw new ImageFolderError(`${csvPath} rows ${earlier.row} and ${line}: '${file}' is listed with two labels ('${earlier.label}' and '${label}')`);
+    }
+    seen.set(relPath, { row: line, label });
     classes.add(label);
     let missing: string | undefined;
     try {
