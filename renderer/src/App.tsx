@@ -43,7 +43,8 @@ function Toast() {
   ) : null;
 }
 
-const THEME_LABELS: Record<ThemeChoice, string> = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' };
+/** Short, so the switch leaves the tabs room in a narrow side panel; the select's name says "Theme". */
+const THEME_LABELS: Record<ThemeChoice, string> = { system: '◐ System', light: '☀ Light', dark: '☾ Dark' };
 
 /** The in-app theme switch (also in View ▸ Theme). */
 function ThemeSwitch() {
@@ -52,7 +53,7 @@ function ThemeSwitch() {
     <select
       className="theme-switch"
       aria-label="Theme"
-      title="Light, dark, or follow the system"
+      title="Theme: light, dark, or follow the system setting"
       value={theme}
       onChange={(e) => viewStore.getState().setTheme(e.target.value as ThemeChoice)}
       data-testid="theme-switch"
