@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { imageFolderHash, type FolderFileDigest } from '../../../../shared/data/dataSpec';
 import { describeDecodeError, probeImage } from './decodeImage';
 import { ImageFolderError, listImageFolder, type ImageListing } from './listImageFolder';
-import { forEachConcurrent, progressReporter } from './progress';
+import { forEachConcurrent, progressReporter, type AbortLike } from './progress';
 import type {
   ImageChannelKind,
   ImageClassSummary,
@@ -231,7 +231,7 @@ export async function inspectImageFolderForCli(input: string, onProgress?: Image
 export async function hashImageFolder(
   root: string,
   onProgress?: (done: number, total: number) => void,
-  signal?: AbortSignal,
+  signal?: AbortLike,
   labelsFile?: string,
 ): Promise<string> {
   const listing = await listImageFolder(root, labelsFile, signal);

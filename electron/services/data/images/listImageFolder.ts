@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Papa from 'papaparse';
+import { throwIfAborted, type AbortLike } from './progress';
 import type { ImageListingKind } from './types';
 
 /** Extensions read as images; every other file is ignored (listed, never counted as a problem). */
@@ -53,7 +54,7 @@ const isCsvName = (name: string) => ['.csv', '.tsv'].includes(path.extname(name)
  * (its folder is then the root). A folder with exactly one CSV directly inside is read through it when it has no
  * sub-folders or the CSV's header names a path and a label column.
  */
-export async function listImageFolder(input: string, labelsFile?: string, signal?: AbortSignal, onFound?: (files: number) => void): Promise<ImageListing> {
+export async function listImageFolder(input: string, labelsFile?: string, signal?: AbortLike, onFound?: (files: number) => void): Promise<ImageListing> {
   const absolute = path.resolve(input);
   let info;
   try {
@@ -76,8 +77,8 @@ export async function listImageFolder(input: string, labelsFile?: string, signal
 }
 
 /** Every file under `dir` (recursively), as paths relative to `base`, skipping hidden files and folders. */
-async function walk(dir: string, base: string, out: string[], signal?: AbortSignal, onFound?: (files: number) => void): Promise<void> {
-  signal?.throwIfAborted();
+async function walk(dir: string, base: string, out: string[], signal?: AbortLike, onFound?: (files: number) => void): Promise<void> {
+  throwIfAborted(signal);
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => compare(a.name, b.name));
   for (const entry of entries) {
@@ -89,7 +90,7 @@ async function walk(dir: string, base: string, out: string[], signal?: AbortSign
   onFound?.(out.length);
 }
 
-async function listClassFolders(root: string, signal?: AbortSignal, onFound?: (files: number) => void): Promise<ImageListing> {
+async function listClassFolders(root: string, signal?: AbortLike, onFound?: (files: number) => void): Promise<ImageListing> {
   const top = (await readdir(root, { withFileTypes: true })).filter((e) => !isHidden(e.name));
   if (top.length === 0) throw new ImageFolderError(`${root} is empty: put the images of each class in a sub-folder named after the class (e.g. ${path.join(root, 'cat')}, ${path.join(root, 'dog')})`);
   const folders = top.filter((e) => e.isDirectory()).map((e) => e.name).sort(compare);

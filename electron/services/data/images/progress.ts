@@ -27,16 +27,25 @@ export function progressReporter(listener: ImageFolderProgressListener | undefin
   };
 }
 
+/** An AbortSignal, or anything with `aborted` (shared/data/dataSpec.ts HashImageFolder takes that). */
+export type AbortLike = { readonly aborted: boolean; readonly reason?: unknown };
+
+/** Throws the signal's reason (an AbortError DOMException by default) once it is aborted. */
+export function throwIfAborted(signal: AbortLike | undefined): void {
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof Error ? signal.reason : new DOMException('The scan was cancelled', 'AbortError');
+}
+
 /** Runs `work` over 0..count-1 with at most `concurrency` in flight, in order of start; checks `signal` before each. */
-export async function forEachConcurrent(count: number, concurrency: number, work: (i: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function forEachConcurrent(count: number, concurrency: number, work: (i: number) => Promise<void>, signal?: AbortLike): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal);
       const i = next++;
       await work(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  signal?.throwIfAborted();
+  throwIfAborted(signal);
 }
