@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../shared/format/runSummary';
+import { serializeGraphFile } from '../../../shared/format';
 import { readGraphFile } from '../../services/files/readGraphFile';
 import { loadModelFromDir } from '../../services/training/modelFiles';
 import { seededUniform } from '../../services/testing/seededUniform';
@@ -116,5 +117,20 @@ print(json.dumps(y.tolist()))
     expect(missing.code).toBe(1);
     expect(missing.err).toContain(`no run no-such-run in ${spirals} (its runs: ${run.id})`);
     expect((await bricks('export', path.join(dir, 'absent.nbrick'), '--to', 'pytorch', '--out', path.join(dir, 'a'))).code).toBe(2);
+  });
+
+  it('refuses a run trained on a different graph, naming the nodes that changed', async () => {
+    const read = await readGraphFile(spirals);
+    if (!read.ok) throw new Error(read.error.message);
+    const dense = read.file.graph.nodes.find((n) => n.type === 'Dense')!;
+    const changed = {
+      ...read.file,
+      graph: { ...read.file.graph, nodes: read.file.graph.nodes.map((n) => (n === dense ? { ...n, params: { ...n.params, units: 7 } } : n)) },
+    };
+    await writeFile(spirals, serializeGraphFile(changed));
+    const result = await bricks('export', spirals, '--to', 'pytorch', '--out', path.join(dir, 'changed'));
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`run ${run.id} was trained on a different graph: its model does not match node`);
+    expect(result.err).toContain(`'${dense.id}'`);
   });
 });

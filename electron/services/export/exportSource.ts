@@ -67,12 +67,13 @@ export async function loadExportSource(graphPath: string, file: GraphFile, runId
         if (!ours || !theirs || shapes(theirs) !== shapes(ours)) missing.push(`'${nodeId}'`);
       }
     }
-    if (missing.length > 0) {
+    const changed = [...new Set(missing)];
+    if (changed.length > 0) {
       compiled.model.dispose();
       runModel.dispose();
       throw new ExportSourceError(
-        `run ${run!.id} was trained on a different graph: its model does not match node${missing.length === 1 ? '' : 's'} ` +
-          `${[...new Set(missing)].join(', ')} — train the graph again, or export without a run`,
+        `run ${run!.id} was trained on a different graph: its model does not match node${changed.length === 1 ? '' : 's'} ` +
+          `${changed.join(', ')} — train the graph again to export it with trained weights`,
       );
     }
     compiled.model.dispose();

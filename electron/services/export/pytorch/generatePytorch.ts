@@ -81,7 +81,7 @@ const RESERVED = new Set([
     'training forward train eval to cuda cpu half double parameters buffers children modules state_dict load_state_dict ' +
     'apply zero_grad register_buffer register_parameter add_module extra_repr named_parameters named_buffers ' +
     'named_children named_modules requires_grad_ share_memory get_parameter get_submodule get_buffer dump_patches ' +
-    'call_super_init bfloat16 ipu xpu load_model read_safetensors'
+    'call_super_init bfloat16 ipu xpu load_model read_safetensors avg_pool_same upsample_bilinear_tf hard_sigmoid'
   ).split(' '),
 ]);
 
@@ -196,8 +196,7 @@ function activationCallable(activation: string): string {
 
 /** A number as Python source. */
 function py(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return String(value);
+  return String(value); // JavaScript's shortest round-trip form is valid Python too (0.001, 1e-7)
 }
 function pyTuple(values: readonly number[]): string {
   return values.length === 1 ? `(${values[0]},)` : `(${values.join(', ')})`;
