@@ -104,6 +104,19 @@ describe('bricks train --data', () => {
     expect(evaluation.sampleCount).toBe(9);
     expect(evaluation.labels).toEqual(['down', 'up']);
     expect(evaluation.accuracy).toBeCloseTo(run.final.testAccuracy!, 10);
+    // bricks predict takes rows of the table as CSV (target column optional) and names the predicted class.
+    const rows = path.join(dir, 'new-rows.csv');
+    writeFileSync(rows, 'colour,y,x,price\nred,-2,2,130\n\ngreen,2,-2,70\n');
+    const out = path.join(dir, 'predicted.csv');
+    const predicted = await runCli('predict', file, '--input', rows, '--output', out);
+    expect(predicted.code, predicted.err).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('predicted label,p(down),p(up)');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['up', 'down']);
+    writeFileSync(rows, 'colour,y,x,price\nred,-2,2,130\n\ngreen,two,-2,70\n');
+    const bad = await runCli('predict', file, '--input', rows, '--output', out);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("new-rows.csv line 4, column 'y': 'two' is not a number");
     // Once the data changes, evaluating the run is refused as unusable (its hash no longer matches).
     const original = readFileSync(small, 'utf8');
     try {
@@ -129,6 +142,12 @@ describe('bricks train --data', () => {
     expect(evaluated.code, evaluated.err).toBe(0);
     const rmse = JSON.parse(evaluated.out).metrics.average.rootMeanSquaredError;
     expect(rmse ** 2 / summary.final.testLoss).toBeCloseTo(1, 3);
+    // Predictions come back in price units (about 100 ± 50 for this table, not standardised values near 0).
+    const out = path.join(dir, 'prices.json');
+    expect((await runCli('predict', file, '--input', small, '--output', out)).code).toBe(0);
+    const prices = (JSON.parse(readFileSync(out, 'utf8')) as number[][]).map((p) => p[0]!);
+    expect(prices).toHaveLength(60);
+    expect(prices.reduce((a, b) => a + b) / prices.length).toBeGreaterThan(60);
   });
 
   it('a graph that does not fit says the feature and class counts (exit 1)', async () => {

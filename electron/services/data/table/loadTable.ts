@@ -458,7 +458,7 @@ export function applyPreprocessing(
   columns: readonly string[],
   rows: readonly (readonly string[])[],
   spec: TableDataSpec,
-  options: { readonly firstLine?: number; readonly file?: string } = {},
+  options: { readonly firstLine?: number; readonly file?: string; /** Line number of each row (overrides firstLine). */ readonly lines?: ArrayLike<number> } = {},
 ): Float32Array {
   const file = options.file ?? 'input';
   const featureCount = spec.features.reduce((sum, f) => {
@@ -475,7 +475,7 @@ export function applyPreprocessing(
   });
   const x = new Float32Array(rows.length * featureCount);
   rows.forEach((cells, r) => {
-    const line = (options.firstLine ?? 1) + r;
+    const line = options.lines?.[r] ?? (options.firstLine ?? 1) + r;
     let at = r * featureCount;
     spec.features.forEach((f, j) => {
       const cell = cells[indices[j]!] ?? '';
