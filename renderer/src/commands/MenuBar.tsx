@@ -291,7 +291,9 @@ export function MenuBar({ state }: { readonly state: CommandState }) {
   useEffect(() => {
     if (!open) return;
     const onPointerDown = (e: PointerEvent) => {
-      if (!barRef.current?.contains(e.target as Node)) setOpen(undefined);
+      if (barRef.current?.contains(e.target as Node)) return;
+      returnFocus.current = null;
+      setOpen(undefined);
     };
     const onBlur = () => setOpen(undefined);
     document.addEventListener('pointerdown', onPointerDown, true);
@@ -359,44 +361,44 @@ export function MenuBar({ state }: { readonly state: CommandState }) {
         const title = menuTitle(menu.label);
         const isOpen = open?.index === index;
         return (
-            <div key={menu.label} role="none" className="nb-menu-slot">
-              <button
-                ref={(el) => {
-                  topRefs.current[index] = el;
+          <div key={menu.label} role="none" className="nb-menu-slot">
+            <button
+              ref={(el) => {
+                topRefs.current[index] = el;
+              }}
+              type="button"
+              role="menuitem"
+              aria-haspopup="menu"
+              aria-expanded={isOpen}
+              tabIndex={index === active ? 0 : -1}
+              className="nb-menubar-item"
+              data-menu={title}
+              onKeyDown={(e) => onTopKeyDown(e, index)}
+              onClick={() => (isOpen ? close(false) : openMenu(index, 'first'))}
+              onMouseEnter={() => {
+                if (open && !isOpen) openMenu(index, 'none');
+              }}
+            >
+              {titleWithAccessKey(menu.label)}
+            </button>
+            {isOpen ? (
+              <Menu
+                items={menu.items}
+                label={title}
+                state={state}
+                anchor={topRefs.current[index] ?? null}
+                placement="below"
+                focusOnOpen={open.focus}
+                onRun={run}
+                onBack={() => close(true)}
+                onNeighbour={(step) => {
+                  openMenu(index + step, 'first');
+                  topRefs.current[((index + step) % menus.length + menus.length) % menus.length]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
                 }}
-                type="button"
-                role="menuitem"
-                aria-haspopup="menu"
-                aria-expanded={isOpen}
-                tabIndex={index === active ? 0 : -1}
-                className="nb-menubar-item"
-                data-menu={title}
-                onKeyDown={(e) => onTopKeyDown(e, index)}
-                onClick={() => (isOpen ? close(false) : openMenu(index, 'first'))}
-                onMouseEnter={() => {
-                  if (open && !isOpen) openMenu(index, 'none');
-                }}
-              >
-                {titleWithAccessKey(menu.label)}
-              </button>
-              {isOpen ? (
-                <Menu
-                  items={menu.items}
-                  label={title}
-                  state={state}
-                  anchor={topRefs.current[index] ?? null}
-                  placement="below"
-                  focusOnOpen={open.focus}
-                  onRun={run}
-                  onBack={() => close(true)}
-                  onNeighbour={(step) => {
-                    openMenu(index + step, 'first');
-                    topRefs.current[((index + step) % menus.length + menus.length) % menus.length]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-                  }}
-                  onCloseAll={() => close(false)}
-                />
-              ) : null}
-            </div>
+                onCloseAll={() => close(false)}
+              />
+            ) : null}
+          </div>
         );
       })}
     </div>
