@@ -765,12 +765,18 @@ export function generatePytorch(doc: GraphDocument, analysis: GraphAnalysis, wei
           ? `sequences N x ${torchIn.join(' x ')} (N x time steps x features, float32)`
           : `vectors N x ${torchIn.join(' x ')} (float32)`;
 
+  const hasImages = order.some((id) => isImage(analysis.nodes.get(id)?.output ?? []));
   const source = [
     `"""${doc.metadata.name || 'Model'} — exported from Neural Bricks${options.sourceFile ? ` (${options.sourceFile})` : ''} to PyTorch.`,
     '',
     `Weights: ${options.weightsFrom}. Input: ${inputDoc}. Output: N x ${outputShape.join(' x ')}.`,
-    "Attribute names are the graph's node ids. Images are NCHW here (PyTorch's layout); the app itself works in NHWC,",
-    "so Flatten permutes to NHWC first and 'same' padding follows TensorFlow (extra pixel at the bottom/right).",
+    "Attribute names are the graph's node ids.",
+    ...(hasImages
+      ? [
+          "Images are NCHW here (PyTorch's layout); the app itself works in NHWC, so Flatten permutes to NHWC first and",
+          "'same' padding follows TensorFlow (the odd extra pixel at the bottom/right).",
+        ]
+      : []),
     '',
     'Usage:  model = load_model(directory_with_weights_safetensors);  y = model(x)',
     '"""',
