@@ -4,7 +4,13 @@
  * even that does not fit the side panel leaves a thin strip and opens as an overlay over the canvas on demand.
  * Pure, so the rules are unit-tested without a browser.
  */
-import type { PanelId, PanelState } from '../store/viewStore';
+export type PanelId = 'palette' | 'side';
+
+export interface PanelState {
+  readonly collapsed: boolean;
+  /** Width in CSS px while expanded. */
+  readonly width: number;
+}
 
 export const PANEL_LIMITS: Readonly<Record<PanelId, { readonly min: number; readonly max: number; readonly initial: number }>> = {
   palette: { min: 150, max: 360, initial: 200 },

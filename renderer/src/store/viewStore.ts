@@ -7,20 +7,14 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Size } from '../canvas/flowMapping';
-import { PANEL_LIMITS, workbenchLayout } from '../panels/panelLayout';
+import { PANEL_LIMITS, workbenchLayout, type PanelId, type PanelState } from '../panels/panelLayout';
 
 export { PANEL_LIMITS };
+export type { PanelId, PanelState };
 
 export type SideTab = 'inspector' | 'training';
-export type PanelId = 'palette' | 'side';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type LayoutDirection = 'DOWN' | 'RIGHT';
-
-export interface PanelState {
-  readonly collapsed: boolean;
-  /** Width in CSS px while expanded. */
-  readonly width: number;
-}
 
 /** The part of the view state that survives a reload. */
 export interface WorkbenchPrefs {
