@@ -150,6 +150,19 @@ describe('bricks train --data', () => {
     expect(prices.reduce((a, b) => a + b) / prices.length).toBeGreaterThan(60);
   });
 
+  it('--no-header and --delimiter override detection for training too', async () => {
+    const file = graphFile('noheader.nbrick', 2, 'classification', 2);
+    const r = await runCli('train', file, '--data', fixture('no-header.csv'), '--no-header', '--delimiter', ',', '--target', 'column3', '--json', '--epochs', '1');
+    expect(r.code, r.err).toBe(0);
+    const data = r.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary').summary.config.data;
+    expect(data).toMatchObject({ format: { delimiter: ',', header: false }, target: { name: 'column3', classes: ['setosa', 'versicolor'] } });
+    expect(data.features.map((f: { name: string }) => f.name)).toEqual(['column1', 'column2']);
+    // With the header forced on, the first row names the columns: 'column3' no longer exists.
+    const forced = await runCli('train', file, '--data', fixture('no-header.csv'), '--header', '--target', 'column3');
+    expect(forced.code).toBe(2);
+    expect(forced.err).toContain("no-header.csv has no column 'column3'; its columns are: '5.1', '3.5', 'setosa'");
+  });
+
   it('a graph that does not fit says the feature and class counts (exit 1)', async () => {
     const file = graphFile('wrong.nbrick', 4, 'classification', 3);
     const r = await runCli('train', file, '--data', small, '--target', 'label', '--no-progress');

@@ -24,7 +24,7 @@ interface InspectFlags {
 
 const DELIMITER_NAMES: Record<string, TableDelimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\\t': '\t', '\t': '\t', tab: '\t', '|': '|', pipe: '|' };
 
-function delimiterArg(value: string): TableDelimiter {
+export function delimiterArg(value: string): TableDelimiter {
   const delimiter = DELIMITER_NAMES[value];
   if (!delimiter) throw new InvalidArgumentError(`--delimiter must be one of , ; tab | (got '${value}')`);
   return delimiter;

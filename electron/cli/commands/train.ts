@@ -36,7 +36,8 @@ import { runTraining } from '../../services/training/runTraining';
 import { relativeDataPath, resolveDataPath, DATA_TASKS, type DataSpec, type DataTask } from '../../../shared/data/dataSpec';
 import { inspectTable } from '../../services/data/table/inspectTable';
 import { proposeTableSpec } from '../../services/data/table/proposeTableSpec';
-import { TableError } from '../../services/data/table/readTable';
+import { TableError, type TableDelimiter } from '../../services/data/table/readTable';
+import { delimiterArg } from './data';
 import type { LoadedUserData } from '../../services/data/loadUserData';
 import { TrainingControl } from '../../services/training/trainingControl';
 import { EXIT, type CliCommand, type CliContext } from '../command';
@@ -62,6 +63,9 @@ interface TrainFlags {
   task?: string;
   /** --features a,b,c: the feature columns (default: every other numeric or categorical column). */
   features?: string;
+  /** With --data: override delimiter / header detection. */
+  delimiter?: TableDelimiter;
+  header?: boolean;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -298,7 +302,13 @@ type DataFromFlags = { ok: true; spec: DataSpec | undefined } | { ok: false; err
  */
 async function dataFromFlags(file: string, flags: TrainFlags, seed: number, fileData: DataSpec | undefined): Promise<DataFromFlags> {
   if (flags.data === undefined) {
-    const flag = flags.target !== undefined ? '--target' : flags.task !== undefined ? '--task' : flags.features !== undefined ? '--features' : undefined;
+    const flag =
+      flags.target !== undefined ? '--target'
+      : flags.task !== undefined ? '--task'
+      : flags.features !== undefined ? '--features'
+      : flags.delimiter !== undefined ? '--delimiter'
+      : flags.header !== undefined ? (flags.header ? '--header' : '--no-header')
+      : undefined;
     if (flag) return { ok: false, error: `${flag} needs --data PATH (a CSV or TSV file)`, code: EXIT.unusable };
     return { ok: true, spec: flags.dataset !== undefined ? undefined : fileData };
   }
@@ -319,12 +329,17 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
     resolveDataPath(graphPath, fileData.path) === dataPath &&
     (flags.target === undefined || flags.target === fileData.target.name) &&
     (flags.task === undefined || flags.task === fileData.task) &&
-    flags.features === undefined
+    flags.features === undefined &&
+    (flags.delimiter === undefined || flags.delimiter === fileData.format.delimiter) &&
+    (flags.header === undefined || flags.header === fileData.format.header)
   ) {
     return { ok: true, spec: fileData };
   }
   try {
-    const inspection = await inspectTable(dataPath);
+    const inspection = await inspectTable(dataPath, {
+      ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
+      ...(flags.header !== undefined ? { header: flags.header } : {}),
+    });
     const proposal = proposeTableSpec(
       { ...inspection, path: path.basename(dataPath) },
       {
@@ -589,6 +604,9 @@ export const trainCommand: CliCommand = {
       .option('--target <column>', 'with --data: the column to predict (default: the last column that can be a target)')
       .option('--task <task>', `with --data: ${DATA_TASKS.join(' or ')} (default: from the target column's type)`)
       .option('--features <columns>', 'with --data: comma-separated feature columns (default: every other numeric or categorical column)')
+      .option('--delimiter <d>', 'with --data: the delimiter (, ; tab |) instead of detecting it', delimiterArg)
+      .option('--header', 'with --data: the first row names the columns (instead of detecting it)')
+      .option('--no-header', 'with --data: the first row is data; columns are column1, column2, …')
       .option('--epochs <n>', 'number of epochs', intArg('--epochs'))
       .option('--batch-size <n>', 'samples per batch', intArg('--batch-size'))
       .option('--lr <x>', 'learning rate', numArg('--lr'))
