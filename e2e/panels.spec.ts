@@ -263,6 +263,11 @@ test.describe('an 800×600 window', () => {
     await page.screenshot({ path: artifactPath('panels-800x600-overlay.png') });
     await page.getByRole('button', { name: 'Collapse side panel' }).click();
     await expect(page.locator('.app')).toHaveAttribute('data-side-mode', 'collapsed');
+    // Opened from its strip, it is put away by a click on empty canvas, like a drawer.
+    await page.getByRole('button', { name: 'Expand side panel' }).click();
+    await expect(page.locator('.app')).toHaveAttribute('data-side-mode', 'overlay');
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 250 } });
+    await expect(page.locator('.app')).toHaveAttribute('data-side-mode', 'collapsed');
 
     // Collapsing the palette leaves room to dock the side panel beside a 400 px canvas.
     await page.getByRole('button', { name: 'Collapse layer palette' }).click();

@@ -170,6 +170,11 @@ function showInspectorTab() {
   viewStore.getState().setSideTab('inspector');
 }
 
+/** In a narrow window the side panel floats over the canvas; a click on empty canvas puts it away, as with a drawer. */
+function closeSideOverlay() {
+  if (viewStore.getState().sideOverlayOpen) viewStore.setState({ sideOverlayOpen: false });
+}
+
 /** Enter on a focused layer selects it (React Flow's keyboard selection): the keyboard twin of a click. */
 function onCanvasKeyDown(event: ReactKeyboardEvent) {
   if (event.key === 'Enter' && event.target instanceof Element && event.target.matches('.react-flow__node')) showInspectorTab();
@@ -380,6 +385,7 @@ export function Canvas() {
         connectionLineType={ConnectionLineType.Bezier}
         onNodeDragStop={canvasCommands.endDrag}
         onNodeClick={showInspectorTab}
+        onPaneClick={closeSideOverlay}
         onNodeDoubleClick={focusInspector}
         onSelectionDragStop={canvasCommands.endDrag}
         onDragOver={onDragOver}
