@@ -6,7 +6,7 @@
  *
  *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 4096] [--no-pytorch] [--no-latency]
  *                 [--latency-only] [--no-parallel] [--no-telemetry] [--only data] [--no-data]
- *                 [--data-images 50000] [--data-rows 1000000]
+ *                 [--data-images 50000] [--data-rows 1000000] [--no-data-train]
  *
  * wasm is also timed with 2 data-parallel workers (training/parallel) as its own row, backend "wasm×2", right after the
  * 1-worker row so the two are measured back to back (--no-parallel skips it); the config is the same except `workers`.
@@ -26,7 +26,8 @@
  * default against the 5 % bar (--no-telemetry skips it).
  *
  * Data loading (issue 14), last, or alone with `--only data` (`--no-data` skips it): a generated folder of 50,000 32×32
- * RGB PNGs scanned, loaded and turned into floats (bench/data/imageBench.ts; the loading runs in its own process), and a
+ * RGB PNGs scanned, loaded and turned into floats, then one epoch of a small CNN trained on it through runTraining
+ * (bench/data/imageBench.ts; loading and training each in their own process; `--no-data-train` skips the epoch), and a
  * generated 1,000,000 × 20 CSV loaded (bench/data/tableBench.ts, in its own process), each row with times and peak RSS,
  * then a `data-summary` row checking both against the 1.5 GB bar. `--data-images` / `--data-rows` change the sizes.
  */
@@ -283,7 +284,7 @@ async function runTableBenchHere(rows: number): Promise<Result> {
 async function runDataSection(argv: readonly string[], report: (r: Result) => void): Promise<void> {
   const images = Number(arg(argv, '--data-images') ?? 50_000);
   const rows = Number(arg(argv, '--data-rows') ?? 1_000_000);
-  const image: Result = await benchImageLoading({ count: images }).then(
+  const image: Result = await benchImageLoading({ count: images, train: !argv.includes('--no-data-train') }).then(
     (r) => ({ kind: 'data', ...r }) as Result,
     (error: unknown) => ({ kind: 'data', bench: 'data-images', error: String(error) }),
   );
@@ -303,7 +304,11 @@ async function runDataSection(argv: readonly string[], report: (r: Result) => vo
     );
   }
   report(table);
-  const peak = (r: Result) => (typeof r.peakRssMB === 'number' ? r.peakRssMB : null);
+  const peak = (r: Result): number | null => {
+    const own = typeof r.peakRssMB === 'number' ? r.peakRssMB : null;
+    const training = (r.training as Result | undefined)?.peakRssMB;
+    return typeof training === 'number' ? Math.max(own ?? 0, training) : own;
+  };
   report({
     kind: 'data-summary',
     goalRssMB: IMAGE_BENCH_GOAL_RSS_MB,

@@ -4,10 +4,12 @@
  * (inspectImageFolder: read + full decode of every file, hash, 4 thumbnails per class), loads it the way training
  * does (loadImageFolder: decode + resize to Uint8 rows, seeded split) and converts it to the trainer's Float32 shape
  * (toLoadedDataset), reporting each time and the child's peak RSS (getrusage maxRSS, plus RSS sampled every 20 ms
- * per phase). Goal: peak RSS under 1.5 GB.
+ * per phase); then, in another fresh process, trains one epoch of a small CNN on it through the real pipeline
+ * (runTraining with the folder as `config.data`, wasm) and reports that process's peak RSS (`training`). Goal: peak RSS
+ * under 1.5 GB for both.
  *
  * `npm run bench` runs it in its data section (`npm run bench -- --only data`); it also runs alone:
- *   node --import tsx bench/data/imageBench.ts [--count 50000] [--size 32] [--classes 10] [--keep]
+ *   node --import tsx bench/data/imageBench.ts [--count 50000] [--size 32] [--classes 10] [--keep] [--no-train]
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,8 +18,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { inspectImageFolder } from '../../electron/services/data/images/inspectImageFolder';
+import { NO_AUGMENTATION, type ImageFolderDataSpec } from '../../shared/data/dataSpec';
+import { DEFAULT_TRAINING_CONFIG } from '../../shared/format/trainingConfig';
+import { registerImageFolderLoader } from '../../electron/services/data/loadUserData';
+import { loadImageFolderForTraining } from '../../electron/services/data/images/imageFolderUserData';
+import { hashImageFolder, inspectImageFolder } from '../../electron/services/data/images/inspectImageFolder';
+import { listImageFolder } from '../../electron/services/data/images/listImageFolder';
 import { loadImageFolder, toLoadedDataset } from '../../electron/services/data/images/loadImageFolder';
+import { chainGraph } from '../../electron/services/training/referenceGraphs';
+import { runTraining } from '../../electron/services/training/runTraining';
 
 export const IMAGE_BENCH_GOAL_RSS_MB = 1536;
 
@@ -27,6 +36,18 @@ export interface ImageBenchOptions {
   readonly classes?: number;
   /** Keep the generated folder (its path is in the result). */
   readonly keep?: boolean;
+  /** Also train one epoch on the folder through runTraining in a fresh process (default true). */
+  readonly train?: boolean;
+}
+
+/** One epoch of a small CNN on the folder through the real pipeline (runTraining → loadUserData → the image loader). */
+export interface ImageTrainMeasurement {
+  readonly backend: string;
+  /** Hash check + load + floats + one epoch + test evaluation, ms. */
+  readonly totalMs: number;
+  readonly testAccuracy: number | null;
+  /** getrusage maxRSS of the training process, MB. */
+  readonly peakRssMB: number;
 }
 
 export interface ImageLoadMeasurement {
@@ -47,6 +68,7 @@ export interface ImageLoadMeasurement {
 }
 
 export interface ImageBenchResult extends ImageLoadMeasurement {
+  readonly training?: ImageTrainMeasurement | { readonly error: string };
   readonly bench: 'data-images';
   readonly count: number;
   readonly size: number;
@@ -153,6 +175,51 @@ export async function measureImageLoading(folder: string, size: number): Promise
   };
 }
 
+/** In this process: one epoch of Conv(8)→MaxPool→Flatten→Output on wasm, batch 64, the folder as `config.data`. */
+export async function measureImageTraining(folder: string, size: number): Promise<ImageTrainMeasurement> {
+  const t0 = performance.now();
+  registerImageFolderLoader((f, spec, options) => loadImageFolderForTraining(f, spec, { ...options, skipUnreadable: true }));
+  const listing = await listImageFolder(folder);
+  const spec: ImageFolderDataSpec = {
+    kind: 'imageFolder',
+    path: folder,
+    hash: await hashImageFolder(folder),
+    task: 'classification',
+    height: size,
+    width: size,
+    channels: 3,
+    classNames: [...listing.classNames],
+    augmentation: { ...NO_AUGMENTATION },
+    split: { train: 0.8, val: 0.1, test: 0.1, seed: 1 },
+  };
+  const graph = chainGraph('image bench', [
+    ['input', 'Input', { kind: 'image', height: size, width: size, channels: 3 }],
+    ['conv', 'Conv2D', { filters: 8, kernelSize: [3, 3], activation: 'relu' }],
+    ['pool', 'MaxPool2D', {}],
+    ['flat', 'Flatten', {}],
+    ['output', 'Output', { task: 'classification', units: listing.classNames.length }],
+  ]);
+  const config = { ...DEFAULT_TRAINING_CONFIG, dataset: 'image bench', data: spec, backend: 'wasm' as const, epochs: 1, batchSize: 64, optimizer: 'adam' as const, learningRate: 0.001, seed: 1 };
+  const { summary, backend } = await runTraining(graph, undefined, config, { telemetry: false });
+  if (summary.status !== 'completed') throw new Error(`training ${summary.status}: ${summary.error ?? ''}`);
+  return {
+    backend: backend.name,
+    totalMs: Math.round(performance.now() - t0),
+    testAccuracy: summary.final.testAccuracy ?? null,
+    peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+  };
+}
+
+async function runChild<T>(args: string[]): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
+    timeout: 1_800_000,
+    maxBuffer: 1 << 22,
+  });
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`image bench: no result from the child process (${args[0]})`);
+  return JSON.parse(line) as T;
+}
+
 async function measureInChild(folder: string, size: number): Promise<ImageLoadMeasurement> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', folder, '--size', String(size)], {
     timeout: 1_800_000,
@@ -173,6 +240,10 @@ export async function benchImageLoading(options: ImageBenchOptions = {}): Promis
     const bytes = await generateImageFolder(root, count, size, classes);
     const generateMs = Math.round(performance.now() - t0);
     const m = await measureInChild(root, size);
+    const training =
+      options.train === false
+        ? undefined
+        : await runChild<ImageTrainMeasurement>(['--train', root, '--size', String(size)]).catch((error: unknown) => ({ error: String(error) }));
     return {
       bench: 'data-images',
       count,
@@ -184,7 +255,8 @@ export async function benchImageLoading(options: ImageBenchOptions = {}): Promis
       imagesPerSecScan: Math.round(m.images / (m.scanMs / 1000)),
       imagesPerSecLoad: Math.round(m.images / (m.loadMs / 1000)),
       goalRssMB: IMAGE_BENCH_GOAL_RSS_MB,
-      meetsGoal: m.peakRssMB < IMAGE_BENCH_GOAL_RSS_MB,
+      ...(training ? { training } : {}),
+      meetsGoal: m.peakRssMB < IMAGE_BENCH_GOAL_RSS_MB && (!training || !('peakRssMB' in training) || training.peakRssMB < IMAGE_BENCH_GOAL_RSS_MB),
       ...(options.keep ? { folder: root } : {}),
     };
   } finally {
@@ -202,9 +274,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const size = Number(arg(argv, '--size') ?? 32);
   if (argv[0] === '--measure') {
     console.log(JSON.stringify(await measureImageLoading(argv[1]!, size)));
+  } else if (argv[0] === '--train') {
+    console.log(JSON.stringify(await measureImageTraining(argv[1]!, size)));
   } else {
     const count = Number(arg(argv, '--count') ?? 50_000);
     const classes = Number(arg(argv, '--classes') ?? 10);
-    console.log(JSON.stringify(await benchImageLoading({ count, size, classes, keep: argv.includes('--keep') })));
+    console.log(JSON.stringify(await benchImageLoading({ count, size, classes, keep: argv.includes('--keep'), train: !argv.includes('--no-train') })));
   }
 }
