@@ -164,7 +164,7 @@ function createWindow(openPath: (file: string) => Promise<unknown>) {
   const window = new BrowserWindow({
     width: 1440,
     height: 900,
-    minWidth: 900,
+    minWidth: 800,
     minHeight: 600,
     show: false,
     title: 'Neural Bricks',

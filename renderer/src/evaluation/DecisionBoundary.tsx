@@ -4,6 +4,7 @@
  * LIVE_DRAW_INTERVAL_MS, newest first; the canvas reports the last paint's cost in `data-draw-ms`.
  */
 import { memo, useEffect, useMemo, useRef, type CanvasHTMLAttributes } from 'react';
+import { useTheme } from '../panels/theme';
 import type { BoundaryFrame } from './evaluationApi';
 import { latestOnly } from './latestOnly';
 import { paintBoundary, paintHighlights, paintPoints, type PlanePoint } from './planeCanvas';
@@ -51,6 +52,8 @@ export const DecisionBoundary = memo(function DecisionBoundary({ points, boundar
     [width, height, pointRadius],
   );
   useEffect(() => () => draw.cancel(), [draw]);
-  useEffect(() => draw.push({ points, boundary, highlighted }), [draw, points, boundary, highlighted]);
+  // Repainted when the theme changes too: the plot's background and rings follow it.
+  const theme = useTheme();
+  useEffect(() => draw.push({ points, boundary, highlighted }), [draw, points, boundary, highlighted, theme]);
   return <canvas ref={canvas} width={width} height={height} data-boundary={boundary ? 'yes' : 'no'} {...canvasProps} />;
 });

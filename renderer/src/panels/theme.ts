@@ -50,8 +50,8 @@ export function useThemeAttribute(): Theme {
 
 /** The theme as it stands now, for code that draws outside React (canvas plots). */
 export function currentTheme(): Theme {
-  const fromDom = globalThis.document?.documentElement.dataset.theme;
-  if (fromDom === 'light' || fromDom === 'dark') return fromDom;
+  // From the store, not <html data-theme>: a plot repainting in an effect for a theme change runs before the app's
+  // effect that updates the attribute (children's effects run first).
   return resolveTheme(viewStore.getState().theme, systemPrefersDark());
 }
 
