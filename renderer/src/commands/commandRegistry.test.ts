@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS, COMMAND_IDS, type CommandId } from '../../../shared/commands/commandCatalog';
 import { documentStore } from '../store/documentStore';
-import { viewStore } from '../store/viewStore';
-import { COMMAND_HANDLERS, PAGE_COMMAND_IDS, commandEnablement, commandTitle, runCommand, type CommandState } from './commandRegistry';
+import { sidePanelShown, viewStore } from '../store/viewStore';
+import { COMMAND_HANDLERS, PAGE_COMMAND_IDS, commandEnablement, commandTitle, readCommandState, runCommand, type CommandState } from './commandRegistry';
 
 /** A state where everything is possible: a graph with a selection, history both ways, a finished run. */
 const READY: CommandState = {
@@ -122,6 +122,17 @@ describe('runCommand', () => {
     expect(runCommand('edit.delete', { source: 'toolbar' })).toBe(false);
     expect(viewStore.getState().toast).toBe('Delete: Nothing is selected.');
     expect(documentStore.getState().document).toBe(before);
+  });
+
+  it('shows the side panel for Inspector / Training, wide (collapsed) or narrow (put away over the canvas)', () => {
+    for (const windowWidth of [1440, 700]) {
+      viewStore.setState({ windowWidth, sideOverlayOpen: false, panels: { ...viewStore.getState().panels, side: { ...viewStore.getState().panels.side, collapsed: true } } });
+      expect(sidePanelShown(viewStore.getState()), String(windowWidth)).toBe(false);
+      expect(readCommandState().sidePanelCollapsed).toBe(true);
+      expect(runCommand('view.showTraining', { source: 'menubar' })).toBe(true);
+      expect(sidePanelShown(viewStore.getState()), String(windowWidth)).toBe(true);
+      expect(readCommandState()).toMatchObject({ sidePanelCollapsed: false, sideTab: 'training' });
+    }
   });
 
   it('refuses quietly from the keyboard', () => {

@@ -12,7 +12,7 @@ import {
 } from '../../../shared/commands/commandCatalog';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
-import { viewStore, type LayoutDirection, type SideTab, type ThemeChoice } from '../store/viewStore';
+import { sidePanelShown, viewStore, type LayoutDirection, type SideTab, type ThemeChoice } from '../store/viewStore';
 import { canvasCommands } from '../canvas/canvasCommands';
 import { clipboardCommands } from '../canvas/clipboardCommands';
 import { blockActions } from '../canvas/blockActions';
@@ -67,7 +67,8 @@ export function readCommandState(): CommandState {
     canExportModel: canExportModel(run),
     hasMetrics: hasMetrics(),
     paletteCollapsed: view.panels.palette.collapsed,
-    sidePanelCollapsed: view.panels.side.collapsed,
+    // On screen, docked or over the canvas in a narrow window (not only the remembered wide-window choice).
+    sidePanelCollapsed: !sidePanelShown(view),
     sideTab: view.sideTab,
     theme: view.theme,
     layoutDirection: view.layoutDirection,
@@ -108,7 +109,8 @@ function report(what: string) {
 function showSideTab(tab: SideTab): void {
   const view = viewStore.getState();
   view.setSideTab(tab);
-  if (view.panels.side.collapsed) view.setPanel('side', { collapsed: false });
+  // Collapsed (wide window) or put away (narrow window, where it opens over the canvas): bring it back.
+  if (!sidePanelShown(view)) view.togglePanel('side');
 }
 
 function setLayoutDirection(direction: LayoutDirection): Promise<void> {
