@@ -9,6 +9,8 @@ import { usePaletteSections, type PaletteItem } from './usePaletteSections';
 import { PALETTE_MIME, serializePaletteDrag, type PaletteEntry } from './paletteDrag';
 import { insertPaletteEntry } from './insertPaletteEntry';
 import { loadDatasetCatalog } from './datasetInput';
+import { documentStore } from '../store/documentStore';
+import { viewStore } from '../store/viewStore';
 
 function matches(item: PaletteItem, query: string): boolean {
   if (!query) return true;
@@ -29,6 +31,21 @@ export function Palette() {
       ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
       : { x: 0, y: 0 };
     insertPaletteEntry(entry, undefined, { fallback: { x: center.x - 90, y: center.y - 30 } });
+    revealSelection();
+  };
+
+  // A click chains the new layer after the selection, which may be at the edge of the view: pan (same zoom) so the
+  // layer the next click attaches to stays on screen.
+  const revealSelection = () => {
+    const [id] = documentStore.getState().selection;
+    const canvas = document.querySelector('.canvas-region')?.getBoundingClientRect();
+    const node = id ? documentStore.getState().document.nodes.find((n) => n.id === id) : undefined;
+    if (!node || !canvas) return;
+    const size = viewStore.getState().measured.get(node.id) ?? { width: 190, height: 76 };
+    const topLeft = flow.flowToScreenPosition(node.position);
+    const bottomRight = flow.flowToScreenPosition({ x: node.position.x + size.width, y: node.position.y + size.height });
+    const inside = topLeft.x >= canvas.left && topLeft.y >= canvas.top && bottomRight.x <= canvas.right && bottomRight.y <= canvas.bottom;
+    if (!inside) void flow.setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: flow.getZoom(), duration: 200 });
   };
 
   const onDragStart = (event: DragEvent, entry: PaletteEntry) => {

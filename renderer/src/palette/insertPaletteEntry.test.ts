@@ -5,7 +5,7 @@ import type { DatasetInfo } from '../../../shared/contracts/trainer';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
 import { savedBlocksStore } from '../blocks/savedBlocks';
-import { insertPaletteEntry } from './insertPaletteEntry';
+import { CHAIN_GAP, chainSpot, insertPaletteEntry } from './insertPaletteEntry';
 import { rememberDatasets } from './datasetInput';
 
 function load(graph: GraphDocument, dataset?: string) {
@@ -117,5 +117,17 @@ describe('a new Input takes the shape of the chosen dataset', () => {
     state().select(['conv']);
     const input = addInput();
     expect(state().document.edges.some((e) => e.target === input.id)).toBe(false);
+  });
+});
+
+describe('chainSpot: where a palette click puts the next layer', () => {
+  const size = () => ({ width: 180, height: 72 });
+  it('goes below the layer top to bottom and right of it left to right, stepping aside from a layer already there', () => {
+    const doc = convStem();
+    expect(chainSpot(doc, 'conv', 'DOWN', size)).toEqual({ x: 300, y: 72 + CHAIN_GAP });
+    expect(chainSpot(doc, 'conv', 'RIGHT', size)).toEqual({ x: 300 + 180 + 80, y: 0 });
+    const branched = addNode(doc, { id: 'below', type: 'Flatten', position: { x: 300, y: 72 + CHAIN_GAP } });
+    expect(chainSpot(branched, 'conv', 'DOWN', size)).toEqual({ x: 300 + 180 + 48, y: 72 + CHAIN_GAP });
+    expect(chainSpot(doc, 'missing', 'DOWN', size)).toBeUndefined();
   });
 });

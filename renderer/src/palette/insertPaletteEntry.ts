@@ -49,26 +49,42 @@ function pasteAsBlock(doc: GraphDocument, fragment: GraphFragment, name: string,
   return { document: groupNodes(next, pasted.newNodeIds, name, nextGroupId(next)), exit };
 }
 
-/** Just right of `nodeId`, where the next layer of a chain goes; below any layer already there (a branch). */
-function rightOf(nodeId: NodeId): Position | undefined {
-  const doc = documentStore.getState().document;
-  const measured = viewStore.getState().measured;
+/** The gap between a layer and the next one a palette click chains after it (the auto layout's gap, on the grid). */
+export const CHAIN_GAP = 56;
+
+/**
+ * Where the next layer of a chain goes: below `nodeId` when graphs run top to bottom (the default), right of it when
+ * they run left to right; beside any layer already there (a branch). Pure, for tests; see {@link nextInChain}.
+ */
+export function chainSpot(
+  doc: GraphDocument,
+  nodeId: NodeId,
+  direction: 'DOWN' | 'RIGHT',
+  sizeOf: (id: NodeId) => { width: number; height: number },
+): Position | undefined {
   const node = doc.nodes.find((n) => n.id === nodeId);
   if (!node) return undefined;
-  const width = measured.get(nodeId)?.width ?? 190;
-  const spot = { x: node.position.x + width + 80, y: node.position.y, width: 200, height: 80 };
-  const overlaps = (y: number) =>
+  const own = sizeOf(nodeId);
+  const down = direction === 'DOWN';
+  const spot = { width: 200, height: 80 };
+  let at = down ? { x: node.position.x, y: node.position.y + own.height + CHAIN_GAP } : { x: node.position.x + own.width + 80, y: node.position.y };
+  const overlaps = (p: Position) =>
     doc.nodes.some((n) => {
-      const size = measured.get(n.id) ?? { width: 190, height: 76 };
-      return n.position.x < spot.x + spot.width && n.position.x + size.width > spot.x && n.position.y < y + spot.height && n.position.y + size.height > y;
+      const size = sizeOf(n.id);
+      return n.position.x < p.x + spot.width && n.position.x + size.width > p.x && n.position.y < p.y + spot.height && n.position.y + size.height > p.y;
     });
-  let y = spot.y;
-  for (let tries = 0; tries < 50 && overlaps(y); tries++) y += 112;
-  return { x: spot.x, y };
+  // A branch steps sideways from the main line: right when the graph runs down, down when it runs right.
+  for (let tries = 0; tries < 50 && overlaps(at); tries++) at = down ? { x: at.x + own.width + 48, y: at.y } : { x: at.x, y: at.y + 112 };
+  return at;
+}
+
+function nextInChain(nodeId: NodeId): Position | undefined {
+  const measured = viewStore.getState().measured;
+  return chainSpot(documentStore.getState().document, nodeId, viewStore.getState().layoutDirection, (id) => measured.get(id) ?? { width: 190, height: 76 });
 }
 
 /**
- * `position` undefined = right of the node it is wired after (or `fallback`, e.g. the centre of the view).
+ * `position` undefined = next to the node it is wired after (below it top to bottom, right of it left to right) (or `fallback`, e.g. the centre of the view).
  */
 export function insertPaletteEntry(
   entry: PaletteEntry,
@@ -77,7 +93,7 @@ export function insertPaletteEntry(
 ): void {
   const store = documentStore.getState();
   const after = options.after === null ? undefined : (options.after ?? defaultAfter());
-  const at = snap(position ?? (after ? rightOf(after) : undefined) ?? options.fallback ?? { x: 0, y: 0 });
+  const at = snap(position ?? (after ? nextInChain(after) : undefined) ?? options.fallback ?? { x: 0, y: 0 });
   switch (entry.kind) {
     case 'layer': {
       if (entry.type === 'Input') canvasCommands.addLayer(entry.type, at, undefined, inputParamsForDataset(store.training?.dataset));
