@@ -11,7 +11,7 @@ import type { LoadedDataset } from '../../datasets/loadDataset';
 import { createSeededRandom } from '../../datasets/seededRandom';
 import { augmentBatch } from './augment';
 import { ImageFolderChangedError, loadImageFolder, toLoadedDataset, type ImageDatasetInfo } from './loadImageFolder';
-import type { ImageFit, LoadedImageFolder } from './types';
+import type { ImageFit } from './types';
 
 export interface ImageFolderUserDataOptions {
   readonly onProgress?: (progress: { readonly fraction?: number; readonly message: string }) => void;
@@ -32,8 +32,6 @@ export interface ImageFolderUserData extends LoadedDataset<ImageDatasetInfo> {
   readonly changed: boolean;
   /** The unreadable files skipped, by path with the reason. */
   readonly skippedFiles: readonly { readonly path: string; readonly reason: string }[];
-  /** The Uint8 pixels and split, for a trainer that builds float batches itself (fillBatch) or augments them. */
-  readonly images: LoadedImageFolder;
   /**
    * The spec's per-epoch augmentation of a training batch (absent when the spec turns every kind off): a new array,
    * `count` images of the input shape, transformed with a random drawn from (seed, epoch, batch) — the same on every
@@ -89,6 +87,8 @@ export async function loadImageFolderForTraining(folder: string, spec: ImageFold
     shape: { name: dataset.info.id, kind: 'imageFolder', inputShape: dataset.info.inputShape, task: 'classification', classNames: fitted.classNames },
     changed,
     skippedFiles: images.skipped,
-    images,
+    // The Uint8 pixels (images.pixels) are not kept: the trainer holds the Float32 splits for the whole run, and a
+    // second copy would cost 147 MB at 50,000 × 32×32×3. A trainer that builds batches with fillBatch would keep
+    // `images` instead of the float splits.
   };
 }
