@@ -10,6 +10,7 @@ import { viewStore } from '../store/viewStore';
 import { runCommand } from '../commands/commandRegistry';
 import { keyMatches, type KeyPress } from '../commands/keyMatch';
 import { useCommandFlow } from '../commands/commandFlow';
+import { hasNativeMenu } from '../commands/host';
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -41,7 +42,7 @@ export function useShortcuts(): void {
     const onKey = (e: KeyboardEvent) => {
       if (viewStore.getState().dialog) return;
       if (isTyping(e.target)) return;
-      const command = commandForKey(e, window.neuralBricks !== undefined);
+      const command = commandForKey(e, hasNativeMenu());
       if (!command) return;
       // Buttons use Space (and Enter) to click; keep that when one has focus.
       if (e.target instanceof HTMLButtonElement && (e.key === ' ' || e.key === 'Enter')) return;
