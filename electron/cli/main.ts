@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'evaluate', load: async () => (await import('./commands/evaluate')).evaluateCommand },
   { name: 'predict', load: async () => (await import('./commands/predict')).predictCommand },
   { name: 'export', load: async () => (await import('./commands/export')).exportCommand },
+  { name: 'import', load: async () => (await import('./commands/import')).importCommand },
   { name: 'signal', load: async () => (await import('./commands/signal')).signalCommand },
   { name: 'landscape', load: async () => (await import('./commands/landscape')).landscapeCommand },
   { name: 'lesson', load: async () => (await import('./commands/lesson')).lessonCommand },

@@ -79,5 +79,10 @@ export const runSummarySchema = z.strictObject({
    * record still says which data it was after the file's `training.data` points elsewhere. Since format 4.
    */
   data: z.strictObject({ kind: z.enum(['table', 'imageFolder']), hash: sha256HexSchema }).optional(),
+  /**
+   * The run was not trained here: its checkpoint holds weights imported from another framework (`bricks import`), so
+   * `epochs` is empty and `final` is not a measurement (loss 0) — evaluate the run to measure it. Since format 4.
+   */
+  imported: z.strictObject({ from: z.string().min(1).max(1000), format: z.enum(['tfjs-layers']) }).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
