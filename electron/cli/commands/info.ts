@@ -88,7 +88,8 @@ export function infoText(graph: Extract<CliGraph, { ok: true }>, checkpoints: re
     r.backend,
     r.config.dataset,
     String(r.epochs.length),
-    lossText(r.final.loss),
+    // An imported run was not trained or measured here: its `final` holds no measurement.
+    r.imported ? 'imported' : lossText(r.final.loss),
     percent(r.final.accuracy),
     percent(r.final.valAccuracy),
     percent(r.final.testAccuracy),

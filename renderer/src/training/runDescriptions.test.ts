@@ -13,6 +13,7 @@ describe('run descriptions', () => {
   it('says a run stopped inside its first epoch, not "0 ep · val acc" of a batch accuracy', () => {
     expect(runOutcomeText({ status: 'stopped', epochs: [], final: { loss: 0.6, accuracy: 0.658 } })).toBe('stopped in epoch 1 (no epoch completed) · last batch acc 65.8%');
     expect(runOutcomeText({ status: 'failed', epochs: [], final: { loss: 0 } })).toBe('failed in epoch 1 (no epoch completed)');
+    expect(runOutcomeText({ status: 'completed', epochs: [], final: { loss: 0 }, imported: { from: 'model.json', format: 'tfjs-layers' } })).toBe('imported weights (model.json)');
     const epochs = [
       { epoch: 1, loss: 1 },
       { epoch: 2, loss: 0.5 },

@@ -34,7 +34,9 @@ export function liveMetricsText(epochs: readonly EpochMetrics[], batches: readon
  * A history entry's outcome: "3 ep · val acc 91.2%", "2 ep · train acc 88.0%" (no validation split), or for a run that
  * ended inside its first epoch "stopped in epoch 1 (no epoch completed) · last batch acc 65.8%".
  */
-export function runOutcomeText(run: Pick<RunSummary, 'status' | 'epochs' | 'final'>): string {
+export function runOutcomeText(run: Pick<RunSummary, 'status' | 'epochs' | 'final' | 'imported'>): string {
+  // Weights brought in by `bricks import`: not trained or measured here.
+  if (run.imported) return `imported weights (${run.imported.from})`;
   const completed = run.epochs.length;
   if (completed === 0) {
     const verb = run.status === 'failed' ? 'failed' : run.status === 'completed' ? 'ended' : 'stopped';

@@ -1,5 +1,5 @@
 /**
- * Importing Keras and TF.js models: Keras JSON fixtures (Sequential CNN in the Keras 2.x and 2.0-era formats, a
+ * `bricks import` (electron/services/import, shared/interop): importing Keras and TF.js models: Keras JSON fixtures (Sequential CNN in the Keras 2.x and 2.0-era formats, a
  * Functional ResNet block in Keras 2 and Keras 3 formats) become graphs that validate with the parameter count tfjs
  * itself gives the original; unsupported layers are listed by name; a TF.js model with weights becomes a kept run
  * whose outputs are the original's; an exported example imports back to the same graph and outputs.
@@ -14,14 +14,14 @@ import { resolveParams } from '../../../shared/catalog/resolveParams';
 import { getLayerSpec } from '../../../shared/catalog/registry';
 import type { GraphDocument } from '../../../shared/document/model';
 import { importKerasModel } from '../../../shared/interop/importKeras';
-import { runCli as bricks } from '../../cli/testing/runCli';
-import { selectBackend } from '../backends/selectBackend';
-import { compileGraph } from '../compiler/compileGraph';
-import { readGraphFile } from '../files/readGraphFile';
-import { loadModelFromDir, saveModelToDir } from '../training/modelFiles';
-import { checkpointDirFor } from '../checkpoints/checkpointStore';
+import { runCli as bricks } from '../testing/runCli';
+import { selectBackend } from '../../services/backends/selectBackend';
+import { compileGraph } from '../../services/compiler/compileGraph';
+import { readGraphFile } from '../../services/files/readGraphFile';
+import { loadModelFromDir, saveModelToDir } from '../../services/training/modelFiles';
+import { checkpointDirFor } from '../../services/checkpoints/checkpointStore';
 
-const fixtures = path.join(import.meta.dirname, 'fixtures');
+const fixtures = path.resolve(import.meta.dirname, '../../services/import/fixtures');
 const repo = path.resolve(import.meta.dirname, '../../..');
 let dir: string;
 
@@ -228,6 +228,95 @@ describe('TF.js layers model with weights', () => {
     expect(read.file.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Dense', 'Output']);
     expect(read.file.graph.nodes.at(-1)!.params).toEqual({ task: 'binary' });
     model.dispose();
+  });
+});
+
+describe('every mapped layer type keeps its numbers', () => {
+  async function importAndCompare(original: tfl.LayersModel, name: string, x: tf.Tensor): Promise<GraphDocument> {
+    const modelDir = path.join(dir, name);
+    await saveModelToDir(original, modelDir);
+    const graph = path.join(dir, `${name}.nbrick`);
+    const cli = await bricks('import', path.join(modelDir, 'model.json'), graph);
+    expect(cli.code, cli.err).toBe(0);
+    const read = await readGraphFile(graph);
+    if (!read.ok) throw new Error(read.error.message);
+    const kept = await loadModelFromDir(checkpointDirFor(graph, read.file.runs![0]!.id));
+    expect(kept.countParams()).toBe(original.countParams());
+    expect(maxAbsDiff(await predict(kept, x), await predict(original, x))).toBeLessThanOrEqual(1e-5);
+    kept.dispose();
+    return read.file.graph;
+  }
+
+  it('image layers: padding, depthwise, separable, transposed and dilated convs, pools, LeakyReLU, LayerNorm, Concatenate, Reshape', async () => {
+    const input = tfl.input({ shape: [12, 12, 3], name: 'img' });
+    const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;
+    let x = apply(tfl.layers.zeroPadding2d({ padding: [[1, 2], [0, 1]], name: 'pad' }), input);
+    x = apply(tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, activation: 'relu', name: 'dw' }), x);
+    x = apply(tfl.layers.separableConv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'elu', name: 'sep' }), x);
+    x = apply(tfl.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh', name: 'up_conv' }), x);
+    x = apply(tfl.layers.averagePooling2d({ poolSize: 2, name: 'avg' }), x);
+    x = apply(tfl.layers.leakyReLU({ alpha: 0.1, name: 'leaky' }), x);
+    const side = apply(tfl.layers.conv2d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'sigmoid', name: 'dilated' }), x);
+    x = apply(tfl.layers.concatenate({ axis: -1, name: 'cat' }), [x, side]);
+    x = apply(tfl.layers.upSampling2d({ size: [2, 2], name: 'up' }), x);
+    x = apply(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'maxp' }), x);
+    x = apply(tfl.layers.globalMaxPooling2d({ name: 'gmp' }), x);
+    x = apply(tfl.layers.reshape({ targetShape: [2, 4], name: 'rows' }), x);
+    x = apply(tfl.layers.layerNormalization({ epsilon: 1e-5, name: 'ln' }), x);
+    x = apply(tfl.layers.flatten({ name: 'flat' }), x);
+    x = apply(tfl.layers.dense({ units: 6, activation: 'relu', name: 'hidden' }), x);
+    x = apply(tfl.layers.dropout({ rate: 0.3, name: 'drop' }), x);
+    const out = apply(tfl.layers.dense({ units: 3, name: 'values' }), x);
+    const original = tfl.model({ inputs: input, outputs: out });
+    const xs = tf.randomNormal([3, 12, 12, 3], 0, 1, 'float32', 5);
+    const doc = await importAndCompare(original, 'image-layers', xs);
+    expect(Object.fromEntries(doc.nodes.map((n) => [n.id, n.type]))).toEqual({
+      img: 'Input', pad: 'ZeroPadding2D', dw: 'DepthwiseConv2D', sep: 'SeparableConv2D', up_conv: 'Conv2DTranspose', avg: 'AvgPool2D',
+      leaky: 'Activation', dilated: 'Conv2D', cat: 'Concatenate', up: 'UpSampling2D', maxp: 'MaxPool2D', gmp: 'GlobalMaxPool2D',
+      rows: 'Reshape', ln: 'LayerNorm', flat: 'Flatten', hidden: 'Dense', drop: 'Dropout', values: 'Output',
+    });
+    expect(doc.nodes.find((n) => n.id === 'pad')!.params).toEqual({ padding: [1, 2, 0, 1] });
+    expect(doc.nodes.find((n) => n.id === 'values')!.params).toEqual({ task: 'regression', units: 3 });
+    tf.dispose(xs);
+    original.dispose();
+  }, 60_000);
+
+  it('token layers: Embedding, LSTM and GRU (tfjs gates), with a softmax head', async () => {
+    const original = tfl.sequential({
+      layers: [
+        tfl.layers.embedding({ inputDim: 30, outputDim: 6, inputLength: 7, name: 'embed' }),
+        tfl.layers.lstm({ units: 5, returnSequences: true, name: 'lstm' }),
+        tfl.layers.gru({ units: 4, name: 'gru' }),
+        tfl.layers.dense({ units: 3, activation: 'softmax', name: 'probs' }),
+      ],
+    });
+    const xs = tf.tensor2d(Array.from({ length: 21 }, (_, i) => (i * 11) % 30), [3, 7], 'int32');
+    const doc = await importAndCompare(original, 'token-layers', xs);
+    expect(doc.nodes.map((n) => n.type)).toEqual(['Input', 'Embedding', 'LSTM', 'GRU', 'Output']);
+    expect(doc.nodes[0]!.params).toEqual({ kind: 'tokens', length: 7 });
+    tf.dispose(xs);
+    original.dispose();
+  }, 60_000);
+
+  it('Keras defaults with no tfjs equivalent are refused by name (sigmoid gates, GRU reset_after)', () => {
+    const layer = (className: string, config: Record<string, unknown>) => ({ class_name: className, config: { name: className.toLowerCase(), ...config } });
+    const result = importKerasModel({
+      class_name: 'Sequential',
+      config: {
+        name: 'rnn',
+        layers: [
+          { class_name: 'InputLayer', config: { name: 'seq', batch_input_shape: [null, 5, 3], dtype: 'float32' } },
+          layer('LSTM', { units: 4, return_sequences: true, recurrent_activation: 'sigmoid' }),
+          layer('GRU', { units: 4, reset_after: true, recurrent_activation: 'hard_sigmoid' }),
+          layer('Dense', { units: 1, activation: 'sigmoid' }),
+        ],
+      },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.layer} (${p.className})`)).toEqual(['lstm (LSTM)', 'gru (GRU)']);
+    expect(result.problems[0]!.reason).toContain("recurrent_activation 'sigmoid'");
+    expect(result.problems[1]!.reason).toContain('reset_after');
   });
 });
 
