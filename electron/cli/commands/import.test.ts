@@ -97,6 +97,14 @@ describe('Keras model JSON', () => {
     expect(new Set(result.doc.nodes.map((n) => n.position.x)).size).toBe(1);
   });
 
+  it('the Keras 3 format (InputLayer batch_shape, dtype policies, module/registered_name) gives the same graph', async () => {
+    const result = imported(await fixture('keras3-sequential-cnn.json'));
+    const current = imported(await fixture('keras-sequential-cnn.json'));
+    expect(result.doc.nodes.map((n) => n.id)[0]).toBe('input_layer');
+    expect(result.doc.nodes.map((n) => [n.type, n.params])).toEqual(current.doc.nodes.map((n) => [n.type, n.params]));
+    expect(result.analysis.totals.params).toBe(current.analysis.totals.params);
+  });
+
   it('the Keras 2.0-era format (config is the list of layers, input declared on the first layer) gives the same graph', async () => {
     const json = await fixture('keras-2.0-sequential-cnn.json');
     const result = imported(json);
@@ -212,6 +220,45 @@ describe('TF.js layers model with weights', () => {
     kept.dispose();
     original.dispose();
   }, 60_000);
+
+  it("a tensorflowjs_converter layout (topology under model_config, several shards named group1-shard…) loads its weights", async () => {
+    const original = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [6], units: 16, activation: 'gelu', name: 'hidden' }),
+        tfl.layers.batchNormalization({ name: 'norm' }),
+        tfl.layers.dense({ units: 4, activation: 'softmax', name: 'classes' }),
+      ],
+    });
+    const modelDir = path.join(dir, 'converter');
+    await saveModelToDir(original, modelDir);
+    const saved = JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[] }[] };
+    const bytes = await readFile(path.join(modelDir, 'weights.bin'));
+    const { writeFile } = await import('node:fs/promises');
+    const half = Math.floor(bytes.byteLength / 8) * 4;
+    await writeFile(path.join(modelDir, 'group1-shard1of2.bin'), bytes.subarray(0, half));
+    await writeFile(path.join(modelDir, 'group1-shard2of2.bin'), bytes.subarray(half));
+    await rm(path.join(modelDir, 'weights.bin'));
+    const converted = {
+      format: 'layers-model',
+      generatedBy: 'keras v2.13.1',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
+      modelTopology: { keras_version: '2.13.1', backend: 'tensorflow', model_config: saved.modelTopology, training_config: { loss: 'categorical_crossentropy' } },
+      weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: (saved.weightsManifest[0] as unknown as { weights: unknown }).weights }],
+    };
+    await writeFile(path.join(modelDir, 'model.json'), JSON.stringify(converted));
+    const graph = path.join(dir, 'converter.nbrick');
+    const cli = await bricks('import', path.join(modelDir, 'model.json'), graph);
+    expect(cli.code, cli.err).toBe(0);
+    const read = await readGraphFile(graph);
+    if (!read.ok) throw new Error(read.error.message);
+    expect(read.file.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Dense', 'BatchNorm', 'Output']);
+    const kept = await loadModelFromDir(checkpointDirFor(graph, read.file.runs![0]!.id));
+    const x = tf.randomNormal([5, 6], 0, 1, 'float32', 9);
+    expect(maxAbsDiff(await predict(kept, x), await predict(original, x))).toBeLessThanOrEqual(1e-5);
+    tf.dispose(x);
+    kept.dispose();
+    original.dispose();
+  });
 
   it('without its weight shards the model imports as a graph only, saying which file is missing', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 3, activation: 'relu' }), tfl.layers.dense({ units: 1, activation: 'sigmoid' })] });
