@@ -1,6 +1,7 @@
 /**
  * `bricks export`: a trained spirals run exported to PyTorch gives in python3-torch what `bricks predict` gives (within
- * 1e-4); the TF.js export is the run's model; Keras/ONNX say they are planned; errors name what is wrong.
+ * 1e-4), and so does its ONNX export in ONNX Runtime; the TF.js export is the run's model; Keras says it is planned;
+ * errors name what is wrong.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { loadModelFromDir } from '../../services/training/modelFiles';
 import { seededUniform } from '../../services/testing/seededUniform';
 import { runCli as bricks } from '../testing/runCli';
 import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const PYTHON = '/usr/bin/python3';
@@ -103,13 +105,10 @@ print(json.dumps(y.tolist()))
     expect(result.out).toContain('freshly initialised (no kept run)');
   });
 
-  it('keras and onnx are planned: exit 2 with a clear message; unknown targets and missing runs are errors', async () => {
+  it('keras is planned: exit 2 with a clear message; unknown targets and missing runs are errors', async () => {
     const keras = await bricks('export', spirals, '--to', 'keras', '--out', path.join(dir, 'k'));
     expect(keras.code).toBe(2);
-    expect(keras.err).toContain('bricks export: export to Keras is not yet available (planned); available now: pytorch, tfjs');
-    const onnx = await bricks('export', spirals, '--to', 'onnx', '--out', path.join(dir, 'o'));
-    expect(onnx.code).toBe(2);
-    expect(onnx.err).toContain('export to ONNX is not yet available');
+    expect(keras.err).toContain('bricks export: export to Keras is not yet available (planned); available now: pytorch, onnx, tfjs');
     const unknown = await bricks('export', spirals, '--to', 'caffe', '--out', path.join(dir, 'c'));
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("unknown target 'caffe'");
@@ -118,6 +117,31 @@ print(json.dumps(y.tolist()))
     expect(missing.err).toContain(`no run no-such-run in ${spirals} (its runs: ${run.id})`);
     expect((await bricks('export', path.join(dir, 'absent.nbrick'), '--to', 'pytorch', '--out', path.join(dir, 'a'))).code).toBe(2);
   });
+
+  it("--to onnx: model.onnx with the run's weights gives in ONNX Runtime what bricks predict gives", async () => {
+    const out = path.join(dir, 'onnx');
+    const result = await bricks('export', spirals, '--to', 'onnx', '--out', out);
+    expect(result.code, result.err).toBe(0);
+    expect(result.err).toContain(`Exporting spirals.nbrick to ONNX; weights: trained, from run ${run.id}`);
+    expect(result.out).toContain(`Exported spirals.nbrick → ${out}: model.onnx, README.md`);
+    expect(result.out).toMatch(/ONNX opset 13: \d+ operators, [\d,]+ parameters in \d+ initializers/);
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'model.onnx']);
+    const readme = await readFile(path.join(out, 'README.md'), 'utf8');
+    expect(readme).toContain('spirals points');
+    expect(readme).toContain("ort.InferenceSession('model.onnx')");
+
+    const session = await ort.InferenceSession.create(path.join(out, 'model.onnx'));
+    const input = session.inputNames[0]!;
+    const y = (await session.run({ [input]: new ort.Tensor('float32', Float32Array.from(points.flat()), [points.length, 2]) }))[session.outputNames[0]!]!;
+    await session.release();
+    const expected = await predicted();
+    expect([...y.dims]).toEqual([expected.length, expected[0]!.length]);
+    const values = y.data as Float32Array;
+    let max = 0;
+    expected.forEach((row, i) => row.forEach((v, j) => (max = Math.max(max, Math.abs(values[i * row.length + j]! - v)))));
+    console.info(`bricks export spirals run ${run.id}: ONNX Runtime vs bricks predict max |diff| ${max.toExponential(2)}`);
+    expect(max).toBeLessThanOrEqual(1e-4);
+  }, 60_000);
 
   it('refuses a run trained on a different graph, naming the nodes that changed', async () => {
     const read = await readGraphFile(spirals);

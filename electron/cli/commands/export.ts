@@ -1,9 +1,10 @@
 /**
- * `bricks export FILE --to pytorch|tfjs --out DIR [--run ID]`: the graph as a model for another framework, with the
+ * `bricks export FILE --to pytorch|onnx|tfjs --out DIR [--run ID]`: the graph as a model for another framework, with the
  * weights of a kept run (a named run, or the newest with a checkpoint) or, when there is none, freshly initialised.
  * - pytorch: DIR/model.py (an nn.Module named after the graph, attributes after node ids), DIR/weights.safetensors, DIR/README.md
+ * - onnx: DIR/model.onnx (opset 13, weights inside; NHWC image input, node ids as names), DIR/README.md
  * - tfjs: DIR/model.json + DIR/weights.bin, the TF.js layers model (a run's checkpoint files as kept, or the compiled graph)
- * Keras and ONNX are planned (exit 2 says so).
+ * Keras is planned (exit 2 says so).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import type { Command } from 'commander';
 import { selectBackend } from '../../services/backends/selectBackend';
 import { GraphCompileError } from '../../services/compiler/compileGraph';
 import { ExportSourceError, loadExportSource, type ExportSource } from '../../services/export/exportSource';
+import { exportOnnx } from '../../services/export/onnx/exportOnnx';
+import { OnnxExportError } from '../../services/export/onnx/generateOnnx';
 import { exportPytorch } from '../../services/export/pytorch/exportPytorch';
 import { PytorchExportError } from '../../services/export/pytorch/generatePytorch';
 import { readGraphFile } from '../../services/files/readGraphFile';
@@ -18,8 +21,9 @@ import { writeTextFileAtomic } from '../../services/files/writeGraphFileAtomic';
 import { saveModelToDir } from '../../services/training/modelFiles';
 import { EXIT, type CliCommand, type CliContext } from '../command';
 
-export const EXPORT_TARGETS = ['pytorch', 'tfjs'] as const;
-export const PLANNED_TARGETS = ['keras', 'onnx'] as const;
+export const EXPORT_TARGETS = ['pytorch', 'onnx', 'tfjs'] as const;
+export const PLANNED_TARGETS = ['keras'] as const;
+const TARGET_NAMES: Readonly<Record<string, string>> = { pytorch: 'PyTorch', onnx: 'ONNX', tfjs: 'TF.js' };
 
 interface ExportFlags {
   to: string;
@@ -51,7 +55,7 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
   };
   const to = flags.to.toLowerCase();
   if ((PLANNED_TARGETS as readonly string[]).includes(to)) {
-    fail(EXIT.unusable, `export to ${to === 'keras' ? 'Keras' : 'ONNX'} is not yet available (planned); available now: ${EXPORT_TARGETS.join(', ')}`);
+    fail(EXIT.unusable, `export to Keras is not yet available (planned); available now: ${EXPORT_TARGETS.join(', ')}`);
     return;
   }
   if (!(EXPORT_TARGETS as readonly string[]).includes(to)) {
@@ -84,7 +88,7 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
     throw error;
   }
   try {
-    io.stderr.write(`Exporting ${path.basename(file)} to ${to === 'pytorch' ? 'PyTorch' : 'TF.js'}; weights: ${source.weightsFrom}…\n`);
+    io.stderr.write(`Exporting ${path.basename(file)} to ${TARGET_NAMES[to]}; weights: ${source.weightsFrom}…\n`);
     const outDir = path.resolve(flags.out);
     if (to === 'pytorch') {
       const result = await exportPytorch(source, outDir, { sourceFile: path.basename(file), dataset: read.file.training?.dataset });
@@ -95,6 +99,15 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
           `  input N×${g.input.shape.join('×')}${g.input.kind === 'image' ? ' (NCHW)' : ''} → output N×${g.outputShape.join('×')}\n` +
           `  use: from model import load_model; model = load_model('${flags.out}')\n`,
       );
+    } else if (to === 'onnx') {
+      const result = await exportOnnx(source, outDir, { sourceFile: path.basename(file), dataset: read.file.training?.dataset });
+      const g = result.generated;
+      io.stdout.write(
+        `Exported ${path.basename(file)} → ${flags.out}: ${result.files.join(', ')}\n` +
+          `  ONNX opset 13: ${g.nodes.length} operators, ${formatCount(result.weightCount)} parameters in ${g.initializers.length} initializers (${formatCount(result.bytes)} bytes); weights: ${source.weightsFrom}\n` +
+          `  input '${g.input.name}' N×${g.input.shape.join('×')}${g.input.shape.length === 3 ? ' (NHWC, as in the app)' : ''} → output '${g.output.name}' N×${g.output.shape.join('×')}\n` +
+          `  use: onnxruntime.InferenceSession('${path.join(flags.out, 'model.onnx')}')\n`,
+      );
     } else {
       const files = await exportTfjs(source, outDir);
       io.stdout.write(
@@ -104,7 +117,7 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
       );
     }
   } catch (error) {
-    if (error instanceof PytorchExportError) {
+    if (error instanceof PytorchExportError || error instanceof OnnxExportError) {
       fail(EXIT.problems, `${file}: ${error.message}`);
       return;
     }
@@ -118,7 +131,7 @@ export const exportCommand: CliCommand = {
   register(program: Command, ctx: CliContext) {
     program
       .command('export')
-      .description('Export a graph with its trained weights as a PyTorch module or a TF.js layers model')
+      .description('Export a graph with its trained weights as a PyTorch module, an ONNX model or a TF.js layers model')
       .argument('<file>', '.nbrick graph file')
       .requiredOption('--to <target>', `${EXPORT_TARGETS.join(' | ')} (${PLANNED_TARGETS.join(', ')}: planned)`)
       .requiredOption('--out <dir>', 'directory to write into (created if missing)')
@@ -128,10 +141,11 @@ export const exportCommand: CliCommand = {
         'after',
         `
 Exit codes: 0 exported · 1 the graph has errors, a layer cannot be exported (each named), or the run is missing or
-  does not match the graph · 2 unreadable file, unknown or not yet available target (keras, onnx), bad usage.
+  does not match the graph · 2 unreadable file, unknown or not yet available target (keras), bad usage.
 
 Examples:
   bricks export lenet.nbrick --to pytorch --out lenet-pt      (model.py, weights.safetensors, README.md)
+  bricks export lenet.nbrick --to onnx --out lenet-onnx       (model.onnx, README.md)
   bricks export lenet.nbrick --to tfjs --out lenet-tfjs --run r2`,
       )
       .action(async (file: string, flags: ExportFlags) => {
