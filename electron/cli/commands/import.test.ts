@@ -161,6 +161,7 @@ describe('Keras model JSON', () => {
     expect(cli.out).toContain('8 nodes');
     expect(cli.out).toContain('34,826 parameters');
     expect(cli.out).toContain('weights: none (a Keras model JSON holds no weights)');
+    expect(cli.out).toContain("fits the bundled dataset 'mnist'");
     const read = await readGraphFile(out);
     expect(read.ok).toBe(true);
     const validate = await bricks('validate', out);
@@ -224,9 +225,9 @@ describe('TF.js layers model with weights', () => {
   it("a tensorflowjs_converter layout (topology under model_config, several shards named group1-shard…) loads its weights", async () => {
     const original = tfl.sequential({
       layers: [
-        tfl.layers.dense({ inputShape: [6], units: 16, activation: 'gelu', name: 'hidden' }),
+        tfl.layers.dense({ inputShape: [4], units: 16, activation: 'gelu', name: 'hidden' }),
         tfl.layers.batchNormalization({ name: 'norm' }),
-        tfl.layers.dense({ units: 4, activation: 'softmax', name: 'classes' }),
+        tfl.layers.dense({ units: 3, activation: 'softmax', name: 'classes' }),
       ],
     });
     const modelDir = path.join(dir, 'converter');
@@ -252,8 +253,14 @@ describe('TF.js layers model with weights', () => {
     const read = await readGraphFile(graph);
     if (!read.ok) throw new Error(read.error.message);
     expect(read.file.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Dense', 'BatchNorm', 'Output']);
+    // Four features, three classes: the graph fits iris, so the imported run evaluates at once.
+    expect(read.file.training?.dataset).toBe('iris');
+    expect(read.file.runs![0]!.config.dataset).toBe('iris');
+    const evaluated = await bricks('evaluate', graph, '--json');
+    expect(evaluated.code, evaluated.err).toBe(0);
+    expect(JSON.parse(evaluated.out)).toMatchObject({ runId: read.file.runs![0]!.id });
     const kept = await loadModelFromDir(checkpointDirFor(graph, read.file.runs![0]!.id));
-    const x = tf.randomNormal([5, 6], 0, 1, 'float32', 9);
+    const x = tf.randomNormal([5, 4], 0, 1, 'float32', 9);
     expect(maxAbsDiff(await predict(kept, x), await predict(original, x))).toBeLessThanOrEqual(1e-5);
     tf.dispose(x);
     kept.dispose();

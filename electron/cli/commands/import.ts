@@ -43,6 +43,7 @@ async function runImport(model: string, out: string, flags: ImportFlags, ctx: Cl
         '\n',
     );
     for (const note of result.notes) io.stdout.write(`  note: ${note}\n`);
+    if (result.dataset) io.stdout.write(`  fits the bundled dataset '${result.dataset}': set as the file's training dataset\n`);
     if (result.weights) {
       io.stdout.write(
         `  weights: ${result.weights.tensors} tensors kept as run ${result.weights.runId} in ${result.weights.checkpointDir}\n` +

@@ -11,11 +11,15 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createGraphFile, type GraphFile } from '../../../shared/format/graphFileSchema';
 import { graphHash } from '../../../shared/format/graphHash';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
+import type { GraphDocument } from '../../../shared/document/model';
+import type { GraphAnalysis } from '../../../shared/inference/types';
+import { checkGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsDataset';
 import { importKerasModel, type ImportedGraph, type ImportProblem } from '../../../shared/interop/importKeras';
 import { KerasFormatError } from '../../../shared/interop/kerasTopology';
 import { checkpointDirFor, writeCheckpoint } from '../checkpoints/checkpointStore';
 import { compileGraph } from '../compiler/compileGraph';
+import { listDatasets } from '../datasets/datasetRegistry';
 import { findLayer } from '../export/exportSource';
 import { writeGraphFileAtomic } from '../files/writeGraphFileAtomic';
 import { modelArtifactsFromFiles, modelToFiles, MODEL_JSON, type ModelFileBytes } from '../training/modelFiles';
@@ -48,6 +52,8 @@ export interface ImportedWeights {
 
 export interface ImportModelOutcome extends ImportedGraph {
   readonly file: GraphFile;
+  /** The bundled dataset the graph fits (its input shape and classes), set as the file's training dataset. */
+  readonly dataset?: string;
   /** Parameters of the original as tfjs counts them (only when tfjs could load it, i.e. TF.js files). */
   readonly originalParams?: number;
   readonly weights?: ImportedWeights;
@@ -81,6 +87,15 @@ export async function readModelJson(modelPath: string): Promise<unknown> {
   } catch (error) {
     throw new ImportModelError('unusable', `${modelPath} is not JSON (${error instanceof Error ? error.message : String(error)}); expected a Keras model JSON or a TF.js model.json`);
   }
+}
+
+/**
+ * A training config for the imported graph: the defaults, with the first bundled dataset the graph fits (its Input
+ * shape and Output classes), so an imported MNIST or iris model trains and evaluates at once; undefined when none fits.
+ */
+function fittingTraining(doc: GraphDocument, analysis: GraphAnalysis): TrainingConfig | undefined {
+  const dataset = listDatasets().find((d) => checkGraphFitsDataset(doc, d, analysis).length === 0);
+  return dataset ? { ...DEFAULT_TRAINING_CONFIG, dataset: dataset.id } : undefined;
 }
 
 /** A fixed batch of inputs for the model (token ids below the first Embedding's vocabulary). */
@@ -175,7 +190,9 @@ export async function importModelFile(modelPath: string, outPath: string, option
   for (const shard of shards) if (!(await exists(shard))) missing.push(path.basename(shard));
 
   const doc = imported.doc;
-  let file = createGraphFile(doc);
+  const training = fittingTraining(doc, imported.analysis);
+  const fits = training ? { dataset: training.dataset } : {};
+  let file = createGraphFile(doc, training ? { training } : {});
   if (!isTfjs || shards.length === 0 || missing.length > 0) {
     await writeGraphFileAtomic(outPath, file);
     const noWeights = !isTfjs
@@ -183,7 +200,7 @@ export async function importModelFile(modelPath: string, outPath: string, option
       : shards.length === 0
         ? 'model.json names no weight files'
         : `weight file${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not found beside ${path.basename(modelPath)}`;
-    return { ...imported, file, noWeights };
+    return { ...imported, ...fits, file, noWeights };
   }
 
   const original = await loadOriginal(modelPath, manifest).catch((error: unknown) => {
@@ -206,7 +223,7 @@ export async function importModelFile(modelPath: string, outPath: string, option
       finishedAt: now,
       status: 'completed',
       backend: tf.getBackend(),
-      config: DEFAULT_TRAINING_CONFIG,
+      config: training ?? DEFAULT_TRAINING_CONFIG,
       epochs: [],
       final: { loss: 0 },
       samplesPerSec: 0,
@@ -218,9 +235,9 @@ export async function importModelFile(modelPath: string, outPath: string, option
     // The checkpoint first, whole; then the file that records it (as `bricks train --record` does).
     const checkpointDir = checkpointDirFor(outPath, runId);
     await writeCheckpoint(checkpointDir, { runId, graphHash: hash, files: await modelToFiles(compiled.model) });
-    file = createGraphFile(doc, { runs: [run] });
+    file = createGraphFile(doc, { ...(training ? { training } : {}), runs: [run] });
     await writeGraphFileAtomic(outPath, file);
-    return { ...imported, file, originalParams: original.countParams(), weights: { runId, checkpointDir, maxOutputDiff: diff, tensors } };
+    return { ...imported, ...fits, file, originalParams: original.countParams(), weights: { runId, checkpointDir, maxOutputDiff: diff, tensors } };
   } finally {
     compiled.model.dispose();
     original.dispose();
