@@ -11,11 +11,14 @@ export type EvaluationHandlers = Pick<ApiHandlers, 'evaluateRun' | 'predict' | '
 export function createEvaluationHandlers(
   deps: Pick<LabServices, 'training' | 'checkpoints' | 'files'>,
   resolveGraphPath: (path: string) => Promise<string>,
+  /** Which data of a run (on the user's own data) the host may read; absent: any. */
+  allowDataPath?: (absolute: string) => Promise<void>,
 ): EvaluationHandlers {
   const evaluations = new RunEvaluations({
     trainer: deps.training,
     ...(deps.checkpoints ? { checkpoints: deps.checkpoints } : {}),
     readGraph: (absolutePath) => deps.files.read(absolutePath),
+    ...(allowDataPath ? { allowDataPath } : {}),
   });
   const absolute = async (path: string | null) => (path === null ? null : resolveGraphPath(path));
   return {

@@ -12,11 +12,14 @@ export type InsightHandlers = Pick<ApiHandlers, 'signalPropagation' | 'lossLands
 export function createInsightHandlers(
   deps: Pick<LabServices, 'training' | 'checkpoints' | 'files'>,
   resolveGraphPath: (path: string) => Promise<string>,
+  /** Which data of a run (on the user's own data) the host may read; absent: any. */
+  allowDataPath?: (absolute: string) => Promise<void>,
 ): InsightHandlers {
   const evaluations = new RunEvaluations({
     trainer: deps.training,
     ...(deps.checkpoints ? { checkpoints: deps.checkpoints } : {}),
     readGraph: (absolutePath) => deps.files.read(absolutePath),
+    ...(allowDataPath ? { allowDataPath } : {}),
   });
   const insights = new RunInsights(deps.training, evaluations);
   return {

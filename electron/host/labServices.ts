@@ -8,6 +8,7 @@ import type { TrainingService } from '../services/training/TrainingService';
 import type { ConfinedFolder } from '../services/files/workspaceFiles';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
 import type { Autosave } from './autosave';
+import { graphFileForStart, type DataPaths } from './dataHandlers';
 
 /** Training lives with the services (its implementation, TrainerSupervisor, is one); re-exported for the hosts. */
 export type { TrainingService } from '../services/training/TrainingService';
@@ -57,7 +58,14 @@ export type ServiceHandlers = Pick<
   'listDatasets' | 'previewDataset' | 'startTraining' | 'pauseTraining' | 'resumeTraining' | 'stopTraining' | 'takeRecovery'
 >;
 
-export function createServiceHandlers(deps: Pick<LabServices, 'datasets' | 'training' | 'autosave'>): ServiceHandlers {
+/**
+ * `paths`: how the host reads a start request's `path` (the open file) and which data it may read, for runs on the
+ * user's own data; without it such a run resolves its data as given (tests).
+ */
+export function createServiceHandlers(
+  deps: Pick<LabServices, 'datasets' | 'training' | 'autosave'>,
+  paths?: Pick<DataPaths, 'graphPath' | 'allowData' | 'unsavedGraphLocation'>,
+): ServiceHandlers {
   return {
     async listDatasets() {
       return deps.datasets.list();
@@ -65,9 +73,18 @@ export function createServiceHandlers(deps: Pick<LabServices, 'datasets' | 'trai
     async previewDataset({ dataset, count }) {
       return deps.datasets.preview(dataset, count);
     },
-    async startTraining({ graph, config, dataset }) {
+    async startTraining({ graph, config, dataset, path }) {
+      // The user's own data resolves beside the open file, in folders the host may read (checked before the trainer).
+      const graphFilePath = paths ? await graphFileForStart(paths, { path, config }) : undefined;
       // Without an explicit dataset the run uses the one its config names.
-      return { runId: await deps.training.start({ graph, config, dataset: dataset ?? { id: config.dataset } }) };
+      return {
+        runId: await deps.training.start({
+          graph,
+          config,
+          dataset: dataset ?? { id: config.dataset },
+          ...(graphFilePath !== undefined ? { graphFilePath } : {}),
+        }),
+      };
     },
     async pauseTraining({ runId }) {
       await deps.training.pause(runId);

@@ -10,10 +10,13 @@ import { safeFileName } from '../../shared/format/fileNames';
 import { alreadyExists } from '../services/files/fileErrors';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
 import { exportModelWithCheckpointFallback } from './checkpointHandlers';
+import { createDataHandlers, type DataPaths } from './dataHandlers';
 import { createEvaluationHandlers } from './evaluationHandlers';
 import { createInsightHandlers } from './insightHandlers';
 import { createServiceHandlers, type LabServices } from './labServices';
 import {
+  assertDataInside,
+  resolveWorkspaceDataPath,
   EXPORTS_FOLDER,
   listWorkspaceFiles,
   resolveRealPathInside,
@@ -95,11 +98,31 @@ function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
     return resolved.absolute;
   }
 
+  /**
+   * The user's own data (issue 14) is read only inside the host's folders: page paths as for graph files (any name),
+   * and a graph file's recorded data path resolved beside it (a file may name any place) checked the same way.
+   */
+  const allowData = (absolute: string) => assertDataInside(folders, absolute);
+  const dataPaths: DataPaths = {
+    async dataPath(pagePath) {
+      const resolved = resolveWorkspaceDataPath(folders, pagePath);
+      await allowData(resolved.absolute);
+      return resolved.absolute;
+    },
+    graphPath: runsOf,
+    graphLocation: (pagePath) => resolveWorkspacePath(folders, pagePath).absolute,
+    // A document not saved yet will be saved in the workspace (Save As writes there): its data path is relative to it.
+    unsavedGraphLocation: path.join(folders.workspace, 'untitled.nbrick'),
+    allowData,
+    display: (text) => toPageText(folders, text),
+  };
+
   return {
-    ...createServiceHandlers(deps),
+    ...createServiceHandlers(deps, dataPaths),
     // A run's checkpoint is read beside its file: the path must name a file inside the host's folders.
-    ...createEvaluationHandlers(deps, runsOf),
-    ...createInsightHandlers(deps, runsOf),
+    ...createEvaluationHandlers(deps, runsOf, allowData),
+    ...createInsightHandlers(deps, runsOf, allowData),
+    ...createDataHandlers(dataPaths),
 
     async getHostInfo(): Promise<HostInfo> {
       return { transport: 'web', appVersion: deps.appVersion, workspace: folders.workspace };

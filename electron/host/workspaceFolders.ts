@@ -60,6 +60,47 @@ export function resolveWorkspacePath(folders: WorkspaceFolders, pagePath: string
 }
 
 /**
+ * A data file or folder the page names (issue 14: a table or image folder, any name), as resolveWorkspacePath does for
+ * graph files: `workspace/…` or `examples/…`, no `.`/`..`/empty segments, inside its root. Links are checked by
+ * {@link assertDataInside}.
+ */
+export function resolveWorkspaceDataPath(folders: WorkspaceFolders, pagePath: string): ResolvedPath {
+  const normalized = pagePath.replaceAll('\\', '/').replace(/\/+$/, '');
+  const slash = normalized.indexOf('/');
+  const rootName = slash > 0 ? normalized.slice(0, slash) : '';
+  const rest = slash > 0 ? normalized.slice(slash + 1) : '';
+  if (!(ROOTS as readonly string[]).includes(rootName)) {
+    throw new WorkspacePathError(pagePath, 'it must start with "workspace/" or "examples/"');
+  }
+  if (rest === '' || rest.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+    throw new WorkspacePathError(pagePath, 'empty, "." or ".." segments are not allowed');
+  }
+  const root = rootName === 'workspace' ? folders.workspace : folders.examples;
+  const absolute = path.resolve(root, rest);
+  if (!absolute.startsWith(root + path.sep)) throw new WorkspacePathError(pagePath, 'it leaves its folder');
+  return { absolute, readOnly: rootName === 'examples', display: `${rootName}/${rest}` };
+}
+
+/**
+ * Data the web host may read: an absolute path (a page path resolved, or a graph file's recorded data path resolved
+ * beside it) inside the workspace or the templates, following links. A path that does not exist passes (whoever reads
+ * it reports it missing); one outside, or a link leading out, is refused with a WorkspacePathError.
+ */
+export async function assertDataInside(folders: WorkspaceFolders, absolute: string): Promise<void> {
+  const pagePath = toPagePath(folders, path.resolve(absolute));
+  if (pagePath === undefined) {
+    throw new WorkspacePathError(absolute, 'data must be inside the workspace (or the bundled examples)');
+  }
+  const folder = pagePath.startsWith('examples') ? templatesFolder(folders) : workspaceFolder(folders);
+  try {
+    await folder.resolveForRead(absolute, pagePath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+}
+
+/**
  * Links inside the workspace could still point elsewhere: the real path of an existing file, checked to lie inside
  * its root (the same check saves make). Refuses with WorkspacePathError, or `"<path>" does not exist.`.
  */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
 import { exportModelWithCheckpointFallback } from '../host/checkpointHandlers';
+import { createDataHandlers, type DataPaths } from '../host/dataHandlers';
 import { createEvaluationHandlers } from '../host/evaluationHandlers';
 import { createInsightHandlers } from '../host/insightHandlers';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
@@ -66,8 +67,44 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     return absolute;
   }
 
+  /** Data (a table file or an image folder) the user chose in a dialog this session: the only data paths a request may name. */
+  const grantedData = new Set<string>();
+
+  /**
+   * The user's own data (issue 14): a request names only data chosen in the native dialog; a graph file's recorded data
+   * (resolved beside a file the user opened) is the user's own choice too and is read where it is.
+   */
+  const dataPaths: DataPaths = {
+    async dataPath(requested) {
+      const absolute = path.resolve(requested);
+      if (!grantedData.has(absolute)) throw new Error(`Refused to read ${absolute}: choose it with the data dialog first.`);
+      return absolute;
+    },
+    graphPath: runsOf,
+    graphLocation: (requested) => path.resolve(requested),
+    async allowData() {},
+    display: (text) => text,
+    async choose(pick) {
+      const window = deps.window();
+      const options =
+        pick === 'imageFolder'
+          ? { title: 'Choose a folder of images (one sub-folder per class)', properties: ['openDirectory' as const] }
+          : {
+              title: 'Choose a table (CSV or TSV)',
+              filters: [{ name: 'Tables', extensions: ['csv', 'tsv', 'txt'] }],
+              properties: ['openFile' as const],
+            };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      const chosen = result.filePaths[0];
+      if (result.canceled || !chosen) return undefined;
+      grantedData.add(path.resolve(chosen));
+      return path.resolve(chosen);
+    },
+  };
+
   const handlers: ApiHandlers = {
-    ...createServiceHandlers(deps),
+    ...createServiceHandlers(deps, dataPaths),
+    ...createDataHandlers(dataPaths),
     // Checkpoints are read beside files the user opened or saved, as openFile allows.
     ...createEvaluationHandlers(deps, runsOf),
     ...createInsightHandlers(deps, runsOf),

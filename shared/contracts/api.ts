@@ -25,6 +25,17 @@ import {
   type RunEvaluation,
 } from './evaluation';
 import {
+  checkDataRequestSchema,
+  inspectDataRequestSchema,
+  proposeFromDataRequestSchema,
+  type CheckDataRequest,
+  type DataInspection,
+  type DataProposal,
+  type DataStatus,
+  type InspectDataRequest,
+  type ProposeFromDataRequest,
+} from './data';
+import {
   cancelInsightRequestSchema,
   lossLandscapeRequestSchema,
   signalPropagationRequestSchema,
@@ -36,6 +47,7 @@ import {
 } from './insight';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
+export type { DataInspection, DataProposal, DataStatus } from './data';
 
 /** Dataset ids from AGREEMENTS.md; the trainer is the authority, this only bounds what a request may name. */
 const datasetIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes');
@@ -76,9 +88,17 @@ export const apiRequestSchemas = {
   recentFiles: z.undefined(),
   listDatasets: z.undefined(),
   previewDataset: z.object({ dataset: datasetIdSchema, count: z.int().min(1).max(500) }).strict(),
-  /** The graph is a snapshot: later edits on the canvas do not touch a running run. `dataset` defaults to config.dataset. */
+  /**
+   * The graph is a snapshot: later edits on the canvas do not touch a running run. `dataset` defaults to config.dataset.
+   * `path`: the open file (null for a graph not saved yet), so a relative `config.data.path` resolves beside it.
+   */
   startTraining: z
-    .object({ graph: graphDocumentSchema, config: trainingConfigSchema, dataset: datasetRefSchema.optional() })
+    .object({
+      graph: graphDocumentSchema,
+      config: trainingConfigSchema,
+      dataset: datasetRefSchema.optional(),
+      path: filePathSchema.nullable().optional(),
+    })
     .strict(),
   pauseTraining: z.object({ runId: runIdSchema }).strict(),
   resumeTraining: z.object({ runId: runIdSchema }).strict(),
@@ -106,6 +126,12 @@ export const apiRequestSchemas = {
   lossLandscape: lossLandscapeRequestSchema,
   /** Cancels a loss landscape in progress by its job id (its request then rejects with "cancelled"). */
   cancelInsight: cancelInsightRequestSchema,
+  /** A table (columns, types, statistics, problems) or an image folder (classes, sizes, thumbnails, problems). */
+  inspectData: inspectDataRequestSchema,
+  /** "New from data": a DataSpec (fitted for a table) and a starting graph that fits it. */
+  proposeFromData: proposeFromDataRequestSchema,
+  /** Whether a graph file's recorded data is still there and unchanged (same / changed / missing). */
+  checkData: checkDataRequestSchema,
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
@@ -127,7 +153,12 @@ export interface ApiRequests {
   recentFiles: undefined;
   listDatasets: undefined;
   previewDataset: { readonly dataset: string; readonly count: number };
-  startTraining: { readonly graph: GraphDocument; readonly config: TrainingConfig; readonly dataset?: DatasetRef };
+  startTraining: {
+    readonly graph: GraphDocument;
+    readonly config: TrainingConfig;
+    readonly dataset?: DatasetRef;
+    readonly path?: string | null;
+  };
   pauseTraining: { readonly runId: string };
   resumeTraining: { readonly runId: string };
   stopTraining: { readonly runId: string };
@@ -140,6 +171,9 @@ export interface ApiRequests {
   signalPropagation: { readonly graph: GraphDocument; readonly config: TrainingConfig; readonly dataset?: DatasetRef; readonly samples?: number };
   lossLandscape: LossLandscapeRequest;
   cancelInsight: CancelInsightRequest;
+  inspectData: InspectDataRequest;
+  proposeFromData: ProposeFromDataRequest;
+  checkData: CheckDataRequest;
 }
 export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
 
@@ -166,6 +200,9 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   signalPropagation: (x) => x,
   lossLandscape: (x) => x,
   cancelInsight: (x) => x,
+  inspectData: (x) => x,
+  proposeFromData: (x) => x,
+  checkData: (x) => x,
 };
 void _schemasMatchRequests;
 
@@ -241,6 +278,10 @@ export interface ApiResponses {
   signalPropagation: SignalPropagation;
   lossLandscape: LossLandscape;
   cancelInsight: void;
+  /** Null when the user cancelled Electron's dialog. */
+  inspectData: DataInspection | null;
+  proposeFromData: DataProposal;
+  checkData: DataStatus;
 }
 
 /** A trainer event tagged with the run it belongs to. */

@@ -27,6 +27,9 @@ export const API_METHOD_NAMES = [
   'signalPropagation',
   'lossLandscape',
   'cancelInsight',
+  'inspectData',
+  'proposeFromData',
+  'checkData',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 

@@ -10,6 +10,7 @@ import { graphDocumentSchema } from '../format/graphFileSchema';
 import { trainingConfigSchema } from '../format/trainingConfig';
 import { runSummarySchema } from '../format/runSummary';
 import { datasetRefSchema } from '../format/datasetRef';
+import { dataSpecSchema } from '../data/dataSpec';
 import { boundaryGridSchema, runEvaluationSchema } from './evaluation';
 import { telemetryEventSchema } from './telemetry';
 import { landscapeOptionsSchema, lossLandscapeSchema, signalPropagationSchema } from './insight';
@@ -84,6 +85,17 @@ export const trainerBackendSchema = z.looseObject({
 export type TrainerBackend = z.infer<typeof trainerBackendSchema>;
 
 const runId = z.string().min(1);
+
+/**
+ * The user's own data a run trained on (issue 14): the run's recorded (fitted) spec and the .nbrick file its relative
+ * path resolves against. Evaluations and landscapes rebuild the same split with the same preprocessing; the trainer
+ * refuses data whose content hash no longer matches the spec's.
+ */
+export const userDataRefSchema = z.strictObject({
+  spec: dataSpecSchema,
+  graphFilePath: z.string().min(1).max(4096).optional(),
+});
+export type UserDataRef = z.output<typeof userDataRefSchema>;
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const count1 = z.number().int().min(1);
 
@@ -120,6 +132,8 @@ export const evaluateMessageSchema = z.strictObject({
   requestId: z.number().int().min(0),
   files: z.array(z.lazy(() => modelFileSchema)).min(1).optional(),
   dataset: datasetRefSchema,
+  /** A run on the user's own data: evaluated on that data's test split (`dataset` then only names it). */
+  data: userDataRefSchema.optional(),
   maxMistakes: z.number().int().min(0).max(10_000),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(),
 });
@@ -156,6 +170,8 @@ export const lossLandscapeMessageSchema = z.strictObject({
   requestId: z.number().int().min(0),
   files: z.array(z.lazy(() => modelFileSchema)).min(1).optional(),
   dataset: datasetRefSchema,
+  /** As in `evaluate`: the run's own data when it trained on the user's. */
+  data: userDataRefSchema.optional(),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(),
   options: landscapeOptionsSchema.optional(),
 });

@@ -10,10 +10,12 @@ import {
   type PredictResult,
   type RunEvaluation,
 } from '../../../shared/contracts/evaluation';
-import type { DatasetRef, ModelFile } from '../../../shared/contracts/trainer';
+import type { DatasetRef, ModelFile, UserDataRef } from '../../../shared/contracts/trainer';
 import type { GraphFile } from '../../../shared/format/graphFileSchema';
 import type { CheckpointRead } from '../checkpoints/checkpointStore';
 import { loadDataset } from '../datasets/loadDataset';
+import { checkUserData } from '../data/checkUserData';
+import { resolveDataPath } from '../../../shared/data/dataSpec';
 import type { ModelQueries } from '../training/TrainingService';
 
 export interface RunEvaluationsDeps {
@@ -22,6 +24,11 @@ export interface RunEvaluationsDeps {
   readonly checkpoints?: { read(runId: string, graphFilePath: string | null): Promise<CheckpointRead> };
   /** Reads a graph file (absolute path); throws naming the file and the problem. */
   readonly readGraph: (absolutePath: string) => Promise<GraphFile>;
+  /**
+   * Whether the host may read a run's data (absolute, resolved beside its graph file); throws saying why not. The web
+   * host confines it to its folders (a file could name any path); absent: anywhere.
+   */
+  readonly allowDataPath?: (absolutePath: string) => Promise<void>;
 }
 
 type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -29,6 +36,8 @@ const BACKENDS: readonly string[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 export interface RunSource {
   readonly dataset: DatasetRef;
+  /** The run trained on the user's own data (issue 14): its recorded spec and where its relative path resolves. */
+  readonly data?: UserDataRef;
   readonly backend?: Backend;
 }
 
@@ -40,9 +49,11 @@ export class RunEvaluations {
     const { evaluate } = this.deps.trainer;
     if (!evaluate) throw new Error('This host cannot evaluate runs: its trainer does not answer evaluations');
     const source = await this.sourceOf(runId, graphFilePath);
+    await this.assertDataUnchanged(runId, source);
     return evaluate.call(this.deps.trainer, {
       runId,
       dataset: source.dataset,
+      ...(source.data ? { data: source.data } : {}),
       maxMistakes,
       modelFiles: () => this.checkpointFiles(runId, graphFilePath),
       ...(source.backend ? { backend: source.backend } : {}),
@@ -64,12 +75,20 @@ export class RunEvaluations {
       if (run) {
         return {
           dataset: run.dataset ?? { id: run.config.dataset },
+          ...(run.config.data ? { data: { spec: run.config.data, graphFilePath } } : {}),
           ...(BACKENDS.includes(run.backend) ? { backend: run.backend as Backend } : {}),
         };
       }
     }
     const started = this.deps.trainer.runSettings?.(runId);
-    if (started) return { dataset: started.dataset, ...(started.config.backend ? { backend: started.config.backend } : {}) };
+    if (started) {
+      const { data } = started.config;
+      return {
+        dataset: started.dataset,
+        ...(data ? { data: { spec: data, ...(started.graphFilePath !== undefined ? { graphFilePath: started.graphFilePath } : {}) } } : {}),
+        ...(started.config.backend ? { backend: started.config.backend } : {}),
+      };
+    }
     // A run not saved in a file, after a restart: its pending checkpoint says which data it trained on.
     const kept = await this.deps.checkpoints?.read(runId, graphFilePath).catch(() => undefined);
     if (kept?.status === 'ok' && kept.meta.dataset) return { dataset: kept.meta.dataset };
@@ -78,6 +97,17 @@ export class RunEvaluations {
         ? `Run ${runId} was not trained here and the graph has not been saved: nothing says which data it trained on`
         : `Run ${runId} is not in ${graphFilePath}'s run history (save the file after the run, or pick another run)`,
     );
+  }
+
+  /**
+   * A run on the user's own data is measured on that data only while it is the same: a file or folder that changed
+   * (or went) since the run is refused here, before the trainer loads anything, naming the path and both hashes.
+   */
+  async assertDataUnchanged(runId: string, source: RunSource): Promise<void> {
+    if (!source.data) return;
+    await this.deps.allowDataPath?.(resolveDataPath(source.data.graphFilePath, source.data.spec.path));
+    const status = await checkUserData(source.data.spec, source.data.graphFilePath);
+    if (status.status !== 'same') throw new Error(`Cannot measure run ${runId} on its data: ${status.message}`);
   }
 
   /** The run's checkpoint files (beside the file or pending); throws saying why there are none. */

@@ -4,7 +4,7 @@
  */
 import type { HeadDesc } from '../../../shared/catalog/spec';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
-import type { DataSplit, LoadedDataset } from '../datasets/loadDataset';
+import type { DataInfo, DataSplit, LoadedDataset } from '../datasets/loadDataset';
 import { createSeededRandom, seededPermutation } from '../datasets/seededRandom';
 
 /**
@@ -31,7 +31,7 @@ export function seededSampleIndices(count: number, n: number, seed: number): Int
   return seededPermutation(count, createSeededRandom(`neural-bricks/insight-batch:${seed}`)).slice(0, Math.min(n, count));
 }
 
-export function featureSize(data: LoadedDataset): number {
+export function featureSize(data: LoadedDataset<DataInfo>): number {
   return data.info.inputShape.reduce((a, b) => a * b, 1);
 }
 
@@ -46,14 +46,24 @@ export function gatherInputs(split: DataSplit, indices: ArrayLike<number>, size:
 }
 
 /** Targets as the trainer builds them for `head`; returns the row width too. */
-export function gatherTargets(split: DataSplit, indices: ArrayLike<number>, size: number, head: Pick<HeadDesc, 'task'>, classes: number): { y: Float32Array; width: number } {
-  const width = head.task === 'classification' ? classes : head.task === 'binary' ? 1 : size;
+export function gatherTargets(
+  split: DataSplit,
+  indices: ArrayLike<number>,
+  size: number,
+  head: Pick<HeadDesc, 'task'>,
+  classes: number,
+  /** A user table's regression targets (issue 14): the split's `targets`, this many per sample, instead of the input. */
+  targetWidth?: number,
+): { y: Float32Array; width: number } {
+  const targets = head.task === 'regression' && targetWidth !== undefined ? split.targets : undefined;
+  const width = head.task === 'classification' ? classes : head.task === 'binary' ? 1 : targets ? targetWidth! : size;
   const y = new Float32Array(indices.length * width);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
     const label = split.labels[i]!;
     if (head.task === 'classification') y[k * width + label] = 1;
     else if (head.task === 'binary') y[k] = label;
+    else if (targets) y.set(targets.subarray(i * width, (i + 1) * width), k * width);
     else y.set(split.x.subarray(i * size, (i + 1) * size), k * width);
   }
   return { y, width };

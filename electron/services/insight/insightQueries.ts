@@ -5,7 +5,7 @@
 import type { InsightProgress, LandscapeOptions, LossLandscape, SignalPropagation } from '../../../shared/contracts/insight';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
-import type { DatasetRef, InsightReply, ModelFile } from '../../../shared/contracts/trainer';
+import type { DatasetRef, InsightReply, ModelFile, UserDataRef } from '../../../shared/contracts/trainer';
 import { PendingRequests } from '../training/exportRequests';
 
 /** The graph as it is now (a store snapshot may be passed as is) and its training settings. */
@@ -24,6 +24,8 @@ export interface LandscapeModelRequest {
   readonly modelFiles: () => Promise<ModelFile[] | undefined>;
   /** The run's own dataset: the evaluation batch is drawn from its training split. */
   readonly dataset: DatasetRef;
+  /** The run trained on the user's own data: the batch is drawn from that data's training split. */
+  readonly data?: UserDataRef;
   readonly backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   readonly options?: LandscapeOptions;
 }

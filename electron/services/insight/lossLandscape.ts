@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LANDSCAPE_DEFAULTS, type LandscapeOptions, type LossLandscape } from '../../../shared/contracts/insight';
 import type { HeadDesc } from '../../../shared/catalog/spec';
-import type { LoadedDataset } from '../datasets/loadDataset';
+import type { DataInfo, LoadedDataset } from '../datasets/loadDataset';
 import { createSeededRandom } from '../datasets/seededRandom';
 import { leafLayers } from '../compiler/leafLayers';
 import { categoricalCrossentropy } from '../training/fusedLosses';
@@ -135,7 +135,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function lossLandscape(
   model: tfl.LayersModel,
   head: Pick<HeadDesc, 'task' | 'loss'>,
-  data: LoadedDataset,
+  data: LoadedDataset<DataInfo>,
   run: LossLandscapeRun,
 ): Promise<LossLandscape> {
   const startedAt = performance.now();
@@ -149,7 +149,7 @@ export async function lossLandscape(
 
   const size = featureSize(data);
   const indices = seededSampleIndices(data.train.count, run.samples ?? LANDSCAPE_DEFAULTS.samples, seed);
-  const { y, width } = gatherTargets(data.train, indices, size, head, data.info.classes);
+  const { y, width } = gatherTargets(data.train, indices, size, head, data.info.classes, data.targetWidth);
   const xs = tf.tensor(gatherInputs(data.train, indices, size), [indices.length, ...data.info.inputShape]);
   const ys = tf.tensor(y, [indices.length, width]);
   const lossFn = lossFunctionOf(head.loss);

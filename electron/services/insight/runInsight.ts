@@ -4,10 +4,11 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LossLandscape, SignalPropagation } from '../../../shared/contracts/insight';
-import type { DatasetRef } from '../../../shared/contracts/trainer';
+import type { DatasetRef, UserDataRef } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { loadDataset } from '../datasets/loadDataset';
+import { loadUserData } from '../data/loadUserData';
 import { headOfModel, lossLandscape, type LossLandscapeRun } from './lossLandscape';
 import { signalPropagation } from './signalPropagation';
 
@@ -18,6 +19,11 @@ export function runSignalPropagation(graph: GraphDocument, config: TrainingConfi
 }
 
 /** A slice around a kept model's weights on a batch of its run's own training data. */
-export function runLossLandscape(model: tfl.LayersModel, dataset: DatasetRef, run: LossLandscapeRun): Promise<LossLandscape> {
-  return lossLandscape(model, headOfModel(model), loadDataset(dataset.id, dataset.options ?? {}), run);
+export async function runLossLandscape(model: tfl.LayersModel, dataset: DatasetRef | UserDataRef, run: LossLandscapeRun): Promise<LossLandscape> {
+  // The user's own data (issue 14): its recorded spec, loaded with the run's preprocessing (a changed file is refused).
+  const data =
+    'spec' in dataset
+      ? await loadUserData(dataset.spec, dataset.graphFilePath !== undefined ? { graphFilePath: dataset.graphFilePath } : {})
+      : loadDataset(dataset.id, dataset.options ?? {});
+  return lossLandscape(model, headOfModel(model), data, run);
 }

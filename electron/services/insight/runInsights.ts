@@ -9,7 +9,7 @@ import type { InsightQueries, SignalRequest } from './insightQueries';
 export class RunInsights {
   constructor(
     private readonly trainer: Partial<InsightQueries>,
-    private readonly evaluations: Pick<RunEvaluations, 'sourceOf' | 'checkpointFiles'>,
+    private readonly evaluations: Pick<RunEvaluations, 'sourceOf' | 'checkpointFiles' | 'assertDataUnchanged'>,
   ) {}
 
   async signalPropagation(request: SignalRequest): Promise<SignalPropagation> {
@@ -24,10 +24,12 @@ export class RunInsights {
     if (!lossLandscape) throw new Error('This host cannot compute loss landscapes: its trainer does not answer them');
     const { runId } = request;
     const source = await this.evaluations.sourceOf(runId, graphFilePath);
+    await this.evaluations.assertDataUnchanged(runId, source);
     return lossLandscape.call(this.trainer, {
       runId,
       jobId: request.jobId,
       dataset: source.dataset,
+      ...(source.data ? { data: source.data } : {}),
       modelFiles: () => this.evaluations.checkpointFiles(runId, graphFilePath),
       ...(source.backend ? { backend: source.backend } : {}),
       ...(request.options ? { options: request.options } : {}),

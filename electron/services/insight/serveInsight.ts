@@ -60,7 +60,7 @@ export function createInsightServer(deps: InsightServerDeps): (message: InsightM
           return;
         }
         model = await loadModelFromFiles(message.files ?? (await modelToFiles(held!)));
-        const result = await runLossLandscape(model, message.dataset, {
+        const result = await runLossLandscape(model, message.data ?? message.dataset, {
           ...message.options,
           runId,
           signal: abort.signal,

@@ -44,6 +44,8 @@ export interface StartRequest {
   /** Defaults to the dataset the config names. */
   readonly dataset?: DatasetRef;
   readonly config: TrainingConfig;
+  /** The document's .nbrick file (absolute): a relative `config.data.path` resolves beside it in the trainer. */
+  readonly graphFilePath?: string;
 }
 
 type Listener = (event: TrainerEvent) => void;
@@ -125,7 +127,11 @@ export class TrainerSupervisor implements TrainingService, ModelQueries, Insight
     }
     this.ensureTrainer().transport.send(message); // validated by startMessage
     this.active = { runId: message.runId, stopping: false };
-    this.settings.set(message.runId, { config: message.config, dataset: message.dataset });
+    this.settings.set(message.runId, {
+      config: message.config,
+      dataset: message.dataset,
+      ...(message.graphFilePath !== undefined ? { graphFilePath: message.graphFilePath } : {}),
+    });
     for (const oldest of this.settings.keys()) {
       if (this.settings.size <= (this.options.endedRunMemory ?? 256)) break;
       this.settings.delete(oldest);
@@ -179,6 +185,7 @@ export class TrainerSupervisor implements TrainingService, ModelQueries, Insight
       runId,
       requestId,
       dataset: request.dataset,
+      ...(request.data ? { data: request.data } : {}),
       maxMistakes: request.maxMistakes,
       ...(files ? { files } : {}),
       ...(request.backend ? { backend: request.backend } : {}),
@@ -266,6 +273,7 @@ export class TrainerSupervisor implements TrainingService, ModelQueries, Insight
         runId,
         requestId,
         dataset: request.dataset,
+        ...(request.data ? { data: request.data } : {}),
         ...(files ? { files } : {}),
         ...(request.backend ? { backend: request.backend } : {}),
         ...(request.options ? { options: request.options } : {}),
@@ -371,6 +379,7 @@ export class TrainerSupervisor implements TrainingService, ModelQueries, Insight
       graph: request.graph as StartMessage['graph'],
       dataset: dataset.data,
       config: request.config,
+      ...(request.graphFilePath !== undefined ? { graphFilePath: request.graphFilePath } : {}),
     });
     this.validate(message);
     return message;

@@ -4,7 +4,7 @@
  */
 import type { RunEvent } from '../../../shared/contracts/api';
 import type { PredictResult, RunEvaluation } from '../../../shared/contracts/evaluation';
-import type { DatasetRef, ModelFile } from '../../../shared/contracts/trainer';
+import type { DatasetRef, ModelFile, UserDataRef } from '../../../shared/contracts/trainer';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import type { InsightQueries } from '../insight/insightQueries';
@@ -14,7 +14,7 @@ export interface TrainingService {
    * Starts a run and resolves to its id. The run trains the graph as it is now: later changes to `graph` do not
    * reach it. If the previous run is stopping, waits (briefly) for it to end; if a run is active, rejects.
    */
-  start(request: { graph: GraphDocument; config: TrainingConfig; dataset: DatasetRef }): Promise<string>;
+  start(request: StartTrainingRequest): Promise<string>;
   /** Pause, resume and stop reject for a run id that was never started here, and say when a run already ended. */
   pause(runId: string): Promise<void>;
   resume(runId: string): Promise<void>;
@@ -44,10 +44,20 @@ export interface TrainingService {
   dispose(): Promise<void>;
 }
 
+export interface StartTrainingRequest {
+  readonly graph: GraphDocument;
+  readonly config: TrainingConfig;
+  readonly dataset: DatasetRef;
+  /** The document's .nbrick file (absolute), so a relative `config.data.path` resolves beside it. */
+  readonly graphFilePath?: string;
+}
+
 /** What a run trained on: enough to rebuild its test split. */
 export interface RunSettings {
   readonly config: TrainingConfig;
   readonly dataset: DatasetRef;
+  /** Where `config.data`'s relative path resolves (the document's file when the run started). */
+  readonly graphFilePath?: string;
 }
 
 export interface EvaluateModelRequest {
@@ -59,6 +69,8 @@ export interface EvaluateModelRequest {
   readonly modelFiles: () => Promise<ModelFile[] | undefined>;
   /** The run's dataset (with its options): its test split is the one evaluated. */
   readonly dataset: DatasetRef;
+  /** The run trained on the user's own data: its recorded spec (evaluated on that data's test split). */
+  readonly data?: UserDataRef;
   readonly maxMistakes: number;
   /** The backend the run trained on, so the predictions are the ones its testAccuracy was computed from. */
   readonly backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';

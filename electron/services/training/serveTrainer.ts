@@ -19,6 +19,7 @@ import {
 } from '../../../shared/contracts/trainer';
 import { selectBackend, type BackendPreference } from '../backends/selectBackend';
 import { loadDataset } from '../datasets/loadDataset';
+import { loadUserData } from '../data/loadUserData';
 import { evaluateModel } from '../evaluation/evaluateModel';
 import { loadModelFromFiles } from '../evaluation/modelFromFiles';
 import { predictBatched } from '../evaluation/predictBatched';
@@ -122,7 +123,10 @@ export function serveTrainer(port: TrainerPort): void {
         return;
       }
       if (message.type === 'evaluate') {
-        const data = loadDataset(message.dataset.id, message.dataset.options ?? {});
+        // A run on the user's own data: its test split with the run's recorded preprocessing (a changed file is refused).
+        const data = message.data
+          ? await loadUserData(message.data.spec, message.data.graphFilePath !== undefined ? { graphFilePath: message.data.graphFilePath } : {})
+          : loadDataset(message.dataset.id, message.dataset.options ?? {});
         const evaluation = evaluateModel(model, data, {
           runId,
           backend,

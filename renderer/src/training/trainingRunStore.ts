@@ -308,7 +308,9 @@ export function startRun(api: LabApi, graph: GraphDocument, config: TrainingConf
     heldEvents = [];
     trainingRunStore.setState({ run: live });
     try {
-      const { runId } = await api.startTraining({ graph, config });
+      // A run on the user's own data names the open file: its relative data path resolves beside it (issue 14).
+      const filePath = documentStore.getState().filePath;
+      const { runId } = await api.startTraining({ graph, config, ...(config.data ? { path: filePath ?? null } : {}) });
       const current = trainingRunStore.getState().run;
       if (current && current.runId === undefined) trainingRunStore.setState({ run: { ...current, runId } });
       const held = heldEvents;

@@ -1,0 +1,95 @@
+/**
+ * The user's-own-data methods of the LabApi (inspectData, proposeFromData, checkData; issue 14), the same in both
+ * hosts: each host only says which paths a request may name and how they are shown (the web host confines them to its
+ * folders and shows page paths; Electron takes what its native dialog gave and files the user opened).
+ */
+import type { ApiHandlers, ApiRequest } from '../../shared/contracts/api';
+import type { DataInspection, DataStatus } from '../../shared/contracts/data';
+import { isAbsoluteDataPath, resolveDataPath, type DataSpec } from '../../shared/data/dataSpec';
+import { checkData, inspectData, proposeFromData } from '../services/data/userDataApi';
+
+export type DataHandlers = Pick<ApiHandlers, 'inspectData' | 'proposeFromData' | 'checkData'>;
+
+export interface DataPaths {
+  /** A data path a request names → absolute; throws when the host may not read it. */
+  dataPath(path: string): Promise<string>;
+  /** A graph file a request names (it must exist) → absolute; throws when the host may not read it. */
+  graphPath(path: string): Promise<string>;
+  /** Where a graph file a request names would be (it may not exist yet: a proposal for a new file) → absolute. */
+  graphLocation(path: string): string;
+  /** The graph file a document not saved yet is taken to live in (web host: the workspace), if any. */
+  readonly unsavedGraphLocation?: string;
+  /** Throws unless the host may read this absolute data path (a spec resolved beside its graph file). */
+  allowData(absolute: string): Promise<void>;
+  /** How an absolute path is shown to the page. */
+  display(absolute: string): string;
+  /** Asks the user for data (Electron's native dialog); absent: the request must name a path. Undefined = cancelled. */
+  choose?(pick: 'table' | 'imageFolder'): Promise<string | undefined>;
+}
+
+/** Page-facing copy of an inspection: the paths in it (and in problem messages) as the page names them. */
+function shownInspection(inspection: DataInspection, display: (absolute: string) => string): DataInspection {
+  if (inspection.kind === 'table') {
+    return {
+      ...inspection,
+      path: display(inspection.path),
+      problems: inspection.problems.map((p) => ({ ...p, message: display(p.message) })),
+    };
+  }
+  return { ...inspection, path: display(inspection.path), errors: inspection.errors.map(display) };
+}
+
+export function createDataHandlers(paths: DataPaths): DataHandlers {
+  return {
+    async inspectData({ path, pick, delimiter, header }) {
+      let absolute: string | undefined;
+      if (path !== undefined) absolute = await paths.dataPath(path);
+      else if (paths.choose) absolute = await paths.choose(pick ?? 'table');
+      else throw new Error('This host has no file dialog: name a table file or an image folder in the workspace (workspace/…).');
+      if (absolute === undefined) return null;
+      const inspection = await inspectData(absolute, {
+        ...(delimiter !== undefined ? { delimiter } : {}),
+        ...(header !== undefined ? { header } : {}),
+      });
+      return shownInspection(inspection, paths.display);
+    },
+
+    async proposeFromData({ path, graphPath, ...choices }) {
+      const absolute = await paths.dataPath(path);
+      const graphFilePath = graphPath !== undefined ? paths.graphLocation(graphPath) : paths.unsavedGraphLocation;
+      return proposeFromData(absolute, { ...choices, ...(graphFilePath !== undefined ? { graphFilePath } : {}) });
+    },
+
+    async checkData({ graphFilePath, data }) {
+      const graph = await paths.graphPath(graphFilePath);
+      await paths.allowData(resolveDataPath(graph, data.path));
+      const status = await checkData(graph, data);
+      return shownStatus(status, paths.display);
+    },
+  };
+}
+
+function shownStatus(status: DataStatus, display: (text: string) => string): DataStatus {
+  if (status.status === 'same') return { status: 'same', path: display(status.path) };
+  return { ...status, path: display(status.path), message: display(status.message) };
+}
+
+/**
+ * What a training start needs to know about the document's file: its absolute path when the run trains on the user's
+ * own data (a relative `config.data.path` resolves beside it), after checking the host may read that data. A relative
+ * data path with no file to resolve it against is refused with what to do.
+ */
+export async function graphFileForStart(
+  paths: Pick<DataPaths, 'graphPath' | 'allowData' | 'unsavedGraphLocation'>,
+  request: Pick<ApiRequest<'startTraining'>, 'path'> & { readonly config: { readonly data?: DataSpec | undefined } },
+): Promise<string | undefined> {
+  const data = request.config.data;
+  if (!data) return undefined;
+  const graphFilePath = request.path ? await paths.graphPath(request.path) : paths.unsavedGraphLocation;
+  const resolved = resolveDataPath(graphFilePath, data.path);
+  if (graphFilePath === undefined && !isAbsoluteDataPath(data.path)) {
+    throw new Error(`The training data path '${data.path}' is relative to the graph file: save the graph first, then train`);
+  }
+  await paths.allowData(resolved);
+  return graphFilePath;
+}

@@ -1,0 +1,142 @@
+/**
+ * The user's own data as the app asks about it (issue 14), before any graph trains on it: what a path holds
+ * (inspectData: a CSV/TSV table's columns, types, statistics and problems, or an image folder's classes and sizes), a
+ * first DataSpec with a starting graph that fits it ("New from data": proposeFromData), and whether a graph file's
+ * recorded data is still there and unchanged (checkData). Paths here are absolute and already allowed by the host
+ * (the web host confines them to its folders; Electron takes what the native dialog gave).
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { DataInspection, DataProposal, ProposeFromDataRequest } from '../../../shared/contracts/data';
+import { checkGraphFitsData, type DataShape } from '../../../shared/data/checkGraphFitsData';
+import { dataInputShape, relativeDataPath, type DataSpec, type ImageFolderDataSpec } from '../../../shared/data/dataSpec';
+import { buildChain, type NodeTuple } from '../../../shared/inference/buildGraph';
+import type { GraphDocument } from '../../../shared/document/model';
+import { checkUserData, type UserDataStatus } from './checkUserData';
+import { inspectImageFolder, proposeImageFolderSpec } from './images';
+import { loadUserData } from './loadUserData';
+import { inspectTable, type TableReadOptions } from './table';
+import { proposeTableSpec } from './table/proposeTableSpec';
+
+export interface InspectDataOptions extends TableReadOptions {
+  readonly onProgress?: (progress: { readonly fraction?: number; readonly message: string }) => void;
+  readonly signal?: AbortSignal;
+  /** Preview thumbnails per image class (default 4). */
+  readonly thumbnailsPerClass?: number;
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `No file or folder at ${path}` : `Cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** A table file (columns, types, statistics, problems) or an image folder (classes, sizes, thumbnails, problems). */
+export async function inspectData(path: string, options: InspectDataOptions = {}): Promise<DataInspection> {
+  const { onProgress, signal } = options;
+  if (await isFolder(path)) {
+    const inspection = await inspectImageFolder(
+      path,
+      { thumbnailsPerClass: options.thumbnailsPerClass ?? 4 },
+      onProgress
+        ? (p) => onProgress({ ...(p.total > 0 ? { fraction: p.done / p.total } : {}), message: p.phase === 'listing' ? `${p.done} files found` : `${p.done} of ${p.total} images read` })
+        : undefined,
+      signal,
+    );
+    return inspection;
+  }
+  const read: TableReadOptions = {
+    ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+    ...(options.header !== undefined ? { header: options.header } : {}),
+  };
+  const inspection = await inspectTable(
+    path,
+    read,
+    onProgress ? (p) => onProgress({ fraction: p.totalBytes > 0 ? p.bytesRead / p.totalBytes : 1, message: `${p.rows} rows read` }) : undefined,
+    signal,
+  );
+  return { kind: 'table', ...inspection };
+}
+
+/** Hidden Dense units of the proposed graph: enough for small tables, small enough to train in seconds. */
+export const PROPOSED_HIDDEN_UNITS = 16;
+
+/**
+ * A starting graph for data of this shape: Input (vector of the feature count, or H×W×C) → [Flatten for images] →
+ * Dense(16, relu) → Output (softmax over the classes, or one linear unit for regression).
+ */
+export function proposeGraphFor(shape: DataShape): GraphDocument {
+  const [first = 1, width = 1, channels = 1] = shape.inputShape;
+  const nodes: NodeTuple[] =
+    shape.kind === 'table'
+      ? [['input', 'Input', { kind: 'vector', size: first }]]
+      : [
+          ['input', 'Input', { kind: 'image', height: first, width, channels }],
+          ['flatten', 'Flatten', {}],
+        ];
+  nodes.push(['hidden', 'Dense', { units: PROPOSED_HIDDEN_UNITS, activation: 'relu' }]);
+  nodes.push(
+    shape.task === 'regression'
+      ? ['output', 'Output', { task: 'regression', units: 1 }]
+      : ['output', 'Output', { task: 'classification', units: shape.classNames?.length ?? 2 }],
+  );
+  const graph = buildChain(nodes, shape.name.replace(/\.[^.]+$/, '') || 'my data');
+  const issues = checkGraphFitsData(graph, shape);
+  if (issues.length > 0) throw new Error(`The proposed graph does not fit ${shape.name}: ${issues.join('; ')}`);
+  return graph;
+}
+
+export interface ProposeFromDataOptions extends Omit<ProposeFromDataRequest, 'path' | 'graphPath'> {
+  /** The .nbrick file the spec will live in: its path is recorded relative to it (absolute when absent). */
+  readonly graphFilePath?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A DataSpec for the data at `path` and a starting graph that fits it. A table's spec comes back fitted on its training
+ * split (categories, classes from the label map, standardisation), so the Input and Output sizes are the real ones.
+ * Errors say what to choose (no such column, a text column as target, a class with one image…).
+ */
+export async function proposeFromData(path: string, options: ProposeFromDataOptions = {}): Promise<DataProposal> {
+  const recordedPath = relativeDataPath(options.graphFilePath, path);
+  const signal = options.signal;
+  if (await isFolder(path)) {
+    const inspection = await inspectImageFolder(path, { thumbnailsPerClass: 0 }, undefined, signal);
+    if (inspection.errors.length > 0) throw new Error(`${path} cannot be trained on yet: ${inspection.errors.join('; ')}`);
+    const spec: ImageFolderDataSpec = { ...proposeImageFolderSpec(inspection), path: recordedPath };
+    const shape: DataShape = { name: basename(path), kind: 'imageFolder', inputShape: dataInputShape(spec), task: 'classification', classNames: spec.classNames };
+    return { spec, graph: proposeGraphFor(shape), shape: { inputShape: [...shape.inputShape], task: shape.task, classNames: [...spec.classNames] } };
+  }
+  const inspection = await inspectTable(path, {
+    ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+    ...(options.header !== undefined ? { header: options.header } : {}),
+  }, undefined, signal);
+  const proposal = proposeTableSpec(inspection, {
+    recordedPath,
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    ...(options.task !== undefined ? { task: options.task } : {}),
+    ...(options.features !== undefined ? { features: options.features } : {}),
+  });
+  if (!proposal.ok) throw new Error(proposal.error);
+  if (inspection.problemCount > 0) {
+    const first = inspection.problems[0];
+    throw new Error(`${path} has ${inspection.problemCount} cell${inspection.problemCount === 1 ? '' : 's'} that cannot be read${first ? `, first: ${first.message}` : ''}`);
+  }
+  // Fit the preprocessing on the training split (the run refits it the same way): the encoded sizes and class names.
+  const loaded = await loadUserData({ ...proposal.spec, path }, { refit: true, ...(signal ? { signal } : {}) });
+  const spec: DataSpec = { ...loaded.spec, path: recordedPath };
+  const classNames = loaded.shape.classNames ?? [];
+  return {
+    spec,
+    graph: proposeGraphFor(loaded.shape),
+    shape: { inputShape: [...loaded.shape.inputShape], task: loaded.shape.task, classNames: [...classNames] },
+  };
+}
+
+/** Is the graph file's data (its `training.data`, or a run's recorded spec) still there and unchanged? */
+export async function checkData(graphFilePath: string | undefined, spec: DataSpec, signal?: AbortSignal): Promise<UserDataStatus> {
+  return checkUserData(spec, graphFilePath, signal);
+}
