@@ -112,14 +112,14 @@ const v3RunTelemetry: Migration = {
 
 /**
  * v3 trained only on bundled datasets: the training config gained optional `data` (the user's own table or image
- * folder: path, content hash, preprocessing, split) and run records optional `data` (kind + hash). A v3 file has
- * neither, so its data is already valid v4: the step marks the version.
+ * folder: path, content hash, preprocessing, split) and run records optional `data` (kind + hash) and `imported` (weights
+ * brought in by `bricks import`). A v3 file has none of them, so its data is already valid v4: the step marks the version.
  */
 const v4UserData: Migration = {
   id: 'v4/UserData',
   from: 3,
   to: 4,
-  description: 'training.data and runs[].data added (both optional): no data changes',
+  description: 'training.data, runs[].data and runs[].imported added (all optional): no data changes',
   up(file) {
     expectObject(file['graph'], ['graph']);
     return { ...file };
