@@ -241,7 +241,8 @@ function standardizedKernel(kernel: LayerWeight, gain: LayerWeight, eps: number)
 
 /** ONNX recurrent activation names for the cell's activation (gates are TF.js's hard sigmoid). */
 function recurrentActivation(activation: string): string {
-  const names: Record<string, string> = { tanh: 'Tanh', relu: 'Relu', sigmoid: 'Sigmoid', elu: 'Elu' };
+  // Affine with α = 1, β = 0 is the identity (activation_alpha/beta below give every non-gate activation 1 and 0).
+  const names: Record<string, string> = { tanh: 'Tanh', relu: 'Relu', sigmoid: 'Sigmoid', elu: 'Elu', linear: 'Affine' };
   const name = names[activation];
   if (!name) throw new Unsupported(`ONNX's LSTM/GRU cannot use activation '${activation}' (possible: ${Object.keys(names).join(', ')})`);
   return name;
@@ -552,9 +553,9 @@ export function generateOnnx(doc: GraphDocument, analysis: GraphAnalysis, weight
       });
       valueOf.set(id, value);
     } catch (err) {
+      // Drop the half-written node; keep going so every problem is reported at once.
       b.nodes.length = marker;
       b.initializers.length = markerInit;
-      if (!(err instanceof Unsupported) && !(err instanceof Error)) throw err;
       problems.push({ nodeId: id, type: node.type, reason: err instanceof Error ? err.message : String(err) });
     }
   }
