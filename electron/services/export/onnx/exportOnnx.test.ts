@@ -21,7 +21,7 @@ import { seededUniform } from '../../testing/seededUniform';
 import { initialisedExportSource, nodeWeightsOf } from '../exportSource';
 import { ALL_CASES, caseGraph, perturbWeights, SEQUENCE, VECTOR } from '../exportTestCases';
 import { exportOnnx } from './exportOnnx';
-import { generateOnnx, OnnxExportError, ONNX_OPSET } from './generateOnnx';
+import { generateOnnx, OnnxExportError, ONNX_OPSET, type OnnxNode } from './generateOnnx';
 import { ONNX_PROTO3 } from './onnxProto';
 
 const PYTHON = '/usr/bin/python3';
@@ -43,7 +43,7 @@ interface Prepared {
   readonly expected: Float32Array;
   readonly outputShape: number[];
   readonly outputName: string;
-  readonly opTypes: readonly string[];
+  readonly nodes: readonly OnnxNode[];
 }
 
 /** Recurrent activations beyond the shared cases: ONNX's LSTM/GRU take each by name (linear as Affine 1, 0). */
@@ -85,7 +85,7 @@ describe('ONNX export runs in ONNX Runtime and matches tfjs', () => {
           expected,
           outputShape,
           outputName: result.generated.output.name,
-          opTypes: result.generated.nodes.map((n) => n.op_type),
+          nodes: result.generated.nodes,
         });
       } finally {
         source.dispose();
@@ -145,10 +145,26 @@ print(json.dumps({'checked': onnx.__version__, 'problems': problems}))
 
   it('keeps NHWC at the input and works in NCHW inside (one Transpose after the input)', () => {
     const p = prepared.get('deep residual net with BatchNorm')!;
+    const opTypes = p.nodes.map((n) => n.op_type);
     expect(p.input.shape).toEqual([SAMPLES, 12, 12, 3]);
-    expect(p.opTypes[0]).toBe('Transpose');
-    expect(p.opTypes.filter((t) => t === 'BatchNormalization')).toHaveLength(6);
-    expect(p.opTypes).toContain('Conv');
+    expect(p.nodes[0]).toMatchObject({ name: 'input/nchw', op_type: 'Transpose', input: ['input'] });
+    expect(opTypes.filter((t) => t === 'Transpose')).toEqual(['Transpose', 'Transpose']); // in, and before Flatten
+    expect(opTypes.filter((t) => t === 'BatchNormalization')).toHaveLength(6);
+    expect(p.nodes.find((n) => n.name === 'block1/add')).toMatchObject({ op_type: 'Add', input: ['block1/bn2', 'stem-relu'] });
+  });
+
+  it("writes TF's 'same' padding as explicit pads, the odd pixel at the bottom/right", () => {
+    const pads = (name: string, op: string) =>
+      prepared.get(name)!.nodes.find((n) => n.op_type === op)!.attribute.find((a) => a.name === 'pads')?.ints;
+    expect(pads('Conv2D {"filters":2,"kernelSize":[3,3],"strides":[3,3]} on image 8', 'Conv')).toEqual([0, 1, 1, 1]); // 8 high: 0 + 1; 10 wide: 1 + 1
+    expect(pads('MaxPool2D {"padding":"same"} on image 9', 'MaxPool')).toEqual([0, 0, 1, 1]);
+    expect(pads('Conv2D {"filters":4} on image 9', 'Conv')).toEqual([1, 1, 1, 1]);
+    expect(pads('Conv2D {"filters":2,"dilationRate":[2,2],"padding":"same"} on image 9', 'Conv')).toEqual([2, 2, 2, 2]);
+    expect(prepared.get('AvgPool2D {"padding":"same"} on image 9')!.nodes.find((n) => n.op_type === 'AveragePool')!.attribute).toContainEqual({
+      name: 'count_include_pad',
+      type: 2,
+      i: 0,
+    });
   });
 });
 
