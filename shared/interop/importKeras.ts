@@ -361,6 +361,7 @@ export function importKerasModel(json: unknown): ImportResult {
   const problem = (layer: KerasLayer | undefined, reason: string) =>
     problems.push({ layer: layer?.name ?? model.name, className: layer?.className ?? model.kind, reason });
 
+  for (const w of model.wiringProblems) problems.push({ layer: w.name, className: w.className, reason: w.reason });
   if (model.inputNames.length !== 1) problem(undefined, `the model has ${model.inputNames.length} inputs; only models with one input can be imported`);
   if (model.outputNames.length !== 1) problem(undefined, `the model has ${model.outputNames.length} outputs; only models with one output can be imported`);
 

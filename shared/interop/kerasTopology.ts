@@ -30,6 +30,8 @@ export interface KerasModel {
   /** Names of the model's input and output layers (Sequential: the first and last). */
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Layers whose wiring cannot be imported (called several times, using one of several outputs), with the reason. */
+  readonly wiringProblems: readonly { readonly name: string; readonly className: string; readonly reason: string }[];
   /** Per-sample input shape a Sequential declares on its first layer (`batch_input_shape` without the batch). */
   readonly declaredInput?: { readonly shape: readonly (number | null)[]; readonly dtype?: string };
 }
@@ -41,12 +43,12 @@ function isObject(x: unknown): x is JsonObject {
 /** The Keras model config inside a parsed model JSON or TF.js `model.json` (its `modelTopology`). */
 export function findModelConfig(json: unknown): JsonObject {
   if (!isObject(json)) throw new KerasFormatError('not a Keras model: expected a JSON object');
-  if (isObject(json['modelTopology'])) return findModelConfig(json['modelTopology']);
-  if (isObject(json['model_config'])) return findModelConfig(json['model_config']);
-  if (typeof json['class_name'] === 'string' && 'config' in json) return json;
   if (typeof json['format'] === 'string' && json['format'] !== 'layers-model') {
     throw new KerasFormatError(`a TF.js "${json['format']}" model has no Keras layers to import: only TF.js layers models (format "layers-model") can be imported`);
   }
+  if (isObject(json['modelTopology'])) return findModelConfig(json['modelTopology']);
+  if (isObject(json['model_config'])) return findModelConfig(json['model_config']);
+  if (typeof json['class_name'] === 'string' && 'config' in json) return json;
   throw new KerasFormatError('not a Keras model: expected "class_name" and "config" (or a TF.js model.json with "modelTopology")');
 }
 
@@ -129,6 +131,7 @@ export function parseKerasModel(json: unknown): KerasModel {
       name,
       kind,
       layers,
+      wiringProblems: [],
       inputNames: [first.name],
       outputNames: [layers[layers.length - 1]!.name],
       ...(shape ? { declaredInput: { shape, ...(dtype ? { dtype } : {}) } } : {}),
@@ -137,14 +140,24 @@ export function parseKerasModel(json: unknown): KerasModel {
   if (kind === 'Functional' || kind === 'Model') {
     if (!isObject(config)) throw new KerasFormatError(`the ${kind} model has no config object`);
     const rawLayers = readLayers(config['layers'], 'config.layers');
+    const wiringProblems: { name: string; className: string; reason: string }[] = [];
     const layers = rawLayers.map((raw, i): KerasLayer => {
       const name = layerName(raw, i);
-      return { name, className: String(raw['class_name']), config: isObject(raw['config']) ? raw['config'] : {}, inputs: inboundOf(raw, name) };
+      const className = String(raw['class_name']);
+      let inputs: string[] = [];
+      try {
+        inputs = inboundOf(raw, name);
+      } catch (error) {
+        if (!(error instanceof KerasFormatError)) throw error;
+        wiringProblems.push({ name, className, reason: error.message.replace(`layer '${name}' `, '').replace(`layer '${name}': `, '') });
+      }
+      return { name, className, config: isObject(raw['config']) ? raw['config'] : {}, inputs };
     });
     return {
       name: typeof config['name'] === 'string' ? config['name'] : 'model',
       kind,
       layers,
+      wiringProblems,
       inputNames: endpointNames(config['input_layers']),
       outputNames: endpointNames(config['output_layers']),
     };
