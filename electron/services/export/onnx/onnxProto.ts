@@ -1,6 +1,6 @@
 /**
  * The ONNX schema (onnx/onnx.proto3 from github.com/onnx/onnx at commit f7546912001bc31e92a238b17068a21b373d882e,
- * Apache-2.0, SPDX header below), as text so protobufjs can parse it wherever this code runs (CLI through tsx, bundled
+ * Apache-2.0: SPDX header below, licence text in ./ONNX-LICENSE), as text so protobufjs can parse it wherever this code runs (CLI through tsx, bundled
  * main process) without reading a file. It is exactly ./onnx.proto3 (a test checks).
  */
 export const ONNX_PROTO3 = `//
