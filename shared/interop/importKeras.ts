@@ -114,13 +114,16 @@ function mapLayer(layer: KerasLayer, notes: string[]): Mapped {
   switch (layer.className) {
     case 'Dense':
       return { type: 'Dense', params: { units: number(c, 'units'), activation: activation(c['activation']), useBias: bool(c, 'use_bias', true) }, weights: true };
-    case 'Activation':
-      return { type: 'Activation', params: { activation: activation(c['activation']), alpha: 0.2 } };
+    case 'Activation': {
+      const act = activation(c['activation']);
+      // Keras 3's leaky_relu activation has slope 0.2; the Activation node keeps its slope as `alpha`.
+      return { type: 'Activation', params: act === 'leakyRelu' ? { activation: act, alpha: 0.2 } : { activation: act } };
+    }
     case 'ReLU': {
       if ((c['max_value'] ?? null) !== null || number(c, 'threshold', 0) !== 0 || number(c, 'negative_slope', 0) !== 0) {
         throw new Unsupported('ReLU with max_value, threshold or negative_slope');
       }
-      return { type: 'Activation', params: { activation: 'relu', alpha: 0.2 } };
+      return { type: 'Activation', params: { activation: 'relu' } };
     }
     case 'LeakyReLU': {
       const alpha = number(c, 'negative_slope', number(c, 'alpha', 0.3));
@@ -129,11 +132,11 @@ function mapLayer(layer: KerasLayer, notes: string[]): Mapped {
     }
     case 'ELU':
       if (number(c, 'alpha', 1) !== 1) throw new Unsupported(`ELU alpha ${String(c['alpha'])} (only 1)`);
-      return { type: 'Activation', params: { activation: 'elu', alpha: 0.2 } };
+      return { type: 'Activation', params: { activation: 'elu' } };
     case 'Softmax': {
       const axis = c['axis'] ?? -1;
       if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) throw new Unsupported(`softmax over axis ${JSON.stringify(axis)} (only the last)`);
-      return { type: 'Activation', params: { activation: 'softmax', alpha: 0.2 } };
+      return { type: 'Activation', params: { activation: 'softmax' } };
     }
     case 'Dropout': {
       const rate = number(c, 'rate');

@@ -375,7 +375,7 @@ describe('every mapped layer type keeps its numbers', () => {
 });
 
 describe('round trip: graph → bricks export --to tfjs → bricks import', () => {
-  it.each(['resnet-mini', 'inception-branches', 'lenet'])('%s comes back with the same structure and outputs', async (name) => {
+  it.each(['resnet-mini', 'inception-branches', 'lenet', 'nf-resnet-mini', 'autoencoder', 'mnist-mlp', 'spirals', 'xor'])('%s comes back with the same structure and outputs', async (name) => {
     const source = path.join(repo, 'examples', `${name}.nbrick`);
     const exported = path.join(dir, `${name}-tfjs`);
     const ex = await bricks('export', source, '--to', 'tfjs', '--out', exported, '--seed', '5');
