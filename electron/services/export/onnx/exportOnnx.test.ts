@@ -2,9 +2,9 @@
  * The ONNX export, verified by running it: every example (as shipped and with a linear head), a deep residual net with
  * BatchNorm, a deep segmented chain and one small graph per layer variant are exported with non-trivial weights
  * (BatchNorm running statistics, biases and SkipInit gains moved away from their initial values); ONNX Runtime
- * (onnxruntime-node, CPU, its default graph optimisations on, as users run it) runs model.onnx on the same NHWC inputs and the outputs must match tfjs's predict within
- * 1e-4. Debian's python3-onnx (1.12) checks every model with onnx.checker.check_model (skipped, saying why, without
- * `import onnx`).
+ * (onnxruntime-node, CPU, default graph optimisations, as users run it) runs model.onnx on the same NHWC inputs and
+ * the outputs must match tfjs's predict within 1e-4. Debian's python3-onnx (1.12) checks every model with
+ * onnx.checker.check_model (skipped, saying why, without `import onnx`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
