@@ -169,6 +169,12 @@ describe('Keras model JSON', () => {
     const again = await bricks('import', path.join(fixtures, 'keras-sequential-cnn.json'), out);
     expect(again.code).toBe(2);
     expect(again.err).toContain('already exists');
+    const nowhere = await bricks('import', path.join(fixtures, 'keras-sequential-cnn.json'), path.join(dir, 'missing-folder', 'x.nbrick'));
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.err).toContain('cannot be saved');
+    const notModel = await bricks('import', path.join(repo, 'package.json'), path.join(dir, 'pkg.nbrick'));
+    expect(notModel.code).toBe(2);
+    expect(notModel.err).toContain('not a Keras model');
   });
 });
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { selectBackend } from '../../services/backends/selectBackend';
 import { GraphCompileError } from '../../services/compiler/compileGraph';
+import { FileError } from '../../services/files/fileErrors';
 import { ImportModelError, importModelFile } from '../../services/import/importModel';
 import { EXIT, type CliCommand, type CliContext } from '../command';
 
@@ -60,6 +61,10 @@ async function runImport(model: string, out: string, flags: ImportFlags, ctx: Cl
       } else {
         fail(error.code === 'unusable' ? EXIT.unusable : EXIT.problems, error.message);
       }
+      return;
+    }
+    if (error instanceof FileError) {
+      fail(EXIT.unusable, error.message);
       return;
     }
     if (error instanceof GraphCompileError) {

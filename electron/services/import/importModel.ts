@@ -170,6 +170,8 @@ export interface ImportOptions {
  */
 export async function importModelFile(modelPath: string, outPath: string, options: ImportOptions = {}): Promise<ImportModelOutcome> {
   if (!options.force && (await exists(outPath))) throw new ImportModelError('unusable', `${outPath} already exists (use --force to replace it)`);
+  // Checked first: the checkpoint is written before the graph file, and neither may be left without the other.
+  if (!(await exists(path.dirname(path.resolve(outPath))))) throw new ImportModelError('unusable', `${outPath} cannot be saved: folder ${path.dirname(outPath)} does not exist`);
   const json = await readModelJson(modelPath);
   let result;
   try {
