@@ -4,3 +4,4 @@ export * from './ids';
 export * from './edits';
 export * from './groups';
 export * from './clipboard';
+export * from './queries';

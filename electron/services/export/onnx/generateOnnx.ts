@@ -19,6 +19,7 @@
  */
 import protobuf from 'protobufjs';
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
+import { ancestors } from '../../../../shared/document/queries';
 import { getLayerSpec } from '../../../../shared/catalog/registry';
 import { resolveParams } from '../../../../shared/catalog/resolveParams';
 import { bool, int2, ints, num, str } from '../../../../shared/catalog/paramHelpers';
@@ -475,23 +476,6 @@ function nodeOps(ctx: NodeContext): string {
     default:
       throw new Unsupported(`no ONNX mapping for layer type '${ctx.type}' yet`);
   }
-}
-
-/** The node and everything upstream of it (what the compiler builds). */
-function ancestors(doc: GraphDocument, id: NodeId): Set<NodeId> {
-  const into = new Map<NodeId, NodeId[]>();
-  for (const e of doc.edges) into.set(e.target, [...(into.get(e.target) ?? []), e.source]);
-  const seen = new Set<NodeId>([id]);
-  const stack = [id];
-  while (stack.length > 0) {
-    for (const s of into.get(stack.pop()!) ?? []) {
-      if (!seen.has(s)) {
-        seen.add(s);
-        stack.push(s);
-      }
-    }
-  }
-  return seen;
 }
 
 /**

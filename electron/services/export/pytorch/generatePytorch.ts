@@ -14,6 +14,7 @@
  * Pure code generation: it reads the graph, its analysis and the weight values handed in, nothing else.
  */
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
+import { ancestors } from '../../../../shared/document/queries';
 import { getLayerSpec } from '../../../../shared/catalog/registry';
 import { resolveParams } from '../../../../shared/catalog/resolveParams';
 import { bool, int2, ints, num, str } from '../../../../shared/catalog/paramHelpers';
@@ -655,23 +656,6 @@ function nodeCode(ctx: NodeContext): NodeCode {
   }
   code.forward.unshift(comment);
   return code;
-}
-
-/** The node and everything upstream of it (what the compiler builds). */
-function ancestors(doc: GraphDocument, id: NodeId): Set<NodeId> {
-  const into = new Map<NodeId, NodeId[]>();
-  for (const e of doc.edges) into.set(e.target, [...(into.get(e.target) ?? []), e.source]);
-  const seen = new Set<NodeId>([id]);
-  const stack = [id];
-  while (stack.length > 0) {
-    for (const s of into.get(stack.pop()!) ?? []) {
-      if (!seen.has(s)) {
-        seen.add(s);
-        stack.push(s);
-      }
-    }
-  }
-  return seen;
 }
 
 /** A Python class name from the graph's name: `resnet mini` → `ResnetMini`. */
