@@ -198,6 +198,19 @@ describe('a run on a CSV, started and evaluated as the app does', () => {
       expect(testSize).toBeLessThan(60);
       expect(evaluation.metrics.perClass.reduce((n, c) => n + c.support, 0)).toBe(testSize);
 
+      // The gallery's samples come from the same split of the CSV, encoded as the model saw them.
+      const samples = (await call(handlers, 'datasetSamples', {
+        dataset: evaluation.data.datasetId,
+        run: { runId, path: null },
+        split: 'test',
+        indices: [0, testSize - 1],
+      })) as Awaited<ReturnType<ApiHandlers['datasetSamples']>>;
+      expect(samples.datasetId).toBe('penguins.csv');
+      expect(samples.classNames).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+      expect(samples.samples.map((x) => x.values.length)).toEqual([proposal.shape.inputShape[0], proposal.shape.inputShape[0]]);
+      expect(samples.samples.every((x) => x.label >= 0 && x.label < 3)).toBe(true);
+      expect(await errorOf(call(handlers, 'datasetSamples', { dataset: 'penguins.csv', run: { runId, path: null }, split: 'test', indices: [testSize] }))).toMatch(/not in the penguins\.csv test split/);
+
       // Saved: the run's record in the file names its fitted spec, resolved beside the file.
       const saved = { ...createGraphFile(proposal.graph), training: config, runs: [end.summary] };
       writeFileSync(path.join(ws, 'net.nbrick'), serializeGraphFile(saved));

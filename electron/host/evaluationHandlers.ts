@@ -29,7 +29,7 @@ export function createEvaluationHandlers(
       return evaluations.predict(runId, await absolute(path), shape, values);
     },
     async datasetSamples(request) {
-      return datasetSamples(request);
+      return request.run ? evaluations.datasetSamples(request, await absolute(request.run.path)) : datasetSamples(request);
     },
   };
 }

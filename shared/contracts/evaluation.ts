@@ -244,7 +244,13 @@ export const predictResultSchema = z.strictObject({
 
 /** Samples of a dataset's test split by index, for the gallery and the scatter (`datasetSamples`). */
 export const datasetSamplesRequestSchema = z.strictObject({
-  dataset: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes'),
+  /** The evaluation's `data.datasetId`: a bundled dataset id, or the name of the user's file or folder (with `run`). */
+  dataset: z.string().min(1).max(255),
+  /**
+   * The run the evaluation was of (`path` as in evaluateRun): a run on the user's own data (issue 14) takes its samples
+   * from that data's test split, loaded with the run's recorded preprocessing. Without it, `dataset` is a bundled id.
+   */
+  run: z.strictObject({ runId: runIdSchema, path: z.string().min(1).max(4096).nullable() }).optional(),
   /** The options of the run's data (`data.datasetOptions` of its evaluation); absent = defaults. */
   options: datasetOptionsSchema.optional(),
   split: z.literal('test'),

@@ -10,11 +10,12 @@ import {
   type PredictResult,
   type RunEvaluation,
 } from '../../../shared/contracts/evaluation';
-import type { DatasetRef, ModelFile, UserDataRef } from '../../../shared/contracts/trainer';
+import { isDatasetId, type DatasetRef, type ModelFile, type UserDataRef } from '../../../shared/contracts/trainer';
 import type { GraphFile } from '../../../shared/format/graphFileSchema';
 import type { CheckpointRead } from '../checkpoints/checkpointStore';
-import { loadDataset } from '../datasets/loadDataset';
+import { loadDataset, type DataInfo, type LoadedDataset } from '../datasets/loadDataset';
 import { checkUserData } from '../data/checkUserData';
+import { loadUserData, type LoadedUserData } from '../data/loadUserData';
 import { resolveDataPath } from '../../../shared/data/dataSpec';
 import type { ModelQueries } from '../training/TrainingService';
 
@@ -110,6 +111,32 @@ export class RunEvaluations {
     if (status.status !== 'same') throw new Error(`Cannot measure run ${runId} on its data: ${status.message}`);
   }
 
+  /** The last user data loaded for samples (a gallery asks for a few at a time): its run, file and spec hash. */
+  private samplesData: { key: string; data: LoadedUserData } | undefined;
+
+  /**
+   * Test-split samples for an evaluation: of the run's own data when it trained on the user's (loaded with its recorded
+   * preprocessing, refused when changed; the last one kept for the next page of samples), else of the bundled dataset.
+   */
+  async datasetSamples(request: DatasetSamplesRequest, graphFilePath: string | null): Promise<DatasetSamples> {
+    if (!request.run) return datasetSamples(request);
+    // A bundled dataset needs no run: its samples come from the id and options even when the run's record is gone.
+    const source = await this.sourceOf(request.run.runId, graphFilePath).catch((error: unknown) => {
+      if (isDatasetId(request.dataset)) return undefined;
+      throw error;
+    });
+    if (!source) return datasetSamples(request);
+    if (!source.data) return datasetSamples({ ...request, dataset: source.dataset.id, ...(source.dataset.options ? { options: source.dataset.options } : {}) });
+    const key = `${request.run.runId}\n${graphFilePath ?? ''}\n${source.data.spec.hash}`;
+    if (this.samplesData?.key !== key) {
+      await this.assertDataUnchanged(request.run.runId, source);
+      this.samplesData = undefined; // the previous one goes before the next is loaded
+      const { spec, graphFilePath: base } = source.data;
+      this.samplesData = { key, data: await loadUserData(spec, base !== undefined ? { graphFilePath: base } : {}) };
+    }
+    return samplesOf(this.samplesData.data, request.indices);
+  }
+
   /** The run's checkpoint files (beside the file or pending); throws saying why there are none. */
   async checkpointFiles(runId: string, graphFilePath: string | null): Promise<ModelFile[]> {
     if (!this.deps.checkpoints) throw new Error(`the trainer no longer holds the model of run ${runId} and this host keeps no checkpoints`);
@@ -124,10 +151,13 @@ export const MAX_SAMPLES_PER_REQUEST = 1000;
 
 /** Samples of a dataset's test split by index, built with the run's options (absent: defaults). */
 export function datasetSamples(request: DatasetSamplesRequest): DatasetSamples {
-  const data = loadDataset(request.dataset, request.options ?? {});
+  return samplesOf(loadDataset(request.dataset, request.options ?? {}), request.indices);
+}
+
+function samplesOf(data: LoadedDataset<DataInfo>, indices: readonly number[]): DatasetSamples {
   const { test, info } = data;
   const size = info.inputShape.reduce((a, b) => a * b, 1);
-  const samples = request.indices.map((index) => {
+  const samples = indices.map((index) => {
     if (index >= test.count) throw new RangeError(`sample ${index} is not in the ${info.id} test split (0..${test.count - 1})`);
     return { index, label: test.labels[index]!, values: Array.from(test.x.subarray(index * size, (index + 1) * size)) };
   });

@@ -120,16 +120,16 @@ describe('labEvaluationSource', () => {
     expect(asked).toEqual([]);
   });
 
-  it("asks for the samples of the split the run was evaluated on: its dataset with the run's options", async () => {
+  it("asks for the samples of the split the run was evaluated on: its dataset with the run's options, naming the run (its own data, issue 14)", async () => {
     const evaluation = hostEvaluation([28, 28, 1], 3);
     const { api, requests } = fakeApi({ ...evaluation, data: { ...evaluation.data, datasetOptions: { limit: 30 } } });
     const source = labEvaluationSource(api);
     await source.evaluate('run-7', null);
     await source.samples('run-7', null, [1, 2]);
-    expect(requests).toEqual([{ dataset: 'mnist', options: { limit: 30 }, split: 'test', indices: [1, 2] }]);
+    expect(requests).toEqual([{ dataset: 'mnist', run: { runId: 'run-7', path: null }, options: { limit: 30 }, split: 'test', indices: [1, 2] }]);
     const plain = fakeApi(hostEvaluation([2], 3));
-    await labEvaluationSource(plain.api).evaluate('run-7', null);
-    expect(plain.requests).toEqual([{ dataset: 'spirals', split: 'test', indices: [0, 1, 2] }]);
+    await labEvaluationSource(plain.api).evaluate('run-7', 'workspace/a.nbrick');
+    expect(plain.requests).toEqual([{ dataset: 'spirals', run: { runId: 'run-7', path: 'workspace/a.nbrick' }, split: 'test', indices: [0, 1, 2] }]);
   });
 
   it('fetches image samples only when the gallery asks, as pixels of the input’s height and width', async () => {

@@ -152,11 +152,17 @@ export function toEvaluationResult(evaluation: RunEvaluation, vectorSamples: Dat
 /** The evaluation source backed by the LabApi. */
 export function labEvaluationSource(api: LabApi): EvaluationSource {
   // The split the run was evaluated on: its dataset with the options it trained with (size, seed, test share).
-  const datasetSamples = async (data: EvaluatedData, indices: readonly number[]): Promise<DatasetSamples['samples']> => {
+  const datasetSamples = async (
+    data: EvaluatedData,
+    indices: readonly number[],
+    run: { runId: string; path: string | null },
+  ): Promise<DatasetSamples['samples']> => {
     const parts: DatasetSamples['samples'][] = [];
     for (let at = 0; at < indices.length; at += SAMPLES_PER_REQUEST) {
       const answer = await api.datasetSamples({
         dataset: data.datasetId,
+        // A run on the user's own data: the host takes the samples from that data (issue 14).
+        run,
         ...(data.datasetOptions ? { options: data.datasetOptions } : {}),
         split: 'test',
         indices: indices.slice(at, at + SAMPLES_PER_REQUEST),
@@ -172,15 +178,15 @@ export function labEvaluationSource(api: LabApi): EvaluationSource {
       const { data } = evaluation;
       datasets.set(runId, data);
       const vector = evaluation.task === 'classification' && data.inputShape.length === 1;
-      const samples = vector ? await datasetSamples(data, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES))) : [];
+      const samples = vector ? await datasetSamples(data, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES)), { runId, path }) : [];
       return toEvaluationResult(evaluation, samples);
     },
-    async samples(runId, _path, indices) {
+    async samples(runId, path, indices) {
       const known = datasets.get(runId);
       if (!known) return [];
       const [height, width] = known.inputShape;
       const image = known.inputShape.length > 1;
-      return (await datasetSamples(known, indices)).map((s) => ({
+      return (await datasetSamples(known, indices, { runId, path })).map((s) => ({
         index: s.index,
         label: s.label,
         ...(image ? { pixels: s.values, width: width!, height: height! } : { features: s.values }),
