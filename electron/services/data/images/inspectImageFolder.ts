@@ -32,6 +32,31 @@ export const MIN_PROPOSED_SIDE = 8;
 
 export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * Reads one listed file for a scan or a load: its bytes, with its digest added for the folder hash, or undefined with
+ * the reason added to `problems` (listed in the labels CSV but missing, or unreadable).
+ */
+export async function readListedFile(
+  entry: { readonly relPath: string; readonly absPath: string; readonly missing?: string },
+  i: number,
+  problems: (ImageProblem & { i: number })[],
+  digests: FolderFileDigest[],
+): Promise<Buffer | undefined> {
+  if (entry.missing) {
+    problems.push({ i, path: entry.relPath, reason: entry.missing });
+    return undefined;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(entry.absPath);
+  } catch (error) {
+    problems.push({ i, path: entry.relPath, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+    return undefined;
+  }
+  digests.push({ relativePath: entry.relPath, size: bytes.length, sha256: sha256Of(bytes) });
+  return bytes;
+}
+
 /** The CSV's digest, for the content hash of a CSV listing. */
 export function labelsDigest(listing: ImageListing): FolderFileDigest[] {
   if (!listing.csvBytes || listing.labelsFile === undefined) return [];
@@ -116,18 +141,8 @@ export async function inspectImageFolder(
     async (i) => {
       const entry = entries[i]!;
       try {
-        if (entry.missing) {
-          problems.push({ i, path: entry.relPath, reason: entry.missing });
-          return;
-        }
-        let bytes: Buffer;
-        try {
-          bytes = await readFile(entry.absPath);
-        } catch (error) {
-          problems.push({ i, path: entry.relPath, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
-          return;
-        }
-        digests.push({ relativePath: entry.relPath, size: bytes.length, sha256: sha256Of(bytes) });
+        const bytes = await readListedFile(entry, i, problems, digests);
+        if (!bytes) return;
         let probed;
         try {
           probed = await probeImage(bytes, wantsThumb.has(i) ? thumbSize : undefined);

@@ -7,13 +7,12 @@
  * a batch at a time by {@link fillBatch}. The split is seeded and stratified by class (recorded as counts; the indices
  * follow from the seed and the listing).
  */
-import { readFile } from 'node:fs/promises';
 import { imageFolderHash, type FolderFileDigest } from '../../../../shared/data/dataSpec';
 import { basename } from 'node:path';
 import type { DataInfo, DataSplit, LoadedDataset } from '../../datasets/loadDataset';
 import { createSeededRandom, seededPermutation } from '../../datasets/seededRandom';
 import { decodeInto, describeDecodeError } from './decodeImage';
-import { READ_CONCURRENCY, dataErrors, labelsDigest, sha256Of } from './inspectImageFolder';
+import { READ_CONCURRENCY, dataErrors, labelsDigest, readListedFile } from './inspectImageFolder';
 import { ImageFolderError, listImageFolder } from './listImageFolder';
 import { forEachConcurrent, progressReporter } from './progress';
 import type { ImageFolderLoadSpec, ImageFolderProgressListener, ImageProblem, ImageSplitIndices, LoadImageFolderOptions, LoadedImageFolder } from './types';
@@ -107,18 +106,8 @@ export async function loadImageFolder(
     async (i) => {
       const entry = entries[i]!;
       try {
-        if (entry.missing) {
-          problems.push({ i, path: entry.relPath, reason: entry.missing });
-          return;
-        }
-        let bytes: Buffer;
-        try {
-          bytes = await readFile(entry.absPath);
-        } catch (error) {
-          problems.push({ i, path: entry.relPath, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
-          return;
-        }
-        digests.push({ relativePath: entry.relPath, size: bytes.length, sha256: sha256Of(bytes) });
+        const bytes = await readListedFile(entry, i, problems, digests);
+        if (!bytes) return;
         try {
           await decodeInto(bytes, height, width, channels, fit, pixels, i * size);
           ok[i] = 1;
