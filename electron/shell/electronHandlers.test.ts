@@ -122,6 +122,23 @@ describe('Electron API handlers', () => {
     expect(exportedTo).toEqual([{ runId: 'run-1', target: folder }]);
   });
 
+  it('reads only data the user chose in the data dialog (issue 14); cancelling answers null', async () => {
+    const csv = path.join(dir, 'fish.csv');
+    writeFileSync(csv, 'length,weight,kind\n1,2,a\n2,3,b\n3,4,a\n4,5,b\n5,6,a\n6,7,b\n');
+    await expect(handlers.inspectData({ path: csv })).rejects.toThrow(/Refused to read .*fish\.csv: choose it with the data dialog first/);
+    await expect(handlers.proposeFromData({ path: csv })).rejects.toThrow(/choose it with the data dialog first/);
+    expect(await handlers.inspectData({})).toBeNull();
+    dialogAnswers.open = [csv];
+    const inspection = await handlers.inspectData({ pick: 'table' });
+    expect(inspection?.kind === 'table' && inspection.columns.map((c) => c.name)).toEqual(['length', 'weight', 'kind']);
+    // Chosen once, the page may name it again (Electron shows absolute paths).
+    delete dialogAnswers.open;
+    expect((await handlers.inspectData({ path: csv }))?.path).toBe(csv);
+    const proposal = await handlers.proposeFromData({ path: csv, target: 'kind' });
+    expect(proposal.shape).toEqual({ inputShape: [2], task: 'classification', classNames: ['a', 'b'] });
+    expect(proposal.spec.path).toBe(csv); // no graph file yet: the absolute path
+  });
+
   it('reports itself as the electron transport', async () => {
     expect(await handlers.getHostInfo(undefined)).toEqual({ transport: 'electron', appVersion: '9.9.9' });
   });
