@@ -3,8 +3,8 @@
  * (./table/loadTable.ts) or the image-folder loader, and returns the same LoadedDataset the bundled datasets give (plus a
  * fixed validation split, regression targets and the loss scale), together with the fitted spec to record in the run.
  *
- * Image folders plug in through {@link ImageFolderLoader}: the images half (electron/services/data/images/) implements it
- * and registers it with {@link registerImageFolderLoader} (or this file imports it directly once it exists).
+ * Image folders load through electron/services/data/images/imageFolderUserData.ts (it does not import this file, so
+ * there is no cycle); {@link registerImageFolderLoader} can put another {@link ImageFolderLoader} in its place (tests).
  */
 import { basename } from 'node:path';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../../shared/data/dataSpec';
 import type { DataShape } from '../../../shared/data/checkGraphFitsData';
 import type { DataInfo, LoadedDataset } from '../datasets/loadDataset';
+import { loadImageFolderForTraining } from './images/imageFolderUserData';
 import { loadTable, type TableLoadSpec } from './table/loadTable';
 import type { TableProgress } from './table/readTable';
 
@@ -33,6 +34,11 @@ export interface LoadUserDataOptions {
   readonly refit?: boolean;
   /** Load even when the content hash differs from the spec's (statistics are refitted). Default: refuse. */
   readonly allowChanged?: boolean;
+  /**
+   * Image folders: skip unreadable files (counted in the spec's `skipped`) instead of refusing the load with a list of
+   * them. Default: refuse, unless the spec is loaded as recorded (no `refit`) and records skipped files. Tables ignore it.
+   */
+  readonly skipUnreadable?: boolean;
 }
 
 export interface LoadedUserData extends LoadedDataset<DataInfo> {
@@ -42,6 +48,8 @@ export interface LoadedUserData extends LoadedDataset<DataInfo> {
   readonly shape: DataShape;
   /** The content hash differed from the spec's (only with allowChanged). */
   readonly changed: boolean;
+  /** Image folders: the unreadable files skipped (skipUnreadable), by path with the reason. */
+  readonly skippedFiles?: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** A spec before loading may leave out what the loader fits and measures. */
@@ -50,9 +58,12 @@ export type UserDataLoadSpec = TableLoadSpec | ImageFolderDataSpec;
 /** Loads an image folder as the spec says (absolute folder path). Implemented by electron/services/data/images/. */
 export type ImageFolderLoader = (path: string, spec: ImageFolderDataSpec, options: LoadUserDataOptions) => Promise<LoadedUserData>;
 
-let imageFolderLoader: ImageFolderLoader | undefined;
+const defaultImageFolderLoader: ImageFolderLoader = (path, spec, options) => loadImageFolderForTraining(path, spec, options);
 
-export function registerImageFolderLoader(loader: ImageFolderLoader): void {
+let imageFolderLoader: ImageFolderLoader = defaultImageFolderLoader;
+
+/** Loads image folders with `loader` instead of loadImageFolderForTraining (tests); no argument puts that one back. */
+export function registerImageFolderLoader(loader: ImageFolderLoader = defaultImageFolderLoader): void {
   imageFolderLoader = loader;
 }
 
@@ -71,8 +82,10 @@ function regressionScale(mean: number, std: number) {
 export async function loadUserData(spec: UserDataLoadSpec, options: LoadUserDataOptions = {}): Promise<LoadedUserData> {
   const path = resolveDataPath(options.graphFilePath, spec.path);
   if (spec.kind === 'imageFolder') {
-    if (!imageFolderLoader) throw new Error(`Image folders cannot be loaded in this build yet (${path})`);
-    return imageFolderLoader(path, spec, options);
+    // A recorded spec that skipped unreadable files (a run's data, loaded again to evaluate it) skips them again: the
+    // hash check makes them the same files, so the splits are the run's. Asked explicitly, the caller decides.
+    const skipUnreadable = options.skipUnreadable ?? (!options.refit && (spec.skipped ?? 0) > 0);
+    return imageFolderLoader(path, spec, { ...options, skipUnreadable });
   }
   const onProgress = tableProgress(options.onProgress);
   const table = await loadTable(path, spec, {

@@ -42,6 +42,11 @@ export interface RunTrainingOptions {
   readonly graphFilePath?: string;
   /** Called once the user's data (`config.data`) is loaded, with the spec fitted on its training split. */
   readonly onUserData?: (data: LoadedUserData) => void;
+  /**
+   * An image folder's unreadable files are skipped (counted in the recorded spec's `skipped`, listed in the loaded
+   * data's `skippedFiles`) instead of failing the run with a list of them. Default: fail. The CLI skips unless --strict.
+   */
+  readonly skipUnreadable?: boolean;
 }
 
 export interface RunTrainingResult extends TrainingOutcome {
@@ -65,7 +70,12 @@ export async function runTraining(
   // The user's own data (issue 14) when the config has it: loaded and its preprocessing fitted again on its training
   // split (a new run trains on the data as it is now; the run records the hash it read).
   const userData = config.data
-    ? await loadUserData(config.data, { refit: true, allowChanged: true, ...(options.graphFilePath ? { graphFilePath: options.graphFilePath } : {}) })
+    ? await loadUserData(config.data, {
+        refit: true,
+        allowChanged: true,
+        ...(options.graphFilePath ? { graphFilePath: options.graphFilePath } : {}),
+        ...(options.skipUnreadable !== undefined ? { skipUnreadable: options.skipUnreadable } : {}),
+      })
     : undefined;
   let data: LoadedDataset<DataInfo>;
   if (userData) {

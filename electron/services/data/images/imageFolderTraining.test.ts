@@ -1,6 +1,7 @@
 /**
  * An image folder trained end to end through the real pipeline: runTraining with `config.data` an image-folder spec,
- * loaded by loadUserData through this folder's loader (registered here, as a host would until loadUserData imports it).
+ * loaded by loadUserData (which loads image folders with loadImageFolderForTraining), skipping unreadable files when
+ * runTraining is told to.
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,14 +9,10 @@ import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../../shared
 import { runSummarySchema } from '../../../../shared/format/runSummary';
 import { chainGraph } from '../../training/referenceGraphs';
 import { runTraining } from '../../training/runTraining';
-import { registerImageFolderLoader } from '../loadUserData';
-import { loadImageFolderForTraining } from './imageFolderUserData';
 import { inspectImageFolder } from './inspectImageFolder';
 import { proposeImageFolderSpec } from './proposeImageFolderSpec';
 import { encode, put, tempDir } from './testing/imageFixtures';
 import { drawShape } from './testing/writeImageFixtures';
-
-registerImageFolderLoader((folder, spec, options) => loadImageFolderForTraining(folder, spec, { ...options, skipUnreadable: true }));
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -48,7 +45,9 @@ describe('training on an image folder', () => {
       ['output', 'Output', { task: 'classification', units: 3 }],
     ]);
     const config: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, dataset: 'shapes', data: spec, backend: 'wasm', epochs: 20, learningRate: 0.01, optimizer: 'adam', batchSize: 16, seed: 1 };
-    const { summary } = await runTraining(graph, undefined, config, { telemetry: false });
+    // Unreadable files fail the run by default, naming them; skipUnreadable skips (and counts) them.
+    await expect(runTraining(graph, undefined, { ...config, epochs: 1 }, { telemetry: false })).rejects.toThrow(/1 file in .* cannot be read as images:\n {2}square\/broken\.png: /);
+    const { summary } = await runTraining(graph, undefined, config, { telemetry: false, skipUnreadable: true });
     expect(summary.status).toBe('completed');
     const recorded = summary.config.data;
     expect(recorded?.kind).toBe('imageFolder');
