@@ -13,6 +13,8 @@ import { selectBackend, type BackendPreference } from '../../services/backends/s
 import { loadDataset, type DataInfo, type LoadedDataset } from '../../services/datasets/loadDataset';
 import { loadUserData } from '../../services/data/loadUserData';
 import { TableError } from '../../services/data/table/readTable';
+import { ImageFolderChangedError } from '../../services/data/images/loadImageFolder';
+import { ImageFolderError } from '../../services/data/images/listImageFolder';
 import { evaluateModel } from '../../services/evaluation/evaluateModel';
 import { findKeptRun } from '../../services/evaluation/keptRuns';
 import { loadModelFromFiles } from '../../services/evaluation/modelFromFiles';
@@ -148,7 +150,9 @@ async function evaluate(file: string, flags: EvaluateFlags, ctx: CliContext): Pr
         ? await loadUserData(run.config.data, { graphFilePath: path.resolve(file) })
         : loadDataset(datasetId, datasetOptions);
   } catch (error) {
-    const code = error instanceof TableError && error.kind === 'unusable' ? EXIT.unusable : EXIT.problems;
+    // Data missing, unreadable or changed since the run (a table or an image folder) is unusable input (2).
+    const unusable = (error instanceof TableError && error.kind === 'unusable') || error instanceof ImageFolderChangedError || error instanceof ImageFolderError;
+    const code = unusable ? EXIT.unusable : EXIT.problems;
     return fail(code, `${file}: run ${run.id}: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {

@@ -37,6 +37,9 @@ import { relativeDataPath, resolveDataPath, DATA_TASKS, type DataSpec, type Data
 import { inspectTable } from '../../services/data/table/inspectTable';
 import { proposeTableSpec } from '../../services/data/table/proposeTableSpec';
 import { TableError, type TableDelimiter } from '../../services/data/table/readTable';
+import { ImageFolderError } from '../../services/data/images/listImageFolder';
+import { proposeImageFolderSpecForPath } from '../../services/data/images/proposeImageFolderSpec';
+import type { ImageProblem } from '../../services/data/images/types';
 import { delimiterArg } from './data';
 import type { LoadedUserData } from '../../services/data/loadUserData';
 import { TrainingControl } from '../../services/training/trainingControl';
@@ -57,8 +60,10 @@ type StopSignal = keyof typeof STOP_SIGNALS;
 
 interface TrainFlags {
   dataset?: string;
-  /** --data PATH: a CSV/TSV file to train on (issue 14). */
+  /** --data PATH: a CSV/TSV file or an image folder to train on (issue 14). */
   data?: string;
+  /** --strict: an image folder's unreadable files stop the run (exit 1) instead of being skipped. */
+  strict?: boolean;
   target?: string;
   task?: string;
   /** --features a,b,c: the feature columns (default: every other numeric or categorical column). */
@@ -295,10 +300,52 @@ export function formatSummary(summary: RunSummary, fileLabel: string): string {
 
 type DataFromFlags = { ok: true; spec: DataSpec | undefined } | { ok: false; error: string; code: number };
 
+/** Unreadable image files, one per line by path with the reason (at most `max`, then how many more). */
+export function describeUnreadableImages(files: readonly ImageProblem[], max = 20): string {
+  const shown = files.slice(0, max).map((f) => `  ${f.path}: ${f.reason}`);
+  if (files.length > max) shown.push(`  … and ${files.length - max} more`);
+  return shown.join('\n');
+}
+
+/**
+ * --data FOLDER: the file's own image-folder `training.data` when it already describes that folder (its augmentation
+ * and split kept), else a spec proposed from inspecting the folder (Input size, classes, hash). A class too small to
+ * train or a single class is exit 1; with --strict, so are unreadable files (named), which are otherwise skipped.
+ */
+async function imageFolderFromFlags(graphPath: string, dataPath: string, flags: TrainFlags, seed: number, fileData: DataSpec | undefined): Promise<DataFromFlags> {
+  const tableFlag =
+    flags.target !== undefined ? '--target'
+    : flags.task !== undefined ? '--task'
+    : flags.features !== undefined ? '--features'
+    : flags.delimiter !== undefined ? '--delimiter'
+    : flags.header !== undefined ? (flags.header ? '--header' : '--no-header')
+    : undefined;
+  if (tableFlag) return { ok: false, error: `${tableFlag} is for tables, but --data ${flags.data} is an image folder (one sub-folder per class)`, code: EXIT.unusable };
+  if (fileData?.kind === 'imageFolder' && resolveDataPath(graphPath, fileData.path) === dataPath) return { ok: true, spec: fileData };
+  try {
+    const { spec, inspection } = await proposeImageFolderSpecForPath(dataPath, relativeDataPath(graphPath, dataPath), seed);
+    if (inspection.errors.length > 0) {
+      return { ok: false, error: `${flags.data} cannot be trained on: ${inspection.errors.join('; ')}`, code: EXIT.problems };
+    }
+    if (flags.strict && inspection.problems.length > 0) {
+      const n = inspection.problems.length;
+      return {
+        ok: false,
+        error: `--strict: ${n} file${n === 1 ? '' : 's'} in ${flags.data} cannot be read as images:\n${describeUnreadableImages(inspection.problems)}`,
+        code: EXIT.problems,
+      };
+    }
+    return { ok: true, spec };
+  } catch (error) {
+    if (error instanceof ImageFolderError) return { ok: false, error: error.message, code: EXIT.unusable };
+    throw error;
+  }
+}
+
 /**
  * The user data to train on: --data PATH (with --target/--task) as a fresh table spec, or the file's own
- * `training.data` when it already describes that file and no flag changes the target or task; without --data, the
- * file's `training.data` unless --dataset picks a bundled dataset.
+ * `training.data` when it already describes that file and no flag changes the target or task; a folder is an image
+ * folder (imageFolderFromFlags); without --data, the file's `training.data` unless --dataset picks a bundled dataset.
  */
 async function dataFromFlags(file: string, flags: TrainFlags, seed: number, fileData: DataSpec | undefined): Promise<DataFromFlags> {
   if (flags.data === undefined) {
@@ -310,6 +357,9 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
       : flags.header !== undefined ? (flags.header ? '--header' : '--no-header')
       : undefined;
     if (flag) return { ok: false, error: `${flag} needs --data PATH (a CSV or TSV file)`, code: EXIT.unusable };
+    if (flags.strict && (flags.dataset !== undefined || fileData?.kind !== 'imageFolder')) {
+      return { ok: false, error: '--strict is for image folders: give --data FOLDER or a file whose training data is one', code: EXIT.unusable };
+    }
     return { ok: true, spec: flags.dataset !== undefined ? undefined : fileData };
   }
   if (flags.task !== undefined && !(DATA_TASKS as readonly string[]).includes(flags.task)) {
@@ -318,12 +368,11 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
   const graphPath = path.resolve(file);
   const dataPath = path.resolve(flags.data);
   try {
-    if ((await stat(dataPath)).isDirectory()) {
-      return { ok: false, error: `--data ${flags.data} is a folder: training on image folders from the CLI is not available yet (give a CSV or TSV file)`, code: EXIT.unusable };
-    }
+    if ((await stat(dataPath)).isDirectory()) return imageFolderFromFlags(graphPath, dataPath, flags, seed, fileData);
   } catch {
-    return { ok: false, error: `--data: no such file: ${flags.data}`, code: EXIT.unusable };
+    return { ok: false, error: `--data: no such file or folder: ${flags.data}`, code: EXIT.unusable };
   }
+  if (flags.strict) return { ok: false, error: `--strict is for image folders, but --data ${flags.data} is a file`, code: EXIT.unusable };
   if (
     fileData?.kind === 'table' &&
     resolveDataPath(graphPath, fileData.path) === dataPath &&
@@ -478,9 +527,26 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     const result = await runTraining(read.file.graph, { id: config.dataset, options }, config, {
       control,
       graphFilePath: path.resolve(file),
+      // Unreadable images are skipped (and listed) unless --strict, which makes the load fail naming them.
+      skipUnreadable: flags.strict !== true,
       onUserData: (data) => {
-        if (json) emit({ type: 'data', spec: data.spec, trainSize: data.train.count, valSize: data.val?.count ?? 0, testSize: data.test.count });
-        else io.stderr.write(`${describeUserData(data)}\n`);
+        const skipped = data.skippedFiles ?? [];
+        if (json) {
+          emit({
+            type: 'data',
+            spec: data.spec,
+            trainSize: data.train.count,
+            valSize: data.val?.count ?? 0,
+            testSize: data.test.count,
+            ...(data.spec.kind === 'imageFolder' ? { skippedFiles: skipped } : {}),
+          });
+        } else {
+          io.stderr.write(`${describeUserData(data)}\n`);
+          if (skipped.length > 0) {
+            const n = skipped.length;
+            io.stderr.write(`Skipping ${n} unreadable file${n === 1 ? '' : 's'} (--strict refuses them):\n${describeUnreadableImages(skipped)}\n`);
+          }
+        }
       },
       telemetry: flags.telemetry !== undefined,
       // --record keeps the model as the run's checkpoint beside the file.
@@ -585,8 +651,9 @@ async function train(file: string, flags: TrainFlags, ctx: CliContext): Promise<
     const message = error instanceof Error ? error.message : String(error);
     if (json) emit({ type: 'failed', reason: message });
     io.stderr.write(`bricks train: ${file}: ${message}\n`);
-    // Data that cannot be read at all (missing, not UTF-8, changed) is unusable input; a bad cell is a problem (1).
-    ctx.setExitCode(error instanceof TableError && error.kind === 'unusable' ? EXIT.unusable : EXIT.problems);
+    // Data that cannot be read at all (missing, not UTF-8, changed; a folder with no classes) is unusable input; a bad
+    // cell or an unreadable image under --strict is a problem (1).
+    ctx.setExitCode((error instanceof TableError && error.kind === 'unusable') || error instanceof ImageFolderError ? EXIT.unusable : EXIT.problems);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
@@ -600,7 +667,8 @@ export const trainCommand: CliCommand = {
       .description("Train a graph headless with the file's training config (flags override it)")
       .argument('<file>', '.nbrick graph file')
       .option('--dataset <name>', 'dataset id: xor, circles, moons, spirals, blobs, mnist, iris')
-      .option('--data <path>', 'train on your own CSV/TSV table (columns inferred; see bricks data inspect)')
+      .option('--data <path>', 'train on your own CSV/TSV table (columns inferred) or image folder (one sub-folder per class, or a labels CSV); see bricks data inspect')
+      .option('--strict', 'with an image folder: unreadable files stop the run (exit 1) instead of being skipped')
       .option('--target <column>', 'with --data: the column to predict (default: the last column that can be a target)')
       .option('--task <task>', `with --data: ${DATA_TASKS.join(' or ')} (default: from the target column's type)`)
       .option('--features <columns>', 'with --data: comma-separated feature columns (default: every other numeric or categorical column)')
@@ -636,7 +704,8 @@ export const trainCommand: CliCommand = {
       .addHelpText(
         'after',
         `
-Exit codes: 0 completed · 1 the graph or data do not fit, or training diverged · 2 unreadable file or bad config ·
+Exit codes: 0 completed · 1 the graph or data do not fit, training diverged, or (--strict) an image cannot be read ·
+  2 unreadable file, unusable folder or bad config ·
   130 stopped with Ctrl+C (SIGINT) · 143 stopped with SIGTERM. A stopped run still prints its summary (status stopped);
   a second signal aborts at once, except while --save-model or --record is writing.
 
@@ -646,7 +715,9 @@ Examples:
   bricks train bench/mlp.nbrick --backend wasm --workers 2 --limit 2048
   bricks train model.nbrick --save-model out/model --record
   bricks train model.nbrick --lr-schedule cosine --warmup 2 --clip agc:0.01 --early-stop val_loss:5
-  bricks train penguins.nbrick --data penguins.csv --target species`,
+  bricks train penguins.nbrick --data penguins.csv --target species
+  bricks train shapes.nbrick --data shapes/ --record   (an image folder: unreadable images skipped and listed)
+  bricks train shapes.nbrick --data shapes/ --strict   (unreadable images stop the run)`,
       )
       .action(async (file: string, flags: TrainFlags) => {
         await train(file, flags, ctx);
