@@ -1,24 +1,18 @@
 /**
  * Reopening a graph file (issue 14): is its `training.data` still there, and is it the same data? Hashes the file (a
- * table: SHA-256 of its bytes, streamed) or the folder (an image folder: the registered HashImageFolder, see
- * shared/data/dataSpec.ts) and compares with the recorded hash, without parsing or decoding anything.
+ * table: SHA-256 of its bytes, streamed) or the folder (an image folder: hashImageFolder from ./images, with the
+ * spec's labels CSV) and compares with the recorded hash, without parsing or decoding anything.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolveDataPath, type DataSpec, type HashImageFolder } from '../../../shared/data/dataSpec';
+import { resolveDataPath, type DataSpec } from '../../../shared/data/dataSpec';
+import { hashImageFolder } from './images/inspectImageFolder';
 
 export type UserDataStatus =
   | { readonly status: 'same'; readonly path: string }
   | { readonly status: 'changed'; readonly path: string; readonly hash: string; readonly message: string }
   | { readonly status: 'missing'; readonly path: string; readonly message: string };
-
-let hashImageFolder: HashImageFolder | undefined;
-
-/** The images half registers how an image folder is hashed (the same function its loader uses). */
-export function registerImageFolderHasher(hasher: HashImageFolder): void {
-  hashImageFolder = hasher;
-}
 
 /** SHA-256 of a file's bytes as 64 hex digits, streamed. */
 export async function hashFile(path: string, signal?: AbortSignal): Promise<string> {
@@ -40,10 +34,8 @@ export async function checkUserData(spec: DataSpec, graphFilePath: string | unde
   }
   let hash: string;
   if (spec.kind === 'table') hash = await hashFile(path, signal);
-  else {
-    if (!hashImageFolder) throw new Error(`Image folders cannot be checked in this build yet (${path})`);
-    hash = await hashImageFolder(path, undefined, signal);
-  }
+  // The labels CSV is part of an image folder's hash (and may sit in a sub-folder): the same hash the loader records.
+  else hash = await hashImageFolder(path, undefined, signal, spec.labelsFile);
   if (hash === spec.hash) return { status: 'same', path };
   return {
     status: 'changed',
