@@ -43,6 +43,12 @@ export interface LoadedDataset<Info extends DataInfo = DatasetInfo> {
   readonly lossScale?: number;
   /** Regression targets are standardised: the file's value is target × std + mean (evaluations report those units). */
   readonly targetScale?: { readonly mean: number; readonly std: number };
+  /**
+   * Per-epoch augmentation of a training batch (image folders whose spec turns it on): returns a new array of `count`
+   * samples transformed with a random drawn from (seed, epoch, batch). The trainer calls it on training batches only,
+   * never on validation or test ones.
+   */
+  readonly augmentTrainBatch?: (x: Float32Array, count: number, epoch: number, batch: number, seed?: number) => Float32Array;
 }
 
 /** The first `count` samples, as views of the (cached, never written) full split: no copy of the pixels. */

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
 import { runSummarySchema } from '../../../shared/format/runSummary';
 import { selectBackend } from '../backends/selectBackend';
-import { loadDataset } from '../datasets/loadDataset';
+import { loadDataset, type DataInfo, type LoadedDataset } from '../datasets/loadDataset';
+import path from 'node:path';
+import { DEFAULT_DATA_SPLIT, type ImageFolderDataSpec } from '../../../shared/data/dataSpec';
+import { loadImageFolderForTraining } from '../data/images/imageFolderUserData';
+import { proposeImageFolderSpecForPath } from '../data/images/proposeImageFolderSpec';
 import { LIVE_BOUNDARY_RESOLUTION } from '../../../shared/contracts/evaluation';
 import { planeGridFor, predictBoundary } from '../evaluation/planeBoundary';
 import { installSeededMathRandom } from './seededMathRandom';
@@ -250,5 +254,102 @@ describe('trainModel', () => {
     });
     model.dispose();
     expect(boundaries).toBe(0);
+  });
+});
+
+describe('trainModel: augmentation of training batches (image folders)', () => {
+  const shapes = path.resolve(import.meta.dirname, '../data/fixtures/images/shapes');
+  const SHAPES_HEAD: TrainingHead = { task: 'classification', loss: 'categoricalCrossentropy', units: 3 };
+
+  /** The shapes fixture (16×16 gray, 3 classes) loaded with flip, shift and rotate on. */
+  async function augmentedShapes(): Promise<LoadedDataset<DataInfo>> {
+    const { spec } = await proposeImageFolderSpecForPath(shapes, shapes, 5);
+    const augmented: ImageFolderDataSpec = { ...spec, augmentation: { flip: true, shift: 0.2, rotate: 20 }, split: { ...DEFAULT_DATA_SPLIT, seed: 5 } };
+    const data = await loadImageFolderForTraining(shapes, augmented);
+    expect(data.augmentTrainBatch).toBeDefined();
+    return data;
+  }
+
+  function linear(): tfl.LayersModel {
+    return tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [16, 16, 1] }), tfl.layers.dense({ units: 3, activation: 'softmax' })] });
+  }
+
+  /** Rows of `x` (256 values each) as strings, to compare batches with splits by content. */
+  const rows = (x: ArrayLike<number>, count: number) => Array.from({ length: count }, (_, i) => Array.from(x).slice(i * 256, (i + 1) * 256).join(','));
+
+  it('trains on augmented batches (seeded by run seed, epoch and batch); validation and test see the data as loaded', async () => {
+    await selectBackend('cpu');
+    const data = await augmentedShapes();
+    const calls: { epoch: number; batch: number; seed: number | undefined; input: Float32Array; output: Float32Array }[] = [];
+    const spied: LoadedDataset<DataInfo> = {
+      ...data,
+      augmentTrainBatch: (x, count, epoch, batch, seed) => {
+        const output = data.augmentTrainBatch!(x, count, epoch, batch, seed);
+        calls.push({ epoch, batch, seed, input: x.slice(), output });
+        return output;
+      },
+    };
+    const model = linear();
+    const trained: Float32Array[] = [];
+    const evaluated: string[] = [];
+    const predicted: string[] = [];
+    const trainOnBatch = model.trainOnBatch.bind(model);
+    model.trainOnBatch = (x, y) => {
+      trained.push((x as tf.Tensor).dataSync() as Float32Array);
+      return trainOnBatch(x, y);
+    };
+    const evaluate = model.evaluate.bind(model);
+    model.evaluate = (x, y, args) => {
+      const t = x as tf.Tensor;
+      evaluated.push(...rows(t.dataSync(), t.shape[0]!));
+      return evaluate(x, y, args);
+    };
+    const predict = model.predict.bind(model);
+    model.predict = (x, args) => {
+      const t = x as tf.Tensor;
+      predicted.push(...rows(t.dataSync(), t.shape[0]!));
+      return predict(x, args);
+    };
+    const cfg = config({ epochs: 2, batchSize: 8, seed: 77, learningRate: 0.01 });
+    const { summary } = await trainModel(model, SHAPES_HEAD, spied, cfg, { runId: 'r', backend: { name: 'cpu' } });
+    model.dispose();
+    expect(summary.status).toBe('completed');
+    const batchesPerEpoch = Math.ceil(data.train.count / 8);
+    // Every training batch, and only those, went through the augmentation, with the run's seed, epoch and batch.
+    expect(calls.map((c) => [c.epoch, c.batch, c.seed])).toEqual(
+      [1, 2].flatMap((epoch) => Array.from({ length: batchesPerEpoch }, (_, b) => [epoch, b + 1, 77])),
+    );
+    expect(trained).toEqual(calls.map((c) => c.output));
+    // Augmented batches are not the gathered ones (the same training images, transformed).
+    const changed = calls.filter((c) => !c.output.every((v, i) => v === c.input[i])).length;
+    expect(changed).toBe(calls.length);
+    const trainRows = new Set(rows(data.train.x, data.train.count));
+    for (const c of calls) for (const row of rows(c.input, c.input.length / 256)) expect(trainRows.has(row)).toBe(true);
+    // Validation (each epoch) and test are the loaded splits, unaugmented.
+    expect(evaluated).toEqual([...rows(data.val!.x, data.val!.count), ...rows(data.val!.x, data.val!.count)]);
+    expect(predicted).toEqual(rows(data.test.x, data.test.count));
+  });
+
+  it('the same seed gives the same run; another seed other batches', async () => {
+    await selectBackend('cpu');
+    const data = await augmentedShapes();
+    const run = async (seed: number) => {
+      const restore = installSeededMathRandom(seed);
+      try {
+        const model = linear();
+        const outcome = await trainModel(model, SHAPES_HEAD, data, config({ epochs: 3, batchSize: 8, seed, learningRate: 0.01 }), { runId: 'r', backend: { name: 'cpu' } });
+        model.dispose();
+        return outcome.summary;
+      } finally {
+        restore();
+      }
+    };
+    const a = await run(3);
+    const b = await run(3);
+    expect(b.epochs).toEqual(a.epochs);
+    expect(b.final).toEqual(a.final);
+    const batchA = data.augmentTrainBatch!(data.train.x.slice(0, 8 * 256), 8, 1, 1, 3);
+    expect(data.augmentTrainBatch!(data.train.x.slice(0, 8 * 256), 8, 1, 1, 3)).toEqual(batchA);
+    expect(data.augmentTrainBatch!(data.train.x.slice(0, 8 * 256), 8, 1, 1, 4)).not.toEqual(batchA);
   });
 });

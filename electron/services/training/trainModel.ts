@@ -150,6 +150,25 @@ function gather(
   return { x, y };
 }
 
+/**
+ * A gathered training batch through the data's augmentation, seeded by (run seed, epoch, batch) so a run with the same
+ * seed sees the same batches. A head that reconstructs its input gets the augmented input as its target too.
+ */
+function augmentGathered(
+  batch: { x: Float32Array; y: Float32Array },
+  augment: NonNullable<LoadedDataset['augmentTrainBatch']>,
+  count: number,
+  epoch: number,
+  batchNumber: number,
+  seed: number,
+  head: TrainingHead,
+  targets: DataSplit['targets'],
+): { x: Float32Array; y: Float32Array } {
+  const x = augment(batch.x, count, epoch, batchNumber, seed);
+  const reconstructs = head.task === 'regression' && !targets;
+  return { x, y: reconstructs ? x.slice() : batch.y };
+}
+
 /** L2 norm of all trainable weights, for the divergence rule on exploding weights. */
 function weightNorm(model: tfl.LayersModel): number {
   return tf.tidy(() => {
@@ -292,6 +311,8 @@ export async function trainModel(
     ...(options.parallel ? { workers: options.parallel.workers } : {}),
   });
 
+  /** The data's augmentation (image folders), applied to training batches only: validation and test stay as loaded. */
+  const augment = data.augmentTrainBatch;
   const batchSize = Math.min(config.batchSize, trainSize);
   const batchesPerEpoch = Math.ceil(trainSize / batchSize);
   const epochs: EpochMetrics[] = [];
@@ -358,7 +379,8 @@ export async function trainModel(
       const learningRate = learningRateAt(config.lrSchedule, step - 1, scheduleContext);
       setLearningRate(optimizer, learningRate);
       const measured = probe !== undefined && schedule!.due(step, t0);
-      const { x, y } = gather(data.train, order, from, to, size, head, width);
+      const gathered = gather(data.train, order, from, to, size, head, width);
+      const { x, y } = augment ? augmentGathered(gathered, augment, to - from, epoch, batch, config.seed, head, data.train.targets) : gathered;
       let result: number | number[];
       if (measured) probe.begin();
       try {
