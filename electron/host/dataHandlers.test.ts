@@ -19,6 +19,8 @@ import { serveTrainer } from '../services/training/serveTrainer';
 import { TrainerSupervisor } from '../services/training/TrainerSupervisor';
 import type { TrainerTransport } from '../services/training/trainerTransport';
 import { idleTrainingService } from '../services/testing/idleTraining';
+import { DataJobs } from '../services/data/dataJobs';
+import type { DataProgress } from '../../shared/contracts/data';
 import { Autosave } from './autosave';
 import type { TrainingService } from './labServices';
 import { createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
@@ -59,6 +61,40 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('inspectData / proposeFromData / checkData in the web host', () => {
+  it('reports progress of a job by its id, and a cancel stops it', async () => {
+    const jobs = new DataJobs();
+    const handlers = createWebHandlers({
+      folders: { workspace: ws, examples: path.join(dir, 'examples') },
+      files: createGraphFileStore(),
+      recent: createRecentFiles(path.join(ws, '.neural-bricks')),
+      datasets: createDatasetService(),
+      training: idleTrainingService(),
+      autosave: new Autosave(path.join(ws, '.neural-bricks')),
+      dataJobs: jobs,
+      appVersion: 'test',
+    });
+    const rows = ['a,b,c,label'];
+    for (let i = 0; i < 300_000; i++) rows.push(`${i},${(i * 7) % 13},${(i % 5) / 3},${i % 3 ? 'x' : 'y'}`);
+    writeFileSync(path.join(ws, 'data', 'big.csv'), rows.join('\n'));
+    const progress: DataProgress[] = [];
+    jobs.onProgress((p) => progress.push(p));
+    const done = (await call(handlers, 'inspectData', { path: 'workspace/data/big.csv', jobId: 'job-1' })) as { rows: number };
+    expect(done.rows).toBe(300_000);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.jobId === 'job-1' && p.message.endsWith('rows read'))).toBe(true);
+
+    let cancelled = false;
+    const unsubscribe = jobs.onProgress((p) => {
+      if (p.jobId === 'job-2' && !cancelled) {
+        cancelled = true;
+        void call(handlers, 'cancelDataJob', { jobId: 'job-2' });
+      }
+    });
+    expect(await errorOf(call(handlers, 'inspectData', { path: 'workspace/data/big.csv', jobId: 'job-2' }))).toBe('Data job job-2 was cancelled');
+    unsubscribe();
+    expect(cancelled).toBe(true);
+  });
+
   it('inspects a table in the workspace, naming it by its page path', async () => {
     const handlers = handlersWith(idleTrainingService());
     const inspection = (await call(handlers, 'inspectData', { path: 'workspace/data/penguins.csv' })) as Awaited<ReturnType<ApiHandlers['inspectData']>>;

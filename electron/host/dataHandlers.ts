@@ -6,9 +6,10 @@
 import type { ApiHandlers, ApiRequest } from '../../shared/contracts/api';
 import type { DataInspection, DataStatus } from '../../shared/contracts/data';
 import { isAbsoluteDataPath, resolveDataPath, type DataSpec } from '../../shared/data/dataSpec';
+import { DataJobs } from '../services/data/dataJobs';
 import { checkData, inspectData, proposeFromData } from '../services/data/userDataApi';
 
-export type DataHandlers = Pick<ApiHandlers, 'inspectData' | 'proposeFromData' | 'checkData'>;
+export type DataHandlers = Pick<ApiHandlers, 'inspectData' | 'proposeFromData' | 'checkData' | 'cancelDataJob'>;
 
 export interface DataPaths {
   /** A data path a request names → absolute; throws when the host may not read it. */
@@ -39,25 +40,40 @@ function shownInspection(inspection: DataInspection, display: (absolute: string)
   return { ...inspection, path: display(inspection.path), errors: inspection.errors.map(display) };
 }
 
-export function createDataHandlers(paths: DataPaths): DataHandlers {
+/** `jobs`: where progress of requests that name a `jobId` goes (the host forwards it as `dataProgress`) and cancels land. */
+export function createDataHandlers(paths: DataPaths, jobs: DataJobs = new DataJobs()): DataHandlers {
   return {
-    async inspectData({ path, pick, delimiter, header }) {
+    async inspectData({ path, pick, delimiter, header, jobId }) {
       let absolute: string | undefined;
       if (path !== undefined) absolute = await paths.dataPath(path);
       else if (paths.choose) absolute = await paths.choose(pick ?? 'table');
       else throw new Error('This host has no file dialog: name a table file or an image folder in the workspace (workspace/…).');
       if (absolute === undefined) return null;
-      const inspection = await inspectData(absolute, {
-        ...(delimiter !== undefined ? { delimiter } : {}),
-        ...(header !== undefined ? { header } : {}),
-      });
+      const chosen = absolute;
+      const inspection = await jobs.run(jobId, (job) =>
+        inspectData(chosen, {
+          ...(delimiter !== undefined ? { delimiter } : {}),
+          ...(header !== undefined ? { header } : {}),
+          ...(job ? { signal: job.signal, onProgress: job.onProgress } : {}),
+        }),
+      );
       return shownInspection(inspection, paths.display);
     },
 
-    async proposeFromData({ path, graphPath, ...choices }) {
+    async proposeFromData({ path, graphPath, jobId, ...choices }) {
       const absolute = await paths.dataPath(path);
       const graphFilePath = graphPath !== undefined ? paths.graphLocation(graphPath) : paths.unsavedGraphLocation;
-      return proposeFromData(absolute, { ...choices, ...(graphFilePath !== undefined ? { graphFilePath } : {}) });
+      return jobs.run(jobId, (job) =>
+        proposeFromData(absolute, {
+          ...choices,
+          ...(graphFilePath !== undefined ? { graphFilePath } : {}),
+          ...(job ? { signal: job.signal, onProgress: job.onProgress } : {}),
+        }),
+      );
+    },
+
+    async cancelDataJob({ jobId }) {
+      jobs.cancel(jobId);
     },
 
     async checkData({ graphFilePath, data }) {

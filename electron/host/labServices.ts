@@ -9,6 +9,7 @@ import type { ConfinedFolder } from '../services/files/workspaceFiles';
 import type { ExistingFile } from '../services/files/writeGraphFileAtomic';
 import type { Autosave } from './autosave';
 import { graphFileForStart, type DataPaths } from './dataHandlers';
+import type { DataJobs } from '../services/data/dataJobs';
 
 /** Training lives with the services (its implementation, TrainerSupervisor, is one); re-exported for the hosts. */
 export type { TrainingService } from '../services/training/TrainingService';
@@ -50,6 +51,8 @@ export interface LabServices {
   readonly autosave: Autosave;
   /** Trained models kept beside saved files; without it (some tests) no checkpoints are kept or reported. */
   readonly checkpoints?: CheckpointService;
+  /** Long data requests (issue 14) with progress and cancel; the host forwards its progress as `dataProgress`. */
+  readonly dataJobs?: DataJobs;
 }
 
 /** The API methods both hosts answer the same way: straight from the dataset, training and autosave services. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CheckpointService } from '../services/checkpoints/CheckpointService';
+import { DataJobs } from '../services/data/dataJobs';
 import { Autosave } from './autosave';
 import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createTrainingService } from './trainingService';
@@ -70,6 +71,8 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
   // Kept models: captured into <state>/checkpoints/ as runs end, carried beside the file on save; all inside the workspace.
   const checkpoints = new CheckpointService({ stateDir, boundary: workspaceFolder(folders), log: (line) => console.error(line) });
   checkpoints.attach(training);
+  // Inspecting or proposing from a big table or image folder: progress to the page, cancellable (issue 14).
+  const dataJobs = new DataJobs();
   const handlers = createWebHandlers({
     folders,
     files: createGraphFileStore(),
@@ -78,12 +81,14 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
     training,
     autosave,
     checkpoints,
+    dataJobs,
     appVersion: appVersion(),
   });
   const bundles = createBundleRoutes({ folders, checkpoints });
   const host = await startWebHost({ rendererDir, handlers, bundles, port, log: (line) => console.error(line) });
   training.onRunEvent((event) => host.emit('runEvent', event));
   training.onInsightProgress?.((progress) => host.emit('insightProgress', progress));
+  dataJobs.onProgress((progress) => host.emit('dataProgress', progress));
   autosave.start();
 
   console.log(`Neural Bricks is running at ${host.url}`);

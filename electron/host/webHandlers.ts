@@ -122,7 +122,7 @@ function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
     // A run's checkpoint is read beside its file: the path must name a file inside the host's folders.
     ...createEvaluationHandlers(deps, runsOf, allowData),
     ...createInsightHandlers(deps, runsOf, allowData),
-    ...createDataHandlers(dataPaths),
+    ...createDataHandlers(dataPaths, deps.dataJobs),
 
     async getHostInfo(): Promise<HostInfo> {
       return { transport: 'web', appVersion: deps.appVersion, workspace: folders.workspace };

@@ -104,7 +104,7 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
 
   const handlers: ApiHandlers = {
     ...createServiceHandlers(deps, dataPaths),
-    ...createDataHandlers(dataPaths),
+    ...createDataHandlers(dataPaths, deps.dataJobs),
     // Checkpoints are read beside files the user opened or saved, as openFile allows.
     ...createEvaluationHandlers(deps, runsOf),
     ...createInsightHandlers(deps, runsOf),

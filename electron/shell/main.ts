@@ -20,6 +20,7 @@ import {
 import { ApiPayloadError, API_METHODS, ipcChannel, parseRequest, type ApiEvent, type ApiEventPayloads, type ApiMethod } from '../../shared/contracts/api';
 import { Autosave } from '../host/autosave';
 import { CheckpointService } from '../services/checkpoints/CheckpointService';
+import { DataJobs } from '../services/data/dataJobs';
 import type { DocumentState } from '../host/autosave';
 import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from '../host/nodeServices';
 import { buildMenuTemplate } from './appMenu';
@@ -248,6 +249,8 @@ async function main() {
   // Kept models: captured into userData/checkpoints/ as runs end, carried beside the file on save.
   const checkpoints = new CheckpointService({ stateDir, log });
   checkpoints.attach(training);
+  // Inspecting or proposing from a big table or image folder: progress to the page, cancellable (issue 14).
+  const dataJobs = new DataJobs();
   const { handlers, openPath } = createElectronHandlers({
     window: () => mainWindow,
     examplesDir,
@@ -257,6 +260,7 @@ async function main() {
     training,
     autosave,
     checkpoints,
+    dataJobs,
     onDocumentState: (state) => {
       documentState = state;
       updateTitle();
@@ -270,6 +274,7 @@ async function main() {
   registerIpc(handlers as unknown as Record<ApiMethod, (request: never) => Promise<unknown>>);
   training.onRunEvent((event) => send('runEvent', event));
   training.onInsightProgress?.((progress) => send('insightProgress', progress));
+  dataJobs.onProgress((progress) => send('dataProgress', progress));
   autosave.start();
 
   const rebuildMenu = async () => {

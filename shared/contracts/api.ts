@@ -25,10 +25,13 @@ import {
   type RunEvaluation,
 } from './evaluation';
 import {
+  cancelDataJobRequestSchema,
   checkDataRequestSchema,
   inspectDataRequestSchema,
   proposeFromDataRequestSchema,
+  type CancelDataJobRequest,
   type CheckDataRequest,
+  type DataProgress,
   type DataInspection,
   type DataProposal,
   type DataStatus,
@@ -47,7 +50,7 @@ import {
 } from './insight';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
-export type { DataInspection, DataProposal, DataStatus } from './data';
+export type { DataInspection, DataProgress, DataProposal, DataStatus } from './data';
 
 /** Dataset ids from AGREEMENTS.md; the trainer is the authority, this only bounds what a request may name. */
 const datasetIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes');
@@ -132,6 +135,8 @@ export const apiRequestSchemas = {
   proposeFromData: proposeFromDataRequestSchema,
   /** Whether a graph file's recorded data is still there and unchanged (same / changed / missing). */
   checkData: checkDataRequestSchema,
+  /** Cancels an inspectData / proposeFromData that named a `jobId` (progress comes as dataProgress). */
+  cancelDataJob: cancelDataJobRequestSchema,
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
@@ -174,6 +179,7 @@ export interface ApiRequests {
   inspectData: InspectDataRequest;
   proposeFromData: ProposeFromDataRequest;
   checkData: CheckDataRequest;
+  cancelDataJob: CancelDataJobRequest;
 }
 export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
 
@@ -203,6 +209,7 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   inspectData: (x) => x,
   proposeFromData: (x) => x,
   checkData: (x) => x,
+  cancelDataJob: (x) => x,
 };
 void _schemasMatchRequests;
 
@@ -282,6 +289,7 @@ export interface ApiResponses {
   inspectData: DataInspection | null;
   proposeFromData: DataProposal;
   checkData: DataStatus;
+  cancelDataJob: void;
 }
 
 /** A trainer event tagged with the run it belongs to. */
@@ -311,6 +319,8 @@ export interface ApiEventPayloads {
   openedFile: OpenedFile;
   /** Progress of a long insight computation (a loss landscape), by the job id its request named. */
   insightProgress: InsightProgress;
+  /** Progress of a long data request (inspectData / proposeFromData with a `jobId`). */
+  dataProgress: DataProgress;
 }
 const _eventsMatchPayloads: SameNames<keyof ApiEventPayloads, ApiEvent> = true;
 void _eventsMatchPayloads;
@@ -325,6 +335,7 @@ export type LabApi = {
   onMenuCommand(listener: (command: MenuCommand) => void): Unsubscribe;
   onOpenedFile(listener: (file: OpenedFile) => void): Unsubscribe;
   onInsightProgress(listener: (progress: InsightProgress) => void): Unsubscribe;
+  onDataProgress(listener: (progress: DataProgress) => void): Unsubscribe;
 };
 
 // The preload names its event subscriptions with eventSubscriber(): they must be exactly LabApi's `on…` members.

@@ -30,11 +30,12 @@ export const API_METHOD_NAMES = [
   'inspectData',
   'proposeFromData',
   'checkData',
+  'cancelDataJob',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 
 /** Events pushed by the host. Channel names double as the wire names. */
-export const API_EVENTS = ['runEvent', 'menuCommand', 'openedFile', 'insightProgress'] as const;
+export const API_EVENTS = ['runEvent', 'menuCommand', 'openedFile', 'insightProgress', 'dataProgress'] as const;
 export type ApiEvent = (typeof API_EVENTS)[number];
 
 /** The renderer-side subscription for an event: `runEvent` → `onRunEvent`. */

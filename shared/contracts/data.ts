@@ -17,6 +17,8 @@ const hostPathSchema = z
   .refine((path) => !path.includes('\0'), 'path must not contain NUL characters');
 
 const delimiterSchema = z.enum([',', ';', '\t', '|']);
+/** The page's handle for a long request: progress events carry it and `cancelDataJob` names it. */
+const jobIdSchema = z.string().min(1).max(128);
 const columnNameSchema = z.string().min(1).max(1000);
 
 /**
@@ -27,6 +29,7 @@ export const inspectDataRequestSchema = z.strictObject({
   path: hostPathSchema.optional(),
   /** Without a path: which dialog Electron shows, a table file (default) or an image folder. */
   pick: z.enum(['table', 'imageFolder']).optional(),
+  jobId: jobIdSchema.optional(),
   delimiter: delimiterSchema.optional(),
   header: z.boolean().optional(),
 });
@@ -40,6 +43,7 @@ export type InspectDataRequest = z.infer<typeof inspectDataRequestSchema>;
 export const proposeFromDataRequestSchema = z.strictObject({
   path: hostPathSchema,
   graphPath: hostPathSchema.optional(),
+  jobId: jobIdSchema.optional(),
   target: columnNameSchema.optional(),
   task: z.enum(['classification', 'regression']).optional(),
   features: z.array(columnNameSchema).min(1).max(10_000).optional(),
@@ -54,6 +58,18 @@ export const checkDataRequestSchema = z.strictObject({
   data: dataSpecSchema,
 });
 export type CheckDataRequest = z.infer<typeof checkDataRequestSchema>;
+
+/** Cancels an inspectData / proposeFromData in progress by its job id (its request then rejects, "cancelled"). */
+export const cancelDataJobRequestSchema = z.strictObject({ jobId: jobIdSchema });
+export type CancelDataJobRequest = z.infer<typeof cancelDataJobRequestSchema>;
+
+/** Progress of a data job (the `dataProgress` event), at most every 100 ms; `fraction` 0..1 when known. */
+export interface DataProgress {
+  readonly jobId: string;
+  readonly fraction?: number;
+  readonly message: string;
+  readonly elapsedMs: number;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Answers (plain data; the Node side's inspections satisfy these structurally)

@@ -13,9 +13,9 @@ import { dataInputShape, relativeDataPath, type DataSpec, type ImageFolderDataSp
 import { buildChain, type NodeTuple } from '../../../shared/inference/buildGraph';
 import type { GraphDocument } from '../../../shared/document/model';
 import { checkUserData, type UserDataStatus } from './checkUserData';
-import { inspectImageFolder, proposeImageFolderSpec } from './images';
+import { inspectImageFolder, proposeImageFolderSpec, type ImageFolderInspection } from './images';
 import { loadUserData } from './loadUserData';
-import { inspectTable, type TableReadOptions } from './table';
+import { inspectTable, type TableInspection, type TableReadOptions } from './table';
 import { proposeTableSpec } from './table/proposeTableSpec';
 
 export interface InspectDataOptions extends TableReadOptions {
@@ -89,10 +89,12 @@ export function proposeGraphFor(shape: DataShape): GraphDocument {
   return graph;
 }
 
-export interface ProposeFromDataOptions extends Omit<ProposeFromDataRequest, 'path' | 'graphPath'> {
+export interface ProposeFromDataOptions extends Omit<ProposeFromDataRequest, 'path' | 'graphPath' | 'jobId'> {
   /** The .nbrick file the spec will live in: its path is recorded relative to it (absolute when absent). */
   readonly graphFilePath?: string;
   readonly signal?: AbortSignal;
+  /** Reading the data (a table is read twice: inspected, then fitted). */
+  readonly onProgress?: InspectDataOptions['onProgress'];
 }
 
 /**
@@ -102,18 +104,20 @@ export interface ProposeFromDataOptions extends Omit<ProposeFromDataRequest, 'pa
  */
 export async function proposeFromData(path: string, options: ProposeFromDataOptions = {}): Promise<DataProposal> {
   const recordedPath = relativeDataPath(options.graphFilePath, path);
-  const signal = options.signal;
+  const { signal, onProgress } = options;
   if (await isFolder(path)) {
-    const inspection = await inspectImageFolder(path, { thumbnailsPerClass: 0 }, undefined, signal);
+    const inspection = (await inspectData(path, { thumbnailsPerClass: 0, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) })) as ImageFolderInspection;
     if (inspection.errors.length > 0) throw new Error(`${path} cannot be trained on yet: ${inspection.errors.join('; ')}`);
     const spec: ImageFolderDataSpec = { ...proposeImageFolderSpec(inspection), path: recordedPath };
     const shape: DataShape = { name: basename(path), kind: 'imageFolder', inputShape: dataInputShape(spec), task: 'classification', classNames: spec.classNames };
     return { spec, graph: proposeGraphFor(shape), shape: { inputShape: [...shape.inputShape], task: shape.task, classNames: [...spec.classNames] } };
   }
-  const inspection = await inspectTable(path, {
+  const inspection = (await inspectData(path, {
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
     ...(options.header !== undefined ? { header: options.header } : {}),
-  }, undefined, signal);
+    ...(onProgress ? { onProgress: (p) => onProgress({ ...(p.fraction !== undefined ? { fraction: p.fraction / 2 } : {}), message: `Inspecting: ${p.message}` }) } : {}),
+    ...(signal ? { signal } : {}),
+  })) as TableInspection;
   const proposal = proposeTableSpec(inspection, {
     recordedPath,
     ...(options.target !== undefined ? { target: options.target } : {}),
@@ -126,7 +130,14 @@ export async function proposeFromData(path: string, options: ProposeFromDataOpti
     throw new Error(`${path} has ${inspection.problemCount} cell${inspection.problemCount === 1 ? '' : 's'} that cannot be read${first ? `, first: ${first.message}` : ''}`);
   }
   // Fit the preprocessing on the training split (the run refits it the same way): the encoded sizes and class names.
-  const loaded = await loadUserData({ ...proposal.spec, path }, { refit: true, ...(signal ? { signal } : {}) });
+  const loaded = await loadUserData(
+    { ...proposal.spec, path },
+    {
+      refit: true,
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress: (p) => onProgress({ ...(p.fraction !== undefined ? { fraction: 0.5 + p.fraction / 2 } : {}), message: `Fitting: ${p.message}` }) } : {}),
+    },
+  );
   const spec: DataSpec = { ...loaded.spec, path: recordedPath };
   const classNames = loaded.shape.classNames ?? [];
   return {

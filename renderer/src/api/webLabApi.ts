@@ -180,9 +180,11 @@ export function createWebLabApi(location: LocationLike): LabApi {
     inspectData: (request) => call('inspectData', request),
     proposeFromData: (request) => call('proposeFromData', request),
     checkData: (request) => call('checkData', request),
+    cancelDataJob: (request) => call('cancelDataJob', request),
     onRunEvent: (listener) => subscribe('runEvent', listener),
     onMenuCommand: (listener) => subscribe('menuCommand', listener),
     onOpenedFile: (listener) => subscribe('openedFile', listener),
     onInsightProgress: (listener) => subscribe('insightProgress', listener),
+    onDataProgress: (listener) => subscribe('dataProgress', listener),
   };
 }
