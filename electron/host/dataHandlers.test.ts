@@ -247,6 +247,20 @@ describe('a run on a CSV, started and evaluated as the app does', () => {
       expect(samples.samples.every((x) => x.label >= 0 && x.label < 3)).toBe(true);
       expect(await errorOf(call(handlers, 'datasetSamples', { dataset: 'penguins.csv', run: { runId, path: null }, split: 'test', indices: [testSize] }))).toMatch(/not in the penguins\.csv test split/);
 
+      // Insight on the same data: signal propagation of the graph (its config.data beside the open file) and a loss
+      // landscape around the run's weights, both on the CSV rather than a bundled dataset.
+      const signal = (await call(handlers, 'signalPropagation', { graph: proposal.graph, config, path: 'workspace/net.nbrick', samples: 32 })) as Awaited<
+        ReturnType<ApiHandlers['signalPropagation']>
+      >;
+      expect(signal.datasetId).toBe('penguins.csv');
+      expect(signal.nodes.length).toBeGreaterThan(1);
+      const landscape = (await call(handlers, 'lossLandscape', { runId, path: null, jobId: 'l-1', options: { samples: 64, lineSteps: 5, gridSize: 0 } })) as Awaited<
+        ReturnType<ApiHandlers['lossLandscape']>
+      >;
+      expect(landscape.datasetId).toBe('penguins.csv');
+      expect(landscape.centerLoss).toBeGreaterThan(0);
+      expect(landscape.line.losses).toHaveLength(5);
+
       // Saved: the run's record in the file names its fitted spec, resolved beside the file.
       const saved = { ...createGraphFile(proposal.graph), training: config, runs: [end.summary] };
       writeFileSync(path.join(ws, 'net.nbrick'), serializeGraphFile(saved));

@@ -87,7 +87,7 @@ describe('insight requests through the supervisor and the trainer loop', () => {
     const { handlers, supervisor } = setup();
     const config = { ...spirals.training, backend: 'cpu' as const };
     const result = await handlers.signalPropagation({ graph: spirals.graph, config });
-    const direct = runSignalPropagation(spirals.graph, config);
+    const direct = await runSignalPropagation(spirals.graph, config);
     expect(result.nodes).toEqual(direct.nodes);
     await expect(handlers.signalPropagation({ graph: spirals.graph, config: { ...config, dataset: 'mnist' } })).rejects.toThrow(
       /^Cannot compute signal propagation: .*/,

@@ -121,7 +121,7 @@ function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
     ...createServiceHandlers(deps, dataPaths),
     // A run's checkpoint is read beside its file: the path must name a file inside the host's folders.
     ...createEvaluationHandlers(deps, runsOf, allowData),
-    ...createInsightHandlers(deps, runsOf, allowData),
+    ...createInsightHandlers(deps, runsOf, dataPaths),
     ...createDataHandlers(dataPaths, deps.dataJobs),
 
     async getHostInfo(): Promise<HostInfo> {

@@ -107,7 +107,7 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     ...createDataHandlers(dataPaths, deps.dataJobs),
     // Checkpoints are read beside files the user opened or saved, as openFile allows.
     ...createEvaluationHandlers(deps, runsOf),
-    ...createInsightHandlers(deps, runsOf),
+    ...createInsightHandlers(deps, runsOf, dataPaths),
     async getHostInfo() {
       return { transport: 'electron', appVersion: app.getVersion() };
     },

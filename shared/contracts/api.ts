@@ -173,7 +173,13 @@ export interface ApiRequests {
   evaluateRun: EvaluateRunRequest;
   predict: PredictRequest;
   datasetSamples: DatasetSamplesRequest;
-  signalPropagation: { readonly graph: GraphDocument; readonly config: TrainingConfig; readonly dataset?: DatasetRef; readonly samples?: number };
+  signalPropagation: {
+    readonly graph: GraphDocument;
+    readonly config: TrainingConfig;
+    readonly dataset?: DatasetRef;
+    readonly samples?: number;
+    readonly path?: string | null;
+  };
   lossLandscape: LossLandscapeRequest;
   cancelInsight: CancelInsightRequest;
   inspectData: InspectDataRequest;

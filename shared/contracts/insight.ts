@@ -59,6 +59,8 @@ export const signalPropagationRequestSchema = z.strictObject({
   config: trainingConfigSchema,
   dataset: datasetRefSchema.optional(),
   samples: z.number().int().min(1).max(MAX_SIGNAL_SAMPLES).optional(),
+  /** The open file (null: not saved yet), so a relative `config.data.path` (the user's own data) resolves beside it. */
+  path: z.string().min(1).max(4096).nullable().optional(),
 });
 export type SignalPropagationRequest = z.infer<typeof signalPropagationRequestSchema>;
 

@@ -161,6 +161,8 @@ export const signalPropagationMessageSchema = z.strictObject({
   graph: graphPayloadSchema,
   config: trainingConfigSchema,
   dataset: datasetRefSchema.optional(),
+  /** `config.data` with the file its relative path resolves against (the user's own data, issue 14). */
+  data: userDataRefSchema.optional(),
   samples: z.number().int().min(1).optional(),
 });
 /** A loss landscape slice around the model of `runId` (its checkpoint `files`, or the one the trainer holds). */

@@ -76,7 +76,7 @@ async function signal(file: string, flags: SignalFlags, ctx: CliContext): Promis
   try {
     await selectBackend((config.backend ?? 'auto') as BackendPreference);
     const options = flags.limit !== undefined ? { limit: flags.limit } : undefined;
-    const result = runSignalPropagation(read.file.graph, config, { id: config.dataset, ...(options ? { options } : {}) }, flags.samples);
+    const result = await runSignalPropagation(read.file.graph, config, { id: config.dataset, ...(options ? { options } : {}) }, flags.samples);
     if (flags.json) io.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
     else io.stdout.write(formatSignal(path.basename(file), result));
   } catch (error) {

@@ -13,6 +13,8 @@ export interface SignalRequest {
   readonly graph: GraphDocument;
   readonly config: TrainingConfig;
   readonly dataset?: DatasetRef;
+  /** The graph trains on the user's own data: `config.data` and where its relative path resolves. */
+  readonly data?: UserDataRef;
   readonly samples?: number;
 }
 

@@ -13,9 +13,24 @@ import { headOfModel, lossLandscape, type LossLandscapeRun } from './lossLandsca
 import { signalPropagation } from './signalPropagation';
 
 /** `dataset` defaults to the one the config names. */
-export function runSignalPropagation(graph: GraphDocument, config: TrainingConfig, dataset?: DatasetRef, samples?: number): SignalPropagation {
+export async function runSignalPropagation(
+  graph: GraphDocument,
+  config: TrainingConfig,
+  dataset?: DatasetRef | UserDataRef,
+  samples?: number,
+): Promise<SignalPropagation> {
+  const options = samples !== undefined ? { samples } : {};
+  if (dataset && 'spec' in dataset) {
+    // The user's own data as a new run would train on it: preprocessing fitted on its training split as it is now.
+    const data = await loadUserData(dataset.spec, {
+      refit: true,
+      allowChanged: true,
+      ...(dataset.graphFilePath !== undefined ? { graphFilePath: dataset.graphFilePath } : {}),
+    });
+    return signalPropagation(graph, data, config, options);
+  }
   const ref = dataset ?? { id: config.dataset };
-  return signalPropagation(graph, loadDataset(ref.id, ref.options ?? {}), config, samples !== undefined ? { samples } : {});
+  return signalPropagation(graph, loadDataset(ref.id, ref.options ?? {}), config, options);
 }
 
 /** A slice around a kept model's weights on a batch of its run's own training data. */

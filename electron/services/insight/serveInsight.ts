@@ -37,7 +37,7 @@ export function createInsightServer(deps: InsightServerDeps): (message: InsightM
     deps.enqueue(async () => {
       try {
         await deps.useBackend(message.config.backend);
-        const result = runSignalPropagation(message.graph, message.config, message.dataset, message.samples);
+        const result = await runSignalPropagation(message.graph, message.config, message.data ?? message.dataset, message.samples);
         deps.send({ type: 'signalPropagated', requestId, result });
       } catch (error) {
         deps.send({ type: 'insightFailed', requestId, reason: messageOf(error) });

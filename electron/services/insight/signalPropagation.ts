@@ -16,7 +16,9 @@ import { assertGraphFitsDataset } from '../../../shared/datasets/checkGraphFitsD
 import type { GraphDocument, NodeId } from '../../../shared/document/model';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { compileGraph } from '../compiler/compileGraph';
-import type { LoadedDataset } from '../datasets/loadDataset';
+import type { DatasetInfo } from '../../../shared/contracts/trainer';
+import type { DataInfo, LoadedDataset } from '../datasets/loadDataset';
+import { assertGraphFitsData, type DataShape } from '../../../shared/data/checkGraphFitsData';
 import { installSeededMathRandom } from '../training/seededMathRandom';
 import { featureSize, firstTrainingSamples, gatherInputs } from './insightBatch';
 
@@ -49,12 +51,14 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function signalPropagation(
   graph: GraphDocument,
-  data: LoadedDataset,
+  data: LoadedDataset<DataInfo> & { readonly shape?: DataShape },
   config: TrainingConfig,
   options: SignalPropagationOptions = {},
 ): SignalPropagation {
   const startedAt = performance.now();
-  assertGraphFitsDataset(graph, data.info);
+  // The user's own data (issue 14) carries what the graph must fit; a bundled dataset is checked by its info.
+  if (data.shape) assertGraphFitsData(graph, data.shape);
+  else assertGraphFitsDataset(graph, data.info as DatasetInfo);
   const indices = firstTrainingSamples(data.train.count, config, options.samples ?? DEFAULT_SIGNAL_SAMPLES);
   const x = gatherInputs(data.train, indices, featureSize(data));
   // The same initial weights (and dropout masks) as a run with this seed: runTraining compiles under this generator.

@@ -251,6 +251,7 @@ export class TrainerSupervisor implements TrainingService, ModelQueries, Insight
       graph: structuredClone(request.graph) as Extract<HostToTrainer, { type: 'signalPropagation' }>['graph'],
       config: request.config,
       ...(request.dataset ? { dataset: request.dataset } : {}),
+      ...(request.data ? { data: request.data } : {}),
       ...(request.samples !== undefined ? { samples: request.samples } : {}),
     })).catch((error: unknown) => {
       throw new Error(`Cannot compute signal propagation: ${error instanceof Error ? error.message : String(error)}`);
