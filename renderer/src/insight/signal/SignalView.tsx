@@ -21,13 +21,17 @@ export function SignalView({ api }: { api: LabApi }) {
   const graph = useDocumentStore((s) => s.document);
   const training = useDocumentStore((s) => s.training);
   const revision = useDocumentStore((s) => s.revision);
+  const filePath = useDocumentStore((s) => s.filePath);
   const [state, setState] = useState<SignalState>({ status: 'idle' });
 
   const run = async () => {
     setState({ status: 'running' });
     const startedAt = revision;
     try {
-      const result = await api.signalPropagation({ graph, config: training ?? DEFAULT_TRAINING_CONFIG });
+      const config = training ?? DEFAULT_TRAINING_CONFIG;
+      // On the user's own data the host resolves its relative path beside the open file (issue 14).
+      const path = filePath ?? null;
+      const result = await api.signalPropagation({ graph, config, ...(config.data ? { path } : {}) });
       setState({ status: 'done', result, revision: startedAt });
     } catch (error) {
       setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
