@@ -93,6 +93,36 @@ describe('trainingRunStore', () => {
     expect(documentStore.getState().runs).toHaveLength(runsBefore);
   });
 
+  it('a run on your own data names the open file (its relative data path resolves beside it); a bundled dataset does not', async () => {
+    const requests: unknown[] = [];
+    const api = {
+      async startTraining(request: unknown) {
+        requests.push(request);
+        return { runId: `run-${requests.length}` };
+      },
+    } as unknown as LabApi;
+    documentStore.getState().replaceFile({ graph }, 'workspace/net.nbrick');
+    const data = {
+      kind: 'table',
+      path: 'data/penguins.csv',
+      hash: 'a'.repeat(64),
+      format: { delimiter: ',', header: true },
+      task: 'classification',
+      target: { name: 'Species' },
+      features: [{ name: 'Body Mass (g)', kind: 'numeric' }],
+      missing: { policy: 'fill' },
+      split: { train: 0.7, val: 0.15, test: 0.15, seed: 1 },
+    } as const;
+    trainingRunStore.setState({ busy: false, run: undefined });
+    await startRun(api, graph, { ...config, data });
+    trainingRunStore.setState({ busy: false, run: undefined });
+    await startRun(api, graph, config);
+    expect(requests).toEqual([
+      { graph, config: { ...config, data }, path: 'workspace/net.nbrick' },
+      { graph, config },
+    ]);
+  });
+
   it('keeps the newest decision boundary of its own run only', () => {
     const grid = { extent: { xMin: -1, xMax: 1, yMin: -1, yMax: 1 }, columns: 2, rows: 1 };
     applyRunEvent({ runId: 'run-1', event: { type: 'boundary', runId: 'run-1', epoch: 1, batch: 5, grid, outputWidth: 2, probabilities: [0.9, 0.1, 0.2, 0.8] } });
