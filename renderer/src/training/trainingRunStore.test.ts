@@ -6,6 +6,7 @@ import { documentStore } from '../store/documentStore';
 import type { LabApi } from '../../../shared/contracts/api';
 import { applyRunEvent, receiveRunEvent, RUN_EVENT_FLUSH_MS, startRun, trainingRunStore } from './trainingRunStore';
 import type { RunEvent } from '../../../shared/contracts/api';
+import type { TableDataSpec } from '../../../shared/data/dataSpec';
 
 const config = { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', learningRate: 10, optimizer: 'sgd' as const };
 const graph = buildChain([['input', 'Input', { kind: 'vector', size: 2 }], ['output', 'Output', { units: 2 }]]);
@@ -102,7 +103,7 @@ describe('trainingRunStore', () => {
       },
     } as unknown as LabApi;
     documentStore.getState().replaceFile({ graph }, 'workspace/net.nbrick');
-    const data = {
+    const data: TableDataSpec = {
       kind: 'table',
       path: 'data/penguins.csv',
       hash: 'a'.repeat(64),
@@ -112,7 +113,7 @@ describe('trainingRunStore', () => {
       features: [{ name: 'Body Mass (g)', kind: 'numeric' }],
       missing: { policy: 'fill' },
       split: { train: 0.7, val: 0.15, test: 0.15, seed: 1 },
-    } as const;
+    };
     trainingRunStore.setState({ busy: false, run: undefined });
     await startRun(api, graph, { ...config, data });
     trainingRunStore.setState({ busy: false, run: undefined });
