@@ -3,7 +3,7 @@
  * triangles, 16×16 gray, 12 each) and `nasty` (cat/dog in odd formats, with a corrupt PNG and a truncated JPEG, a text
  * file named .png, and a README that is not an image). Then `bricks evaluate` on the recorded run.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,5 +123,23 @@ describe('bricks train --data FOLDER', () => {
     const missing = await runCli('train', file, '--data', path.join(dir, 'nowhere'));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/no such file or folder/);
+  });
+
+  it('a class with one image is exit 1 naming it; evaluate refuses a folder that changed since the run (exit 2)', async () => {
+    const folder = path.join(dir, 'copy');
+    await cp(shapes, folder, { recursive: true });
+    const file = await writeGraph('copy', 16, 16, 1, 3);
+    const args = ['--epochs', '1', '--backend', 'wasm', '--no-progress'];
+    const trained = await runCli('train', file, '--data', folder, ...args, '--record');
+    expect(trained.code, trained.err).toBe(0);
+    await writeFile(path.join(folder, 'circle', '01.png'), await readFile(path.join(folder, 'square', '01.png')));
+    const changed = await runCli('evaluate', file);
+    expect(changed.code).toBe(2);
+    expect(changed.err).toMatch(/The images in .*copy changed since the file recorded them/);
+
+    for (const name of ['02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']) await rm(path.join(folder, 'triangle', `${name}.png`));
+    const small = await runCli('train', file, '--data', folder, ...args);
+    expect(small.code).toBe(1);
+    expect(small.err).toMatch(/copy cannot be trained on: .*triangle/);
   });
 });
