@@ -31,6 +31,7 @@ export interface CommandInfo {
 
 export const COMMANDS = {
   'file.new': { label: 'New from Template…', help: 'New graph from a template', keys: ['Mod+N'] },
+  'file.newFromData': { label: 'New from Data…', help: 'New graph from a table file (CSV/TSV) or a folder of images, with a look at the data first' },
   'file.open': { label: 'Open…', help: 'Open a .nbrick file', keys: ['Mod+O'], nativeMenuOwnsKeys: true },
   'file.openRecent': { label: 'Open Recent', nativeOnly: true },
   'file.save': { label: 'Save', keys: ['Mod+S'], nativeMenuOwnsKeys: true },
@@ -112,6 +113,7 @@ export const MENUS: readonly MenuSpec[] = [
     label: '&File',
     items: [
       c('file.new'),
+      c('file.newFromData'),
       c('file.open'),
       { native: 'recentFiles' },
       sep,

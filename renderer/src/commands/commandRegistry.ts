@@ -135,6 +135,7 @@ export function openQuickAdd(): void {
 
 export const COMMAND_HANDLERS: { readonly [Id in CommandId]: CommandHandler } = {
   'file.new': { run: () => viewStore.getState().openDialog({ kind: 'templates' }) },
+  'file.newFromData': { run: () => viewStore.getState().openDialog({ kind: 'data' }) },
   'file.open': { run: () => openGraph().catch(report('Open')) },
   'file.openRecent': {
     run: ({ path }) => (path ? openGraph(path).catch(report('Open')) : viewStore.getState().showToast('Open Recent: no file named.')),

@@ -1,5 +1,6 @@
-/** The modal layer: help overlay, New-from-template, quick-add, repeat ×N — one at a time, Escape closes. */
+/** The modal layer: help overlay, New-from-template, New-from-data, quick-add, repeat ×N — one at a time, Escape closes. */
 import { useEffect } from 'react';
+import { DataDialog } from '../data/DataDialog';
 import { useViewStore, type Dialog } from '../store/viewStore';
 import { closeDialog } from './DialogFrame';
 import { HelpOverlay } from './HelpOverlay';
@@ -26,6 +27,8 @@ function DialogBody({ dialog }: { dialog: Dialog }) {
       return <HelpOverlay />;
     case 'templates':
       return <TemplatesDialog />;
+    case 'data':
+      return <DataDialog />;
     case 'quickAdd':
       return <QuickAdd screen={dialog.screen} />;
     case 'repeat':

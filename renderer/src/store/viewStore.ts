@@ -117,6 +117,7 @@ export interface ViewState extends WorkbenchPrefs {
 export type Dialog =
   | { readonly kind: 'help' }
   | { readonly kind: 'templates' }
+  | { readonly kind: 'data' }
   | { readonly kind: 'quickAdd'; readonly screen: { readonly x: number; readonly y: number } }
   | { readonly kind: 'repeat'; readonly groupId: string };
 

@@ -29,6 +29,7 @@ import { ChartsOrInside } from '../insight/panel/ChartsOrInside';
 import { CompareVariantsButton, CompareVariantsPanel } from '../experiments/CompareVariants';
 import { isExperimentActive, useExperiment } from '../experiments/experimentStore';
 import { DatasetPreview } from './DatasetPreview';
+import { dataDisplayName, dataSourceFacts } from '../data/dataChoices';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { commandEnablement, commandTitle, runCommand } from '../commands/commandRegistry';
 import { MetricChart, type ChartSeries } from './MetricChart';
@@ -78,11 +79,13 @@ function useDatasets() {
   return { datasets, error };
 }
 
-function usePreview(datasetId: string) {
+/** `datasetId` undefined: no bundled dataset to preview (the file trains on its own data). */
+function usePreview(datasetId: string | undefined) {
   const [preview, setPreview] = useState<Preview>();
   useEffect(() => {
     let live = true;
     setPreview(undefined);
+    if (datasetId === undefined) return;
     getLabApi()
       .previewDataset({ dataset: datasetId, count: datasetId === 'mnist' ? 10 : 300 })
       .then((p) => live && setPreview(p))
@@ -178,8 +181,10 @@ export function TrainingPanel() {
   const checkpointReports = useCheckpointReports();
   const { datasets, error: datasetsError } = useDatasets();
   const config: TrainingConfig = storedConfig ?? DEFAULT_TRAINING_CONFIG;
-  const dataset = datasets.find((d) => d.id === config.dataset);
-  const preview = usePreview(config.dataset);
+  // With its own data (New from Data), `dataset` is only that data's name: no bundled dataset, preview or fit check.
+  const ownData = config.data;
+  const dataset = ownData ? undefined : datasets.find((d) => d.id === config.dataset);
+  const preview = usePreview(ownData ? undefined : config.dataset);
   const [smoothing, setSmoothing] = useState(0.6);
   // A variant experiment trains through the same trainer: one run at a time.
   const experimentActive = useExperiment((s) => isExperimentActive(s));
@@ -195,7 +200,7 @@ export function TrainingPanel() {
   const fieldErrors = useFieldErrors();
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
   const settingsProblems = optionProblems(config);
-  const startBlocked = startBlockedReason({ fieldErrors: fieldErrors.errors, settingsProblems, graphProblems: problems, experimentActive, hasDataset: dataset !== undefined });
+  const startBlocked = startBlockedReason({ fieldErrors: fieldErrors.errors, settingsProblems, graphProblems: problems, experimentActive, hasDataset: ownData !== undefined || dataset !== undefined });
   const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
   const setTelemetry = (mode: TelemetryMode) => {
@@ -251,7 +256,16 @@ export function TrainingPanel() {
       />
       <section className="nb-section nb-dataset">
         <h3>Dataset</h3>
-        {datasetsError ? <p role="alert">Could not list datasets: {datasetsError}</p> : null}
+        {ownData ? (
+          <div className="nb-own-data" aria-label="Your data">
+            <p>
+              <strong title={ownData.path}>{dataDisplayName(ownData.path)}</strong>
+            </p>
+            <p className="nb-muted nb-dataset-facts">{dataSourceFacts(ownData)}</p>
+          </div>
+        ) : null}
+        {!ownData && datasetsError ? <p role="alert">Could not list datasets: {datasetsError}</p> : null}
+        {ownData ? null : (
         <label className="nb-field nb-dataset-choice">
           <span>Dataset</span>
           <select aria-label="Dataset" value={config.dataset} disabled={active} onChange={(e) => setConfig({ dataset: e.target.value })}>
@@ -263,6 +277,7 @@ export function TrainingPanel() {
             ))}
           </select>
         </label>
+        )}
         {dataset ? (
           <p className="nb-muted nb-dataset-facts">
             {dataset.inputKind} {dataset.inputShape.join('×')} · {dataset.classes} classes · {dataset.trainSize} train / {dataset.testSize} test

@@ -1,0 +1,107 @@
+/**
+ * Your own data through the UI (issue 14), in the web host: File → New from Data… on a CSV copied into the workspace
+ * (columns with types, target Species) and on an image folder (a preview grid of three classes); each creates a graph,
+ * trains a few epochs and is evaluated per class. Screenshots of both dialogs are kept in docs/screenshots/.
+ */
+import { copyFileSync, cpSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { repoRoot } from './rendererBuild';
+import { openTrainingTab, setEpochs } from './trainingPage';
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+async function openNewFromData(page: Page) {
+  const menuBar = page.getByRole('menubar', { name: 'Menu bar' });
+  await menuBar.getByRole('menuitem', { name: 'File', exact: true }).click();
+  await page.getByRole('menu', { name: 'File', exact: true }).locator('[data-command="file.newFromData"]').click();
+  const dialog = page.getByRole('dialog', { name: 'New from data' });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+async function trainAndEvaluate(page: Page, epochs: number, classes: readonly string[]) {
+  await openTrainingTab(page);
+  await setEpochs(page, epochs);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Evaluate this run' }).click();
+  const view = page.getByRole('dialog', { name: 'Evaluation' });
+  const perClass = view.getByLabel('Per-class scores');
+  await expect(perClass).toBeVisible({ timeout: 60_000 });
+  // One row per class, then the macro and weighted averages.
+  await expect(perClass.locator('tbody tr')).toHaveCount(classes.length + 2);
+  for (const [i, name] of classes.entries()) await expect(perClass.locator('tbody tr').nth(i).locator('th, td').first()).toHaveText(name);
+  return view;
+}
+
+test('a CSV: columns with their types, target Species, a proposed graph trained and evaluated per class', async ({ appPage: page, webHost }) => {
+  copyFileSync(path.join(repoRoot, 'examples/data/penguins.csv'), path.join(webHost.workspace, 'penguins.csv'));
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Table file or image folder').fill('workspace/penguins.csv');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+
+  const columns = dialog.getByRole('table', { name: 'Columns' });
+  await expect(columns).toBeVisible({ timeout: 30_000 });
+  await expect(columns.locator('tbody tr')).toHaveCount(7);
+  await expect(columns.locator('tr[data-column="Species"] .nb-data-type')).toHaveText('categorical');
+  await expect(columns.locator('tr[data-column="Island"] .nb-data-type')).toHaveText('categorical');
+  await expect(columns.locator('tr[data-column="Beak Length (mm)"] .nb-data-type')).toHaveText('numeric');
+  await expect(columns.locator('tr[data-column="Body Mass (g)"] .nb-data-type')).toHaveText('numeric');
+  await expect(dialog.getByRole('img', { name: 'Histogram of Flipper Length (mm)' })).toBeVisible();
+  await expect(dialog.getByLabel('Values of Island').locator('li')).toHaveCount(3);
+
+  // Only columns that can be a target are offered; picking Species makes every other column a feature.
+  const target = dialog.getByLabel('Target column');
+  await expect(target.locator('option', { hasText: 'Species' })).toHaveCount(1);
+  await target.selectOption('Species');
+  await expect(dialog.getByLabel('Task')).toHaveValue('classification');
+  await expect(columns.locator('tr[data-column="Species"]')).toContainText('target');
+  await expect(dialog.getByLabel('Use Sex as a feature')).toBeChecked();
+  await expect(dialog.getByLabel('Use Island as a feature')).toBeChecked();
+  // Unticking a feature and ticking it again keeps the choice valid.
+  await dialog.getByLabel('Use Sex as a feature').uncheck();
+  await expect(dialog.getByText(/from 5 columns/)).toBeVisible();
+  await dialog.getByLabel('Use Sex as a feature').check();
+  await expect(dialog.getByText(/Predicts Species \(classification\) from 6 columns/)).toBeVisible();
+  await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/new-from-data-table.png') });
+
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+  // The Training panel names the data instead of offering the bundled datasets.
+  await openTrainingTab(page);
+  const own = page.getByLabel('Your data');
+  await expect(own).toContainText('penguins.csv');
+  await expect(own).toContainText('3 classes of Species');
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveCount(0);
+
+  await trainAndEvaluate(page, 5, ['Adelie', 'Chinstrap', 'Gentoo']);
+});
+
+test('an image folder: a preview grid of three classes, a proposed graph trained and evaluated per class', async ({ appPage: page, webHost }) => {
+  cpSync(path.join(repoRoot, 'electron/services/data/fixtures/images/shapes'), path.join(webHost.workspace, 'shapes'), { recursive: true });
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Table file or image folder').fill('workspace/shapes');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+
+  const classes = dialog.getByLabel('Classes');
+  await expect(classes).toBeVisible({ timeout: 30_000 });
+  await expect(classes.locator('section')).toHaveCount(3);
+  for (const name of ['circle', 'square', 'triangle']) {
+    const section = dialog.getByRole('region', { name: `Class ${name}` });
+    await expect(section).toContainText('12 images');
+    await expect(section.locator('img').first()).toBeVisible();
+    expect(await section.locator('img').count()).toBeGreaterThan(0);
+  }
+  await expect(dialog.getByLabel('Proposed input')).toContainText('×');
+  await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/new-from-data-images.png') });
+
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Your data')).toContainText('shapes');
+  await expect(page.getByLabel('Your data')).toContainText('image folder');
+
+  await trainAndEvaluate(page, 2, ['circle', 'square', 'triangle']);
+});

@@ -1,0 +1,476 @@
+/**
+ * New from Data (issue 14): choose a table file or an image folder, look at what the Node side found in it (columns
+ * with types, statistics and small charts; or classes with thumbnails, sizes and unreadable files), choose the target
+ * and features, then "Create graph" opens the proposed starting graph as a new document that trains on this data.
+ *
+ * Electron asks with its native dialogs (inspectData with `pick`); the web host reads only its workspace, so the page
+ * names a path there (`workspace/…`).
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { DataColumn, DataInspection, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
+import type { TableFormat } from '../../../shared/data/dataSpec';
+import { getLabApi } from '../api/getLabApi';
+import { hasNativeMenu } from '../commands/host';
+import { DialogFrame, closeDialog } from '../dialogs/DialogFrame';
+import { documentStore } from '../store/documentStore';
+import { viewStore } from '../store/viewStore';
+import {
+  choiceForTarget,
+  defaultTableChoice,
+  formatStat,
+  histogramBars,
+  tableChoiceProblem,
+  targetColumns,
+  trainingConfigForProposal,
+  valueBars,
+  type Bar,
+  type TableChoice,
+} from './dataChoices';
+import './dataDialog.css';
+
+type Delimiter = TableFormat['delimiter'];
+interface FormatOverride {
+  readonly delimiter?: Delimiter;
+  readonly header?: boolean;
+}
+
+type Stage =
+  | { readonly kind: 'choose' }
+  | { readonly kind: 'busy'; readonly message: string }
+  | { readonly kind: 'inspected'; readonly inspection: DataInspection };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function DataDialog() {
+  const [stage, setStage] = useState<Stage>({ kind: 'choose' });
+  const [error, setError] = useState<string>();
+  const [override, setOverride] = useState<FormatOverride>({});
+  // Answers that arrive after the dialog closed (Cancel, Escape) are dropped.
+  const open = useRef(true);
+  useEffect(() => {
+    open.current = true;
+    return () => {
+      open.current = false;
+    };
+  }, []);
+
+  const inspect = async (request: { path?: string; pick?: 'table' | 'imageFolder' }, format: FormatOverride = {}) => {
+    setError(undefined);
+    const previous = stage;
+    setStage({ kind: 'busy', message: request.path ? `Reading ${request.path}…` : 'Waiting for your choice…' });
+    try {
+      const inspection = await getLabApi().inspectData({ ...request, ...format });
+      if (!open.current) return;
+      if (inspection === null) setStage(previous.kind === 'busy' ? { kind: 'choose' } : previous);
+      else setStage({ kind: 'inspected', inspection });
+    } catch (e) {
+      if (!open.current) return;
+      setError(errorText(e));
+      setStage(previous.kind === 'busy' ? { kind: 'choose' } : previous);
+    }
+  };
+
+  const create = async (inspection: DataInspection, choice: TableChoice | undefined, skipUnreadable: boolean) => {
+    const { dirty } = documentStore.getState();
+    if (dirty && !window.confirm('Discard unsaved changes to this graph?')) return;
+    setError(undefined);
+    setStage({ kind: 'busy', message: 'Proposing a graph…' });
+    try {
+      const proposal = await getLabApi().proposeFromData({
+        path: inspection.path,
+        ...(inspection.kind === 'table' && choice ? { target: choice.target, task: choice.task, features: [...choice.features] } : {}),
+        ...(inspection.kind === 'table' ? override : {}),
+      });
+      if (!open.current) return;
+      // Agreeing to skip unreadable files is recorded in the spec: the loader then skips them (and says how many).
+      const spec =
+        proposal.spec.kind === 'imageFolder' && inspection.kind === 'imageFolder' && skipUnreadable && inspection.problems.length > 0
+          ? { ...proposal.spec, skipped: inspection.problems.length }
+          : proposal.spec;
+      documentStore.getState().replaceFile({ graph: proposal.graph, training: trainingConfigForProposal({ spec }) }, undefined, { unsaved: true });
+      closeDialog();
+      viewStore.getState().revealSidePanel('training');
+    } catch (e) {
+      if (!open.current) return;
+      setError(errorText(e));
+      setStage({ kind: 'inspected', inspection });
+    }
+  };
+
+  return (
+    <DialogFrame label="New from data">
+      <div className="nb-data-dialog">
+        <h2>New from data</h2>
+        {stage.kind === 'choose' ? <ChooseData onInspect={(request) => void inspect(request)} /> : null}
+        {stage.kind === 'busy' ? (
+          <div className="nb-data-busy">
+            <div className="nb-data-progress" role="progressbar" aria-label="Reading the data" aria-valuetext={stage.message}>
+              <span />
+            </div>
+            <p className="nb-muted">{stage.message}</p>
+          </div>
+        ) : null}
+        {error ? (
+          <p className="nb-data-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {stage.kind === 'inspected' && stage.inspection.kind === 'table' ? (
+          <TableView
+            key={`${stage.inspection.path}|${stage.inspection.format.delimiter}|${stage.inspection.format.header}`}
+            inspection={stage.inspection}
+            override={override}
+            onFormat={(format) => {
+              setOverride(format);
+              void inspect({ path: stage.inspection.path }, format);
+            }}
+            onCreate={(choice) => void create(stage.inspection, choice, false)}
+          />
+        ) : null}
+        {stage.kind === 'inspected' && stage.inspection.kind === 'imageFolder' ? (
+          <ImageFolderView key={stage.inspection.path} inspection={stage.inspection} onCreate={(skip) => void create(stage.inspection, undefined, skip)} />
+        ) : null}
+        <div className="nb-dialog-buttons">
+          {stage.kind === 'inspected' ? (
+            <button type="button" onClick={() => setStage({ kind: 'choose' })}>
+              Choose other data
+            </button>
+          ) : null}
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </DialogFrame>
+  );
+}
+
+function ChooseData({ onInspect }: { onInspect: (request: { path?: string; pick?: 'table' | 'imageFolder' }) => void }) {
+  const [path, setPath] = useState('workspace/');
+  if (hasNativeMenu()) {
+    return (
+      <div className="nb-data-choose">
+        <p>A CSV/TSV table (one row per sample, a column to predict) or a folder of images with one sub-folder per class.</p>
+        <button type="button" autoFocus onClick={() => onInspect({ pick: 'table' })}>
+          Choose a table file…
+        </button>
+        <button type="button" onClick={() => onInspect({ pick: 'imageFolder' })}>
+          Choose an image folder…
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form
+      className="nb-data-choose"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (path.trim() !== '') onInspect({ path: path.trim() });
+      }}
+    >
+      <p>
+        A CSV/TSV table (one row per sample, a column to predict) or a folder of images with one sub-folder per class, in
+        the workspace: copy it into the workspace folder, then name it here.
+      </p>
+      <label className="nb-field">
+        <span>Table file or image folder</span>
+        <input type="text" autoFocus value={path} onChange={(e) => setPath(e.target.value)} placeholder="workspace/my-table.csv" />
+      </label>
+      <button type="submit" disabled={path.trim() === '' || path.trim() === 'workspace/'}>
+        Inspect
+      </button>
+    </form>
+  );
+}
+
+const DELIMITERS: readonly { readonly value: Delimiter; readonly label: string }[] = [
+  { value: ',', label: 'comma ,' },
+  { value: ';', label: 'semicolon ;' },
+  { value: '\t', label: 'tab' },
+  { value: '|', label: 'bar |' },
+];
+
+function TableView({
+  inspection,
+  override,
+  onFormat,
+  onCreate,
+}: {
+  inspection: TableInspectionResult;
+  override: FormatOverride;
+  onFormat: (format: FormatOverride) => void;
+  onCreate: (choice: TableChoice) => void;
+}) {
+  const [choice, setChoice] = useState<TableChoice | undefined>(() => defaultTableChoice(inspection));
+  const targets = targetColumns(inspection.columns);
+  const target = inspection.columns.find((c) => c.name === choice?.target);
+  const problem = tableChoiceProblem(choice, inspection.columns);
+  const toggleFeature = (name: string, on: boolean) => {
+    if (!choice) return;
+    const features = on ? inspection.columns.map((c) => c.name).filter((n) => n === name || choice.features.includes(n)) : choice.features.filter((n) => n !== name);
+    setChoice({ ...choice, features });
+  };
+  return (
+    <div className="nb-data-table" aria-label="Table inspection">
+      <p className="nb-muted">
+        {inspection.path} · {inspection.rows} rows · {inspection.columns.length} columns
+      </p>
+      <div className="nb-data-format">
+        <label className="nb-field">
+          <span>Delimiter</span>
+          <select
+            aria-label="Delimiter"
+            value={override.delimiter ?? ''}
+            onChange={(e) => onFormat({ ...override, delimiter: e.target.value === '' ? undefined : (e.target.value as Delimiter) })}
+          >
+            <option value="">detected ({DELIMITERS.find((d) => d.value === inspection.format.delimiter)?.label ?? inspection.format.delimiter})</option>
+            {DELIMITERS.map((d) => (
+              <option key={d.label} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="nb-field">
+          <span>First row</span>
+          <select
+            aria-label="First row"
+            value={override.header === undefined ? '' : override.header ? 'header' : 'data'}
+            onChange={(e) => onFormat({ ...override, header: e.target.value === '' ? undefined : e.target.value === 'header' })}
+          >
+            <option value="">detected ({inspection.format.header ? 'column names' : 'data'})</option>
+            <option value="header">column names</option>
+            <option value="data">data</option>
+          </select>
+        </label>
+      </div>
+      <div className="nb-data-columns-scroll">
+        <table className="nb-data-columns" aria-label="Columns">
+          <thead>
+            <tr>
+              <th title="Feature: an input of the model">Use</th>
+              <th>Column</th>
+              <th>Type</th>
+              <th>Range</th>
+              <th>Mean ± std</th>
+              <th>Missing</th>
+              <th>Distinct</th>
+              <th>Values</th>
+            </tr>
+          </thead>
+          <tbody>
+            {inspection.columns.map((column) => {
+              const isTarget = column.name === choice?.target;
+              return (
+                <tr key={column.name} data-column={column.name} data-type={column.type} className={isTarget ? 'nb-data-target' : undefined}>
+                  <td>
+                    {isTarget ? (
+                      <span className="nb-data-badge">target</span>
+                    ) : (
+                      <input
+                        type="checkbox"
+                        aria-label={`Use ${column.name} as a feature`}
+                        disabled={column.type === 'text' || !choice}
+                        checked={choice?.features.includes(column.name) ?? false}
+                        onChange={(e) => toggleFeature(column.name, e.target.checked)}
+                      />
+                    )}
+                  </td>
+                  <th scope="row">{column.name}</th>
+                  <td className="nb-data-type">{column.type === 'text' ? 'text (ignored)' : column.type}</td>
+                  <td>{column.type === 'numeric' ? `${formatStat(column.min)} – ${formatStat(column.max)}` : ''}</td>
+                  <td>{column.type === 'numeric' ? `${formatStat(column.mean)} ± ${formatStat(column.std)}` : ''}</td>
+                  <td>{column.missing}</td>
+                  <td>
+                    {column.distinct}
+                    {column.distinctCapped ? '+' : ''}
+                  </td>
+                  <td>
+                    <ColumnChart column={column} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {inspection.problemCount > 0 ? (
+        <div className="nb-data-problems">
+          <h3>
+            {inspection.problemCount} problem{inspection.problemCount === 1 ? '' : 's'} in the table
+          </h3>
+          <ul aria-label="Problems in the table">
+            {inspection.problems.map((p) => (
+              <li key={`${p.line}|${p.column}`}>
+                Line {p.line}, column {p.column}: {p.message}
+              </li>
+            ))}
+            {inspection.problemCount > inspection.problems.length ? <li>… and {inspection.problemCount - inspection.problems.length} more</li> : null}
+          </ul>
+        </div>
+      ) : null}
+      <div className="nb-data-format">
+        <label className="nb-field">
+          <span>Target</span>
+          <select
+            aria-label="Target column"
+            value={choice?.target ?? ''}
+            disabled={targets.length === 0}
+            onChange={(e) => setChoice(choiceForTarget(inspection.columns, e.target.value))}
+          >
+            {targets.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="nb-field">
+          <span>Task</span>
+          <select
+            aria-label="Task"
+            value={choice?.task ?? ''}
+            disabled={!target || target.targetTasks.length < 2}
+            onChange={(e) => choice && setChoice({ ...choice, task: e.target.value as TableChoice['task'] })}
+          >
+            {(target?.targetTasks ?? []).map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {problem ? (
+        <p className="nb-data-error" role="status">
+          {problem}
+        </p>
+      ) : (
+        <p className="nb-muted">
+          Predicts {choice?.target} ({choice?.task}) from {choice?.features.length} column{choice?.features.length === 1 ? '' : 's'}.
+        </p>
+      )}
+      <button type="button" className="nb-primary" disabled={problem !== undefined || !choice} onClick={() => choice && onCreate(choice)}>
+        Create graph
+      </button>
+    </div>
+  );
+}
+
+/** Small bars: a numeric column's histogram, a categorical column's most frequent values. */
+function ColumnChart({ column }: { column: DataColumn }) {
+  if (column.type === 'numeric' && column.histogram) {
+    return <BarChart bars={histogramBars(column.histogram)} label={`Histogram of ${column.name}`} />;
+  }
+  if (column.type === 'categorical') {
+    const bars = valueBars(column);
+    return (
+      <ul className="nb-data-values" aria-label={`Values of ${column.name}`}>
+        {bars.map((b) => (
+          <li key={b.label} title={`${b.label}: ${b.count}`}>
+            <span className="nb-data-value-bar" style={{ width: `${Math.max(2, b.height * 100)}%` }} />
+            <span className="nb-data-value-label">
+              {b.label} <span className="nb-muted">{b.count}</span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  return null;
+}
+
+function BarChart({ bars, label }: { bars: readonly Bar[]; label: string }) {
+  const width = 120;
+  const height = 28;
+  const step = bars.length > 0 ? width / bars.length : width;
+  return (
+    <svg className="nb-data-histogram" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+      {bars.map((b, i) => (
+        <rect key={i} x={i * step + 0.5} width={Math.max(1, step - 1)} y={height - b.height * height} height={b.height * height}>
+          <title>
+            {b.label}: {b.count}
+          </title>
+        </rect>
+      ))}
+    </svg>
+  );
+}
+
+function ImageFolderView({ inspection, onCreate }: { inspection: ImageFolderInspectionResult; onCreate: (skipUnreadable: boolean) => void }) {
+  const [skip, setSkip] = useState(false);
+  const unreadable = inspection.problems.length;
+  const blocked = inspection.errors.length > 0 || (unreadable > 0 && !skip);
+  const input = inspection.proposedInput;
+  const channels = (['gray', 'rgb', 'rgba'] as const).filter((c) => inspection.channels[c] > 0).map((c) => `${inspection.channels[c]} ${c}`);
+  return (
+    <div className="nb-data-images" aria-label="Image folder inspection">
+      <p className="nb-muted">
+        {inspection.path} · {inspection.images} images in {inspection.classes.length} classes
+        {inspection.labelsFile ? ` · labels from ${inspection.labelsFile}` : ''}
+      </p>
+      <dl className="nb-data-facts">
+        <dt>Sizes</dt>
+        <dd>
+          {inspection.sizes.map((s) => `${s.width}×${s.height} (${s.count})`).join(', ')}
+          {inspection.otherSizes > 0 ? `, ${inspection.otherSizes} other` : ''}
+        </dd>
+        <dt>Colour</dt>
+        <dd>{channels.join(', ') || '–'}</dd>
+        <dt>Formats</dt>
+        <dd>
+          {Object.entries(inspection.formats)
+            .map(([format, count]) => `${count} ${format}`)
+            .join(', ')}
+        </dd>
+        <dt>Input</dt>
+        <dd aria-label="Proposed input">
+          {input.height}×{input.width}×{input.channels} <span className="nb-muted">({input.reason})</span>
+        </dd>
+      </dl>
+      <div className="nb-data-classes" aria-label="Classes">
+        {inspection.classes.map((c) => (
+          <section key={c.name} className="nb-data-class" aria-label={`Class ${c.name}`}>
+            <h3>
+              {c.name} <span className="nb-muted">{c.count} image{c.count === 1 ? '' : 's'}</span>
+            </h3>
+            <div className="nb-data-thumbs">
+              {c.thumbnails.map((t) => (
+                <img key={t.path} src={t.dataUrl} alt={t.path} title={`${t.path} (${t.width}×${t.height})`} width={48} height={48} />
+              ))}
+            </div>
+          </section>
+        ))}
+      </div>
+      {unreadable > 0 ? (
+        <div className="nb-data-problems">
+          <h3>
+            {unreadable} unreadable file{unreadable === 1 ? '' : 's'}
+          </h3>
+          <ul aria-label="Unreadable files">
+            {inspection.problems.map((p) => (
+              <li key={p.path}>
+                {p.path}: {p.reason}
+              </li>
+            ))}
+          </ul>
+          <label>
+            <input type="checkbox" checked={skip} onChange={(e) => setSkip(e.target.checked)} /> Skip these {unreadable} file{unreadable === 1 ? '' : 's'}
+          </label>
+        </div>
+      ) : null}
+      {inspection.errors.length > 0 ? (
+        <ul className="nb-data-error" role="alert" aria-label="Why this folder cannot be trained">
+          {inspection.errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      ) : null}
+      <button type="button" className="nb-primary" disabled={blocked} onClick={() => onCreate(skip)}>
+        Create graph
+      </button>
+    </div>
+  );
+}

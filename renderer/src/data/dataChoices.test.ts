@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { DataColumn } from '../../../shared/contracts/data';
+import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
+import {
+  choiceForTarget,
+  dataDisplayName,
+  dataSourceFacts,
+  defaultTableChoice,
+  formatStat,
+  histogramBars,
+  tableChoiceProblem,
+  targetColumns,
+  trainingConfigForProposal,
+  valueBars,
+} from './dataChoices';
+
+function column(name: string, type: DataColumn['type'], targetTasks: DataColumn['targetTasks'], extra: Partial<DataColumn> = {}): DataColumn {
+  return { name, type, count: 10, missing: 0, distinct: 3, distinctCapped: false, topValues: [], targetTasks, ...extra };
+}
+
+// Shaped like penguins.csv: Species first, text notes, Sex last.
+const columns: DataColumn[] = [
+  column('Species', 'categorical', ['classification']),
+  column('Island', 'categorical', ['classification']),
+  column('Beak Length (mm)', 'numeric', ['regression']),
+  column('Count', 'numeric', ['classification', 'regression'], { integer: true }),
+  column('Notes', 'text', []),
+  column('Sex', 'categorical', ['classification']),
+];
+
+describe('table choices', () => {
+  it('offers only columns that can be a target', () => {
+    expect(targetColumns(columns).map((c) => c.name)).toEqual(['Species', 'Island', 'Beak Length (mm)', 'Count', 'Sex']);
+  });
+
+  it('starts with the last possible target, its natural task and every other non-text column', () => {
+    expect(defaultTableChoice({ columns })).toEqual({
+      target: 'Sex',
+      task: 'classification',
+      features: ['Species', 'Island', 'Beak Length (mm)', 'Count'],
+    });
+    expect(defaultTableChoice({ columns: [column('Notes', 'text', [])] })).toBeUndefined();
+  });
+
+  it('picking a target resets the task and features for it', () => {
+    expect(choiceForTarget(columns, 'Species')).toEqual({ target: 'Species', task: 'classification', features: ['Island', 'Beak Length (mm)', 'Count', 'Sex'] });
+    expect(choiceForTarget(columns, 'Beak Length (mm)')?.task).toBe('regression');
+    // A small-integer column can be either: classification first.
+    expect(choiceForTarget(columns, 'Count')?.task).toBe('classification');
+    expect(choiceForTarget(columns, 'Notes')).toBeUndefined();
+    expect(choiceForTarget(columns, 'Nope')).toBeUndefined();
+  });
+
+  it('says what stops a choice', () => {
+    expect(tableChoiceProblem(choiceForTarget(columns, 'Species'), columns)).toBeUndefined();
+    expect(tableChoiceProblem(undefined, columns)).toMatch(/No column can be a target/);
+    expect(tableChoiceProblem({ target: 'Species', task: 'classification', features: [] }, columns)).toMatch(/at least one feature/);
+    expect(tableChoiceProblem({ target: 'Species', task: 'regression', features: ['Island'] }, columns)).toMatch(/cannot be the target of a regression/);
+    expect(tableChoiceProblem({ target: 'Species', task: 'classification', features: ['Species'] }, columns)).toMatch(/cannot also be a feature/);
+  });
+});
+
+describe('bars', () => {
+  it('draws a histogram relative to its tallest bin, labelled with bin ranges', () => {
+    const bars = histogramBars({ min: 0, max: 10, counts: [1, 4, 0, 2] });
+    expect(bars.map((b) => b.height)).toEqual([0.25, 1, 0, 0.5]);
+    expect(bars.map((b) => b.label)).toEqual(['0 – 2.5', '2.5 – 5', '5 – 7.5', '7.5 – 10']);
+    expect(histogramBars({ min: 3, max: 3, counts: [0] })[0]?.height).toBe(0);
+  });
+
+  it('lists the most frequent values and sums the rest', () => {
+    const values = [
+      { value: 'a', count: 1 },
+      { value: 'b', count: 8 },
+      { value: 'c', count: 4 },
+      { value: 'd', count: 2 },
+    ];
+    const bars = valueBars({ valueCounts: values, topValues: [], count: 15 }, 2);
+    expect(bars.map((b) => [b.label, b.count, b.height])).toEqual([
+      ['b', 8, 1],
+      ['c', 4, 0.5],
+      ['2 other', 3, 0.375],
+    ]);
+    // Without valueCounts the top values are used.
+    expect(valueBars({ topValues: values.slice(0, 1), count: 1 }).map((b) => b.label)).toEqual(['a']);
+  });
+
+  it('formats statistics briefly', () => {
+    expect(formatStat(3.14159)).toBe('3.142');
+    expect(formatStat(4207.5)).toBe('4208');
+    expect(formatStat(0)).toBe('0');
+    expect(formatStat(undefined)).toBe('–');
+    expect(formatStat(12_345_678)).toBe('1.23e+7');
+  });
+});
+
+describe('the proposed document', () => {
+  const table = {
+    kind: 'table' as const,
+    path: 'data/penguins.csv',
+    hash: 'a'.repeat(64),
+    format: { delimiter: ',' as const, header: true },
+    task: 'classification' as const,
+    target: { name: 'Species', classes: ['Adelie', 'Chinstrap', 'Gentoo'] },
+    features: [{ kind: 'numeric' as const, name: 'Beak Length (mm)', mean: 44, std: 5 }],
+    missing: { policy: 'drop' as const },
+    split: { train: 0.7, val: 0.15, test: 0.15, seed: 42 },
+    rows: { train: 233, val: 50, test: 50 },
+  };
+
+  it('trains on the proposal with the default settings, named by the data file', () => {
+    const config = trainingConfigForProposal({ spec: table });
+    expect(config).toEqual({ ...DEFAULT_TRAINING_CONFIG, dataset: 'penguins.csv', data: table });
+  });
+
+  it('names data by the last part of its path', () => {
+    expect(dataDisplayName('workspace/images/shapes/')).toBe('shapes');
+    expect(dataDisplayName('C:\\data\\x.tsv')).toBe('x.tsv');
+  });
+
+  it('describes the data for the Training panel', () => {
+    expect(dataSourceFacts(table)).toBe('table · 1 feature column · 3 classes of Species · 233 train / 50 val / 50 test rows');
+    expect(
+      dataSourceFacts({
+        kind: 'imageFolder',
+        path: 'shapes',
+        hash: 'b'.repeat(64),
+        task: 'classification',
+        height: 16,
+        width: 16,
+        channels: 1,
+        classNames: ['circle', 'square', 'triangle'],
+        augmentation: { flip: false, shift: 0, rotate: 0 },
+        split: { train: 0.7, val: 0.15, test: 0.15, seed: 42 },
+      }),
+    ).toBe('image folder · 16×16×1 · 3 classes');
+  });
+});

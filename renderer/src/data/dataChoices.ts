@@ -1,0 +1,126 @@
+/**
+ * Pure choices behind the "New from Data" dialog (issue 14): which columns can be the target, the default target, task
+ * and features, bars for a column's histogram or value counts, and the training config a proposal opens with.
+ * No DOM, no API: the dialog (DataDialog.tsx) calls these and the unit tests check them.
+ */
+import type { DataColumn, DataProposal, TableInspectionResult } from '../../../shared/contracts/data';
+import type { DataSpec } from '../../../shared/data/dataSpec';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
+
+export type DataTaskChoice = 'classification' | 'regression';
+
+/** What the user chose for a table: target column, task and the feature columns. */
+export interface TableChoice {
+  readonly target: string;
+  readonly task: DataTaskChoice;
+  readonly features: readonly string[];
+}
+
+/** Columns that can be a target (their inspection lists at least one task). */
+export function targetColumns(columns: readonly DataColumn[]): DataColumn[] {
+  return columns.filter((c) => c.targetTasks.length > 0);
+}
+
+/**
+ * The natural task of a target column: classification when the column allows it (categorical, or a small-integer
+ * column), else regression.
+ */
+export function defaultTask(column: DataColumn): DataTaskChoice | undefined {
+  if (column.targetTasks.includes('classification')) return 'classification';
+  return column.targetTasks[0];
+}
+
+/** Every other column except text (which is ignored): what a new target starts with. */
+export function defaultFeatures(columns: readonly DataColumn[], target: string): string[] {
+  return columns.filter((c) => c.name !== target && c.type !== 'text').map((c) => c.name);
+}
+
+/**
+ * The choice a table starts with: the last column that can be a target (the Node side's default too), its natural
+ * task, and every other numeric or categorical column. Undefined when no column can be a target.
+ */
+export function defaultTableChoice(inspection: Pick<TableInspectionResult, 'columns'>): TableChoice | undefined {
+  const targets = targetColumns(inspection.columns);
+  const target = targets[targets.length - 1];
+  if (!target) return undefined;
+  return choiceForTarget(inspection.columns, target.name);
+}
+
+/** The choice after picking `target`: its natural task and every other non-text column as a feature. */
+export function choiceForTarget(columns: readonly DataColumn[], target: string): TableChoice | undefined {
+  const column = columns.find((c) => c.name === target);
+  const task = column && defaultTask(column);
+  if (!column || !task) return undefined;
+  return { target, task, features: defaultFeatures(columns, target) };
+}
+
+/** Why the choice cannot make a graph yet (undefined: it can). */
+export function tableChoiceProblem(choice: TableChoice | undefined, columns: readonly DataColumn[]): string | undefined {
+  if (!choice) return 'No column can be a target: a target needs categories or numbers.';
+  const column = columns.find((c) => c.name === choice.target);
+  if (!column) return `The target column '${choice.target}' is not in the table.`;
+  if (!column.targetTasks.includes(choice.task)) return `'${choice.target}' cannot be the target of a ${choice.task}.`;
+  if (choice.features.length === 0) return 'Choose at least one feature column.';
+  if (choice.features.includes(choice.target)) return `'${choice.target}' is the target: it cannot also be a feature.`;
+  return undefined;
+}
+
+/** One bar of a small chart: its share of the tallest bar (0..1), the count and what it stands for. */
+export interface Bar {
+  readonly label: string;
+  readonly count: number;
+  readonly height: number;
+}
+
+/** A numeric column's histogram as bars, each labelled with its bin's range. */
+export function histogramBars(histogram: NonNullable<DataColumn['histogram']>): Bar[] {
+  const { min, max, counts } = histogram;
+  const tallest = Math.max(0, ...counts);
+  const width = counts.length > 0 ? (max - min) / counts.length : 0;
+  return counts.map((count, i) => ({
+    label: `${formatStat(min + i * width)} – ${formatStat(min + (i + 1) * width)}`,
+    count,
+    height: tallest > 0 ? count / tallest : 0,
+  }));
+}
+
+/** A categorical column's most frequent values as bars (at most `limit`; the rest summed into "other"). */
+export function valueBars(column: Pick<DataColumn, 'valueCounts' | 'topValues' | 'count'>, limit = 6): Bar[] {
+  const values = column.valueCounts ?? column.topValues;
+  const shown = [...values].sort((a, b) => b.count - a.count).slice(0, limit);
+  const rest = values.length > limit ? values.reduce((sum, v) => sum + v.count, 0) - shown.reduce((sum, v) => sum + v.count, 0) : 0;
+  const bars = rest > 0 ? [...shown, { value: `${values.length - limit} other`, count: rest }] : shown;
+  const tallest = Math.max(0, ...bars.map((b) => b.count));
+  return bars.map((b) => ({ label: b.value, count: b.count, height: tallest > 0 ? b.count / tallest : 0 }));
+}
+
+/** A statistic as the table shows it: up to 4 significant digits, no trailing zeros. */
+export function formatStat(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e6 || abs < 1e-3) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}
+
+/** The last part of a path (`/` or `\`), what the Training panel calls the data by. */
+export function dataDisplayName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter((p) => p !== '');
+  return parts[parts.length - 1] ?? path;
+}
+
+/** The training settings a proposed graph opens with: the defaults, trained on the proposal's data. */
+export function trainingConfigForProposal(proposal: Pick<DataProposal, 'spec'>, base: TrainingConfig = DEFAULT_TRAINING_CONFIG): TrainingConfig {
+  return { ...base, dataset: dataDisplayName(proposal.spec.path), data: proposal.spec };
+}
+
+/** One line about a file's own data for the Training panel: its kind, size and what it predicts. */
+export function dataSourceFacts(spec: DataSpec): string {
+  if (spec.kind === 'table') {
+    const rows = spec.rows ? ` · ${spec.rows.train} train / ${spec.rows.val} val / ${spec.rows.test} test rows` : '';
+    const what = spec.task === 'classification' ? `${spec.target.classes?.length ?? '?'} classes of ${spec.target.name}` : `regression of ${spec.target.name}`;
+    return `table · ${spec.features.length} feature column${spec.features.length === 1 ? '' : 's'} · ${what}${rows}`;
+  }
+  const images = spec.images ? ` · ${spec.images.train} train / ${spec.images.val} val / ${spec.images.test} test images` : '';
+  return `image folder · ${spec.height}×${spec.width}×${spec.channels} · ${spec.classNames.length} classes${images}`;
+}
