@@ -5,7 +5,7 @@
  * trainer loop over an in-memory port) trains on a CSV and is evaluated with per-class results named by the CSV's
  * classes — and refused once the CSV changed.
  */
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -273,6 +273,50 @@ describe('a run on a CSV, started and evaluated as the app does', () => {
       expect(await errorOf(call(handlers, 'evaluateRun', { runId, path: null }))).toMatch(
         /Cannot measure run .+ on its data: The table workspace\/data\/penguins\.csv changed since this graph recorded it/,
       );
+    } finally {
+      await supervisor.dispose();
+    }
+  }, 120_000);
+});
+
+describe('a run on an image folder, started and evaluated as the app does', () => {
+  it('proposes from the folder, trains, and evaluates with the folder\'s class names', async () => {
+    cpSync(path.join(__dirname, '../services/data/fixtures/images/shapes'), path.join(ws, 'shapes'), { recursive: true });
+    const supervisor = new TrainerSupervisor(() => inMemoryTrainer(), { onLog: () => undefined });
+    try {
+      const handlers = handlersWith(supervisor);
+      const inspection = (await call(handlers, 'inspectData', { path: 'workspace/shapes' })) as Awaited<ReturnType<ApiHandlers['inspectData']>>;
+      expect(inspection?.kind === 'imageFolder' && inspection.classes.map((c) => [c.name, c.thumbnails.length > 0])).toEqual([
+        ['circle', true],
+        ['square', true],
+        ['triangle', true],
+      ]);
+      expect(inspection?.path).toBe('workspace/shapes');
+      const proposal = (await call(handlers, 'proposeFromData', { path: 'workspace/shapes', graphPath: 'workspace/net.nbrick' })) as Awaited<
+        ReturnType<ApiHandlers['proposeFromData']>
+      >;
+      expect(proposal.spec.path).toBe('shapes');
+      writeFileSync(path.join(ws, 'net.nbrick'), '{}');
+      const config: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, dataset: 'shapes', backend: 'cpu', epochs: 3, batchSize: 8, data: proposal.spec };
+      const ended = new Promise<TrainerEvent>((resolve) =>
+        supervisor.onRunEvent(({ event }) => {
+          if (event.type === 'finished' || event.type === 'failed') resolve(event);
+        }),
+      );
+      const { runId } = (await call(handlers, 'startTraining', { graph: proposal.graph, config, path: 'workspace/net.nbrick' })) as { runId: string };
+      const end = await ended;
+      if (end.type === 'failed') throw new Error(`run failed: ${end.reason}`);
+      const evaluation = (await call(handlers, 'evaluateRun', { runId, path: null })) as Awaited<ReturnType<ApiHandlers['evaluateRun']>>;
+      expect(evaluation.task === 'classification' && evaluation.labels).toEqual(['circle', 'square', 'triangle']);
+      expect(evaluation.task === 'classification' && evaluation.metrics.perClass).toHaveLength(3);
+      expect(evaluation.data.inputShape).toEqual(proposal.shape.inputShape);
+      // The gallery's images come from the folder's test split, as the model saw them (H×W×C values each).
+      const samples = (await call(handlers, 'datasetSamples', { dataset: evaluation.data.datasetId, run: { runId, path: null }, split: 'test', indices: [0] })) as Awaited<
+        ReturnType<ApiHandlers['datasetSamples']>
+      >;
+      const [h = 0, w = 0, c = 0] = proposal.shape.inputShape;
+      expect(samples.samples[0]!.values).toHaveLength(h * w * c);
+      expect(samples.classNames).toEqual(['circle', 'square', 'triangle']);
     } finally {
       await supervisor.dispose();
     }
