@@ -44,7 +44,8 @@ export interface RunTrainingOptions {
   readonly onUserData?: (data: LoadedUserData) => void;
   /**
    * An image folder's unreadable files are skipped (counted in the recorded spec's `skipped`, listed in the loaded
-   * data's `skippedFiles`) instead of failing the run with a list of them. Default: fail. The CLI skips unless --strict.
+   * data's `skippedFiles`) instead of failing the run with a list of them. Default: fail, unless `config.data` records
+   * skipped files (agreed to in New from Data). The CLI skips unless --strict.
    */
   readonly skipUnreadable?: boolean;
 }
@@ -74,7 +75,13 @@ export async function runTraining(
         refit: true,
         allowChanged: true,
         ...(options.graphFilePath ? { graphFilePath: options.graphFilePath } : {}),
-        ...(options.skipUnreadable !== undefined ? { skipUnreadable: options.skipUnreadable } : {}),
+        // A file whose image-folder spec records skipped files (the user agreed to skip them in New from Data) skips
+        // them again; asked explicitly (the CLI's --strict), the caller decides.
+        ...(options.skipUnreadable !== undefined
+          ? { skipUnreadable: options.skipUnreadable }
+          : config.data.kind === 'imageFolder' && (config.data.skipped ?? 0) > 0
+            ? { skipUnreadable: true }
+            : {}),
       })
     : undefined;
   let data: LoadedDataset<DataInfo>;

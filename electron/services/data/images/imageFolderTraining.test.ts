@@ -47,6 +47,10 @@ describe('training on an image folder', () => {
     const config: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, dataset: 'shapes', data: spec, backend: 'wasm', epochs: 20, learningRate: 0.01, optimizer: 'adam', batchSize: 16, seed: 1 };
     // Unreadable files fail the run by default, naming them; skipUnreadable skips (and counts) them.
     await expect(runTraining(graph, undefined, { ...config, epochs: 1 }, { telemetry: false })).rejects.toThrow(/1 file in .* cannot be read as images:\n {2}square\/broken\.png: /);
+    // A spec recording skipped files (the user agreed to skip them in New from Data) skips them; asked not to, refused.
+    const agreed: TrainingConfig = { ...config, epochs: 1, data: { ...spec, skipped: 1 } };
+    expect((await runTraining(graph, undefined, agreed, { telemetry: false })).summary.status).toBe('completed');
+    await expect(runTraining(graph, undefined, agreed, { telemetry: false, skipUnreadable: false })).rejects.toThrow(/cannot be read as images/);
     const { summary } = await runTraining(graph, undefined, config, { telemetry: false, skipUnreadable: true });
     expect(summary.status).toBe('completed');
     const recorded = summary.config.data;
