@@ -21,11 +21,18 @@ async function openNewFromData(page: Page) {
   return dialog;
 }
 
+/** Waits for the run to end, then checks it completed (a failed run fails here at once, with its message). */
+async function expectCompleted(page: Page) {
+  const progress = page.getByLabel('Training progress');
+  await expect(progress).toHaveAttribute('data-status', /completed|failed|stopped/, { timeout: 120_000 });
+  if ((await progress.getAttribute('data-status')) !== 'completed') throw new Error(`The run did not complete: ${await progress.innerText()}`);
+}
+
 async function trainAndEvaluate(page: Page, epochs: number, classes: readonly string[]) {
   await openTrainingTab(page);
   await setEpochs(page, epochs);
   await page.getByRole('button', { name: 'Start training' }).click();
-  await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+  await expectCompleted(page);
   await page.getByRole('button', { name: 'Evaluate this run' }).click();
   const view = page.getByRole('dialog', { name: 'Evaluation' });
   const perClass = view.getByLabel('Per-class scores');
@@ -104,4 +111,55 @@ test('an image folder: a preview grid of three classes, a proposed graph trained
   await expect(page.getByLabel('Your data')).toContainText('image folder');
 
   await trainAndEvaluate(page, 2, ['circle', 'square', 'triangle']);
+});
+
+test('unreadable images are listed and must be agreed to skip; the run then skips them', async ({ appPage: page, webHost }) => {
+  cpSync(path.join(repoRoot, 'electron/services/data/fixtures/images/nasty'), path.join(webHost.workspace, 'nasty'), { recursive: true });
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Table file or image folder').fill('workspace/nasty');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+  const unreadable = dialog.getByLabel('Unreadable files');
+  await expect(unreadable).toBeVisible({ timeout: 30_000 });
+  await expect(unreadable).toContainText('corrupt.png');
+  await expect(unreadable).toContainText('truncated.jpg');
+  const count = await unreadable.locator('li').count();
+  const create = dialog.getByRole('button', { name: 'Create graph' });
+  await expect(create).toBeDisabled();
+  await dialog.getByLabel(`Skip these ${count} files`).check();
+  await expect(create).toBeEnabled();
+  await create.click();
+  await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Your data')).toContainText('nasty');
+  await setEpochs(page, 1);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expectCompleted(page);
+});
+
+test('a table with a bad cell names its line and column; a delimiter override reads it again; Cancel closes', async ({ appPage: page, webHost }) => {
+  copyFileSync(path.join(repoRoot, 'electron/services/data/fixtures/bad-cell.csv'), path.join(webHost.workspace, 'bad-cell.csv'));
+  copyFileSync(path.join(repoRoot, 'electron/services/data/fixtures/semicolon.csv'), path.join(webHost.workspace, 'semicolon.csv'));
+  let dialog = await openNewFromData(page);
+  await dialog.getByLabel('Table file or image folder').fill('workspace/bad-cell.csv');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+  await expect(dialog.getByLabel('Problems in the table')).toContainText(/Line 5, column y/, { timeout: 30_000 });
+
+  // Read the semicolon file as comma-separated: one column; the detected delimiter again: three.
+  await dialog.getByRole('button', { name: 'Choose other data' }).click();
+  await dialog.getByLabel('Table file or image folder').fill('workspace/semicolon.csv');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+  const rows = dialog.getByRole('table', { name: 'Columns' }).locator('tbody tr');
+  await expect(rows).toHaveCount(3, { timeout: 30_000 });
+  await dialog.getByLabel('Delimiter').selectOption(',');
+  await expect(rows).toHaveCount(1, { timeout: 30_000 });
+  await dialog.getByLabel('Delimiter').selectOption('');
+  await expect(rows).toHaveCount(3, { timeout: 30_000 });
+
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  // Escape closes it too, and nothing was opened.
+  dialog = await openNewFromData(page);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.locator('.react-flow__node')).toHaveCount(0);
 });

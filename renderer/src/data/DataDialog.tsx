@@ -7,7 +7,7 @@
  * names a path there (`workspace/…`).
  */
 import { useEffect, useRef, useState } from 'react';
-import type { DataColumn, DataInspection, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
+import type { DataColumn, DataInspection, DataProgress, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
 import type { TableFormat } from '../../../shared/data/dataSpec';
 import { getLabApi } from '../api/getLabApi';
 import { hasNativeMenu } from '../commands/host';
@@ -36,8 +36,11 @@ interface FormatOverride {
 
 type Stage =
   | { readonly kind: 'choose' }
-  | { readonly kind: 'busy'; readonly message: string }
+  | { readonly kind: 'busy'; readonly message: string; readonly jobId: string }
   | { readonly kind: 'inspected'; readonly inspection: DataInspection };
+
+let jobCounter = 0;
+const newJobId = () => `data-${Date.now().toString(36)}-${(jobCounter++).toString(36)}`;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -47,21 +50,41 @@ export function DataDialog() {
   const [stage, setStage] = useState<Stage>({ kind: 'choose' });
   const [error, setError] = useState<string>();
   const [override, setOverride] = useState<FormatOverride>({});
-  // Answers that arrive after the dialog closed (Cancel, Escape) are dropped.
+  const [progress, setProgress] = useState<DataProgress>();
+  // Answers that arrive after the dialog closed (Cancel, Escape) are dropped, and the job still running is cancelled.
   const open = useRef(true);
+  const runningJob = useRef<string | undefined>(undefined);
   useEffect(() => {
     open.current = true;
+    const api = getLabApi();
+    const unsubscribe = api.onDataProgress((p) => {
+      if (p.jobId === runningJob.current) setProgress(p);
+    });
     return () => {
       open.current = false;
+      unsubscribe();
+      const jobId = runningJob.current;
+      runningJob.current = undefined;
+      if (jobId !== undefined) api.cancelDataJob({ jobId }).catch(() => undefined);
     };
   }, []);
+  const startJob = (message: string): string => {
+    const jobId = newJobId();
+    runningJob.current = jobId;
+    setProgress(undefined);
+    setStage({ kind: 'busy', message, jobId });
+    return jobId;
+  };
+  const endJob = (jobId: string) => {
+    if (runningJob.current === jobId) runningJob.current = undefined;
+  };
 
   const inspect = async (request: { path?: string; pick?: 'table' | 'imageFolder' }, format: FormatOverride = {}) => {
     setError(undefined);
     const previous = stage;
-    setStage({ kind: 'busy', message: request.path ? `Reading ${request.path}…` : 'Waiting for your choice…' });
+    const jobId = startJob(request.path ? `Reading ${request.path}…` : 'Waiting for your choice…');
     try {
-      const inspection = await getLabApi().inspectData({ ...request, ...format });
+      const inspection = await getLabApi().inspectData({ ...request, ...format, jobId }).finally(() => endJob(jobId));
       if (!open.current) return;
       if (inspection === null) setStage(previous.kind === 'busy' ? { kind: 'choose' } : previous);
       else setStage({ kind: 'inspected', inspection });
@@ -76,13 +99,14 @@ export function DataDialog() {
     const { dirty } = documentStore.getState();
     if (dirty && !window.confirm('Discard unsaved changes to this graph?')) return;
     setError(undefined);
-    setStage({ kind: 'busy', message: 'Proposing a graph…' });
+    const jobId = startJob('Proposing a graph…');
     try {
       const proposal = await getLabApi().proposeFromData({
+        jobId,
         path: inspection.path,
         ...(inspection.kind === 'table' && choice ? { target: choice.target, task: choice.task, features: [...choice.features] } : {}),
         ...(inspection.kind === 'table' ? override : {}),
-      });
+      }).finally(() => endJob(jobId));
       if (!open.current) return;
       // Agreeing to skip unreadable files is recorded in the spec: the loader then skips them (and says how many).
       const spec =
@@ -105,12 +129,7 @@ export function DataDialog() {
         <h2>New from data</h2>
         {stage.kind === 'choose' ? <ChooseData onInspect={(request) => void inspect(request)} /> : null}
         {stage.kind === 'busy' ? (
-          <div className="nb-data-busy">
-            <div className="nb-data-progress" role="progressbar" aria-label="Reading the data" aria-valuetext={stage.message}>
-              <span />
-            </div>
-            <p className="nb-muted">{stage.message}</p>
-          </div>
+          <BusyBar message={progress?.jobId === stage.jobId ? progress.message : stage.message} fraction={progress?.jobId === stage.jobId ? progress.fraction : undefined} />
         ) : null}
         {error ? (
           <p className="nb-data-error" role="alert">
@@ -144,6 +163,27 @@ export function DataDialog() {
         </div>
       </div>
     </DialogFrame>
+  );
+}
+
+/** Progress of the running request: a filling bar when the host says how far it is, else an indeterminate one. */
+function BusyBar({ message, fraction }: { message: string; fraction: number | undefined }) {
+  const known = fraction !== undefined && Number.isFinite(fraction);
+  const share = known ? Math.min(1, Math.max(0, fraction)) : 0;
+  return (
+    <div className="nb-data-busy">
+      <div
+        className="nb-data-progress"
+        role="progressbar"
+        aria-label="Reading the data"
+        aria-valuetext={message}
+        {...(known ? { 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(share * 100) } : {})}
+        data-indeterminate={known ? 'false' : 'true'}
+      >
+        <span style={known ? { width: `${share * 100}%` } : undefined} />
+      </div>
+      <p className="nb-muted">{message}</p>
+    </div>
   );
 }
 

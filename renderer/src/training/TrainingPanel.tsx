@@ -262,6 +262,17 @@ export function TrainingPanel() {
               <strong title={ownData.path}>{dataDisplayName(ownData.path)}</strong>
             </p>
             <p className="nb-muted nb-dataset-facts">{dataSourceFacts(ownData)}</p>
+            <button
+              type="button"
+              disabled={active}
+              title="Train this graph on one of the bundled datasets instead (New from Data… brings your data back)"
+              onClick={() => {
+                const { data: _data, ...rest } = config;
+                documentStore.getState().editTraining({ ...rest, dataset: DEFAULT_TRAINING_CONFIG.dataset });
+              }}
+            >
+              Use a bundled dataset instead
+            </button>
           </div>
         ) : null}
         {!ownData && datasetsError ? <p role="alert">Could not list datasets: {datasetsError}</p> : null}
