@@ -3,7 +3,7 @@
  * (columns with types, target Species) and on an image folder (a preview grid of three classes); each creates a graph,
  * trains a few epochs and is evaluated per class. Screenshots of both dialogs are kept in docs/screenshots/.
  */
-import { copyFileSync, cpSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -162,4 +162,31 @@ test('a table with a bad cell names its line and column; a delimiter override re
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await expect(page.locator('.react-flow__node')).toHaveCount(0);
+});
+
+test('a saved file on its own data says when the data changed after reopening', async ({ appPage: page, webHost }) => {
+  const csv = path.join(webHost.workspace, 'penguins.csv');
+  copyFileSync(path.join(repoRoot, 'examples/data/penguins.csv'), csv);
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Table file or image folder').fill('workspace/penguins.csv');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+  await dialog.getByLabel('Target column').selectOption('Species');
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+
+  await page.getByRole('button', { name: 'Save As' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save graph as' });
+  await saveDialog.getByLabel('File name').fill('penguins-net');
+  await saveDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('file-name')).toHaveText('penguins-net.nbrick');
+  await openTrainingTab(page);
+  const own = page.getByLabel('Your data');
+  await expect(own).toHaveAttribute('data-check', 'same', { timeout: 30_000 });
+  await expect(own.getByRole('alert')).toHaveCount(0);
+
+  appendFileSync(csv, 'Gentoo,Biscoe,50.1,15.2,220,5400,MALE\n');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Open a graph' }).getByRole('button', { name: 'penguins-net.nbrick' }).click();
+  await expect(own).toHaveAttribute('data-check', 'changed', { timeout: 30_000 });
+  await expect(own.getByRole('alert')).toContainText('penguins.csv');
 });

@@ -30,6 +30,7 @@ import { CompareVariantsButton, CompareVariantsPanel } from '../experiments/Comp
 import { isExperimentActive, useExperiment } from '../experiments/experimentStore';
 import { DatasetPreview } from './DatasetPreview';
 import { dataDisplayName, dataSourceFacts } from '../data/dataChoices';
+import { useDataStatus } from '../data/useDataStatus';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { commandEnablement, commandTitle, runCommand } from '../commands/commandRegistry';
 import { MetricChart, type ChartSeries } from './MetricChart';
@@ -185,6 +186,7 @@ export function TrainingPanel() {
   const ownData = config.data;
   const dataset = ownData ? undefined : datasets.find((d) => d.id === config.dataset);
   const preview = usePreview(ownData ? undefined : config.dataset);
+  const dataCheck = useDataStatus(filePath, ownData);
   const [smoothing, setSmoothing] = useState(0.6);
   // A variant experiment trains through the same trainer: one run at a time.
   const experimentActive = useExperiment((s) => isExperimentActive(s));
@@ -257,11 +259,16 @@ export function TrainingPanel() {
       <section className="nb-section nb-dataset">
         <h3>Dataset</h3>
         {ownData ? (
-          <div className="nb-own-data" aria-label="Your data">
+          <div className="nb-own-data" aria-label="Your data" data-check={dataCheck?.status ?? ''}>
             <p>
               <strong title={ownData.path}>{dataDisplayName(ownData.path)}</strong>
             </p>
             <p className="nb-muted nb-dataset-facts">{dataSourceFacts(ownData)}</p>
+            {dataCheck && dataCheck.status !== 'same' ? (
+              <p className="nb-problems" role="alert" aria-label="Data check" data-status={dataCheck.status}>
+                {dataCheck.status === 'error' ? `Could not check the data: ${dataCheck.message}` : dataCheck.message}
+              </p>
+            ) : null}
             <button
               type="button"
               disabled={active}
