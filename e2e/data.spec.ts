@@ -12,6 +12,19 @@ import { openTrainingTab, setEpochs } from './trainingPage';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
+// The dialog and the Training panel log no errors on the way (a React warning is a console error too).
+let consoleErrors: string[] = [];
+test.beforeEach(({ page }) => {
+  consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+});
+test.afterEach(() => {
+  expect(consoleErrors).toEqual([]);
+});
+
 async function openNewFromData(page: Page) {
   const menuBar = page.getByRole('menubar', { name: 'Menu bar' });
   await menuBar.getByRole('menuitem', { name: 'File', exact: true }).click();

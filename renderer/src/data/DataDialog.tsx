@@ -167,7 +167,7 @@ export function DataDialog() {
 }
 
 /** Progress of the running request: a filling bar when the host says how far it is, else an indeterminate one. */
-function BusyBar({ message, fraction }: { message: string; fraction: number | undefined }) {
+export function BusyBar({ message, fraction }: { message: string; fraction: number | undefined }) {
   const known = fraction !== undefined && Number.isFinite(fraction);
   const share = known ? Math.min(1, Math.max(0, fraction)) : 0;
   return (
@@ -232,7 +232,7 @@ const DELIMITERS: readonly { readonly value: Delimiter; readonly label: string }
   { value: '|', label: 'bar |' },
 ];
 
-function TableView({
+export function TableView({
   inspection,
   override,
   onFormat,
@@ -430,16 +430,14 @@ function BarChart({ bars, label }: { bars: readonly Bar[]; label: string }) {
     <svg className="nb-data-histogram" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
       {bars.map((b, i) => (
         <rect key={i} x={i * step + 0.5} width={Math.max(1, step - 1)} y={height - b.height * height} height={b.height * height}>
-          <title>
-            {b.label}: {b.count}
-          </title>
+          <title>{`${b.label}: ${b.count}`}</title>
         </rect>
       ))}
     </svg>
   );
 }
 
-function ImageFolderView({ inspection, onCreate }: { inspection: ImageFolderInspectionResult; onCreate: (skipUnreadable: boolean) => void }) {
+export function ImageFolderView({ inspection, onCreate }: { inspection: ImageFolderInspectionResult; onCreate: (skipUnreadable: boolean) => void }) {
   const [skip, setSkip] = useState(false);
   const unreadable = inspection.problems.length;
   const blocked = inspection.errors.length > 0 || (unreadable > 0 && !skip);

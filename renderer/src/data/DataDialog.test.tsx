@@ -1,0 +1,102 @@
+/** What the New from Data dialog draws for an inspection (static markup; the interaction is in e2e/data.spec.ts). */
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { DataColumn, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
+import { BusyBar, ImageFolderView, TableView } from './DataDialog';
+
+function column(name: string, type: DataColumn['type'], targetTasks: DataColumn['targetTasks'], extra: Partial<DataColumn> = {}): DataColumn {
+  return { name, type, count: 5, missing: 0, distinct: 2, distinctCapped: false, topValues: [], targetTasks, ...extra };
+}
+
+const table: TableInspectionResult = {
+  kind: 'table',
+  path: 'workspace/t.csv',
+  bytes: 100,
+  hash: 'a'.repeat(64),
+  format: { delimiter: ',', header: true },
+  rows: 5,
+  columns: [
+    column('x', 'numeric', ['regression'], { min: 1, max: 5, mean: 3, std: 1.5, histogram: { min: 1, max: 5, counts: [1, 2, 2] } }),
+    column('note', 'text', [], { distinct: 5 }),
+    column('label', 'categorical', ['classification'], { valueCounts: [{ value: 'a', count: 3 }, { value: 'b', count: 2 }] }),
+  ],
+  problems: [{ line: 5, column: 'x', value: 'oops', message: "'oops' is not a number" }],
+  problemCount: 1,
+};
+
+const folder: ImageFolderInspectionResult = {
+  kind: 'imageFolder',
+  path: 'workspace/pets',
+  listing: 'folders',
+  contentHash: 'b'.repeat(64),
+  files: 5,
+  images: 4,
+  classes: [
+    { name: 'cat', count: 2, thumbnails: [{ path: 'cat/1.png', dataUrl: 'data:image/png;base64,AA==', width: 8, height: 8 }] },
+    { name: 'dog', count: 2, thumbnails: [] },
+  ],
+  sizes: [{ height: 8, width: 8, count: 4 }],
+  otherSizes: 0,
+  channels: { gray: 0, rgb: 4, rgba: 0 },
+  formats: { png: 4 },
+  proposedInput: { height: 8, width: 8, channels: 3, reason: 'the most common size' },
+  problems: [{ path: 'dog/bad.png', reason: 'corrupt PNG' }],
+  errors: [],
+};
+
+const noop = () => {};
+
+describe('the table view', () => {
+  const html = renderToStaticMarkup(<TableView inspection={table} override={{}} onFormat={noop} onCreate={noop} />);
+
+  it('shows each column with its type, statistics and chart; text is ignored and cannot be a feature', () => {
+    expect(html).toMatch(/data-column="x" data-type="numeric"/);
+    expect(html).toContain('1 – 5');
+    expect(html).toContain('3 ± 1.5');
+    expect(html).toContain('aria-label="Histogram of x"');
+    expect(html).toContain('text (ignored)');
+    expect(html).toMatch(/aria-label="Use note as a feature" disabled=""/);
+    expect(html).toContain('aria-label="Values of label"');
+  });
+
+  it('starts with the last possible target and offers only columns that can be one', () => {
+    expect(html).toMatch(/data-column="label"[^>]*class="nb-data-target"/);
+    const targets = html.match(/aria-label="Target column"[\s\S]*?<\/select>/)![0];
+    expect(targets).toContain('>x<');
+    expect(targets).toContain('>label<');
+    expect(targets).not.toContain('>note<');
+    expect(html).toContain('Predicts label (classification) from 1 column.');
+  });
+
+  it('lists problems by line and column', () => {
+    expect(html).toContain('Line 5, column x: &#x27;oops&#x27; is not a number');
+  });
+});
+
+describe('the image folder view', () => {
+  it('shows classes with counts and thumbnails, the proposed Input, and blocks Create until skipping is agreed', () => {
+    const html = renderToStaticMarkup(<ImageFolderView inspection={folder} onCreate={noop} />);
+    expect(html).toContain('aria-label="Class cat"');
+    expect(html).toContain('alt="cat/1.png"');
+    expect(html).toContain('8×8×3');
+    expect(html).toContain('dog/bad.png: corrupt PNG');
+    expect(html).toContain('Skip these 1 file');
+    expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Create graph/);
+    expect(renderToStaticMarkup(<ImageFolderView inspection={{ ...folder, problems: [] }} onCreate={noop} />)).not.toMatch(/disabled=""[^>]*>Create graph/);
+  });
+
+  it('errors block with their message', () => {
+    const html = renderToStaticMarkup(<ImageFolderView inspection={{ ...folder, problems: [], errors: ["class 'dog' has one image"] }} onCreate={noop} />);
+    expect(html).toContain('class &#x27;dog&#x27; has one image');
+    expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Create graph/);
+  });
+});
+
+describe('the progress bar', () => {
+  it('is indeterminate until the host says how far it is', () => {
+    expect(renderToStaticMarkup(<BusyBar message="Reading…" fraction={undefined} />)).toContain('data-indeterminate="true"');
+    const known = renderToStaticMarkup(<BusyBar message="120 rows read" fraction={0.4} />);
+    expect(known).toContain('aria-valuenow="40"');
+    expect(known).toContain('width:40%');
+  });
+});
