@@ -3,7 +3,7 @@
  * (columns with types, target Species) and on an image folder (a preview grid of three classes); each creates a graph,
  * trains a few epochs and is evaluated per class. Screenshots of both dialogs are kept in docs/screenshots/.
  */
-import { appendFileSync, copyFileSync, cpSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -202,4 +202,23 @@ test('a saved file on its own data says when the data changed after reopening', 
   await page.getByRole('dialog', { name: 'Open a graph' }).getByRole('button', { name: 'penguins-net.nbrick' }).click();
   await expect(own).toHaveAttribute('data-check', 'changed', { timeout: 30_000 });
   await expect(own.getByRole('alert')).toContainText('penguins.csv');
+});
+
+test('a big table shows filling progress while it is read; Cancel closes the dialog (cancelling the job) and nothing arrives later', async ({ appPage: page, webHost }) => {
+  const lines = ['a,b,c,d,label'];
+  for (let i = 0; i < 600_000; i++) lines.push(`${i % 97},${(i * 7) % 101},${i % 13}.5,${(i * 31) % 1009},${i % 3 === 0 ? 'yes' : 'no'}`);
+  writeFileSync(path.join(webHost.workspace, 'big.csv'), `${lines.join('\n')}\n`);
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Table file or image folder').fill('workspace/big.csv');
+  await dialog.getByRole('button', { name: 'Inspect' }).click();
+  const bar = dialog.getByRole('progressbar', { name: 'Reading the data' });
+  await expect(bar).toBeVisible();
+  // The host reports how far it got (rows read), so the bar fills.
+  await expect(bar).toHaveAttribute('data-indeterminate', 'false', { timeout: 10_000 });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  // Nothing arrives later: the dialog stays closed and the page stays empty.
+  await page.waitForTimeout(1000);
+  await expect(page.getByRole('dialog', { name: 'New from data' })).toHaveCount(0);
+  await expect(page.locator('.react-flow__node')).toHaveCount(0);
 });
