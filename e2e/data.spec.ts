@@ -95,6 +95,9 @@ test('a CSV: columns with their types, target Species, a proposed graph trained 
   await expect(own).toContainText('penguins.csv');
   await expect(own).toContainText('3 classes of Species');
   await expect(page.getByLabel('Dataset', { exact: true })).toHaveCount(0);
+  // The data's own split replaces the validation-split field.
+  await expect(page.getByLabel('Validation split')).toHaveCount(0);
+  await expect(page.locator('[data-setting="data-split"]')).toContainText('70 % train / 15 % validation / 15 % test');
   await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/new-from-data-training.png') });
 
   await trainAndEvaluate(page, 5, ['Adelie', 'Chinstrap', 'Gentoo']);

@@ -368,6 +368,13 @@ export function TrainingPanel() {
           help="Passes over the training data"
           onChange={(v) => setConfig({ epochs: v })}
         />
+        {ownData ? (
+          // Your own data is split by its spec (fractions + seed, recorded in the file); validationSplit is not used.
+          <p className="nb-muted" data-setting="data-split">
+            Split {Math.round(ownData.split.train * 100)} % train / {Math.round(ownData.split.val * 100)} % validation /{' '}
+            {Math.round(ownData.split.test * 100)} % test (seed {ownData.split.seed}), fixed by the data
+          </p>
+        ) : (
         <CheckedNumberField
           label="Validation split"
           setting="validation-split"
@@ -379,6 +386,7 @@ export function TrainingPanel() {
           help="Share of the training data held out to measure val loss / val acc; 0 for none"
           onChange={(v) => setConfig({ validationSplit: v })}
         />
+        )}
         <CheckedNumberField
           label="Seed"
           setting="seed"
