@@ -7,7 +7,7 @@
  * anything outside its folders.
  */
 import { z } from 'zod';
-import { dataSpecSchema, type DataSpec, type TableFormat } from '../data/dataSpec';
+import { augmentationSchema, dataSpecSchema, MISSING_POLICIES, type DataSpec, type TableFormat } from '../data/dataSpec';
 import type { GraphDocument } from '../document/model';
 
 const hostPathSchema = z
@@ -39,6 +39,10 @@ export type InspectDataRequest = z.infer<typeof inspectDataRequestSchema>;
  * A DataSpec and a starting graph for the data at `path` (a table: `target`, `task` and `features` as the user chose;
  * defaults: the last column that can be a target, its natural task, every other numeric or categorical column).
  * `graphPath`: the open file, so the spec records the data's path relative to it (absent: the path as given).
+ * `missing` (tables only, default 'fill'): drop rows with a missing feature, or fill with the training mean / most
+ * frequent category; the proposal's `spec.missing` then carries the counts. `augment` (image folders only, default all
+ * off): per-epoch augmentation of training images, each kind in dataSpec's range (shift a share of the side ≤ 0.25,
+ * rotate degrees ≤ 45).
  */
 export const proposeFromDataRequestSchema = z.strictObject({
   path: hostPathSchema,
@@ -49,6 +53,8 @@ export const proposeFromDataRequestSchema = z.strictObject({
   features: z.array(columnNameSchema).min(1).max(10_000).optional(),
   delimiter: delimiterSchema.optional(),
   header: z.boolean().optional(),
+  missing: z.enum(MISSING_POLICIES).optional(),
+  augment: augmentationSchema.partial().optional(),
 });
 export type ProposeFromDataRequest = z.infer<typeof proposeFromDataRequestSchema>;
 

@@ -61,6 +61,27 @@ describe('proposeFromData', () => {
     await expect(proposeFromData(csv, { target: 'colour', task: 'regression' })).rejects.toThrow(/'colour' is categorical, not numeric/);
   });
 
+  it('applies the chosen missing-value policy to a table and reports the counts in the spec', async () => {
+    const csv = path.join(dir, 'gaps.csv');
+    const rows = ['x,y,label'];
+    for (let i = 0; i < 40; i++) rows.push(`${i % 7 === 0 ? '' : i},${i % 5 === 0 ? 'NA' : 2 * i},${i % 2 ? 'a' : 'b'}`);
+    writeFileSync(csv, rows.join('\n'));
+    const dropped = await proposeFromData(csv, { missing: 'drop' });
+    expect(dropped.spec.kind === 'table' && dropped.spec.missing).toMatchObject({ policy: 'drop', droppedRows: 12 });
+    const filled = await proposeFromData(csv, { missing: 'fill' });
+    expect(filled.spec.kind === 'table' && filled.spec.missing).toMatchObject({ policy: 'fill', droppedRows: 0, filledCells: { x: 6, y: 8 } });
+    await expect(proposeFromData(csv, { augment: { flip: true } })).rejects.toThrow(/is a table: augmentation applies to image folders only/);
+  });
+
+  it('turns on the chosen augmentation for an image folder, the rest off; refuses a missing policy', async () => {
+    const folder = path.join(FIXTURES, 'images', 'shapes');
+    const proposal = await proposeFromData(folder, { augment: { flip: true, rotate: 10 } });
+    expect(proposal.spec.kind === 'imageFolder' && proposal.spec.augmentation).toEqual({ flip: true, shift: 0, rotate: 10 });
+    const plain = await proposeFromData(folder);
+    expect(plain.spec.kind === 'imageFolder' && plain.spec.augmentation).toEqual({ flip: false, shift: 0, rotate: 0 });
+    await expect(proposeFromData(folder, { missing: 'drop' })).rejects.toThrow(/is an image folder: a missing-value policy applies to tables only/);
+  });
+
   it('refuses a table with unreadable cells, naming the first by line and column', async () => {
     await expect(proposeFromData(path.join(FIXTURES, 'bad-cell.csv'))).rejects.toThrow(/cannot be read, first: line \d+, column '/);
   });

@@ -108,10 +108,17 @@ export async function proposeFromData(path: string, options: ProposeFromDataOpti
   if (await isFolder(path)) {
     const inspection = (await inspectData(path, { thumbnailsPerClass: 0, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) })) as ImageFolderInspection;
     if (inspection.errors.length > 0) throw new Error(`${path} cannot be trained on yet: ${inspection.errors.join('; ')}`);
-    const spec: ImageFolderDataSpec = { ...proposeImageFolderSpec(inspection), path: recordedPath };
+    if (options.missing !== undefined) throw new Error(`${path} is an image folder: a missing-value policy applies to tables only`);
+    const proposed = proposeImageFolderSpec(inspection);
+    const spec: ImageFolderDataSpec = {
+      ...proposed,
+      path: recordedPath,
+      ...(options.augment ? { augmentation: { ...proposed.augmentation, ...definedOnly(options.augment) } } : {}),
+    };
     const shape: DataShape = { name: basename(path), kind: 'imageFolder', inputShape: dataInputShape(spec), task: 'classification', classNames: spec.classNames };
     return { spec, graph: proposeGraphFor(shape), shape: { inputShape: [...shape.inputShape], task: shape.task, classNames: [...spec.classNames] } };
   }
+  if (options.augment !== undefined) throw new Error(`${path} is a table: augmentation applies to image folders only`);
   const inspection = (await inspectData(path, {
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
     ...(options.header !== undefined ? { header: options.header } : {}),
@@ -125,13 +132,14 @@ export async function proposeFromData(path: string, options: ProposeFromDataOpti
     ...(options.features !== undefined ? { features: options.features } : {}),
   });
   if (!proposal.ok) throw new Error(proposal.error);
+  const tableSpec = options.missing !== undefined ? { ...proposal.spec, missing: { policy: options.missing } } : proposal.spec;
   if (inspection.problemCount > 0) {
     const first = inspection.problems[0];
     throw new Error(`${path} has ${inspection.problemCount} cell${inspection.problemCount === 1 ? '' : 's'} that cannot be read${first ? `, first: ${first.message}` : ''}`);
   }
   // Fit the preprocessing on the training split (the run refits it the same way): the encoded sizes and class names.
   const loaded = await loadUserData(
-    { ...proposal.spec, path },
+    { ...tableSpec, path },
     {
       refit: true,
       ...(signal ? { signal } : {}),
@@ -145,6 +153,10 @@ export async function proposeFromData(path: string, options: ProposeFromDataOpti
     graph: proposeGraphFor(loaded.shape),
     shape: { inputShape: [...loaded.shape.inputShape], task: loaded.shape.task, classNames: [...classNames] },
   };
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 /** Is the graph file's data (its `training.data`, or a run's recorded spec) still there and unchanged? */
