@@ -187,4 +187,35 @@ describe('bricks train --data', () => {
     expect(latin1.err).toContain('not UTF-8 text');
     expect((await runCli('train', file, '--target', 'label')).code).toBe(2);
   });
+
+  it('--missing drop|fill chooses the policy and reports the counts; a wrong value or --augment with a table is exit 2', async () => {
+    const gaps = path.join(dir, 'gaps.csv');
+    const lines = ['x,y,label'];
+    for (let i = 0; i < 60; i++) lines.push(`${i % 7 === 0 ? '' : i},${i % 5 === 0 ? 'NA' : 60 - i},${i % 2 ? 'odd' : 'even'}`);
+    writeFileSync(gaps, lines.join('\n'));
+    const file = graphFile('gaps.nbrick', 2, 'classification', 2);
+    const args = ['--target', 'label', '--epochs', '1', '--json'];
+    const summaryOf = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary').summary;
+    // x missing on 9 rows (0, 7, …, 56), y on 12 (0, 5, …, 55); 0 and 35 are both: 19 rows with a gap.
+    const dropped = await runCli('train', file, '--data', gaps, '--missing', 'drop', '--target', 'label', '--epochs', '1', '--no-progress', '--record');
+    expect(dropped.code, dropped.err).toBe(0);
+    expect(dropped.err).toContain('missing values: 19 rows dropped');
+    const saved = loadGraphFile(readFileSync(file, 'utf8'));
+    expect(saved.ok && saved.file.runs!.at(-1)!.config.data).toMatchObject({ missing: { policy: 'drop', droppedRows: 19 } });
+    const filled = await runCli('train', file, '--data', gaps, '--missing', 'fill', ...args);
+    expect(filled.code, filled.err).toBe(0);
+    const filledMissing = summaryOf(filled.out).config.data.missing;
+    expect(filledMissing).toMatchObject({ policy: 'fill', droppedRows: 0 });
+    expect(filledMissing.filledCells.x).toBeGreaterThan(0);
+    expect(filledMissing.filledCells.y).toBeGreaterThan(0);
+    const wrong = await runCli('train', file, '--data', gaps, '--missing', 'mean');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain("--missing must be one of drop, fill, got 'mean'");
+    const augment = await runCli('train', file, '--data', gaps, '--augment', 'flip');
+    expect(augment.code).toBe(2);
+    expect(augment.err).toContain('--augment is for image folders, but --data');
+    const noData = await runCli('train', file, '--missing', 'drop');
+    expect(noData.code).toBe(2);
+    expect(noData.err).toContain('--missing needs --data PATH');
+  });
 });

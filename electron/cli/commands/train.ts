@@ -33,7 +33,7 @@ import { modelToFiles, saveModelToDir } from '../../services/training/modelFiles
 import { checkpointDirFor, writeCheckpoint } from '../../services/checkpoints/checkpointStore';
 import { keepCountOf, pruneCheckpoints } from '../../services/checkpoints/CheckpointService';
 import { runTraining } from '../../services/training/runTraining';
-import { relativeDataPath, resolveDataPath, DATA_TASKS, type DataSpec, type DataTask } from '../../../shared/data/dataSpec';
+import { augmentationSchema, relativeDataPath, resolveDataPath, DATA_TASKS, MISSING_POLICIES, NO_AUGMENTATION, type Augmentation, type DataSpec, type DataTask, type MissingPolicy } from '../../../shared/data/dataSpec';
 import { inspectTable } from '../../services/data/table/inspectTable';
 import { proposeTableSpec } from '../../services/data/table/proposeTableSpec';
 import { TableError, type TableDelimiter } from '../../services/data/table/readTable';
@@ -71,6 +71,10 @@ interface TrainFlags {
   /** With --data: override delimiter / header detection. */
   delimiter?: TableDelimiter;
   header?: boolean;
+  /** With --data TABLE: drop rows with a missing feature, or fill with the training mean / most frequent (default). */
+  missing?: string;
+  /** With --data FOLDER: per-epoch augmentation of training images, e.g. flip,shift=0.1,rotate=10 (or off). */
+  augment?: string;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -298,6 +302,36 @@ export function formatSummary(summary: RunSummary, fileLabel: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * --augment SPEC: comma-separated `flip`, `shift=S` (up to this share of the width/height, 0–0.25), `rotate=D` (up to
+ * D degrees either way, 0–45); kinds not named are off, and `off` turns everything off. An error names the bad part.
+ */
+export function parseAugment(text: string): { ok: true; value: Augmentation } | { ok: false; error: string } {
+  const usage = 'use e.g. --augment flip,shift=0.1,rotate=10 (shift a share of the side 0–0.25, rotate degrees 0–45) or --augment off';
+  const value: { -readonly [K in keyof Augmentation]: Augmentation[K] } = { ...NO_AUGMENTATION };
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0) return { ok: false, error: `--augment is empty: ${usage}` };
+  if (parts.length === 1 && parts[0] === 'off') return { ok: true, value };
+  for (const part of parts) {
+    const [key = '', raw, ...rest] = part.split('=');
+    if (key === 'flip' && raw === undefined) {
+      value.flip = true;
+      continue;
+    }
+    if ((key === 'shift' || key === 'rotate') && raw !== undefined && rest.length === 0) {
+      const n = raw.trim() === '' ? NaN : Number(raw);
+      const max = key === 'shift' ? augmentationSchema.shape.shift.maxValue : augmentationSchema.shape.rotate.maxValue;
+      if (!Number.isFinite(n) || n < 0 || (max !== null && n > max)) {
+        return { ok: false, error: `--augment ${key}=${raw}: must be a number from 0 to ${max}${key === 'shift' ? ' (a share of the image side)' : ' (degrees)'}` };
+      }
+      value[key] = n;
+      continue;
+    }
+    return { ok: false, error: `--augment: '${part}' is not flip, shift=S or rotate=D; ${usage}` };
+  }
+  return { ok: true, value };
+}
+
 type DataFromFlags = { ok: true; spec: DataSpec | undefined } | { ok: false; error: string; code: number };
 
 /** Unreadable image files, one per line by path with the reason (at most `max`, then how many more). */
@@ -319,11 +353,20 @@ async function imageFolderFromFlags(graphPath: string, dataPath: string, flags: 
     : flags.features !== undefined ? '--features'
     : flags.delimiter !== undefined ? '--delimiter'
     : flags.header !== undefined ? (flags.header ? '--header' : '--no-header')
+    : flags.missing !== undefined ? '--missing'
     : undefined;
   if (tableFlag) return { ok: false, error: `${tableFlag} is for tables, but --data ${flags.data} is an image folder (one sub-folder per class)`, code: EXIT.unusable };
-  if (fileData?.kind === 'imageFolder' && resolveDataPath(graphPath, fileData.path) === dataPath) return { ok: true, spec: fileData };
+  let augmentation: Augmentation | undefined;
+  if (flags.augment !== undefined) {
+    const parsed = parseAugment(flags.augment);
+    if (!parsed.ok) return { ok: false, error: parsed.error, code: EXIT.unusable };
+    augmentation = parsed.value;
+  }
+  if (fileData?.kind === 'imageFolder' && resolveDataPath(graphPath, fileData.path) === dataPath) {
+    return { ok: true, spec: augmentation ? { ...fileData, augmentation } : fileData };
+  }
   try {
-    const { spec, inspection } = await proposeImageFolderSpecForPath(dataPath, relativeDataPath(graphPath, dataPath), seed);
+    const { spec: proposed, inspection } = await proposeImageFolderSpecForPath(dataPath, relativeDataPath(graphPath, dataPath), seed);
     if (inspection.errors.length > 0) {
       return { ok: false, error: `${flags.data} cannot be trained on: ${inspection.errors.join('; ')}`, code: EXIT.problems };
     }
@@ -335,7 +378,7 @@ async function imageFolderFromFlags(graphPath: string, dataPath: string, flags: 
         code: EXIT.problems,
       };
     }
-    return { ok: true, spec };
+    return { ok: true, spec: augmentation ? { ...proposed, augmentation } : proposed };
   } catch (error) {
     if (error instanceof ImageFolderError) return { ok: false, error: error.message, code: EXIT.unusable };
     throw error;
@@ -355,8 +398,10 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
       : flags.features !== undefined ? '--features'
       : flags.delimiter !== undefined ? '--delimiter'
       : flags.header !== undefined ? (flags.header ? '--header' : '--no-header')
+      : flags.missing !== undefined ? '--missing'
       : undefined;
     if (flag) return { ok: false, error: `${flag} needs --data PATH (a CSV or TSV file)`, code: EXIT.unusable };
+    if (flags.augment !== undefined) return { ok: false, error: '--augment needs --data FOLDER (an image folder)', code: EXIT.unusable };
     if (flags.strict && (flags.dataset !== undefined || fileData?.kind !== 'imageFolder')) {
       return { ok: false, error: '--strict is for image folders: give --data FOLDER or a file whose training data is one', code: EXIT.unusable };
     }
@@ -365,6 +410,10 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
   if (flags.task !== undefined && !(DATA_TASKS as readonly string[]).includes(flags.task)) {
     return { ok: false, error: `--task must be one of ${DATA_TASKS.join(', ')}, got '${flags.task}'`, code: EXIT.unusable };
   }
+  if (flags.missing !== undefined && !(MISSING_POLICIES as readonly string[]).includes(flags.missing)) {
+    return { ok: false, error: `--missing must be one of ${MISSING_POLICIES.join(', ')}, got '${flags.missing}'`, code: EXIT.unusable };
+  }
+  const missing = flags.missing as MissingPolicy | undefined;
   const graphPath = path.resolve(file);
   const dataPath = path.resolve(flags.data);
   try {
@@ -373,6 +422,7 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
     return { ok: false, error: `--data: no such file or folder: ${flags.data}`, code: EXIT.unusable };
   }
   if (flags.strict) return { ok: false, error: `--strict is for image folders, but --data ${flags.data} is a file`, code: EXIT.unusable };
+  if (flags.augment !== undefined) return { ok: false, error: `--augment is for image folders, but --data ${flags.data} is a file`, code: EXIT.unusable };
   if (
     fileData?.kind === 'table' &&
     resolveDataPath(graphPath, fileData.path) === dataPath &&
@@ -380,7 +430,8 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
     (flags.task === undefined || flags.task === fileData.task) &&
     flags.features === undefined &&
     (flags.delimiter === undefined || flags.delimiter === fileData.format.delimiter) &&
-    (flags.header === undefined || flags.header === fileData.format.header)
+    (flags.header === undefined || flags.header === fileData.format.header) &&
+    (missing === undefined || missing === fileData.missing.policy)
   ) {
     return { ok: true, spec: fileData };
   }
@@ -399,7 +450,8 @@ async function dataFromFlags(file: string, flags: TrainFlags, seed: number, file
         ...(flags.features !== undefined ? { features: flags.features.split(',').map((f) => f.trim()).filter((f) => f !== '') } : {}),
       },
     );
-    return proposal.ok ? { ok: true, spec: proposal.spec } : { ok: false, error: proposal.error, code: EXIT.unusable };
+    if (!proposal.ok) return { ok: false, error: proposal.error, code: EXIT.unusable };
+    return { ok: true, spec: missing !== undefined ? { ...proposal.spec, missing: { policy: missing } } : proposal.spec };
   } catch (error) {
     if (error instanceof TableError) return { ok: false, error: error.message, code: error.kind === 'bad-cell' ? EXIT.problems : EXIT.unusable };
     throw error;
@@ -675,6 +727,8 @@ export const trainCommand: CliCommand = {
       .option('--delimiter <d>', 'with --data: the delimiter (, ; tab |) instead of detecting it', delimiterArg)
       .option('--header', 'with --data: the first row names the columns (instead of detecting it)')
       .option('--no-header', 'with --data: the first row is data; columns are column1, column2, …')
+      .option('--missing <policy>', `with --data TABLE: ${MISSING_POLICIES.join(' or ')} — drop rows with a missing feature, or fill with the training mean / most frequent value (default fill; rows without a target are always dropped)`)
+      .option('--augment <spec>', 'with --data FOLDER: augment training images each epoch, comma-separated: flip, shift=S (share of the side, 0–0.25), rotate=D (degrees, 0–45); off turns it off (default: off, or the file\'s own)')
       .option('--epochs <n>', 'number of epochs', intArg('--epochs'))
       .option('--batch-size <n>', 'samples per batch', intArg('--batch-size'))
       .option('--lr <x>', 'learning rate', numArg('--lr'))
@@ -716,6 +770,8 @@ Examples:
   bricks train model.nbrick --save-model out/model --record
   bricks train model.nbrick --lr-schedule cosine --warmup 2 --clip agc:0.01 --early-stop val_loss:5
   bricks train penguins.nbrick --data penguins.csv --target species
+  bricks train penguins.nbrick --data penguins.csv --target species --missing drop   (reports the rows dropped)
+  bricks train shapes.nbrick --data shapes/ --augment flip,shift=0.1,rotate=10
   bricks train shapes.nbrick --data shapes/ --record   (an image folder: unreadable images skipped and listed)
   bricks train shapes.nbrick --data shapes/ --strict   (unreadable images stop the run)`,
       )

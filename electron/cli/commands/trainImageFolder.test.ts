@@ -125,6 +125,24 @@ describe('bricks train --data FOLDER', () => {
     expect(missing.err).toMatch(/no such file or folder/);
   });
 
+  it('--augment turns on per-epoch augmentation and records it; a bad spec or --missing with a folder is exit 2', async () => {
+    const file = await writeGraph('augmented', 16, 16, 1, 3);
+    const args = ['--epochs', '1', '--backend', 'wasm', '--no-progress', '--json'];
+    const r = await runCli('train', file, '--data', shapes, '--augment', 'flip,shift=0.1,rotate=10', ...args);
+    expect(r.code, r.err).toBe(0);
+    const summary = r.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary').summary;
+    expect(summary.config.data.augmentation).toEqual({ flip: true, shift: 0.1, rotate: 10 });
+    const bad = await runCli('train', file, '--data', shapes, '--augment', 'rotate=90');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--augment rotate=90: must be a number from 0 to 45 (degrees)');
+    const unknown = await runCli('train', file, '--data', shapes, '--augment', 'flip,zoom=2');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("--augment: 'zoom=2' is not flip, shift=S or rotate=D");
+    const missing = await runCli('train', file, '--data', shapes, '--missing', 'drop');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--missing is for tables, but --data .*shapes is an image folder/);
+  });
+
   it('a class with one image is exit 1 naming it; evaluate refuses a folder that changed since the run (exit 2)', async () => {
     const folder = path.join(dir, 'copy');
     await cp(shapes, folder, { recursive: true });
