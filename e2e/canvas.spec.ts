@@ -539,8 +539,11 @@ test.describe('canvas', () => {
     const d = (await node(page, dense).boundingBox())!;
     const p = (await node(page, drop).boundingBox())!;
     const i = (await node(page, input).boundingBox())!;
-    const left = Math.max(i.x + i.width + 4, d.x - 20);
-    const top = Math.min(d.y, p.y) - 20;
+    // Whichever way the chain runs (a click places the next layer below the selection top to bottom, right of it left
+    // to right), the box starts past Input's far edge, so Input is not inside it (the box selects whole nodes only).
+    const above = i.y + i.height <= Math.min(d.y, p.y);
+    const left = above ? Math.min(d.x, p.x) - 20 : Math.max(i.x + i.width + 4, Math.min(d.x, p.x) - 20);
+    const top = above ? Math.max(i.y + i.height + 4, Math.min(d.y, p.y) - 20) : Math.min(d.y, p.y) - 20;
     await page.keyboard.down('Shift');
     await page.mouse.move(left, top);
     await page.mouse.down();
