@@ -1,6 +1,6 @@
 /**
  * `bricks export`: a trained spirals run exported to PyTorch gives in python3-torch what `bricks predict` gives (within
- * 1e-4), and so does its ONNX export in ONNX Runtime; the TF.js export is the run's model; Keras says it is planned;
+ * 1e-4), and so does its ONNX export in ONNX Runtime; the TF.js export is the run's model; the Keras export writes model.py that parses;
  * errors name what is wrong.
  */
 import { spawnSync } from 'node:child_process';
@@ -105,10 +105,23 @@ print(json.dumps(y.tolist()))
     expect(result.out).toContain('freshly initialised (no kept run)');
   });
 
-  it('keras is planned: exit 2 with a clear message; unknown targets and missing runs are errors', async () => {
-    const keras = await bricks('export', spirals, '--to', 'keras', '--out', path.join(dir, 'k'));
-    expect(keras.code).toBe(2);
-    expect(keras.err).toContain('bricks export: export to Keras is not yet available (planned); available now: pytorch, onnx, tfjs');
+  it('--to keras writes model.py (parses in python3), weights.safetensors and a README saying it was checked by structure only', async () => {
+    const out = path.join(dir, 'k');
+    const keras = await bricks('export', spirals, '--to', 'keras', '--out', out);
+    expect(keras.code, keras.err).toBe(0);
+    expect(keras.err).toContain(`Exporting spirals.nbrick to Keras; weights: trained, from run ${run.id}`);
+    expect(keras.out).toContain('needs TensorFlow 2 (checked by structure only)');
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'model.py', 'weights.safetensors']);
+    expect(await readFile(path.join(out, 'README.md'), 'utf8')).toContain('checked by structure only');
+    const source = await readFile(path.join(out, 'model.py'), 'utf8');
+    expect(source).toContain('def build_model():');
+    if (spawnSync(PYTHON, ['-c', '1']).status === 0) {
+      const parsed = spawnSync(PYTHON, ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', path.join(out, 'model.py')], { encoding: 'utf8' });
+      expect(parsed.status, parsed.stderr).toBe(0);
+    }
+  });
+
+  it('unknown targets and missing runs are errors', async () => {
     const unknown = await bricks('export', spirals, '--to', 'caffe', '--out', path.join(dir, 'c'));
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("unknown target 'caffe'");

@@ -1,10 +1,11 @@
 /**
- * `bricks export FILE --to pytorch|onnx|tfjs --out DIR [--run ID]`: the graph as a model for another framework, with the
+ * `bricks export FILE --to pytorch|onnx|keras|tfjs --out DIR [--run ID]`: the graph as a model for another framework, with the
  * weights of a kept run (a named run, or the newest with a checkpoint) or, when there is none, freshly initialised.
  * - pytorch: DIR/model.py (an nn.Module named after the graph, attributes after node ids), DIR/weights.safetensors, DIR/README.md
  * - onnx: DIR/model.onnx (opset 13, weights inside; NHWC image input, node ids as names), DIR/README.md
  * - tfjs: DIR/model.json + DIR/weights.bin, the TF.js layers model (a run's checkpoint files as kept, or the compiled graph)
- * Keras is planned (exit 2 says so).
+ * - keras: DIR/model.py (build_model(): tf.keras functional API, layers named after node ids; load_weights()),
+ *   DIR/weights.safetensors (Keras layouts), DIR/README.md — needs TensorFlow 2; checked by structure only here
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import type { Command } from 'commander';
 import { selectBackend } from '../../services/backends/selectBackend';
 import { GraphCompileError } from '../../services/compiler/compileGraph';
 import { ExportSourceError, loadExportSource, type ExportSource } from '../../services/export/exportSource';
+import { exportKeras } from '../../services/export/keras/exportKeras';
+import { KerasExportError } from '../../services/export/keras/generateKeras';
 import { exportOnnx } from '../../services/export/onnx/exportOnnx';
 import { OnnxExportError } from '../../services/export/onnx/generateOnnx';
 import { exportPytorch } from '../../services/export/pytorch/exportPytorch';
@@ -21,9 +24,8 @@ import { writeTextFileAtomic } from '../../services/files/writeGraphFileAtomic';
 import { saveModelToDir } from '../../services/training/modelFiles';
 import { EXIT, type CliCommand, type CliContext } from '../command';
 
-export const EXPORT_TARGETS = ['pytorch', 'onnx', 'tfjs'] as const;
-export const PLANNED_TARGETS = ['keras'] as const;
-const TARGET_NAMES: Readonly<Record<string, string>> = { pytorch: 'PyTorch', onnx: 'ONNX', tfjs: 'TF.js' };
+export const EXPORT_TARGETS = ['pytorch', 'onnx', 'keras', 'tfjs'] as const;
+const TARGET_NAMES: Readonly<Record<string, string>> = { pytorch: 'PyTorch', onnx: 'ONNX', keras: 'Keras', tfjs: 'TF.js' };
 
 interface ExportFlags {
   to: string;
@@ -54,12 +56,8 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
     ctx.setExitCode(code);
   };
   const to = flags.to.toLowerCase();
-  if ((PLANNED_TARGETS as readonly string[]).includes(to)) {
-    fail(EXIT.unusable, `export to Keras is not yet available (planned); available now: ${EXPORT_TARGETS.join(', ')}`);
-    return;
-  }
   if (!(EXPORT_TARGETS as readonly string[]).includes(to)) {
-    fail(EXIT.unusable, `unknown target '${flags.to}': use one of ${EXPORT_TARGETS.join(', ')} (${PLANNED_TARGETS.join(', ')}: planned)`);
+    fail(EXIT.unusable, `unknown target '${flags.to}': use one of ${EXPORT_TARGETS.join(', ')}`);
     return;
   }
   let seed: number | undefined;
@@ -108,6 +106,15 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
           `  input '${g.input.name}' N×${g.input.shape.join('×')}${g.input.shape.length === 3 ? ' (NHWC, as in the app)' : ''} → output '${g.output.name}' N×${g.output.shape.join('×')}\n` +
           `  use: onnxruntime.InferenceSession('${path.join(flags.out, 'model.onnx')}')\n`,
       );
+    } else if (to === 'keras') {
+      const result = await exportKeras(source, outDir, { sourceFile: path.basename(file), dataset: read.file.training?.dataset });
+      const g = result.generated;
+      io.stdout.write(
+        `Exported ${path.basename(file)} → ${flags.out}: ${result.files.join(', ')}\n` +
+          `  tf.keras functional model: ${g.names.size - 1} layers, ${formatCount(result.weightCount)} parameters in ${g.tensors.length} tensors; weights: ${source.weightsFrom}\n` +
+          `  input N×${g.input.shape.join('×')}${g.input.shape.length === 3 ? ' (NHWC, as in the app)' : ''} → output N×${g.outputShape.join('×')}\n` +
+          `  needs TensorFlow 2 (checked by structure only); use: from model import build_model, load_weights; model = load_weights(build_model(), '${flags.out}')\n`,
+      );
     } else {
       const files = await exportTfjs(source, outDir);
       io.stdout.write(
@@ -117,7 +124,7 @@ async function runExport(file: string, flags: ExportFlags, ctx: CliContext): Pro
       );
     }
   } catch (error) {
-    if (error instanceof PytorchExportError || error instanceof OnnxExportError) {
+    if (error instanceof PytorchExportError || error instanceof OnnxExportError || error instanceof KerasExportError) {
       fail(EXIT.problems, `${file}: ${error.message}`);
       return;
     }
@@ -131,9 +138,9 @@ export const exportCommand: CliCommand = {
   register(program: Command, ctx: CliContext) {
     program
       .command('export')
-      .description('Export a graph with its trained weights as a PyTorch module, an ONNX model or a TF.js layers model')
+      .description('Export a graph with its trained weights as a PyTorch module, an ONNX model, tf.keras code or a TF.js layers model')
       .argument('<file>', '.nbrick graph file')
-      .requiredOption('--to <target>', `${EXPORT_TARGETS.join(' | ')} (${PLANNED_TARGETS.join(', ')}: planned)`)
+      .requiredOption('--to <target>', EXPORT_TARGETS.join(' | '))
       .requiredOption('--out <dir>', 'directory to write into (created if missing)')
       .option('--run <id>', 'the kept run whose weights to export (default: the newest with a checkpoint; none: freshly initialised)')
       .option('--seed <n>', 'seed for freshly initialised weights (when no run is used)')
@@ -141,11 +148,12 @@ export const exportCommand: CliCommand = {
         'after',
         `
 Exit codes: 0 exported · 1 the graph has errors, a layer cannot be exported (each named), or the run is missing or
-  does not match the graph · 2 unreadable file, unknown or not yet available target (keras), bad usage.
+  does not match the graph · 2 unreadable file, unknown target, bad usage.
 
 Examples:
   bricks export lenet.nbrick --to pytorch --out lenet-pt      (model.py, weights.safetensors, README.md)
   bricks export lenet.nbrick --to onnx --out lenet-onnx       (model.onnx, README.md)
+  bricks export lenet.nbrick --to keras --out lenet-keras     (model.py, weights.safetensors, README.md; needs TensorFlow 2)
   bricks export lenet.nbrick --to tfjs --out lenet-tfjs --run r2`,
       )
       .action(async (file: string, flags: ExportFlags) => {
