@@ -186,6 +186,8 @@ interface Expected {
   readonly tensorShapes: Map<string, number[]>;
   readonly layerWeights: ReadonlyMap<string, readonly string[]>;
   readonly metadata: Record<string, string>;
+  /** Tensors whose stored values are not tfjs's (should be none: Keras layouts are TF.js's). */
+  readonly wrongValues: string[];
 }
 
 interface Call {
@@ -317,9 +319,17 @@ describe.skipIf(!HAS_PYTHON)('Keras export: model.py parses, its layers and conf
           .filter((n) => n.type !== 'Input' && g.layerNames.has(n.id))
           .map((n) => ({ id: n.id, type: n.type, params: resolveParams(getLayerSpec(n.type)!, n.params).params, sources: incoming(n.id) }));
         const tfjsOrder = new Map<string, string[]>();
+        const fileTensors = new Map(file.tensors.map((t) => [t.name, t]));
+        const wrongValues: string[] = [];
         for (const n of nodes) {
           const w = weightsOf(n.id);
-          if (w) tfjsOrder.set(g.layerNames.get(n.id)!, [...w.keys()]);
+          if (!w) continue;
+          const layerName = g.layerNames.get(n.id)!;
+          tfjsOrder.set(layerName, [...w.keys()]);
+          for (const [short, value] of w) {
+            const stored = fileTensors.get(`${layerName}/${short}`);
+            if (!stored || stored.data.some((v, k) => v !== value.data[k])) wrongValues.push(`${layerName}/${short}`);
+          }
         }
         expected.set(c.name, {
           layerName: new Map(g.layerNames),
@@ -331,6 +341,7 @@ describe.skipIf(!HAS_PYTHON)('Keras export: model.py parses, its layers and conf
           tensorShapes: new Map(file.tensors.map((t) => [t.name, [...t.shape]])),
           layerWeights: g.layerWeights,
           metadata: file.metadata,
+          wrongValues,
         });
         jobs.push({ name: c.name, dir });
       } finally {
@@ -392,6 +403,7 @@ describe.skipIf(!HAS_PYTHON)('Keras export: model.py parses, its layers and conf
     // Weights: every tfjs weight once, with its shape; each layer gets them in tfjs's (= Keras's get_weights) order.
     const shapesKey = (shapes: number[][]) => shapes.map((s) => JSON.stringify(s)).sort();
     expect(shapesKey([...e.tensorShapes.values()])).toEqual(shapesKey(e.tfjsShapes));
+    expect(e.wrongValues).toEqual([]);
     expect(JSON.parse(e.metadata.keras_layers!)).toEqual(Object.fromEntries(e.layerWeights));
     expect(Object.keys(r.set_weights).sort()).toEqual([...e.tfjsOrder.keys()].sort());
     for (const [layer, order] of e.tfjsOrder) {
