@@ -414,6 +414,25 @@ describe.skipIf(!HAS_PYTHON)('Keras export: model.py parses, its layers and conf
 });
 
 describe('Keras export pieces', () => {
+  it('Concatenate: channels are axis=-1, other sample axes their batch-inclusive index, inputs in port order', async () => {
+    await tf.setBackend('cpu');
+    const want: Record<string, string> = {
+      'Concatenate channels in port order': "x_ = tf.keras.layers.Concatenate(axis=-1, name='x')([b, a, input_])",
+      'Concatenate images along height (axis 1)': "x_ = tf.keras.layers.Concatenate(axis=1, name='x')([input_, a])",
+      'Concatenate sequences along time (axis 1)': "x_ = tf.keras.layers.Concatenate(axis=1, name='x')([input_, a])",
+    };
+    for (const [name, line] of Object.entries(want)) {
+      const c = ALL_CASES.find((k) => k.name === name)!;
+      const source = initialisedExportSource(c.doc, 1);
+      try {
+        const g = generateKeras(c.doc, source.analysis, nodeWeightsOf(source.model, source.layerNames), { weightsFrom: 'test' });
+        expect(g.source, name).toContain(line);
+      } finally {
+        source.dispose();
+      }
+    }
+  });
+
   it('a node without a Keras mapping (here: its weights missing) fails naming the node and why', async () => {
     await tf.setBackend('cpu');
     const doc = buildChain([['input', 'Input', VECTOR], ['d', 'Dense', { units: 2 }], ['out', 'Output', { task: 'regression', units: 1 }]]);
