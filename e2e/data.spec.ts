@@ -85,8 +85,14 @@ test('a CSV: columns with their types, target Species, a proposed graph trained 
   await expect(dialog.getByText(/from 5 columns/)).toBeVisible();
   await dialog.getByLabel('Use Sex as a feature').check();
   await expect(dialog.getByText(/Predicts Species \(classification\) from 6 columns/)).toBeVisible();
+  // Some penguins lack a measurement or sex: the dialog asks how to handle missing values (fill by default).
+  await expect(dialog.getByText(/Missing values \(\d+ cells? in the chosen columns\)/)).toBeVisible();
+  await expect(dialog.getByLabel('Fill with the training mean or most frequent value')).toBeChecked();
   await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/new-from-data-table.png') });
 
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  // The proposal says what the policy did before the graph opens.
+  await expect(dialog.getByLabel('Missing values handled')).toContainText(/\d+ cells? filled/, { timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Create graph' }).click();
   await expect(dialog).toHaveCount(0, { timeout: 30_000 });
   // The Training panel names the data instead of offering the bundled datasets.
@@ -188,6 +194,11 @@ test('a saved file on its own data says when the data changed after reopening', 
   await dialog.getByLabel('Table file or image folder').fill('workspace/penguins.csv');
   await dialog.getByRole('button', { name: 'Inspect' }).click();
   await dialog.getByLabel('Target column').selectOption('Species');
+  // Dropping the rows with a gap instead of filling them: the proposal counts them before the graph opens.
+  await dialog.getByLabel('Drop rows').check();
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog.getByLabel('Missing values handled')).toContainText(/\d+ rows? dropped/, { timeout: 30_000 });
+  await expect(dialog.getByLabel('Missing values handled')).not.toContainText('filled');
   await dialog.getByRole('button', { name: 'Create graph' }).click();
   await expect(dialog).toHaveCount(0, { timeout: 30_000 });
 

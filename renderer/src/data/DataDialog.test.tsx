@@ -2,7 +2,8 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { DataColumn, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
-import { BusyBar, ImageFolderView, TableView } from './DataDialog';
+import { BusyBar, ImageFolderView, ProposedView, TableView } from './DataDialog';
+import { missingValuesSummary } from './dataChoices';
 
 function column(name: string, type: DataColumn['type'], targetTasks: DataColumn['targetTasks'], extra: Partial<DataColumn> = {}): DataColumn {
   return { name, type, count: 5, missing: 0, distinct: 2, distinctCapped: false, topValues: [], targetTasks, ...extra };
@@ -73,6 +74,29 @@ describe('the table view', () => {
   });
 });
 
+describe('missing values', () => {
+  it('offers Drop rows / Fill only when a chosen column has missing cells, fill chosen by default', () => {
+    expect(renderToStaticMarkup(<TableView inspection={table} override={{}} onFormat={noop} onCreate={noop} />)).not.toContain('Missing values');
+    const gappy = { ...table, columns: table.columns.map((c) => (c.name === 'x' ? { ...c, missing: 3 } : c)) };
+    const html = renderToStaticMarkup(<TableView inspection={gappy} override={{}} onFormat={noop} onCreate={noop} />);
+    expect(html).toContain('Missing values (3 cells in the chosen columns)');
+    expect(html).toMatch(/value="drop"\/> Drop rows/);
+    expect(html).toMatch(/checked="" value="fill"\/> Fill with the training mean/);
+    // Missing cells in an ignored (text) column do not ask.
+    const ignored = { ...table, columns: table.columns.map((c) => (c.name === 'note' ? { ...c, missing: 3 } : c)) };
+    expect(renderToStaticMarkup(<TableView inspection={ignored} override={{}} onFormat={noop} onCreate={noop} />)).not.toContain('Missing values');
+  });
+
+  it('reports the fitted counts before Create graph', () => {
+    expect(missingValuesSummary({ policy: 'drop', droppedRows: 12 })).toBe('12 rows dropped');
+    expect(missingValuesSummary({ policy: 'fill', droppedRows: 1, filledCells: { x: 4, y: 3 } })).toBe('1 row dropped · 7 cells filled');
+    expect(missingValuesSummary({ policy: 'fill', droppedRows: 0 })).toBeUndefined();
+    const html = renderToStaticMarkup(<ProposedView summary="12 rows dropped" onCreate={noop} onBack={noop} />);
+    expect(html).toContain('Missing values: 12 rows dropped.');
+    expect(html).toMatch(/<button[^>]*>Create graph<\/button>/);
+  });
+});
+
 describe('the image folder view', () => {
   it('shows classes with counts and thumbnails, the proposed Input, and blocks Create until skipping is agreed', () => {
     const html = renderToStaticMarkup(<ImageFolderView inspection={folder} onCreate={noop} />);
@@ -83,6 +107,14 @@ describe('the image folder view', () => {
     expect(html).toContain('Skip these 1 file');
     expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Create graph/);
     expect(renderToStaticMarkup(<ImageFolderView inspection={{ ...folder, problems: [] }} onCreate={noop} />)).not.toMatch(/disabled=""[^>]*>Create graph/);
+  });
+
+  it('offers augmentation while training, off by default', () => {
+    const html = renderToStaticMarkup(<ImageFolderView inspection={folder} onCreate={noop} />);
+    expect(html).toContain('Augment while training');
+    expect(html).toMatch(/<input type="checkbox"\/> Flip left–right/);
+    expect(html).toMatch(/aria-label="Shift up to percent" min="0" max="25" step="1" value="0"/);
+    expect(html).toMatch(/aria-label="Rotate up to degrees" min="0" max="45" step="1" value="0"/);
   });
 
   it('errors block with their message', () => {

@@ -7,8 +7,8 @@
  * names a path there (`workspace/…`).
  */
 import { useEffect, useRef, useState } from 'react';
-import type { DataColumn, DataInspection, DataProgress, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
-import type { TableFormat } from '../../../shared/data/dataSpec';
+import type { DataColumn, DataInspection, DataProgress, DataProposal, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
+import { NO_AUGMENTATION, type Augmentation, type DataSpec, type MissingPolicy, type TableFormat } from '../../../shared/data/dataSpec';
 import { getLabApi } from '../api/getLabApi';
 import { hasNativeMenu } from '../commands/host';
 import { DialogFrame, closeDialog } from '../dialogs/DialogFrame';
@@ -19,6 +19,8 @@ import {
   defaultTableChoice,
   formatStat,
   histogramBars,
+  missingInFeatures,
+  missingValuesSummary,
   tableChoiceProblem,
   targetColumns,
   trainingConfigForProposal,
@@ -37,7 +39,9 @@ interface FormatOverride {
 type Stage =
   | { readonly kind: 'choose' }
   | { readonly kind: 'busy'; readonly message: string; readonly jobId: string }
-  | { readonly kind: 'inspected'; readonly inspection: DataInspection };
+  | { readonly kind: 'inspected'; readonly inspection: DataInspection }
+  /** A table proposal whose missing-value policy dropped rows or filled cells: the counts are shown before opening it. */
+  | { readonly kind: 'proposed'; readonly inspection: DataInspection; readonly proposal: DataProposal; readonly spec: DataSpec; readonly summary: string };
 
 let jobCounter = 0;
 const newJobId = () => `data-${Date.now().toString(36)}-${(jobCounter++).toString(36)}`;
@@ -95,9 +99,15 @@ export function DataDialog() {
     }
   };
 
-  const create = async (inspection: DataInspection, choice: TableChoice | undefined, skipUnreadable: boolean) => {
+  const openProposal = (proposal: DataProposal, spec: DataSpec) => {
     const { dirty } = documentStore.getState();
     if (dirty && !window.confirm('Discard unsaved changes to this graph?')) return;
+    documentStore.getState().replaceFile({ graph: proposal.graph, training: trainingConfigForProposal({ spec }) }, undefined, { unsaved: true });
+    closeDialog();
+    viewStore.getState().revealSidePanel('training');
+  };
+
+  const create = async (inspection: DataInspection, choice: TableChoice | undefined, skipUnreadable: boolean, extra: CreateOptions = {}) => {
     setError(undefined);
     const jobId = startJob('Proposing a graph…');
     try {
@@ -106,6 +116,8 @@ export function DataDialog() {
         path: inspection.path,
         ...(inspection.kind === 'table' && choice ? { target: choice.target, task: choice.task, features: [...choice.features] } : {}),
         ...(inspection.kind === 'table' ? override : {}),
+        ...(inspection.kind === 'table' && extra.missing ? { missing: extra.missing } : {}),
+        ...(inspection.kind === 'imageFolder' && extra.augment ? { augment: extra.augment } : {}),
       }).finally(() => endJob(jobId));
       if (!open.current) return;
       // Agreeing to skip unreadable files is recorded in the spec: the loader then skips them (and says how many).
@@ -113,9 +125,12 @@ export function DataDialog() {
         proposal.spec.kind === 'imageFolder' && inspection.kind === 'imageFolder' && skipUnreadable && inspection.problems.length > 0
           ? { ...proposal.spec, skipped: inspection.problems.length }
           : proposal.spec;
-      documentStore.getState().replaceFile({ graph: proposal.graph, training: trainingConfigForProposal({ spec }) }, undefined, { unsaved: true });
-      closeDialog();
-      viewStore.getState().revealSidePanel('training');
+      const summary = spec.kind === 'table' ? missingValuesSummary(spec.missing) : undefined;
+      if (summary !== undefined) setStage({ kind: 'proposed', inspection, proposal, spec, summary });
+      else {
+        setStage({ kind: 'inspected', inspection });
+        openProposal(proposal, spec);
+      }
     } catch (e) {
       if (!open.current) return;
       setError(errorText(e));
@@ -145,14 +160,15 @@ export function DataDialog() {
               setOverride(format);
               void inspect({ path: stage.inspection.path }, format);
             }}
-            onCreate={(choice) => void create(stage.inspection, choice, false)}
+            onCreate={(choice, missing) => void create(stage.inspection, choice, false, { missing })}
           />
         ) : null}
         {stage.kind === 'inspected' && stage.inspection.kind === 'imageFolder' ? (
-          <ImageFolderView key={stage.inspection.path} inspection={stage.inspection} onCreate={(skip) => void create(stage.inspection, undefined, skip)} />
+          <ImageFolderView key={stage.inspection.path} inspection={stage.inspection} onCreate={(skip, augment) => void create(stage.inspection, undefined, skip, { augment })} />
         ) : null}
+        {stage.kind === 'proposed' ? <ProposedView summary={stage.summary} onCreate={() => openProposal(stage.proposal, stage.spec)} onBack={() => setStage({ kind: 'inspected', inspection: stage.inspection })} /> : null}
         <div className="nb-dialog-buttons">
-          {stage.kind === 'inspected' ? (
+          {stage.kind === 'inspected' || stage.kind === 'proposed' ? (
             <button type="button" onClick={() => setStage({ kind: 'choose' })}>
               Choose other data
             </button>
@@ -163,6 +179,26 @@ export function DataDialog() {
         </div>
       </div>
     </DialogFrame>
+  );
+}
+
+interface CreateOptions {
+  readonly missing?: MissingPolicy;
+  readonly augment?: Augmentation;
+}
+
+/** A table's proposal after its missing-value policy: the counts, then Create graph (or back to the choices). */
+export function ProposedView({ summary, onCreate, onBack }: { summary: string; onCreate: () => void; onBack: () => void }) {
+  return (
+    <div className="nb-data-proposed">
+      <p aria-label="Missing values handled">Missing values: {summary}.</p>
+      <button type="button" onClick={onBack}>
+        Back
+      </button>
+      <button type="button" className="nb-primary" autoFocus onClick={onCreate}>
+        Create graph
+      </button>
+    </div>
   );
 }
 
@@ -241,9 +277,11 @@ export function TableView({
   inspection: TableInspectionResult;
   override: FormatOverride;
   onFormat: (format: FormatOverride) => void;
-  onCreate: (choice: TableChoice) => void;
+  onCreate: (choice: TableChoice, missing: MissingPolicy | undefined) => void;
 }) {
   const [choice, setChoice] = useState<TableChoice | undefined>(() => defaultTableChoice(inspection));
+  const [missing, setMissing] = useState<MissingPolicy>('fill');
+  const missingCells = choice ? missingInFeatures(inspection.columns, choice.features) : 0;
   const targets = targetColumns(inspection.columns);
   const target = inspection.columns.find((c) => c.name === choice?.target);
   const problem = tableChoiceProblem(choice, inspection.columns);
@@ -383,6 +421,20 @@ export function TableView({
           </select>
         </label>
       </div>
+      {missingCells > 0 ? (
+        <fieldset className="nb-data-missing">
+          <legend>
+            Missing values ({missingCells} cell{missingCells === 1 ? '' : 's'} in the chosen columns)
+          </legend>
+          <label>
+            <input type="radio" name="nb-data-missing" value="drop" checked={missing === 'drop'} onChange={() => setMissing('drop')} /> Drop rows
+          </label>
+          <label>
+            <input type="radio" name="nb-data-missing" value="fill" checked={missing === 'fill'} onChange={() => setMissing('fill')} /> Fill with the training mean
+            or most frequent value
+          </label>
+        </fieldset>
+      ) : null}
       {problem ? (
         <p className="nb-data-error" role="status">
           {problem}
@@ -392,7 +444,7 @@ export function TableView({
           Predicts {choice?.target} ({choice?.task}) from {choice?.features.length} column{choice?.features.length === 1 ? '' : 's'}.
         </p>
       )}
-      <button type="button" className="nb-primary" disabled={problem !== undefined || !choice} onClick={() => choice && onCreate(choice)}>
+      <button type="button" className="nb-primary" disabled={problem !== undefined || !choice} onClick={() => choice && onCreate(choice, missingCells > 0 ? missing : undefined)}>
         Create graph
       </button>
     </div>
@@ -437,8 +489,16 @@ function BarChart({ bars, label }: { bars: readonly Bar[]; label: string }) {
   );
 }
 
-export function ImageFolderView({ inspection, onCreate }: { inspection: ImageFolderInspectionResult; onCreate: (skipUnreadable: boolean) => void }) {
+export function ImageFolderView({
+  inspection,
+  onCreate,
+}: {
+  inspection: ImageFolderInspectionResult;
+  onCreate: (skipUnreadable: boolean, augment: Augmentation | undefined) => void;
+}) {
   const [skip, setSkip] = useState(false);
+  const [augment, setAugment] = useState<Augmentation>({ ...NO_AUGMENTATION });
+  const augments = augment.flip || augment.shift > 0 || augment.rotate > 0;
   const unreadable = inspection.problems.length;
   const blocked = inspection.errors.length > 0 || (unreadable > 0 && !skip);
   const input = inspection.proposedInput;
@@ -506,9 +566,45 @@ export function ImageFolderView({ inspection, onCreate }: { inspection: ImageFol
           ))}
         </ul>
       ) : null}
-      <button type="button" className="nb-primary" disabled={blocked} onClick={() => onCreate(skip)}>
+      <fieldset className="nb-data-augment" aria-label="Augment while training">
+        <legend>Augment while training (training images only, new each epoch)</legend>
+        <label>
+          <input type="checkbox" checked={augment.flip} onChange={(e) => setAugment({ ...augment, flip: e.target.checked })} /> Flip left–right
+        </label>
+        <label className="nb-field">
+          <span>Shift up to (% of the side, 0–25)</span>
+          <input
+            type="number"
+            aria-label="Shift up to percent"
+            min={0}
+            max={25}
+            step={1}
+            value={Math.round(augment.shift * 100)}
+            onChange={(e) => setAugment({ ...augment, shift: clampNumber(e.target.value, 25) / 100 })}
+          />
+        </label>
+        <label className="nb-field">
+          <span>Rotate up to (°, 0–45)</span>
+          <input
+            type="number"
+            aria-label="Rotate up to degrees"
+            min={0}
+            max={45}
+            step={1}
+            value={augment.rotate}
+            onChange={(e) => setAugment({ ...augment, rotate: clampNumber(e.target.value, 45) })}
+          />
+        </label>
+      </fieldset>
+      <button type="button" className="nb-primary" disabled={blocked} onClick={() => onCreate(skip, augments ? augment : undefined)}>
         Create graph
       </button>
     </div>
   );
+}
+
+/** A number field's value within 0..max (empty or not a number: 0). */
+function clampNumber(text: string, max: number): number {
+  const n = Number(text);
+  return Number.isFinite(n) ? Math.min(max, Math.max(0, n)) : 0;
 }

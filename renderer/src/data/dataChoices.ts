@@ -4,7 +4,7 @@
  * No DOM, no API: the dialog (DataDialog.tsx) calls these and the unit tests check them.
  */
 import type { DataColumn, DataProposal, TableInspectionResult } from '../../../shared/contracts/data';
-import type { DataSpec } from '../../../shared/data/dataSpec';
+import type { DataSpec, TableDataSpec } from '../../../shared/data/dataSpec';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
 
 export type DataTaskChoice = 'classification' | 'regression';
@@ -123,4 +123,23 @@ export function dataSourceFacts(spec: DataSpec): string {
   }
   const images = spec.images ? ` · ${spec.images.train} train / ${spec.images.val} val / ${spec.images.test} test images` : '';
   return `image folder · ${spec.height}×${spec.width}×${spec.channels} · ${spec.classNames.length} classes${images}`;
+}
+
+/** How many cells of the chosen feature columns are missing (the inspection's counts over all rows). */
+export function missingInFeatures(columns: readonly DataColumn[], features: readonly string[]): number {
+  return columns.filter((c) => features.includes(c.name)).reduce((sum, c) => sum + c.missing, 0);
+}
+
+/**
+ * What the fitted missing-value policy did, as the dialog reports it ("12 rows dropped · 7 cells filled"), or
+ * undefined when nothing was missing.
+ */
+export function missingValuesSummary(missing: TableDataSpec['missing']): string | undefined {
+  const dropped = missing.droppedRows ?? 0;
+  const filled = Object.values(missing.filledCells ?? {}).reduce((a, b) => a + b, 0);
+  const parts = [
+    dropped > 0 ? `${dropped} row${dropped === 1 ? '' : 's'} dropped` : '',
+    filled > 0 ? `${filled} cell${filled === 1 ? '' : 's'} filled` : '',
+  ].filter((p) => p !== '');
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
