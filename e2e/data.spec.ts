@@ -126,12 +126,17 @@ test('an image folder: a preview grid of three classes, a proposed graph trained
   }
   await expect(dialog.getByLabel('Proposed input')).toContainText('×');
   await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/new-from-data-images.png') });
+  // Augmentation is off until asked for: flip and a small rotation, recorded with the data.
+  await expect(dialog.getByLabel('Flip left–right')).not.toBeChecked();
+  await dialog.getByLabel('Flip left–right').check();
+  await dialog.getByLabel('Rotate up to degrees').fill('10');
 
   await dialog.getByRole('button', { name: 'Create graph' }).click();
   await expect(dialog).toHaveCount(0, { timeout: 30_000 });
   await openTrainingTab(page);
   await expect(page.getByLabel('Your data')).toContainText('shapes');
   await expect(page.getByLabel('Your data')).toContainText('image folder');
+  await expect(page.getByLabel('Your data')).toContainText('augmented (flip, rotate ≤ 10°)');
 
   await trainAndEvaluate(page, 2, ['circle', 'square', 'triangle']);
 });

@@ -134,5 +134,19 @@ describe('the proposed document', () => {
         split: { train: 0.7, val: 0.15, test: 0.15, seed: 42 },
       }),
     ).toBe('image folder · 16×16×1 · 3 classes');
+    expect(
+      dataSourceFacts({
+        kind: 'imageFolder',
+        path: 'shapes',
+        hash: 'b'.repeat(64),
+        task: 'classification',
+        height: 16,
+        width: 16,
+        channels: 1,
+        classNames: ['circle', 'square', 'triangle'],
+        augmentation: { flip: true, shift: 0.1, rotate: 10 },
+        split: { train: 0.7, val: 0.15, test: 0.15, seed: 42 },
+      }),
+    ).toBe('image folder · 16×16×1 · 3 classes · augmented (flip, shift ≤ 10 %, rotate ≤ 10°)');
   });
 });

@@ -122,7 +122,10 @@ export function dataSourceFacts(spec: DataSpec): string {
     return `table · ${spec.features.length} feature column${spec.features.length === 1 ? '' : 's'} · ${what}${rows}`;
   }
   const images = spec.images ? ` · ${spec.images.train} train / ${spec.images.val} val / ${spec.images.test} test images` : '';
-  return `image folder · ${spec.height}×${spec.width}×${spec.channels} · ${spec.classNames.length} classes${images}`;
+  const { flip, shift, rotate } = spec.augmentation;
+  const kinds = [flip ? 'flip' : '', shift > 0 ? `shift ≤ ${Math.round(shift * 100)} %` : '', rotate > 0 ? `rotate ≤ ${rotate}°` : ''].filter((k) => k !== '');
+  const augmented = kinds.length > 0 ? ` · augmented (${kinds.join(', ')})` : '';
+  return `image folder · ${spec.height}×${spec.width}×${spec.channels} · ${spec.classNames.length} classes${images}${augmented}`;
 }
 
 /** How many cells of the chosen feature columns are missing (the inspection's counts over all rows). */
