@@ -13,6 +13,7 @@
  * We cannot run TensorFlow here: this is checked by structure (AST, layer configs, a stub `tensorflow` that records the
  * wiring), not by numbers. Pure code generation: it reads the graph, its analysis and the weight values handed in.
  */
+import { ExportError, type ExportProblem } from '../exportError';
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
 import { ancestors } from '../../../../shared/document/queries';
 import { getLayerSpec } from '../../../../shared/catalog/registry';
@@ -26,20 +27,12 @@ import type { GraphAnalysis } from '../../../../shared/inference/types';
 import type { NamedTensor } from '../pytorch/safetensors';
 import { pythonIdentifier, type LayerWeight, type NodeWeights } from '../pytorch/generatePytorch';
 
-export interface KerasExportProblem {
-  readonly nodeId: NodeId;
-  readonly type: string;
-  readonly reason: string;
-}
+export type KerasExportProblem = ExportProblem;
 
-/** The graph has nodes the exporter cannot write (each named, with why). */
-export class KerasExportError extends Error {
-  override readonly name = 'KerasExportError';
-  constructor(readonly problems: readonly KerasExportProblem[]) {
-    super(
-      `cannot export to Keras: ${problems.length} node${problems.length === 1 ? '' : 's'} not supported — ` +
-        problems.map((p) => `'${p.nodeId}' (${p.type}): ${p.reason}`).join('; '),
-    );
+/** The graph has nodes the Keras exporter cannot write (each named, with why). */
+export class KerasExportError extends ExportError {
+  constructor(problems: readonly ExportProblem[]) {
+    super('Keras', problems);
   }
 }
 

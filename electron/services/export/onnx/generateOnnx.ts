@@ -17,6 +17,7 @@
  *
  * Pure: it reads the graph, its analysis and the weight values handed in; {@link encodeOnnxModel} makes the bytes.
  */
+import { ExportError, type ExportProblem } from '../exportError';
 import protobuf from 'protobufjs';
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
 import { ancestors } from '../../../../shared/document/queries';
@@ -35,20 +36,12 @@ export const ONNX_OPSET = 13;
 /** IR version 7 is the one that goes with opset 13 (ONNX 1.8). */
 export const ONNX_IR_VERSION = 7;
 
-export interface OnnxExportProblem {
-  readonly nodeId: NodeId;
-  readonly type: string;
-  readonly reason: string;
-}
+export type OnnxExportProblem = ExportProblem;
 
-/** The graph has nodes the exporter cannot write (each named, with why). */
-export class OnnxExportError extends Error {
-  override readonly name = 'OnnxExportError';
-  constructor(readonly problems: readonly OnnxExportProblem[]) {
-    super(
-      `cannot export to ONNX: ${problems.length} node${problems.length === 1 ? '' : 's'} not supported — ` +
-        problems.map((p) => `'${p.nodeId}' (${p.type}): ${p.reason}`).join('; '),
-    );
+/** The graph has nodes the ONNX exporter cannot write (each named, with why). */
+export class OnnxExportError extends ExportError {
+  constructor(problems: readonly ExportProblem[]) {
+    super('ONNX', problems);
   }
 }
 

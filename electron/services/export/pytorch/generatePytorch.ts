@@ -13,6 +13,7 @@
  *
  * Pure code generation: it reads the graph, its analysis and the weight values handed in, nothing else.
  */
+import { ExportError, type ExportProblem } from '../exportError';
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
 import { ancestors } from '../../../../shared/document/queries';
 import { getLayerSpec } from '../../../../shared/catalog/registry';
@@ -33,20 +34,12 @@ export interface LayerWeight {
 /** The weights of the tfjs layer(s) a node became, by short name; undefined when the node has none. */
 export type NodeWeights = (nodeId: NodeId) => ReadonlyMap<string, LayerWeight> | undefined;
 
-export interface PytorchExportProblem {
-  readonly nodeId: NodeId;
-  readonly type: string;
-  readonly reason: string;
-}
+export type PytorchExportProblem = ExportProblem;
 
-/** The graph has nodes the exporter cannot write (each named, with why). */
-export class PytorchExportError extends Error {
-  override readonly name = 'PytorchExportError';
-  constructor(readonly problems: readonly PytorchExportProblem[]) {
-    super(
-      `cannot export to PyTorch: ${problems.length} node${problems.length === 1 ? '' : 's'} not supported — ` +
-        problems.map((p) => `'${p.nodeId}' (${p.type}): ${p.reason}`).join('; '),
-    );
+/** The graph has nodes the PyTorch exporter cannot write (each named, with why). */
+export class PytorchExportError extends ExportError {
+  constructor(problems: readonly ExportProblem[]) {
+    super('PyTorch', problems);
   }
 }
 
