@@ -14,10 +14,8 @@
  * wiring), not by numbers. Pure code generation: it reads the graph, its analysis and the weight values handed in.
  */
 import { ExportError, type ExportProblem } from '../exportError';
+import { indent, planExport, planNode } from '../exportPlan';
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
-import { ancestors } from '../../../../shared/document/queries';
-import { getLayerSpec } from '../../../../shared/catalog/registry';
-import { resolveParams } from '../../../../shared/catalog/resolveParams';
 import { bool, int2, ints, num, str } from '../../../../shared/catalog/paramHelpers';
 import { INLINE_LEAKY_ALPHA } from '../../../../shared/catalog/core';
 import { sampleAxis } from '../../../../shared/catalog/merge';
@@ -330,28 +328,19 @@ function nodeCode(ctx: NodeContext): NodeCode {
   return code;
 }
 
-function indent(lines: readonly string[], by: string): string {
-  return lines.map((l) => (l === '' ? '' : `${by}${l}`)).join('\n');
-}
-
 /**
  * model.py and the weights for a graph that compiles (one Input, one Output). Throws {@link KerasExportError} listing
  * every node that cannot be written.
  */
 export function generateKeras(doc: GraphDocument, analysis: GraphAnalysis, weightsOf: NodeWeights, options: GenerateKerasOptions): GeneratedKeras {
-  const input = doc.nodes.find((n) => n.type === 'Input');
-  const output = doc.nodes.find((n) => n.type === 'Output');
-  if (!input || !output) throw new Error('the graph needs one Input and one Output to be exported');
-  const needed = ancestors(doc, output.id);
-  const nodeById = new Map(doc.nodes.map((n) => [n.id, n]));
-  const incoming = new Map<NodeId, { source: NodeId; port: number; id: string }[]>();
-  for (const e of doc.edges) incoming.set(e.target, [...(incoming.get(e.target) ?? []), { source: e.source, port: e.targetPort, id: e.id }]);
+  const plan = planExport(doc, analysis);
+  const { input, output, incoming } = plan;
 
   const names = new UniqueNames();
   const layerNamesUsed = new Set<string>();
   const nameOf = new Map<NodeId, string>();
   const layerNameOf = new Map<NodeId, string>();
-  const order = analysis.order.filter((id) => needed.has(id));
+  const order = plan.order;
   for (const id of order) {
     nameOf.set(id, names.take(pythonIdentifier(id)));
     let layerName = kerasLayerName(id);
@@ -367,14 +356,12 @@ export function generateKeras(doc: GraphDocument, analysis: GraphAnalysis, weigh
   const problems: KerasExportProblem[] = [];
   let inputKind = 'vector';
   for (const id of order) {
-    const node = nodeById.get(id)!;
-    const info = analysis.nodes.get(id);
-    const spec = getLayerSpec(node.type);
-    if (!spec || !info?.output) {
-      problems.push({ nodeId: id, type: node.type, reason: 'it could not be analysed (unknown type or an error upstream)' });
+    const planned = planNode(plan, analysis, id);
+    if ('problem' in planned) {
+      problems.push(planned.problem);
       continue;
     }
-    const params = resolveParams(spec, node.params).params;
+    const { node, info, params } = planned;
     if (node.type === 'Input') {
       inputKind = str(params, 'kind');
       const dtype = inputKind === 'tokens' ? ", dtype='int32'" : '';

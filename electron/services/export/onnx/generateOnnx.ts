@@ -18,11 +18,9 @@
  * Pure: it reads the graph, its analysis and the weight values handed in; {@link encodeOnnxModel} makes the bytes.
  */
 import { ExportError, type ExportProblem } from '../exportError';
+import { planExport, planNode } from '../exportPlan';
 import protobuf from 'protobufjs';
 import type { GraphDocument, NodeId } from '../../../../shared/document/model';
-import { ancestors } from '../../../../shared/document/queries';
-import { getLayerSpec } from '../../../../shared/catalog/registry';
-import { resolveParams } from '../../../../shared/catalog/resolveParams';
 import { bool, int2, ints, num, str } from '../../../../shared/catalog/paramHelpers';
 import { INLINE_LEAKY_ALPHA } from '../../../../shared/catalog/core';
 import { sampleAxis } from '../../../../shared/catalog/merge';
@@ -476,14 +474,9 @@ function nodeOps(ctx: NodeContext): string {
  * {@link OnnxExportError} listing every node that cannot be written.
  */
 export function generateOnnx(doc: GraphDocument, analysis: GraphAnalysis, weightsOf: NodeWeights, options: { weightsFrom: string; sourceFile?: string }): GeneratedOnnx {
-  const input = doc.nodes.find((n) => n.type === 'Input');
-  const output = doc.nodes.find((n) => n.type === 'Output');
-  if (!input || !output) throw new Error('the graph needs one Input and one Output to be exported');
-  const needed = ancestors(doc, output.id);
-  const nodeById = new Map(doc.nodes.map((n) => [n.id, n]));
-  const incoming = new Map<NodeId, { source: NodeId; port: number; id: string }[]>();
-  for (const e of doc.edges) incoming.set(e.target, [...(incoming.get(e.target) ?? []), { source: e.source, port: e.targetPort, id: e.id }]);
-  const order = analysis.order.filter((id) => needed.has(id));
+  const plan = planExport(doc, analysis);
+  const { input, output, incoming } = plan;
+  const order = plan.order;
 
   const b = new Builder();
   // Node ids are the value names; reserve them first so helper steps never take one.
@@ -493,14 +486,12 @@ export function generateOnnx(doc: GraphDocument, analysis: GraphAnalysis, weight
   let inputKind = 'vector';
   const inputShape = analysis.nodes.get(input.id)?.output ?? [];
   for (const id of order) {
-    const node = nodeById.get(id)!;
-    const info = analysis.nodes.get(id);
-    const spec = getLayerSpec(node.type);
-    if (!spec || !info?.output) {
-      problems.push({ nodeId: id, type: node.type, reason: 'it could not be analysed (unknown type or an error upstream)' });
+    const planned = planNode(plan, analysis, id);
+    if ('problem' in planned) {
+      problems.push(planned.problem);
       continue;
     }
-    const params = resolveParams(spec, node.params).params;
+    const { node, info, params } = planned;
     if (node.type === 'Input') {
       inputKind = str(params, 'kind');
       // The model input keeps the app's NHWC; everything inside works on NCHW.
