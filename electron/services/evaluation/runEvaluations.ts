@@ -159,7 +159,8 @@ function samplesOf(data: LoadedDataset<DataInfo>, indices: readonly number[]): D
   const size = info.inputShape.reduce((a, b) => a * b, 1);
   const samples = indices.map((index) => {
     if (index >= test.count) throw new RangeError(`sample ${index} is not in the ${info.id} test split (0..${test.count - 1})`);
-    return { index, label: test.labels[index]!, values: Array.from(test.x.subarray(index * size, (index + 1) * size)) };
+    // Regression data has no class labels (its targets are not samples' labels): 0.
+    return { index, label: test.labels[index] ?? 0, values: Array.from(test.x.subarray(index * size, (index + 1) * size)) };
   });
   return { datasetId: info.id, inputShape: [...info.inputShape], classNames: [...info.classNames], samples };
 }

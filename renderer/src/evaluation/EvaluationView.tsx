@@ -9,13 +9,15 @@ import type { CheckpointReport } from '../../../shared/contracts/evaluation';
 import type { RunSummary } from '../../../shared/format/runSummary';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { DecisionBoundary } from './DecisionBoundary';
-import type { ClassificationResult, EvaluationSource } from './evaluationApi';
+import type { TableDataSpec } from '../../../shared/data/dataSpec';
+import type { ClassificationResult, EvaluationResult, EvaluationSource } from './evaluationApi';
 import { closeEvaluation, selectCell, setEvaluationTab, setMistakeOrder, useEvaluation } from './evaluationStore';
 import { GALLERY_LIMIT, MistakesGallery } from './MistakesGallery';
 import { PerClassTable } from './PerClassTable';
 import { RegressionResults } from './RegressionResults';
 import { ReliabilityDiagram } from './ReliabilityDiagram';
 import { sampleList } from './sampleList';
+import { TableInputs } from './TableInputs';
 import { TryItPad } from './TryItPad';
 import { VectorInputs } from './VectorInputs';
 import { runOutcomeText } from '../training/runDescriptions';
@@ -115,11 +117,29 @@ function ResultsTab({ result, context, path }: { result: ClassificationResult; c
   );
 }
 
-function TryTab({ result, context, path }: { result: ClassificationResult; context: EvaluationContext; path: string | null }) {
+/** The run's own table (issue 14), when it trained on one: "Try it" then asks in the table's columns and units. */
+export function tableSpecOf(context: EvaluationContext): TableDataSpec | undefined {
+  const data = context.run?.config.data;
+  return data?.kind === 'table' ? data : undefined;
+}
+
+function TryTab({ result, context, path }: { result: EvaluationResult; context: EvaluationContext; path: string | null }) {
+  const table = tableSpecOf(context);
   return (
     <section className="nb-card nb-card-try">
       <h3>Try it</h3>
-      {result.inputKind === 'image' && result.inputShape[0] === 28 && result.inputShape[1] === 28 ? (
+      {table && result.inputShape.length === 1 ? (
+        <TableInputs
+          spec={table}
+          runId={result.runId}
+          source={context.source}
+          path={path}
+          {...(result.featureRanges ? { featureRanges: result.featureRanges } : {})}
+          {...(result.task === 'classification' ? { classNames: result.classNames } : {})}
+        />
+      ) : result.task === 'regression' ? (
+        <p className="nb-muted">Try it answers for classifiers and for runs on your own table.</p>
+      ) : result.inputKind === 'image' && result.inputShape[0] === 28 && result.inputShape[1] === 28 ? (
         <TryItPad result={result} source={context.source} path={path} />
       ) : result.inputKind === 'vector' ? (
         <VectorInputs result={result} source={context.source} path={path} />
@@ -157,7 +177,7 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
             <button type="button" role="tab" aria-selected={tab === 'results'} onClick={() => setEvaluationTab('results')}>
               Results
             </button>
-            <button type="button" role="tab" aria-selected={tab === 'try'} onClick={() => setEvaluationTab('try')} disabled={result?.task !== 'classification'}>
+            <button type="button" role="tab" aria-selected={tab === 'try'} onClick={() => setEvaluationTab('try')} disabled={!result || (result.task !== 'classification' && !tableSpecOf(context))}>
               Try it
             </button>
           </div>
@@ -184,7 +204,7 @@ export function EvaluationView({ context }: { context: EvaluationContext }) {
         ) : null}
         {result?.task === 'regression' ? (
           <div className="nb-eval-body">
-            <RegressionResults result={result} />
+            {tab === 'try' && tableSpecOf(context) ? <TryTab result={result} context={context} path={open.path} /> : <RegressionResults result={result} />}
           </div>
         ) : result ? (
           <div className="nb-eval-body">

@@ -58,6 +58,8 @@ export interface RegressionResult {
   /** A bounded sample of (true, predicted) pairs, for the scatter. */
   readonly scatter?: PredictionSample;
   readonly graphHash?: string;
+  /** Vector data (a regression on the user's table): each model input's range in the test split (for "Try it"). */
+  readonly featureRanges?: readonly FeatureRange[];
 }
 
 export type EvaluationResult = ClassificationResult | RegressionResult;
@@ -125,6 +127,7 @@ export function toEvaluationResult(evaluation: RunEvaluation, vectorSamples: Dat
       metrics: evaluation.metrics,
       ...(evaluation.targets ? { targets: evaluation.targets } : {}),
       ...(evaluation.scatter ? { scatter: evaluation.scatter } : {}),
+      ...(data.inputShape.length === 1 && vectorSamples.length > 0 ? { featureRanges: featureRanges(vectorSamples) } : {}),
     };
   }
   const inputKind = data.inputShape.length > 1 ? 'image' : 'vector';
@@ -177,7 +180,8 @@ export function labEvaluationSource(api: LabApi): EvaluationSource {
       const evaluation = await api.evaluateRun({ runId, path, maxMistakes: MAX_MISTAKES });
       const { data } = evaluation;
       datasets.set(runId, data);
-      const vector = evaluation.task === 'classification' && data.inputShape.length === 1;
+      // Vector inputs (classifier or regression, not a model rebuilding its input): the "Try it" ranges.
+      const vector = data.inputShape.length === 1 && !(evaluation.task === 'regression' && evaluation.targets === 'input');
       const samples = vector ? await datasetSamples(data, range(0, Math.min(data.sampleCount, MAX_VECTOR_SAMPLES)), { runId, path }) : [];
       return toEvaluationResult(evaluation, samples);
     },
