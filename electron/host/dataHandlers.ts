@@ -7,6 +7,7 @@ import type { ApiHandlers, ApiRequest } from '../../shared/contracts/api';
 import type { DataInspection, DataStatus } from '../../shared/contracts/data';
 import { isAbsoluteDataPath, resolveDataPath, type DataSpec } from '../../shared/data/dataSpec';
 import { DataJobs } from '../services/data/dataJobs';
+import type { DataImporter } from '../services/data/importData';
 import { checkData, inspectData, proposeFromData } from '../services/data/userDataApi';
 
 export type DataHandlers = Pick<ApiHandlers, 'inspectData' | 'proposeFromData' | 'checkData' | 'cancelDataJob'>;
@@ -26,6 +27,10 @@ export interface DataPaths {
   display(absolute: string): string;
   /** Asks the user for data (Electron's native dialog); absent: the request must name a path. Undefined = cancelled. */
   choose?(pick: 'table' | 'imageFolder'): Promise<string | undefined>;
+  /** Copies chosen data into the workspace's data folder (`importToWorkspace`); absent: this host imports otherwise. */
+  readonly importer?: DataImporter;
+  /** Lets later requests name data this host wrote itself (an import's copy). */
+  grant?(absolute: string): void;
 }
 
 /** Page-facing copy of an inspection: the paths in it (and in problem messages) as the page names them. */
@@ -43,20 +48,39 @@ function shownInspection(inspection: DataInspection, display: (absolute: string)
 /** `jobs`: where progress of requests that name a `jobId` goes (the host forwards it as `dataProgress`) and cancels land. */
 export function createDataHandlers(paths: DataPaths, jobs: DataJobs = new DataJobs()): DataHandlers {
   return {
-    async inspectData({ path, pick, delimiter, header, jobId }) {
+    async inspectData({ path, pick, delimiter, header, jobId, importToWorkspace }) {
       let absolute: string | undefined;
+      if (importToWorkspace && (path !== undefined || !paths.importer || !paths.choose)) {
+        throw new Error(
+          path !== undefined
+            ? 'An import copies what the dialog gives: it names no path of its own.'
+            : 'This host has no file dialog: upload the data from the New from Data dialog instead.',
+        );
+      }
       if (path !== undefined) absolute = await paths.dataPath(path);
       else if (paths.choose) absolute = await paths.choose(pick ?? 'table');
       else throw new Error('This host has no file dialog: name a table file or an image folder in the workspace (workspace/…).');
       if (absolute === undefined) return null;
       const chosen = absolute;
-      const inspection = await jobs.run(jobId, (job) =>
-        inspectData(chosen, {
+      const inspection = await jobs.run(jobId, async (job) => {
+        const options = {
           ...(delimiter !== undefined ? { delimiter } : {}),
           ...(header !== undefined ? { header } : {}),
           ...(job ? { signal: job.signal, onProgress: job.onProgress } : {}),
-        }),
-      );
+        };
+        if (!importToWorkspace || !paths.importer) return inspectData(chosen, options);
+        // Copy first (the first half of the bar), then inspect the copy (the second half).
+        const onProgress = job?.onProgress;
+        const copied = await paths.importer.importFromDisk(chosen, {
+          ...(job ? { signal: job.signal } : {}),
+          ...(onProgress ? { onProgress: (p) => onProgress({ ...(p.fraction !== undefined ? { fraction: p.fraction / 2 } : {}), message: `Importing: ${p.message}` }) } : {}),
+        });
+        paths.grant?.(copied.absolute);
+        return inspectData(copied.absolute, {
+          ...options,
+          ...(onProgress ? { onProgress: (p) => onProgress({ ...(p.fraction !== undefined ? { fraction: 0.5 + p.fraction / 2 } : {}), message: p.message }) } : {}),
+        });
+      });
       return shownInspection(inspection, paths.display);
     },
 

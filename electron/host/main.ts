@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CheckpointService } from '../services/checkpoints/CheckpointService';
 import { DataJobs } from '../services/data/dataJobs';
+import { sweepAbandonedImports } from '../services/data/importData';
 import { Autosave } from './autosave';
 import { cleanTempFilesAtStartup, createDatasetService, createGraphFileStore, createRecentFiles } from './nodeServices';
 import { createTrainingService } from './trainingService';
 import { createBundleRoutes } from './bundleRoutes';
+import { createDataImportRoutes } from './dataImportRoutes';
 import { createWebHandlers } from './webHandlers';
 import { startWebHost } from './webHost';
 import { ensureWorkspace, workspaceFolder } from './workspaceFolders';
@@ -65,6 +67,8 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
   // Temp files of saves a crash interrupted (the state folder lies inside the workspace, so one sweep covers both).
   // Not awaited: a large workspace must not delay start-up, and a save in progress has a fresh temp file (kept).
   void cleanTempFilesAtStartup({ deep: [folders.workspace] });
+  // Data uploads a closed page or a crash left half-way (workspace/data/.importing-*).
+  void sweepAbandonedImports(folders.workspace);
 
   const autosave = new Autosave(stateDir, { confineTo: { root: folders.workspace, description: 'the workspace' } });
   const training = createTrainingService();
@@ -85,7 +89,9 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
     appVersion: appVersion(),
   });
   const bundles = createBundleRoutes({ folders, checkpoints });
-  const host = await startWebHost({ rendererDir, handlers, bundles, port, log: (line) => console.error(line) });
+  // Data uploaded from the page into workspace/data (New from Data → Upload).
+  const dataImports = createDataImportRoutes({ folders });
+  const host = await startWebHost({ rendererDir, handlers, bundles, dataImports, port, log: (line) => console.error(line) });
   training.onRunEvent((event) => host.emit('runEvent', event));
   training.onInsightProgress?.((progress) => host.emit('insightProgress', progress));
   dataJobs.onProgress((progress) => host.emit('dataProgress', progress));
@@ -102,6 +108,7 @@ export async function runWebHost(argv: readonly string[]): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     await training.dispose().catch((error: unknown) => console.error(`trainer: ${String(error)}`));
+    await dataImports.close();
     await host.close();
     await autosave.dispose({ keepUnsaved: true }).catch(() => {});
     process.exit(0);

@@ -34,9 +34,12 @@ import {
   BUNDLE_SHA256_PARAM,
   MAX_BUNDLE_BYTES,
 } from '../../shared/contracts/graphBundle';
+import { DATA_IMPORT_ROUTE, type DataImportKind } from '../../shared/contracts/dataImport';
+import { DataImportError } from '../services/data/importData';
 import { FileError } from '../services/files/fileErrors';
 import { BundleError } from '../services/files/graphBundle';
 import { BundleConflictError, type BundleDownload, type BundleRoutes } from './bundleRoutes';
+import { UnknownImportSession, type DataImportRoutes } from './dataImportRoutes';
 import {
   createToken,
   findToken,
@@ -57,6 +60,8 @@ export interface WebHostOptions {
   readonly log?: (line: string) => void;
   /** Graph bundles (GET download, POST upload) on BUNDLE_ROUTE; absent: that route is not found. */
   readonly bundles?: BundleRoutes;
+  /** Data uploads into workspace/data (POST on DATA_IMPORT_ROUTE); absent: that route is not found. */
+  readonly dataImports?: DataImportRoutes;
 }
 
 export interface WebHost {
@@ -120,7 +125,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!originAllowed(origin, port, false)) return send(response, 403, 'Forbidden: cross-origin request');
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     const isBundleUpload = request.method === 'POST' && url.pathname === BUNDLE_ROUTE;
-    if (request.method !== 'GET' && request.method !== 'HEAD' && !isBundleUpload) return send(response, 405, 'Method not allowed');
+    const isDataImport = request.method === 'POST' && url.pathname === DATA_IMPORT_ROUTE && options.dataImports !== undefined;
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !isBundleUpload && !isDataImport) return send(response, 405, 'Method not allowed');
     const source = findToken(request, url, token);
     if (!source) {
       return send(response, 401, 'Unauthorized: open the address printed by `npm start` (it carries the access token).');
@@ -130,6 +136,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       // An upload changes the host's state: like the WebSocket, only our own page may send it (a browser always says where from).
       if (isBundleUpload && !originAllowed(origin, port, true)) return send(response, 403, 'Forbidden: an upload must come from the lab\'s page');
       return isBundleUpload ? uploadBundle(options.bundles, request, response) : downloadBundle(options.bundles, url, request, response);
+    }
+    if (isDataImport && options.dataImports) {
+      // Writes into the workspace: like the WebSocket, only our own page may send it.
+      if (!originAllowed(origin, port, true)) return send(response, 403, "Forbidden: an upload must come from the lab's page");
+      return importData(options.dataImports, url, request, response);
     }
     const file = await resolveStatic(url.pathname);
     if (!file) return send(response, 404, 'Not found', extraHeaders);
@@ -181,6 +192,37 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return refuseBundle(response, error);
     }
     send(response, 200, JSON.stringify(opened), { 'Content-Type': 'application/json; charset=utf-8' });
+  }
+
+  /** One step of a data upload (shared/contracts/dataImport.ts): begin, a file's bytes, commit or cancel. */
+  async function importData(imports: DataImportRoutes, url: URL, request: IncomingMessage, response: ServerResponse) {
+    const op = url.searchParams.get('op');
+    const session = url.searchParams.get('session') ?? '';
+    const json = (value: unknown) => send(response, 200, JSON.stringify(value ?? {}), { 'Content-Type': 'application/json; charset=utf-8' });
+    // Only a file carries a body: anything sent with another step is not read, and the connection closes after it.
+    const refuse = (status: number, message: string) => {
+      send(response, status, message, { Connection: 'close' });
+      response.once('finish', () => request.destroy());
+    };
+    try {
+      if (op === 'begin') {
+        const kind = url.searchParams.get('kind');
+        if (kind !== 'table' && kind !== 'imageFolder') return refuse(400, 'Which kind of data? "kind" must be table or imageFolder.');
+        return json(await imports.begin(kind satisfies DataImportKind, url.searchParams.get('name') ?? ''));
+      }
+      if (op === 'file') {
+        const declared = Number(request.headers['content-length'] ?? Number.NaN);
+        return json(await imports.file(session, url.searchParams.get('path') ?? '', bodyChunks(request), Number.isFinite(declared) ? declared : undefined));
+      }
+      if (op === 'commit') return json(await imports.commit(session));
+      if (op === 'cancel') return json(await imports.cancel(session));
+      return refuse(400, 'Which step? "op" must be begin, file, commit or cancel.');
+    } catch (error) {
+      const message = describeError(error);
+      const status = error instanceof UnknownImportSession ? 404 : error instanceof DataImportError || error instanceof FileError ? (/over the limit|more than [\d,]+ files/.test(message) ? 413 : 400) : 500;
+      if (status === 500) log(`data import: ${message}`);
+      return refuse(status, message);
+    }
   }
 
   /** A refused bundle request answers with the reason as text: the page shows it as it is. */
@@ -354,6 +396,25 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
     request.once('end', () => resolve(Buffer.concat(chunks, received)));
     request.once('error', reject);
   });
+}
+
+/**
+ * A request's body as chunks for a reader that may stop early (an upload over its limit): stopping pauses the request
+ * instead of destroying its socket, so the refusal can still be sent before the connection closes.
+ */
+function bodyChunks(request: IncomingMessage): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      const chunks = request[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      return {
+        next: () => chunks.next(),
+        return: async () => {
+          request.pause();
+          return { done: true as const, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 /** A header-safe stand-in for a file name (the exact name goes in `filename*`). */

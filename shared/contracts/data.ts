@@ -29,6 +29,11 @@ export const inspectDataRequestSchema = z.strictObject({
   path: hostPathSchema.optional(),
   /** Without a path: which dialog Electron shows, a table file (default) or an image folder. */
   pick: z.enum(['table', 'imageFolder']).optional(),
+  /**
+   * Without a path: copy what the dialog gave into the workspace's `data/` folder first (shared/contracts/dataImport.ts)
+   * and inspect the copy; the answer's `path` is the copy's. The web host takes uploads on its own route instead.
+   */
+  importToWorkspace: z.boolean().optional(),
   jobId: jobIdSchema.optional(),
   delimiter: delimiterSchema.optional(),
   header: z.boolean().optional(),
