@@ -1,13 +1,16 @@
 /** Electron main's API handlers with electron's dialog/app replaced: what the renderer may read and write. */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { emptyDocument } from '../../shared/document/model';
 import { createGraphFile } from '../../shared/format/graphFileSchema';
+import { loadGraphFile } from '../../shared/format/loadGraphFile';
+import { DEFAULT_TRAINING_CONFIG } from '../../shared/format/trainingConfig';
 import { serializeGraphFile } from '../../shared/format/serializeGraphFile';
 import { idleTrainingService } from '../services/testing/idleTraining';
 
+const SHAPES = path.resolve(__dirname, '../services/data/fixtures/images/shapes');
 const dialogAnswers: { open?: string[]; save?: string } = {};
 vi.mock('electron', () => ({
   app: { getVersion: () => '9.9.9', getPath: () => os.tmpdir(), addRecentDocument: vi.fn() },
@@ -45,6 +48,7 @@ beforeAll(() => {
     }),
     autosave: new Autosave(path.join(dir, 'state')),
     onDocumentState: () => {},
+    dataWorkspace: path.join(dir, 'workspace'),
   }).handlers;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -137,6 +141,48 @@ describe('Electron API handlers', () => {
     const proposal = await handlers.proposeFromData({ path: csv, target: 'kind' });
     expect(proposal.shape).toEqual({ inputShape: [2], task: 'classification', classNames: ['a', 'b'] });
     expect(proposal.spec.path).toBe(csv); // no graph file yet: the absolute path
+
+    // The first save records it relative to the file (issue 14); Save As elsewhere rebases it; Save keeps it.
+    const withData = createGraphFile(proposal.graph, { training: { ...DEFAULT_TRAINING_CONFIG, data: proposal.spec } });
+    const first = path.join(dir, 'models', 'fish-net.nbrick');
+    mkdirSync(path.dirname(first), { recursive: true });
+    dialogAnswers.save = first;
+    await handlers.saveFileAs({ file: withData });
+    const savedPath = (target: string) => {
+      const loaded = loadGraphFile(readFileSync(target, 'utf8'));
+      if (!loaded.ok) throw new Error(loaded.error.message);
+      return loaded.file.training?.data?.path;
+    };
+    expect(savedPath(first)).toBe('../fish.csv');
+    const reopened = (await handlers.openFile({ path: first }))!.file;
+    const second = path.join(dir, 'models', 'deeper', 'copy.nbrick');
+    mkdirSync(path.dirname(second), { recursive: true });
+    dialogAnswers.save = second;
+    await handlers.saveFileAs({ file: reopened, source: first });
+    expect(savedPath(second)).toBe('../../fish.csv');
+    await handlers.saveFile({ file: reopened, path: first });
+    expect(savedPath(first)).toBe('../fish.csv');
+    // Still the absolute path the page holds (the page's document is not rewritten): Save writes it relative.
+    await handlers.saveFile({ file: withData, path: second });
+    expect(savedPath(second)).toBe('../../fish.csv');
+  });
+
+  it('New from Data → Import copies the chosen data into the workspace, then reads the copy (issue 14)', async () => {
+    const folder = path.join(dir, 'photos');
+    for (const cls of ['cat', 'dog']) {
+      mkdirSync(path.join(folder, cls, 'nested'), { recursive: true });
+      for (const n of [1, 2]) copyFileSync(path.join(SHAPES, cls === 'cat' ? 'circle' : 'square', `0${n}.png`), path.join(folder, cls, 'nested', `${n}.png`));
+    }
+    dialogAnswers.open = [folder];
+    const inspection = await handlers.inspectData({ pick: 'imageFolder', importToWorkspace: true });
+    const copy = path.join(dir, 'workspace', 'data', 'photos');
+    expect(inspection).toMatchObject({ kind: 'imageFolder', path: copy, images: 4 });
+    expect(readFileSync(path.join(copy, 'dog', 'nested', '2.png'))).toEqual(readFileSync(path.join(folder, 'dog', 'nested', '2.png')));
+    delete dialogAnswers.open;
+    // The copy is the page's to name now; the original was chosen too. A cancelled dialog imports nothing.
+    expect((await handlers.inspectData({ path: copy }))?.path).toBe(copy);
+    expect(await handlers.inspectData({ pick: 'imageFolder', importToWorkspace: true })).toBeNull();
+    await expect(handlers.inspectData({ path: copy, importToWorkspace: true })).rejects.toThrow(/names no path of its own/);
   });
 
   it('reports itself as the electron transport', async () => {

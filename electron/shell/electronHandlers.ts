@@ -3,6 +3,7 @@
  * write only to paths the user chose in a dialog or opened this session (a compromised page cannot pick a target),
  * and the bundled templates are read-only.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
@@ -12,6 +13,8 @@ import { createEvaluationHandlers } from '../host/evaluationHandlers';
 import { createInsightHandlers } from '../host/insightHandlers';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
+import { createDataImporter } from '../services/data/importData';
+import { withDataPathForSave } from '../../shared/data/dataPathOnSave';
 import { safeFileName } from '../../shared/format/fileNames';
 import { GRAPH_FILE_EXTENSION, type GraphFile } from '../../shared/format/graphFileSchema';
 
@@ -19,6 +22,8 @@ export interface ElectronHandlerDeps extends LabServices {
   readonly window: () => BrowserWindow | undefined;
   readonly examplesDir: string;
   readonly onDocumentState: DocumentStateSink;
+  /** Where New from Data's import copies data (`<workspace>/data/…`); default ~/NeuralBricks, as the web host's. */
+  readonly dataWorkspace?: string;
 }
 
 const FILTERS = [{ name: 'Neural Bricks graph', extensions: [GRAPH_FILE_EXTENSION.slice(1)] }];
@@ -45,8 +50,12 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     return { file, path: absolute, name: path.basename(absolute), readOnly, checkpoints };
   }
 
-  /** Save and Save As: checkpoints beside the target first, the file, then older checkpoints pruned. */
-  async function writeWithCheckpoints(absolute: string, file: GraphFile, source?: string) {
+  /**
+   * Save and Save As: checkpoints beside the target first, the file, then older checkpoints pruned. The file records its
+   * own data relative to itself where possible (an absolute path from New from Data, or one relative to `source`).
+   */
+  async function writeWithCheckpoints(absolute: string, given: GraphFile, source?: string) {
+    const file = withDataPathForSave(given, absolute, source);
     const checkpoints = await deps.checkpoints?.carryTo(file, absolute, source);
     await deps.files.write(absolute, file);
     await deps.checkpoints?.prune(file, absolute);
@@ -84,6 +93,9 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     graphLocation: (requested) => path.resolve(requested),
     async allowData() {},
     display: (text) => text,
+    // New from Data → Import: the chosen data is copied into the user's workspace folder, then read from there.
+    importer: createDataImporter({ workspace: deps.dataWorkspace ?? path.join(os.homedir(), 'NeuralBricks') }),
+    grant: (absolute) => grantedData.add(path.resolve(absolute)),
     async choose(pick) {
       const window = deps.window();
       const options =
@@ -128,7 +140,8 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
       const absolute = path.resolve(target);
       if (!granted.has(absolute)) throw new Error(`Refused to write ${absolute}: use Save As to choose where to save.`);
       if (isTemplate(absolute)) throw new Error('Templates are read-only: use Save As.');
-      const carried = await writeWithCheckpoints(absolute, file);
+      // The file it was is this one: a relative data path stays, an absolute one becomes relative to it.
+      const carried = await writeWithCheckpoints(absolute, file, absolute);
       await deps.recent.add(absolute);
       return { path: absolute, name: path.basename(absolute), ...carried };
     },
