@@ -110,6 +110,30 @@ describe('lossLandscape', () => {
     model.dispose();
   });
 
+  it("measures a table regression in the target's own units, like the run's losses (standardised MSE × std²)", async () => {
+    const { model } = compileGraph(
+      chainGraph('regression', [
+        ['input', 'Input', { kind: 'vector', size: 2 }],
+        ['h', 'Dense', { units: 4, activation: 'tanh' }],
+        ['out', 'Output', { task: 'regression', units: 1 }],
+      ]),
+      { seed: 5 },
+    );
+    const regressionHead = { task: 'regression' as const, loss: 'meanSquaredError' as const };
+    const count = 40;
+    const x = Float32Array.from({ length: count * 2 }, (_, i) => Math.sin(i));
+    const targets = Float32Array.from({ length: count }, (_, i) => Math.cos(i));
+    const split = { x, labels: new Int32Array(0), targets, count };
+    const standardised = { info: { id: 'table.csv', inputShape: [2], classes: 0, classNames: [] }, train: split, test: split, targetWidth: 1 };
+    const options = { runId: 'r3', seed: 2, samples: 40, range: 0.5, lineSteps: 3, gridSize: 0 };
+    const plain = await lossLandscape(model, regressionHead, standardised, options);
+    const inUnits = await lossLandscape(model, regressionHead, { ...standardised, lossScale: 250 ** 2 }, options);
+    expect(plain.centerLoss).toBeGreaterThan(0);
+    expect(inUnits.centerLoss).toBeCloseTo(plain.centerLoss! * 250 ** 2, 1);
+    inUnits.line.losses.forEach((loss, i) => expect(loss).toBeCloseTo(plain.line.losses[i]! * 250 ** 2, 1));
+    model.dispose();
+  });
+
   it('is reproducible for a seed; a different seed draws other directions', async () => {
     const { model } = spiralsNet();
     const options = { runId: 'r', samples: 64, lineSteps: 7, gridSize: 0 as const };

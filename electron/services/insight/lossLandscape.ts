@@ -154,12 +154,15 @@ export async function lossLandscape(
   const ys = tf.tensor(y, [indices.length, width]);
   const lossFn = lossFunctionOf(head.loss);
   const batchSize = evaluationBatchSize(model);
+  // A regression on the user's table learns the standardised target: × std² puts the MSE in the target's own units,
+  // the units of the run's loss curves, so the landscape's centre matches the run's last training loss.
+  const lossScale = data.lossScale ?? 1;
   const lossNow = (): number => {
     const value = tf.tidy(() => {
       const predicted = model.predict(xs, { batchSize }) as tf.Tensor;
       return tf.mean(lossFn(ys, predicted)).dataSync()[0]!;
     });
-    return value;
+    return value * lossScale;
   };
 
   const moved = landscapeDirections(model, seed);
