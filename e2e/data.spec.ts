@@ -129,7 +129,8 @@ test('an image folder: a preview grid of three classes, a proposed graph trained
   // Augmentation is off until asked for: flip and a small rotation, recorded with the data.
   await expect(dialog.getByLabel('Flip left–right')).not.toBeChecked();
   await dialog.getByLabel('Flip left–right').check();
-  await dialog.getByLabel('Rotate up to degrees').fill('10');
+  await dialog.getByLabel('Rotate up to (degrees)').fill('10');
+  await dialog.getByLabel('Rotate up to (degrees)').press('Enter');
 
   await dialog.getByRole('button', { name: 'Create graph' }).click();
   await expect(dialog).toHaveCount(0, { timeout: 30_000 });

@@ -113,8 +113,12 @@ describe('the image folder view', () => {
     const html = renderToStaticMarkup(<ImageFolderView inspection={folder} onCreate={noop} />);
     expect(html).toContain('Augment while training');
     expect(html).toMatch(/<input type="checkbox"\/> Flip left–right/);
-    expect(html).toMatch(/aria-label="Shift up to percent" min="0" max="25" step="1" value="0"/);
-    expect(html).toMatch(/aria-label="Rotate up to degrees" min="0" max="45" step="1" value="0"/);
+    // Checked fields: the range under each, tied to its input (an entry out of range is explained, not clamped).
+    expect(html).toMatch(/<span>Shift up to \(% of the side\)<\/span><input type="number" step="1" min="0" max="25" aria-describedby="([^"]+)" value="0"\/>/);
+    expect(html).toMatch(/<span>Rotate up to \(degrees\)<\/span><input type="number" step="1" min="0" max="45" aria-describedby="([^"]+)" value="0"\/>/);
+    expect(html).toContain('<p id="' + /Rotate up to \(degrees\)<\/span><input[^>]*aria-describedby="([^"]+)"/.exec(html)![1] + '" class="nb-field-range">0–45 degrees</p>');
+    expect(html).toContain('class="nb-field-range">0–25 %</p>');
+    expect(html).not.toContain('Fix the augmentation first');
   });
 
   it('errors block with their message', () => {

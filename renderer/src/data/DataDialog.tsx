@@ -4,15 +4,20 @@
  * and features, then "Create graph" opens the proposed starting graph as a new document that trains on this data.
  *
  * Electron asks with its native dialogs (inspectData with `pick`); the web host reads only its workspace, so the page
- * names a path there (`workspace/…`).
+ * names a path there (`workspace/…`). Data from elsewhere is imported into `workspace/data/` first: uploaded from the
+ * page in the browser (api/dataUpload.ts), copied by Electron from its dialog's choice (`importToWorkspace`); the
+ * dialog then inspects the copy as if it had been chosen.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DataColumn, DataInspection, DataProgress, DataProposal, ImageFolderInspectionResult, TableInspectionResult } from '../../../shared/contracts/data';
 import { NO_AUGMENTATION, type Augmentation, type DataSpec, type MissingPolicy, type TableFormat } from '../../../shared/data/dataSpec';
+import { planUpload, uploadData, type UploadPlan } from '../api/dataUpload';
 import { getLabApi } from '../api/getLabApi';
 import { hasNativeMenu } from '../commands/host';
 import { DialogFrame, closeDialog } from '../dialogs/DialogFrame';
 import { documentStore } from '../store/documentStore';
+import { CheckedNumberField } from '../training/CheckedNumberField';
+import type { NumberRule } from '../training/trainingOptions';
 import { viewStore } from '../store/viewStore';
 import {
   choiceForTarget,
@@ -55,6 +60,8 @@ export function DataDialog() {
   const [error, setError] = useState<string>();
   const [override, setOverride] = useState<FormatOverride>({});
   const [progress, setProgress] = useState<DataProgress>();
+  /** Where an import put the data (shown above its inspection). */
+  const [notice, setNotice] = useState<string>();
   // Answers that arrive after the dialog closed (Cancel, Escape) are dropped, and the job still running is cancelled.
   const open = useRef(true);
   const runningJob = useRef<string | undefined>(undefined);
@@ -83,7 +90,7 @@ export function DataDialog() {
     if (runningJob.current === jobId) runningJob.current = undefined;
   };
 
-  const inspect = async (request: { path?: string; pick?: 'table' | 'imageFolder' }, format: FormatOverride = {}) => {
+  const inspect = async (request: InspectRequest, format: FormatOverride = {}) => {
     setError(undefined);
     const previous = stage;
     const jobId = startJob(request.path ? `Reading ${request.path}…` : 'Waiting for your choice…');
@@ -96,6 +103,38 @@ export function DataDialog() {
       if (!open.current) return;
       setError(errorText(e));
       setStage(previous.kind === 'busy' ? { kind: 'choose' } : previous);
+    }
+  };
+
+  // The browser's upload: sent file by file with its own progress; closing the dialog aborts it (the host removes it).
+  const uploadAbort = useRef<AbortController | undefined>(undefined);
+  useEffect(() => () => uploadAbort.current?.abort(), []);
+  const upload = async (kind: 'table' | 'imageFolder', files: FileList | null) => {
+    setError(undefined);
+    let plan: UploadPlan;
+    try {
+      plan = planUpload(kind, [...(files ?? [])].map((f) => ({ name: f.name, webkitRelativePath: f.webkitRelativePath, size: f.size, blob: f })));
+    } catch (e) {
+      setError(errorText(e));
+      return;
+    }
+    const jobId = startJob(`Uploading ${plan.name}…`);
+    const abort = new AbortController();
+    uploadAbort.current = abort;
+    try {
+      const imported = await uploadData(plan, {
+        signal: abort.signal,
+        onProgress: (p) => open.current && setProgress({ jobId, fraction: p.fraction, message: p.message, elapsedMs: 0 }),
+      }).finally(() => endJob(jobId));
+      if (!open.current) return;
+      setNotice(`Imported into ${imported.path}${plan.skipped > 0 ? ` (${plan.skipped} hidden file${plan.skipped === 1 ? '' : 's'} left out)` : ''}.`);
+      await inspect({ path: imported.path });
+    } catch (e) {
+      if (!open.current) return;
+      setError(errorText(e));
+      setStage({ kind: 'choose' });
+    } finally {
+      if (uploadAbort.current === abort) uploadAbort.current = undefined;
     }
   };
 
@@ -142,7 +181,20 @@ export function DataDialog() {
     <DialogFrame label="New from data">
       <div className="nb-data-dialog">
         <h2>New from data</h2>
-        {stage.kind === 'choose' ? <ChooseData onInspect={(request) => void inspect(request)} /> : null}
+        {stage.kind === 'choose' ? (
+          <ChooseData
+            onInspect={(request) => {
+              setNotice(undefined);
+              void inspect(request);
+            }}
+            onUpload={(kind, files) => void upload(kind, files)}
+          />
+        ) : null}
+        {notice && stage.kind !== 'choose' ? (
+          <p className="nb-muted" role="status" aria-label="Imported">
+            {notice}
+          </p>
+        ) : null}
         {stage.kind === 'busy' ? (
           <BusyBar message={progress?.jobId === stage.jobId ? progress.message : stage.message} fraction={progress?.jobId === stage.jobId ? progress.fraction : undefined} />
         ) : null}
@@ -223,7 +275,24 @@ export function BusyBar({ message, fraction }: { message: string; fraction: numb
   );
 }
 
-function ChooseData({ onInspect }: { onInspect: (request: { path?: string; pick?: 'table' | 'imageFolder' }) => void }) {
+type InspectRequest = { readonly path?: string; readonly pick?: 'table' | 'imageFolder'; readonly importToWorkspace?: boolean };
+
+/** A folder picker: `webkitdirectory` is not in React's input attributes, so it is set on the element. */
+function FolderInput({ label, onFiles }: { label: string; onFiles: (files: FileList | null) => void }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    ref.current?.setAttribute('webkitdirectory', '');
+  }, []);
+  return <input ref={ref} type="file" multiple aria-label={label} onChange={(e) => onFiles(e.target.files)} />;
+}
+
+export function ChooseData({
+  onInspect,
+  onUpload,
+}: {
+  onInspect: (request: InspectRequest) => void;
+  onUpload: (kind: 'table' | 'imageFolder', files: FileList | null) => void;
+}) {
   const [path, setPath] = useState('workspace/');
   if (hasNativeMenu()) {
     return (
@@ -235,29 +304,46 @@ function ChooseData({ onInspect }: { onInspect: (request: { path?: string; pick?
         <button type="button" onClick={() => onInspect({ pick: 'imageFolder' })}>
           Choose an image folder…
         </button>
+        <p className="nb-muted">Or keep a copy with your graphs: import it into the workspace's data folder (~/NeuralBricks/data) first.</p>
+        <button type="button" onClick={() => onInspect({ pick: 'table', importToWorkspace: true })}>
+          Import a table file…
+        </button>
+        <button type="button" onClick={() => onInspect({ pick: 'imageFolder', importToWorkspace: true })}>
+          Import an image folder…
+        </button>
       </div>
     );
   }
   return (
-    <form
-      className="nb-data-choose"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (path.trim() !== '') onInspect({ path: path.trim() });
-      }}
-    >
-      <p>
-        A CSV/TSV table (one row per sample, a column to predict) or a folder of images with one sub-folder per class, in
-        the workspace: copy it into the workspace folder, then name it here.
-      </p>
-      <label className="nb-field">
-        <span>Table file or image folder</span>
-        <input type="text" autoFocus value={path} onChange={(e) => setPath(e.target.value)} placeholder="workspace/my-table.csv" />
-      </label>
-      <button type="submit" disabled={path.trim() === '' || path.trim() === 'workspace/'}>
-        Inspect
-      </button>
-    </form>
+    <div className="nb-data-choose">
+      <p>A CSV/TSV table (one row per sample, a column to predict) or a folder of images with one sub-folder per class.</p>
+      <fieldset className="nb-data-upload">
+        <legend>Upload into the workspace (workspace/data/)</legend>
+        <label className="nb-field">
+          <span>A table file (.csv, .tsv, .txt)</span>
+          <input type="file" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values" aria-label="Upload a table file" onChange={(e) => onUpload('table', e.target.files)} />
+        </label>
+        <label className="nb-field">
+          <span>An image folder (one sub-folder per class)</span>
+          <FolderInput label="Upload an image folder" onFiles={(files) => onUpload('imageFolder', files)} />
+        </label>
+      </fieldset>
+      <form
+        className="nb-data-choose"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim() !== '') onInspect({ path: path.trim() });
+        }}
+      >
+        <label className="nb-field">
+          <span>Or name a table file or image folder already in the workspace</span>
+          <input type="text" autoFocus value={path} onChange={(e) => setPath(e.target.value)} placeholder="workspace/my-table.csv" aria-label="Table file or image folder" />
+        </label>
+        <button type="submit" disabled={path.trim() === '' || path.trim() === 'workspace/'}>
+          Inspect
+        </button>
+      </form>
+    </div>
   );
 }
 
@@ -498,6 +584,18 @@ export function ImageFolderView({
 }) {
   const [skip, setSkip] = useState(false);
   const [augment, setAugment] = useState<Augmentation>({ ...NO_AUGMENTATION });
+  // Entries a field refuses (out of range, not a number): Create waits until they are fixed and says why.
+  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
+  const reportField = useCallback((setting: string, error: string | undefined) => {
+    setErrors((current) => {
+      if (current[setting] === error) return current;
+      const next = { ...current };
+      if (error === undefined) delete next[setting];
+      else next[setting] = error;
+      return next;
+    });
+  }, []);
+  const fieldErrors = Object.values(errors);
   const augments = augment.flip || augment.shift > 0 || augment.rotate > 0;
   const unreadable = inspection.problems.length;
   const blocked = inspection.errors.length > 0 || (unreadable > 0 && !skip);
@@ -571,40 +669,43 @@ export function ImageFolderView({
         <label>
           <input type="checkbox" checked={augment.flip} onChange={(e) => setAugment({ ...augment, flip: e.target.checked })} /> Flip left–right
         </label>
-        <label className="nb-field">
-          <span>Shift up to (% of the side, 0–25)</span>
-          <input
-            type="number"
-            aria-label="Shift up to percent"
-            min={0}
-            max={25}
-            step={1}
-            value={Math.round(augment.shift * 100)}
-            onChange={(e) => setAugment({ ...augment, shift: clampNumber(e.target.value, 25) / 100 })}
-          />
-        </label>
-        <label className="nb-field">
-          <span>Rotate up to (°, 0–45)</span>
-          <input
-            type="number"
-            aria-label="Rotate up to degrees"
-            min={0}
-            max={45}
-            step={1}
-            value={augment.rotate}
-            onChange={(e) => setAugment({ ...augment, rotate: clampNumber(e.target.value, 45) })}
-          />
-        </label>
+        <CheckedNumberField
+          label="Shift up to (% of the side)"
+          setting="augment-shift"
+          value={Math.round(augment.shift * 1000) / 10}
+          rule={SHIFT_PERCENT_RULE}
+          step={1}
+          disabled={false}
+          keeper="The graph"
+          help="Moves each training image by up to this share of its width and height"
+          onValidity={reportField}
+          onChange={(v) => setAugment({ ...augment, shift: v / 100 })}
+        />
+        <CheckedNumberField
+          label="Rotate up to (degrees)"
+          setting="augment-rotate"
+          value={augment.rotate}
+          rule={ROTATE_DEGREES_RULE}
+          step={1}
+          disabled={false}
+          keeper="The graph"
+          help="Turns each training image by up to this many degrees either way"
+          onValidity={reportField}
+          onChange={(v) => setAugment({ ...augment, rotate: v })}
+        />
       </fieldset>
-      <button type="button" className="nb-primary" disabled={blocked} onClick={() => onCreate(skip, augments ? augment : undefined)}>
+      {fieldErrors.length > 0 ? (
+        <p className="nb-data-error" role="status">
+          Fix the augmentation first: {fieldErrors.join('; ')}.
+        </p>
+      ) : null}
+      <button type="button" className="nb-primary" disabled={blocked || fieldErrors.length > 0} onClick={() => onCreate(skip, augments ? augment : undefined)}>
         Create graph
       </button>
     </div>
   );
 }
 
-/** A number field's value within 0..max (empty or not a number: 0). */
-function clampNumber(text: string, max: number): number {
-  const n = Number(text);
-  return Number.isFinite(n) ? Math.min(max, Math.max(0, n)) : 0;
-}
+/** The augmentation fields' ranges (dataSpec's augmentationSchema: shift ≤ 0.25 of the side, rotate ≤ 45°), shift in percent. */
+export const SHIFT_PERCENT_RULE: NumberRule = { min: 0, max: 25, unit: '%' };
+export const ROTATE_DEGREES_RULE: NumberRule = { min: 0, max: 45, unit: 'degrees' };

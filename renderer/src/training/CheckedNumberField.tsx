@@ -19,6 +19,8 @@ export function CheckedNumberField(props: {
   onChange: (value: number) => void;
   /** Called with the field's error while its entry is refused, and with undefined once it is fixed or gone. */
   onValidity?: (setting: string, error: string | undefined) => void;
+  /** Who keeps the last valid value while an entry is refused (default "Training"): "Training keeps 10 until…". */
+  keeper?: string;
 }) {
   const { label, setting, value, rule, onChange, onValidity } = props;
   const [state, setState] = useState<NumberFieldState>({ text: String(value) });
@@ -54,7 +56,7 @@ export function CheckedNumberField(props: {
       </label>
       {state.error ? (
         <p id={hintId} className="nb-field-error" role="alert" data-invalid={setting}>
-          {state.error}. Training keeps {value} until this is fixed.
+          {state.error}. {props.keeper ?? 'Training'} keeps {value} until this is fixed.
         </p>
       ) : (
         <p id={hintId} className="nb-field-range">

@@ -1,0 +1,105 @@
+/**
+ * Importing your own data into the workspace (issue 14), in the web host: New from Data → upload a CSV through the
+ * page (it lands in workspace/data/, is inspected, a proposed graph trains on it), upload an image folder with nested
+ * class folders, and the augmentation fields explain an entry out of range instead of clamping it.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { repoRoot } from './rendererBuild';
+import { openTrainingTab, setEpochs } from './trainingPage';
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+let consoleErrors: string[] = [];
+test.beforeEach(({ page }) => {
+  consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+});
+test.afterEach(() => {
+  expect(consoleErrors).toEqual([]);
+});
+
+async function openNewFromData(page: Page) {
+  const menuBar = page.getByRole('menubar', { name: 'Menu bar' });
+  await menuBar.getByRole('menuitem', { name: 'File', exact: true }).click();
+  await page.getByRole('menu', { name: 'File', exact: true }).locator('[data-command="file.newFromData"]').click();
+  const dialog = page.getByRole('dialog', { name: 'New from data' });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+test('a CSV uploaded through the page lands in workspace/data, is inspected, and New from data trains on it', async ({ appPage: page, webHost }) => {
+  const source = path.join(repoRoot, 'examples/data/penguins.csv');
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Upload a table file').setInputFiles(source);
+
+  const columns = dialog.getByRole('table', { name: 'Columns' });
+  await expect(columns).toBeVisible({ timeout: 30_000 });
+  await expect(dialog.getByLabel('Imported')).toHaveText('Imported into workspace/data/penguins.csv.');
+  // The copy is byte for byte the file, in the workspace's data folder (no temporary folder left beside it).
+  const copy = path.join(webHost.workspace, 'data', 'penguins.csv');
+  expect(readFileSync(copy)).toEqual(readFileSync(source));
+  expect(readdirSync(path.join(webHost.workspace, 'data'))).toEqual(['penguins.csv']);
+  await expect(dialog.getByText('workspace/data/penguins.csv · 344 rows · 7 columns')).toBeVisible();
+  await expect(columns.locator('tr[data-column="Species"] .nb-data-type')).toHaveText('categorical');
+
+  await dialog.getByLabel('Target column').selectOption('Species');
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog.getByLabel('Missing values handled')).toContainText(/\d+ cells? filled/, { timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Your data')).toContainText('penguins.csv');
+  await expect(page.getByLabel('Your data')).toContainText('3 classes of Species');
+  await setEpochs(page, 3);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const progress = page.getByLabel('Training progress');
+  await expect(progress).toHaveAttribute('data-status', /completed|failed|stopped/, { timeout: 120_000 });
+  expect(await progress.getAttribute('data-status'), await progress.innerText()).toBe('completed');
+
+  // A second upload of the same name does not replace the first: it gets a numbered name.
+  const again = await openNewFromData(page);
+  await again.getByLabel('Upload a table file').setInputFiles(source);
+  await expect(again.getByLabel('Imported')).toHaveText('Imported into workspace/data/penguins-2.csv.', { timeout: 30_000 });
+  expect(existsSync(copy)).toBe(true);
+});
+
+test('an image folder uploaded with nested class folders; augmentation entries out of range are explained', async ({ appPage: page, webHost }) => {
+  const dialog = await openNewFromData(page);
+  await dialog.getByLabel('Upload an image folder').setInputFiles(path.join(repoRoot, 'electron/services/data/fixtures/images/shapes'));
+  const classes = dialog.getByLabel('Classes');
+  await expect(classes).toBeVisible({ timeout: 60_000 });
+  await expect(dialog.getByLabel('Imported')).toHaveText('Imported into workspace/data/shapes.');
+  await expect(classes.locator('section')).toHaveCount(3);
+  expect(readdirSync(path.join(webHost.workspace, 'data', 'shapes')).sort()).toEqual(['circle', 'square', 'triangle']);
+  expect(readdirSync(path.join(webHost.workspace, 'data', 'shapes', 'circle'))).toHaveLength(12);
+
+  // 60° is refused with the reason under the field; Create waits until it is fixed.
+  const rotate = dialog.getByLabel('Rotate up to (degrees)');
+  await rotate.fill('60');
+  const field = dialog.locator('[data-setting="augment-rotate"]');
+  await expect(field.getByRole('alert')).toHaveText('Rotate up to (degrees) must be a number from 0 to 45 degrees (60 is too large). The graph keeps 0 until this is fixed.');
+  await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeDisabled();
+  await expect(dialog.getByText(/Fix the augmentation first/)).toBeVisible();
+  await rotate.fill('12');
+  await rotate.press('Enter');
+  await expect(field.getByRole('alert')).toHaveCount(0);
+  await expect(field).toContainText('0–45 degrees');
+  const shift = dialog.getByLabel('Shift up to (% of the side)');
+  await shift.fill('-5');
+  await expect(dialog.locator('[data-setting="augment-shift"]').getByRole('alert')).toContainText('(-5 is too small)');
+  await shift.fill('10');
+  await shift.press('Enter');
+  await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeEnabled();
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+  await openTrainingTab(page);
+  await expect(page.getByLabel('Your data')).toContainText('shapes');
+  await expect(page.getByLabel('Your data')).toContainText('augmented (shift ≤ 10 %, rotate ≤ 12°)');
+});
