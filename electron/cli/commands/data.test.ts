@@ -7,7 +7,7 @@ import { loadGraphFile } from '../../../shared/format/loadGraphFile';
 import { serializeGraphFile } from '../../../shared/format/serializeGraphFile';
 import { chainGraph } from '../../services/training/referenceGraphs';
 import { runCli } from '../testing/runCli';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const fixtures = path.resolve(import.meta.dirname, '../../services/data/fixtures');
 const fixture = (name: string) => path.join(fixtures, name);
@@ -40,6 +40,29 @@ function writeSmallTable(): string {
   return file;
 }
 const small = writeSmallTable();
+
+describe('bricks data import', () => {
+  it('copies a table and an image folder into <workspace>/data, numbering a taken name; refusals exit 2 leaving nothing', async () => {
+    const workspace = path.join(dir, 'import-ws');
+    const table = await runCli('data', 'import', fixture('semicolon.csv'), '--workspace', workspace);
+    expect(table.code, table.err).toBe(0);
+    expect(table.out).toBe(`Imported ${fixture('semicolon.csv')} into ${path.join(workspace, 'data', 'semicolon.csv')} (1 file, ${readFileSync(fixture('semicolon.csv')).byteLength} bytes)\n`);
+    const again = JSON.parse((await runCli('data', 'import', fixture('semicolon.csv'), '--workspace', workspace, '--json')).out) as { path: string; name: string };
+    expect(again).toMatchObject({ name: 'semicolon-2.csv', path: path.join(workspace, 'data', 'semicolon-2.csv') });
+    const folder = JSON.parse((await runCli('data', 'import', path.join(fixtures, 'images', 'nasty'), '--workspace', workspace, '--name', 'pets', '--json')).out) as { files: number; path: string };
+    expect(folder.path).toBe(path.join(workspace, 'data', 'pets'));
+    expect(readFileSync(path.join(folder.path, 'cat', 'indoor', 'nested.png'))).toEqual(readFileSync(path.join(fixtures, 'images', 'nasty', 'cat', 'indoor', 'nested.png')));
+
+    const escape = await runCli('data', 'import', fixture('semicolon.csv'), '--workspace', workspace, '--name', '../escape.csv');
+    expect(escape.code).toBe(2);
+    expect(escape.err).toMatch(/^bricks data import: Cannot import as '\.\.\/escape\.csv'/);
+    const missing = await runCli('data', 'import', path.join(dir, 'nope.csv'), '--workspace', workspace);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/No file or folder at .*nope\.csv/);
+    expect(readdirSync(path.join(workspace, 'data')).sort()).toEqual(['pets', 'semicolon-2.csv', 'semicolon.csv']);
+    expect(readdirSync(workspace)).toEqual(['data']);
+  });
+});
 
 describe('bricks data inspect', () => {
   it('--json describes the columns; exit 0 without problems', async () => {

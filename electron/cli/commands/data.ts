@@ -6,9 +6,16 @@
  *
  * Exit codes: 0 no problems · 1 problems found (bad cells, a ragged row, an unterminated quote) · 2 the path cannot be
  * read as a table (missing, a folder, empty, not UTF-8) or bad usage.
+ *
+ * `bricks data import PATH [--workspace DIR] [--name NAME] [--json]`: copies a table or an image folder into
+ * `<workspace>/data/<name>` as the app's New from Data import does (services/data/importData.ts), printing where it went.
+ * Exit 0 imported · 2 refused (missing, a name or path refused, a link out of the folder, over the limits).
  */
+import os from 'node:os';
+import nodePath from 'node:path';
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { createDataImporter, DataImportError } from '../../services/data/importData';
 import { inspectTable, type ColumnInspection, type TableInspection } from '../../services/data/table/inspectTable';
 import { TABLE_DELIMITERS, TableError, type TableDelimiter } from '../../services/data/table/readTable';
 import { EXIT, type CliCommand, type CliContext } from '../command';
@@ -108,7 +115,7 @@ async function inspect(path: string, flags: InspectFlags, ctx: CliContext): Prom
 
 export const dataCommand: CliCommand = {
   register(program: Command, ctx: CliContext) {
-    const data = program.command('data').description('Look at your own data (CSV/TSV tables) before training on it');
+    const data = program.command('data').description('Look at your own data (CSV/TSV tables, image folders) before training on it, or import it into the workspace');
     data
       .command('inspect')
       .description('Columns, inferred types (numeric, categorical, text to ignore), statistics and problems of a CSV/TSV file')
@@ -130,6 +137,37 @@ Examples:
       )
       .action(async (path: string, flags: InspectFlags) => {
         await inspect(path, flags, ctx);
+      });
+    data
+      .command('import')
+      .description("Copy a table or an image folder into the workspace's data folder (as New from Data → Import does)")
+      .argument('<path>', 'a CSV/TSV file, or a folder of images (class sub-folders and nested folders are kept)')
+      .option('--workspace <dir>', 'the workspace folder (default ~/NeuralBricks, as `npm start` uses)')
+      .option('--name <name>', "the name in <workspace>/data/ (default: the file's or folder's own; -2, -3… when taken)")
+      .option('--json', 'one JSON object on stdout: kind, path, name, files, bytes')
+      .addHelpText(
+        'after',
+        `
+Exit codes: 0 imported · 2 refused (missing, a name or path with .., a link out of the folder, over 2 GB or 200,000 files).
+Nothing is left behind when an import is refused or interrupted.
+
+Examples:
+  bricks data import ~/Downloads/penguins.csv
+  bricks data import photos/ --workspace ~/NeuralBricks --name pets`,
+      )
+      .action(async (path: string, flags: { workspace?: string; name?: string; json?: boolean }) => {
+        const workspace = nodePath.resolve(flags.workspace ?? nodePath.join(os.homedir(), 'NeuralBricks'));
+        try {
+          const result = await createDataImporter({ workspace }).importFromDisk(path, flags.name !== undefined ? { name: flags.name } : {});
+          const summary = { kind: result.kind, path: result.absolute, name: result.name, files: result.files, bytes: result.bytes };
+          ctx.io.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `Imported ${path} into ${result.absolute} (${result.files} file${result.files === 1 ? '' : 's'}, ${result.bytes} bytes)\n`);
+          ctx.setExitCode(EXIT.ok);
+        } catch (error) {
+          if (!(error instanceof DataImportError)) throw error;
+          if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ path, error: error.message })}\n`);
+          ctx.io.stderr.write(`bricks data import: ${error.message}\n`);
+          ctx.setExitCode(EXIT.unusable);
+        }
       });
   },
 };
