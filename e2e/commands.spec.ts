@@ -230,7 +230,7 @@ test.describe('commands in one place', () => {
 
   test('File → Export → Charts as PNG after a short run downloads the charts as a PNG', async ({ appPage: page }) => {
     await topMenu(page, 'File').click();
-    await openMenuPanel(page, 'File').getByRole('menuitem', { name: 'Export' }).hover();
+    await openMenuPanel(page, 'File').getByRole('menuitem', { name: 'Export', exact: true }).hover();
     const exportMenu = openMenuPanel(page, 'Export');
     await expect(commandItem(exportMenu, 'file.exportPng')).toHaveAttribute('aria-disabled', 'true');
     await page.keyboard.press('Escape');
@@ -246,7 +246,7 @@ test.describe('commands in one place', () => {
     await expect(page.getByLabel('Loss chart')).toHaveCount(0);
 
     await topMenu(page, 'File').click();
-    await openMenuPanel(page, 'File').getByRole('menuitem', { name: 'Export' }).click();
+    await openMenuPanel(page, 'File').getByRole('menuitem', { name: 'Export', exact: true }).click();
     await expect(commandItem(exportMenu, 'file.exportPng')).not.toHaveAttribute('aria-disabled', 'true');
     const download = page.waitForEvent('download');
     await exportMenu.getByRole('menuitem', { name: 'Charts as PNG…' }).click();

@@ -4,7 +4,7 @@
  * the renderer's web client shows its own pickers and always sends a path.
  */
 import path from 'node:path';
-import type { ApiHandlers, FileEntry, HostInfo, SavedFile } from '../../shared/contracts/api';
+import type { ApiHandlers, FileEntry, HostInfo, OpenedFile, SavedFile } from '../../shared/contracts/api';
 import type { CheckpointReport } from '../../shared/contracts/evaluation';
 import { safeFileName } from '../../shared/format/fileNames';
 import { alreadyExists } from '../services/files/fileErrors';
@@ -13,6 +13,8 @@ import { exportModelWithCheckpointFallback } from './checkpointHandlers';
 import { createDataHandlers, type DataPaths } from './dataHandlers';
 import { createEvaluationHandlers } from './evaluationHandlers';
 import { createInsightHandlers } from './insightHandlers';
+import { createInteropHandlers } from './interopHandlers';
+import { webInteropPaths } from './webInterop';
 import { createServiceHandlers, type LabServices } from './labServices';
 import {
   assertDataInside,
@@ -50,6 +52,10 @@ function withPagePaths(folders: WorkspaceFolders, handlers: ApiHandlers): ApiHan
         const result = await handler(request);
         if (method === 'openFile' || method === 'saveFile' || method === 'saveFileAs') {
           return result ? pageReports(result as { checkpoints?: readonly CheckpointReport[] }) : result;
+        }
+        if (method === 'importModel' && result && (result as { status: string }).status === 'imported') {
+          const imported = result as { opened: { checkpoints?: readonly CheckpointReport[] } };
+          return { ...imported, opened: pageReports(imported.opened) };
         }
         return result;
       } catch (error) {
@@ -117,8 +123,20 @@ function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
     display: (text) => toPageText(folders, text),
   };
 
+  async function openPagePath(pagePath: string): Promise<OpenedFile> {
+    const resolved = resolveWorkspacePath(folders, pagePath);
+    // Read the checked real path, so a link swapped in after the check is not followed.
+    const real = await resolveRealPathInside(folders, resolved);
+    const file = await files.read(real);
+    if (!resolved.readOnly) await deps.recent.add(resolved.absolute);
+    const checkpoints = (await deps.checkpoints?.reportsFor(file, resolved.absolute)) ?? [];
+    return { file, path: resolved.display, name: path.basename(resolved.absolute), readOnly: resolved.readOnly, checkpoints };
+  }
+
   return {
     ...createServiceHandlers(deps, dataPaths),
+    // File → Export… / Import… (issue 15): exports under workspace/exports/, imports into the workspace (webInterop.ts).
+    ...createInteropHandlers(deps, webInteropPaths(folders, { graphPath: runsOf, openPagePath })),
     // A run's checkpoint is read beside its file: the path must name a file inside the host's folders.
     ...createEvaluationHandlers(deps, runsOf, allowData),
     ...createInsightHandlers(deps, runsOf, dataPaths),
@@ -132,15 +150,8 @@ function createWebHandlersOnDisk(deps: WebHandlerDeps): ApiHandlers {
       if (pagePath === undefined) {
         throw new Error('The web host has no file dialog: choose a file from the workspace list or upload one.');
       }
-      const resolved = resolveWorkspacePath(folders, pagePath);
-      // Read the checked real path, so a link swapped in after the check is not followed.
-      const real = await resolveRealPathInside(folders, resolved);
-      const file = await files.read(real);
-      if (!resolved.readOnly) await deps.recent.add(resolved.absolute);
-      const checkpoints = (await deps.checkpoints?.reportsFor(file, resolved.absolute)) ?? [];
-      return { file, path: resolved.display, name: path.basename(resolved.absolute), readOnly: resolved.readOnly, checkpoints };
+      return openPagePath(pagePath);
     },
-
     async saveFile({ file, path: pagePath }) {
       // Save writes the document's own file: replacing it is the point.
       const resolved = writable(pagePath);

@@ -5,12 +5,14 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { app, dialog, type BrowserWindow } from 'electron';
+import { app, dialog, type BrowserWindow, type OpenDialogOptions } from 'electron';
 import type { ApiHandlers, DocumentStateSink, OpenedFile } from './shellTypes';
 import { exportModelWithCheckpointFallback } from '../host/checkpointHandlers';
 import { createDataHandlers, type DataPaths } from '../host/dataHandlers';
 import { createEvaluationHandlers } from '../host/evaluationHandlers';
 import { createInsightHandlers } from '../host/insightHandlers';
+import { createInteropHandlers, type InteropPaths } from '../host/interopHandlers';
+import { EXPORT_FORMAT_NAMES } from '../../shared/contracts/interop';
 import { createServiceHandlers, type LabServices } from '../host/labServices';
 import { listWorkspaceFiles } from '../host/workspaceFolders';
 import { createDataImporter } from '../services/data/importData';
@@ -114,8 +116,62 @@ export function createElectronHandlers(deps: ElectronHandlerDeps) {
     },
   };
 
+  async function showOpen(options: OpenDialogOptions): Promise<string | undefined> {
+    const window = deps.window();
+    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    const chosen = result.filePaths[0];
+    return result.canceled || !chosen ? undefined : path.resolve(chosen);
+  }
+
+  /**
+   * File → Export… / Import… (issue 15): the user picks the export folder, the model to import and where its graph is
+   * saved with native dialogs; a request cannot name a path of its own.
+   */
+  const interopPaths: InteropPaths = {
+    graphPath: runsOf,
+    async exportFolder(name, format) {
+      const base = name.replace(/[\\/:*?"<>|]+/g, '-');
+      const chosen = await showOpen({
+        title: `Export ${base} for ${EXPORT_FORMAT_NAMES[format]}: choose a folder`,
+        buttonLabel: 'Export here',
+        defaultPath: app.getPath('documents'),
+        properties: ['openDirectory', 'createDirectory'],
+      });
+      return chosen ? { absolute: chosen, display: chosen, show: (file: string) => path.join(chosen, file) } : null;
+    },
+    async importPlan({ path: requested, upload }) {
+      if (requested !== undefined || upload !== undefined) throw new Error('Choose the model with File › Import… (the desktop app reads it where it is).');
+      const model = await showOpen({
+        title: 'Import a Keras model JSON or a TF.js model.json',
+        filters: [{ name: 'Model JSON', extensions: ['json'] }],
+        properties: ['openFile'],
+      });
+      if (!model) return null;
+      const base = path.basename(model).replace(/\.json$/i, '');
+      const window = deps.window();
+      const options = {
+        title: 'Save the imported graph as',
+        filters: FILTERS,
+        defaultPath: path.join(app.getPath('documents'), safeFileName(base.toLowerCase() === 'model' ? path.basename(path.dirname(model)) : base)),
+      };
+      const saved = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      if (saved.canceled || !saved.filePath) return null;
+      let target = saved.filePath;
+      if (!target.toLowerCase().endsWith(GRAPH_FILE_EXTENSION)) target += GRAPH_FILE_EXTENSION;
+      if (isTemplate(target)) throw new Error('Templates are read-only: choose another place.');
+      // The save dialog asked before replacing an existing file.
+      return { model, target, replace: true };
+    },
+    open: (absolute) => openPath(absolute),
+    display: (text) => text,
+    async listModelFiles() {
+      return [];
+    },
+  };
+
   const handlers: ApiHandlers = {
     ...createServiceHandlers(deps, dataPaths),
+    ...createInteropHandlers(deps, interopPaths),
     ...createDataHandlers(dataPaths, deps.dataJobs),
     // Checkpoints are read beside files the user opened or saved, as openFile allows.
     ...createEvaluationHandlers(deps, runsOf),

@@ -48,9 +48,19 @@ import {
   type LossLandscapeRequest,
   type SignalPropagation,
 } from './insight';
+import {
+  exportGraphRequestSchema,
+  importModelRequestSchema,
+  type ExportGraphRequest,
+  type GraphExport,
+  type ImportModelRequest,
+  type ModelFileEntry,
+  type ModelImportOf,
+} from './interop';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
 export type { DataInspection, DataProgress, DataProposal, DataStatus } from './data';
+export type { ExportFormat, GraphExport, ModelFileEntry } from './interop';
 
 /** Dataset ids from AGREEMENTS.md; the trainer is the authority, this only bounds what a request may name. */
 const datasetIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'dataset id: lowercase letters, digits, dashes');
@@ -137,6 +147,12 @@ export const apiRequestSchemas = {
   checkData: checkDataRequestSchema,
   /** Cancels an inspectData / proposeFromData that named a `jobId` (progress comes as dataProgress). */
   cancelDataJob: cancelDataJobRequestSchema,
+  /** File → Export…: the graph for PyTorch / ONNX / Keras / TF.js with a kept run's weights (shared/contracts/interop.ts). */
+  exportGraph: exportGraphRequestSchema,
+  /** File → Import…: a Keras model JSON or TF.js model.json (+ shards) as a new graph file, opened. */
+  importModel: importModelRequestSchema,
+  /** Model JSON files the web host could import from the workspace (Electron: none, it has its dialog). */
+  listModelFiles: z.undefined(),
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
@@ -186,6 +202,9 @@ export interface ApiRequests {
   proposeFromData: ProposeFromDataRequest;
   checkData: CheckDataRequest;
   cancelDataJob: CancelDataJobRequest;
+  exportGraph: ExportGraphRequest;
+  importModel: ImportModelRequest;
+  listModelFiles: undefined;
 }
 export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
 
@@ -216,6 +235,9 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   proposeFromData: (x) => x,
   checkData: (x) => x,
   cancelDataJob: (x) => x,
+  exportGraph: (x) => x,
+  importModel: (x) => x,
+  listModelFiles: (x) => x,
 };
 void _schemasMatchRequests;
 
@@ -239,6 +261,9 @@ export interface OpenedFile {
    */
   readonly checkpoints: readonly CheckpointReport[];
 }
+
+/** What File → Import… answers: the new graph file opened, or the layers that cannot be imported (interop.ts). */
+export type ModelImport = ModelImportOf<OpenedFile>;
 
 export interface SavedFile {
   readonly path: string;
@@ -296,6 +321,11 @@ export interface ApiResponses {
   proposeFromData: DataProposal;
   checkData: DataStatus;
   cancelDataJob: void;
+  /** Null when the user cancelled Electron's folder dialog. */
+  exportGraph: GraphExport | null;
+  /** Null when the user cancelled Electron's dialogs. */
+  importModel: ModelImport | null;
+  listModelFiles: ModelFileEntry[];
 }
 
 /** A trainer event tagged with the run it belongs to. */

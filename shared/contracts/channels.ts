@@ -31,6 +31,9 @@ export const API_METHOD_NAMES = [
   'proposeFromData',
   'checkData',
   'cancelDataJob',
+  'exportGraph',
+  'importModel',
+  'listModelFiles',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 

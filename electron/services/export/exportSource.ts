@@ -39,21 +39,36 @@ export class ExportSourceError extends Error {
  * checkpoint, else freshly initialised weights (seeded with `seed` when given).
  */
 export async function loadExportSource(graphPath: string, file: GraphFile, runId?: string, seed?: number): Promise<ExportSource> {
+  let kept: { run: RunSummary; files: readonly ModelFile[] } | undefined;
+  if (runId !== undefined || (file.runs ?? []).length > 0) {
+    const found = await findKeptRun(graphPath, file, runId);
+    if (found.ok) kept = found;
+    else if (runId !== undefined) throw new ExportSourceError(found.message);
+  }
+  return exportSourceOf(file, kept, seed);
+}
+
+/**
+ * The source for exporting `file` with a kept run's checkpoint files (found by the caller: the CLI beside the file, the
+ * app's hosts also in their pending store), or freshly initialised weights when `kept` is undefined. Throws
+ * ExportSourceError when the run's model does not match the graph as it is now.
+ */
+export async function exportSourceOf(
+  file: GraphFile,
+  kept: { readonly run: RunSummary; readonly files: readonly ModelFile[] } | undefined,
+  seed?: number,
+): Promise<ExportSource> {
   const doc = file.graph;
   const compiled = compileGraph(doc, { seed });
   let runModel: tfl.LayersModel | undefined;
-  let run: RunSummary | undefined;
-  let runFiles: readonly ModelFile[] | undefined;
-  const hasRuns = (file.runs ?? []).length > 0;
-  if (runId !== undefined || hasRuns) {
-    const kept = await findKeptRun(graphPath, file, runId);
-    if (kept.ok) {
-      run = kept.run;
-      runFiles = kept.files;
-      runModel = await loadModelFromFiles(kept.files);
-    } else if (runId !== undefined) {
+  const run: RunSummary | undefined = kept?.run;
+  const runFiles: readonly ModelFile[] | undefined = kept?.files;
+  if (kept) {
+    try {
+      runModel = await loadModelFromFiles([...kept.files]);
+    } catch (error) {
       compiled.model.dispose();
-      throw new ExportSourceError(kept.message);
+      throw error;
     }
   }
   if (runModel) {

@@ -137,11 +137,16 @@ export const COMMAND_HANDLERS: { readonly [Id in CommandId]: CommandHandler } = 
   'file.new': { run: () => viewStore.getState().openDialog({ kind: 'templates' }) },
   'file.newFromData': { run: () => viewStore.getState().openDialog({ kind: 'data' }) },
   'file.open': { run: () => openGraph().catch(report('Open')) },
+  'file.import': { run: () => viewStore.getState().openDialog({ kind: 'import' }) },
   'file.openRecent': {
     run: ({ path }) => (path ? openGraph(path).catch(report('Open')) : viewStore.getState().showToast('Open Recent: no file named.')),
   },
   'file.save': { run: () => saveGraph().catch(report('Save')) },
   'file.saveAs': { run: () => saveGraphAs().catch(report('Save As')) },
+  'file.export': {
+    enabledWhen: needsNodes,
+    run: () => viewStore.getState().openDialog({ kind: 'export' }),
+  },
   'file.exportModel': {
     enabledWhen: (s) => s.canExportModel || 'Finish or stop a training run first.',
     run: () => {

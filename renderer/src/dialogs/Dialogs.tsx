@@ -1,6 +1,8 @@
-/** The modal layer: help overlay, New-from-template, New-from-data, quick-add, repeat ×N — one at a time, Escape closes. */
+/** The modal layer: help overlay, New-from-template, New-from-data, Export, Import, quick-add, repeat ×N — one at a time, Escape closes. */
 import { useEffect } from 'react';
 import { DataDialog } from '../data/DataDialog';
+import { ExportDialog } from '../interop/ExportDialog';
+import { ImportDialog } from '../interop/ImportDialog';
 import { useViewStore, type Dialog } from '../store/viewStore';
 import { closeDialog } from './DialogFrame';
 import { HelpOverlay } from './HelpOverlay';
@@ -29,6 +31,10 @@ function DialogBody({ dialog }: { dialog: Dialog }) {
       return <TemplatesDialog />;
     case 'data':
       return <DataDialog />;
+    case 'export':
+      return <ExportDialog />;
+    case 'import':
+      return <ImportDialog />;
     case 'quickAdd':
       return <QuickAdd screen={dialog.screen} />;
     case 'repeat':

@@ -118,6 +118,8 @@ export type Dialog =
   | { readonly kind: 'help' }
   | { readonly kind: 'templates' }
   | { readonly kind: 'data' }
+  | { readonly kind: 'export' }
+  | { readonly kind: 'import' }
   | { readonly kind: 'quickAdd'; readonly screen: { readonly x: number; readonly y: number } }
   | { readonly kind: 'repeat'; readonly groupId: string };
 
