@@ -3,7 +3,8 @@
  * page (it lands in workspace/data/, is inspected, a proposed graph trains on it), upload an image folder with nested
  * class folders, and the augmentation fields explain an entry out of range instead of clamping it.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -102,4 +103,30 @@ test('an image folder uploaded with nested class folders; augmentation entries o
   await openTrainingTab(page);
   await expect(page.getByLabel('Your data')).toContainText('shapes');
   await expect(page.getByLabel('Your data')).toContainText('augmented (shift ≤ 10 %, rotate ≤ 12°)');
+});
+
+test('Cancel during a big folder upload stops it and leaves nothing in workspace/data', async ({ appPage: page, webHost }) => {
+  // 2,400 small images: one request each, long enough to cancel half-way.
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'nb-e2e-bigfolder-'));
+  const many = path.join(folder, 'many');
+  const shapes = path.join(repoRoot, 'electron/services/data/fixtures/images/shapes');
+  try {
+    for (const cls of ['circle', 'square', 'triangle']) {
+      mkdirSync(path.join(many, cls), { recursive: true });
+      for (let i = 0; i < 800; i++) copyFileSync(path.join(shapes, cls, `${String((i % 12) + 1).padStart(2, '0')}.png`), path.join(many, cls, `${i}.png`));
+    }
+    const dialog = await openNewFromData(page);
+    await dialog.getByLabel('Upload an image folder').setInputFiles(many);
+    const bar = dialog.getByRole('progressbar', { name: 'Reading the data' });
+    await expect(bar).toHaveAttribute('aria-valuetext', /Uploading many: \d+ of 2400 files/);
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    // Some files are in the host's temporary folder by now, none visible as an import.
+    expect(readdirSync(path.join(webHost.workspace, 'data')).every((name) => name.startsWith('.importing-'))).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+    // The host removes what it had: nothing stays, not even the temporary folder.
+    await expect.poll(() => readdirSync(path.join(webHost.workspace, 'data')), { timeout: 10_000 }).toEqual([]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
