@@ -3,7 +3,7 @@
  * with its run's weights (the files listed in the dialog and on disk under workspace/exports/); a TF.js model.json with
  * its weight shard (written by `bricks export --to tfjs`) uploaded through the page, opened on the canvas with as many
  * layers as `bricks import` makes of it, its weights a kept run in the run history; a Keras JSON with layers we do not
- * have lists them by name in the dialog.
+ * have lists them by name in the dialog. The Export dialog's screenshot is kept in docs/screenshots/export-dialog.png.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -86,7 +86,7 @@ test('train spirals briefly, File → Export… to ONNX and PyTorch with the run
   await expect(onnx).toBeVisible();
   expect(readdirSync(path.join(webHost.workspace, 'exports/Spirals-pytorch')).sort()).toEqual(['README.md', 'model.py', 'weights.safetensors']);
   expect(readFileSync(path.join(webHost.workspace, 'exports/Spirals-pytorch/model.py'), 'utf8')).toContain('class Spirals(nn.Module)');
-  await page.screenshot({ path: path.join(repoRoot, 'e2e/artifacts/interop-export.png') });
+  await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/export-dialog.png') });
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toHaveCount(0);
 });
