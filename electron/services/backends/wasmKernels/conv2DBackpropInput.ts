@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
+import { col2imBackpropInput } from './col2imBackpropInput';
 
 type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
 
@@ -12,7 +13,22 @@ type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWa
  * where flip(W)ᵀ[kh,kw,co,ci] = W[KH−1−kh, KW−1−kw, ci, co] and zeroInsert puts s−1 zeros between dy rows/columns
  * (skipped when s = 1, the common case). A negative padding (forward padding wider than the filter) is computed as 0
  * and the surplus rows/columns are sliced off. tfjs' own wasm kernel is a scalar loop and dominated our CNN profile.
+ * 1×1 and strided layers take a matrix product and a scatter instead (col2imPays, col2imBackpropInput.ts).
  */
+/**
+ * Where the matmul + scatter path (col2imBackpropInput.ts) beats the flipped-filter convolution below: 1×1 filters
+ * (one product; the convolution below ran XNNPACK with a 1×1 "filter", plus zero insertion when strided) and strided
+ * layers with at least 16 input channels (zero insertion makes the convolution below 4× larger for stride 2; with few
+ * input channels our JavaScript scatter costs more than that). Measured per ResNet-20 layer, batch 64, wasm
+ * single-threaded, best of 10 calls, two runs on a loaded machine (ms, old → new): 1×1 stride 2 16→32 on 28×28
+ * 3.2–3.5 → 1.4–1.5, 32→64 on 14×14 2.3 → 0.7–0.8; 3×3 stride 2 16→32 on 28×28 10.3–10.5 → 9.9–10.3, 32→64 on 14×14
+ * 7.4–10.4 → 6.0–10.0. Stride-1 3×3 layers keep Winograd; an 8-channel 3×3 stride-1 layer was 9× slower here.
+ */
+export function col2imPays(kh: number, kw: number, sh: number, sw: number, ci: number): boolean {
+  if (kh === 1 && kw === 1) return true;
+  return (sh !== 1 || sw !== 1) && ci >= 16;
+}
+
 export function conv2DBackpropInputWasm(args: Args): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
@@ -30,6 +46,13 @@ export function conv2DBackpropInputWasm(args: Args): TensorInfo {
   );
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  if (col2imPays(kh, kw, sh, sw, inChannels)) {
+    const dx = col2imBackpropInput(backend, {
+      dy, filter, inShape: [batchSize, inHeight, inWidth, inChannels], outShape: [batchSize, outHeight, outWidth, outChannels],
+      strides: [sh, sw], pad: { top: padInfo.top, left: padInfo.left },
+    });
+    if (dx) return dx;
+  }
   const upHeight = (outHeight - 1) * sh + 1;
   const upWidth = (outWidth - 1) * sw + 1;
   const top = kh - 1 - padInfo.top;

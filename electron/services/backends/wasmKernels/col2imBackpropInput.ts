@@ -1,0 +1,104 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdModule } from './simdModules';
+import { heapF32, release } from './wasmKernelUtils';
+
+/**
+ * The input gradient of a 2-D convolution as one matrix product and a scatter ("col2im"), for layers Winograd cannot
+ * take where this pays (conv2DBackpropInput.ts' col2imPays): 1×1 filters and strided convolutions (ResNet's stride-2
+ * 3×3 convolutions and 1×1 projections):
+ *
+ *   G[p, (kh, kw, ci)] = Σ_co dy[p, co] · W[kh, kw, ci, co]        p = (n, oh, ow); simd/matmul.c's a·bᵀ, reading the
+ *                                                                  filter as the [KH·KW·CI, CO] matrix it is stored as
+ *   dx[n, oh·sh + kh − pt, ow·sw + kw − pl, ci] += G[p, kh, kw, ci]  (taps that land in the padding are dropped)
+ *
+ * The old path for these layers inserted sh−1 / sw−1 zeros between dy's rows and columns and ran a stride-1
+ * convolution with the flipped filter over the 4× larger grid, three quarters of whose products are with zeros; for
+ * a 1×1 filter it ran XNNPACK's convolution with a 1×1 "filter" (timings in conv2DBackpropInput.ts). A 1×1 filter
+ * with stride 1 and no padding needs no scatter: G is dx.
+ *
+ * Summation: each G element sums over co in simd/matmul.c's order; the scatter adds the taps in (kh, kw) order, so
+ * results differ from the cpu backend's in the last bits (≤ 1e-4 in the tests). Returns undefined (caller keeps its
+ * path) when the matmul module cannot load, the data is not float32, or G would exceed MAX_COLUMN_FLOATS.
+ */
+interface MatmulSimd {
+  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number): void;
+}
+
+export interface Col2imCall {
+  dy: TensorInfo;
+  /** [KH, KW, CI, CO] */
+  filter: TensorInfo;
+  inShape: [number, number, number, number];
+  outShape: [number, number, number, number];
+  strides: [number, number];
+  pad: { top: number; left: number };
+}
+
+/** G's size limit (floats): 64 Mi floats = 256 MB of scratch; bigger products keep the zero-insertion path. */
+export const MAX_COLUMN_FLOATS = 64 * 1024 * 1024;
+
+let enabled = process.env['NB_COL2IM'] !== '0';
+
+/** Input gradients computed here in this process (tests check the path they meant to exercise really ran). */
+export const col2imStats = { calls: 0 };
+
+/** Turns this path off (or back on): for tests comparing paths and NB_COL2IM=0 A/B runs. */
+export function setCol2imEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export function col2imBackpropInput(backend: BackendWasm, call: Col2imCall): TensorInfo | undefined {
+  const { dy, filter, inShape, outShape, strides, pad } = call;
+  if (!enabled || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const [batch, inH, inW, ci] = inShape;
+  const [, outH, outW, co] = outShape;
+  const [kh, kw, fci, fco] = filter.shape as [number, number, number, number];
+  if (fci !== ci || fco !== co || dy.shape.length !== 4) return undefined;
+  const positions = batch * outH * outW;
+  const cols = kh * kw * ci;
+  if (positions === 0 || cols === 0 || co === 0 || positions * cols > MAX_COLUMN_FLOATS) return undefined;
+  const simd = simdModule<MatmulSimd>(backend, 'matmul');
+  if (!simd) return undefined;
+  const [sh, sw] = strides;
+  // 1×1, stride 1, no padding: dx = dy · Wᵀ, already in dx's layout.
+  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pad.top === 0 && pad.left === 0 && outH === inH && outW === inW;
+  const g = backend.makeOutput(direct ? [...inShape] : [positions, cols], 'float32');
+  simd.matmul_nt(heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, g), 1, positions, co, cols, 0, 0);
+  col2imStats.calls++;
+  if (direct) return g;
+  const dx = backend.makeOutput([...inShape], 'float32');
+  // Views only after every allocation (an allocation can grow and detach the heap).
+  const gv = heapF32(backend, g);
+  const dxv = heapF32(backend, dx);
+  dxv.fill(0);
+  const rowStride = inW * ci;
+  const imageStride = inH * rowStride;
+  let p = 0; // row of G
+  for (let n = 0; n < batch; n++) {
+    const image = n * imageStride;
+    for (let oh = 0; oh < outH; oh++) {
+      const ih0 = oh * sh - pad.top;
+      for (let ow = 0; ow < outW; ow++, p++) {
+        const iw0 = ow * sw - pad.left;
+        let src = p * cols;
+        for (let fh = 0; fh < kh; fh++) {
+          const ih = ih0 + fh;
+          if (ih < 0 || ih >= inH) {
+            src += kw * ci;
+            continue;
+          }
+          const row = image + ih * rowStride;
+          for (let fw = 0; fw < kw; fw++, src += ci) {
+            const iw = iw0 + fw;
+            if (iw < 0 || iw >= inW) continue;
+            const dst = row + iw * ci;
+            for (let c = 0; c < ci; c++) dxv[dst + c] = (dxv[dst + c] as number) + (gv[src + c] as number);
+          }
+        }
+      }
+    }
+  }
+  release(backend, g);
+  return dx;
+}
