@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { RELU_GRADIENT } from './wasmKernels/reluGrad';
 
 /**
  * Gradients of Sum and Mean without a ones tensor. tfjs-core's versions broadcast dy back to the input shape as
@@ -36,8 +37,12 @@ export const MEAN_GRADIENT: GradConfig = {
   },
 };
 
-/** Installs the gradients above for every backend. Idempotent; call after tfjs-layers is imported. */
+/**
+ * Installs the gradients above, and ReLU's as one kernel where the backend has it (wasmKernels/reluGrad.ts), for every
+ * backend. Idempotent; call after tfjs-layers is imported.
+ */
 export function installGradientOverrides(): void {
   tf.registerGradient(SUM_GRADIENT);
   tf.registerGradient(MEAN_GRADIENT);
+  tf.registerGradient(RELU_GRADIENT);
 }

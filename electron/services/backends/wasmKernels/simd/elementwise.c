@@ -1,10 +1,11 @@
 /*
  * Full-size elementwise kernels (float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
- * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts and ../tile.ts. Register-only code: no
- * stack, no globals, no libc (see the build script for why).
+ * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts, ../tile.ts and ../reluGrad.ts.
+ * Register-only code: no stack, no globals, no libc (see the build script for why).
  *
- * Only broadcasting ops (and Tile) are here: same-shape ops, ops with a scalar and Step measured no faster than tfjs'
- * own (XNNPACK) kernels on a 64x28x28x16 activation — those are memory-bound either way.
+ * Only broadcasting ops (and Tile) are here, plus ReLU's gradient fused into one pass: same-shape ops, ops with a
+ * scalar and Step alone measured no faster than tfjs' own (XNNPACK) kernels on a 64x28x28x16 activation — those are
+ * memory-bound either way, so what pays is fewer passes over memory.
  *
  * Every op is the plain IEEE float32 operation in the order the kernel names it (a - b, a / b, never a * (1/b)), so
  * results equal the cpu backend's (which rounds the same double-precision result to float32) — SquaredDifference,
@@ -106,4 +107,26 @@ void repeat_pattern(const float* pat, float* out, int total, int P) {
     for (int j = 0; j < P; j += 4) wasm_v128_store(out + i + j, wasm_v128_load(pat + j));
   }
   for (int j = 0; i < total; i++, j++) out[i] = pat[j];
+}
+
+/*
+ * ReLU's input gradient in one pass: out[i] = dy[i] * step(x[i]), step(x) = 1 for x > 0, NaN for NaN, else 0 — the
+ * same float32 products as tfjs' `mul(dy, step(x))` (same bits: ±0, NaN and ∞·0 included), reading x and dy once and
+ * writing once instead of writing step(x) and reading it back.
+ */
+EXPORT(relu_grad)
+void relu_grad(const float* x, const float* dy, float* out, int total) {
+  const f4 one = wasm_f32x4_splat(1.f);
+  int i = 0;
+  for (; i + 4 <= total; i += 4) {
+    f4 xv = wasm_v128_load(x + i);
+    f4 s = wasm_v128_and(wasm_f32x4_gt(xv, wasm_f32x4_splat(0.f)), one);     /* 1 or +0 */
+    s = wasm_v128_bitselect(xv, s, wasm_f32x4_ne(xv, xv));                    /* NaN stays NaN */
+    wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(dy + i), s));
+  }
+  for (; i < total; i++) {
+    float xs = x[i];
+    float s = xs > 0.f ? 1.f : (xs != xs ? xs : 0.f);
+    out[i] = dy[i] * s;
+  }
 }
