@@ -81,6 +81,8 @@ export const trainerBackendSchema = z.looseObject({
   fallbackReason: z.string().optional(),
   /** wasm: whether our SIMD training kernels loaded (without them the same run is slower, never different). */
   simdKernels: z.boolean().optional(),
+  /** wasm: whether the compute-bound SIMD kernels run their relaxed-SIMD (fused multiply-add) builds. */
+  relaxedSimd: z.boolean().optional(),
 });
 export type TrainerBackend = z.infer<typeof trainerBackendSchema>;
 

@@ -11,7 +11,8 @@ import { installNodeUtilShim } from './nodeUtilShim';
 import { installGradientOverrides } from './gradientOverrides';
 import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
-import { simdKernelsLoaded } from './wasmKernels/simdModules';
+import { relaxedSimdDecision } from './wasmKernels/relaxedSimd';
+import { relaxedSimdKernelsLoaded, simdKernelsLoaded } from './wasmKernels/simdModules';
 import { disableWasmThreads, prepareWasmThreads } from './wasmThreads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -27,6 +28,11 @@ export interface BackendInfo {
   fallbackReason?: string;
   /** wasm only: whether our hand-written SIMD kernels (wasmKernels/simd) loaded; without them training is slower. */
   simdKernels?: boolean;
+  /**
+   * wasm with SIMD kernels only: whether the compute-bound ones (matmul, Winograd, conv filter gradient) run their
+   * relaxed-SIMD builds (fused multiply-add: last-bit differences from the plain builds). NB_RELAXED_SIMD=0 turns it off.
+   */
+  relaxedSimd?: boolean;
 }
 
 export interface SelectBackendOptions {
@@ -99,6 +105,9 @@ async function prepareWasm(options: SelectBackendOptions): Promise<void> {
     wasmPathsSet = true;
   }
   registerWasmKernels();
+  // Decide (and on Node 20 turn on V8's relaxed-SIMD flag) on this thread before wasm starts and before a trainer
+  // starts its data-parallel worker threads: V8 flags are per process.
+  relaxedSimdDecision();
   const threads = wantedWasmThreads(options.wasmThreads);
   if (threads < 2 || tf.findBackend('wasm') !== null) {
     disableWasmThreads();
@@ -156,6 +165,7 @@ async function activate(name: BackendName, options: SelectBackendOptions): Promi
     info.threads = getThreadsCount();
     if (wasmThreadsNote !== undefined) info.fallbackReason = wasmThreadsNote;
     info.simdKernels = simdKernelsLoaded(tf.backend() as BackendWasm);
+    if (info.simdKernels) info.relaxedSimd = relaxedSimdKernelsLoaded(tf.backend() as BackendWasm);
   }
   if (name === 'cpu') info.threads = 1;
   return info;

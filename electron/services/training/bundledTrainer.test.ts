@@ -22,7 +22,8 @@ describe('the bundled trainer (dist/electron/trainer.cjs)', () => {
   }, 120_000);
   afterAll(() => host?.dispose());
 
-  it('trains on wasm with the SIMD kernels loaded', async () => {
+  // relaxedSimd: the .relaxed builds are copied too, and the bundle turns on Node 20's flag like the sources do.
+  it('trains on wasm with the SIMD kernels loaded (their relaxed-SIMD builds)', async () => {
     const events: TrainerEvent[] = [];
     const done = new Promise<TrainerEvent>((resolve) => {
       host.onEvent((e) => {
@@ -33,6 +34,6 @@ describe('the bundled trainer (dist/electron/trainer.cjs)', () => {
     await host.start({ graph: SPIRALS_MLP, config: { ...DEFAULT_TRAINING_CONFIG, dataset: 'spirals', epochs: 2, backend: 'wasm' } });
     const end = await done;
     expect(end.type, end.type === 'failed' ? end.reason : '').toBe('finished');
-    expect(events[0]).toMatchObject({ type: 'started', backend: { name: 'wasm', simdKernels: true } });
+    expect(events[0]).toMatchObject({ type: 'started', backend: { name: 'wasm', simdKernels: true, relaxedSimd: true } });
   }, 120_000);
 });

@@ -8,6 +8,13 @@ describe('describeBackend', () => {
     );
   });
 
+  it('says when the SIMD kernels run their relaxed-SIMD (fused multiply-add) builds', () => {
+    expect(describeBackend({ name: 'wasm', label: 'wasm', threads: 1, simdKernels: true, relaxedSimd: true })).toBe(
+      'wasm · 1 thread · SIMD kernels (relaxed SIMD: fused multiply-add)',
+    );
+    expect(describeBackend({ name: 'wasm', label: 'wasm', threads: 1, simdKernels: true, relaxedSimd: false })).toBe('wasm · 1 thread · SIMD kernels');
+  });
+
   it('says why a better backend was skipped and when the SIMD kernels are missing', () => {
     expect(
       describeBackend({ name: 'wasm', threads: 2, simdKernels: false, fallbackReason: 'tensorflow: native bindings are not installed' }, 1),

@@ -9,7 +9,9 @@ export function describeBackend(backend: TrainerBackend, workers?: number): stri
   const parts = [backend.label ?? backend.name];
   if (backend.tfjsVersion) parts.push(`tfjs ${backend.tfjsVersion}`);
   if (backend.threads !== undefined) parts.push(`${backend.threads} thread${backend.threads === 1 ? '' : 's'}`);
-  if (backend.simdKernels !== undefined) parts.push(backend.simdKernels ? 'SIMD kernels' : 'without SIMD kernels (slower)');
+  if (backend.simdKernels !== undefined) {
+    parts.push(!backend.simdKernels ? 'without SIMD kernels (slower)' : backend.relaxedSimd ? 'SIMD kernels (relaxed SIMD: fused multiply-add)' : 'SIMD kernels');
+  }
   if (workers !== undefined && workers > 1) parts.push(`${workers} data-parallel workers`);
   const text = parts.join(' · ');
   return backend.fallbackReason ? `${text} — ${backend.fallbackReason}` : text;

@@ -3,14 +3,16 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
-import { heapAddress, setSimdKernelsEnabled, simdModule } from './simdModules';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
+import { heapAddress, setSimdKernelsEnabled, simdModule, simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
 
 /**
  * simd/matmul.c (NN, TN, NT float32 products) against tfjs' cpu backend: the raw exports on every tile/tail size, and
  * BatchMatMul through the engine with the SIMD kernels on and off (the Transpose + XNNPACK fallback), incl. rank 3
  * and a batch of 1 broadcast on either side. Sizes 1, 3, 5, 7, 17, 64, 784 hit every tail of the 2x16, 4x8, 4x4 and
- * 4 x 1-3 tiles (NN/TN) and of the 2x4 dot-product tiles with k % 4 leftovers (NT).
+ * 4 x 1-3 tiles (NN/TN) and of the 2x4 dot-product tiles with k % 4 leftovers (NT). Both builds: matmul.wasm
+ * (multiply, add) and matmul.relaxed.wasm (fused multiply-add; relaxedSimd.ts turns V8's flag on where needed).
  */
 
 const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
@@ -52,12 +54,17 @@ interface MatmulSimd {
   matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
 }
 
-describe('simd/matmul.c', () => {
+const BUILDS = ['plain', 'relaxed'] as const;
+
+describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
   beforeAll(async () => {
     await selectBackend('wasm');
+    setRelaxedSimdEnabled(build === 'relaxed');
+    expect(simdModuleBuild(tf.backend() as BackendWasm, 'matmul')).toBe(build);
   });
   afterAll(async () => {
     setSimdKernelsEnabled(true);
+    setRelaxedSimdEnabled(undefined);
     await tf.setBackend('wasm');
   });
 
@@ -75,6 +82,7 @@ describe('simd/matmul.c', () => {
       const backend = tf.backend() as BackendWasm;
       const simd = simdModule<MatmulSimd>(backend, 'matmul');
       expect(simd, 'matmul module loads').toBeDefined();
+      expect(simdModuleBuild(backend, 'matmul')).toBe(build);
       const { aShape, bShape } = operands(layout, m, k, n);
       const ta = tf.tensor(a, aShape);
       const tb = tf.tensor(b, bShape);
@@ -125,6 +133,7 @@ describe('BatchMatMul on wasm (SIMD kernels and fallback) equals cpu', () => {
   });
   afterAll(async () => {
     setSimdKernelsEnabled(true);
+    setRelaxedSimdEnabled(undefined);
     if (original) {
       tf.unregisterKernel('Transpose', 'wasm');
       tf.registerKernel({ ...original, setupFunc: undefined });
@@ -159,20 +168,23 @@ describe('BatchMatMul on wasm (SIMD kernels and fallback) equals cpu', () => {
     ['aᵀ·bᵀ (fallback only)', [7, 5], [3, 7], true, true],
   ] as const)('%s', async (_, aShape, bShape, transposeA, transposeB) => {
     const cpu = await run('cpu', [...aShape], [...bShape], transposeA, transposeB);
-    for (const simd of [true, false]) {
+    for (const [simd, build] of [[true, 'plain'], [true, 'relaxed'], [false, undefined]] as const) {
       setSimdKernelsEnabled(simd);
+      setRelaxedSimdEnabled(build === 'relaxed');
       await tf.setBackend('wasm');
+      expect(simdModuleBuild(tf.backend() as BackendWasm, 'matmul')).toBe(build);
       const backend = tf.backend() as unknown as { numDataIds(): number };
       const ids = backend.numDataIds();
       transposes = 0;
       const wasm = await run('wasm', [...aShape], [...bShape], transposeA, transposeB);
       expect(backend.numDataIds(), 'no leaked intermediates').toBe(ids);
       expect(wasm.shape).toEqual(cpu.shape);
-      expectClose(wasm.data, cpu.data, `simd ${simd}`);
+      expectClose(wasm.data, cpu.data, `simd ${simd} ${build ?? ''}`);
       // The SIMD kernels read transposed operands in place; the fallback copies one through a Transpose.
       const expectedTransposes = (transposeA ? 1 : 0) + (transposeB ? 1 : 0);
       expect(transposes, `Transposes with simd ${simd}`).toBe(simd && !(transposeA && transposeB) ? 0 : expectedTransposes);
     }
     setSimdKernelsEnabled(true);
+    setRelaxedSimdEnabled(undefined);
   });
 });

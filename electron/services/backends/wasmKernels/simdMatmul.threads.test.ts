@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { simdMatmulWins } from './batchMatMul';
-import { simdModule } from './simdModules';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
+import { simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
 
 const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
 
 // Its own worker process (the wasm build is chosen once per process): under the threaded build the products run from
-// simd/matmul.shared.wasm where our kernel wins, and on XNNPACK's multi-threaded GEMM for large a·b / aᵀ·b.
+// simd/matmul.shared.wasm (and matmul.relaxed.shared.wasm: fused multiply-add) where our kernel wins, and on XNNPACK's multi-threaded GEMM for large a·b / aᵀ·b.
 describe('BatchMatMul under multi-threaded wasm', () => {
   it.each([
     ['a·bᵀ (SIMD)', [64, 256], [256, 256], false, true],
@@ -17,11 +18,12 @@ describe('BatchMatMul under multi-threaded wasm', () => {
     ['a·b large (XNNPACK)', [64, 784], [784, 256], false, false],
     ['a·b tails (SIMD)', [7, 17], [17, 5], false, false],
   ] as const)('%s equals cpu', async (_, aShape, bShape, transposeA, transposeB) => {
-    const run = async (backend: 'cpu' | 'wasm') => {
-      if (backend === 'wasm') {
+    const run = async (backend: 'cpu' | 'plain' | 'relaxed') => {
+      if (backend !== 'cpu') {
         const info = await selectBackend('wasm', { wasmThreads: 2 });
         expect(info.threads).toBe(2);
-        expect(simdModule(tf.backend() as never, 'matmul')).toBeDefined();
+        setRelaxedSimdEnabled(backend === 'relaxed');
+        expect(simdModuleBuild(tf.backend() as never, 'matmul')).toBe(backend);
       } else await tf.setBackend('cpu');
       return tf.tidy(() => {
         const a = tf.tensor(values(tf.util.sizeFromShape([...aShape]), 1), [...aShape]);
@@ -30,10 +32,16 @@ describe('BatchMatMul under multi-threaded wasm', () => {
       });
     };
     const cpu = await run('cpu');
-    const wasm = await run('wasm');
-    let worst = 0;
-    cpu.forEach((c, i) => (worst = Math.max(worst, Math.abs(c - (wasm[i] as number)) / Math.max(1, Math.abs(c)))));
-    expect(worst).toBeLessThanOrEqual(1e-4);
+    try {
+      for (const build of ['plain', 'relaxed'] as const) {
+        const wasm = await run(build);
+        let worst = 0;
+        cpu.forEach((c, i) => (worst = Math.max(worst, Math.abs(c - (wasm[i] as number)) / Math.max(1, Math.abs(c)))));
+        expect(worst, build).toBeLessThanOrEqual(1e-4);
+      }
+    } finally {
+      setRelaxedSimdEnabled(undefined);
+    }
   });
 
   it('routes large a·b and aᵀ·b to XNNPACK only when it has threads', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { relaxedSimdActive } from './relaxedSimd';
 
 /**
  * Our hand-written WebAssembly SIMD kernels (simd/*.c, built by scripts/build-simd-kernels.mjs and committed as
@@ -17,6 +18,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /** One per simd/<name>.c. */
 export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul' | 'winograd';
 
+/**
+ * The modules also built with relaxed SIMD (`<name>.relaxed.wasm`: fused multiply-add, see relaxedSimd.ts) — exactly
+ * the sources that use NB_MADD (simdModules.test.ts checks the two agree). They load instead of the plain build when
+ * relaxedSimdActive(); when a relaxed build cannot load, the plain one does.
+ */
+export const RELAXED_SIMD_MODULES: readonly SimdModuleName[] = ['conv2d', 'matmul', 'winograd'];
+const hasRelaxedBuild = new Set<SimdModuleName>(RELAXED_SIMD_MODULES);
+
 /** The slice of the WebAssembly JS API used here (electron/ compiles without lib.dom, which is where TS declares it). */
 interface WasmModule { readonly __wasmModule: unique symbol }
 interface WasmMemory { readonly buffer: ArrayBuffer }
@@ -32,20 +41,21 @@ const WasmJs = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
  * tfjs' multi-threaded wasm build keeps its heap in a shared memory, which a module must import as shared: each
  * kernel is built twice, `<name>.wasm` and `<name>.shared.wasm`.
  */
-function moduleUrl(name: SimdModuleName, shared: boolean): URL {
-  return new URL(`./simd/${name}${shared ? '.shared' : ''}.wasm`, import.meta.url);
+function moduleUrl(name: SimdModuleName, shared: boolean, relaxed = false): URL {
+  return new URL(`./simd/${name}${relaxed ? '.relaxed' : ''}${shared ? '.shared' : ''}.wasm`, import.meta.url);
 }
 
 const compiled = new Map<string, WasmModule | null>();
-const instances = new WeakMap<WasmMemory, Map<SimdModuleName, object>>();
+/** Per memory, per `<name>` or `<name>.relaxed`: the instance's exports. */
+const instances = new WeakMap<WasmMemory, Map<string, object>>();
 let disabled = process.env['NB_SIMD_KERNELS'] === '0';
 
-function compile(name: SimdModuleName, shared: boolean): WasmModule | null {
-  const key = `${name}${shared ? '.shared' : ''}`;
+function compile(name: SimdModuleName, shared: boolean, relaxed = false): WasmModule | null {
+  const key = `${name}${relaxed ? '.relaxed' : ''}${shared ? '.shared' : ''}`;
   let module = compiled.get(key);
   if (module === undefined) {
     try {
-      module = new WasmJs.Module(readFileSync(moduleUrl(name, shared)));
+      module = new WasmJs.Module(readFileSync(moduleUrl(name, shared, relaxed)));
     } catch {
       module = null;
     }
@@ -61,31 +71,58 @@ function backendMemory(backend: BackendWasm): WasmMemory | undefined {
   return memory instanceof WasmJs.Memory ? memory : undefined;
 }
 
-/** The exports of simd/<name>.wasm bound to `backend`'s memory, or undefined when it cannot be used here. */
+function instantiate(module: WasmModule | null, memory: WasmMemory): object | undefined {
+  if (!module) return undefined;
+  try {
+    return new WasmJs.Instance(module, { env: { memory } }).exports;
+  } catch {
+    return undefined; // e.g. a memory whose limits the module does not accept
+  }
+}
+
+/**
+ * The exports of simd/<name>.wasm bound to `backend`'s memory — its `.relaxed` build when relaxed SIMD is active and
+ * the module has one — or undefined when it cannot be used here (the kernel then keeps its composed path).
+ */
 export function simdModule<T extends object>(backend: BackendWasm, name: SimdModuleName): T | undefined {
   if (disabled) return undefined;
   const memory = backendMemory(backend);
   if (!memory) return undefined;
   let perMemory = instances.get(memory);
   if (!perMemory) instances.set(memory, (perMemory = new Map()));
-  let exports = perMemory.get(name);
+  const relaxed = hasRelaxedBuild.has(name) && relaxedSimdActive();
+  const key = relaxed ? `${name}.relaxed` : name;
+  let exports = perMemory.get(key);
   if (!exports) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && (memory.buffer as unknown) instanceof SharedArrayBuffer;
-    const module = compile(name, shared);
-    if (!module) return undefined;
-    try {
-      exports = new WasmJs.Instance(module, { env: { memory } }).exports;
-    } catch {
-      return undefined; // e.g. a memory whose limits the module does not accept: keep the composed kernels
-    }
-    perMemory.set(name, exports);
+    const relaxedExports = relaxed ? instantiate(compile(name, shared, true), memory) : undefined;
+    // A relaxed build that does not load falls back to the plain one (kept under the plain key: simdModuleBuild).
+    exports = relaxedExports ?? perMemory.get(name) ?? instantiate(compile(name, shared), memory);
+    if (!exports) return undefined;
+    perMemory.set(relaxedExports ? key : name, exports);
   }
   return exports as T;
+}
+
+/**
+ * Which build of `name` simdModule() hands out on `backend` now: 'relaxed' (fused multiply-add), 'plain', or
+ * undefined when the module does not load.
+ */
+export function simdModuleBuild(backend: BackendWasm, name: SimdModuleName): 'relaxed' | 'plain' | undefined {
+  const exports = simdModule(backend, name);
+  if (!exports) return undefined;
+  const memory = backendMemory(backend);
+  return memory && instances.get(memory)?.get(`${name}.relaxed`) === exports ? 'relaxed' : 'plain';
 }
 
 /** Whether our SIMD kernels run on `backend` (reported with the backend, e.g. in a run's metadata). */
 export function simdKernelsLoaded(backend: BackendWasm): boolean {
   return simdModule(backend, 'conv2d') !== undefined;
+}
+
+/** Whether the compute-bound SIMD kernels run their relaxed-SIMD builds on `backend` (BackendInfo.relaxedSimd). */
+export function relaxedSimdKernelsLoaded(backend: BackendWasm): boolean {
+  return simdModuleBuild(backend, 'matmul') === 'relaxed';
 }
 
 /** Turns the SIMD kernels off (or back on) — for tests that compare both paths and for NB_SIMD_KERNELS=0. */

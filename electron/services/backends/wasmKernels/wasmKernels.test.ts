@@ -3,7 +3,9 @@ import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { compareKernelWithCpu, type KernelInput } from './kernelVsCpu';
-import { setSimdKernelsEnabled, simdModule } from './simdModules';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
+import { setSimdKernelsEnabled, simdModule, simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
 
 const values = (n: number, seed: number): Float32Array => seededUniform(n, seed);
@@ -72,10 +74,13 @@ describe('extra wasm kernels match the cpu backend', () => {
   it('the SIMD conv2d module loads in this engine', () => {
     expect(simdModule(tf.findBackend('wasm') as never, 'conv2d')).toBeDefined();
   });
-  for (const simd of [true, false]) {
-    it.each(wideCases)(`Conv2DBackpropFilter (${simd ? 'SIMD kernel' : 'composed fallback'}) %s`, async (_, c) => {
+  // The SIMD kernel from conv2d.wasm (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), and the fallback.
+  for (const [simd, build] of [[true, 'plain'], [true, 'relaxed'], [false, undefined]] as const) {
+    it.each(wideCases)(`Conv2DBackpropFilter (${simd ? `SIMD kernel, ${build} build` : 'composed fallback'}) %s`, async (_, c) => {
       setSimdKernelsEnabled(simd);
+      setRelaxedSimdEnabled(build === undefined ? undefined : build === 'relaxed');
       try {
+        expect(simdModuleBuild(tf.findBackend('wasm') as BackendWasm, 'conv2d')).toBe(build);
         await expectSameAsCpu(
           'Conv2DBackpropFilter',
           { x: { shape: c.x }, dy: { shape: convOutShape(c, c.outChannels) } },
@@ -83,6 +88,7 @@ describe('extra wasm kernels match the cpu backend', () => {
         );
       } finally {
         setSimdKernelsEnabled(true);
+        setRelaxedSimdEnabled(undefined);
       }
     });
   }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
-import { setSimdKernelsEnabled } from './simdModules';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
+import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 import { setWinogradEnabled, winogradStats } from './winogradConv2D';
 import { seededUniform } from '../../testing/seededUniform';
 
@@ -52,13 +54,16 @@ describe('Winograd F(2×2,3×3) convolutions on wasm match the cpu backend', () 
     await selectBackend('wasm');
   });
 
-  for (const winograd of [true, false]) {
-    it.each(CASES.map((c) => [label(c), c] as const))(`${winograd ? 'Winograd' : 'stock path'}: %s`, async (_, c) => {
+  // Winograd on winograd.wasm (multiply, add) and winograd.relaxed.wasm (fused multiply-add), and XNNPACK's path.
+  for (const [winograd, build] of [[true, 'plain'], [true, 'relaxed'], [false, undefined]] as const) {
+    it.each(CASES.map((c) => [label(c), c] as const))(`${winograd ? `Winograd (${build} build)` : 'stock path'}: %s`, async (_, c) => {
       await tf.setBackend('cpu');
       const expected = run(c, true);
       await tf.setBackend('wasm');
       setWinogradEnabled(winograd);
+      if (build) setRelaxedSimdEnabled(build === 'relaxed');
       try {
+        if (build) expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
         const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
         const calls = winogradStats.calls;
         const got = run(c, true);
@@ -68,6 +73,7 @@ describe('Winograd F(2×2,3×3) convolutions on wasm match the cpu backend', () 
         expected.forEach((values, i) => expect(maxRelDiff(values, got[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
       } finally {
         setWinogradEnabled(true);
+        setRelaxedSimdEnabled(undefined);
       }
     });
   }

@@ -4,6 +4,7 @@
  * globals, no libc (see the build script for why).
  */
 #include <wasm_simd128.h>
+#include "nb_madd.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 
@@ -46,10 +47,10 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, int batc
                 f4 d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
                 f4 x0 = wasm_v128_load32_splat(xp), x1 = wasm_v128_load32_splat(xp + 1);
                 f4 x2 = wasm_v128_load32_splat(xp + 2), x3 = wasm_v128_load32_splat(xp + 3);
-                a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(x0, d0)); a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(x0, d1));
-                a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(x1, d0)); a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(x1, d1));
-                a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(x2, d0)); a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(x2, d1));
-                a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(x3, d0)); a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(x3, d1));
+                a00 = NB_MADD(x0, d0, a00); a01 = NB_MADD(x0, d1, a01);
+                a10 = NB_MADD(x1, d0, a10); a11 = NB_MADD(x1, d1, a11);
+                a20 = NB_MADD(x2, d0, a20); a21 = NB_MADD(x2, d1, a21);
+                a30 = NB_MADD(x3, d0, a30); a31 = NB_MADD(x3, d1, a31);
               }
               float* t = tap + c0 * co + o0;
               wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a00)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a01)); t += co;
@@ -73,10 +74,10 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, int batc
               const float* dp = dyrow + lo * co + o0;
               for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
                 f4 xv = wasm_v128_load32_splat(xp);
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xv, wasm_v128_load(dp)));
-                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xv, wasm_v128_load(dp + 4)));
-                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(xv, wasm_v128_load(dp + 8)));
-                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(xv, wasm_v128_load(dp + 12)));
+                a0 = NB_MADD(xv, wasm_v128_load(dp), a0);
+                a1 = NB_MADD(xv, wasm_v128_load(dp + 4), a1);
+                a2 = NB_MADD(xv, wasm_v128_load(dp + 8), a2);
+                a3 = NB_MADD(xv, wasm_v128_load(dp + 12), a3);
               }
               float* t = tap + c0 * co + o0;
               wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a0)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a1));

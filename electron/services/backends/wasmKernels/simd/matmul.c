@@ -11,9 +11,11 @@
  *   NT  C[M,N] = A[M,K]  . B[N,K]'  (a Dense input gradient)
  * Every export takes `batch` products of the same shape; strideA/strideB (in floats) step the operands between them,
  * 0 repeats one operand for the whole batch (tfjs' broadcast of a batch of 1). C is written, never read.
- * Summation order differs from XNNPACK's, so results differ in the last bits (no FMA: the build keeps -ffp-contract=off).
+ * Summation order differs from XNNPACK's, so results differ in the last bits. Multiply-adds are NB_MADD (nb_madd.h):
+ * separate multiply and add in matmul.wasm, fused (relaxed SIMD) in matmul.relaxed.wasm.
  */
 #include <wasm_simd128.h>
+#include "nb_madd.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 #define ADD wasm_f32x4_add
@@ -41,8 +43,8 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       for (int k = 0; k < K; k++, a += sak, b += N) {
         f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
         f4 x0 = SPLAT(a), x1 = SPLAT(a + sai);
-        c00 = ADD(c00, MUL(x0, b0)); c01 = ADD(c01, MUL(x0, b1)); c02 = ADD(c02, MUL(x0, b2)); c03 = ADD(c03, MUL(x0, b3));
-        c10 = ADD(c10, MUL(x1, b0)); c11 = ADD(c11, MUL(x1, b1)); c12 = ADD(c12, MUL(x1, b2)); c13 = ADD(c13, MUL(x1, b3));
+        c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03);
+        c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13);
       }
       float* c = C + i0 * N + j0;
       wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01); wasm_v128_store(c + 8, c02); wasm_v128_store(c + 12, c03); c += N;
@@ -54,8 +56,8 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       const float* b = B + j0;
       for (int k = 0; k < K; k++, a += sak, b += N) {
         f4 x = SPLAT(a);
-        c0 = ADD(c0, MUL(x, wasm_v128_load(b))); c1 = ADD(c1, MUL(x, wasm_v128_load(b + 4)));
-        c2 = ADD(c2, MUL(x, wasm_v128_load(b + 8))); c3 = ADD(c3, MUL(x, wasm_v128_load(b + 12)));
+        c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
+        c2 = NB_MADD(x, wasm_v128_load(b + 8), c2); c3 = NB_MADD(x, wasm_v128_load(b + 12), c3);
       }
       float* c = C + i0 * N + j0;
       wasm_v128_store(c, c0); wasm_v128_store(c + 4, c1); wasm_v128_store(c + 8, c2); wasm_v128_store(c + 12, c3);
@@ -70,10 +72,10 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       for (int k = 0; k < K; k++, a += sak, b += N) {
         f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
         f4 x0 = SPLAT(a), x1 = SPLAT(a + sai), x2 = SPLAT(a + 2 * sai), x3 = SPLAT(a + 3 * sai);
-        c00 = ADD(c00, MUL(x0, b0)); c01 = ADD(c01, MUL(x0, b1));
-        c10 = ADD(c10, MUL(x1, b0)); c11 = ADD(c11, MUL(x1, b1));
-        c20 = ADD(c20, MUL(x2, b0)); c21 = ADD(c21, MUL(x2, b1));
-        c30 = ADD(c30, MUL(x3, b0)); c31 = ADD(c31, MUL(x3, b1));
+        c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01);
+        c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11);
+        c20 = NB_MADD(x2, b0, c20); c21 = NB_MADD(x2, b1, c21);
+        c30 = NB_MADD(x3, b0, c30); c31 = NB_MADD(x3, b1, c31);
       }
       float* c = C + i0 * N + j0;
       wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01); c += N;
@@ -87,7 +89,7 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       const float* b = B + j0;
       for (int k = 0; k < K; k++, a += sak, b += N) {
         f4 x = SPLAT(a);
-        c0 = ADD(c0, MUL(x, wasm_v128_load(b))); c1 = ADD(c1, MUL(x, wasm_v128_load(b + 4)));
+        c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
       }
       wasm_v128_store(C + i * N + j0, c0); wasm_v128_store(C + i * N + j0 + 4, c1);
     }
@@ -99,8 +101,8 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       const float* b = B + j0;
       for (int k = 0; k < K; k++, a += sak, b += N) {
         f4 bv = wasm_v128_load(b);
-        c0 = ADD(c0, MUL(SPLAT(a), bv)); c1 = ADD(c1, MUL(SPLAT(a + sai), bv));
-        c2 = ADD(c2, MUL(SPLAT(a + 2 * sai), bv)); c3 = ADD(c3, MUL(SPLAT(a + 3 * sai), bv));
+        c0 = NB_MADD(SPLAT(a), bv, c0); c1 = NB_MADD(SPLAT(a + sai), bv, c1);
+        c2 = NB_MADD(SPLAT(a + 2 * sai), bv, c2); c3 = NB_MADD(SPLAT(a + 3 * sai), bv, c3);
       }
       float* c = C + i0 * N + j0;
       wasm_v128_store(c, c0); wasm_v128_store(c + N, c1); wasm_v128_store(c + 2 * N, c2); wasm_v128_store(c + 3 * N, c3);
@@ -109,7 +111,7 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       f4 c0 = wasm_f32x4_splat(0);
       const float* a = A + i * sai;
       const float* b = B + j0;
-      for (int k = 0; k < K; k++, a += sak, b += N) c0 = ADD(c0, MUL(SPLAT(a), wasm_v128_load(b)));
+      for (int k = 0; k < K; k++, a += sak, b += N) c0 = NB_MADD(SPLAT(a), wasm_v128_load(b), c0);
       wasm_v128_store(C + i * N + j0, c0);
     }
     j0 += 4;
@@ -123,9 +125,9 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
       const float* b = B + j0;
       for (int k = 0; k < K; k++, a += sak, b += N) {
         f4 av = wasm_f32x4_make(a[0], a[sai], a[2 * sai], a[3 * sai]);
-        c0 = ADD(c0, MUL(av, SPLAT(b)));
-        if (r > 1) c1 = ADD(c1, MUL(av, SPLAT(b + 1)));
-        if (r > 2) c2 = ADD(c2, MUL(av, SPLAT(b + 2)));
+        c0 = NB_MADD(av, SPLAT(b), c0);
+        if (r > 1) c1 = NB_MADD(av, SPLAT(b + 1), c1);
+        if (r > 2) c2 = NB_MADD(av, SPLAT(b + 2), c2);
       }
       float* c = C + i0 * N + j0;
       c[0] = wasm_f32x4_extract_lane(c0, 0); c[N] = wasm_f32x4_extract_lane(c0, 1);
@@ -192,20 +194,20 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
       for (int k = 0; k < K4; k += 4) {
         f4 x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k);
         f4 y = wasm_v128_load(b0 + k);
-        c00 = ADD(c00, MUL(x0, y)); c10 = ADD(c10, MUL(x1, y));
+        c00 = NB_MADD(x0, y, c00); c10 = NB_MADD(x1, y, c10);
         y = wasm_v128_load(b1 + k);
-        c01 = ADD(c01, MUL(x0, y)); c11 = ADD(c11, MUL(x1, y));
+        c01 = NB_MADD(x0, y, c01); c11 = NB_MADD(x1, y, c11);
         y = wasm_v128_load(b2 + k);
-        c02 = ADD(c02, MUL(x0, y)); c12 = ADD(c12, MUL(x1, y));
+        c02 = NB_MADD(x0, y, c02); c12 = NB_MADD(x1, y, c12);
         y = wasm_v128_load(b3 + k);
-        c03 = ADD(c03, MUL(x0, y)); c13 = ADD(c13, MUL(x1, y));
+        c03 = NB_MADD(x0, y, c03); c13 = NB_MADD(x1, y, c13);
       }
       f4 r0 = hsum4(c00, c01, c02, c03), r1 = hsum4(c10, c11, c12, c13);
       if (K4 < K) {
         f4 t0 = wasm_f32x4_splat(0), t1 = t0;
         for (int k = K4; k < K; k++) {
           f4 y = wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k]);
-          t0 = ADD(t0, MUL(SPLAT(a0 + k), y)); t1 = ADD(t1, MUL(SPLAT(a1 + k), y));
+          t0 = NB_MADD(SPLAT(a0 + k), y, t0); t1 = NB_MADD(SPLAT(a1 + k), y, t1);
         }
         r0 = ADD(r0, t0); r1 = ADD(r1, t1);
       }
@@ -216,7 +218,7 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
       f4 c0 = wasm_f32x4_splat(0), c1 = c0;
       for (int k = 0; k < K4; k += 4) {
         f4 y = wasm_v128_load(b + k);
-        c0 = ADD(c0, MUL(wasm_v128_load(a0 + k), y)); c1 = ADD(c1, MUL(wasm_v128_load(a1 + k), y));
+        c0 = NB_MADD(wasm_v128_load(a0 + k), y, c0); c1 = NB_MADD(wasm_v128_load(a1 + k), y, c1);
       }
       float s0 = hsum(c0), s1 = hsum(c1);
       for (int k = K4; k < K; k++) { s0 += a0[k] * b[k]; s1 += a1[k] * b[k]; }
@@ -233,13 +235,13 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
       f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
       for (int k = 0; k < K4; k += 4) {
         f4 x = wasm_v128_load(a0 + k);
-        c0 = ADD(c0, MUL(x, wasm_v128_load(b0 + k))); c1 = ADD(c1, MUL(x, wasm_v128_load(b1 + k)));
-        c2 = ADD(c2, MUL(x, wasm_v128_load(b2 + k))); c3 = ADD(c3, MUL(x, wasm_v128_load(b3 + k)));
+        c0 = NB_MADD(x, wasm_v128_load(b0 + k), c0); c1 = NB_MADD(x, wasm_v128_load(b1 + k), c1);
+        c2 = NB_MADD(x, wasm_v128_load(b2 + k), c2); c3 = NB_MADD(x, wasm_v128_load(b3 + k), c3);
       }
       f4 r = hsum4(c0, c1, c2, c3);
       if (K4 < K) {
         f4 t = wasm_f32x4_splat(0);
-        for (int k = K4; k < K; k++) t = ADD(t, MUL(SPLAT(a0 + k), wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k])));
+        for (int k = K4; k < K; k++) t = NB_MADD(SPLAT(a0 + k), wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k]), t);
         r = ADD(r, t);
       }
       wasm_v128_store(C + i0 * N + j0, r);
@@ -247,7 +249,7 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
     for (int j = N4; j < N; j++) {
       const float* b = B + j * K;
       f4 c = wasm_f32x4_splat(0);
-      for (int k = 0; k < K4; k += 4) c = ADD(c, MUL(wasm_v128_load(a0 + k), wasm_v128_load(b + k)));
+      for (int k = 0; k < K4; k += 4) c = NB_MADD(wasm_v128_load(a0 + k), wasm_v128_load(b + k), c);
       float s = hsum(c);
       for (int k = K4; k < K; k++) s += a0[k] * b[k];
       C[i0 * N + j] = s;

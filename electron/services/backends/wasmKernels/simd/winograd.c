@@ -10,6 +10,7 @@
  * stays close to the direct sum (tests compare with the cpu backend).
  */
 #include <wasm_simd128.h>
+#include "nb_madd.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 #define ADD wasm_f32x4_add
@@ -114,8 +115,8 @@ void winograd_conv3x3(const float* x, const float* U, const float* bias, float* 
             for (int c = 0; c < ci; c++, up += co) {
               f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4), u2 = wasm_v128_load(up + 8), u3 = wasm_v128_load(up + 12);
               f4 s = wasm_v128_load32_splat(v0 + c), q = wasm_v128_load32_splat(v1 + c);
-              a0 = ADD(a0, MUL(s, u0)); a1 = ADD(a1, MUL(s, u1)); a2 = ADD(a2, MUL(s, u2)); a3 = ADD(a3, MUL(s, u3));
-              b0 = ADD(b0, MUL(q, u0)); b1 = ADD(b1, MUL(q, u1)); b2 = ADD(b2, MUL(q, u2)); b3 = ADD(b3, MUL(q, u3));
+              a0 = NB_MADD(s, u0, a0); a1 = NB_MADD(s, u1, a1); a2 = NB_MADD(s, u2, a2); a3 = NB_MADD(s, u3, a3);
+              b0 = NB_MADD(q, u0, b0); b1 = NB_MADD(q, u1, b1); b2 = NB_MADD(q, u2, b2); b3 = NB_MADD(q, u3, b3);
             }
             float* m0 = Ms + (k * 2) * co + o0;
             float* m1 = m0 + co;
