@@ -4,6 +4,10 @@
  * y/mean/variance and one for all gradients — instead of tf.moments + FusedBatchNorm and their ~20 op gradient.
  * Everything else (inference, other axes, tfjs-node and other backends) is the stock layer's own code.
  *
+ * Data-parallel training synchronises the fused kernels' statistics between replicas (batchNormTraining.ts'
+ * BatchNormSync); a training call that would take the stock path while a sync is installed throws instead of
+ * quietly normalising with half a batch.
+ *
  * The class name, config and weights are the stock layer's: models built with it save as 'BatchNormalization' and load
  * in stock tfjs. It is deliberately NOT registered for deserialisation, so loading a model.json keeps the stock class.
  */
@@ -11,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
-import { hasBatchNormTrainingKernels, NB_BATCH_NORM_TRAIN } from '../backends/wasmKernels/batchNormTraining';
+import { batchNormSync, hasBatchNormTrainingKernels, NB_BATCH_NORM_TRAIN } from '../backends/wasmKernels/batchNormTraining';
 
 /** The fields of the stock layer this one reads (private in tfjs-layers' typings). */
 interface StockFields {
@@ -55,10 +59,20 @@ export class FastBatchNormalization extends StockBatchNormalization {
     const training = kwargs['training'] == null ? false : Boolean(kwargs['training']);
     const input = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
     const self = this as unknown as StockFields;
-    if (!training || !input || !self.gamma || !self.beta || input.dtype !== 'float32') return super.call(inputs, kwargs);
-    const ndim = input.rank;
+    if (!training) return super.call(inputs, kwargs);
+    const ndim = input?.rank ?? 0;
     const axis = self.axis >= 0 ? self.axis : self.axis + ndim;
-    if (ndim < 2 || ndim > 4 || axis !== ndim - 1 || !hasBatchNormTrainingKernels(tf.getBackend())) {
+    const fused = input && self.gamma && self.beta && input.dtype === 'float32' && ndim >= 2 && ndim <= 4 && axis === ndim - 1 &&
+      hasBatchNormTrainingKernels(tf.getBackend());
+    if (!input || !self.gamma || !self.beta || !fused) {
+      // (Rank 5+ is left to the stock layer, which rejects it on any number of workers.)
+      if (batchNormSync() && ndim <= 4) {
+        throw new Error(
+          `BatchNorm layer '${this.name}' cannot synchronise its statistics across data-parallel workers ` +
+            `(input rank ${ndim}, axis ${self.axis}, backend ${tf.getBackend()}, ${self.gamma && self.beta ? 'with' : 'without'} scale and centre); ` +
+            'train it with workers: 1',
+        );
+      }
       return super.call(inputs, kwargs);
     }
     const gamma = self.gamma;

@@ -21,6 +21,14 @@ import { heapF32, release } from './wasmKernelUtils';
  * Implemented for wasm (simd/batchnorm.c, or the JS loops below on heap views when the SIMD module is unavailable)
  * and cpu (the same JS loops). Other backends have no such kernel: the layer (compiler/fastBatchNorm.ts) keeps
  * tfjs-layers' composed path there.
+ *
+ * Synchronised BatchNorm (data-parallel training, training/parallel/syncBatchNorm.ts): while a `BatchNormSync` is
+ * installed (setBatchNormSync, only around one replica's forward/backward), both kernels split at their reductions.
+ * Forward: this replica's per-channel Σx and Σ(x − m_local)² go to the sync, which returns the whole batch's mean and
+ * (biased) variance, and x is normalised with those — so both replicas also feed the same values to the moving
+ * averages. Backward: this replica's Σdy and Σdy·(x − mean) go to the sync, which returns the whole batch's (see
+ * BatchNormSync.backward for the scaling); dx uses those, dgamma/dbeta stay this replica's own (the trainer averages
+ * them with the other gradients, weighted by rows).
  */
 export const NB_BATCH_NORM_TRAIN = 'NbBatchNormTrain';
 export const NB_BATCH_NORM_TRAIN_GRAD = 'NbBatchNormTrainGrad';
@@ -30,64 +38,138 @@ interface BatchNormSimd {
     rows: number, channels: number, eps: number): void;
   bn_train_backward(dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
     dbeta: number, scratch: number, rows: number, channels: number, eps: number): void;
+  bn_forward_sums(x: number, mean: number, scratch: number, rows: number, channels: number): void;
+  bn_normalize(x: number, gamma: number, beta: number, y: number, mean: number, variance: number, scratch: number,
+    rows: number, channels: number, eps: number): void;
+  bn_backward_sums(dy: number, x: number, mean: number, scratch: number, rows: number, channels: number): void;
+  bn_backward_apply(dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
+    dbeta: number, sums: number, inv: number, scratch: number, rows: number, channels: number, eps: number): void;
 }
 
-/** Forward on plain arrays; sums in doubles (like tfjs' cpu Sum/Mean). */
-export function batchNormTrainForward(
-  x: Float32Array, gamma: Float32Array, beta: Float32Array, channels: number, epsilon: number,
-  y: Float32Array, mean: Float32Array, variance: Float32Array,
+/**
+ * Combines one replica's BatchNorm reductions with the other replica's (data-parallel training). Installed per thread
+ * around a replica's forward/backward; both replicas must call it for the same layers in the same order, and both get
+ * the same (bit-identical) results.
+ */
+export interface BatchNormSync {
+  /**
+   * In: this replica's `rows`, per-channel `sum` = Σx and `m2` = Σ(x − localMean)² (doubles) and the float32
+   * `localMean` m2 is centred on. Out: the whole batch's mean and biased variance in `mean`/`variance` (float32).
+   */
+  forward(rows: number, sum: Float64Array, m2: Float64Array, localMean: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /**
+   * `sums` (4C doubles): in [0, 2C) this replica's Σdy and Σdy·(x − mean); the sync writes the whole batch's into
+   * [2C, 4C) and returns the divisor D of dx's two mean terms (dx = a·dy + b·(x − mean) + s with b = −γr³·S/D,
+   * s = −γr·Σdy/D; one replica alone: its own sums and D = rows).
+   */
+  backward(rows: number, sums: Float64Array, channels: number): number;
+}
+
+let activeSync: BatchNormSync | undefined;
+
+/** Installs (or with undefined removes) the sync the training kernels use on this thread. */
+export function setBatchNormSync(sync: BatchNormSync | undefined): void {
+  activeSync = sync;
+}
+
+export function batchNormSync(): BatchNormSync | undefined {
+  return activeSync;
+}
+
+/** Forward reductions on plain arrays (sums in doubles, like tfjs' cpu Sum/Mean): Σx, mean = Σx/M, Σ(x − mean)². */
+export function batchNormForwardSums(
+  x: Float32Array, channels: number, mean: Float32Array, sum: Float64Array, m2: Float64Array,
 ): void {
   const rows = x.length / channels;
-  const sum = new Float64Array(channels);
+  sum.fill(0, 0, channels);
+  m2.fill(0, 0, channels);
   for (let i = 0; i < x.length; i += channels) for (let c = 0; c < channels; c++) sum[c]! += x[i + c]!;
   for (let c = 0; c < channels; c++) mean[c] = sum[c]! / rows;
-  sum.fill(0);
   for (let i = 0; i < x.length; i += channels) {
     for (let c = 0; c < channels; c++) {
       const d = x[i + c]! - mean[c]!;
-      sum[c]! += d * d;
+      m2[c]! += d * d;
     }
   }
+}
+
+/** y = (x − mean)·gamma/√(variance + ε) + beta. */
+export function batchNormNormalize(
+  x: Float32Array, gamma: Float32Array, beta: Float32Array, channels: number, epsilon: number,
+  mean: Float32Array, variance: Float32Array, y: Float32Array,
+): void {
   const k = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    variance[c] = sum[c]! / rows;
-    k[c] = gamma[c]! / Math.sqrt(variance[c]! + epsilon);
-  }
+  for (let c = 0; c < channels; c++) k[c] = gamma[c]! / Math.sqrt(variance[c]! + epsilon);
   for (let i = 0; i < x.length; i += channels) {
     for (let c = 0; c < channels; c++) y[i + c] = (x[i + c]! - mean[c]!) * k[c]! + beta[c]!;
   }
 }
 
-/** Backward on plain arrays (see the header for the formula). */
-export function batchNormTrainBackward(
-  dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, channels: number,
-  epsilon: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+/** Forward on plain arrays (with the installed BatchNormSync, the whole batch's statistics). */
+export function batchNormTrainForward(
+  x: Float32Array, gamma: Float32Array, beta: Float32Array, channels: number, epsilon: number,
+  y: Float32Array, mean: Float32Array, variance: Float32Array, sync: BatchNormSync | undefined = activeSync,
 ): void {
   const rows = x.length / channels;
-  const sumDy = new Float64Array(channels);
-  const sumDyX = new Float64Array(channels);
+  const sums = new Float64Array(2 * channels);
+  const sum = sums.subarray(0, channels);
+  const m2 = sums.subarray(channels);
+  batchNormForwardSums(x, channels, mean, sum, m2);
+  if (sync) sync.forward(rows, sum, m2, mean.slice(), mean, variance);
+  else for (let c = 0; c < channels; c++) variance[c] = m2[c]! / rows;
+  batchNormNormalize(x, gamma, beta, channels, epsilon, mean, variance, y);
+}
+
+/** Backward reductions: Σdy and Σdy·(x − mean) into sums[0, C) and sums[C, 2C). */
+export function batchNormBackwardSums(
+  dy: Float32Array, x: Float32Array, mean: Float32Array, channels: number, sums: Float64Array,
+): void {
+  sums.fill(0, 0, 2 * channels);
   for (let i = 0; i < x.length; i += channels) {
     for (let c = 0; c < channels; c++) {
       const g = dy[i + c]!;
-      sumDy[c]! += g;
-      sumDyX[c]! += g * (x[i + c]! - mean[c]!);
+      sums[c]! += g;
+      sums[channels + c]! += g * (x[i + c]! - mean[c]!);
     }
   }
+}
+
+/**
+ * dx, dgamma, dbeta from the sums: dgamma/dbeta from `sums` [0, 2C) (this replica's), dx's mean terms from
+ * `sums` [off, off + 2C) divided by `divisor` (see BatchNormSync.backward).
+ */
+export function batchNormBackwardApply(
+  dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, channels: number,
+  epsilon: number, sums: Float64Array, off: number, divisor: number, dx: Float32Array, dgamma: Float32Array,
+  dbeta: Float32Array,
+): void {
   const a = new Float64Array(channels);
   const b = new Float64Array(channels);
   const s = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
     const r = 1 / Math.sqrt(variance[c]! + epsilon);
     const g = gamma[c]!;
-    dbeta[c] = sumDy[c]!;
-    dgamma[c] = r * sumDyX[c]!;
+    dbeta[c] = sums[c]!;
+    dgamma[c] = r * sums[channels + c]!;
     a[c] = g * r;
-    b[c] = (-g * r * r * r * sumDyX[c]!) / rows;
-    s[c] = (-g * r * sumDy[c]!) / rows;
+    b[c] = (-g * r * r * r * sums[off + channels + c]!) / divisor;
+    s[c] = (-g * r * sums[off + c]!) / divisor;
   }
   for (let i = 0; i < x.length; i += channels) {
     for (let c = 0; c < channels; c++) dx[i + c] = a[c]! * dy[i + c]! + b[c]! * (x[i + c]! - mean[c]!) + s[c]!;
   }
+}
+
+/** Backward on plain arrays (see the header for the formula; with the installed BatchNormSync, the whole batch's). */
+export function batchNormTrainBackward(
+  dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, channels: number,
+  epsilon: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, sync: BatchNormSync | undefined = activeSync,
+): void {
+  const rows = x.length / channels;
+  const sums = new Float64Array(4 * channels);
+  batchNormBackwardSums(dy, x, mean, channels, sums);
+  const divisor = sync ? sync.backward(rows, sums, channels) : rows;
+  batchNormBackwardApply(dy, x, gamma, mean, variance, channels, epsilon, sums, sync ? 2 * channels : 0, divisor, dx, dgamma, dbeta);
 }
 
 type ForwardInputs = { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
@@ -114,6 +196,11 @@ function epsilonOf(attrs: NamedAttrMap | undefined): number {
   return typeof epsilon === 'number' ? epsilon : 1e-3;
 }
 
+/** Float64 view of `count` doubles at byte `address` of the wasm heap (8-aligned: tfjs' allocator aligns to 8+). */
+function heapF64(wasm: BackendWasm, address: number, count: number): Float64Array {
+  return new Float64Array((wasm.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, address, count);
+}
+
 const forwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as unknown as ForwardInputs;
   const wasm = backend as BackendWasm;
@@ -124,16 +211,25 @@ const forwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const variance = wasm.makeOutput([channels], 'float32');
   const size = tf.util.sizeFromShape(x.shape);
   const simd = simdModule<BatchNormSimd>(wasm, 'batchnorm');
+  const sync = activeSync;
   if (simd && size > 0) {
-    // C doubles + C floats; allocated as floats (tfjs' allocator aligns to 8+ bytes).
-    const scratch = wasm.makeOutput([3 * channels], 'float32');
+    const rows = size / channels;
+    // 2C doubles (Σx, Σ(x − mean)²) + C floats; allocated as floats (tfjs' allocator aligns to 8+ bytes).
+    const scratch = wasm.makeOutput([5 * channels], 'float32');
     const at = (t: TensorInfo): number => heapAddress(wasm, t);
-    simd.bn_train_forward(at(x), at(gamma), at(beta), at(y), at(mean), at(variance), at(scratch), size / channels,
-      channels, epsilon);
+    if (!sync) {
+      simd.bn_train_forward(at(x), at(gamma), at(beta), at(y), at(mean), at(variance), at(scratch), rows, channels, epsilon);
+    } else {
+      simd.bn_forward_sums(at(x), at(mean), at(scratch), rows, channels);
+      const sums = heapF64(wasm, at(scratch), 2 * channels);
+      const meanView = heapF32(wasm, mean);
+      sync.forward(rows, sums.subarray(0, channels), sums.subarray(channels), meanView.slice(), meanView, heapF32(wasm, variance));
+      simd.bn_normalize(at(x), at(gamma), at(beta), at(y), at(mean), at(variance), at(scratch), rows, channels, epsilon);
+    }
     release(wasm, scratch);
   } else {
     batchNormTrainForward(heapF32(wasm, x), heapF32(wasm, gamma), heapF32(wasm, beta), channels, epsilon,
-      heapF32(wasm, y), heapF32(wasm, mean), heapF32(wasm, variance));
+      heapF32(wasm, y), heapF32(wasm, mean), heapF32(wasm, variance), sync);
   }
   return [y, mean, variance];
 };
@@ -149,15 +245,27 @@ const backwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const dbeta = wasm.makeOutput([channels], 'float32');
   const size = tf.util.sizeFromShape(x.shape);
   const simd = simdModule<BatchNormSimd>(wasm, 'batchnorm');
+  const sync = activeSync;
   if (simd && size > 0) {
-    const scratch = wasm.makeOutput([7 * channels], 'float32'); // 2C doubles + 3C floats
+    const rows = size / channels;
     const at = (t: TensorInfo): number => heapAddress(wasm, t);
-    simd.bn_train_backward(at(dy), at(x), at(gamma), at(mean), at(variance), at(dx), at(dgamma), at(dbeta), at(scratch),
-      size / channels, channels, epsilon);
-    release(wasm, scratch);
+    if (!sync) {
+      const scratch = wasm.makeOutput([7 * channels], 'float32'); // 2C doubles + 3C floats
+      simd.bn_train_backward(at(dy), at(x), at(gamma), at(mean), at(variance), at(dx), at(dgamma), at(dbeta), at(scratch),
+        rows, channels, epsilon);
+      release(wasm, scratch);
+    } else {
+      const sums = wasm.makeOutput([8 * channels], 'float32'); // 4C doubles: this replica's Σdy, S; the batch's
+      const scratch = wasm.makeOutput([3 * channels], 'float32');
+      simd.bn_backward_sums(at(dy), at(x), at(mean), at(sums), rows, channels);
+      const divisor = sync.backward(rows, heapF64(wasm, at(sums), 4 * channels), channels);
+      simd.bn_backward_apply(at(dy), at(x), at(gamma), at(mean), at(variance), at(dx), at(dgamma), at(dbeta), at(sums),
+        1 / divisor, at(scratch), rows, channels, epsilon);
+      release(wasm, sums, scratch);
+    }
   } else {
     batchNormTrainBackward(heapF32(wasm, dy), heapF32(wasm, x), heapF32(wasm, gamma), heapF32(wasm, mean),
-      heapF32(wasm, variance), channels, epsilon, heapF32(wasm, dx), heapF32(wasm, dgamma), heapF32(wasm, dbeta));
+      heapF32(wasm, variance), channels, epsilon, heapF32(wasm, dx), heapF32(wasm, dgamma), heapF32(wasm, dbeta), sync);
   }
   return [dx, dgamma, dbeta];
 };

@@ -13,13 +13,22 @@
  * of the weights less, no copy of the first half of each batch, and evaluation, callbacks, pause and stop stay where
  * trainModel already does them.
  *
- * BatchNorm: batch statistics are per half batch (like PyTorch DDP without SyncBatchNorm); the moving mean/variance
- * are averaged after every step so both replicas keep the same ones. The averaged moving variance is the mean of the
- * half-batch variances (it misses the spread between the two halves' means), which is what DDP users get too.
- * Dropout: each replica draws from its own seeded stream (seed + replica index), so masks are reproducible.
+ * BatchNorm is synchronised (syncBatchNorm.ts, like PyTorch's SyncBatchNorm): in training, every BatchNorm layer's
+ * forward pass on both replicas normalises with the whole batch's mean and variance, and its backward pass uses the
+ * whole batch's Σdy and Σdy·x̂, exchanged mid-step through shared memory. A 2-worker step therefore computes what a
+ * 1-worker step computes — the same gradients and the same BatchNorm moving statistics, up to float rounding
+ * (DataParallel.test.ts: ≤ 1e-5 after several steps) — for any batch split, odd ones included. The moving statistics
+ * come out identical on both replicas; they are still averaged (identical values average to themselves), which also
+ * covers any other non-trainable weight. LayerNorm is per sample and needs nothing.
+ * Dropout is where the two differ: each replica draws its masks from its own seeded stream (seed + replica index), so
+ * a 2-worker run is reproducible for its seed but does not draw a 1-worker run's masks. (tfjs' dropout seeds a fresh
+ * generator from one Math.random() per call and fills the mask row by row; matching a 1-worker step would need the
+ * trainer's draw for every Dropout call of the step on the worker mid-step, and the worker to skip the trainer's rows
+ * of the mask.) The same holds for the other random training layers (GaussianNoise, GaussianDropout, SpatialDropout).
  *
- * A crashed or failing worker rejects the step in progress (and every later one) with an Error naming the cause;
- * the trainer thread never blocks on the worker (it waits with Atomics.waitAsync), so a crash cannot hang the run.
+ * A crashed or failing worker rejects the step in progress (and every later one) with an Error naming the cause.
+ * Between BatchNorm exchanges the trainer thread never blocks on the worker (it waits with Atomics.waitAsync); inside
+ * one it blocks, in slices that check whether the worker thread is still running, so a crash cannot hang the run.
  *
  * Per-step work besides the two halves' forward/backward is kept small: no await once the worker is ready, the
  * average in a tight function, no copies of shared memory the wasm backend copies anyway, gradients read straight
@@ -40,7 +49,10 @@ import type { BackendInfo } from '../../backends/selectBackend';
 import type { TelemetryProbe } from '../telemetry/TelemetryProbe';
 import { learningRateOf } from '../createOptimizer';
 import { clipFlatGradients, type GradientClipPlan } from '../gradientTransforms';
+import { setBatchNormSync } from '../../backends/wasmKernels/batchNormTraining';
+import { leafLayers } from '../../compiler/leafLayers';
 import { createGradientStep, type GradientStep } from './gradientStep';
+import { ReplicaBatchNormSync, ReplicaGoneError } from './syncBatchNorm';
 import type { ReplicaInit } from './ReplicaInit';
 import {
   allocateReplicaMemory,
@@ -70,6 +82,11 @@ export interface DataParallelOptions {
   readonly maxBatchRows: number;
   /** Receives the worker's stdout/stderr lines; default: written to this process's stderr (stdout may carry JSON). */
   readonly onLog?: (line: string) => void;
+  /**
+   * Synchronised BatchNorm (default true). false normalises each half batch with its own statistics, as before issue
+   * 17 — only to show in tests and measurements what the synchronisation changes and costs.
+   */
+  readonly syncBatchNorm?: boolean;
 }
 
 /**
@@ -104,6 +121,18 @@ function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** The most channels of any BatchNorm layer in `model` (0 when it has none): the room synchronised BatchNorm needs. */
+export function batchNormChannels(model: tfl.LayersModel): number {
+  let most = 0;
+  for (const layer of leafLayers(model)) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const shape = layer.outputShape;
+    const out = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
+    most = Math.max(most, out[out.length - 1] ?? 0);
+  }
+  return most;
+}
+
 /**
  * out = a·wa + b·wb, element by element (in double precision, stored as float32): the same formula as before, so the
  * same bits. A small function of its own so the JIT compiles a tight loop (~20 µs for the bench CNN's 34k weights)
@@ -120,6 +149,8 @@ export interface ParallelPhases {
   readonly trainer: Record<TrainerPhase, number>;
   readonly workerSteps: number;
   readonly worker: Record<WorkerPhase, number>;
+  /** The part of each thread's `compute` spent waiting for the other's BatchNorm statistics (synchronised BatchNorm). */
+  readonly syncWait: { readonly trainer: number; readonly worker: number };
 }
 
 const PHASE = Object.fromEntries(TRAINER_PHASES.map((name, i) => [name, i])) as Record<TrainerPhase, number>;
@@ -155,6 +186,7 @@ export class DataParallel {
   private disposed = false;
   private exited = false;
   private snapshotWaiter: ((weights: Float32Array[]) => void) | undefined;
+  private readonly sync: ReplicaBatchNormSync;
 
   constructor(private readonly options: DataParallelOptions) {
     const { model } = options;
@@ -165,9 +197,11 @@ export class DataParallel {
       maxRows: Math.max(1, Math.floor(options.maxBatchRows / 2)),
       gradientSize: model.trainableWeights.reduce((a, w) => a + sizeOf(w.shape as number[]), 0),
       statisticsSize: model.nonTrainableWeights.reduce((a, w) => a + sizeOf(w.shape as number[]), 0),
+      syncChannels: batchNormChannels(model),
     };
     const buffer = allocateReplicaMemory(this.layout);
     this.views = replicaViews(buffer, this.layout);
+    this.sync = new ReplicaBatchNormSync(this.views, 0, () => this.workerGone());
     this.failed = new Promise<never>((_, reject) => {
       this.fail = (error) => {
         if (this.failure || this.disposed) return;
@@ -220,6 +254,18 @@ export class DataParallel {
       this.exited = true;
       this.fail(new Error(`Data-parallel training worker exited unexpectedly (exit code ${code})`));
     });
+  }
+
+  /**
+   * Asked while the trainer blocks inside a BatchNorm exchange (the event loop cannot deliver 'exit' then): Node
+   * reports a stopped worker's event-loop idle time as −1, synchronously.
+   */
+  private workerGone(): string | undefined {
+    if (this.failure) return this.failure.message;
+    if (this.worker.performance.eventLoopUtilization().idle < 0) {
+      return 'Data-parallel training worker exited unexpectedly (while the trainer waited for its BatchNorm statistics)';
+    }
+    return undefined;
   }
 
   private async until<T>(promise: Promise<T>): Promise<T> {
@@ -290,15 +336,27 @@ export class DataParallel {
     v.x.set(x.subarray(n0 * f, rows * f));
     v.y.set(y.subarray(n0 * w, rows * w));
     Atomics.store(v.ctrl, CTRL.ROWS, n1);
+    const syncBatchNorm = n1 > 0 && this.options.syncBatchNorm !== false;
+    Atomics.store(v.ctrl, CTRL.SYNC_BN, syncBatchNorm ? 1 : 0);
     const seq = this.post(COMMAND.STEP);
     lap(PHASE.send);
 
     const xs = tf.tensor(x.subarray(0, n0 * f), [n0, ...this.inputShape], 'float32');
     const ys = tf.tensor(y.subarray(0, n0 * w), [n0, w], 'float32');
     let local: number[];
+    // BatchNorm layers exchange their statistics with the worker's (only when it has rows: a 1-row batch is ours alone).
+    setBatchNormSync(syncBatchNorm ? this.sync : undefined);
     try {
       local = this.step.compute(xs, ys, this.localGradients, this.localStatistics);
+    } catch (error) {
+      if (error instanceof ReplicaGoneError) {
+        // The worker stopped mid-exchange: give its 'error'/'exit' event (with the cause) a moment to arrive.
+        await this.until(new Promise((resolve) => setTimeout(resolve, 1_000)));
+        this.fail(error);
+      }
+      throw error;
     } finally {
+      setBatchNormSync(undefined);
       xs.dispose();
       ys.dispose();
     }
@@ -348,6 +406,7 @@ export class DataParallel {
       trainer: Object.fromEntries(TRAINER_PHASES.map((name, i) => [name, this.phaseMs[i]!])) as Record<TrainerPhase, number>,
       workerSteps: w[WORKER_PHASES.length]!,
       worker: Object.fromEntries(WORKER_PHASES.map((name, i) => [name, w[i]!])) as Record<WorkerPhase, number>,
+      syncWait: { trainer: this.sync.waitedMs, worker: w[WORKER_PHASES.length + 1]! },
     };
   }
 
@@ -369,6 +428,7 @@ export class DataParallel {
     Atomics.add(ctrl, CTRL.APPLY, 1);
     Atomics.notify(ctrl, CTRL.STEP);
     Atomics.notify(ctrl, CTRL.APPLY);
+    Atomics.notify(ctrl, CTRL.SYNC_TRAINER); // a worker waiting in a BatchNorm exchange sees EXIT and stops
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     const timer = setTimeout(() => void this.worker.terminate(), 5_000);

@@ -15,13 +15,21 @@ export const CTRL = {
   ROWS: 3,
   /** What STEP means: a training step, a weight snapshot, or exit. */
   COMMAND: 4,
+  /** 1 when the step's BatchNorm layers synchronise their statistics (syncBatchNorm.ts), 0 when each half uses its own. */
+  SYNC_BN: 5,
   /**
    * Ints 6–7 (bytes 24–31, 8-aligned) hold a Float64: the learning rate of the update published with APPLY (a
    * schedule changes it between steps; written before APPLY is stored, so the worker reads it after its wait).
    */
   LEARNING_RATE: 6,
+  /**
+   * Synchronised BatchNorm (syncBatchNorm.ts): how many reductions each replica has published into its `syncSlots`
+   * so far in the run (trainer's, worker's); each waits until the other's count reaches its own.
+   */
+  SYNC_TRAINER: 8,
+  SYNC_WORKER: 9,
 } as const;
-const CTRL_INTS = 8;
+const CTRL_INTS = 10;
 
 export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2 } as const;
 
@@ -38,8 +46,11 @@ export const TRAINER_PHASES = ['between', 'send', 'compute', 'waitWorker', 'aver
 export const WORKER_PHASES = ['waitStep', 'compute', 'waitApply', 'apply'] as const;
 export type TrainerPhase = (typeof TRAINER_PHASES)[number];
 export type WorkerPhase = (typeof WORKER_PHASES)[number];
-/** Float64 slots after the float32 regions: the worker's phases, then its step count. */
-const PHASE_SLOTS = WORKER_PHASES.length + 1;
+/**
+ * Float64 slots after the float32 regions: the worker's phases, then its step count, then the part of its `compute`
+ * spent waiting for the trainer's BatchNorm statistics (synchronised BatchNorm).
+ */
+const PHASE_SLOTS = WORKER_PHASES.length + 2;
 
 export interface ReplicaLayout {
   /** Values per sample (product of the input shape) and per target row. */
@@ -49,6 +60,13 @@ export interface ReplicaLayout {
   readonly maxRows: number;
   readonly gradientSize: number;
   readonly statisticsSize: number;
+  /** Most channels of a BatchNorm layer in the model (0: none, no room for synchronised BatchNorm). */
+  readonly syncChannels: number;
+}
+
+/** Doubles in one synchronised-BatchNorm slot: a 3-value header, then up to 3 values per channel. */
+export function syncSlotSize(channels: number): number {
+  return 3 + 3 * channels;
 }
 
 export interface ReplicaViews {
@@ -64,8 +82,11 @@ export interface ReplicaViews {
   /** The averaged update both replicas apply. */
   readonly avgGradients: Float32Array;
   readonly avgStatistics: Float32Array;
-  /** The worker's phase times (ms, summed; WORKER_PHASES order) and, last, how many steps they cover. */
+  /** The worker's phase times (ms, summed; WORKER_PHASES order), how many steps they cover, its BatchNorm wait. */
   readonly workerPhases: Float64Array;
+  /** Synchronised BatchNorm: 2 slots of syncSlotSize(syncChannels) doubles for the trainer, then 2 for the worker. */
+  readonly syncSlots: Float64Array;
+  readonly syncChannels: number;
 }
 
 function floatsOf(layout: ReplicaLayout): number[] {
@@ -85,8 +106,12 @@ function phasesOffset(layout: ReplicaLayout): number {
   return Math.ceil((CTRL_INTS * 4 + floats * 4) / 8) * 8;
 }
 
+function syncDoubles(layout: ReplicaLayout): number {
+  return layout.syncChannels > 0 ? 4 * syncSlotSize(layout.syncChannels) : 0;
+}
+
 export function allocateReplicaMemory(layout: ReplicaLayout): SharedArrayBuffer {
-  return new SharedArrayBuffer(phasesOffset(layout) + PHASE_SLOTS * 8);
+  return new SharedArrayBuffer(phasesOffset(layout) + (PHASE_SLOTS + syncDoubles(layout)) * 8);
 }
 
 export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): ReplicaViews {
@@ -99,5 +124,9 @@ export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): 
     return view;
   }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const workerPhases = new Float64Array(buffer, phasesOffset(layout), PHASE_SLOTS);
-  return { ctrl, learningRate, x, y, gradients, statistics, metrics, avgGradients, avgStatistics, workerPhases };
+  const syncSlots = new Float64Array(buffer, phasesOffset(layout) + PHASE_SLOTS * 8, syncDoubles(layout));
+  return {
+    ctrl, learningRate, x, y, gradients, statistics, metrics, avgGradients, avgStatistics, workerPhases, syncSlots,
+    syncChannels: layout.syncChannels,
+  };
 }

@@ -12,7 +12,9 @@ import { selectBackend } from '../../backends/selectBackend';
 import { compileGraph } from '../../compiler/compileGraph';
 import { createOptimizer, setLearningRate } from '../createOptimizer';
 import { compiledLoss } from '../fusedLosses';
+import { setBatchNormSync } from '../../backends/wasmKernels/batchNormTraining';
 import { createGradientStep, tensorFromVolatile } from './gradientStep';
+import { ReplicaBatchNormSync, ReplicaGoneError } from './syncBatchNorm';
 import { COMMAND, CTRL, replicaViews, WORKER_PHASES } from './replicaLayout';
 import type { ReplicaInit } from './ReplicaInit';
 
@@ -44,6 +46,10 @@ async function main(): Promise<void> {
 
   const views = replicaViews(init.buffer, init.layout);
   const { ctrl } = views;
+  // Synchronised BatchNorm: while waiting for the trainer's statistics, give up only when told to exit.
+  const sync = new ReplicaBatchNormSync(views, 1, () =>
+    Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT ? 'the trainer stopped the worker' : undefined,
+  );
   const { featureSize, targetWidth } = init.layout;
   port.postMessage({ type: 'ready' });
 
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     WORKER_PHASES.indexOf(p),
   ) as [number, number, number, number];
   const STEPS = WORKER_PHASES.length;
+  const SYNC_WAIT = STEPS + 1;
   let t = performance.now();
   const lap = (phase: number) => {
     const now = performance.now();
@@ -83,10 +90,16 @@ async function main(): Promise<void> {
     if (rows > 0) {
       const xs = tensorFromVolatile(views.x.subarray(0, rows * featureSize), [rows, ...init.inputShape]);
       const ys = tensorFromVolatile(views.y.subarray(0, rows * targetWidth), [rows, targetWidth]);
+      setBatchNormSync(Atomics.load(ctrl, CTRL.SYNC_BN) === 1 ? sync : undefined);
       try {
         const out = step.compute(xs, ys, views.gradients, views.statistics);
         views.metrics.set(out.slice(0, views.metrics.length));
+      } catch (error) {
+        if (error instanceof ReplicaGoneError) break; // told to exit mid-step
+        throw error;
       } finally {
+        setBatchNormSync(undefined);
+        phases[SYNC_WAIT] = sync.waitedMs;
         xs.dispose();
         ys.dispose();
       }

@@ -32,26 +32,27 @@ static inline void block_sum(const float* x, const float* m, float* acc, int r0,
 }
 
 /*
- * Forward: mean[c] = Σx/M, variance[c] = Σ(x − mean)²/M (biased, two passes like tf.moments), then
- * y = (x − mean)·k + beta with k = gamma/√(variance + eps). scratch: C doubles + C floats.
+ * Forward, first half: this replica's per-channel sums. sum[c] = Σx (double), mean[c] = (float)(Σx/M), then
+ * m2[c] = Σ(x − mean[c])² (double, centred on that float mean: the second of tf.moments' two passes).
+ * acc: C floats of scratch. Data-parallel training combines two replicas' halves before normalising (sync BatchNorm).
  */
-EXPORT(bn_train_forward)
-void bn_train_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* variance,
-                      void* scratch, int rows, int C, float eps) {
-  double* total = (double*)scratch;
-  float* acc = (float*)(total + C);
+static inline void forward_sums(const float* x, float* mean, double* sum, double* m2, float* acc, int rows, int C) {
   const double inv = 1.0 / (double)rows;
   for (int pass = 0; pass < 2; pass++) {
+    double* total = pass == 0 ? sum : m2;
     for (int c = 0; c < C; c++) total[c] = 0.0;
     for (int r0 = 0; r0 < rows; r0 += BLOCK) {
       int r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
       block_sum(x, pass == 0 ? 0 : mean, acc, r0, r1, C);
       for (int c = 0; c < C; c++) total[c] += (double)acc[c];
     }
-    float* out = pass == 0 ? mean : variance;
-    for (int c = 0; c < C; c++) out[c] = (float)(total[c] * inv);
+    if (pass == 0) for (int c = 0; c < C; c++) mean[c] = (float)(total[c] * inv);
   }
-  float* k = acc; /* the block sums are done with */
+}
+
+/* Forward, second half: y = (x − mean)·k + beta with k = gamma/√(variance + eps). k: C floats of scratch. */
+static inline void normalize(const float* x, const float* gamma, const float* beta, float* y, const float* mean,
+                             const float* variance, float* k, int rows, int C, float eps) {
   for (int c = 0; c < C; c++) k[c] = (float)((double)gamma[c] / __builtin_sqrt((double)variance[c] + (double)eps));
   for (int r = 0; r < rows; r++) {
     const float* xr = x + (long)r * C;
@@ -66,19 +67,47 @@ void bn_train_forward(const float* x, const float* gamma, const float* beta, flo
 }
 
 /*
+ * Forward: mean[c] = Σx/M, variance[c] = Σ(x − mean)²/M (biased, two passes like tf.moments), then
+ * y = (x − mean)·k + beta with k = gamma/√(variance + eps). scratch: 2C doubles + C floats.
+ */
+EXPORT(bn_train_forward)
+void bn_train_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* variance,
+                      void* scratch, int rows, int C, float eps) {
+  double* sum = (double*)scratch;
+  double* m2 = sum + C;
+  float* acc = (float*)(m2 + C);
+  forward_sums(x, mean, sum, m2, acc, rows, C);
+  const double inv = 1.0 / (double)rows;
+  for (int c = 0; c < C; c++) variance[c] = (float)(m2[c] * inv);
+  normalize(x, gamma, beta, y, mean, variance, acc, rows, C, eps);
+}
+
+/* The two halves of bn_train_forward, exported for synchronised BatchNorm (scratch as there; sums read by JS). */
+EXPORT(bn_forward_sums)
+void bn_forward_sums(const float* x, float* mean, void* scratch, int rows, int C) {
+  double* sum = (double*)scratch;
+  forward_sums(x, mean, sum, sum + C, (float*)(sum + 2 * C), rows, C);
+}
+
+EXPORT(bn_normalize)
+void bn_normalize(const float* x, const float* gamma, const float* beta, float* y, const float* mean,
+                  const float* variance, void* scratch, int rows, int C, float eps) {
+  normalize(x, gamma, beta, y, mean, variance, (float*)scratch, rows, C, eps);
+}
+
+/*
  * Backward, closed form with x̂ = (x − mean)·r, r = 1/√(variance + eps), M = rows:
  *   dbeta = Σdy,  dgamma = Σdy·x̂ = r·S with S = Σdy·(x − mean),
  *   dx = gamma·r·(dy − Σdy/M − x̂·(Σdy·x̂)/M) = a·dy + b·(x − mean) + s
  *   with a = gamma·r, b = −gamma·r³·S/M, s = −gamma·r·Σdy/M.
  * One pass for both sums, one for dx. scratch: 2C doubles + 3C floats.
+ *
+ * Synchronised BatchNorm splits it: bn_backward_sums gives this replica's Σdy and S, JS combines both replicas', and
+ * bn_backward_apply takes the sums for dgamma/dbeta (this replica's) apart from those for dx (the combined ones, with
+ * `inv` the divisor; see ../batchNormTraining.ts).
  */
-EXPORT(bn_train_backward)
-void bn_train_backward(const float* dy, const float* x, const float* gamma, const float* mean, const float* variance,
-                       float* dx, float* dgamma, float* dbeta, void* scratch, int rows, int C, float eps) {
-  double* sumDy = (double*)scratch;
-  double* sumDyX = sumDy + C;
-  float* accDy = (float*)(sumDyX + C);
-  float* accDyX = accDy + C;
+static inline void backward_sums(const float* dy, const float* x, const float* mean, double* sumDy, double* sumDyX,
+                                 float* accDy, float* accDyX, int rows, int C) {
   for (int c = 0; c < C; c++) { sumDy[c] = 0.0; sumDyX[c] = 0.0; }
   for (int r0 = 0; r0 < rows; r0 += BLOCK) {
     int r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
@@ -97,19 +126,24 @@ void bn_train_backward(const float* dy, const float* x, const float* gamma, cons
     }
     for (int c = 0; c < C; c++) { sumDy[c] += (double)accDy[c]; sumDyX[c] += (double)accDyX[c]; }
   }
-  const double inv = 1.0 / (double)rows;
-  float* a = accDy; /* the block sums are done with */
-  float* b = accDyX;
-  float* s = accDyX + C;
+}
+
+/* coef: 3C floats of scratch (a, b, s). */
+static inline void backward_apply(const float* dy, const float* x, const float* gamma, const float* mean,
+                                  const float* variance, float* dx, float* dgamma, float* dbeta, const double* sumDy,
+                                  const double* sumDyX, const double* cDy, const double* cDyX, double inv, float* coef,
+                                  int rows, int C, float eps) {
+  float* a = coef;
+  float* b = coef + C;
+  float* s = coef + 2 * C;
   for (int c = 0; c < C; c++) {
     double r = 1.0 / __builtin_sqrt((double)variance[c] + (double)eps);
     double g = (double)gamma[c];
-    double sdy = sumDy[c], sdyx = sumDyX[c];
-    dbeta[c] = (float)sdy;
-    dgamma[c] = (float)(r * sdyx);
+    dbeta[c] = (float)sumDy[c];
+    dgamma[c] = (float)(r * sumDyX[c]);
     a[c] = (float)(g * r);
-    b[c] = (float)(-g * r * r * r * sdyx * inv);
-    s[c] = (float)(-g * r * sdy * inv);
+    b[c] = (float)(-g * r * r * r * cDyX[c] * inv);
+    s[c] = (float)(-g * r * cDy[c] * inv);
   }
   for (int r = 0; r < rows; r++) {
     const float* dyr = dy + (long)r * C;
@@ -124,4 +158,33 @@ void bn_train_backward(const float* dy, const float* x, const float* gamma, cons
     }
     for (; c < C; c++) dxr[c] = a[c] * dyr[c] + b[c] * (xr[c] - mean[c]) + s[c];
   }
+}
+
+EXPORT(bn_train_backward)
+void bn_train_backward(const float* dy, const float* x, const float* gamma, const float* mean, const float* variance,
+                       float* dx, float* dgamma, float* dbeta, void* scratch, int rows, int C, float eps) {
+  double* sumDy = (double*)scratch;
+  double* sumDyX = sumDy + C;
+  float* acc = (float*)(sumDyX + C);
+  backward_sums(dy, x, mean, sumDy, sumDyX, acc, acc + C, rows, C);
+  backward_apply(dy, x, gamma, mean, variance, dx, dgamma, dbeta, sumDy, sumDyX, sumDy, sumDyX, 1.0 / (double)rows,
+                 acc, rows, C, eps);
+}
+
+/* scratch: 2C doubles (Σdy, S, read by JS) + 2C floats. */
+EXPORT(bn_backward_sums)
+void bn_backward_sums(const float* dy, const float* x, const float* mean, void* scratch, int rows, int C) {
+  double* sumDy = (double*)scratch;
+  float* acc = (float*)(sumDy + 2 * C);
+  backward_sums(dy, x, mean, sumDy, sumDy + C, acc, acc + C, rows, C);
+}
+
+/* sums: this replica's Σdy, S (2C doubles), then the combined ones (2C doubles); scratch: 3C floats. */
+EXPORT(bn_backward_apply)
+void bn_backward_apply(const float* dy, const float* x, const float* gamma, const float* mean, const float* variance,
+                       float* dx, float* dgamma, float* dbeta, const void* sums, double inv, void* scratch, int rows,
+                       int C, float eps) {
+  const double* s = (const double*)sums;
+  backward_apply(dy, x, gamma, mean, variance, dx, dgamma, dbeta, s, s + C, s + 2 * C, s + 3 * C, inv, (float*)scratch,
+                 rows, C, eps);
 }
