@@ -14,8 +14,9 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
 /**
  * Data-parallel trainer workers: 1 trains in one thread; 2 splits every batch over two threads with synchronous
- * gradient averaging (same results for a seed, not bit-identical to 1); `auto` uses 2 when the backend is single-threaded
- * (wasm, cpu), the machine has at least 2 cores and the model is not tiny. The native tensorflow backend always uses 1.
+ * gradient averaging and synchronised BatchNorm (the same math as 1 up to float rounding; Dropout masks differ);
+ * `auto` — the default when unset — uses 2 when the backend is single-threaded (wasm, cpu), the machine has at least
+ * 2 cores and the model has enough work per half batch. The native tensorflow backend always uses 1.
  */
 export const TRAINING_WORKERS = [1, 2, 'auto'] as const;
 export type TrainingWorkers = (typeof TRAINING_WORKERS)[number];

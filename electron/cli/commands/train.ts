@@ -735,7 +735,7 @@ export const trainCommand: CliCommand = {
       .option('--optimizer <name>', `one of ${OPTIMIZERS.join(', ')}`)
       .option('--seed <n>', 'random seed (weights, shuffling, dropout)', intArg('--seed'))
       .option('--backend <name>', `one of ${TRAINING_BACKENDS.join(', ')}`)
-      .option('--workers <n>', 'data-parallel workers: 1, 2 (split each batch over two threads) or auto')
+      .option('--workers <n>', 'data-parallel workers: 1, 2 (split each batch over two threads) or auto (default: 2 where it pays)')
       .option('--validation-split <x>', 'share of the training set held out for validation (0–0.5)', numArg('--validation-split'))
       .option('--samples <n>', 'synthetic datasets: number of points', intArg('--samples'))
       .option('--limit <n>', 'mnist: train on the first N samples only (quick runs)', intArg('--limit'))

@@ -419,11 +419,11 @@ export function TrainingPanel() {
             ))}
           </select>
         </label>
-        <label className="nb-field" title="2 splits every batch over two threads (data-parallel); auto does so only where it pays">
+        <label className="nb-field" title="2 splits every batch over two threads (data-parallel, same results as 1); auto (the default) does so only where it pays">
           <span>Workers</span>
           <select
             aria-label="Workers"
-            value={String(config.workers ?? 1)}
+            value={String(config.workers ?? 'auto')}
             disabled={active}
             onChange={(e) => setConfig({ workers: e.target.value === 'auto' ? 'auto' : (Number(e.target.value) as 1 | 2) })}
           >

@@ -9,8 +9,11 @@ import { estimateMacsPerSample, resolveWorkers } from './resolveWorkers';
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 
 describe('resolveWorkers', () => {
-  it('uses what was asked for, 1 by default', () => {
-    expect(resolveWorkers(undefined, { name: 'wasm', threads: 1 }, 8)).toBe(1);
+  it('uses what was asked for, auto by default', () => {
+    expect(resolveWorkers(undefined, { name: 'wasm', threads: 1 }, 8)).toBe(2);
+    expect(resolveWorkers(undefined, { name: 'wasm', threads: 1 }, 8, { macs: 100_000, params: 1_000 })).toBe(1);
+    expect(resolveWorkers(undefined, { name: 'wasm', threads: 1 }, 1)).toBe(1);
+    expect(resolveWorkers(undefined, { name: 'tensorflow' }, 8)).toBe(1);
     expect(resolveWorkers(1, { name: 'wasm', threads: 1 }, 8)).toBe(1);
     expect(resolveWorkers(2, { name: 'wasm', threads: 2 }, 1)).toBe(2);
     expect(resolveWorkers(2, { name: 'cpu', threads: 1 }, 2)).toBe(2);

@@ -23,10 +23,12 @@ export interface HalfBatchWork {
 }
 
 /**
- * How many data-parallel replicas a run uses. `auto` takes 2 only where it pays: a backend that runs single-threaded
- * (wasm with 1 thread, cpu) on a machine with at least 2 cores, and enough work per half batch (see above); threaded
- * wasm already uses the cores. tfjs-node always trains with 1: it already runs multi-threaded, and its native addon is
- * not made to load in a second thread of the same process.
+ * How many data-parallel replicas a run uses. Unset means `auto` (the default since BatchNorm is synchronised across
+ * the replicas, issue 17: a 2-worker step computes what a 1-worker step does, so the choice is only about speed).
+ * `auto` takes 2 only where it pays: a backend that runs single-threaded (wasm with 1 thread, cpu) on a machine with
+ * at least 2 cores, and enough work per half batch (see above); threaded wasm already uses the cores. tfjs-node always
+ * trains with 1: it already runs multi-threaded, and its native addon is not made to load in a second thread of the
+ * same process.
  */
 export function resolveWorkers(
   requested: TrainingWorkers | undefined,
@@ -34,7 +36,7 @@ export function resolveWorkers(
   cores = os.cpus().length,
   work?: HalfBatchWork,
 ): 1 | 2 {
-  if (requested === 1 || requested === undefined || backend.name === 'tensorflow') return 1;
+  if (requested === 1 || backend.name === 'tensorflow') return 1;
   if (requested === 2) return 2;
   const singleThreaded = backend.name === 'cpu' || (backend.name === 'wasm' && (backend.threads ?? 1) <= 1);
   const enoughWork =
