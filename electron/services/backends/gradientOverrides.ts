@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { CLIP_BY_VALUE_GRADIENT } from './wasmKernels/clipByValueGrad';
 import { RELU_GRADIENT } from './wasmKernels/reluGrad';
 
 /**
@@ -38,11 +39,13 @@ export const MEAN_GRADIENT: GradConfig = {
 };
 
 /**
- * Installs the gradients above, and ReLU's as one kernel where the backend has it (wasmKernels/reluGrad.ts), for every
- * backend. Idempotent; call after tfjs-layers is imported.
+ * Installs the gradients above, and ReLU's and ClipByValue's as one kernel where the backend has it
+ * (wasmKernels/reluGrad.ts, wasmKernels/clipByValueGrad.ts), for every backend. Idempotent; call after tfjs-layers is
+ * imported.
  */
 export function installGradientOverrides(): void {
   tf.registerGradient(SUM_GRADIENT);
   tf.registerGradient(MEAN_GRADIENT);
   tf.registerGradient(RELU_GRADIENT);
+  tf.registerGradient(CLIP_BY_VALUE_GRADIENT);
 }

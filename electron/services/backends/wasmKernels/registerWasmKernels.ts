@@ -13,6 +13,7 @@ import { makeMeanWasm, makeSumWasm, MEAN, SUM } from './leadingAxesReduce';
 import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { MAX_POOL, makeMaxPoolWasm } from './maxPool';
 import { reluGradWasmConfig } from './reluGrad';
+import { clipGradWasmConfig } from './clipByValueGrad';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 import { CONV2D, FUSED_CONV2D, makeConv2DWasm, makeFusedConv2DWasm } from './winogradConv2D';
@@ -29,7 +30,9 @@ export const WASM_EXTRA_KERNELS: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
-  reluGradWasmConfig, // not missing, but ReLU's gradient in one pass (reluGrad.ts; used by gradientOverrides.ts)
+  // Not missing, but one kernel instead of a composition (used by gradientOverrides.ts).
+  reluGradWasmConfig,
+  clipGradWasmConfig,
 ];
 
 /**
