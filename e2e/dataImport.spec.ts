@@ -106,19 +106,19 @@ test('an image folder uploaded with nested class folders; augmentation entries o
 });
 
 test('Cancel during a big folder upload stops it and leaves nothing in workspace/data', async ({ appPage: page, webHost }) => {
-  // 2,400 small images: one request each, long enough to cancel half-way.
+  // 6,000 small images (a few seconds in batches): long enough to cancel half-way.
   const folder = mkdtempSync(path.join(os.tmpdir(), 'nb-e2e-bigfolder-'));
   const many = path.join(folder, 'many');
   const shapes = path.join(repoRoot, 'electron/services/data/fixtures/images/shapes');
   try {
     for (const cls of ['circle', 'square', 'triangle']) {
       mkdirSync(path.join(many, cls), { recursive: true });
-      for (let i = 0; i < 800; i++) copyFileSync(path.join(shapes, cls, `${String((i % 12) + 1).padStart(2, '0')}.png`), path.join(many, cls, `${i}.png`));
+      for (let i = 0; i < 2000; i++) copyFileSync(path.join(shapes, cls, `${String((i % 12) + 1).padStart(2, '0')}.png`), path.join(many, cls, `${i}.png`));
     }
     const dialog = await openNewFromData(page);
     await dialog.getByLabel('Upload an image folder').setInputFiles(many);
     const bar = dialog.getByRole('progressbar', { name: 'Reading the data' });
-    await expect(bar).toHaveAttribute('aria-valuetext', /Uploading many: \d+ of 2400 files/);
+    await expect(bar).toHaveAttribute('aria-valuetext', /Uploading many: \d+ of 6000 files/);
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
     // Some files are in the host's temporary folder by now, none visible as an import.
     expect(readdirSync(path.join(webHost.workspace, 'data')).every((name) => name.startsWith('.importing-'))).toBe(true);

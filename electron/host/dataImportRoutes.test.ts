@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRequest, type ApiHandlers, type ApiMethod } from '../../shared/contracts/api';
-import { DATA_IMPORT_ROUTE } from '../../shared/contracts/dataImport';
+import { DATA_IMPORT_ROUTE, framedFileHeader } from '../../shared/contracts/dataImport';
 import type { DataProgress } from '../../shared/contracts/data';
 import { TOKEN_HEADER } from '../../shared/contracts/graphBundle';
 import { DataJobs } from '../services/data/dataJobs';
@@ -114,6 +114,25 @@ describe('the web host’s upload route', () => {
     expect(committed).toMatchObject({ path: 'workspace/data/shapes', files: 4 });
     expect(readFileSync(path.join(ws, 'data/shapes/square/deep/02.png'))).toEqual(readFileSync(path.join(SHAPES, 'square', '02.png')));
     rmSync(path.join(ws, 'data', 'shapes'), { recursive: true });
+
+    // Several files to a request (op=files), as the page sends small images.
+    const batched = JSON.parse((await post({ op: 'begin', kind: 'imageFolder', name: 'shapes' })).text) as { session: string };
+    const parts: Buffer[] = [];
+    for (const file of ['01.png', '02.png', '03.png']) {
+      const bytes = readFileSync(path.join(SHAPES, 'triangle', file));
+      parts.push(Buffer.from(framedFileHeader(`triangle/${file}`, bytes.byteLength)), bytes);
+    }
+    const sentMany = await post({ op: 'files', session: batched.session }, new Uint8Array(Buffer.concat(parts)));
+    expect(sentMany.status, sentMany.text).toBe(200);
+    expect(JSON.parse(sentMany.text)).toMatchObject({ files: 3 });
+    expect(JSON.parse((await post({ op: 'commit', session: batched.session })).text)).toMatchObject({ path: 'workspace/data/shapes', files: 3 });
+    expect(readdirSync(path.join(ws, 'data', 'shapes', 'triangle'))).toEqual(['01.png', '02.png', '03.png']);
+    rmSync(path.join(ws, 'data', 'shapes'), { recursive: true });
+    const cut = JSON.parse((await post({ op: 'begin', kind: 'imageFolder', name: 'shapes' })).text) as { session: string };
+    const refusedCut = await post({ op: 'files', session: cut.session }, new Uint8Array(Buffer.from('10 circle/a.png\nabc')));
+    expect(refusedCut.status).toBe(400);
+    expect(refusedCut.text).toMatch(/ended in the middle of 'circle\/a\.png'/);
+    expect(dataFolder()).toEqual([]);
 
     const cancelled = JSON.parse((await post({ op: 'begin', kind: 'imageFolder', name: 'shapes' })).text) as { session: string };
     expect((await post({ op: 'file', session: cancelled.session, path: 'circle/01.png' }, 'x')).status).toBe(200);

@@ -17,6 +17,8 @@ export const MAX_IMPORT_SESSIONS = 4;
 export interface DataImportRoutes {
   begin(kind: DataImportKind, name: string): Promise<{ session: string }>;
   file(session: string, relativePath: string, body: AsyncIterable<Uint8Array>, declaredBytes?: number): Promise<{ files: number; bytes: number }>;
+  /** Several files in one body (`op=files`, shared/contracts/dataImport.ts). */
+  files(session: string, body: AsyncIterable<Uint8Array>): Promise<{ files: number; bytes: number }>;
   commit(session: string): Promise<ImportedData>;
   cancel(session: string): Promise<void>;
   /** Aborts every session (the host is closing). */
@@ -65,6 +67,22 @@ export function createDataImportRoutes(deps: {
     }
   };
 
+  /** A write into the session: a refused or broken one ends the import (the session removed what it had written). */
+  const write = (id: string, work: (session: ImportSession) => Promise<void>) =>
+    inPageTerms(async () => {
+      const session = touch(id);
+      try {
+        await work(session);
+      } catch (error) {
+        clearTimeout(sessions.get(id)?.timer);
+        sessions.delete(id);
+        await session.abort().catch(() => undefined);
+        throw error;
+      }
+      touch(id);
+      return { files: session.files, bytes: session.bytes };
+    });
+
   return {
     begin: (kind, name) =>
       inPageTerms(async () => {
@@ -75,20 +93,8 @@ export function createDataImportRoutes(deps: {
         touch(id);
         return { session: id };
       }),
-    file: (id, relativePath, body, declaredBytes) =>
-      inPageTerms(async () => {
-        const session = touch(id);
-        try {
-          await session.addFile(relativePath, body, declaredBytes);
-        } catch (error) {
-          // A refused file ends the import (the session removed what it had written).
-          clearTimeout(sessions.get(id)?.timer);
-          sessions.delete(id);
-          throw error;
-        }
-        touch(id);
-        return { files: session.files, bytes: session.bytes };
-      }),
+    file: (id, relativePath, body, declaredBytes) => write(id, (session) => session.addFile(relativePath, body, declaredBytes)),
+    files: (id, body) => write(id, (session) => session.addFramed(body)),
     commit: (id) =>
       inPageTerms(async () => {
         const session = touch(id);

@@ -194,7 +194,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     send(response, 200, JSON.stringify(opened), { 'Content-Type': 'application/json; charset=utf-8' });
   }
 
-  /** One step of a data upload (shared/contracts/dataImport.ts): begin, a file's bytes, commit or cancel. */
+  /** One step of a data upload (shared/contracts/dataImport.ts): begin, a file's bytes (or several files'), commit or cancel. */
   async function importData(imports: DataImportRoutes, url: URL, request: IncomingMessage, response: ServerResponse) {
     const op = url.searchParams.get('op');
     const session = url.searchParams.get('session') ?? '';
@@ -214,9 +214,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         const declared = Number(request.headers['content-length'] ?? Number.NaN);
         return json(await imports.file(session, url.searchParams.get('path') ?? '', bodyChunks(request), Number.isFinite(declared) ? declared : undefined));
       }
+      if (op === 'files') return json(await imports.files(session, bodyChunks(request)));
       if (op === 'commit') return json(await imports.commit(session));
       if (op === 'cancel') return json(await imports.cancel(session));
-      return refuse(400, 'Which step? "op" must be begin, file, commit or cancel.');
+      return refuse(400, 'Which step? "op" must be begin, file, files, commit or cancel.');
     } catch (error) {
       const message = describeError(error);
       const status = error instanceof UnknownImportSession ? 404 : error instanceof DataImportError || error instanceof FileError ? (/over the limit|more than [\d,]+ files/.test(message) ? 413 : 400) : 500;

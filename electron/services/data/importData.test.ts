@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { framedFileHeader } from '../../../shared/contracts/dataImport';
 import { createDataImporter, DataImportError, IMPORT_TEMP_PREFIX, sweepAbandonedImports } from './importData';
 import { inspectData } from './userDataApi';
 
@@ -60,6 +61,41 @@ describe('importing data into workspace/data', () => {
     }
     expect(tree(path.join(workspace, 'data'))).toEqual([]);
     expect(tree(outside)).toEqual([]);
+    expect(existsSync(path.join(root, 'escape.png'))).toBe(false);
+  });
+
+  it('several files in one framed body, whatever the chunk boundaries; a malformed or cut body leaves nothing', async () => {
+    const importer = createDataImporter({ workspace });
+    const files: [string, string][] = [
+      ['cat/a.png', 'alpha'],
+      ['cat/indoor/b.png', ''],
+      ['dög/c.png', 'x\ny 12 z\n'],
+    ];
+    const body = Buffer.concat(files.flatMap(([p, text]) => [Buffer.from(framedFileHeader(p, Buffer.byteLength(text))), Buffer.from(text)]));
+    // One byte at a time: headers and files cut everywhere.
+    async function* bytewise(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < bytes.byteLength; i++) yield bytes.subarray(i, i + 1);
+    }
+    const session = await importer.begin('imageFolder', 'pets');
+    await session.addFramed(bytewise(body));
+    await session.addFramed(bytesOf(`3 dog/d.png\nabc`));
+    expect(session.files).toBe(4);
+    const result = await session.commit();
+    expect(tree(result.absolute)).toEqual(['cat', 'cat/a.png', 'cat/indoor', 'cat/indoor/b.png', 'dog', 'dog/d.png', 'dög', 'dög/c.png']);
+    expect(readFileSync(path.join(result.absolute, 'dög/c.png'), 'utf8')).toBe('x\ny 12 z\n');
+    expect(readFileSync(path.join(result.absolute, 'cat/indoor/b.png'), 'utf8')).toBe('');
+
+    for (const [bad, reason] of [
+      ['5 cat/a.png\nabc', /ended in the middle of 'cat\/a\.png'/],
+      ['cat/a.png\nabc', /malformed/],
+      ['1 ../../escape.png\nx', /Refused '\.\.\/\.\.\/escape\.png'/],
+      ['1 cat/a.png', /ended in the middle of a file header/],
+    ] as const) {
+      const broken = await importer.begin('imageFolder', 'broken');
+      await expect(broken.addFramed(bytesOf('1 cat/ok.png\nk', bad)), bad).rejects.toThrow(reason);
+      await expect(broken.commit()).rejects.toThrow(/is over/);
+    }
+    expect(readdirSync(path.join(workspace, 'data'))).toEqual(['pets']);
     expect(existsSync(path.join(root, 'escape.png'))).toBe(false);
   });
 

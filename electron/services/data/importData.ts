@@ -13,6 +13,7 @@ import { link, lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rm, stat,
 import path from 'node:path';
 import {
   DATA_IMPORT_FOLDER,
+  MAX_FRAMED_HEADER_BYTES,
   importNameProblem,
   importPathProblem,
   MAX_DATA_IMPORT_BYTES,
@@ -67,6 +68,8 @@ export interface ImportSession {
   readonly name: string;
   /** Writes one file (`relativePath` inside the imported folder; a table's only file has its name) from `chunks`. */
   addFile(relativePath: string, chunks: AsyncIterable<Uint8Array>, declaredBytes?: number): Promise<void>;
+  /** Writes the files of one `op=files` body (shared/contracts/dataImport.ts: `<size> <path>\n` then the bytes, repeated). */
+  addFramed(body: AsyncIterable<Uint8Array>): Promise<void>;
   readonly files: number;
   readonly bytes: number;
   commit(): Promise<ImportResult>;
@@ -110,6 +113,8 @@ export function createDataImporter(options: { readonly workspace: string; readon
     let bytes = 0;
     let finished = false;
     const paths = new Set<string>();
+    /** Folders made inside the temporary folder (one mkdir per folder, not per file). */
+    const made = new Set<string>([temp]);
 
     const fail = async (message: string): Promise<never> => {
       await session.abort();
@@ -130,16 +135,21 @@ export function createDataImporter(options: { readonly workspace: string; readon
         if (finished) throw new DataImportError(`The import of '${name}' is over: start a new one.`);
         const pathProblem = kind === 'table' ? (relativePath === name ? undefined : `a table import holds one file, '${name}'`) : importPathProblem(relativePath);
         if (pathProblem) return fail(`Refused '${relativePath.slice(0, 300)}' in the import of '${name}': ${pathProblem}. Nothing was imported.`);
-        if (kind === 'table' && files > 0) return fail(`A table import holds one file; '${name}' was sent twice. Nothing was imported.`);
+        if (kind === 'table' && paths.size > 0) return fail(`A table import holds one file; '${name}' was sent twice. Nothing was imported.`);
         if (paths.has(relativePath)) return fail(`'${relativePath}' was sent twice in the import of '${name}'. Nothing was imported.`);
-        if (files + 1 > limits.maxFiles) return fail(`'${name}' has more than ${limits.maxFiles.toLocaleString('en-US')} files, the limit for one import. Nothing was imported.`);
+        // Counted when a file starts (paths), not when it ends: files sent side by side cannot pass the limit together.
+        if (paths.size + 1 > limits.maxFiles) return fail(`'${name}' has more than ${limits.maxFiles.toLocaleString('en-US')} files, the limit for one import. Nothing was imported.`);
         const overLimit = () => `'${name}' is over the limit for one import (${formatMegabytes(limits.maxBytes)}). Nothing was imported.`;
         if (declaredBytes !== undefined && bytes + declaredBytes > limits.maxBytes) return fail(overLimit());
         paths.add(relativePath);
         const target = path.join(temp, ...relativePath.split('/'));
         let handle: FileHandle | undefined;
         try {
-          await mkdir(path.dirname(target), { recursive: true });
+          const parent = path.dirname(target);
+          if (!made.has(parent)) {
+            await mkdir(parent, { recursive: true });
+            made.add(parent);
+          }
           // O_EXCL: never through a link (nor over a file) someone put in the temporary folder.
           handle = await open(target, 'wx');
           for await (const chunk of chunks) {
@@ -157,10 +167,29 @@ export function createDataImporter(options: { readonly workspace: string; readon
           files += 1;
         } catch (error) {
           await handle?.close().catch(() => undefined);
-          if (error instanceof DataImportError) throw error;
+          // Whatever stopped the file (a refusal, a body that ended early, a cancel), nothing of the import stays.
           await session.abort();
-          if ((error as Error).name === 'AbortError') throw error;
+          if (error instanceof DataImportError || (error as Error).name === 'AbortError') throw error;
           throw new DataImportError(`Writing '${relativePath}' of the import of '${name}' failed: ${(error as Error).message}. Nothing was imported.`);
+        }
+      },
+
+      async addFramed(body) {
+        const reader = new ChunkReader(body[Symbol.asyncIterator]());
+        try {
+          for (;;) {
+            const header = await reader.line(MAX_FRAMED_HEADER_BYTES);
+            if (header === undefined) return;
+            const match = /^(\d{1,16}) (.+)$/.exec(header);
+            if (!match) return await fail(`The upload of '${name}' is malformed (a file header '${header.slice(0, 80)}'). Nothing was imported.`);
+            const size = Number(match[1]);
+            const relativePath = match[2]!;
+            await session.addFile(relativePath, reader.take(size, () => new DataImportError(`The upload of '${name}' ended in the middle of '${relativePath}'. Nothing was imported.`)), size);
+          }
+        } catch (error) {
+          // A header cut short or too long is refused like a bad file: nothing of the import stays.
+          await session.abort();
+          throw error;
         }
       },
 
@@ -246,6 +275,61 @@ export function createDataImporter(options: { readonly workspace: string; readon
   }
 
   return { dataFolder, begin, importFromDisk };
+}
+
+/** Reads a body piece by piece: header lines and then exactly so many bytes, whatever the chunk boundaries. */
+class ChunkReader {
+  private pending: Uint8Array = new Uint8Array(0);
+  private ended = false;
+
+  constructor(private readonly source: AsyncIterator<Uint8Array>) {}
+
+  private async more(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.source.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
+    }
+    this.pending = this.pending.byteLength === 0 ? next.value : concat(this.pending, next.value);
+    return true;
+  }
+
+  /** The next line (without its newline); undefined at the end of the body; throws past `max` bytes. */
+  async line(max: number): Promise<string | undefined> {
+    for (;;) {
+      const newline = this.pending.indexOf(10);
+      if (newline >= 0) {
+        const text = new TextDecoder('utf-8', { fatal: false }).decode(this.pending.subarray(0, newline));
+        this.pending = this.pending.subarray(newline + 1);
+        return text;
+      }
+      if (this.pending.byteLength > max) throw new DataImportError('A file header of the upload is too long. Nothing was imported.');
+      if (!(await this.more())) {
+        if (this.pending.byteLength === 0) return undefined;
+        throw new DataImportError('The upload ended in the middle of a file header. Nothing was imported.');
+      }
+    }
+  }
+
+  /** Exactly `size` bytes, as they come; `short()` is thrown when the body ends first. */
+  async *take(size: number, short: () => Error): AsyncIterable<Uint8Array> {
+    let left = size;
+    while (left > 0) {
+      if (this.pending.byteLength === 0 && !(await this.more())) throw short();
+      const piece = this.pending.subarray(0, Math.min(left, this.pending.byteLength));
+      this.pending = this.pending.subarray(piece.byteLength);
+      left -= piece.byteLength;
+      yield piece;
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.byteLength + b.byteLength);
+  joined.set(a, 0);
+  joined.set(b, a.byteLength);
+  return joined;
 }
 
 async function exists(target: string): Promise<boolean> {

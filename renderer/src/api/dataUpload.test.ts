@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DATA_IMPORT_BYTES } from '../../../shared/contracts/dataImport';
-import { planUpload } from './dataUpload';
+import { batchBody, batchFiles, planUpload } from './dataUpload';
 
 const file = (webkitRelativePath: string, text = 'x', size = text.length) => ({
   name: webkitRelativePath.split('/').at(-1)!,
@@ -39,5 +39,19 @@ describe('planUpload: what the page sends for a chosen table or folder', () => {
     expect(() => planUpload('imageFolder', [file('photos/cat:1/x.png')])).toThrow(/contains ":"/);
     expect(() => planUpload('imageFolder', [file('photos/.hidden')])).toThrow(/only hidden files/);
     expect(() => planUpload('table', [{ ...file('', 'a', MAX_DATA_IMPORT_BYTES + 1), name: 'huge.csv' }])).toThrow(/'huge\.csv' is 2048\.0 MB; the limit for one import is 2048\.0 MB/);
+  });
+});
+
+describe('batches: small files several to a request', () => {
+  it('closes a batch at the file or byte limit, a big file alone, every file once in order', () => {
+    const files = [1, 2, 3, 50, 4, 5, 6, 7].map((n, i) => ({ relativePath: `c/${i}.png`, blob: new Blob([new Uint8Array(n)]) }));
+    const batches = batchFiles(files, 3, 10);
+    expect(batches.map((b) => b.files.map((f) => f.relativePath))).toEqual([['c/0.png', 'c/1.png', 'c/2.png'], ['c/3.png'], ['c/4.png', 'c/5.png'], ['c/6.png'], ['c/7.png']]);
+    expect(batches.map((b) => b.bytes)).toEqual([6, 50, 9, 6, 7]);
+  });
+
+  it('a batch body is each file\'s header `<size> <path>\\n` then its bytes', async () => {
+    const body = batchBody({ files: [{ relativePath: 'cat/ä.png', blob: new Blob(['abc']) }, { relativePath: 'dog/b.png', blob: new Blob(['']) }], bytes: 3 });
+    expect(new TextDecoder().decode(await body.arrayBuffer())).toBe('3 cat/ä.png\nabc0 dog/b.png\n');
   });
 });

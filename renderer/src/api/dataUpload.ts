@@ -1,12 +1,13 @@
 /**
  * New from Data → Upload in the browser (issue 14): a table file or the files of an image folder sent to the web host's
- * import route (shared/contracts/dataImport.ts), one request per file with the page's token, into
+ * import route (shared/contracts/dataImport.ts), small files several to a request, with the page's token, into
  * `workspace/data/<name>`. Progress counts bytes sent (XMLHttpRequest reports them while a file goes); aborting stops
  * the file on its way and tells the host to remove what it has. Names and sizes are checked before a byte is sent.
  * Only the web host has this route: Electron copies with its own dialog (inspectData with importToWorkspace).
  */
 import {
   DATA_IMPORT_ROUTE,
+  framedFileHeader,
   importNameProblem,
   importPathProblem,
   MAX_DATA_IMPORT_BYTES,
@@ -121,9 +122,50 @@ function post(query: Record<string, string>, body: Blob | undefined, signal: Abo
   });
 }
 
+/** Requests on their way at once. */
+export const UPLOAD_PARALLEL = 3;
 /**
- * Sends `plan` into `workspace/data/`; resolves to where it went (its page path). On an abort or a failure the host
- * removes what it had; nothing half-written stays.
+ * Small files go several to a request (`op=files`): one request per image costs a round trip each, far more than its
+ * bytes. A batch closes at this many files or bytes; a bigger file goes on its own.
+ */
+export const BATCH_FILES = 200;
+export const BATCH_BYTES = 8 * 1024 * 1024;
+const PROGRESS_GAP_MS = 100;
+
+/** One request's worth of files: consecutive files of the plan, as one body (headers and files, read lazily). */
+export interface UploadBatch {
+  readonly files: readonly UploadFile[];
+  readonly bytes: number;
+}
+
+/** The plan's files in batches of at most {@link BATCH_FILES} files and {@link BATCH_BYTES} (a bigger file alone). */
+export function batchFiles(files: readonly UploadFile[], maxFiles = BATCH_FILES, maxBytes = BATCH_BYTES): UploadBatch[] {
+  const batches: UploadBatch[] = [];
+  let current: UploadFile[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length > 0 && (current.length >= maxFiles || bytes + file.blob.size > maxBytes)) {
+      batches.push({ files: current, bytes });
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.blob.size;
+  }
+  if (current.length > 0) batches.push({ files: current, bytes });
+  return batches;
+}
+
+/** A batch as the body of one `op=files` request: each file's header, then the file (a Blob keeps the bytes on disk). */
+export function batchBody(batch: UploadBatch): Blob {
+  const parts: BlobPart[] = [];
+  for (const file of batch.files) parts.push(framedFileHeader(file.relativePath, file.blob.size) as Uint8Array<ArrayBuffer>, file.blob);
+  return new Blob(parts);
+}
+
+/**
+ * Sends `plan` into `workspace/data/` in batches, {@link UPLOAD_PARALLEL} at a time; resolves to where it went (its page
+ * path). On an abort or a failure the other files stop and the host removes what it had; nothing half-written stays.
  */
 export async function uploadData(
   plan: UploadPlan,
@@ -131,24 +173,64 @@ export async function uploadData(
 ): Promise<ImportedData> {
   const { signal, onProgress } = options;
   const { session } = (await post({ op: 'begin', kind: plan.kind, name: plan.name }, undefined, signal)) as { session: string };
-  let done = 0;
-  try {
-    for (const [i, file] of plan.files.entries()) {
-      const report = (sent: number) =>
-        onProgress?.({
-          fraction: plan.bytes > 0 ? (done + sent) / plan.bytes : i / plan.files.length,
-          message: plan.kind === 'table' ? `Uploading ${plan.name}: ${formatMegabytes(done + sent)} of ${formatMegabytes(plan.bytes)}` : `Uploading ${plan.name}: ${i} of ${plan.files.length} files`,
+  // Stops every file on its way: the page's cancel, or the first file that fails.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let doneBytes = 0;
+  let doneFiles = 0;
+  const sending = new Map<number, number>();
+  // At most every PROGRESS_GAP_MS: a re-render per file would cost more than sending a small image.
+  let lastReport = -Infinity;
+  const report = () => {
+    const now = performance.now();
+    if (now - lastReport < PROGRESS_GAP_MS) return;
+    lastReport = now;
+    let bytes = doneBytes;
+    for (const sent of sending.values()) bytes += sent;
+    onProgress?.({
+      fraction: plan.bytes > 0 ? bytes / plan.bytes : doneFiles / plan.files.length,
+      message: plan.kind === 'table' ? `Uploading ${plan.name}: ${formatMegabytes(bytes)} of ${formatMegabytes(plan.bytes)}` : `Uploading ${plan.name}: ${doneFiles} of ${plan.files.length} files`,
+    });
+  };
+  const batches = batchFiles(plan.files);
+  let next = 0;
+  let firstError: unknown;
+  const worker = async () => {
+    while (next < batches.length && !stop.signal.aborted) {
+      const i = next++;
+      const batch = batches[i]!;
+      try {
+        const body = batchBody(batch);
+        await post({ op: 'files', session }, body, stop.signal, (sent) => {
+          // Headers are a few bytes per file: count the share of the body sent as the share of its files' bytes.
+          sending.set(i, body.size > 0 ? (sent / body.size) * batch.bytes : 0);
+          report();
         });
-      report(0);
-      await post({ op: 'file', session, path: file.relativePath }, file.blob, signal, report);
-      done += file.blob.size;
+      } catch (error) {
+        // The file that was refused says why; files beside it then find the import closed, which says less.
+        if (firstError === undefined || (firstError instanceof Error && firstError.message.startsWith('This import is no longer open'))) firstError = error;
+        stop.abort();
+        return;
+      }
+      sending.delete(i);
+      doneBytes += batch.bytes;
+      doneFiles += batch.files.length;
+      report();
     }
-    onProgress?.({ fraction: 1, message: `Uploaded ${plan.name}` });
+  };
+  try {
+    report();
+    await Promise.all(Array.from({ length: Math.min(UPLOAD_PARALLEL, batches.length) }, worker));
     if (signal?.aborted) throw abortError();
+    if (firstError !== undefined) throw firstError;
+    onProgress?.({ fraction: 1, message: `Uploaded ${plan.name}` });
     return (await post({ op: 'commit', session }, undefined, undefined)) as ImportedData;
   } catch (error) {
     // The host removes what it has (a refused file already ended the session there: a 404 then is fine).
     await post({ op: 'cancel', session }, undefined, undefined).catch(() => undefined);
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
