@@ -43,7 +43,8 @@ const small = writeSmallTable();
 
 describe('bricks data import', () => {
   it('copies a table and an image folder into <workspace>/data, numbering a taken name; refusals exit 2 leaving nothing', async () => {
-    const workspace = path.join(dir, 'import-ws');
+    // Its own folder: `dir` must stay a folder without images (inspecting it is a test below).
+    const workspace = mkdtempSync(path.join(tmpdir(), 'nb-cli-import-'));
     const table = await runCli('data', 'import', fixture('semicolon.csv'), '--workspace', workspace);
     expect(table.code, table.err).toBe(0);
     expect(table.out).toBe(`Imported ${fixture('semicolon.csv')} into ${path.join(workspace, 'data', 'semicolon.csv')} (1 file, ${readFileSync(fixture('semicolon.csv')).byteLength} bytes)\n`);
@@ -61,6 +62,7 @@ describe('bricks data import', () => {
     expect(missing.err).toMatch(/No file or folder at .*nope\.csv/);
     expect(readdirSync(path.join(workspace, 'data')).sort()).toEqual(['pets', 'semicolon-2.csv', 'semicolon.csv']);
     expect(readdirSync(workspace)).toEqual(['data']);
+    rmSync(workspace, { recursive: true, force: true });
   });
 });
 
