@@ -1,6 +1,6 @@
 /**
  * The web host's data uploads (issue 14, shared/contracts/dataImport.ts): the page sends a table or an image folder
- * file by file into an import session; `commit` renames it into `workspace/data/<name>` and answers its page path,
+ * in an import session (a file per request, or several small ones); `commit` renames it into `workspace/data/<name>` and answers its page path,
  * `cancel` (or a session left alone for {@link IDLE_SESSION_MS}) removes what was written. Sessions live in memory:
  * a host restart leaves only a hidden temporary folder, which the next start sweeps.
  */

@@ -2,7 +2,7 @@
  * Importing the user's own data into the workspace (issue 14): a CSV/TSV table or an image folder is copied into
  * `workspace/data/<name>` (a table keeps its file name, a folder its folder name; `-2`, `-3`… when taken), then
  * inspected like any data there. Electron copies what its native dialog gave (LabApi `importData`); the web host takes
- * an upload on {@link DATA_IMPORT_ROUTE}, one file per request, with the per-launch token like every request:
+ * an upload on {@link DATA_IMPORT_ROUTE} (a file per request, or several small ones), with the per-launch token like every request:
  *
  *   POST /data-import?op=begin&kind=table|imageFolder&name=NAME   → { session }
  *   POST /data-import?op=file&session=ID&path=REL/PATH  (body: the file's bytes) → { files, bytes }

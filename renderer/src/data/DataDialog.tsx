@@ -106,7 +106,7 @@ export function DataDialog() {
     }
   };
 
-  // The browser's upload: sent file by file with its own progress; closing the dialog aborts it (the host removes it).
+  // The browser's upload: sent in batches with its own progress; closing the dialog aborts it (the host removes it).
   const uploadAbort = useRef<AbortController | undefined>(undefined);
   useEffect(() => () => uploadAbort.current?.abort(), []);
   const upload = async (kind: 'table' | 'imageFolder', files: FileList | null) => {
