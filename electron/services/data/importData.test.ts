@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -211,5 +211,19 @@ describe('importing data into workspace/data', () => {
     writeFileSync(path.join(workspace, 'data', 'keep.csv'), 'a\n');
     expect(await sweepAbandonedImports(workspace)).toBe(1);
     expect(tree(path.join(workspace, 'data'))).toEqual(['keep.csv']);
+
+    // A new importer sweeps, on its first import, only what was left untouched for an hour.
+    const recent = await importer.begin('imageFolder', 'photos');
+    await recent.addFile('cat/a.png', bytesOf('a'));
+    mkdirSync(path.join(workspace, 'data', `${IMPORT_TEMP_PREFIX}old`));
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(path.join(workspace, 'data', `${IMPORT_TEMP_PREFIX}old`), hoursAgo, hoursAgo);
+    const next = await createDataImporter({ workspace }).begin('table', 'b.csv');
+    const left = readdirSync(path.join(workspace, 'data')).filter((n) => n.startsWith(IMPORT_TEMP_PREFIX));
+    expect(left).toHaveLength(2); // the recent import's and the new one's
+    expect(left).not.toContain(`${IMPORT_TEMP_PREFIX}old`);
+    await recent.abort();
+    await next.abort();
+    expect(readdirSync(path.join(workspace, 'data'))).toEqual(['keep.csv']);
   });
 });

@@ -101,12 +101,18 @@ export function createDataImporter(options: { readonly workspace: string; readon
   const workspace = path.resolve(options.workspace);
   const dataFolder = path.join(workspace, DATA_IMPORT_FOLDER);
   const boundary = confinedFolder(workspace, 'the workspace');
+  // Once per importer: temporary folders a crash left (untouched for an hour; an import under way writes all the time).
+  let swept = false;
 
   async function begin(kind: DataImportKind, name: string): Promise<ImportSession> {
     const problem = importNameProblem(kind, name);
     if (problem) throw new DataImportError(`Cannot import as '${name.slice(0, 200)}': ${problem}.`);
     // The workspace itself may not exist yet (the desktop app's, before its first import).
     await mkdir(workspace, { recursive: true });
+    if (!swept) {
+      swept = true;
+      await sweepAbandonedImports(workspace, { olderThanMs: STALE_IMPORT_MS }).catch(() => 0);
+    }
     const realData = await boundary.ensureFolder(dataFolder, `workspace/${DATA_IMPORT_FOLDER}`);
     const temp = await mkdtemp(path.join(realData, `${IMPORT_TEMP_PREFIX}${randomBytes(4).toString('hex')}-`));
     let files = 0;
@@ -388,8 +394,14 @@ async function listFolder(root: string, signal: AbortSignal | undefined): Promis
   return found;
 }
 
-/** Removes temporary folders of imports a crash or a closed page left behind (`workspace/data/.importing-*`). */
-export async function sweepAbandonedImports(workspace: string): Promise<number> {
+/** A temporary folder untouched this long belongs to no import under way. */
+export const STALE_IMPORT_MS = 60 * 60 * 1000;
+
+/**
+ * Removes temporary folders of imports a crash or a closed page left behind (`workspace/data/.importing-*`); with
+ * `olderThanMs`, only those not modified for that long (another import may be under way).
+ */
+export async function sweepAbandonedImports(workspace: string, options: { readonly olderThanMs?: number } = {}): Promise<number> {
   const folder = path.join(path.resolve(workspace), DATA_IMPORT_FOLDER);
   let names: string[];
   try {
@@ -400,6 +412,10 @@ export async function sweepAbandonedImports(workspace: string): Promise<number> 
   let removed = 0;
   for (const name of names) {
     if (!name.startsWith(IMPORT_TEMP_PREFIX)) continue;
+    if (options.olderThanMs !== undefined) {
+      const modified = await lstat(path.join(folder, name)).then((info) => info.mtimeMs, () => Date.now());
+      if (Date.now() - modified < options.olderThanMs) continue;
+    }
     await rm(path.join(folder, name), { recursive: true, force: true }).catch(() => undefined);
     removed += 1;
   }
