@@ -87,7 +87,7 @@ test('an image folder uploaded with nested class folders; augmentation entries o
   const field = dialog.locator('[data-setting="augment-rotate"]');
   await expect(field.getByRole('alert')).toHaveText('Rotate up to (degrees) must be a number from 0 to 45 degrees (60 is too large). The graph keeps 0 until this is fixed.');
   await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeDisabled();
-  await expect(dialog.getByText(/Fix the augmentation first/)).toBeVisible();
+  await expect(dialog.getByText('Create graph waits until the augmentation field is fixed.')).toBeVisible();
   await rotate.fill('12');
   await rotate.press('Enter');
   await expect(field.getByRole('alert')).toHaveCount(0);

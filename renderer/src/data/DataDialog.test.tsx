@@ -118,7 +118,7 @@ describe('the image folder view', () => {
     expect(html).toMatch(/<span>Rotate up to \(degrees\)<\/span><input type="number" step="1" min="0" max="45" aria-describedby="([^"]+)" value="0"\/>/);
     expect(html).toContain('<p id="' + /Rotate up to \(degrees\)<\/span><input[^>]*aria-describedby="([^"]+)"/.exec(html)![1] + '" class="nb-field-range">0–45 degrees</p>');
     expect(html).toContain('class="nb-field-range">0–25 %</p>');
-    expect(html).not.toContain('Fix the augmentation first');
+    expect(html).not.toContain('Create graph waits');
   });
 
   it('errors block with their message', () => {

@@ -696,7 +696,7 @@ export function ImageFolderView({
       </fieldset>
       {fieldErrors.length > 0 ? (
         <p className="nb-data-error" role="status">
-          Fix the augmentation first: {fieldErrors.join('; ')}.
+          Create graph waits until the augmentation {fieldErrors.length === 1 ? 'field is' : 'fields are'} fixed.
         </p>
       ) : null}
       <button type="button" className="nb-primary" disabled={blocked || fieldErrors.length > 0} onClick={() => onCreate(skip, augments ? augment : undefined)}>
