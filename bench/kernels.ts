@@ -2,7 +2,7 @@
  * Training-throughput benchmark for the tfjs backends (wasm with our extra kernels vs the pure-JS cpu backend), with
  * the same two reference architectures as bench/pytorch_ref.py timed in PyTorch for a ratio.
  *
- *   node --import tsx bench/kernels.ts [--models mlp,cnn] [--backends wasm,cpu] [--seconds 6] [--profile] [--no-pytorch]
+ *   node --import tsx bench/kernels.ts [--models mlp,cnn,resnet20,lstm,autoencoder] [--backends wasm,cpu] [--seconds 6] [--profile] [--no-pytorch]
  *                                      [--wasm-threads N]   # XNNPACK threads for wasm (default: tfjs' choice)
  *   node --import tsx bench/kernels.ts --probe [--backends wasm]   # which catalog layers can TRAIN on a backend
  *
@@ -21,14 +21,16 @@ import { selectBackend } from '../electron/services/backends/selectBackend';
 import { fastBatchNormalization } from '../electron/services/compiler/fastBatchNorm';
 import { LAYER_PROBES, runProbe } from '../electron/services/backends/layerProbes';
 import { createOptimizer } from '../electron/services/training/createOptimizer';
+import { compileGraph } from '../electron/services/compiler/compileGraph';
+import { readGraphFile } from '../electron/services/files/readGraphFile';
 
-export type ReferenceModel = 'mlp' | 'cnn';
+export type ReferenceModel = 'mlp' | 'cnn' | 'resnet20' | 'lstm' | 'autoencoder';
 
 /**
  * The reference models, built directly with tf.layers (mirrors bench/mlp.nbrick, bench/cnn.nbrick and the PyTorch
  * classes in bench/pytorch_ref.py), with the BatchNormalization layer our compiler uses (fused in training). Input is MNIST-shaped [28, 28, 1]; output a 10-way softmax.
  */
-export function buildReferenceModel(kind: ReferenceModel): tfl.LayersModel {
+export function buildReferenceModel(kind: 'mlp' | 'cnn'): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
   let logits: tfl.SymbolicTensor;
   if (kind === 'mlp') {
@@ -48,6 +50,26 @@ export function buildReferenceModel(kind: ReferenceModel): tfl.LayersModel {
     logits = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tfl.SymbolicTensor;
   }
   return tfl.model({ inputs: input, outputs: logits, name: `reference_${kind}` });
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The models only defined as graphs (bench/run.ts trains the same files): compiled with our compiler. */
+const GRAPH_MODELS: Partial<Record<ReferenceModel, string>> = {
+  resnet20: path.join(HERE, 'resnet20.nbrick'),
+  lstm: path.join(HERE, 'lstm.nbrick'),
+  autoencoder: path.join(HERE, '..', 'examples', 'autoencoder.nbrick'),
+};
+export const REFERENCE_MODELS: readonly ReferenceModel[] = ['mlp', 'cnn', 'resnet20', 'lstm', 'autoencoder'];
+
+/** A reference model and its loss: mlp/cnn from buildReferenceModel, the others compiled from their .nbrick file. */
+async function referenceModel(kind: ReferenceModel): Promise<{ model: tfl.LayersModel; loss: string; reconstructs: boolean }> {
+  if (kind === 'mlp' || kind === 'cnn') return { model: buildReferenceModel(kind), loss: 'categoricalCrossentropy', reconstructs: false };
+  const file = GRAPH_MODELS[kind];
+  if (!file) throw new Error(`no graph file for reference model '${kind}'`);
+  const read = await readGraphFile(file);
+  if (!read.ok) throw new Error(`${file}: ${read.error.message}`);
+  const compiled = compileGraph(read.file.graph, { seed: 1 });
+  return { model: compiled.model, loss: compiled.head.loss, reconstructs: compiled.head.task === 'regression' };
 }
 
 export interface KernelTiming {
@@ -109,6 +131,7 @@ export interface TrainingTiming {
   model: ReferenceModel;
   backend: BackendName;
   samplesPerSec: number;
+  samplesPerCpuSec: number;
   /** Peak resident set size of the process so far (it includes earlier runs in the same process). */
   peakRssMB: number;
   steps: number;
@@ -137,28 +160,31 @@ export interface TimeTrainingOptions {
 export async function timeTraining(options: TimeTrainingOptions): Promise<TrainingTiming> {
   const { model: kind, backend, batchSize = 64, seconds = 6, minSteps = 3, warmupSteps = 2 } = options;
   const info = await selectBackend(backend, { wasmThreads: options.wasmThreads ?? 'auto' });
-  const model = buildReferenceModel(kind);
+  const { model, loss: lossName, reconstructs } = await referenceModel(kind);
   // The trainer's optimizer factory (fused Adam: one kernel per weight per step on cpu/wasm, same numbers as tf.train.adam).
-  model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: lossName });
   const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
   const labels = tf.randomUniform([batchSize], 0, 10, 'int32', 2);
-  const y = tf.oneHot(labels, 10);
+  // The autoencoder (a regression head on MNIST) reconstructs its input, as the trainer does.
+  const y = reconstructs ? tf.reshape(x, [batchSize, 28 * 28]) : tf.oneHot(labels, 10);
   let loss = NaN;
   const step = async (): Promise<void> => {
     const out = await model.trainOnBatch(x, y);
     loss = Array.isArray(out) ? (out[0] as number) : out;
   };
   for (let i = 0; i < warmupSteps; i++) await step();
-  const timed = async (): Promise<{ steps: number; ms: number }> => {
+  const timed = async (): Promise<{ steps: number; ms: number; cpuMs: number }> => {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     let steps = 0;
     while (steps < minSteps || performance.now() - start < seconds * 1000) {
       await step();
       steps++;
     }
-    return { steps, ms: performance.now() - start };
+    const cpu = process.cpuUsage(cpuStart);
+    return { steps, ms: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
-  let run: { steps: number; ms: number };
+  let run: { steps: number; ms: number; cpuMs: number };
   let profile: KernelTiming[] | undefined;
   if (options.profile) {
     const profiled = await profileKernels(backend, timed);
@@ -173,6 +199,8 @@ export async function timeTraining(options: TimeTrainingOptions): Promise<Traini
     model: kind,
     backend,
     samplesPerSec: Math.round(((run.steps * batchSize) / run.ms) * 1000 * 10) / 10,
+    // Per second of this process' CPU time: less sensitive to other processes on a shared machine than wall time.
+    samplesPerCpuSec: Math.round(((run.steps * batchSize) / run.cpuMs) * 1000 * 10) / 10,
     // The kernel's high-water mark (reading RSS every step cost ~1 ms per read here, 4 % of a CNN step).
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     steps: run.steps,
@@ -195,6 +223,9 @@ export interface PytorchTiming {
   env?: string;
   tried?: { env: string; samplesPerSec: number }[];
   medianSamplesPerSec?: number;
+  /** Samples per timed pass, and trainable parameters of the PyTorch model. */
+  samples?: number;
+  params?: number;
 }
 
 const PYTHON = '/usr/bin/python3';
@@ -225,7 +256,15 @@ const PYTORCH_SETUPS: readonly { label: string; env: Record<string, string> }[] 
  * Both run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: this machine sets them to work around old OpenBLAS builds,
  * and they slow a current one down (a 64×784×256 matmul: 0.235 ms with them, 0.149 ms without).
  */
-export async function timePytorch(models: readonly ReferenceModel[], threads = 2, samples = 4096): Promise<PytorchTiming[]> {
+export async function timePytorch(
+  models: readonly ReferenceModel[],
+  threads = 2,
+  samples = 4096,
+  samplesPerModel: Partial<Record<ReferenceModel, number>> = {},
+): Promise<PytorchTiming[]> {
+  const samplesFor = Object.entries(samplesPerModel)
+    .map(([m, n]) => `${m}=${n}`)
+    .join(',');
   const best = new Map<string, PytorchTiming>();
   for (const setup of PYTORCH_SETUPS) {
     const env: NodeJS.ProcessEnv = { ...process.env, ...setup.env };
@@ -234,8 +273,8 @@ export async function timePytorch(models: readonly ReferenceModel[], threads = 2
     if (!('OPENBLAS_NUM_THREADS' in setup.env)) delete env.OPENBLAS_NUM_THREADS;
     const { stdout } = await promisify(execFile)(
       PYTHON,
-      [PYTORCH_SCRIPT, '--models', models.join(','), '--threads', String(threads), '--samples', String(samples)],
-      { timeout: 600_000, maxBuffer: 1 << 20, env },
+      [PYTORCH_SCRIPT, '--models', models.join(','), '--threads', String(threads), '--samples', String(samples), '--samples-for', samplesFor],
+      { timeout: 1_200_000, maxBuffer: 1 << 20, env },
     );
     for (const line of stdout.split('\n').filter((l) => l.trim().startsWith('{'))) {
       const timing: PytorchTiming = { ...(JSON.parse(line) as PytorchTiming), env: setup.label };
@@ -262,7 +301,7 @@ function parseArgs(argv: string[]): {
   };
   const models = (value('--models') ?? 'mlp,cnn').split(',') as ReferenceModel[];
   const backends = (value('--backends') ?? 'wasm,cpu').split(',') as BackendName[];
-  for (const m of models) if (m !== 'mlp' && m !== 'cnn') throw new Error(`--models: unknown model "${m}" (expected mlp, cnn)`);
+  for (const m of models) if (!REFERENCE_MODELS.includes(m)) throw new Error(`--models: unknown model "${m}" (expected ${REFERENCE_MODELS.join(', ')})`);
   for (const b of backends) if (!['wasm', 'cpu', 'tensorflow'].includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
   const seconds = Number(value('--seconds') ?? 6);
   if (!(seconds > 0)) throw new Error('--seconds must be a positive number');

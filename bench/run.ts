@@ -1,24 +1,31 @@
 /**
- * `npm run bench`: end-to-end training throughput of the reference graphs (bench/mlp.nbrick, bench/cnn.nbrick) through
- * the real pipeline (file → compileGraph → the trainer's batch loop), Adam, batch 64, MNIST data, on every available
- * backend; the same models in PyTorch for a ratio (when /usr/bin/python3 imports torch); the trainer's pause/stop
- * latency on a LeNet-style CNN; and CATALOG's inference benchmark when bench/inference.ts exists.
+ * `npm run bench`: end-to-end training throughput of the reference graphs (bench/mlp.nbrick, bench/cnn.nbrick,
+ * bench/resnet20.nbrick, bench/lstm.nbrick, examples/autoencoder.nbrick) through the real pipeline (file → compileGraph
+ * → the trainer's batch loop), Adam, batch 64, MNIST data, on every available backend; the same models in PyTorch for a
+ * ratio (when /usr/bin/python3 imports torch); the trainer's pause/stop latency on a LeNet-style CNN; and CATALOG's
+ * inference benchmark when bench/inference.ts exists.
  *
- *   npm run bench [-- --models mlp,cnn] [--backends tensorflow,wasm,cpu] [--samples 4096] [--no-pytorch] [--no-latency]
+ *   npm run bench [-- --models mlp,cnn,resnet20,lstm,autoencoder] [--backends tensorflow,wasm,cpu] [--samples 4096]
+ *                 [--no-pytorch] [--no-latency]
  *                 [--latency-only] [--no-parallel] [--no-telemetry] [--only data] [--no-data]
  *                 [--data-images 50000] [--data-rows 1000000] [--no-data-train]
  *
  * wasm is also timed with 2 data-parallel workers (training/parallel) as its own row, backend "wasm×2", right after the
  * 1-worker row so the two are measured back to back (--no-parallel skips it); the config is the same except `workers`.
  *
- * Timing: `--samples` MNIST samples per epoch (default 4096 = 64 batches, the same count PyTorch times per pass); epoch
+ * Timing: `--samples` MNIST samples per epoch (default 4096 = 64 batches, the same count PyTorch times per pass; the
+ * slow ResNet-20 and LSTM time fewer, see SAMPLES_CAP — rows and PyTorch say how many in `samples`); epoch
  * 1 warms up (kernel compilation, allocation, JIT), then 3 epochs are timed through the real pipeline (gather, shuffle,
  * callbacks) and the fastest is reported — as PyTorch reports its fastest of 3 passes — with the median beside it.
  *
  * Output: one JSON line per result, then a final JSON array of all results. Every training row has samplesPerSec,
  * ratioVsPytorch (vs the PyTorch row of the same run) and peakRssMB (each (model, backend) pair runs in its own
  * process, so this is that pair's own peak); wasm×2 rows add `phasesMsPerStep`, where each thread's time went in the
- * fastest timed epoch (training/parallel/replicaLayout.ts says what each phase is). A final `summary` row checks the goals.
+ * fastest timed epoch (training/parallel/replicaLayout.ts says what each phase is). Every row also carries `params`
+ * (trainable parameters of our compiled graph) and `pytorchParams` (its PyTorch twin's): the bench fails when they
+ * differ, so a ratio always compares the same architecture. A final `summary` row checks the goals: issue 6's (best
+ * wasm ratio ≥ 0.5, CNN peak RSS) and issue 17's (ratio ≥ 1.0 at default settings — the backend `auto` would pick,
+ * tensorflow else wasm, with 1 worker — on mlp, cnn and resnet20); `defaultSettings` lists every model's such row.
  *
  * Telemetry (issue 11): every row trains as the app does by default, with telemetry `auto` (rows say how many
  * telemetry samples were taken). A `telemetry` row times the CNN on wasm with telemetry off and at the default,
@@ -41,6 +48,7 @@ import type { ParallelPhases } from '../electron/services/training/parallel/Data
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../shared/format/trainingConfig';
 import { BackendUnavailableError, selectBackend, type BackendName } from '../electron/services/backends/selectBackend';
 import { readGraphFile } from '../electron/services/files/readGraphFile';
+import { compileGraph } from '../electron/services/compiler/compileGraph';
 import { runTraining } from '../electron/services/training/runTraining';
 import { TrainingHost } from '../electron/services/training/TrainingHost';
 import { pytorchAvailable, timePytorch, type ReferenceModel } from './kernels';
@@ -50,6 +58,43 @@ import { IMAGE_BENCH_GOAL_RSS_MB, benchImageLoading } from './data/imageBench';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ALL_BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 type Result = Record<string, unknown>;
+
+/** Where each reference model's graph lives (the autoencoder is the shipped example itself). */
+const MODEL_FILES: Record<ReferenceModel, string> = {
+  mlp: path.join(HERE, 'mlp.nbrick'),
+  cnn: path.join(HERE, 'cnn.nbrick'),
+  resnet20: path.join(HERE, 'resnet20.nbrick'),
+  lstm: path.join(HERE, 'lstm.nbrick'),
+  autoencoder: path.join(HERE, '..', 'examples', 'autoencoder.nbrick'),
+};
+const DEFAULT_MODELS: readonly ReferenceModel[] = ['mlp', 'cnn', 'resnet20', 'lstm', 'autoencoder'];
+
+/**
+ * Samples per epoch are capped for the slow models so `npm run bench` stays minutes, not tens of minutes: ResNet-20
+ * costs ~64 MFLOP forward per sample (≈ 16× the CNN) and the LSTM runs 28 dependent steps. PyTorch times the same
+ * count for that model, so the ratio compares like with like.
+ */
+const SAMPLES_CAP: Partial<Record<ReferenceModel, number>> = { resnet20: 1024, lstm: 2048 };
+const samplesFor = (model: ReferenceModel, samples: number): number => Math.min(samples, SAMPLES_CAP[model] ?? samples);
+
+/** The pure-JS cpu backend is ~10–1000× slower: fewer samples there, and none for ResNet-20 (≈ 0.3 samples/s). */
+const CPU_SAMPLES: Record<ReferenceModel, number> = { mlp: 384, cnn: 128, resnet20: 0, lstm: 128, autoencoder: 384 };
+
+/** Issue 17's goal: at default settings (1 worker), at least PyTorch's samples/s on these models. */
+const ISSUE17_GOAL_RATIO = 1.0;
+const ISSUE17_MODELS: readonly ReferenceModel[] = ['mlp', 'cnn', 'resnet20'];
+
+/** Trainable parameters of the compiled graph (what PyTorch's `p.numel()` over requires_grad parameters counts). */
+function trainableParams(file: string, graph: Parameters<typeof compileGraph>[0]): number {
+  const compiled = compileGraph(graph, { seed: 1 });
+  try {
+    return compiled.model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 0), 1), 0);
+  } catch (error) {
+    throw new Error(`${file}: cannot count parameters: ${String(error)}`);
+  } finally {
+    compiled.model.dispose();
+  }
+}
 
 function arg(argv: readonly string[], flag: string): string | undefined {
   const i = argv.indexOf(flag);
@@ -105,7 +150,8 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
     if (error instanceof BackendUnavailableError) return { model, backend: label, skipped: error.message };
     throw error;
   }
-  const file = path.join(HERE, `${model}.nbrick`);
+  const file = MODEL_FILES[model];
+  if (!file) throw new Error(`unknown model '${model}' (expected one of ${Object.keys(MODEL_FILES).join(', ')})`);
   const read = await readGraphFile(file);
   if (!read.ok) throw new Error(read.error.message);
   const epochEnds: number[] = [];
@@ -135,6 +181,7 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
   const medianMs = sortedMs[Math.floor(sortedMs.length / 2)]!;
   const cpuMs = cpuAtEpochEnd[best.i]! - cpuAtEpochEnd[best.i - 1]!;
   const rate = (ms: number) => Math.round((samples / (ms / 1000)) * 10) / 10;
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024); // before compiling the copy params counts
   return {
     model,
     backend: label,
@@ -146,8 +193,9 @@ async function runOne(model: ReferenceModel, backend: BackendName, samples: numb
     // that both got a core; samplesPerCpuSec shows the parallel overhead (the same value for 1 and 2 workers = none).
     cpuBusy: Math.round((cpuMs / best.ms) * 100) / 100,
     samplesPerCpuSec: Math.round((samples / (cpuMs / 1000)) * 10) / 10,
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMB,
     samples,
+    params: trainableParams(file, read.file.graph),
     batchSize: 64,
     loss: Math.round(summary.final.loss * 1e4) / 1e4,
     telemetry,
@@ -268,7 +316,27 @@ function summarize(models: readonly ReferenceModel[], results: readonly Result[]
       ...(model === 'cnn' ? { rssOk: peaks.length > 0 ? Math.max(...peaks) < RSS_LIMIT_MB : null } : {}),
     };
   });
-  return { kind: 'summary', targetRatio: TARGET_RATIO, rssLimitMB: RSS_LIMIT_MB, models: perModel };
+  // Issue 17: default settings = the backend `auto` picks (tensorflow, else wasm, else cpu: the first timed one here)
+  // with 1 worker (workers is opt-in); ratio ≥ 1.0 on mlp, cnn and resnet20.
+  const defaultRow = (model: ReferenceModel): Result | undefined =>
+    ALL_BACKENDS.map((b) => results.find((r) => r.model === model && r.backend === b && typeof r.samplesPerSec === 'number')).find((r) => r !== undefined);
+  const issue17 = ISSUE17_MODELS.filter((m) => models.includes(m)).map((model) => {
+    const row = defaultRow(model);
+    const ratio = typeof row?.ratioVsPytorch === 'number' ? row.ratioVsPytorch : null;
+    return { model, backend: row?.backend ?? null, samplesPerSec: row?.samplesPerSec ?? null, ratioVsPytorch: ratio, ok: ratio === null ? null : ratio >= ISSUE17_GOAL_RATIO };
+  });
+  const defaultRows = models.map((model) => {
+    const row = defaultRow(model);
+    return { model, backend: row?.backend ?? null, samples: row?.samples ?? null, samplesPerSec: row?.samplesPerSec ?? null, ratioVsPytorch: row?.ratioVsPytorch ?? null };
+  });
+  return {
+    kind: 'summary',
+    targetRatio: TARGET_RATIO,
+    rssLimitMB: RSS_LIMIT_MB,
+    models: perModel,
+    defaultSettings: defaultRows,
+    issue17: { goalRatio: ISSUE17_GOAL_RATIO, setting: 'default: the best backend timed, 1 worker', models: issue17, ok: issue17.every((m) => m.ok === true) },
+  };
 }
 
 const TABLE_BENCH = path.join(HERE, 'data', 'tableBench.ts');
@@ -344,7 +412,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const latencyOnly = argv.includes('--latency-only');
-  const models = (latencyOnly ? [] : (arg(argv, '--models') ?? 'mlp,cnn').split(',')) as ReferenceModel[];
+  const models = (latencyOnly ? [] : (arg(argv, '--models') ?? DEFAULT_MODELS.join(',')).split(',')) as ReferenceModel[];
+  for (const m of models) {
+    if (!(m in MODEL_FILES)) {
+      console.error(`--models: unknown model '${m}' (expected ${Object.keys(MODEL_FILES).join(', ')})`);
+      return 2;
+    }
+  }
   const backends = (arg(argv, '--backends') ?? ALL_BACKENDS.join(',')).split(',') as BackendName[];
   const results: Result[] = [];
   const report = (r: Result) => {
@@ -353,15 +427,21 @@ async function main(argv: string[]): Promise<number> {
   };
 
   // PyTorch times the same number of samples (batches) as our rows.
-  const torch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models, 2, samples) : [];
+  const perModelSamples = Object.fromEntries(models.map((m) => [m, samplesFor(m, samples)]));
+  const torch =
+    !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models, 2, samples, perModelSamples) : [];
   if (torch.length === 0 && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
   for (const t of torch) report({ ...t });
 
   const parallel = !argv.includes('--no-parallel');
   for (const model of models) {
     for (const backend of backends) {
-      // The pure-JS cpu backend is ~10–50× slower: time fewer samples there so the bench stays a few minutes.
-      const pairSamples = backend === 'cpu' ? Math.min(samples, model === 'cnn' ? 128 : 384) : samples;
+      // The pure-JS cpu backend is ~10–1000× slower: time fewer samples there so the bench stays a few minutes.
+      const pairSamples = backend === 'cpu' ? Math.min(samples, CPU_SAMPLES[model]) : samplesFor(model, samples);
+      if (pairSamples === 0) {
+        report({ model, backend, skipped: `the pure-JS cpu backend is too slow for ${model} (see CPU_SAMPLES in bench/run.ts)` });
+        continue;
+      }
       // wasm runs single-threaded in Node: also time it with 2 data-parallel workers, right after the 1-worker run.
       for (const workers of backend === 'wasm' && parallel ? ([1, 2] as const) : ([1] as const)) {
         const label = workers === 2 ? `${backend}×2` : backend;
@@ -374,8 +454,17 @@ async function main(argv: string[]): Promise<number> {
         if (typeof r.samplesPerSec === 'number') {
           // null (not absent) when PyTorch was not timed, so every row has the same fields.
           r.ratioVsPytorch = reference ? Math.round((r.samplesPerSec / reference.samplesPerSec) * 1000) / 1000 : null;
+          r.pytorchParams = reference?.params ?? null;
+          if (samplesFor(model, samples) < samples && backend !== 'cpu') {
+            r.note = `${r.samples} samples per epoch for ${model} (not ${samples}) to keep the bench short; PyTorch timed the same count`;
+          }
         }
         report(r);
+        if (reference && typeof r.params === 'number' && reference.params !== undefined && r.params !== reference.params) {
+          throw new Error(
+            `${model}: our graph has ${r.params} trainable parameters but its PyTorch twin in bench/pytorch_ref.py has ${reference.params}: the twin is not the same architecture`,
+          );
+        }
       }
     }
   }
