@@ -306,11 +306,12 @@ const BN_MLP = chainGraph('BN MLP', [
   ['h2', 'Dense', { units: 16, activation: 'linear', useBias: false }],
   ['bn2', 'BatchNorm', { momentum: 0.5 }],
   ['act2', 'Activation', { activation: 'relu' }],
+  ['ln', 'LayerNorm', {}], // per sample: nothing to synchronise
   ['output', 'Output', { task: 'classification', units: 10 }],
 ]);
 
 describe('synchronised BatchNorm: 2 workers = 1 worker', () => {
-  it('an MLP with two BatchNorms (rank 2): weights and moving statistics within 1e-5 after 12 steps; unsynchronised halves are not', async () => {
+  it('an MLP with two BatchNorms (rank 2) and a LayerNorm: weights and moving statistics within 1e-5 after 15 steps; unsynchronised halves are not', async () => {
     // 101 samples in batches of 25: halves of 13 + 12, and a last batch of 1 row (the worker gets none).
     const cfg = config({ batchSize: 25, epochs: 3, optimizer: 'sgd', learningRate: 0.1 });
     const one = await train(BN_MLP, cfg, 101, 1);

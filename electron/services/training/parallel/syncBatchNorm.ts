@@ -16,10 +16,11 @@
  * is (N/n_r) times the 1-worker dx for its rows, so everything upstream keeps DataParallel's rows-weighted average
  * exact; dgamma/dbeta stay each replica's own and are averaged like every other gradient.
  *
- * Waiting: the trainer thread cannot await in the middle of tfjs' gradient computation, so both sides block: spin up to
- * SPIN_MS (the other replica usually arrives within a fraction of a millisecond, and a sleeping thread takes
- * 0.1–3 ms to wake on this VM), then Atomics.wait in slices of SLICE_MS, asking `peerGone` before each slice whether
- * to give up. The trainer's `peerGone` reads the worker's event-loop utilisation, which Node reports as idle = −1
+ * Waiting: the trainer thread cannot await in the middle of tfjs' gradient computation, so both sides block, in
+ * Atomics.wait slices of SLICE_MS, asking `peerGone` before each slice whether to give up. No spinning first: on the
+ * shared 2-vCPU VM (load 4–7, bench/mlp.nbrick, 2 workers, 3 interleaved rounds each) spinning up to 1 ms before
+ * sleeping gave 1.4–1.9k samples/s against 1.9–3.4k for sleeping at once (0.2 ms: in between; 0.05 ms: no different
+ * from 0) — while the other replica waits for a core, a spinning one takes it. The trainer's `peerGone` reads the worker's event-loop utilisation, which Node reports as idle = −1
  * synchronously once the thread has stopped (crash, exit or terminate), so a dead worker fails the step within a
  * slice instead of hanging it; the worker's gives up when the trainer asks it to exit.
  */
@@ -30,7 +31,6 @@ const FORWARD = 1;
 const BACKWARD = 2;
 /** Slot header: [kind, channels, rows], then the payload. */
 const HEAD = 3;
-export const SPIN_MS = 1;
 export const SLICE_MS = 50;
 
 /** Thrown by a wait when `peerGone` says the other replica will not come. */
@@ -78,7 +78,7 @@ export class ReplicaBatchNormSync implements BatchNormSync {
   constructor(
     views: ReplicaViews,
     private readonly replica: 0 | 1,
-    /** Called while waiting; throws (or returns a reason) when the other replica is gone. */
+    /** Asked while waiting: why the other replica will not come (it is gone, or told to exit), else undefined. */
     private readonly peerGone: () => string | undefined,
   ) {
     this.ctrl = views.ctrl;
@@ -146,11 +146,6 @@ export class ReplicaBatchNormSync implements BatchNormSync {
     if (Atomics.load(ctrl, theirs) >= target) return;
     const start = performance.now();
     try {
-      // Spin first: checking the clock every 256 loads keeps the loop cheap.
-      for (let i = 1; ; i++) {
-        if (Atomics.load(ctrl, theirs) >= target) return;
-        if ((i & 255) === 0 && performance.now() - start > SPIN_MS) break;
-      }
       for (;;) {
         const gone = this.peerGone();
         if (gone !== undefined) throw new ReplicaGoneError(gone);
