@@ -12,6 +12,21 @@ import { leafLayers } from '../../compiler/leafLayers';
  * and gain ~1.8–2× already at batch 64 (bench/cnn.nbrick). Hence two bars:
  *  - multiply-adds per half batch per weight ≥ AUTO_MIN_WEIGHT_REUSE (rows for dense nets, rows × positions for convs);
  *  - multiply-adds per half batch ≥ AUTO_MIN_MACS_PER_HALF_BATCH, so tiny models (xor, spirals) stay on one thread.
+ *
+ * Why bench/mlp.nbrick is fastest on one worker (issue 17; DataParallel.phases() per step, batch 64, Adam;
+ * `node --import tsx bench/run.ts --one mlp wasm --workers 2`, 2026-12-06 on the shared 2-vCPU VM at load ≈ 5, so all
+ * figures are inflated alike): 1 worker 5.7 ms/step (11.2k samples/s), 2 workers 7.8 ms/step (8.2k). The trainer's
+ * forward/backward of its 32 rows took 3.3 ms — not half of the 1-worker step's ≈ 4.6 ms, because most of a dense
+ * step is fixed per-op cost, not per-row work — then 1.5 ms waiting for the worker (which woke ≈ 1 ms after the trainer
+ * and took 4.2 ms for its 32 rows), 1.0 ms averaging 270k gradients, 1.1 ms for the Adam update that both replicas
+ * repeat, 0.3 ms sending the rows, 0.6 ms between steps. So it is not one thing: the weight-sized work that does not
+ * split (averaging + apply ≈ 2.1 ms, more than the ≈ 1.3 ms of compute the split saves) is enough to lose on its own,
+ * and the worker's wake-up lag adds to it. Synchronised BatchNorm adds two exchanges per BatchNorm layer and step; on
+ * the same loaded VM they waited 2.6–3.4 ms per step (MLP) and 3.5–3.9 ms (CNN, one BatchNorm), about 1 ms of which
+ * was only moved from the end-of-step wait. That does not move the MLP across the bar, and the bars stay where they
+ * were: this MLP on one worker, every convolutional example on two. (On that VM under load, when the two threads got
+ * one core between them, 2 workers lost on the CNN too, before and after synchronisation; on an idle machine they gain
+ * 1.5× there, README's Performance table.)
  */
 export const AUTO_MIN_WEIGHT_REUSE = 64;
 export const AUTO_MIN_MACS_PER_HALF_BATCH = 2_000_000;
