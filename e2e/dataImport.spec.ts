@@ -3,7 +3,7 @@
  * page (it lands in workspace/data/, is inspected, a proposed graph trains on it), upload an image folder with nested
  * class folders, and the augmentation fields explain an entry out of range instead of clamping it.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -69,6 +69,56 @@ test('a CSV uploaded through the page lands in workspace/data, is inspected, and
   await again.getByLabel('Upload a table file').setInputFiles(source);
   await expect(again.getByLabel('Imported')).toHaveText('Imported into workspace/data/penguins-2.csv.', { timeout: 30_000 });
   expect(existsSync(copy)).toBe(true);
+});
+
+test('a messy CSV (BOM, semicolons, quoted delimiters and line breaks, gaps, text in a number column) is read as written; Create graph waits, saying how to fix it', async ({ appPage: page }) => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'nb-e2e-messy-'));
+  try {
+    const rows = [
+      'name;size;"colour; shade";weight;label',
+      '"Smith; John";1,5;red;10;a',
+      'Anna;2;"blue ""dark""";;b',
+      'Bob;;green;12;a',
+      'Carl;3;red;heavy;b',
+      '"Dora\nNewline";4;blue;14;a',
+      ...Array.from({ length: 7 }, (_, i) => `P${i};${5 + i};${['red', 'green', 'blue'][i % 3]};${15 + i};${i % 2 ? 'a' : 'b'}`),
+    ];
+    const messy = path.join(folder, 'messy.csv');
+    writeFileSync(messy, '\uFEFF' + rows.join('\r\n') + '\r\n');
+    const dialog = await openNewFromData(page);
+    await dialog.getByLabel('Upload a table file').setInputFiles(messy);
+    const columns = dialog.getByRole('table', { name: 'Columns' });
+    await expect(columns).toBeVisible({ timeout: 30_000 });
+    // The BOM is not part of the first name, the quoted delimiter not a column break, the quoted line break not a row.
+    await expect(dialog.getByText('workspace/data/messy.csv · 12 rows · 5 columns')).toBeVisible();
+    await expect(columns.locator('tbody tr')).toHaveCount(5);
+    await expect(columns.locator('tr[data-column="name"] .nb-data-type')).toHaveText('text (ignored)');
+    await expect(columns.locator('tr[data-column="colour; shade"] .nb-data-type')).toHaveText('categorical');
+    await expect(columns.locator('tr[data-column="size"] .nb-data-type')).toHaveText('numeric');
+    // Each unreadable cell is listed once by line and column, without the place said twice.
+    const problems = dialog.getByLabel('Problems in the table').getByRole('listitem');
+    await expect(problems).toHaveText([/^Line 2, column size: '1,5' is not a number/, /^Line 5, column weight: 'heavy' is not a number/]);
+    // The host refuses to propose a graph for such a file, so Create graph waits and says what to do.
+    await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeDisabled();
+    await expect(dialog.getByText(/Create graph waits until the file is fixed: 2 cells in numeric columns are not numbers/)).toBeVisible();
+
+    // The corrected file (a decimal point, an empty cell for the missing weight) goes through.
+    writeFileSync(messy, '\uFEFF' + rows.join('\r\n').replace('1,5', '1.5').replace('heavy', '') + '\r\n');
+    await dialog.getByRole('button', { name: 'Choose other data' }).click();
+    await dialog.getByLabel('Upload a table file').setInputFiles(messy);
+    await expect(dialog.getByLabel('Imported')).toHaveText('Imported into workspace/data/messy-2.csv.', { timeout: 30_000 });
+    await expect(dialog.getByRole('table', { name: 'Columns' })).toBeVisible({ timeout: 30_000 });
+    await expect(dialog.getByLabel('Problems in the table')).toHaveCount(0);
+    await expect(dialog.getByText('Missing values (3 cells in the chosen columns)')).toBeVisible();
+    await dialog.getByRole('button', { name: 'Create graph' }).click();
+    await expect(dialog.getByLabel('Missing values handled')).toContainText('3 cells filled', { timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Create graph' }).click();
+    await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+    await openTrainingTab(page);
+    await expect(page.getByLabel('Your data')).toContainText('messy-2.csv');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('an image folder uploaded with nested class folders; augmentation entries out of range are explained', async ({ appPage: page, webHost }) => {

@@ -61,6 +61,7 @@ describe('the table view', () => {
   });
 
   it('starts with the last possible target and offers only columns that can be one', () => {
+    const html = renderToStaticMarkup(<TableView inspection={{ ...table, problems: [], problemCount: 0 }} override={{}} onFormat={noop} onCreate={noop} />);
     expect(html).toMatch(/data-column="label"[^>]*class="nb-data-target"/);
     const targets = html.match(/aria-label="Target column"[\s\S]*?<\/select>/)![0];
     expect(targets).toContain('>x<');
@@ -69,8 +70,28 @@ describe('the table view', () => {
     expect(html).toContain('Predicts label (classification) from 1 column.');
   });
 
-  it('lists problems by line and column', () => {
+  it('lists problems by line and column, once even when the host message names them', () => {
     expect(html).toContain('Line 5, column x: &#x27;oops&#x27; is not a number');
+    const named = renderToStaticMarkup(
+      <TableView
+        inspection={{ ...table, problems: [{ line: 5, column: 'x', value: 'oops', message: "line 5, column 'x': 'oops' is not a number" }] }}
+        override={{}}
+        onFormat={noop}
+        onCreate={noop}
+      />,
+    );
+    expect(named).toContain('<li>Line 5, column x: &#x27;oops&#x27; is not a number</li>');
+    expect(named).not.toMatch(/column x: line 5/i);
+  });
+
+  it('keeps Create graph disabled while cells cannot be read, and says how to fix them (the host refuses such a file)', () => {
+    expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Create graph<\/button>/);
+    expect(html).toContain('Create graph waits until the file is fixed: 1 cell in a numeric column is not a number (listed above).');
+    expect(html).toContain('Choose other data and pick the corrected file.');
+    expect(html).not.toContain('Predicts label');
+    const clean = renderToStaticMarkup(<TableView inspection={{ ...table, problems: [], problemCount: 0 }} override={{}} onFormat={noop} onCreate={noop} />);
+    expect(clean).not.toMatch(/disabled=""[^>]*>Create graph/);
+    expect(clean).not.toContain('waits until the file is fixed');
   });
 });
 

@@ -26,9 +26,11 @@ import {
   histogramBars,
   missingInFeatures,
   missingValuesSummary,
+  problemText,
   tableChoiceProblem,
   targetColumns,
   trainingConfigForProposal,
+  unreadableCellsProblem,
   valueBars,
   type Bar,
   type TableChoice,
@@ -370,7 +372,7 @@ export function TableView({
   const missingCells = choice ? missingInFeatures(inspection.columns, choice.features) : 0;
   const targets = targetColumns(inspection.columns);
   const target = inspection.columns.find((c) => c.name === choice?.target);
-  const problem = tableChoiceProblem(choice, inspection.columns);
+  const problem = unreadableCellsProblem(inspection.problemCount) ?? tableChoiceProblem(choice, inspection.columns);
   const toggleFeature = (name: string, on: boolean) => {
     if (!choice) return;
     const features = on ? inspection.columns.map((c) => c.name).filter((n) => n === name || choice.features.includes(n)) : choice.features.filter((n) => n !== name);
@@ -468,7 +470,7 @@ export function TableView({
           <ul aria-label="Problems in the table">
             {inspection.problems.map((p) => (
               <li key={`${p.line}|${p.column}`}>
-                Line {p.line}, column {p.column}: {p.message}
+                {problemText(p)}
               </li>
             ))}
             {inspection.problemCount > inspection.problems.length ? <li>… and {inspection.problemCount - inspection.problems.length} more</li> : null}

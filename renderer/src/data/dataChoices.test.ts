@@ -8,8 +8,10 @@ import {
   defaultTableChoice,
   formatStat,
   histogramBars,
+  problemText,
   tableChoiceProblem,
   targetColumns,
+  unreadableCellsProblem,
   trainingConfigForProposal,
   valueBars,
 } from './dataChoices';
@@ -57,6 +59,25 @@ describe('table choices', () => {
     expect(tableChoiceProblem({ target: 'Species', task: 'classification', features: [] }, columns)).toMatch(/at least one feature/);
     expect(tableChoiceProblem({ target: 'Species', task: 'regression', features: ['Island'] }, columns)).toMatch(/cannot be the target of a regression/);
     expect(tableChoiceProblem({ target: 'Species', task: 'classification', features: ['Species'] }, columns)).toMatch(/cannot also be a feature/);
+  });
+});
+
+describe('unreadable cells', () => {
+  it('names the place once: line and column, then what is wrong (a place the host message starts with is left out)', () => {
+    expect(problemText({ line: 2, column: 'size', value: '1,5', message: "line 2, column 'size': '1,5' is not a number" })).toBe(
+      "Line 2, column size: '1,5' is not a number",
+    );
+    expect(problemText({ line: 7, column: 'w', value: 'heavy', message: "'heavy' is not a number" })).toBe("Line 7, column w: 'heavy' is not a number");
+    // Another line or column at the start is not this problem's place: kept.
+    expect(problemText({ line: 3, column: 'w', value: 'x', message: "line 30, column 'w': x" })).toBe("Line 3, column w: line 30, column 'w': x");
+    expect(problemText({ line: 3, column: 'w', value: 'x', message: "line 3, column 'v': x" })).toBe("Line 3, column w: line 3, column 'v': x");
+  });
+
+  it('blocks Create graph with the count and what to do, and only when there are such cells', () => {
+    expect(unreadableCellsProblem(0)).toBeUndefined();
+    expect(unreadableCellsProblem(1)).toMatch(/^Create graph waits until the file is fixed: 1 cell in a numeric column is not a number \(listed above\)\. Correct it in the file, or empty it \(or write NA\)/);
+    expect(unreadableCellsProblem(2)).toMatch(/2 cells in numeric columns are not numbers \(listed above\)\. Correct them in the file, or empty them/);
+    expect(unreadableCellsProblem(2)).toMatch(/Choose other data and pick the corrected file\.$/);
   });
 });
 

@@ -65,6 +65,34 @@ export function tableChoiceProblem(choice: TableChoice | undefined, columns: rea
   return undefined;
 }
 
+/** One entry of an inspection's problem list (text in a numeric column). */
+export type TableProblem = TableInspectionResult['problems'][number];
+
+/**
+ * A problem as the dialog lists it: "Line 5, column x: " and what is wrong. The host's message may already start with
+ * the place ("line 5, column 'x': …"); that start is left out so the place is not said twice.
+ */
+export function problemText(problem: TableProblem): string {
+  const { line, column, message } = problem;
+  const place = `line ${line}, column '${column}': `;
+  const what = message.toLowerCase().startsWith(place.toLowerCase()) ? message.slice(place.length) : message;
+  return `Line ${line}, column ${column}: ${what}`;
+}
+
+/**
+ * Why Create graph waits while the table has cells that are not numbers in numeric columns: the host refuses to
+ * propose a graph for such a file (whichever columns are used), so the dialog says what to do before it is tried.
+ * Undefined when there are none.
+ */
+export function unreadableCellsProblem(problemCount: number): string | undefined {
+  if (problemCount <= 0) return undefined;
+  const cells = problemCount === 1 ? '1 cell in a numeric column is not a number' : `${problemCount} cells in numeric columns are not numbers`;
+  return (
+    `Create graph waits until the file is fixed: ${cells} (listed above). Correct ${problemCount === 1 ? 'it' : 'them'} in the file, ` +
+    `or empty ${problemCount === 1 ? 'it' : 'them'} (or write NA) to mark a missing value, then Choose other data and pick the corrected file.`
+  );
+}
+
 /** One bar of a small chart: its share of the tallest bar (0..1), the count and what it stands for. */
 export interface Bar {
   readonly label: string;
