@@ -87,6 +87,16 @@ test('train spirals briefly, File → Export… to ONNX and PyTorch with the run
   expect(readdirSync(path.join(webHost.workspace, 'exports/Spirals-pytorch')).sort()).toEqual(['README.md', 'model.py', 'weights.safetensors']);
   expect(readFileSync(path.join(webHost.workspace, 'exports/Spirals-pytorch/model.py'), 'utf8')).toContain('class Spirals(nn.Module)');
   await page.screenshot({ path: path.join(repoRoot, 'docs/screenshots/export-dialog.png') });
+
+  // In a smaller window more results overflow the dialog: each new one is brought into view, not left below the fold.
+  await page.setViewportSize({ width: 1024, height: 640 });
+  for (const [format, name] of [['Keras', 'Keras'], ['TF.js', 'TF\\.js']] as const) {
+    await dialog.getByRole('radio', { name: new RegExp(name) }).check();
+    await dialog.getByRole('button', { name: `Export to ${format}` }).click();
+    const result = dialog.getByLabel(`${format} export`, { exact: true });
+    await expect(result).toBeVisible({ timeout: 60_000 });
+    await expect(result).toBeInViewport({ ratio: 0.9 });
+  }
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toHaveCount(0);
 });
@@ -145,6 +155,14 @@ test('File → Import… of a Keras JSON with layers we do not have lists them b
   const problems = dialog.getByLabel('Layers that cannot be imported');
   await expect(problems).toBeVisible({ timeout: 60_000 });
   await expect(problems).toContainText('cannot be imported; nothing was written');
+  // What to do next is said, not only what went wrong.
+  await expect(problems.getByLabel('How to import it')).toContainText('replace these layers in the original with built-in ones');
+  // The upload field sits at the left edge with its label (not centred under it).
+  const label = await dialog.getByText('Model files (model.json and its weight files)').boundingBox();
+  const input = await dialog.getByLabel('Model files (model.json and its weight files)').boundingBox();
+  const upload = await dialog.getByRole('button', { name: 'Upload and import' }).boundingBox();
+  expect(Math.abs(label!.x - upload!.x)).toBeLessThanOrEqual(1);
+  expect(Math.abs(input!.x - upload!.x)).toBeLessThanOrEqual(1);
   expect(await problems.getByRole('listitem').count()).toBeGreaterThan(0);
   const names = await problems.getByRole('listitem').locator('strong').allTextContents();
   const text = JSON.stringify(unsupported);

@@ -3,7 +3,8 @@
  * weights of a kept run (the newest by default) or, when the graph has none, freshly initialised ones (said so).
  * The host writes the files (the web host under `workspace/exports/<name>-<format>/`, Electron into a folder the user
  * picks) and answers with the files written, shown here; nodes a format cannot express are listed by id, type and why.
- * Several exports can be made one after another; each result stays listed until the dialog closes.
+ * Several exports can be made one after another; each result stays listed until the dialog closes, the newest brought
+ * into view.
  */
 import { useEffect, useRef, useState } from 'react';
 import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, type ExportFormat, type GraphExport } from '../../../shared/contracts/interop';
@@ -47,6 +48,12 @@ export function ExportDialog() {
       open.current = false;
     };
   }, []);
+  // Each result is listed below the earlier ones: bring the newest into view (after a few exports it would otherwise
+  // land below the dialog's fold, and the click would seem to have done nothing).
+  const newest = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (results.length > 0) newest.current?.lastElementChild?.scrollIntoView?.({ block: 'nearest' });
+  }, [results.length]);
 
   const run = async () => {
     setError(undefined);
@@ -119,9 +126,11 @@ export function ExportDialog() {
             {error}
           </p>
         ) : null}
-        {results.map((result, i) => (
-          <ExportResult key={i} result={result} />
-        ))}
+        <div ref={newest} className="nb-interop-results">
+          {results.map((result, i) => (
+            <ExportResult key={i} result={result} />
+          ))}
+        </div>
         <div className="nb-dialog-buttons">
           <button type="submit" className="nb-primary" disabled={busy !== undefined}>
             Export to {EXPORT_FORMAT_NAMES[format]}

@@ -105,6 +105,10 @@ export function ImportDialog() {
                 </li>
               ))}
             </ul>
+            <p className="nb-muted" aria-label="How to import it">
+              To import this model, replace these layers in the original with built-in ones (a Lambda or custom layer by the
+              standard layers it computes), save its JSON again and import that.
+            </p>
           </section>
         ) : null}
         <div className="nb-dialog-buttons">
