@@ -95,4 +95,23 @@ test('a table regression: the predicted body mass is in grams and grows with fli
   expect(small).toBeGreaterThan(2000);
   expect(large).toBeLessThan(7500);
   expect(large).toBeGreaterThan(small);
+
+  // Emptying the field to type another value does not try 0 meanwhile (the answer stays), and what is typed stays as typed.
+  const flipper = fields.getByLabel('Flipper Length (mm)', { exact: true });
+  await flipper.fill('');
+  await page.waitForTimeout(1_000);
+  await expect(flipper).toHaveValue('');
+  expect(Number(await predicted.getAttribute('data-value'))).toBe(large);
+  await flipper.pressSequentially('190');
+  await expect(flipper).toHaveValue('190');
+  await expect(predicted).not.toHaveAttribute('data-value', String(large), { timeout: 10_000 });
+  await flipper.blur();
+  await expect(flipper).toHaveValue('190');
+  // A value far outside the test rows is allowed, and said to be a guess.
+  const outside = fields.getByLabel('Flipper Length (mm) outside the test rows');
+  await expect(outside).toHaveCount(0);
+  await flipper.fill('5000');
+  await expect(outside).toContainText('the model saw nothing like it');
+  await flipper.fill('200');
+  await expect(outside).toHaveCount(0);
 });

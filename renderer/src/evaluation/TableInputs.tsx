@@ -117,13 +117,54 @@ function TableFields({ fields, spec, runId, source, path, featureRanges, classNa
   );
 }
 
+/** A typed entry as a number: undefined while it is empty or not (yet) a number, e.g. "" or "-". */
+export function typedNumber(text: string): number | undefined {
+  if (text.trim() === '') return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A numeric column's slider and number. What is typed is kept as typed until it is a number (emptying the field to
+ * type another value does not try 0 meanwhile); leaving the field shows the value in use again. A value outside the
+ * test rows' range is allowed and said so: the model saw nothing like it.
+ */
 function NumericField({ name, range, value, onChange }: { name: string; range: { min: number; max: number }; value: number; onChange: (v: number) => void }) {
   const step = stepOf(range.min, range.max);
+  const [draft, setDraft] = useState<string>();
+  const outside = value < range.min || value > range.max;
   return (
     <label className="nb-feature">
       <span>{name}</span>
-      <input type="range" aria-label={`${name} slider`} min={range.min} max={range.max} step={step} value={value} onChange={(e) => onChange(onStep(Number(e.target.value), step))} />
-      <input type="number" aria-label={name} step={step} value={value} onChange={(e) => onChange(Number(e.target.value))} />
+      <input
+        type="range"
+        aria-label={`${name} slider`}
+        min={range.min}
+        max={range.max}
+        step={step}
+        value={value}
+        onChange={(e) => {
+          setDraft(undefined);
+          onChange(onStep(Number(e.target.value), step));
+        }}
+      />
+      <input
+        type="number"
+        aria-label={name}
+        step={step}
+        value={draft ?? value}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          const typed = typedNumber(e.target.value);
+          if (typed !== undefined) onChange(typed);
+        }}
+        onBlur={() => setDraft(undefined)}
+      />
+      {outside ? (
+        <span className="nb-muted" role="note" aria-label={`${name} outside the test rows`} style={{ gridColumn: '2 / -1' }}>
+          Outside the test rows ({formatValue(range.min)} – {formatValue(range.max)}): the model saw nothing like it, so its answer is a guess.
+        </span>
+      ) : null}
     </label>
   );
 }
