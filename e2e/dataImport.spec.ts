@@ -50,6 +50,17 @@ test('a CSV uploaded through the page lands in workspace/data, is inspected, and
   await expect(columns.locator('tr[data-column="Species"] .nb-data-type')).toHaveText('categorical');
 
   await dialog.getByLabel('Target column').selectOption('Species');
+  await columns.locator('tr[data-column="Island"] input[type=checkbox]').uncheck();
+  await dialog.getByRole('radio', { name: 'Drop rows' }).check();
+  await dialog.getByRole('button', { name: 'Create graph' }).click();
+  await expect(dialog.getByLabel('Missing values handled')).toContainText(/\d+ rows? dropped/, { timeout: 30_000 });
+  // Back shows the table as it was left (Species, no Island, Drop rows), not the defaults (Sex, every column, Fill).
+  await dialog.getByRole('button', { name: 'Back' }).click();
+  await expect(dialog.getByLabel('Target column')).toHaveValue('Species');
+  await expect(columns.locator('tr[data-column="Island"] input[type=checkbox]')).not.toBeChecked();
+  await expect(dialog.getByRole('radio', { name: 'Drop rows' })).toBeChecked();
+  await columns.locator('tr[data-column="Island"] input[type=checkbox]').check();
+  await dialog.getByRole('radio', { name: /^Fill/ }).check();
   await dialog.getByRole('button', { name: 'Create graph' }).click();
   await expect(dialog.getByLabel('Missing values handled')).toContainText(/\d+ cells? filled/, { timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Create graph' }).click();

@@ -95,6 +95,27 @@ describe('the table view', () => {
   });
 });
 
+describe('back from the proposal step', () => {
+  const clean = { ...table, problems: [], problemCount: 0, columns: table.columns.map((c) => (c.name === 'label' ? { ...c, missing: 2 } : c)) };
+
+  it('starts from the choices it was left with, not the defaults', () => {
+    const start = { choice: { target: 'x', task: 'regression' as const, features: ['label'] }, missing: 'drop' as const };
+    const html = renderToStaticMarkup(<TableView inspection={clean} override={{}} start={start} onFormat={noop} onCreate={noop} />);
+    expect(html).toContain('Predicts x (regression) from 1 column.');
+    expect(html).toMatch(/data-column="x"[^>]*class="nb-data-target"/);
+    expect(html).toMatch(/checked="" value="drop"\/> Drop rows/);
+    // Without them: the defaults (the last possible target, Fill).
+    const fresh = renderToStaticMarkup(<TableView inspection={clean} override={{}} onFormat={noop} onCreate={noop} />);
+    expect(fresh).toContain('Predicts label (classification) from 1 column.');
+  });
+
+  it('falls back to the defaults when the choices no longer fit the columns', () => {
+    const start = { choice: { target: 'gone', task: 'regression' as const, features: ['x'] }, missing: 'fill' as const };
+    const html = renderToStaticMarkup(<TableView inspection={clean} override={{}} start={start} onFormat={noop} onCreate={noop} />);
+    expect(html).toContain('Predicts label (classification) from 1 column.');
+  });
+});
+
 describe('missing values', () => {
   it('offers Drop rows / Fill only when a chosen column has missing cells, fill chosen by default', () => {
     expect(renderToStaticMarkup(<TableView inspection={table} override={{}} onFormat={noop} onCreate={noop} />)).not.toContain('Missing values');

@@ -64,6 +64,11 @@ export function DataDialog() {
   const [progress, setProgress] = useState<DataProgress>();
   /** Where an import put the data (shown above its inspection). */
   const [notice, setNotice] = useState<string>();
+  /**
+   * The table choices of the last Create graph, so Back (or an error) shows the table as it was left instead of the
+   * defaults again: the table view is drawn anew after the proposal step.
+   */
+  const [lastTableChoice, setLastTableChoice] = useState<{ readonly key: string } & TableStart>();
   // Answers that arrive after the dialog closed (Cancel, Escape) are dropped, and the job still running is cancelled.
   const open = useRef(true);
   const runningJob = useRef<string | undefined>(undefined);
@@ -207,14 +212,18 @@ export function DataDialog() {
         ) : null}
         {stage.kind === 'inspected' && stage.inspection.kind === 'table' ? (
           <TableView
-            key={`${stage.inspection.path}|${stage.inspection.format.delimiter}|${stage.inspection.format.header}`}
+            key={tableKey(stage.inspection)}
             inspection={stage.inspection}
             override={override}
+            start={lastTableChoice?.key === tableKey(stage.inspection) ? lastTableChoice : undefined}
             onFormat={(format) => {
               setOverride(format);
               void inspect({ path: stage.inspection.path }, format);
             }}
-            onCreate={(choice, missing) => void create(stage.inspection, choice, false, { missing })}
+            onCreate={(choice, missing) => {
+              if (stage.inspection.kind === 'table') setLastTableChoice({ key: tableKey(stage.inspection), choice, missing: missing ?? 'fill' });
+              void create(stage.inspection, choice, false, { missing });
+            }}
           />
         ) : null}
         {stage.kind === 'inspected' && stage.inspection.kind === 'imageFolder' ? (
@@ -234,6 +243,15 @@ export function DataDialog() {
       </div>
     </DialogFrame>
   );
+}
+
+/** One table as read (path and format): choices made on it apply to it only. */
+const tableKey = (inspection: TableInspectionResult) => `${inspection.path}|${inspection.format.delimiter}|${inspection.format.header}`;
+
+/** What a table view starts with instead of the defaults (the choices left when it was last shown). */
+export interface TableStart {
+  readonly choice: TableChoice;
+  readonly missing: MissingPolicy;
 }
 
 interface CreateOptions {
@@ -359,16 +377,21 @@ const DELIMITERS: readonly { readonly value: Delimiter; readonly label: string }
 export function TableView({
   inspection,
   override,
+  start,
   onFormat,
   onCreate,
 }: {
   inspection: TableInspectionResult;
   override: FormatOverride;
+  /** Choices to start from (kept only if they still fit the table's columns), else the defaults. */
+  start?: TableStart | undefined;
   onFormat: (format: FormatOverride) => void;
   onCreate: (choice: TableChoice, missing: MissingPolicy | undefined) => void;
 }) {
-  const [choice, setChoice] = useState<TableChoice | undefined>(() => defaultTableChoice(inspection));
-  const [missing, setMissing] = useState<MissingPolicy>('fill');
+  const [choice, setChoice] = useState<TableChoice | undefined>(() =>
+    start && tableChoiceProblem(start.choice, inspection.columns) === undefined ? start.choice : defaultTableChoice(inspection),
+  );
+  const [missing, setMissing] = useState<MissingPolicy>(start?.missing ?? 'fill');
   const missingCells = choice ? missingInFeatures(inspection.columns, choice.features) : 0;
   const targets = targetColumns(inspection.columns);
   const target = inspection.columns.find((c) => c.name === choice?.target);
