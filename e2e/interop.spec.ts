@@ -72,7 +72,7 @@ test('train spirals briefly, File → Export… to ONNX and PyTorch with the run
   const onnx = dialog.getByLabel('ONNX export', { exact: true });
   await expect(onnx).toBeVisible({ timeout: 60_000 });
   await expect(onnx.getByRole('listitem')).toHaveText([/model\.onnx$/, /README\.md$/]);
-  await expect(onnx).toContainText(`Weights: trained, from run ${runId} (2 epochs)`);
+  await expect(onnx).toContainText(`Weights: trained, from run ${runId} (2 epochs) — Run 1 in the run history`);
   const onnxDir = (await onnx.getAttribute('data-directory')) ?? '';
   expect(onnxDir).toBe('workspace/exports/Spirals-onnx');
   expect(readFileSync(path.join(webHost.workspace, 'exports/Spirals-onnx/model.onnx')).byteLength).toBeGreaterThan(1000);

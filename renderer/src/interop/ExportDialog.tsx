@@ -128,7 +128,7 @@ export function ExportDialog() {
         ) : null}
         <div ref={newest} className="nb-interop-results">
           {results.map((result, i) => (
-            <ExportResult key={i} result={result} />
+            <ExportResult key={i} result={result} runName={result.status === 'exported' ? choices.find((c) => c.runId === result.runId)?.name : undefined} />
           ))}
         </div>
         <div className="nb-dialog-buttons">
@@ -144,7 +144,8 @@ export function ExportDialog() {
   );
 }
 
-export function ExportResult({ result }: { result: GraphExport }) {
+/** One export's outcome; `runName` ("Run 1", as the Weights list and the run history call it) beside the run's id. */
+export function ExportResult({ result, runName }: { result: GraphExport; runName?: string | undefined }) {
   const title = EXPORT_FORMAT_NAMES[result.format];
   if (result.status === 'unsupported') {
     return (
@@ -174,7 +175,10 @@ export function ExportResult({ result }: { result: GraphExport }) {
           </li>
         ))}
       </ul>
-      <p className="nb-muted">Weights: {result.weightsFrom}</p>
+      <p className="nb-muted">
+        Weights: {result.weightsFrom}
+        {runName ? ` — ${runName} in the run history` : ''}
+      </p>
       {result.summary.map((line, i) => (
         <p key={i} className="nb-muted nb-interop-summary">
           {line}

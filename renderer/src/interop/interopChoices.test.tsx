@@ -30,6 +30,7 @@ describe('keptRunChoices', () => {
     expect(choices.map((c) => c.runId)).toEqual(['c', 'a']);
     expect(choices[0]!.label).toMatch(/^Run 3 · /);
     expect(choices[1]!.label).toMatch(/^Run 1 · /);
+    expect(choices.map((c) => c.name)).toEqual(['Run 3', 'Run 1']);
     // The run that just ended here counts before its record says `checkpoint`.
     expect(keptRunChoices([run('b')], new Map(), 'b').map((c) => c.runId)).toEqual(['b']);
     expect(keptRunChoices([], new Map())).toEqual([]);
@@ -64,6 +65,17 @@ describe('ExportResult', () => {
     expect(html).toContain('data-directory="workspace/exports/x-onnx"');
     expect(html).toContain('<code>workspace/exports/x-onnx/model.onnx</code>');
     expect(html).toContain('Weights: trained, from run r1 (2 epochs)');
+    expect(html).not.toContain('in the run history');
+  });
+
+  it('names the run as the Weights list and the run history do, beside its id', () => {
+    const html = renderToStaticMarkup(
+      <ExportResult
+        result={{ status: 'exported', format: 'tfjs', directory: 'd', files: ['d/model.json'], weightsFrom: 'trained, from run r1 (2 epochs)', runId: 'r1', summary: [] }}
+        runName="Run 2"
+      />,
+    );
+    expect(html).toContain('Weights: trained, from run r1 (2 epochs) — Run 2 in the run history');
   });
 
   it('names each node a format cannot express, with its type and why', () => {

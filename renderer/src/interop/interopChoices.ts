@@ -8,6 +8,8 @@ import { runOutcomeText } from '../training/runDescriptions';
 
 export interface RunChoice {
   readonly runId: string;
+  /** "Run 3": the run's name in the run history. */
+  readonly name: string;
   readonly label: string;
 }
 
@@ -28,7 +30,8 @@ export function keptRunChoices(
     if (run.checkpoint !== true && run.id !== liveRunId) return;
     const report = reports.get(run.id);
     if (report && report.status !== 'ok') return;
-    choices.push({ runId: run.id, label: `Run ${i + 1} · ${runOutcomeText(run)} · ${run.config.dataset}` });
+    const name = `Run ${i + 1}`;
+    choices.push({ runId: run.id, name, label: `${name} · ${runOutcomeText(run)} · ${run.config.dataset}` });
   });
   return choices.reverse();
 }
