@@ -109,6 +109,7 @@ test('a messy CSV (BOM, semicolons, quoted delimiters and line breaks, gaps, tex
     // Each unreadable cell is listed once by line and column, without the place said twice.
     const problems = dialog.getByLabel('Problems in the table').getByRole('listitem');
     await expect(problems).toHaveText([/^Line 2, column size: '1,5' is not a number/, /^Line 5, column weight: 'heavy' is not a number/]);
+    await expect(problems.first()).toContainText('a decimal comma? Numbers are read with a point (1.5)');
     // The host refuses to propose a graph for such a file, so Create graph waits and says what to do.
     await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeDisabled();
     await expect(dialog.getByText(/Create graph waits until the file is fixed: 2 cells in numeric columns are not numbers/)).toBeVisible();

@@ -64,13 +64,21 @@ describe('table choices', () => {
 
 describe('unreadable cells', () => {
   it('names the place once: line and column, then what is wrong (a place the host message starts with is left out)', () => {
-    expect(problemText({ line: 2, column: 'size', value: '1,5', message: "line 2, column 'size': '1,5' is not a number" })).toBe(
-      "Line 2, column size: '1,5' is not a number",
+    expect(problemText({ line: 2, column: 'size', value: '12', message: "line 2, column 'size': '12' is not a number" })).toBe(
+      "Line 2, column size: '12' is not a number",
     );
     expect(problemText({ line: 7, column: 'w', value: 'heavy', message: "'heavy' is not a number" })).toBe("Line 7, column w: 'heavy' is not a number");
     // Another line or column at the start is not this problem's place: kept.
     expect(problemText({ line: 3, column: 'w', value: 'x', message: "line 30, column 'w': x" })).toBe("Line 3, column w: line 30, column 'w': x");
     expect(problemText({ line: 3, column: 'w', value: 'x', message: "line 3, column 'v': x" })).toBe("Line 3, column w: line 3, column 'v': x");
+  });
+
+  it('hints at a decimal comma, and only for a number written with one', () => {
+    expect(problemText({ line: 2, column: 'size', value: '1,5', message: "line 2, column 'size': '1,5' is not a number" })).toBe(
+      "Line 2, column size: '1,5' is not a number — a decimal comma? Numbers are read with a point (1.5)",
+    );
+    expect(problemText({ line: 2, column: 'size', value: '-12,25', message: 'x' })).toContain('(-12.25)');
+    for (const value of ['1,234,567', 'a,b', '1,', ',5', 'heavy']) expect(problemText({ line: 2, column: 'size', value, message: 'x' })).not.toContain('decimal comma');
   });
 
   it('blocks Create graph with the count and what to do, and only when there are such cells', () => {

@@ -70,13 +70,15 @@ export type TableProblem = TableInspectionResult['problems'][number];
 
 /**
  * A problem as the dialog lists it: "Line 5, column x: " and what is wrong. The host's message may already start with
- * the place ("line 5, column 'x': …"); that start is left out so the place is not said twice.
+ * the place ("line 5, column 'x': …"); that start is left out so the place is not said twice. A value like 1,5 (a
+ * decimal comma, common in semicolon-separated files) gets a hint: numbers are read with a decimal point.
  */
 export function problemText(problem: TableProblem): string {
   const { line, column, message } = problem;
   const place = `line ${line}, column '${column}': `;
   const what = message.toLowerCase().startsWith(place.toLowerCase()) ? message.slice(place.length) : message;
-  return `Line ${line}, column ${column}: ${what}`;
+  const decimalComma = /^[+-]?\d+,\d+$/.test(problem.value.trim());
+  return `Line ${line}, column ${column}: ${what}${decimalComma ? ` — a decimal comma? Numbers are read with a point (${problem.value.trim().replace(',', '.')})` : ''}`;
 }
 
 /**
