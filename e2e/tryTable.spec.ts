@@ -27,13 +27,14 @@ async function newGraphFromPenguins(page: Page, target: string) {
   await expect(dialog).toHaveCount(0, { timeout: 30_000 });
 }
 
-async function trainThenTry(page: Page, epochs: number): Promise<Locator> {
+async function trainThenTry(page: Page, epochs: number, afterTraining?: () => Promise<void>): Promise<Locator> {
   await openTrainingTab(page);
   await setEpochs(page, epochs);
   await page.getByRole('button', { name: 'Start training' }).click();
   const progress = page.getByLabel('Training progress');
   await expect(progress).toHaveAttribute('data-status', /completed|failed|stopped/, { timeout: 120_000 });
   expect(await progress.getAttribute('data-status')).toBe('completed');
+  await afterTraining?.();
   await page.getByRole('button', { name: 'Evaluate this run' }).click();
   const view = page.getByRole('dialog', { name: 'Evaluation' });
   const tryTab = view.getByRole('tab', { name: 'Try it' });
@@ -78,7 +79,12 @@ test('a table classifier: columns in their units, a Gentoo-like penguin is calle
 
 test('a table regression: the predicted body mass is in grams and grows with flipper length', async ({ appPage: page }) => {
   await newGraphFromPenguins(page, 'Body Mass (g)');
-  const view = await trainThenTry(page, 30);
+  const view = await trainThenTry(page, 30, async () => {
+    // No empty Accuracy chart for a regression: the panel says why. The Loss chart (MSE in g², ~1e5) is drawn.
+    await expect(page.getByRole('region', { name: 'Accuracy chart' })).toHaveCount(0);
+    await expect(page.getByTestId('no-accuracy')).toContainText('accuracy does not apply to regression');
+    await expect(page.getByRole('region', { name: 'Loss chart' }).locator('.nb-chart-plot')).toHaveAttribute('data-points', /^[1-9]/);
+  });
   const fields = view.getByRole('group', { name: 'Feature columns' });
   await expect(fields.getByLabel('Species', { exact: true })).toBeVisible();
   const predicted = view.getByLabel('Predicted value');

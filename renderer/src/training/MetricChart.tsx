@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { alignSeries } from './trainingMath';
+import { alignSeries, formatAxisTicks } from './trainingMath';
 import { downloadBlob } from './download';
 import { registerChartExporter } from '../commands/trainingExports';
 
@@ -72,7 +72,15 @@ export function MetricChart({ title, series, allowLog = false, yRange, fileStem,
       },
       axes: [
         { label: 'epoch', size: 36, labelSize: 16, stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' } },
-        { size: 48, stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        {
+          // Compact ticks (120k, 1.5M, 5e-4): a regression loss in the target's units is large, and uPlot's own
+          // "100,000" was cut off at the left edge. The axis widens to its longest label.
+          values: (_u, splits) => formatAxisTicks(splits, log),
+          // Tick (10 px) + gap (5 px) + the label at about 8 px a character (12 px digits) + a margin.
+          size: (_u, values) => Math.max(48, 24 + 8 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
+          stroke: ink,
+          grid: { stroke: 'rgba(128,128,128,0.2)' },
+        },
       ],
       series: [
         // The legend names the series; numbers appear only under the cursor (no "epoch: —" placeholders).

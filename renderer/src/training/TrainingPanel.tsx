@@ -34,7 +34,7 @@ import { useDataStatus } from '../data/useDataStatus';
 import { graphChangesSince, snapshotNotice } from './graphChangesSince';
 import { commandEnablement, commandTitle, runCommand } from '../commands/commandRegistry';
 import { MetricChart, type ChartSeries } from './MetricChart';
-import { etaSeconds, formatDuration, progressFraction, smooth, thin } from './trainingMath';
+import { accuracyApplies, etaSeconds, formatDuration, progressFraction, smooth, thin } from './trainingMath';
 import { TrainingOptionsFields } from './TrainingOptionsFields';
 import { CheckedNumberField } from './CheckedNumberField';
 import { useFieldErrors } from './useFieldErrors';
@@ -227,6 +227,8 @@ export function TrainingPanel() {
     [scheduled, lrTrainCount, lrStepsPerEpoch, lrCurrent?.epoch, lrCurrent?.batch],
   );
   const lastEpoch = run?.epochs[run.epochs.length - 1];
+  // A regression head has no accuracy: its chart would stay empty. Kept when an earlier run has accuracy to show.
+  const showAccuracy = accuracyApplies(run?.graph ?? document) || accuracySeries.some((s) => s.points.some(([, y]) => y !== undefined));
   const progress = run
     ? { epoch: Math.max(1, run.epoch), epochs: run.config.epochs, batch: run.batch, batchesPerEpoch: run.batchesPerEpoch, samplesPerSec: run.samplesPerSec, batchSize: run.config.batchSize }
     : undefined;
@@ -596,7 +598,13 @@ export function TrainingPanel() {
               {lrSeries ? (
                 <MetricChart title="Learning rate" series={lrSeries} allowLog height={110} fileStem={`${document.metadata.name || 'graph'}-learning-rate`} />
               ) : null}
-              <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
+              {showAccuracy ? (
+                <MetricChart title="Accuracy" series={accuracySeries} yRange={[0, 1]} fileStem={`${document.metadata.name || 'graph'}-accuracy`} />
+              ) : (
+                <p className="nb-muted" data-testid="no-accuracy">
+                  No accuracy chart: accuracy does not apply to regression. The loss is the mean squared error, in the target's units squared.
+                </p>
+              )}
             </>
           }
         />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import { alignSeries, batchX, etaSeconds, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
+import { accuracyApplies, alignSeries, batchX, etaSeconds, formatAxisTicks, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
 
 describe('smooth', () => {
   it('is the identity at weight 0 and debiased (first point kept) otherwise', () => {
@@ -71,5 +71,40 @@ describe('metricsCsv', () => {
       'run-b,batch,0.5,0.9,,,',
       '',
     ]);
+  });
+});
+
+describe('formatAxisTicks', () => {
+  it('writes large losses compactly, distinct per tick and short enough for the axis', () => {
+    // A regression on grams: MSE ticks like uPlot picks them.
+    const labels = formatAxisTicks([0, 50_000, 100_000, 150_000, 200_000]);
+    expect(labels).toEqual(['0', '50k', '100k', '150k', '200k']);
+    expect(formatAxisTicks([1_000, 1_500, 2_000])).toEqual(['1k', '1.5k', '2k']);
+    expect(formatAxisTicks([0, 1_200_000, 2_400_000])).toEqual(['0', '1.2M', '2.4M']);
+    expect(formatAxisTicks([3e9, 4e9])).toEqual(['3G', '4G']);
+    for (const label of formatAxisTicks([0, 250_000, 500_000, 750_000, 1_000_000])) expect(label.length).toBeLessThanOrEqual(5);
+  });
+  it('keeps small and fractional ticks readable', () => {
+    expect(formatAxisTicks([0, 0.25, 0.5, 0.75, 1])).toEqual(['0', '0.25', '0.5', '0.75', '1']);
+    expect(formatAxisTicks([0.0005, 0.001])).toEqual(['5e-4', '0.001']);
+    expect(formatAxisTicks([-2, 0, 2])).toEqual(['-2', '0', '2']);
+    expect(formatAxisTicks([null, 1])).toEqual(['', '1']);
+  });
+  it('reads each tick alone on a log axis', () => {
+    expect(formatAxisTicks([0.01, 1, 100, 10_000, 1_000_000], true)).toEqual(['0.01', '1', '100', '10k', '1M']);
+  });
+});
+
+describe('accuracyApplies', () => {
+  const graph = (...tasks: (string | undefined)[]) => ({
+    nodes: [{ type: 'Input', params: {} }, ...tasks.map((task) => ({ type: 'Output', params: task === undefined ? {} : { task } }))],
+  });
+  it('is false only when every Output is a regression head', () => {
+    expect(accuracyApplies(graph('regression'))).toBe(false);
+    expect(accuracyApplies(graph('classification'))).toBe(true);
+    expect(accuracyApplies(graph('binary'))).toBe(true);
+    expect(accuracyApplies(graph(undefined))).toBe(true);
+    expect(accuracyApplies(graph('regression', 'classification'))).toBe(true);
+    expect(accuracyApplies(graph())).toBe(true);
   });
 });

@@ -104,3 +104,58 @@ export function metricsCsv(current: { runId: string; batches: readonly BatchPoin
   }
   return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
+
+/**
+ * Does accuracy mean anything for this graph? Not when every Output is a regression head (mean squared error, no
+ * accuracy metric): the Accuracy chart would stay empty. A missing task is the Output's default, classification.
+ */
+export function accuracyApplies(graph: { readonly nodes: readonly { readonly type: string; readonly params: Readonly<Record<string, unknown>> }[] }): boolean {
+  const outputs = graph.nodes.filter((n) => n.type === 'Output');
+  return outputs.length === 0 || outputs.some((n) => (n.params['task'] ?? 'classification') !== 'regression');
+}
+
+const UNITS: readonly (readonly [number, string])[] = [
+  [1e12, 'T'],
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+];
+
+/**
+ * Axis tick labels that stay short whatever the scale: 120000 → "120k", 1500000 → "1.5M", 0.0005 → "5e-4", 0.25 →
+ * "0.25". Losses in a target's own units (a regression on grams has an MSE near 1e5) would otherwise print as
+ * "100,000" and be cut off by the axis. `splits` are one axis' ticks; on a linear axis each label gets the decimals
+ * the tick step needs (so 1000, 1500 → "1k", "1.5k" stay distinct); on a log axis (`log`) each tick is read alone.
+ */
+export function formatAxisTicks(splits: readonly (number | null)[], log = false): string[] {
+  const finite = splits.filter((v): v is number => v !== null && Number.isFinite(v));
+  const sorted = [...finite].sort((a, b) => a - b);
+  let step = Infinity;
+  if (!log) for (let i = 1; i < sorted.length; i++) if (sorted[i]! > sorted[i - 1]!) step = Math.min(step, sorted[i]! - sorted[i - 1]!);
+  return splits.map((value) => (value === null || !Number.isFinite(value) ? '' : compactNumber(value, step)));
+}
+
+function compactNumber(value: number, step: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs < 1e-3) return trimExponent(value.toExponential(Number.isFinite(step) ? Math.min(3, Math.max(0, Math.ceil(Math.log10(abs / step) - 1e-9))) : 2));
+  const [divisor, suffix] = UNITS.find(([d]) => abs >= d) ?? [1, ''];
+  const scaled = value / divisor;
+  const decimals = Number.isFinite(step) ? decimalsFor(step / divisor) : Math.max(0, Math.min(3, 2 - Math.floor(Math.log10(Math.abs(scaled)))));
+  return `${trimZeros(scaled.toFixed(decimals))}${suffix}`;
+}
+
+/** The fewest decimals (at most 4) that write `step` exactly, so neighbouring ticks read differently. */
+function decimalsFor(step: number): number {
+  for (let d = 0; d < 4; d++) if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-6 * 10 ** d) return d;
+  return 4;
+}
+
+function trimZeros(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+function trimExponent(text: string): string {
+  const [mantissa = text, exponent = ''] = text.split('e');
+  return `${trimZeros(mantissa)}e${exponent.replace('+', '')}`;
+}
