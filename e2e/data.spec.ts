@@ -142,6 +142,46 @@ test('an image folder: a preview grid of three classes, a proposed graph trained
   await trainAndEvaluate(page, 2, ['circle', 'square', 'triangle']);
 });
 
+test.describe('at 1024×640', () => {
+  test.use({ viewport: { width: 1024, height: 640 } });
+
+  test('a graph proposed from images opens top to bottom, fitted beside the Training panel, and trains 3 epochs without a warning', async ({ appPage: page, webHost }) => {
+    cpSync(path.join(repoRoot, 'electron/services/data/fixtures/images/shapes'), path.join(webHost.workspace, 'shapes'), { recursive: true });
+    const dialog = await openNewFromData(page);
+    await dialog.getByLabel('Table file or image folder').fill('workspace/shapes');
+    await dialog.getByRole('button', { name: 'Inspect' }).click();
+    await expect(dialog.getByLabel('Classes')).toBeVisible({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Create graph' }).click();
+    await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+
+    // Laid out like a template: Input, Flatten, Dense, Output one below the other, all inside the canvas pane.
+    const nodes = page.locator('.react-flow__node');
+    await expect(nodes).toHaveCount(4);
+    const pane = (await page.locator('.react-flow').boundingBox())!;
+    await expect
+      .poll(async () => {
+        const boxes = await Promise.all(['Input', 'Flatten', 'Dense', 'Output'].map((title) => nodes.filter({ hasText: title }).first().boundingBox()));
+        const inside = boxes.every((b) => b && b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height);
+        const downwards = boxes.every((b, i) => i === 0 || (b && boxes[i - 1] && b.y > boxes[i - 1]!.y + boxes[i - 1]!.height / 2));
+        return { inside, downwards };
+      })
+      .toEqual({ inside: true, downwards: true });
+    const sidePanel = (await page.getByRole('tab', { name: 'Training' }).boundingBox())!;
+    for (const box of await nodes.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) expect(box).toBeLessThanOrEqual(sidePanel.x);
+
+    // The proposed settings (Adam 0.001) train the image graph without the exploding-gradients warning of lr 0.01.
+    await openTrainingTab(page);
+    await expect(page.getByLabel('Optimizer')).toHaveValue('adam');
+    await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.001');
+    await setEpochs(page, 3);
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expectCompleted(page);
+    await expect(page.getByLabel('Training progress')).not.toContainText('NaN');
+    await expect(page.getByTestId('telemetry-warnings-chip')).toHaveCount(0);
+    await expect(page.locator('[data-testid^="warning-badge-"]')).toHaveCount(0);
+  });
+});
+
 test('unreadable images are listed and must be agreed to skip; the run then skips them', async ({ appPage: page, webHost }) => {
   cpSync(path.join(repoRoot, 'electron/services/data/fixtures/images/nasty'), path.join(webHost.workspace, 'nasty'), { recursive: true });
   const dialog = await openNewFromData(page);

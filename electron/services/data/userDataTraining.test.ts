@@ -10,6 +10,9 @@ import { chainGraph } from '../training/referenceGraphs';
 import { runTraining } from '../training/runTraining';
 import { createSeededRandom } from '../datasets/seededRandom';
 import { loadUserData } from './loadUserData';
+import { proposeFromData } from './userDataApi';
+import { PROPOSED_TRAINING } from '../../../shared/data/proposedTraining';
+import { telemetryWarnings } from '../../../shared/telemetry/telemetryWarnings';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'nb-userdata-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,5 +121,31 @@ describe('training on a user table', () => {
     await expect(runTraining(wrong, undefined, config(spec('classification')), { graphFilePath: graphFile })).rejects.toThrow(
       "Input 'input' is 3 but houses.csv gives 4 features (set the Input to vector 4); Output 'output' has 3 units but houses.csv has 2 classes (set units to 2)",
     );
+  });
+});
+
+describe('a graph proposed from an image folder, with the proposed training settings', () => {
+  const shapes = path.join(__dirname, 'fixtures', 'images', 'shapes');
+  const train = async (patch: Partial<TrainingConfig>) => {
+    const graphPath = path.join(dir, 'shapes.nbrick');
+    const proposal = await proposeFromData(shapes, { graphFilePath: graphPath });
+    const trainingConfig: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...PROPOSED_TRAINING, dataset: 'shapes', data: proposal.spec, epochs: 3, backend: 'cpu', telemetryEvery: 1, ...patch };
+    const result = await runTraining(proposal.graph, undefined, trainingConfig, { graphFilePath: graphPath });
+    return { result, warnings: result.summary.telemetry ? telemetryWarnings(result.summary.telemetry, proposal.graph, { learningRate: trainingConfig.learningRate }) : undefined };
+  };
+
+  it('trains 3 epochs with finite losses and no exploding-gradients warning (the old lr 0.01 raised one)', async () => {
+    const { result, warnings } = await train({});
+    expect(result.summary.status).toBe('completed');
+    expect(result.summary.epochs).toHaveLength(3);
+    for (const epoch of result.summary.epochs) {
+      expect(Number.isFinite(epoch.loss)).toBe(true);
+      expect(Number.isFinite(epoch.valLoss)).toBe(true);
+    }
+    expect(warnings).toBeDefined();
+    expect(warnings!.map((w) => `${w.nodeId}: ${w.message}`)).toEqual([]);
+    // The rule is live on this graph: the app-wide default learning rate trips it.
+    const old = await train({ learningRate: 0.01 });
+    expect(old.warnings?.some((w) => w.kind === 'exploding-gradients')).toBe(true);
   });
 });

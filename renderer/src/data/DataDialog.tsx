@@ -19,6 +19,7 @@ import { documentStore } from '../store/documentStore';
 import { CheckedNumberField } from '../training/CheckedNumberField';
 import type { NumberRule } from '../training/trainingOptions';
 import { viewStore } from '../store/viewStore';
+import { layoutDocument } from '../layout/applyLayout';
 import {
   choiceForTarget,
   defaultTableChoice,
@@ -145,12 +146,20 @@ export function DataDialog() {
     }
   };
 
-  const openProposal = (proposal: DataProposal, spec: DataSpec) => {
+  const openProposal = async (proposal: DataProposal, spec: DataSpec) => {
     const { dirty } = documentStore.getState();
     if (dirty && !window.confirm('Discard unsaved changes to this graph?')) return;
-    documentStore.getState().replaceFile({ graph: proposal.graph, training: trainingConfigForProposal({ spec }) }, undefined, { unsaved: true });
-    closeDialog();
+    // The host's chain runs left to right at fixed places: laid out like a template (Auto layout, top to bottom unless
+    // the user chose otherwise) it opens fitted into the canvas. The Training panel opens first, so the fit is made
+    // for the pane that is left beside it.
+    const graph = await layoutDocument(proposal.graph).catch((error: unknown) => {
+      console.warn('Auto-layout of the proposed graph failed:', error);
+      return proposal.graph;
+    });
+    if (!open.current) return;
     viewStore.getState().revealSidePanel('training');
+    documentStore.getState().replaceFile({ graph, training: trainingConfigForProposal({ spec }) }, undefined, { unsaved: true });
+    closeDialog();
   };
 
   const create = async (inspection: DataInspection, choice: TableChoice | undefined, skipUnreadable: boolean, extra: CreateOptions = {}) => {
@@ -175,7 +184,7 @@ export function DataDialog() {
       if (summary !== undefined) setStage({ kind: 'proposed', inspection, proposal, spec, summary });
       else {
         setStage({ kind: 'inspected', inspection });
-        openProposal(proposal, spec);
+        await openProposal(proposal, spec);
       }
     } catch (e) {
       if (!open.current) return;
@@ -229,7 +238,7 @@ export function DataDialog() {
         {stage.kind === 'inspected' && stage.inspection.kind === 'imageFolder' ? (
           <ImageFolderView key={stage.inspection.path} inspection={stage.inspection} onCreate={(skip, augment) => void create(stage.inspection, undefined, skip, { augment })} />
         ) : null}
-        {stage.kind === 'proposed' ? <ProposedView summary={stage.summary} onCreate={() => openProposal(stage.proposal, stage.spec)} onBack={() => setStage({ kind: 'inspected', inspection: stage.inspection })} /> : null}
+        {stage.kind === 'proposed' ? <ProposedView summary={stage.summary} onCreate={() => void openProposal(stage.proposal, stage.spec)} onBack={() => setStage({ kind: 'inspected', inspection: stage.inspection })} /> : null}
         <div className="nb-dialog-buttons">
           {stage.kind === 'inspected' || stage.kind === 'proposed' ? (
             <button type="button" onClick={() => setStage({ kind: 'choose' })}>

@@ -139,7 +139,7 @@ describe('the proposed document', () => {
 
   it('trains on the proposal with the default settings, named by the data file', () => {
     const config = trainingConfigForProposal({ spec: table });
-    expect(config).toEqual({ ...DEFAULT_TRAINING_CONFIG, dataset: 'penguins.csv', data: table });
+    expect(config).toEqual({ ...DEFAULT_TRAINING_CONFIG, optimizer: 'adam', learningRate: 0.001, dataset: 'penguins.csv', data: table });
   });
 
   it('names data by the last part of its path', () => {

@@ -5,6 +5,7 @@
  */
 import type { DataColumn, DataProposal, TableInspectionResult } from '../../../shared/contracts/data';
 import type { DataSpec, TableDataSpec } from '../../../shared/data/dataSpec';
+import { PROPOSED_TRAINING } from '../../../shared/data/proposedTraining';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
 
 export type DataTaskChoice = 'classification' | 'regression';
@@ -139,9 +140,13 @@ export function dataDisplayName(path: string): string {
   return parts[parts.length - 1] ?? path;
 }
 
-/** The training settings a proposed graph opens with: the defaults, trained on the proposal's data. */
+/**
+ * The training settings a proposed graph opens with: the defaults with the optimizer and learning rate measured to
+ * train proposed graphs stably (PROPOSED_TRAINING: Adam 0.001; 0.01 made an image folder's steps explode), trained on
+ * the proposal's data.
+ */
 export function trainingConfigForProposal(proposal: Pick<DataProposal, 'spec'>, base: TrainingConfig = DEFAULT_TRAINING_CONFIG): TrainingConfig {
-  return { ...base, dataset: dataDisplayName(proposal.spec.path), data: proposal.spec };
+  return { ...base, ...PROPOSED_TRAINING, dataset: dataDisplayName(proposal.spec.path), data: proposal.spec };
 }
 
 /** One line about a file's own data for the Training panel: its kind, size and what it predicts. */
