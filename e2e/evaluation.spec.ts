@@ -162,7 +162,10 @@ test('MNIST MLP: confusion matrix, a cell’s samples, drawing a digit, and the 
   // Export is back too, on the reopened file's run.
   await view.getByRole('button', { name: 'Close evaluation' }).click();
   await history.getByRole('button', { name: /^Export run / }).click();
-  await expect(page.getByLabel('Exported model')).toContainText('weights.bin');
+  const exportDialog = page.getByRole('dialog', { name: 'Export' });
+  await exportDialog.getByRole('radio', { name: /TF\.js/ }).check();
+  await exportDialog.getByRole('button', { name: 'Export to TF.js' }).click();
+  await expect(exportDialog.getByLabel('TF.js export', { exact: true })).toContainText('weights.bin', { timeout: 60_000 });
 });
 
 test('a run says when the canvas has changed since, and a damaged checkpoint is a warning, not a blocker', async ({ appPage: page, webHost }) => {

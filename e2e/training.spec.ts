@@ -65,12 +65,19 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   await expect(page.getByLabel('Training progress')).toHaveAttribute('data-status', 'stopped');
   await expect(page.getByLabel('Run history').locator('li')).toHaveCount(1);
 
-  // Export model: the stopped run's trained model lands in the workspace as tfjs layers files.
+  // Export model opens File → Export… with this run's weights chosen; as TF.js the stopped run's trained model lands
+  // in the workspace as tfjs layers files.
+  const runId = await page.getByLabel('Run history').locator('li').first().getAttribute('data-run');
   await page.getByRole('button', { name: 'Export model' }).click();
-  const exportedNote = page.getByLabel('Exported model');
-  await expect(exportedNote).toContainText('model.json, weights.bin');
+  const exportDialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(exportDialog.getByLabel('Weights', { exact: true })).toHaveValue(runId!);
+  await exportDialog.getByRole('radio', { name: /TF\.js/ }).check();
+  await exportDialog.getByRole('button', { name: 'Export to TF.js' }).click();
+  const exportedNote = exportDialog.getByLabel('TF.js export', { exact: true });
+  await expect(exportedNote).toContainText('model.json', { timeout: 60_000 });
+  await expect(exportedNote).toContainText('weights.bin');
   const exportDir = (await exportedNote.getAttribute('data-directory')) ?? '';
-  expect(exportDir).toMatch(/^workspace\/exports\/[A-Za-z0-9_.-]+-run-[A-Za-z0-9_.-]+$/);
+  expect(exportDir).toMatch(/^workspace\/exports\/[^/]+-tfjs(-\d+)?$/);
   const exportAbsolute = path.join(webHost.workspace, exportDir.slice('workspace/'.length));
   const modelJson = JSON.parse(readFileSync(path.join(exportAbsolute, 'model.json'), 'utf8')) as {
     format: string;
@@ -82,8 +89,9 @@ test('train the spirals template past 90% validation accuracy, stop, save as, re
   const weightCount = modelJson.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   expect(weightCount).toBeGreaterThan(100);
   expect(readFileSync(path.join(exportAbsolute, 'weights.bin')).byteLength).toBe(weightCount * 4);
-  await exportedNote.scrollIntoViewIfNeeded();
-  await page.locator('.side-region').screenshot({ path: artifactPath('training-export-model.png') });
+  await exportDialog.screenshot({ path: artifactPath('training-export-model.png') });
+  await exportDialog.getByRole('button', { name: /Close|Cancel/ }).first().click();
+  await expect(exportDialog).toHaveCount(0);
 
   // Exports: CSV of every measurement, PNG of a chart.
   const csvDownload = page.waitForEvent('download');

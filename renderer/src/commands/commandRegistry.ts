@@ -22,7 +22,6 @@ import { getLabApi } from '../api/getLabApi';
 import { openLessons } from '../lessons/lessonStore';
 import {
   canExportModel,
-  exportRunModel,
   pauseRun,
   resumeRun,
   startRun,
@@ -149,11 +148,10 @@ export const COMMAND_HANDLERS: { readonly [Id in CommandId]: CommandHandler } = 
   },
   'file.exportModel': {
     enabledWhen: (s) => s.canExportModel || 'Finish or stop a training run first.',
+    // File → Export… with the last run's weights and TF.js chosen (one export dialog for every format).
     run: () => {
-      // Shown in the Training panel, where the result is listed.
-      showSideTab('training');
       const run = trainingRunStore.getState().run;
-      if (run && canExportModel(run)) return exportRunModel(getLabApi(), run);
+      viewStore.getState().openDialog({ kind: 'export', format: 'tfjs', ...(run?.runId && canExportModel(run) ? { runId: run.runId } : {}) });
     },
   },
   'file.exportCsv': {

@@ -32,7 +32,7 @@ function DialogBody({ dialog }: { dialog: Dialog }) {
     case 'data':
       return <DataDialog />;
     case 'export':
-      return <ExportDialog />;
+      return <ExportDialog {...(dialog.runId ? { runId: dialog.runId } : {})} {...(dialog.format ? { format: dialog.format } : {})} />;
     case 'import':
       return <ImportDialog />;
     case 'quickAdd':

@@ -30,14 +30,20 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function ExportDialog() {
+export interface ExportDialogProps {
+  /** A kept run to take the weights from (the Training panel's Export model); absent or not kept: the newest. */
+  readonly runId?: string;
+  readonly format?: ExportFormat;
+}
+
+export function ExportDialog({ runId: wantedRun, format: wantedFormat }: ExportDialogProps = {}) {
   const runs = useDocumentStore((s) => s.runs);
   const name = useDocumentStore((s) => s.document.metadata.name);
   const reports = useCheckpointReports();
   const liveRunId = useTrainingRun((s) => (s.run && (s.run.status === 'completed' || s.run.status === 'stopped') ? s.run.runId : undefined));
   const choices = keptRunChoices(runs, reports, liveRunId);
-  const [format, setFormat] = useState<ExportFormat>('pytorch');
-  const [runId, setRunId] = useState<string>(() => choices[0]?.runId ?? FRESH);
+  const [format, setFormat] = useState<ExportFormat>(wantedFormat ?? 'pytorch');
+  const [runId, setRunId] = useState<string>(() => choices.find((c) => c.runId === wantedRun)?.runId ?? choices[0]?.runId ?? FRESH);
   const [busy, setBusy] = useState<ExportFormat>();
   const [error, setError] = useState<string>();
   const [results, setResults] = useState<readonly GraphExport[]>([]);

@@ -6,6 +6,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
+import type { ExportFormat } from '../../../shared/contracts/interop';
 import type { Size } from '../canvas/flowMapping';
 import { PANEL_LIMITS, workbenchLayout, type PanelId, type PanelState } from '../panels/panelLayout';
 
@@ -118,7 +119,8 @@ export type Dialog =
   | { readonly kind: 'help' }
   | { readonly kind: 'templates' }
   | { readonly kind: 'data' }
-  | { readonly kind: 'export' }
+  /** File → Export…; `runId`/`format` preselect a kept run's weights and a format (the Training panel's Export model). */
+  | { readonly kind: 'export'; readonly runId?: string; readonly format?: ExportFormat }
   | { readonly kind: 'import' }
   | { readonly kind: 'quickAdd'; readonly screen: { readonly x: number; readonly y: number } }
   | { readonly kind: 'repeat'; readonly groupId: string };

@@ -25,6 +25,7 @@ import { labEvaluationSource } from '../evaluation/evaluationApi';
 import { openEvaluation, useEvaluation } from '../evaluation/evaluationStore';
 import { checkpointWarning, useCheckpointReports } from '../evaluation/checkpointReports';
 import { documentStore, useDocumentStore } from '../store/documentStore';
+import { viewStore } from '../store/viewStore';
 import { ChartsOrInside } from '../insight/panel/ChartsOrInside';
 import { CompareVariantsButton, CompareVariantsPanel } from '../experiments/CompareVariants';
 import { isExperimentActive, useExperiment } from '../experiments/experimentStore';
@@ -52,8 +53,6 @@ import {
 import {
   canExportModel,
   connectRunEvents,
-  exportRun,
-  exportRunModel,
   isOwnDocument,
   pauseRun,
   resumeRun,
@@ -175,7 +174,6 @@ export function TrainingPanel() {
   const run = useTrainingRun((s) => s.run);
   const busy = useTrainingRun((s) => s.busy);
   const requestError = useTrainingRun((s) => s.requestError);
-  const exported = useTrainingRun((s) => s.exported);
   const filePath = useDocumentStore((s) => s.filePath);
   const evaluatedRunId = useEvaluation((s) => s.open?.runId);
   const evaluationSource = useMemo(() => labEvaluationSource(api), [api]);
@@ -495,8 +493,8 @@ export function TrainingPanel() {
             <button
               type="button"
               disabled={busy || !canExportModel(run)}
-              title={canExportModel(run) ? 'Write the trained model as TensorFlow.js files (model.json + weights.bin)' : 'Only a completed or stopped run has a model to export'}
-              onClick={() => void exportRunModel(api, run)}
+              title={canExportModel(run) ? "Export this run's trained model for PyTorch, ONNX, Keras or TF.js (File → Export…)" : 'Only a completed or stopped run has a model to export'}
+              onClick={() => viewStore.getState().openDialog({ kind: 'export', ...(run.runId ? { runId: run.runId } : {}) })}
             >
               Export model
             </button>
@@ -522,11 +520,6 @@ export function TrainingPanel() {
           </p>
         ) : null}
         {requestError ? <p role="alert" className="nb-error">{requestError}</p> : null}
-        {exported && (exported.runId === run?.runId || runs.some((r) => r.id === exported.runId)) ? (
-          <p className="nb-muted" role="status" aria-label="Exported model" data-directory={exported.directory}>
-            Model written to <code>{exported.directory}</code>: {exported.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}
-          </p>
-        ) : null}
         {run ? (
           <div className="nb-progress" role="status" aria-label="Training progress" data-status={run.status}>
             <progress max={1} value={progress ? progressFraction(progress) : 0} />
@@ -656,9 +649,9 @@ export function TrainingPanel() {
                   type="button"
                   className="nb-small"
                   aria-label={`Export run ${r.id}`}
-                  title="Write this run's trained model as TensorFlow.js files (model.json + weights.bin)"
+                  title="Export this run's trained model for PyTorch, ONNX, Keras or TF.js (File → Export…)"
                   disabled={busy}
-                  onClick={() => void exportRun(api, r.id, document.metadata.name)}
+                  onClick={() => viewStore.getState().openDialog({ kind: 'export', runId: r.id })}
                 >
                   Export
                 </button>

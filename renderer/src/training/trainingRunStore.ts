@@ -5,7 +5,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { ExportedModel, LabApi, RunEvent } from '../../../shared/contracts/api';
+import type { LabApi, RunEvent } from '../../../shared/contracts/api';
 import type { GraphDocument } from '../../../shared/document/model';
 import type { EpochMetrics, RunSummary } from '../../../shared/format/runSummary';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
@@ -66,8 +66,6 @@ interface TrainingRunState {
   /** Set while a start/pause/stop request is on its way, for the buttons. */
   readonly busy: boolean;
   readonly requestError?: string;
-  /** The last model export: where the host wrote the files of which run. */
-  readonly exported?: ExportedModel & { readonly runId: string };
 }
 
 export const trainingRunStore = createStore<TrainingRunState>()(() => ({ busy: false }));
@@ -142,7 +140,7 @@ const ACTIVE: ReadonlySet<RunStatus> = new Set(['starting', 'running', 'paused']
 documentStore.subscribe((state, previous) => {
   if (state.loadCount === previous.loadCount) return;
   const run = trainingRunStore.getState().run;
-  if (run && !ACTIVE.has(run.status)) trainingRunStore.setState({ run: undefined, exported: undefined, requestError: undefined });
+  if (run && !ACTIVE.has(run.status)) trainingRunStore.setState({ run: undefined, requestError: undefined });
 });
 
 export function applyRunEvent(runEvent: RunEvent): void {
@@ -339,20 +337,3 @@ export function canExportModel(run: LiveRun | undefined): boolean {
   return run?.runId !== undefined && (run.status === 'completed' || run.status === 'stopped');
 }
 
-/** Asks the host to write the run's model (tfjs layers files); a cancelled folder dialog changes nothing. */
-export function exportRunModel(api: LabApi, run: LiveRun): Promise<void> {
-  const runId = run.runId;
-  if (!runId) return Promise.resolve();
-  return exportRun(api, runId, run.graph.metadata.name);
-}
-
-/**
- * Exports any run with a model: the trainer's, or the checkpoint kept beside the file (a run of a reopened file), which
- * the host falls back to.
- */
-export function exportRun(api: LabApi, runId: string, graphName: string): Promise<void> {
-  return request(async () => {
-    const exported = await api.exportModel({ runId, name: graphName || 'model' });
-    if (exported) trainingRunStore.setState({ exported: { ...exported, runId } });
-  });
-}
