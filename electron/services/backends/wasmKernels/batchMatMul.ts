@@ -8,10 +8,26 @@ import { release, runWasmKernel } from './wasmKernelUtils';
 type MatmulExport = (
   a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
 ) => void;
+/** The same with an epilogue C = act(C + bias) (bias 0 = none; act 0 linear, 1 relu, 2 relu6, 3 leakyrelu(alpha)). */
+type FusedMatmulExport = (
+  a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
+  bias: number, act: number, alpha: number,
+) => void;
 interface MatmulSimd {
   matmul_nn: MatmulExport;
   matmul_tn: MatmulExport;
   matmul_nt: MatmulExport;
+  fused_matmul_nn: FusedMatmulExport;
+  fused_matmul_tn: FusedMatmulExport;
+  fused_matmul_nt: FusedMatmulExport;
+}
+
+/** What fusedMatMul.ts asks the kernel to do after the product: add `bias` (address of N floats) and activate. */
+export interface MatmulEpilogue {
+  bias?: TensorInfo;
+  /** 0 linear, 1 relu, 2 relu6, 3 leakyrelu */
+  act: 0 | 1 | 2 | 3;
+  alpha: number;
 }
 
 export type MatmulLayout = 'nn' | 'tn' | 'nt';
@@ -90,8 +106,12 @@ export function makeBatchMatMulWasm(stock: KernelFunc): KernelFunc {
   };
 }
 
-function simdBatchMatMul(
-  backend: BackendWasm, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean,
+/**
+ * The product on our SIMD kernels, or undefined when they do not take it (see makeBatchMatMulWasm). With `epilogue`
+ * (fusedMatMul.ts) the same call adds the bias and applies the activation to each product while it is in cache.
+ */
+export function simdBatchMatMul(
+  backend: BackendWasm, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, epilogue?: MatmulEpilogue,
 ): TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -108,11 +128,17 @@ function simdBatchMatMul(
   const simd = simdModule<MatmulSimd>(backend, 'matmul');
   if (!simd) return undefined;
   const out = backend.makeOutput([...plan.outer, m, n], 'float32');
+  const strideA = plan.aStep ? m * k : 0;
+  const strideB = plan.bStep ? k * n : 0;
+  const [pa, pb, pc] = [heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out)];
+  if (epilogue) {
+    const kernel = layout === 'nn' ? simd.fused_matmul_nn : layout === 'tn' ? simd.fused_matmul_tn : simd.fused_matmul_nt;
+    const bias = epilogue.bias ? heapAddress(backend, epilogue.bias) : 0;
+    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, bias, epilogue.act, epilogue.alpha);
+    return out;
+  }
   const kernel = layout === 'nn' ? simd.matmul_nn : layout === 'tn' ? simd.matmul_tn : simd.matmul_nt;
-  kernel(
-    heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out),
-    plan.batch, m, k, n, plan.aStep ? m * k : 0, plan.bStep ? k * n : 0,
-  );
+  kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput';
+import { FUSED_MAT_MUL, makeFusedMatMulWasm } from './fusedMatMul';
 import { FUSED_BATCH_NORM, makeFusedBatchNormWasm } from './fusedBatchNorm';
 import { CAST, IDENTITY, makeCastWasm, makeIdentityWasm } from './identity';
 import { makeMeanWasm, makeSumWasm, MEAN, SUM } from './leadingAxesReduce';
@@ -41,6 +42,7 @@ export const WASM_EXTRA_KERNELS: KernelConfig[] = [
  */
 export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFunc) => KernelFunc }[] = [
   { kernelName: BATCH_MAT_MUL, wrap: makeBatchMatMulWasm },
+  { kernelName: FUSED_MAT_MUL, wrap: makeFusedMatMulWasm },
   { kernelName: CONV2D, wrap: makeConv2DWasm },
   { kernelName: FUSED_CONV2D, wrap: makeFusedConv2DWasm },
   { kernelName: TILE, wrap: makeTileWasm },

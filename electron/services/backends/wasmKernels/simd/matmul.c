@@ -261,3 +261,78 @@ EXPORT(matmul_nt)
 void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) gemm_nt(A, B, C, M, K, N);
 }
+
+/*
+ * Fused epilogue for _FusedMatMul (../fusedMatMul.ts): C[i, j] = act(C[i, j] + bias[j]) over the M x N product just
+ * written, while it is still in cache (one call, no separate Add/activation kernels and passes through tfjs).
+ * bias 0 = no bias. act: 0 linear, 1 relu (x < 0 ? 0 : x), 2 relu6 (clip to [0, 6]), 3 leakyrelu (x < 0 ? alpha*x : x)
+ * — the cpu backend's rules, NaN passes through as there. Adding the bias is the same single rounding as tfjs' Add.
+ */
+static inline __attribute__((always_inline)) f4 epilogue4(f4 x, int act, f4 alpha) {
+  const f4 zero = wasm_f32x4_splat(0);
+  if (act == 1) return wasm_v128_bitselect(zero, x, wasm_f32x4_lt(x, zero));
+  if (act == 2) {
+    const f4 six = wasm_f32x4_splat(6.f);
+    x = wasm_v128_bitselect(six, x, wasm_f32x4_gt(x, six));
+    return wasm_v128_bitselect(zero, x, wasm_f32x4_lt(x, zero));
+  }
+  if (act == 3) return wasm_v128_bitselect(MUL(x, alpha), x, wasm_f32x4_lt(x, zero));
+  return x;
+}
+static inline __attribute__((always_inline)) float epilogue1(float x, int act, float alpha) {
+  if (act == 1) return x < 0.f ? 0.f : x;
+  if (act == 2) return x > 6.f ? 6.f : x < 0.f ? 0.f : x;
+  if (act == 3) return x < 0.f ? alpha * x : x;
+  return x;
+}
+static inline __attribute__((always_inline)) void epilogue_rows(float* C, const float* bias, int rows, int N, int act,
+                                                                float alpha) {
+  const f4 A = wasm_f32x4_splat(alpha);
+  const int N4 = N & ~3;
+  for (int i = 0; i < rows; i++, C += N) {
+    int j = 0;
+    if (bias) {
+      for (; j < N4; j += 4) wasm_v128_store(C + j, epilogue4(ADD(wasm_v128_load(C + j), wasm_v128_load(bias + j)), act, A));
+      for (; j < N; j++) C[j] = epilogue1(C[j] + bias[j], act, alpha);
+    } else {
+      for (; j < N4; j += 4) wasm_v128_store(C + j, epilogue4(wasm_v128_load(C + j), act, A));
+      for (; j < N; j++) C[j] = epilogue1(C[j], act, alpha);
+    }
+  }
+}
+static void epilogue(float* C, const float* bias, int rows, int N, int act, float alpha) {
+  switch (act) {
+    case 0: if (bias) epilogue_rows(C, bias, rows, N, 0, alpha); break;
+    case 1: epilogue_rows(C, bias, rows, N, 1, alpha); break;
+    case 2: epilogue_rows(C, bias, rows, N, 2, alpha); break;
+    default: epilogue_rows(C, bias, rows, N, 3, alpha); break;
+  }
+}
+
+/* The three layouts with the epilogue, applied to each product of the batch right after it is computed. */
+EXPORT(fused_matmul_nn)
+void fused_matmul_nn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
+                     const float* bias, int act, float alpha) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
+    gemm_splat(A, K, 1, B, C, M, K, N);
+    epilogue(C, bias, M, N, act, alpha);
+  }
+}
+
+EXPORT(fused_matmul_tn)
+void fused_matmul_tn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
+                     const float* bias, int act, float alpha) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
+    gemm_splat(A, 1, M, B, C, M, K, N);
+    epilogue(C, bias, M, N, act, alpha);
+  }
+}
+
+EXPORT(fused_matmul_nt)
+void fused_matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
+                     const float* bias, int act, float alpha) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
+    gemm_nt(A, B, C, M, K, N);
+    epilogue(C, bias, M, N, act, alpha);
+  }
+}
