@@ -180,6 +180,30 @@ test.describe('at 1024×640', () => {
     await expect(page.getByTestId('telemetry-warnings-chip')).toHaveCount(0);
     await expect(page.locator('[data-testid^="warning-badge-"]')).toHaveCount(0);
   });
+
+  test("penguins.csv starts on Species, not Sex with its one-row class '.'; picking Sex warns which class and how many rows, without blocking", async ({ appPage: page, webHost }) => {
+    copyFileSync(path.join(repoRoot, 'examples/data/penguins.csv'), path.join(webHost.workspace, 'penguins.csv'));
+    const dialog = await openNewFromData(page);
+    await dialog.getByLabel('Table file or image folder').fill('workspace/penguins.csv');
+    await dialog.getByRole('button', { name: 'Inspect' }).click();
+    await expect(dialog.getByRole('table', { name: 'Columns' })).toBeVisible({ timeout: 30_000 });
+    const target = dialog.getByLabel('Target column');
+    await expect(target).toHaveValue('Species');
+    const note = dialog.getByRole('note', { name: 'Small classes' });
+    await expect(note).toHaveCount(0);
+    await target.selectOption('Sex');
+    await expect(note).toContainText("Class '.' (1 row) of 'Sex' has fewer than 3 rows");
+    await note.scrollIntoViewIfNeeded();
+    await expect(note).toBeInViewport();
+    const create = dialog.getByRole('button', { name: 'Create graph' });
+    await expect(create).toBeEnabled();
+    await create.click();
+    await expect(dialog.getByLabel('Missing values handled')).toBeVisible({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Create graph' }).click();
+    await expect(dialog).toHaveCount(0, { timeout: 30_000 });
+    await openTrainingTab(page);
+    await expect(page.getByLabel('Your data')).toContainText('3 classes of Sex');
+  });
 });
 
 test('unreadable images are listed and must be agreed to skip; the run then skips them', async ({ appPage: page, webHost }) => {

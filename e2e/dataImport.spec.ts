@@ -112,7 +112,17 @@ test('a messy CSV (BOM, semicolons, quoted delimiters and line breaks, gaps, tex
     await expect(problems.first()).toContainText('a decimal comma? Numbers are read with a point (1.5)');
     // The host refuses to propose a graph for such a file, so Create graph waits and says what to do.
     await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeDisabled();
-    await expect(dialog.getByText(/Create graph waits until the file is fixed: 2 cells in numeric columns are not numbers/)).toBeVisible();
+    await expect(dialog.getByText(/Create graph waits until the file is fixed: 2 cells in chosen numeric columns are not numbers/)).toBeVisible();
+    // Only the chosen columns count: leaving size out leaves one blocking cell; leaving weight out too unblocks, and the
+    // list stays, saying its cells are in columns left out.
+    await dialog.getByLabel('Use size as a feature').uncheck();
+    await expect(dialog.getByText(/Create graph waits until the file is fixed: 1 cell in a chosen numeric column is not a number/)).toBeVisible();
+    await expect(dialog.getByLabel('Problems left out')).toHaveText("This cell is in a column left out ('size'): it does not stop Create graph.");
+    await dialog.getByLabel('Use weight as a feature').uncheck();
+    await expect(dialog.getByRole('button', { name: 'Create graph' })).toBeEnabled();
+    await expect(problems).toHaveCount(2);
+    await expect(dialog.getByLabel('Problems left out')).toHaveText("2 of these cells are in columns left out ('size', 'weight'): they do not stop Create graph.");
+    await expect(dialog.getByText(/Predicts label \(classification\) from 1 column\./)).toBeVisible();
 
     // The corrected file (a decimal point, an empty cell for the missing weight) goes through.
     writeFileSync(messy, '\uFEFF' + rows.join('\r\n').replace('1,5', '1.5').replace('heavy', '') + '\r\n');

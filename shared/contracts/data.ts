@@ -42,7 +42,7 @@ export type InspectDataRequest = z.infer<typeof inspectDataRequestSchema>;
 
 /**
  * A DataSpec and a starting graph for the data at `path` (a table: `target`, `task` and `features` as the user chose;
- * defaults: the last column that can be a target, its natural task, every other numeric or categorical column).
+ * defaults: the last column that can be a target unless a class of it has a single row, its natural task, every other numeric or categorical column).
  * `graphPath`: the open file, so the spec records the data's path relative to it (absent: the path as given).
  * `missing` (tables only, default 'fill'): drop rows with a missing feature, or fill with the training mean / most
  * frequent category; the proposal's `spec.missing` then carries the counts. `augment` (image folders only, default all
@@ -102,6 +102,8 @@ export interface DataColumn {
   readonly mean?: number;
   readonly std?: number;
   readonly integer?: boolean;
+  /** Numeric: text cells that are not numbers (this column's share of the table's problems), when there are any. */
+  readonly unreadable?: number;
   readonly histogram?: { readonly min: number; readonly max: number; readonly counts: readonly number[] };
   readonly topValues: readonly DataValueCount[];
   readonly valueCounts?: readonly DataValueCount[];

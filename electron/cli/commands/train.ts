@@ -721,7 +721,7 @@ export const trainCommand: CliCommand = {
       .option('--dataset <name>', 'dataset id: xor, circles, moons, spirals, blobs, mnist, iris')
       .option('--data <path>', 'train on your own CSV/TSV table (columns inferred) or image folder (one sub-folder per class, or a labels CSV); see bricks data inspect')
       .option('--strict', 'with an image folder: unreadable files stop the run (exit 1) instead of being skipped')
-      .option('--target <column>', 'with --data: the column to predict (default: the last column that can be a target)')
+      .option('--target <column>', 'with --data: the column to predict (default: the last column that can be a target, unless one of its classes has a single row)')
       .option('--task <task>', `with --data: ${DATA_TASKS.join(' or ')} (default: from the target column's type)`)
       .option('--features <columns>', 'with --data: comma-separated feature columns (default: every other numeric or categorical column)')
       .option('--delimiter <d>', 'with --data: the delimiter (, ; tab |) instead of detecting it', delimiterArg)

@@ -82,8 +82,34 @@ describe('proposeFromData', () => {
     await expect(proposeFromData(folder, { missing: 'drop' })).rejects.toThrow(/is an image folder: a missing-value policy applies to tables only/);
   });
 
-  it('refuses a table with unreadable cells, naming the first by line and column', async () => {
-    await expect(proposeFromData(path.join(FIXTURES, 'bad-cell.csv'))).rejects.toThrow(/cannot be read, first: line \d+, column '/);
+  it('refuses a table with unreadable cells in a chosen column, naming the column and the first by line and column', async () => {
+    await expect(proposeFromData(path.join(FIXTURES, 'bad-cell.csv'))).rejects.toThrow(/1 cell that cannot be read in the chosen column 'y', first: line 5, column 'y'/);
+    await expect(proposeFromData(path.join(FIXTURES, 'bad-cell.csv'), { target: 'y', features: ['x'] })).rejects.toThrow(/in the chosen column 'y'/);
+  });
+
+  it('defaults to a target whose classes can all be split: penguins.csv gets Species, not Sex with its one-row class', async () => {
+    const penguins = path.join(__dirname, '..', '..', '..', 'examples', 'data', 'penguins.csv');
+    const proposal = await proposeFromData(penguins);
+    expect(proposal.spec.kind === 'table' && proposal.spec.target.name).toBe('Species');
+    expect(proposal.shape.classNames).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    // Chosen anyway, Sex still loads: the loader keeps the one-row '.' as a class (it lands in one split only).
+    const sex = await proposeFromData(penguins, { target: 'Sex' });
+    expect(sex.shape.classNames).toEqual(['.', 'FEMALE', 'MALE']);
+  });
+
+  it('does not let unreadable cells in a column left out block the table', async () => {
+    // bad-cell.csv: 'y' has the text 'oops' on line 5; x and label are clean.
+    const proposal = await proposeFromData(path.join(FIXTURES, 'bad-cell.csv'), { target: 'label', features: ['x'] });
+    expect(proposal.spec.kind === 'table' && proposal.spec.features.map((f) => f.name)).toEqual(['x']);
+    expect(proposal.shape).toMatchObject({ inputShape: [1], task: 'classification', classNames: ['a', 'b'] });
+    // The inspection still lists the problem, and says which column has it.
+    const inspection = await inspectData(path.join(FIXTURES, 'bad-cell.csv'));
+    expect(inspection.kind === 'table' && inspection.problemCount).toBe(1);
+    expect(inspection.kind === 'table' && inspection.columns.map((c) => [c.name, c.unreadable])).toEqual([
+      ['x', undefined],
+      ['y', 1],
+      ['label', undefined],
+    ]);
   });
 
   it('a proposed graph always fits its data (checkGraphFitsData)', () => {

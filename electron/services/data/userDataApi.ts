@@ -133,9 +133,18 @@ export async function proposeFromData(path: string, options: ProposeFromDataOpti
   });
   if (!proposal.ok) throw new Error(proposal.error);
   const tableSpec = options.missing !== undefined ? { ...proposal.spec, missing: { policy: options.missing } } : proposal.spec;
-  if (inspection.problemCount > 0) {
-    const first = inspection.problems[0];
-    throw new Error(`${path} has ${inspection.problemCount} cell${inspection.problemCount === 1 ? '' : 's'} that cannot be read${first ? `, first: ${first.message}` : ''}`);
+  // Only unreadable cells in the columns the spec reads stop it (the loader reads no others); problems in columns left
+  // out are listed by the inspection but do not block.
+  const used = new Set([tableSpec.target.name, ...tableSpec.features.map((f) => f.name)]);
+  const blocking = inspection.columns.filter((c) => used.has(c.name) && (c.unreadable ?? 0) > 0);
+  const blockingCount = blocking.reduce((sum, c) => sum + (c.unreadable ?? 0), 0);
+  if (blockingCount > 0) {
+    const first = inspection.problems.find((p) => used.has(p.column));
+    const names = blocking.map((c) => `'${c.name}'`).join(', ');
+    throw new Error(
+      `${path} has ${blockingCount} cell${blockingCount === 1 ? '' : 's'} that cannot be read in the chosen column${blocking.length === 1 ? '' : 's'} ${names}` +
+        `${first ? `, first: ${first.message}` : ''}; fix ${blockingCount === 1 ? 'it' : 'them'} in the file, or leave ${blocking.length === 1 ? 'that column' : 'those columns'} out`,
+    );
   }
   // Fit the preprocessing on the training split (the run refits it the same way): the encoded sizes and class names.
   const loaded = await loadUserData(

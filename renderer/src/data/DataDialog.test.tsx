@@ -86,12 +86,26 @@ describe('the table view', () => {
 
   it('keeps Create graph disabled while cells cannot be read, and says how to fix them (the host refuses such a file)', () => {
     expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Create graph<\/button>/);
-    expect(html).toContain('Create graph waits until the file is fixed: 1 cell in a numeric column is not a number (listed above).');
-    expect(html).toContain('Choose other data and pick the corrected file.');
+    expect(html).toContain('Create graph waits until the file is fixed: 1 cell in a chosen numeric column is not a number (listed above).');
+    expect(html).toContain('Choose other data and pick the corrected file — or leave the column out.');
     expect(html).not.toContain('Predicts label');
     const clean = renderToStaticMarkup(<TableView inspection={{ ...table, problems: [], problemCount: 0 }} override={{}} onFormat={noop} onCreate={noop} />);
     expect(clean).not.toMatch(/disabled=""[^>]*>Create graph/);
     expect(clean).not.toContain('waits until the file is fixed');
+  });
+});
+
+describe('a target with a class too small to split', () => {
+  it('warns with the class and its rows, without blocking Create graph', () => {
+    const columns = table.columns.map((c) => (c.name === 'label' ? { ...c, valueCounts: [{ value: 'a', count: 4 }, { value: 'b', count: 1 }] } : c));
+    const start = { choice: { target: 'label', task: 'classification' as const, features: ['x'] }, missing: 'fill' as const };
+    const html = renderToStaticMarkup(<TableView inspection={{ ...table, columns, problems: [], problemCount: 0 }} override={{}} start={start} onFormat={noop} onCreate={noop} />);
+    expect(html).toContain('Class &#x27;b&#x27; (1 row) of &#x27;label&#x27; has fewer than 3 rows');
+    expect(html).toContain('Training still works');
+    expect(html).not.toMatch(/disabled=""[^>]*>Create graph/);
+    // As a regression target (x), no class warning.
+    const onX = renderToStaticMarkup(<TableView inspection={{ ...table, columns, problems: [], problemCount: 0 }} override={{}} onFormat={noop} onCreate={noop} />);
+    expect(onX).not.toContain('fewer than 3 rows');
   });
 });
 

@@ -20,6 +20,7 @@ import { CheckedNumberField } from '../training/CheckedNumberField';
 import type { NumberRule } from '../training/trainingOptions';
 import { viewStore } from '../store/viewStore';
 import { layoutDocument } from '../layout/applyLayout';
+import { smallClassWarning } from '../../../shared/data/targetClasses';
 import {
   choiceForTarget,
   defaultTableChoice,
@@ -32,6 +33,7 @@ import {
   targetColumns,
   trainingConfigForProposal,
   unreadableCellsProblem,
+  unusedProblemsNote,
   valueBars,
   type Bar,
   type TableChoice,
@@ -404,7 +406,10 @@ export function TableView({
   const missingCells = choice ? missingInFeatures(inspection.columns, choice.features) : 0;
   const targets = targetColumns(inspection.columns);
   const target = inspection.columns.find((c) => c.name === choice?.target);
-  const problem = unreadableCellsProblem(inspection.problemCount) ?? tableChoiceProblem(choice, inspection.columns);
+  const problem = unreadableCellsProblem(inspection, choice) ?? tableChoiceProblem(choice, inspection.columns);
+  const unusedProblems = unusedProblemsNote(inspection, choice);
+  // A class too small for every split: said, not blocking (training works; the score is not fair for that class).
+  const smallClassNote = target && choice?.task === 'classification' ? smallClassWarning(target) : undefined;
   const toggleFeature = (name: string, on: boolean) => {
     if (!choice) return;
     const features = on ? inspection.columns.map((c) => c.name).filter((n) => n === name || choice.features.includes(n)) : choice.features.filter((n) => n !== name);
@@ -507,6 +512,11 @@ export function TableView({
             ))}
             {inspection.problemCount > inspection.problems.length ? <li>… and {inspection.problemCount - inspection.problems.length} more</li> : null}
           </ul>
+          {unusedProblems ? (
+            <p className="nb-muted" aria-label="Problems left out">
+              {unusedProblems}
+            </p>
+          ) : null}
         </div>
       ) : null}
       <div className="nb-data-format">
@@ -541,6 +551,11 @@ export function TableView({
           </select>
         </label>
       </div>
+      {smallClassNote ? (
+        <p className="nb-data-warning" role="note" aria-label="Small classes">
+          ⚠ {smallClassNote}
+        </p>
+      ) : null}
       {missingCells > 0 ? (
         <fieldset className="nb-data-missing">
           <legend>

@@ -12,6 +12,7 @@ import {
   tableChoiceProblem,
   targetColumns,
   unreadableCellsProblem,
+  unusedProblemsNote,
   trainingConfigForProposal,
   valueBars,
 } from './dataChoices';
@@ -42,6 +43,14 @@ describe('table choices', () => {
       features: ['Species', 'Island', 'Beak Length (mm)', 'Count'],
     });
     expect(defaultTableChoice({ columns: [column('Notes', 'text', [])] })).toBeUndefined();
+    // penguins.csv as read: Sex has a one-row class '.', too small to split, so the default is Species.
+    const sexCounts = [
+      { value: 'MALE', count: 168 },
+      { value: 'FEMALE', count: 165 },
+      { value: '.', count: 1 },
+    ];
+    const withDot = columns.map((c) => (c.name === 'Sex' ? { ...c, valueCounts: sexCounts, topValues: sexCounts } : c));
+    expect(defaultTableChoice({ columns: withDot })?.target).toBe('Species');
   });
 
   it('picking a target resets the task and features for it', () => {
@@ -82,10 +91,32 @@ describe('unreadable cells', () => {
   });
 
   it('blocks Create graph with the count and what to do, and only when there are such cells', () => {
-    expect(unreadableCellsProblem(0)).toBeUndefined();
-    expect(unreadableCellsProblem(1)).toMatch(/^Create graph waits until the file is fixed: 1 cell in a numeric column is not a number \(listed above\)\. Correct it in the file, or empty it \(or write NA\)/);
-    expect(unreadableCellsProblem(2)).toMatch(/2 cells in numeric columns are not numbers \(listed above\)\. Correct them in the file, or empty them/);
-    expect(unreadableCellsProblem(2)).toMatch(/Choose other data and pick the corrected file\.$/);
+    const table = {
+      columns: [
+        column('size', 'numeric', ['regression'], { unreadable: 1 }),
+        column('weight', 'numeric', ['regression']),
+        column('colour', 'categorical', ['classification']),
+        column('label', 'categorical', ['classification']),
+      ],
+      // weight's count comes from the list (a host that does not say `unreadable`).
+      problems: [
+        { line: 2, column: 'size', value: '1,5', message: "'1,5' is not a number" },
+        { line: 5, column: 'weight', value: 'heavy', message: "'heavy' is not a number" },
+      ],
+    };
+    const all = { target: 'label', task: 'classification' as const, features: ['size', 'weight', 'colour'] };
+    expect(unreadableCellsProblem(table, all)).toMatch(/^Create graph waits until the file is fixed: 2 cells in chosen numeric columns are not numbers \(listed above\)\. Correct them in the file, or empty them \(or write NA\)/);
+    expect(unreadableCellsProblem(table, all)).toMatch(/Choose other data and pick the corrected file — or leave the column out\.$/);
+    expect(unusedProblemsNote(table, all)).toBeUndefined();
+    // Only the chosen columns count: a problem in a column left out is noted, not blocking.
+    const noWeight = { ...all, features: ['size', 'colour'] };
+    expect(unreadableCellsProblem(table, noWeight)).toMatch(/: 1 cell in a chosen numeric column is not a number \(listed above\)\. Correct it in the file, or empty it/);
+    expect(unusedProblemsNote(table, noWeight)).toBe("This cell is in a column left out ('weight'): it does not stop Create graph.");
+    const clean = { ...all, features: ['colour'] };
+    expect(unreadableCellsProblem(table, clean)).toBeUndefined();
+    expect(unusedProblemsNote(table, clean)).toBe("2 of these cells are in columns left out ('size', 'weight'): they do not stop Create graph.");
+    // The target counts as chosen.
+    expect(unreadableCellsProblem(table, { target: 'size', task: 'regression', features: ['colour'] })).toMatch(/1 cell in a chosen numeric column/);
   });
 });
 

@@ -6,6 +6,7 @@
 import type { DataColumn, DataProposal, TableInspectionResult } from '../../../shared/contracts/data';
 import type { DataSpec, TableDataSpec } from '../../../shared/data/dataSpec';
 import { PROPOSED_TRAINING } from '../../../shared/data/proposedTraining';
+import { defaultTargetColumn } from '../../../shared/data/targetClasses';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../shared/format/trainingConfig';
 
 export type DataTaskChoice = 'classification' | 'regression';
@@ -37,12 +38,12 @@ export function defaultFeatures(columns: readonly DataColumn[], target: string):
 }
 
 /**
- * The choice a table starts with: the last column that can be a target (the Node side's default too), its natural
- * task, and every other numeric or categorical column. Undefined when no column can be a target.
+ * The choice a table starts with: the default target (shared/data/targetClasses.ts, the Node side's default too: the
+ * last column that can be a target unless it has a class too small to split, as penguins.csv's Sex), its natural task,
+ * and every other numeric or categorical column. Undefined when no column can be a target.
  */
 export function defaultTableChoice(inspection: Pick<TableInspectionResult, 'columns'>): TableChoice | undefined {
-  const targets = targetColumns(inspection.columns);
-  const target = targets[targets.length - 1];
+  const target = defaultTargetColumn(inspection.columns);
   if (!target) return undefined;
   return choiceForTarget(inspection.columns, target.name);
 }
@@ -82,18 +83,51 @@ export function problemText(problem: TableProblem): string {
   return `Line ${line}, column ${column}: ${what}${decimalComma ? ` — a decimal comma? Numbers are read with a point (${problem.value.trim().replace(',', '.')})` : ''}`;
 }
 
+/** What the unreadable-cell rules read of an inspection. */
+export type ProblemFacts = Pick<TableInspectionResult, 'columns' | 'problems'>;
+
 /**
- * Why Create graph waits while the table has cells that are not numbers in numeric columns: the host refuses to
- * propose a graph for such a file (whichever columns are used), so the dialog says what to do before it is tried.
- * Undefined when there are none.
+ * Unreadable cells (text in a numeric column) of the chosen target and feature columns, and of the columns left out.
+ * A column's count is its `unreadable`, or (from a host that does not say) its entries in the problem list.
  */
-export function unreadableCellsProblem(problemCount: number): string | undefined {
+export function unreadableCells(inspection: ProblemFacts, choice: TableChoice | undefined): { readonly chosen: number; readonly unused: number; readonly unusedColumns: readonly string[] } {
+  const used = new Set(choice ? [choice.target, ...choice.features] : []);
+  let chosen = 0;
+  let unused = 0;
+  const unusedColumns: string[] = [];
+  for (const c of inspection.columns) {
+    const n = c.unreadable ?? inspection.problems.filter((p) => p.column === c.name).length;
+    if (n === 0) continue;
+    if (used.has(c.name)) chosen += n;
+    else {
+      unused += n;
+      unusedColumns.push(c.name);
+    }
+  }
+  return { chosen, unused, unusedColumns };
+}
+
+/**
+ * Why Create graph waits for the file to be fixed: unreadable cells in the chosen target or feature columns (only
+ * those are read; the host refuses them). Undefined when the chosen columns read cleanly.
+ */
+export function unreadableCellsProblem(inspection: ProblemFacts, choice: TableChoice | undefined): string | undefined {
+  const problemCount = unreadableCells(inspection, choice).chosen;
   if (problemCount <= 0) return undefined;
-  const cells = problemCount === 1 ? '1 cell in a numeric column is not a number' : `${problemCount} cells in numeric columns are not numbers`;
+  const cells = problemCount === 1 ? '1 cell in a chosen numeric column is not a number' : `${problemCount} cells in chosen numeric columns are not numbers`;
   return (
     `Create graph waits until the file is fixed: ${cells} (listed above). Correct ${problemCount === 1 ? 'it' : 'them'} in the file, ` +
-    `or empty ${problemCount === 1 ? 'it' : 'them'} (or write NA) to mark a missing value, then Choose other data and pick the corrected file.`
+    `or empty ${problemCount === 1 ? 'it' : 'them'} (or write NA) to mark a missing value, then Choose other data and pick the corrected file — ` +
+    `or leave the column out.`
   );
+}
+
+/** Said under the problem list when some problems are in columns left out: they do not stop Create graph. */
+export function unusedProblemsNote(inspection: ProblemFacts, choice: TableChoice | undefined): string | undefined {
+  const { unused, unusedColumns } = unreadableCells(inspection, choice);
+  if (unused === 0) return undefined;
+  const names = unusedColumns.map((n) => `'${n}'`).join(', ');
+  return `${unused === 1 ? 'This cell is' : `${unused} of these cells are`} in ${unusedColumns.length === 1 ? 'a column' : 'columns'} left out (${names}): ${unused === 1 ? 'it does' : 'they do'} not stop Create graph.`;
 }
 
 /** One bar of a small chart: its share of the tallest bar (0..1), the count and what it stands for. */

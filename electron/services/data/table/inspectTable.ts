@@ -44,6 +44,8 @@ export interface ColumnInspection {
   readonly std?: number;
   /** Numeric: every value is an integer (a candidate class label). */
   readonly integer?: boolean;
+  /** Numeric: text cells that cannot be read as numbers (the table's problems in this column), when there are any. */
+  readonly unreadable?: number;
   readonly histogram?: { readonly min: number; readonly max: number; readonly counts: readonly number[] };
   /** The most frequent values, most frequent first (up to 10). */
   readonly topValues: readonly ValueCount[];
@@ -180,6 +182,7 @@ class ColumnStats {
         mean: this.mean,
         std,
         integer: this.integer,
+        ...(this.text > 0 ? { unreadable: this.text } : {}),
         histogram: { min: this.min, max: this.max, counts },
         targetTasks: fewIntegers ? ['classification', 'regression'] : ['regression'],
       };

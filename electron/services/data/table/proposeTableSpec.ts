@@ -11,9 +11,10 @@ import {
   type TableDataSpec,
 } from '../../../../shared/data/dataSpec';
 import type { TableInspection } from './inspectTable';
+import { defaultTargetColumn } from '../../../../shared/data/targetClasses';
 
 export interface ProposeTableSpecOptions {
-  /** The target column (default: the last column that can be a target). */
+  /** The target column (default: shared/data/targetClasses.ts defaultTargetColumn — the last column that can be a target, unless one of its classes has a single row). */
   readonly target?: string;
   readonly task?: DataTask;
   /** The feature columns (default: every other numeric or categorical column). */
@@ -30,7 +31,7 @@ export function proposeTableSpec(inspection: TableInspection, options: ProposeTa
   const names = inspection.columns.map((c) => `'${c.name}'`).join(', ');
   const target = options.target
     ? inspection.columns.find((c) => c.name === options.target)
-    : [...inspection.columns].reverse().find((c) => c.targetTasks.length > 0);
+    : defaultTargetColumn(inspection.columns);
   if (!target) {
     return {
       ok: false,
