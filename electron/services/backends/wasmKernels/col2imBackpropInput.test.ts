@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { col2imPays } from './conv2DBackpropInput';
-import { col2imStats, setCol2imEnabled } from './col2imBackpropInput';
+import { col2imStats, setCol2imEnabled, setCol2imSimdScatterEnabled } from './col2imBackpropInput';
 import { compareKernelWithCpu } from './kernelVsCpu';
 import { setSimdKernelsEnabled } from './simdModules';
 
@@ -35,14 +35,17 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
   });
   afterEach(() => {
     setCol2imEnabled(true);
+    setCol2imSimdScatterEnabled(true);
     setSimdKernelsEnabled(true);
   });
 
-  // col2im on the SIMD matmul, then with it off (the zero-insertion path), then without SIMD modules at all.
-  for (const path of ['col2im', 'zero insertion', 'no SIMD modules'] as const) {
+  // col2im on the SIMD matmul with the SIMD scatter (conv2d.c) and with the JavaScript scatter, then with col2im off
+  // (the zero-insertion path), then without SIMD modules at all.
+  for (const path of ['col2im', 'col2im, JavaScript scatter', 'zero insertion', 'no SIMD modules'] as const) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
-      setCol2imEnabled(path === 'col2im');
+      setCol2imEnabled(path.startsWith('col2im'));
+      setCol2imSimdScatterEnabled(path === 'col2im');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
       const before = col2imStats.calls;
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.x };
@@ -53,7 +56,7 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
       expect(result.leakedDataIds).toBe(0);
       // The path meant to run really ran (the selection rule takes every case above).
       expect(col2imPays(c.k, c.k, c.strides[0], c.strides[1], c.x[3])).toBe(true);
-      expect(col2imStats.calls - before).toBe(path === 'col2im' ? 1 : 0);
+      expect(col2imStats.calls - before).toBe(path.startsWith('col2im') ? 1 : 0);
     });
   }
 

@@ -3,6 +3,7 @@ import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapAddress, simdModule } from './simdModules';
 import { release } from './wasmKernelUtils';
+import { directConv2D, directConvPays } from './convForward';
 
 /**
  * 3×3 stride-1 convolutions by Winograd F(2×2, 3×3) on our SIMD module (simd/winograd.c): 16 instead of 36
@@ -95,11 +96,13 @@ function forward(args: ConvArgs, activation: string | undefined): TensorInfo | u
   if (preluActivationWeights || (activation !== undefined && activation !== 'linear' && activation !== 'relu')) return undefined;
   const strides = typeof a.strides === 'number' ? [a.strides, a.strides] as [number, number] : a.strides;
   const dilations = (a.dilations === undefined ? [1, 1] : typeof a.dilations === 'number' ? [a.dilations, a.dilations] : a.dilations) as [number, number];
-  if (!winogradApplies(x.shape, filter.shape, strides, dilations)) return undefined;
+  const winograd = winogradApplies(x.shape, filter.shape, strides, dilations);
+  if (!winograd && !(x.shape.length === 4 && filter.shape.length === 4 && directConvPays(filter.shape, strides))) return undefined;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations,
     a.pad as 'same', a.dimRoundingMode, false, 'channelsLast',
   );
+  if (!winograd) return directConv2D(backend, { x, filter, bias, relu: activation === 'relu', info }, singleThreaded());
   return winogradConv3x3(backend, {
     x, filter, bias, relu: activation === 'relu', pad: { top: info.padInfo.top, left: info.padInfo.left },
     outShape: info.outShape as [number, number, number, number],
@@ -109,12 +112,12 @@ function forward(args: ConvArgs, activation: string | undefined): TensorInfo | u
 export const CONV2D = tf.Conv2D;
 export const FUSED_CONV2D = tf.FusedConv2D;
 
-/** Conv2D: Winograd where it applies, else tfjs' XNNPACK kernel. */
+/** Conv2D: Winograd where it applies, our direct kernel where that pays (convForward.ts), else tfjs' XNNPACK kernel. */
 export function makeConv2DWasm(stock: KernelFunc): KernelFunc {
   return (args) => forward(args as unknown as ConvArgs, undefined) ?? (stock(args) as TensorInfo);
 }
 
-/** FusedConv2D (bias + linear/ReLU): Winograd where it applies, else tfjs' XNNPACK kernel. */
+/** FusedConv2D (bias + linear/ReLU): Winograd, else our direct kernel where it pays (convForward.ts), else XNNPACK. */
 export function makeFusedConv2DWasm(stock: KernelFunc): KernelFunc {
   return (args) => forward(args as unknown as ConvArgs, String((args.attrs as { activation?: string }).activation ?? 'linear')) ?? (stock(args) as TensorInfo);
 }

@@ -96,3 +96,158 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, int batc
     }
   }
 }
+
+/*
+ * col2im scatter of a convolution's input gradient (../col2imBackpropInput.ts): G[p][(fh, fw, c)] (p = (n, oh, ow),
+ * from simd/matmul.c's dy . W^T) is added into dx[n][oh*sh + fh - pt][ow*sw + fw - pl][c]; taps that land in the
+ * padding are dropped. dx is written whole (zeroed first). Taps are added in (p, fh, fw) order, as the JavaScript loop
+ * it replaces did, so results are the same bits.
+ */
+EXPORT(col2im_scatter)
+void col2im_scatter(const float* g, float* dx, int batch, int inH, int inW, int ci, int outH, int outW, int kh, int kw,
+                    int sh, int sw, int pt, int pl) {
+  const int total = batch * inH * inW * ci;
+  const f4 zero = wasm_f32x4_splat(0);
+  int i = 0;
+  for (; i + 4 <= total; i += 4) wasm_v128_store(dx + i, zero);
+  for (; i < total; i++) dx[i] = 0.f;
+  const int cols = kh * kw * ci;
+  const int ci4 = ci & ~3;
+  const float* src = g;
+  for (int n = 0; n < batch; n++) {
+    float* image = dx + n * inH * inW * ci;
+    for (int oh = 0; oh < outH; oh++) {
+      const int ih0 = oh * sh - pt;
+      for (int ow = 0; ow < outW; ow++, src += cols) {
+        const int iw0 = ow * sw - pl;
+        const float* s = src;
+        for (int fh = 0; fh < kh; fh++) {
+          const int ih = ih0 + fh;
+          if (ih < 0 || ih >= inH) { s += kw * ci; continue; }
+          float* row = image + ih * inW * ci;
+          for (int fw = 0; fw < kw; fw++, s += ci) {
+            const int iw = iw0 + fw;
+            if (iw < 0 || iw >= inW) continue;
+            float* d = row + iw * ci;
+            int c = 0;
+            for (; c < ci4; c += 4) wasm_v128_store(d + c, wasm_f32x4_add(wasm_v128_load(d + c), wasm_v128_load(s + c)));
+            for (; c < ci; c++) d[c] += s[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Direct forward convolution, any stride / dilation / padding (../convForward.ts), for the layers Winograd does not
+ * take: strided 3x3 and 1x1 convolutions (ResNet's downsampling and projections) and first layers with 1-3 input
+ * channels. out[n][oh][ow][o] = act(bias[o] + sum_{fh,fw,c} x[n][oh*sh+fh*dh-pt][ow*sw+fw*dwl-pl][c] * w[fh][fw][c][o]).
+ * Register tiles: 2 neighbouring output pixels x 16 output channels (8 accumulators; per input channel 2 splats of x
+ * and 4 loads of w feed 8 multiply-adds) where both pixels see every filter column inside the image, else 1 pixel with
+ * its own checks; 4-channel and single-channel tiles for the last output channels. Per output row the 16-channel
+ * slice of w is reused by every pixel (stays in L1). bias may be 0; relu 0/1.
+ */
+#define TAPS_PAIR(...)                                                                                            \
+  for (int fh = 0; fh < kh; fh++) {                                                                               \
+    const int ih = ih0 + fh * dh;                                                                                 \
+    if (ih < 0 || ih >= inH) continue;                                                                            \
+    const float* xrow = ximg + ih * inW * ci;                                                                     \
+    for (int fw = 0; fw < kw; fw++) {                                                                             \
+      const float* p0 = xrow + (iw0 + fw * dwl) * ci;                                                             \
+      const float* p1 = p0 + sw * ci;                                                                             \
+      const float* wp = w + (fh * kw + fw) * ci * co + o0;                                                        \
+      for (int c = 0; c < ci; c++, wp += co) { __VA_ARGS__ }                                                             \
+    }                                                                                                             \
+  }
+#define TAPS_ONE(...)                                                                                             \
+  for (int fh = 0; fh < kh; fh++) {                                                                               \
+    const int ih = ih0 + fh * dh;                                                                                 \
+    if (ih < 0 || ih >= inH) continue;                                                                            \
+    const float* xrow = ximg + ih * inW * ci;                                                                     \
+    for (int fw = 0; fw < kw; fw++) {                                                                             \
+      const int iw = iw0 + fw * dwl;                                                                              \
+      if (iw < 0 || iw >= inW) continue;                                                                          \
+      const float* p0 = xrow + iw * ci;                                                                           \
+      const float* wp = w + (fh * kw + fw) * ci * co + o0;                                                        \
+      for (int c = 0; c < ci; c++, wp += co) { __VA_ARGS__ }                                                             \
+    }                                                                                                             \
+  }
+
+static inline f4 epilogue(f4 v, const float* bias, int o, int relu) {
+  if (bias) v = wasm_f32x4_add(v, wasm_v128_load(bias + o));
+  if (relu) v = wasm_f32x4_max(v, wasm_f32x4_splat(0));
+  return v;
+}
+
+EXPORT(conv2d_forward)
+void conv2d_forward(const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci,
+                    int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl,
+                    int relu) {
+  /* Output columns [owLo, owHi) see every filter column inside the image: 0 <= ow*sw - pl, ow*sw - pl + (kw-1)*dwl < inW. */
+  int owLo = pl <= 0 ? 0 : (pl + sw - 1) / sw;
+  const int lastTap = (kw - 1) * dwl - pl;
+  int owHi = inW - 1 - lastTap < 0 ? 0 : (inW - 1 - lastTap) / sw + 1;
+  if (owHi > outW) owHi = outW;
+  if (owLo > owHi) owLo = owHi;
+  for (int n = 0; n < batch; n++) {
+    const float* ximg = x + n * inH * inW * ci;
+    for (int oh = 0; oh < outH; oh++) {
+      const int ih0 = oh * sh - pt;
+      float* orow = out + ((n * outH + oh) * outW) * co;
+      int o0 = 0;
+      for (; o0 + 16 <= co; o0 += 16) {
+        for (int ow = 0; ow < outW;) {
+          const int iw0 = ow * sw - pl;
+          if (ow >= owLo && ow + 2 <= owHi) {
+            f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            TAPS_PAIR({
+              f4 x0 = wasm_v128_load32_splat(p0 + c), x1 = wasm_v128_load32_splat(p1 + c);
+              f4 w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4), w2 = wasm_v128_load(wp + 8), w3 = wasm_v128_load(wp + 12);
+              a0 = NB_MADD(x0, w0, a0); a1 = NB_MADD(x0, w1, a1); a2 = NB_MADD(x0, w2, a2); a3 = NB_MADD(x0, w3, a3);
+              b0 = NB_MADD(x1, w0, b0); b1 = NB_MADD(x1, w1, b1); b2 = NB_MADD(x1, w2, b2); b3 = NB_MADD(x1, w3, b3);
+            })
+            float* o = orow + ow * co + o0;
+            wasm_v128_store(o, epilogue(a0, bias, o0, relu)); wasm_v128_store(o + 4, epilogue(a1, bias, o0 + 4, relu));
+            wasm_v128_store(o + 8, epilogue(a2, bias, o0 + 8, relu)); wasm_v128_store(o + 12, epilogue(a3, bias, o0 + 12, relu));
+            o += co;
+            wasm_v128_store(o, epilogue(b0, bias, o0, relu)); wasm_v128_store(o + 4, epilogue(b1, bias, o0 + 4, relu));
+            wasm_v128_store(o + 8, epilogue(b2, bias, o0 + 8, relu)); wasm_v128_store(o + 12, epilogue(b3, bias, o0 + 12, relu));
+            ow += 2;
+          } else {
+            f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+            TAPS_ONE({
+              f4 x0 = wasm_v128_load32_splat(p0 + c);
+              a0 = NB_MADD(x0, wasm_v128_load(wp), a0); a1 = NB_MADD(x0, wasm_v128_load(wp + 4), a1);
+              a2 = NB_MADD(x0, wasm_v128_load(wp + 8), a2); a3 = NB_MADD(x0, wasm_v128_load(wp + 12), a3);
+            })
+            float* o = orow + ow * co + o0;
+            wasm_v128_store(o, epilogue(a0, bias, o0, relu)); wasm_v128_store(o + 4, epilogue(a1, bias, o0 + 4, relu));
+            wasm_v128_store(o + 8, epilogue(a2, bias, o0 + 8, relu)); wasm_v128_store(o + 12, epilogue(a3, bias, o0 + 12, relu));
+            ow += 1;
+          }
+        }
+      }
+      for (; o0 + 4 <= co; o0 += 4) {
+        for (int ow = 0; ow < outW; ow++) {
+          const int iw0 = ow * sw - pl;
+          f4 a0 = wasm_f32x4_splat(0);
+          TAPS_ONE({ a0 = NB_MADD(wasm_v128_load32_splat(p0 + c), wasm_v128_load(wp), a0); })
+          wasm_v128_store(orow + ow * co + o0, epilogue(a0, bias, o0, relu));
+        }
+      }
+      for (; o0 < co; o0++) {
+        for (int ow = 0; ow < outW; ow++) {
+          const int iw0 = ow * sw - pl;
+          float s = 0;
+          TAPS_ONE({ s += p0[c] * *wp; })
+          if (bias) s += bias[o0];
+          if (relu && s < 0) s = 0;
+          orow[ow * co + o0] = s;
+        }
+      }
+    }
+  }
+}
+#undef TAPS_PAIR
+#undef TAPS_ONE

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { selectBackend } from '../selectBackend';
+import { directConvPays, directConvStats, setDirectConvEnabled } from './convForward';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
+import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
+import { seededUniform } from '../../testing/seededUniform';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+interface Case { x: [number, number, number, number]; k: [number, number]; co: number; strides: [number, number]; dilations?: [number, number]; pad: Pad }
+
+// ResNet-20's layers the direct kernel takes (1-channel stem, stride-2 3×3 and 1×1 projections; 'same' on an even size
+// pads bottom/right only), batch 1, odd sizes, 'valid' and explicit asymmetric padding, stride (2, 1) and 3, a
+// dilated 2-channel layer, output channels that are not multiples of 16 or 4 (the 4-wide and single-channel tiles),
+// 1×1 stride 1 and a 1×1 image (every pixel on the edge path).
+const CASES: Case[] = [
+  { x: [1, 28, 28, 1], k: [3, 3], co: 16, strides: [1, 1], pad: 'same' },
+  { x: [2, 28, 28, 16], k: [3, 3], co: 32, strides: [2, 2], pad: 'same' },
+  { x: [2, 14, 14, 32], k: [1, 1], co: 64, strides: [2, 2], pad: 'same' },
+  { x: [3, 7, 9, 6], k: [3, 3], co: 21, strides: [2, 2], pad: 'same' },
+  { x: [2, 9, 7, 17], k: [3, 2], co: 5, strides: [2, 1], pad: 'valid' },
+  { x: [1, 10, 11, 3], k: [3, 3], co: 16, strides: [3, 3], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { x: [2, 5, 6, 3], k: [1, 1], co: 7, strides: [1, 1], pad: 'same' },
+  { x: [2, 9, 8, 2], k: [3, 3], co: 20, strides: [1, 1], dilations: [2, 2], pad: 'same' },
+  { x: [1, 1, 1, 16], k: [3, 3], co: 4, strides: [2, 2], pad: 'same' },
+];
+
+const label = (c: Case) =>
+  `x=${c.x} k=${c.k} co=${c.co} strides=${c.strides} dilations=${c.dilations ?? [1, 1]} pad=${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
+
+/** Fused conv (bias + ReLU), plain conv, and the forward inside tf.grads with both gradients (no dilation), on one backend. */
+function run(c: Case): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seededUniform(c.x.reduce((a, b) => a * b, 1), 21), c.x);
+    const w = tf.tensor4d(seededUniform(c.k[0] * c.k[1] * c.x[3] * c.co, 22), [c.k[0], c.k[1], c.x[3], c.co]);
+    const b = tf.tensor1d(seededUniform(c.co, 23));
+    const dilations = c.dilations ?? [1, 1];
+    const fused = tf.fused.conv2d({ x, filter: w, bias: b, strides: c.strides, pad: c.pad, dilations, activation: 'relu' });
+    const plain = tf.conv2d(x, w, c.strides, c.pad, 'NHWC', dilations);
+    // tfjs' Conv2D gradient refuses dilations (dilatedConvTraining.ts handles those): forwards only.
+    if (c.dilations) return [fused, plain].map((t) => Float32Array.from(t.dataSync()));
+    const dy = tf.tensor(seededUniform(plain.size, 24), plain.shape);
+    const [gx, gw] = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad, 'NHWC', dilations), dy)))([x, w]);
+    return [fused, plain, gx!, gw!].map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  expect(b.length).toBe(a.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!)));
+  return max;
+}
+
+describe('direct SIMD forward convolution (conv2d_forward) on wasm matches the cpu backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+  afterEach(() => {
+    setDirectConvEnabled(true);
+    setSimdKernelsEnabled(true);
+    setRelaxedSimdEnabled(undefined);
+  });
+
+  // The kernel from conv2d.wasm (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), XNNPACK with the kernel
+  // off, and no SIMD modules at all.
+  for (const path of ['plain build', 'relaxed build', 'direct kernel off', 'no SIMD modules'] as const) {
+    it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
+      await tf.setBackend('cpu');
+      const expected = run(c);
+      await tf.setBackend('wasm');
+      setDirectConvEnabled(path !== 'direct kernel off');
+      setSimdKernelsEnabled(path !== 'no SIMD modules');
+      if (path === 'plain build' || path === 'relaxed build') {
+        setRelaxedSimdEnabled(path === 'relaxed build');
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'relaxed build' ? 'relaxed' : 'plain');
+      }
+      const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+      const calls = directConvStats.calls;
+      const got = run(c);
+      expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(before);
+      // Fused forward, plain forward and the forward inside tf.grads ran on the kernel (and only when it is on).
+      expect(directConvPays([...c.k, c.x[3], c.co], c.strides)).toBe(true);
+      expect(directConvStats.calls - calls).toBe(path === 'plain build' || path === 'relaxed build' ? (c.dilations ? 2 : 3) : 0);
+      expected.forEach((values, i) => expect(maxRelDiff(values, got[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
+    });
+  }
+
+  it('takes strided, 1×1 and < 4-channel layers and leaves stride-1 3×3 ones to Winograd/XNNPACK', () => {
+    expect(directConvPays([3, 3, 16, 32], [2, 2])).toBe(true);
+    expect(directConvPays([1, 1, 16, 16], [1, 1])).toBe(true);
+    expect(directConvPays([3, 3, 1, 16], [1, 1])).toBe(true);
+    expect(directConvPays([3, 3, 16, 16], [1, 1])).toBe(false);
+    expect(directConvPays([5, 5, 8, 16], [1, 1])).toBe(false);
+  });
+});
