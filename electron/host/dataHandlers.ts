@@ -9,8 +9,9 @@ import { isAbsoluteDataPath, resolveDataPath, type DataSpec } from '../../shared
 import { DataJobs } from '../services/data/dataJobs';
 import type { DataImporter } from '../services/data/importData';
 import { checkData, inspectData, proposeFromData } from '../services/data/userDataApi';
+import { encodeImageForModel } from '../services/data/images/encodeImage';
 
-export type DataHandlers = Pick<ApiHandlers, 'inspectData' | 'proposeFromData' | 'checkData' | 'cancelDataJob'>;
+export type DataHandlers = Pick<ApiHandlers, 'inspectData' | 'proposeFromData' | 'checkData' | 'cancelDataJob' | 'encodeImage'>;
 
 export interface DataPaths {
   /** A data path a request names → absolute; throws when the host may not read it. */
@@ -105,6 +106,11 @@ export function createDataHandlers(paths: DataPaths, jobs: DataJobs = new DataJo
       await paths.allowData(resolveDataPath(graph, data.path));
       const status = await checkData(graph, data);
       return shownStatus(status, paths.display);
+    },
+
+    // Bytes the page sent, no path: nothing to confine. The same decode as the folder loader's (encodeImage.ts).
+    async encodeImage({ image, height, width, channels }) {
+      return encodeImageForModel(Buffer.from(image, 'base64'), height, width, channels);
     },
   };
 }

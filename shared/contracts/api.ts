@@ -57,6 +57,7 @@ import {
   type ModelFileEntry,
   type ModelImportOf,
 } from './interop';
+import { encodeImageRequestSchema, type EncodeImageRequest, type EncodedImage } from './tryImage';
 
 export type { GraphFile, TrainingConfig, DatasetInfo, DatasetPreview, TrainerEvent };
 export type { DataInspection, DataProgress, DataProposal, DataStatus } from './data';
@@ -153,6 +154,8 @@ export const apiRequestSchemas = {
   importModel: importModelRequestSchema,
   /** Model JSON files the web host could import from the workspace (Electron: none, it has its dialog). */
   listModelFiles: z.undefined(),
+  /** "Try it" on an image-folder run: one image file → the model's input, as the folder's loader makes it. */
+  encodeImage: encodeImageRequestSchema,
 } as const;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
@@ -205,6 +208,7 @@ export interface ApiRequests {
   exportGraph: ExportGraphRequest;
   importModel: ImportModelRequest;
   listModelFiles: undefined;
+  encodeImage: EncodeImageRequest;
 }
 export type ApiRequest<M extends ApiMethod> = ApiRequests[M];
 
@@ -238,6 +242,7 @@ const _schemasMatchRequests: { [M in ApiMethod]: (x: z.infer<(typeof apiRequestS
   exportGraph: (x) => x,
   importModel: (x) => x,
   listModelFiles: (x) => x,
+  encodeImage: (x) => x,
 };
 void _schemasMatchRequests;
 
@@ -326,6 +331,7 @@ export interface ApiResponses {
   /** Null when the user cancelled Electron's dialogs. */
   importModel: ModelImport | null;
   listModelFiles: ModelFileEntry[];
+  encodeImage: EncodedImage;
 }
 
 /** A trainer event tagged with the run it belongs to. */

@@ -34,6 +34,7 @@ export const API_METHOD_NAMES = [
   'exportGraph',
   'importModel',
   'listModelFiles',
+  'encodeImage',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 

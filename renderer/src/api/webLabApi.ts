@@ -184,6 +184,7 @@ export function createWebLabApi(location: LocationLike): LabApi {
     exportGraph: (request) => call('exportGraph', request),
     importModel: (request) => call('importModel', request),
     listModelFiles: () => call('listModelFiles'),
+    encodeImage: (request) => call('encodeImage', request),
     onRunEvent: (listener) => subscribe('runEvent', listener),
     onMenuCommand: (listener) => subscribe('menuCommand', listener),
     onOpenedFile: (listener) => subscribe('openedFile', listener),

@@ -17,6 +17,8 @@ import { PerClassTable } from './PerClassTable';
 import { RegressionResults } from './RegressionResults';
 import { ReliabilityDiagram } from './ReliabilityDiagram';
 import { sampleList } from './sampleList';
+import { isDatasetId } from '../../../shared/contracts/trainer';
+import { ImageTryIt } from './ImageTryIt';
 import { TableInputs } from './TableInputs';
 import { TryItPad } from './TryItPad';
 import { VectorInputs } from './VectorInputs';
@@ -139,6 +141,8 @@ function TryTab({ result, context, path }: { result: EvaluationResult; context: 
         />
       ) : result.task === 'regression' ? (
         <p className="nb-muted">Try it answers for classifiers and for runs on your own table.</p>
+      ) : result.inputKind === 'image' && result.inputShape.length === 3 && !isDatasetId(result.datasetId) ? (
+        <ImageTryIt result={result} source={context.source} path={path} />
       ) : result.inputKind === 'image' && result.inputShape[0] === 28 && result.inputShape[1] === 28 ? (
         <TryItPad result={result} source={context.source} path={path} />
       ) : result.inputKind === 'vector' ? (

@@ -45,7 +45,7 @@ function SampleCard({ result, entry, sample }: { result: ClassificationResult; e
   return (
     <li className={`nb-sample${right ? ' is-right' : ''}`} data-index={entry.index}>
       {sample?.pixels && sample.width && sample.height ? (
-        <DigitImage pixels={sample.pixels} width={sample.width} height={sample.height} size={56} label={`sample ${entry.index}`} />
+        <DigitImage pixels={sample.pixels} width={sample.width} height={sample.height} channels={sample.channels ?? 1} ink={sample.ink ?? true} size={56} label={`sample ${entry.index}`} />
       ) : features ? (
         <code className="nb-sample-features">{features.map((f) => f.toFixed(2)).join(', ')}</code>
       ) : (

@@ -3,6 +3,9 @@
  * inputs. Every evaluation component reads these types only, so the wire's own types are mapped here and nowhere else.
  */
 import type { LabApi } from '../../../shared/contracts/api';
+import { isDatasetId } from '../../../shared/contracts/trainer';
+import type { EncodedImage } from '../../../shared/contracts/tryImage';
+import { bytesToBase64 } from '../interop/interopChoices';
 import type { DatasetSamples, RegressionEvaluation, RunEvaluation } from '../../../shared/contracts/evaluation';
 import type { Calibration, ClassificationMetrics, MisclassifiedSample, PlaneExtent, PredictionSample } from '../../../shared/evaluation';
 
@@ -68,10 +71,14 @@ export type EvaluationResult = ClassificationResult | RegressionResult;
 export interface SampleView {
   readonly index: number;
   readonly label: number;
-  /** Image data: row-major H×W grey levels in [0, 1]. */
+  /** Image data: row-major H×W×channels levels in [0, 1]. */
   readonly pixels?: ArrayLike<number>;
   readonly width?: number;
   readonly height?: number;
+  /** 1 (grey) or 3 (RGB); absent: 1. */
+  readonly channels?: number;
+  /** Ink on paper (MNIST's digits: 1 = ink) rather than a photo (the user's image folder: 1 = white). */
+  readonly ink?: boolean;
   /** Vector data: the features. */
   readonly features?: readonly number[];
 }
@@ -86,6 +93,8 @@ export interface EvaluationSource {
   evaluate(runId: string, path: string | null): Promise<EvaluationResult>;
   samples(runId: string, path: string | null, indices: readonly number[]): Promise<SampleView[]>;
   predict(runId: string, path: string | null, shape: readonly number[], values: ArrayLike<number>): Promise<Prediction>;
+  /** An image file as the model's input (an image-folder run's "Try it"): decoded and resized by the host's loader. */
+  encodeImage(bytes: Uint8Array, shape: readonly [number, number, 1 | 3]): Promise<EncodedImage>;
 }
 
 export const MAX_MISTAKES = 200;
@@ -188,16 +197,22 @@ export function labEvaluationSource(api: LabApi): EvaluationSource {
     async samples(runId, path, indices) {
       const known = datasets.get(runId);
       if (!known) return [];
-      const [height, width] = known.inputShape;
+      const [height, width, channels] = known.inputShape;
       const image = known.inputShape.length > 1;
+      // The bundled image sets are digits (ink); any other image data is the user's photos.
+      const ink = isDatasetId(known.datasetId);
       return (await datasetSamples(known, indices, { runId, path })).map((s) => ({
         index: s.index,
         label: s.label,
-        ...(image ? { pixels: s.values, width: width!, height: height! } : { features: s.values }),
+        ...(image ? { pixels: s.values, width: width!, height: height!, channels: channels ?? 1, ink } : { features: s.values }),
       }));
     },
     async predict(runId, path, shape, values) {
       return api.predict({ runId, path, shape: [...shape], values: Array.from(values) });
+    },
+    async encodeImage(bytes, shape) {
+      const [height, width, channels] = shape;
+      return api.encodeImage({ image: bytesToBase64(bytes), height, width, channels });
     },
   };
 }

@@ -68,16 +68,33 @@ export function paintHighlights(ctx: CanvasRenderingContext2D, points: readonly 
 
 /** Renders a row-major grey image (ink = 1) as dark ink on white, scaled without smoothing to the canvas. */
 export function paintGreyImage(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, width: number, height: number): void {
+  paintImage(canvas, pixels, width, height, 1, true);
+}
+
+/** An image's RGBA bytes: HWC values in [0, 1], 1 or 3 channels; `ink` draws 1 as dark on white (MNIST-style digits). */
+export function imageBytes(pixels: ArrayLike<number>, width: number, height: number, channels: number, ink: boolean): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(width * height * 4);
+  const level = (v: number | undefined) => {
+    const byte = Math.round(Math.max(0, Math.min(1, v ?? 0)) * 255);
+    return ink ? 255 - byte : byte;
+  };
+  for (let i = 0; i < width * height; i++) {
+    const at = i * channels;
+    const r = level(pixels[at]);
+    out[4 * i] = r;
+    out[4 * i + 1] = channels >= 3 ? level(pixels[at + 1]) : r;
+    out[4 * i + 2] = channels >= 3 ? level(pixels[at + 2]) : r;
+    out[4 * i + 3] = 255;
+  }
+  return out;
+}
+
+/** Renders a row-major HWC image (grey or RGB, values in [0, 1]) scaled without smoothing to the canvas. */
+export function paintImage(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, width: number, height: number, channels: number, ink: boolean): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const image = new ImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const v = 255 - Math.round(Math.max(0, Math.min(1, pixels[i] ?? 0)) * 255);
-    image.data[4 * i] = v;
-    image.data[4 * i + 1] = v;
-    image.data[4 * i + 2] = v;
-    image.data[4 * i + 3] = 255;
-  }
+  image.data.set(imageBytes(pixels, width, height, channels, ink));
   const scratch = document.createElement('canvas');
   scratch.width = width;
   scratch.height = height;
