@@ -9,6 +9,7 @@ import {
   MOMENTUM_UPDATE,
   type MomentumUpdateAttrs,
   registerOptimizerUpdateKernels,
+  setAdamFlushSubnormals,
   RMSPROP_UPDATE,
   type RMSPropUpdateAttrs,
 } from './optimizerUpdate';
@@ -73,7 +74,10 @@ beforeAll(async () => {
   registerOptimizerUpdateKernels();
 });
 
-afterEach(() => setSimdKernelsEnabled(true));
+afterEach(() => {
+  setSimdKernelsEnabled(true);
+  setAdamFlushSubnormals(true);
+});
 
 describe.each(CASES)('$name update kernel', (c) => {
   it.each(SIZES)('n=%i: wasm SIMD, wasm fallback and cpu agree bit for bit', async (n) => {
@@ -104,5 +108,72 @@ describe('update kernel input checks', () => {
         /input 'g' is int32/,
       );
     });
+  });
+});
+
+describe('Adam with subnormal moments (a dead unit: zero gradient, m decaying below 2^-126)', () => {
+  const MIN_NORMAL = 2 ** -126;
+  const isSubnormal = (y: number): boolean => y !== 0 && Math.abs(y) < MIN_NORMAL;
+  // 37 values (vector body and tail): m from 3e-38 (m·b1 stays normal) down to 1e-45, either sign; v likewise tiny;
+  // g 0 on most lanes, and a normal gradient on every 5th lane (m' normal there).
+  const n = 37;
+  const m = Float32Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * 3e-38 * 0.7 ** i);
+  const v = Float32Array.from({ length: n }, (_, i) => 2e-38 * 0.6 ** i);
+  const g = Float32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? 0.01 * (i - 18) : 0));
+  // Weights of ordinary size (none 0: a weight ~1e-30 or smaller would see the flushed step, as documented).
+  const x = Float32Array.from({ length: n }, (_, i) => (i - 18.5) / 7);
+
+  function adam(backend: 'cpu' | 'wasm'): Float32Array[] {
+    return tf.tidy(() => {
+      const inputs = { x: tf.tensor(x), m: tf.tensor(m), v: tf.tensor(v), g: tf.tensor(g) };
+      const outs = tf.engine().runKernel(ADAM_UPDATE, inputs, ADAM as unknown as NamedAttrMap) as tf.Tensor[];
+      return outs.map((o) => Float32Array.from(o.dataSync()));
+    });
+  }
+  async function allPaths(): Promise<Float32Array[]> {
+    await tf.setBackend('cpu');
+    const cpu = adam('cpu');
+    await tf.setBackend('wasm');
+    const simd = adam('wasm');
+    setSimdKernelsEnabled(false);
+    const fallback = adam('wasm');
+    setSimdKernelsEnabled(true);
+    expect(simd).toEqual(cpu);
+    expect(fallback).toEqual(cpu);
+    return cpu;
+  }
+  /** tfjs' stock Adam moment arithmetic with cpu ops: m' = m·b1 + g·(1−b1), v' = v·b2 + g²·(1−b2). */
+  async function stockMoments(): Promise<[Float32Array, Float32Array]> {
+    await tf.setBackend('cpu');
+    return tf.tidy(() => {
+      const [tm, tv, tg] = [tf.tensor(m), tf.tensor(v), tf.tensor(g)];
+      const m1 = tf.add(tf.mul(tm, ADAM.beta1), tf.mul(tg, ADAM.oneMinusBeta1));
+      const v1 = tf.add(tf.mul(tv, ADAM.beta2), tf.mul(tf.square(tg), ADAM.oneMinusBeta2));
+      return [Float32Array.from(m1.dataSync()), Float32Array.from(v1.dataSync())];
+    });
+  }
+
+  it('flushes subnormal m′, v′ to 0 on every path alike; normal values and x′ are as tfjs computes them', async () => {
+    const [stockM, stockV] = await stockMoments();
+    expect(stockM.some(isSubnormal), 'the case reaches the subnormal range').toBe(true);
+    expect(stockV.some(isSubnormal)).toBe(true);
+    expect(stockM.some((y, i) => !isSubnormal(y) && g[i] === 0 && y !== 0), 'and has tiny normal m′ too').toBe(true);
+    const [x1, m1, v1] = await allPaths();
+    for (let i = 0; i < n; i++) {
+      expect(m1![i], `m′[${i}]`).toBe(isSubnormal(stockM[i]!) ? 0 : stockM[i]);
+      expect(v1![i], `v′[${i}]`).toBe(isSubnormal(stockV[i]!) ? 0 : stockV[i]);
+    }
+    setAdamFlushSubnormals(false);
+    const [x0] = await allPaths();
+    // The weights move by less than their last bit either way at these magnitudes.
+    expect(x1).toEqual(x0);
+  });
+
+  it('NB_ADAM_FTZ off (setAdamFlushSubnormals(false)): tfjs\' exact subnormal moments on every path', async () => {
+    const [stockM, stockV] = await stockMoments();
+    setAdamFlushSubnormals(false);
+    const [, m1, v1] = await allPaths();
+    expect(m1).toEqual(stockM);
+    expect(v1).toEqual(stockV);
   });
 });
