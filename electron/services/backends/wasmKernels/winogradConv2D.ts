@@ -21,6 +21,10 @@ interface WinogradSimd {
     x: number, u: number, bias: number, out: number, vs: number, ms: number, batch: number, inH: number, inW: number,
     ci: number, outH: number, outW: number, co: number, pt: number, pl: number, relu: number,
   ): void;
+  winograd_filter_grad(
+    x: number, dy: number, dw: number, vs: number, ws: number, ms: number, batch: number, inH: number, inW: number,
+    ci: number, outH: number, outW: number, co: number, pt: number, pl: number, chunk: number,
+  ): void;
 }
 
 let enabled = process.env['NB_WINOGRAD'] !== '0';
@@ -84,6 +88,66 @@ export function winogradConv3x3(backend: BackendWasm, call: WinogradCall): Tenso
   release(backend, u, vs, ms);
   winogradStats.calls++;
   return out;
+}
+
+/**
+ * The filter gradient of a 3×3 stride-1 convolution in the Winograd domain (simd/winograd.c, winograd_filter_grad:
+ * 16 instead of 36 multiplies per 2×2 output tile and channel pair), for conv2DBackpropFilter.ts. Input channels a
+ * multiple of 4, output channels of 8, float32; any padding; any thread count (the alternative is our single-threaded
+ * direct kernel, not XNNPACK). NB_WINOGRAD_FILTER_GRAD=0 keeps the direct kernel (A/B); NB_WINOGRAD_FILTER_CHUNK sets
+ * how many tiles are transformed at a time.
+ */
+let filterGradEnabled = process.env['NB_WINOGRAD_FILTER_GRAD'] !== '0';
+const FILTER_GRAD_CHUNK = Number(process.env['NB_WINOGRAD_FILTER_CHUNK'] ?? 32) || 32;
+
+/** Filter gradients computed in the Winograd domain in this process (tests check the path really ran). */
+export const winogradFilterGradStats = { calls: 0 };
+
+/** Turns the Winograd filter gradient off (or back on): for tests comparing paths and A/B runs. */
+export function setWinogradFilterGradEnabled(on: boolean): void {
+  filterGradEnabled = on;
+}
+
+export interface WinogradFilterGradCall {
+  x: TensorInfo;
+  dy: TensorInfo;
+  /** [3, 3, ci, co] */
+  filterShape: [number, number, number, number];
+  pad: { top: number; left: number };
+}
+
+/** Whether winogradFilterGrad takes these shapes. */
+export function winogradFilterGradApplies(filterShape: readonly number[], stride: readonly number[], dilation: readonly number[]): boolean {
+  const [kh, kw, ci, co] = filterShape;
+  return (
+    kh === 3 && kw === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 && dilation[1] === 1 &&
+    (ci ?? 0) > 0 && (co ?? 0) > 0 && (ci ?? 0) % 4 === 0 && (co ?? 0) % 8 === 0
+  );
+}
+
+/** dW [3, 3, ci, co] of a 3×3 stride-1 convolution, or undefined when this path is off or cannot run here. */
+export function winogradFilterGrad(backend: BackendWasm, call: WinogradFilterGradCall): TensorInfo | undefined {
+  const { x, dy, filterShape, pad } = call;
+  if (!filterGradEnabled || x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || dy.shape.length !== 4) return undefined;
+  const simd = simdModule<WinogradSimd>(backend, 'winograd');
+  if (!simd) return undefined;
+  const [, , ci, co] = filterShape;
+  const [batch, inH, inW] = x.shape as [number, number, number, number];
+  const [, outH, outW] = dy.shape as [number, number, number, number];
+  const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
+  if (tiles === 0) return undefined;
+  const chunk = Math.min(FILTER_GRAD_CHUNK, tiles);
+  const vs = backend.makeOutput([16 * (chunk * ci + 16)], 'float32');
+  const ws = backend.makeOutput([16 * (chunk * co + 16)], 'float32');
+  const ms = backend.makeOutput([16 * ci * co], 'float32');
+  const dw = backend.makeOutput([...filterShape], 'float32');
+  simd.winograd_filter_grad(
+    heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, dw), heapAddress(backend, vs),
+    heapAddress(backend, ws), heapAddress(backend, ms), batch, inH, inW, ci, outH, outW, co, pad.top, pad.left, chunk,
+  );
+  release(backend, vs, ws, ms);
+  winogradFilterGradStats.calls++;
+  return dw;
 }
 
 type ConvArgs = { inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap };
