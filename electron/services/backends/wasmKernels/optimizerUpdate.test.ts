@@ -149,7 +149,7 @@ describe('Adam with subnormal moments (a dead unit: zero gradient, m decaying be
       const [tm, tv, tg] = [tf.tensor(m), tf.tensor(v), tf.tensor(g)];
       const m1 = tf.add(tf.mul(tm, ADAM.beta1), tf.mul(tg, ADAM.oneMinusBeta1));
       const v1 = tf.add(tf.mul(tv, ADAM.beta2), tf.mul(tf.square(tg), ADAM.oneMinusBeta2));
-      return [Float32Array.from(m1.dataSync()), Float32Array.from(v1.dataSync())];
+      return [Float32Array.from(m1.dataSync()), Float32Array.from(v1.dataSync())] as [Float32Array, Float32Array];
     });
   }
 
