@@ -134,7 +134,7 @@ describe('a graph proposed from an image folder, with the proposed training sett
     return { result, warnings: result.summary.telemetry ? telemetryWarnings(result.summary.telemetry, proposal.graph, { learningRate: trainingConfig.learningRate }) : undefined };
   };
 
-  it('trains 3 epochs with finite losses and no exploding-gradients warning (the old lr 0.01 raised one)', async () => {
+  it('trains 3 epochs with finite losses and no exploding-gradients warning (a 100× larger rate raises one)', async () => {
     const { result, warnings } = await train({});
     expect(result.summary.status).toBe('completed');
     expect(result.summary.epochs).toHaveLength(3);
@@ -144,8 +144,9 @@ describe('a graph proposed from an image folder, with the proposed training sett
     }
     expect(warnings).toBeDefined();
     expect(warnings!.map((w) => `${w.nodeId}: ${w.message}`)).toEqual([]);
-    // The rule is live on this graph: the app-wide default learning rate trips it.
-    const old = await train({ learningRate: 0.01 });
+    // The rule is live on this graph: a learning rate ten times the app-wide default trips it. (The default, 0.01, sits
+    // right at the bar here — an update ratio of about 0.10 — so whether it trips depends on rounding: not a control.)
+    const old = await train({ learningRate: 0.1 });
     expect(old.warnings?.some((w) => w.kind === 'exploding-gradients')).toBe(true);
   });
 });
