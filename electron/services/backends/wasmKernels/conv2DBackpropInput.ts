@@ -3,6 +3,7 @@ import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } f
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
 import { col2imBackpropInput } from './col2imBackpropInput';
+import { heapAddress, simdModule } from './simdModules';
 
 type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
 
@@ -29,6 +30,34 @@ export function col2imPays(kh: number, kw: number, sh: number, sw: number, ci: n
   return (sh !== 1 || sw !== 1) && ci >= 16;
 }
 
+interface GatherSimd {
+  conv2d_backprop_input_gather(
+    dy: number, w: number, dx: number, batch: number, inH: number, inW: number, ci: number, outH: number, outW: number,
+    co: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
+  ): void;
+}
+
+/**
+ * Layers with fewer than GATHER_MAX_CHANNELS input channels (first layers on 1- or 3-channel images) take our SIMD
+ * gather kernel (simd/conv2d.c, conv2d_backprop_input_gather): the flipped-filter convolution below has only ci
+ * output channels, which XNNPACK ran at ~3 GFLOP/s. ResNet-20's stem (64×28×28×1, 16 channels; CPU ms per call,
+ * bench/convLayers.ts, best of 3×5, interleaved twice): 3.8–4.0 → 2.0 ms. NB_CONV_DX_GATHER=0 keeps the convolution.
+ */
+export const GATHER_MAX_CHANNELS = 4;
+/** Where the gather kernel is the choice: few input channels and a filter larger than 1×1 (a 1×1 one is one matmul). */
+export function gatherPays(kh: number, kw: number, ci: number): boolean {
+  return ci < GATHER_MAX_CHANNELS && kh * kw > 1;
+}
+let gatherEnabled = process.env['NB_CONV_DX_GATHER'] !== '0';
+
+/** Input gradients computed by the gather kernel in this process (tests check the path really ran). */
+export const gatherStats = { calls: 0 };
+
+/** Turns the gather kernel off (or back on): for tests comparing paths and A/B runs. */
+export function setDxGatherEnabled(on: boolean): void {
+  gatherEnabled = on;
+}
+
 export function conv2DBackpropInputWasm(args: Args): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
@@ -46,6 +75,18 @@ export function conv2DBackpropInputWasm(args: Args): TensorInfo {
   );
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  if (gatherPays(kh, kw, inChannels) && gatherEnabled && dy.dtype === 'float32' && filter.dtype === 'float32') {
+    const simd = simdModule<GatherSimd>(backend, 'conv2d');
+    if (simd) {
+      const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+      simd.conv2d_backprop_input_gather(
+        heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, dx), batchSize, inHeight, inWidth,
+        inChannels, outHeight, outWidth, outChannels, kh, kw, sh, sw, 1, 1, padInfo.top, padInfo.left,
+      );
+      gatherStats.calls++;
+      return dx;
+    }
+  }
   if (col2imPays(kh, kw, sh, sw, inChannels)) {
     const dx = col2imBackpropInput(backend, {
       dy, filter, inShape: [batchSize, inHeight, inWidth, inChannels], outShape: [batchSize, outHeight, outWidth, outChannels],

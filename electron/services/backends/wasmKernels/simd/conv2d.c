@@ -251,3 +251,54 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* ou
 }
 #undef TAPS_PAIR
 #undef TAPS_ONE
+
+/*
+ * Input gradient for layers with few input channels (the ResNet-20 stem: 1), any stride / dilation / padding
+ * (../conv2DBackpropInput.ts): dx[n][ih][iw][c] = sum over the taps (fh, fw) whose output pixel
+ * (oh, ow) = ((ih + pt - fh*dh) / sh, (iw + pl - fw*dwl) / sw) exists (divides exactly, in range) of
+ * dot(dy[n][oh][ow][.], w[fh][fw][c][.]). One gather per input pixel and channel, vectorised over the output channels
+ * (4 accumulators per 16 output channels, summed across lanes at the end). Cost is kh*kw*ci*co per input pixel, as
+ * the direct sum; the general paths (flipped-filter convolution, col2im) pay for an output of ci < 4 channels.
+ */
+EXPORT(conv2d_backprop_input_gather)
+void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, int batch, int inH, int inW, int ci,
+                                  int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt,
+                                  int pl) {
+  for (int n = 0; n < batch; n++) {
+    for (int ih = 0; ih < inH; ih++) {
+      for (int iw = 0; iw < inW; iw++) {
+        float* d = dx + ((n * inH + ih) * inW + iw) * ci;
+        for (int c = 0; c < ci; c++) {
+          f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+          float s = 0;
+          for (int fh = 0; fh < kh; fh++) {
+            const int t = ih + pt - fh * dh;
+            if (t < 0) break; /* t only falls as fh grows */
+            const int oh = sh == 1 ? t : t / sh; /* no division on the common stride 1 */
+            if (oh * sh != t || oh >= outH) continue;
+            for (int fw = 0; fw < kw; fw++) {
+              const int u = iw + pl - fw * dwl;
+              if (u < 0) break;
+              const int ow = sw == 1 ? u : u / sw;
+              if (ow * sw != u || ow >= outW) continue;
+              const float* dp = dy + ((n * outH + oh) * outW + ow) * co;
+              const float* wp = w + ((fh * kw + fw) * ci + c) * co;
+              int o = 0;
+              for (; o + 16 <= co; o += 16) {
+                a0 = NB_MADD(wasm_v128_load(dp + o), wasm_v128_load(wp + o), a0);
+                a1 = NB_MADD(wasm_v128_load(dp + o + 4), wasm_v128_load(wp + o + 4), a1);
+                a2 = NB_MADD(wasm_v128_load(dp + o + 8), wasm_v128_load(wp + o + 8), a2);
+                a3 = NB_MADD(wasm_v128_load(dp + o + 12), wasm_v128_load(wp + o + 12), a3);
+              }
+              for (; o + 4 <= co; o += 4) a0 = NB_MADD(wasm_v128_load(dp + o), wasm_v128_load(wp + o), a0);
+              for (; o < co; o++) s += dp[o] * wp[o];
+            }
+          }
+          f4 a = wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3));
+          d[c] = wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) +
+                 wasm_f32x4_extract_lane(a, 3) + s;
+        }
+      }
+    }
+  }
+}
