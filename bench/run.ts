@@ -144,7 +144,13 @@ function phasesPerStep(a: ParallelPhases, b: ParallelPhases): Result {
   const workerSteps = b.workerSteps - a.workerSteps;
   const per = <K extends string>(x: Record<K, number>, y: Record<K, number>, n: number) =>
     Object.fromEntries(Object.keys(x).map((k) => [k, round2((y[k as K] - x[k as K]) / Math.max(1, n))]));
-  return { steps, trainer: per(a.trainer, b.trainer, steps), worker: per(a.worker, b.worker, workerSteps) };
+  return {
+    steps,
+    trainer: per(a.trainer, b.trainer, steps),
+    worker: per(a.worker, b.worker, workerSteps),
+    // The part of each `compute` spent waiting for the other thread's BatchNorm statistics (synchronised BatchNorm).
+    syncWait: { trainer: round2((b.syncWait.trainer - a.syncWait.trainer) / Math.max(1, steps)), worker: round2((b.syncWait.worker - a.syncWait.worker) / Math.max(1, workerSteps)) },
+  };
 }
 
 /** Child mode: one (model, backend) pair. Epoch 1 warms up (kernel compilation, allocation); the rest are timed. */

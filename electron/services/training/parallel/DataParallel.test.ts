@@ -82,6 +82,49 @@ describe('DataParallel', () => {
     }
   }, 60_000);
 
+  it('each replica averaging for itself gives the bits of the trainer averaging for both (no BatchNorm: the trainer runs ahead)', async () => {
+    // Without BatchNorm nothing holds the two threads in step mid-step, so the trainer can post the next batch and
+    // publish its next gradients before the worker has read this step's (the case that must neither hang nor mix up
+    // the two gradient slots). 25-row batches: uneven halves; the last batch of 192 has 17 rows.
+    const graph = chainGraph('Dropout MLP', [
+      ['input', 'Input', { kind: 'vector', size: 2 }],
+      ['h1', 'Dense', { units: 32, activation: 'relu' }],
+      ['drop', 'Dropout', { rate: 0.2 }],
+      ['h2', 'Dense', { units: 32, activation: 'relu' }],
+      ['output', 'Output', { task: 'classification', units: 2 }],
+    ]);
+    const backend = await selectBackend('wasm');
+    const cfg = config({ epochs: 4, batchSize: 25, optimizer: 'adam' });
+    const data = loadDataset('moons', { samples: 300 });
+    const train = async (eachAverages: boolean) => {
+      const restore = installSeededMathRandom(cfg.seed);
+      const { model, head } = compileGraph(graph);
+      const parallel = new DataParallel({
+        model, graph, config: cfg, backend, loss: head.loss, metrics: ['accuracy'],
+        inputShape: data.info.inputShape, targetWidth: targetWidth(head, data.info.classes, 2),
+        maxBatchRows: cfg.batchSize, eachAverages,
+      });
+      try {
+        const { summary } = await trainModel(model, head, data, cfg, { runId: 'r', backend, parallel });
+        expect(summary.status).toBe('completed');
+        const ours = model.getWeights().map((w) => Array.from(w.dataSync()));
+        const theirs = (await parallel.replicaWeights()).map((w) => Array.from(w));
+        expect(theirs).toEqual(ours);
+        return { ours, final: summary.final, steps: parallel.phases().workerSteps };
+      } finally {
+        await parallel.dispose();
+        model.dispose();
+        restore();
+      }
+    };
+    const each = await train(true);
+    const trainer = await train(false);
+    expect(each.steps).toBe(4 * 8);
+    expect(trainer.steps).toBe(4 * 8);
+    expect(each.ours).toEqual(trainer.ours);
+    expect(each.final).toEqual(trainer.final);
+  }, 60_000);
+
   it('gives identical metrics for the same seed, run to run, and different ones for another seed', async () => {
     const run = async (seed: number) => (await runTraining(BN_DROPOUT_MLP, undefined, config({ epochs: 3, seed }))).summary;
     const a = await run(3);

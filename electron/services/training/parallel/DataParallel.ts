@@ -4,10 +4,15 @@
  * Node, so this is how one run uses two cores.
  *
  * Per step: the trainer copies the second half of the batch into shared memory and wakes the worker; both run
- * forward/backward on their half at the same time; the trainer averages the two gradients (weighted by rows, always
- * in the same order, so the result is deterministic) and the BatchNorm moving statistics, publishes the average, and
- * both replicas apply the identical update with identical optimizers. Weights therefore stay bit-identical on both
- * replicas (tested), and the trainer thread's model is the one evaluated and saved.
+ * forward/backward on their half at the same time and publish their gradients and BatchNorm moving statistics in
+ * shared memory; each waits for the other's, computes the same average itself (averageUpdate.ts: weighted by rows,
+ * always in the same order, so the same bits on both threads) and applies the identical update with an identical
+ * optimizer. Weights therefore stay bit-identical on both replicas (tested), and the trainer thread's model is the one
+ * evaluated and saved. With gradient clipping the trainer averages and clips once and publishes the result (APPLY),
+ * as every step did before: the worker then waits for that instead. Averaging on both threads spends a weight-sized
+ * pass of CPU twice but takes a wake-up off the worker's path: before, the worker slept until the trainer had
+ * averaged and woken it again, then applied while the trainer was already done (measured in the commit that made it;
+ * NB_EACH_AVERAGES=0 restores the old way for A/B).
  *
  * Why the trainer thread is a replica rather than a coordinator of two workers: one engine, one wasm heap and one copy
  * of the weights less, no copy of the first half of each batch, and evaluation, callbacks, pause and stop stay where
@@ -51,6 +56,7 @@ import { learningRateOf } from '../createOptimizer';
 import { clipFlatGradients, type GradientClipPlan } from '../gradientTransforms';
 import { setBatchNormSync } from '../../backends/wasmKernels/batchNormTraining';
 import { leafLayers } from '../../compiler/leafLayers';
+import { averageUpdate } from './averageUpdate';
 import { createGradientStep, type GradientStep } from './gradientStep';
 import { ReplicaBatchNormSync, ReplicaGoneError } from './syncBatchNorm';
 import type { ReplicaInit } from './ReplicaInit';
@@ -58,6 +64,8 @@ import {
   allocateReplicaMemory,
   COMMAND,
   CTRL,
+  MODE_EACH_AVERAGES,
+  MODE_TRAINER_AVERAGES,
   replicaViews,
   TRAINER_PHASES,
   WORKER_PHASES,
@@ -87,6 +95,11 @@ export interface DataParallelOptions {
    * 17 — only to show in tests and measurements what the synchronisation changes and costs.
    */
   readonly syncBatchNorm?: boolean;
+  /**
+   * Each replica averages the two gradients itself (default true; see replicaLayout's MODE_EACH_AVERAGES). false: the
+   * trainer averages and publishes the result, as before — only for A/B measurements (env NB_EACH_AVERAGES=0).
+   */
+  readonly eachAverages?: boolean;
 }
 
 /**
@@ -133,16 +146,6 @@ export function batchNormChannels(model: tfl.LayersModel): number {
   return most;
 }
 
-/**
- * out = a·wa + b·wb, element by element (in double precision, stored as float32): the same formula as before, so the
- * same bits. A small function of its own so the JIT compiles a tight loop (~20 µs for the bench CNN's 34k weights)
- * rather than a loop inside the async trainOnBatch's state machine; the worker waits while it runs.
- */
-export function weightedSum(out: Float32Array, a: Float32Array, wa: number, b: Float32Array, wb: number): void {
-  const n = out.length;
-  for (let i = 0; i < n; i++) out[i] = a[i]! * wa + b[i]! * wb;
-}
-
 /** Summed milliseconds per phase since the start of the run (see TRAINER_PHASES / WORKER_PHASES for what each is). */
 export interface ParallelPhases {
   readonly steps: number;
@@ -187,10 +190,12 @@ export class DataParallel {
   private exited = false;
   private snapshotWaiter: ((weights: Float32Array[]) => void) | undefined;
   private readonly sync: ReplicaBatchNormSync;
+  private readonly eachAverages: boolean;
 
   constructor(private readonly options: DataParallelOptions) {
     const { model } = options;
     this.inputShape = options.inputShape;
+    this.eachAverages = options.eachAverages ?? process.env.NB_EACH_AVERAGES !== '0';
     this.layout = {
       featureSize: sizeOf(options.inputShape),
       targetWidth: options.targetWidth,
@@ -336,18 +341,26 @@ export class DataParallel {
     v.x.set(x.subarray(n0 * f, rows * f));
     v.y.set(y.subarray(n0 * w, rows * w));
     Atomics.store(v.ctrl, CTRL.ROWS, n1);
+    Atomics.store(v.ctrl, CTRL.TROWS, n0);
     const syncBatchNorm = n1 > 0 && this.options.syncBatchNorm !== false;
     Atomics.store(v.ctrl, CTRL.SYNC_BN, syncBatchNorm ? 1 : 0);
+    // Gradient clipping needs the whole average before either replica applies it: then the trainer averages for both.
+    const eachAverages = !clip && this.eachAverages;
+    Atomics.store(v.ctrl, CTRL.MODE, eachAverages ? MODE_EACH_AVERAGES : MODE_TRAINER_AVERAGES);
+    v.learningRate[0] = learningRateOf(optimizer);
     const seq = this.post(COMMAND.STEP);
     lap(PHASE.send);
 
     const xs = tf.tensor(x.subarray(0, n0 * f), [n0, ...this.inputShape], 'float32');
     const ys = tf.tensor(y.subarray(0, n0 * w), [n0, w], 'float32');
     let local: number[];
+    // Each-averages: the trainer's gradients go straight into shared memory, for the worker to average them too.
+    const g0 = eachAverages ? v.trainerGradients(seq) : this.localGradients;
+    const s0 = eachAverages ? v.trainerStatistics(seq) : this.localStatistics;
     // BatchNorm layers exchange their statistics with the worker's (only when it has rows: a 1-row batch is ours alone).
     setBatchNormSync(syncBatchNorm ? this.sync : undefined);
     try {
-      local = this.step.compute(xs, ys, this.localGradients, this.localStatistics);
+      local = this.step.compute(xs, ys, g0, s0);
     } catch (error) {
       if (error instanceof ReplicaGoneError) {
         // The worker stopped mid-exchange: give its 'error'/'exit' event (with the cause) a moment to arrive.
@@ -360,34 +373,29 @@ export class DataParallel {
       xs.dispose();
       ys.dispose();
     }
+    if (eachAverages) {
+      Atomics.store(v.ctrl, CTRL.TGRADS, seq);
+      Atomics.notify(v.ctrl, CTRL.TGRADS);
+    }
     lap(PHASE.compute);
     await this.waitFor(CTRL.GRADS, seq);
     lap(PHASE.waitWorker);
 
-    // Weighted by rows so uneven halves (odd or last batches) give the full-batch mean gradient. One fixed formula,
-    // computed once here and applied by both replicas, so they stay identical.
-    const g0 = this.localGradients;
-    const s0 = this.localStatistics;
-    if (n1 === 0) {
-      v.avgGradients.set(g0);
-      v.avgStatistics.set(s0);
-    } else {
-      const w0 = n0 / rows;
-      const w1 = n1 / rows;
-      weightedSum(v.avgGradients, g0, w0, v.gradients, w1);
-      weightedSum(v.avgStatistics, s0, w0, v.statistics, w1);
-    }
-    if (clip) {
-      let weights: Float32Array | undefined;
-      if (clip.clip.kind === 'agc') {
-        weights = this.weightsFlat ??= new Float32Array(this.layout.gradientSize);
-        this.step.readWeights(weights);
+    // Weighted by rows so uneven halves (odd or last batches) give the full-batch mean gradient. One fixed formula
+    // (averageUpdate), computed by both replicas from the same values or once here for both, so they stay identical.
+    averageUpdate(v.avgGradients, v.avgStatistics, g0, s0, n0, v.gradients, v.statistics, n1);
+    if (!eachAverages) {
+      if (clip) {
+        let weights: Float32Array | undefined;
+        if (clip.clip.kind === 'agc') {
+          weights = this.weightsFlat ??= new Float32Array(this.layout.gradientSize);
+          this.step.readWeights(weights);
+        }
+        clipFlatGradients(clip, this.step.variables, v.avgGradients, weights);
       }
-      clipFlatGradients(clip, this.step.variables, v.avgGradients, weights);
+      Atomics.store(v.ctrl, CTRL.APPLY, seq);
+      Atomics.notify(v.ctrl, CTRL.APPLY);
     }
-    v.learningRate[0] = learningRateOf(optimizer);
-    Atomics.store(v.ctrl, CTRL.APPLY, seq);
-    Atomics.notify(v.ctrl, CTRL.APPLY);
     // Telemetry (when this step is measured): the norms of the full-batch gradient both replicas apply (clipped).
     probe?.recordFlatGradients(v.avgGradients, this.step.variables);
     lap(PHASE.average);
@@ -426,8 +434,10 @@ export class DataParallel {
     Atomics.store(ctrl, CTRL.COMMAND, COMMAND.EXIT);
     Atomics.add(ctrl, CTRL.STEP, 1);
     Atomics.add(ctrl, CTRL.APPLY, 1);
+    Atomics.add(ctrl, CTRL.TGRADS, 1);
     Atomics.notify(ctrl, CTRL.STEP);
     Atomics.notify(ctrl, CTRL.APPLY);
+    Atomics.notify(ctrl, CTRL.TGRADS);
     Atomics.notify(ctrl, CTRL.SYNC_TRAINER); // a worker waiting in a BatchNorm exchange sees EXIT and stops
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));

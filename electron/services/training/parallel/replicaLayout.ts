@@ -9,7 +9,10 @@ export const CTRL = {
   STEP: 0,
   /** Worker → trainer: step number whose gradients are in `gradients`/`statistics`/`metrics`. */
   GRADS: 1,
-  /** Trainer → worker: step number whose averaged update is in `avgGradients`/`avgStatistics`. */
+  /**
+   * Trainer → worker, only in steps where the trainer averages for both (MODE_TRAINER_AVERAGES: gradient clipping):
+   * step number whose averaged update is in `avgGradients`/`avgStatistics`.
+   */
   APPLY: 2,
   /** Rows of the worker's part of the batch (0 for a batch of 1). */
   ROWS: 3,
@@ -18,8 +21,9 @@ export const CTRL = {
   /** 1 when the step's BatchNorm layers synchronise their statistics (syncBatchNorm.ts), 0 when each half uses its own. */
   SYNC_BN: 5,
   /**
-   * Ints 6–7 (bytes 24–31, 8-aligned) hold a Float64: the learning rate of the update published with APPLY (a
-   * schedule changes it between steps; written before APPLY is stored, so the worker reads it after its wait).
+   * Ints 6–7 (bytes 24–31, 8-aligned) hold a Float64: the learning rate of the step's update (a schedule changes it
+   * between steps; trainModel sets it before the step, the trainer writes it before posting STEP and the worker reads
+   * it right after waking for the step, before the trainer can write the next one).
    */
   LEARNING_RATE: 6,
   /**
@@ -28,8 +32,24 @@ export const CTRL = {
    */
   SYNC_TRAINER: 8,
   SYNC_WORKER: 9,
+  /** Trainer → worker: step number whose trainer gradients/statistics are in `trainerGradients(step)` (MODE_EACH_AVERAGES). */
+  TGRADS: 10,
+  /** How the step's update is averaged: MODE_EACH_AVERAGES or MODE_TRAINER_AVERAGES. */
+  MODE: 11,
+  /** Rows of the trainer's part of the batch (for the worker's own average). */
+  TROWS: 12,
 } as const;
-const CTRL_INTS = 10;
+const CTRL_INTS = 14;
+
+/**
+ * MODE_EACH_AVERAGES: both replicas publish their gradients, wait for the other's and compute the same rows-weighted
+ * average themselves (one wake-up per step fewer for the worker: no waiting for the trainer's average). The trainer's
+ * gradients alternate between two slots by step parity, because the trainer can start the next step's compute while
+ * the worker still reads this step's. MODE_TRAINER_AVERAGES: the trainer averages, transforms (gradient clipping) and
+ * publishes the update with APPLY, as before.
+ */
+export const MODE_EACH_AVERAGES = 0;
+export const MODE_TRAINER_AVERAGES = 1;
 
 export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2 } as const;
 
@@ -40,7 +60,8 @@ export const MAX_METRICS = 8;
  * the bench). Trainer: `between` = outside trainOnBatch (the training loop's gather, callbacks, event-loop turn);
  * `send` = the worker's rows into shared memory + wake-up; `waitWorker` = blocked on the worker's gradients;
  * `average` = the weighted mean of both gradients. Worker: `waitStep` = idle until the next batch; `waitApply` = idle
- * until the averaged gradients arrive. `compute` = forward/backward + gradient copy-out; `apply` = optimizer update.
+ * until the trainer's gradients (or, with clipping, its average) arrive. `compute` = forward/backward + gradient
+ * copy-out; `apply` = optimizer update (the worker's includes its own average, MODE_EACH_AVERAGES).
  */
 export const TRAINER_PHASES = ['between', 'send', 'compute', 'waitWorker', 'average', 'apply'] as const;
 export const WORKER_PHASES = ['waitStep', 'compute', 'waitApply', 'apply'] as const;
@@ -79,9 +100,12 @@ export interface ReplicaViews {
   readonly gradients: Float32Array;
   readonly statistics: Float32Array;
   readonly metrics: Float32Array;
-  /** The averaged update both replicas apply. */
+  /** The averaged update both replicas apply (MODE_TRAINER_AVERAGES; in MODE_EACH_AVERAGES the trainer's own). */
   readonly avgGradients: Float32Array;
   readonly avgStatistics: Float32Array;
+  /** The trainer's gradients and moving statistics of step `step` (MODE_EACH_AVERAGES): slot step & 1 of two. */
+  trainerGradients(step: number): Float32Array;
+  trainerStatistics(step: number): Float32Array;
   /** The worker's phase times (ms, summed; WORKER_PHASES order), how many steps they cover, its BatchNorm wait. */
   readonly workerPhases: Float64Array;
   /** Synchronised BatchNorm: 2 slots of syncSlotSize(syncChannels) doubles for the trainer, then 2 for the worker. */
@@ -98,6 +122,8 @@ function floatsOf(layout: ReplicaLayout): number[] {
     MAX_METRICS,
     layout.gradientSize,
     layout.statisticsSize,
+    2 * layout.gradientSize,
+    2 * layout.statisticsSize,
   ];
 }
 
@@ -118,15 +144,21 @@ export function replicaViews(buffer: SharedArrayBuffer, layout: ReplicaLayout): 
   const ctrl = new Int32Array(buffer, 0, CTRL_INTS);
   const learningRate = new Float64Array(buffer, CTRL.LEARNING_RATE * 4, 1);
   let offset = CTRL_INTS * 4;
-  const [x, y, gradients, statistics, metrics, avgGradients, avgStatistics] = floatsOf(layout).map((n) => {
+  const [x, y, gradients, statistics, metrics, avgGradients, avgStatistics, trainerGrads, trainerStats] = floatsOf(layout).map((n) => {
     const view = new Float32Array(buffer, offset, n);
     offset += n * 4;
     return view;
-  }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  }) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const g = layout.gradientSize;
+  const st = layout.statisticsSize;
+  const gradSlots = [trainerGrads.subarray(0, g), trainerGrads.subarray(g, 2 * g)] as const;
+  const statSlots = [trainerStats.subarray(0, st), trainerStats.subarray(st, 2 * st)] as const;
   const workerPhases = new Float64Array(buffer, phasesOffset(layout), PHASE_SLOTS);
   const syncSlots = new Float64Array(buffer, phasesOffset(layout) + PHASE_SLOTS * 8, syncDoubles(layout));
   return {
     ctrl, learningRate, x, y, gradients, statistics, metrics, avgGradients, avgStatistics, workerPhases, syncSlots,
     syncChannels: layout.syncChannels,
+    trainerGradients: (step) => gradSlots[step & 1]!,
+    trainerStatistics: (step) => statSlots[step & 1]!,
   };
 }

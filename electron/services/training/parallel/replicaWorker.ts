@@ -1,7 +1,9 @@
 /**
  * Entry of a data-parallel replica thread (worker_threads). It builds the same model as the trainer thread from the
  * same graph, takes the trainer's initial weights, then serves steps over shared memory:
- *   wait STEP → forward/backward on its rows → publish gradients (GRADS) → wait APPLY → apply the averaged update.
+ *   wait STEP → forward/backward on its rows → publish gradients (GRADS) → wait for the trainer's gradients (TGRADS)
+ *   → average both as the trainer does → apply;
+ * or, in steps with gradient clipping (MODE_TRAINER_AVERAGES), wait APPLY and apply the trainer's average.
  * It blocks in Atomics.wait between steps (a worker may; it has nothing else to do) and never touches the dataset.
  * An exception ends the thread; the trainer sees the worker's `error`/`exit` event and fails the run with it.
  */
@@ -15,7 +17,8 @@ import { compiledLoss } from '../fusedLosses';
 import { setBatchNormSync } from '../../backends/wasmKernels/batchNormTraining';
 import { createGradientStep, tensorFromVolatile } from './gradientStep';
 import { ReplicaBatchNormSync, ReplicaGoneError } from './syncBatchNorm';
-import { COMMAND, CTRL, replicaViews, WORKER_PHASES } from './replicaLayout';
+import { COMMAND, CTRL, MODE_EACH_AVERAGES, replicaViews, WORKER_PHASES } from './replicaLayout';
+import { averageUpdate } from './averageUpdate';
 import type { ReplicaInit } from './ReplicaInit';
 
 // No top-level await: the bundled app builds this entry as CommonJS (scripts/bundle-electron.mjs).
@@ -51,14 +54,20 @@ async function main(): Promise<void> {
     Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT ? 'the trainer stopped the worker' : undefined,
   );
   const { featureSize, targetWidth } = init.layout;
+  // This replica's own average (MODE_EACH_AVERAGES): the shared avg* regions are the trainer's then.
+  const avgGradients = new Float32Array(init.layout.gradientSize);
+  const avgStatistics = new Float32Array(init.layout.statisticsSize);
   port.postMessage({ type: 'ready' });
 
-  /** Blocks until ctrl[index] equals `value` or an exit is requested; true when exiting. */
+  /**
+   * Blocks until ctrl[index] reaches `value` (≥: TGRADS may already be the next step's, since the trainer goes on as
+   * soon as it has this step's gradients from here) or an exit is requested; true when exiting.
+   */
   function waitFor(index: number, value: number): boolean {
     for (;;) {
       if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.EXIT) return true;
       const current = Atomics.load(ctrl, index);
-      if (current === value) return false;
+      if (current >= value) return false;
       Atomics.wait(ctrl, index, current);
     }
   }
@@ -87,6 +96,10 @@ async function main(): Promise<void> {
       continue;
     }
     const rows = Atomics.load(ctrl, CTRL.ROWS);
+    const trainerRows = Atomics.load(ctrl, CTRL.TROWS);
+    const eachAverages = Atomics.load(ctrl, CTRL.MODE) === MODE_EACH_AVERAGES;
+    // The trainer's rate for this step (learning-rate schedule), so the same update is applied here.
+    const learningRate = views.learningRate[0]!;
     if (rows > 0) {
       const xs = tensorFromVolatile(views.x.subarray(0, rows * featureSize), [rows, ...init.inputShape]);
       const ys = tensorFromVolatile(views.y.subarray(0, rows * targetWidth), [rows, targetWidth]);
@@ -107,11 +120,22 @@ async function main(): Promise<void> {
     Atomics.store(ctrl, CTRL.GRADS, seen);
     Atomics.notify(ctrl, CTRL.GRADS);
     lap(COMPUTE);
-    if (waitFor(CTRL.APPLY, seen)) break;
-    lap(WAIT_APPLY);
-    // The trainer's rate for this step (learning-rate schedule), so the same update is applied here.
-    setLearningRate(optimizer, views.learningRate[0]!);
-    step.apply(views.avgGradients, views.avgStatistics);
+    setLearningRate(optimizer, learningRate);
+    if (eachAverages) {
+      // The trainer's gradients for this step, then the same average the trainer computes (DataParallel.averageUpdate).
+      if (waitFor(CTRL.TGRADS, seen)) break;
+      lap(WAIT_APPLY);
+      averageUpdate(
+        avgGradients, avgStatistics,
+        views.trainerGradients(seen), views.trainerStatistics(seen), trainerRows,
+        views.gradients, views.statistics, rows,
+      );
+      step.apply(avgGradients, avgStatistics);
+    } else {
+      if (waitFor(CTRL.APPLY, seen)) break;
+      lap(WAIT_APPLY);
+      step.apply(views.avgGradients, views.avgStatistics);
+    }
     lap(APPLY);
     phases[STEPS]!++;
   }
