@@ -27,6 +27,17 @@ import { leafLayers } from '../../compiler/leafLayers';
  * were: this MLP on one worker, every convolutional example on two. (On that VM under load, when the two threads got
  * one core between them, 2 workers lost on the CNN too, before and after synchronisation; on an idle machine they gain
  * 1.5× there, README's Performance table.)
+ *
+ * Revisited after each replica averages the gradients itself (2026-12-06 22:00–22:25 UTC, same VM at load 6–7, so
+ * compared per CPU-second: `node --import tsx bench/run.ts --one <model> wasm --workers 1|2 --samples N --telemetry 0`,
+ * 1 and 2 workers interleaved, best of 2–3): bench/mlp 4096 samples: 1 worker 8.2–10.2k samples per CPU-s, 2 workers
+ * 4.6–5.3k (wall 2.6–4.2k against 4.0–6.7k) — still one worker. bench/lstm 2048: 1 worker 698–727 per CPU-s (wall
+ * 352–409), 2 workers 416–428 (wall 176–268): a half batch of 32 rows costs nearly what 64 do, since an LSTM step is 28
+ * time steps of small ops whose fixed cost does not shrink with the rows; counting its weights once per sample (not
+ * once per time step) keeps it on one worker, which is right for it. examples/autoencoder (dense): 2 workers 6.0k
+ * against 10.3k (last full bench). bench/cnn 2048: 2 workers 1.77k per CPU-s against 2.1k for one (0.84; earlier, with
+ * each thread on its own core, 1.69× the wall-clock rate); bench/resnet20 1024: 168 against 195 (0.86) — both stay on
+ * two.
  */
 export const AUTO_MIN_WEIGHT_REUSE = 64;
 export const AUTO_MIN_MACS_PER_HALF_BATCH = 2_000_000;
