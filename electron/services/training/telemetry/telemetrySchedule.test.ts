@@ -34,6 +34,31 @@ describe('TelemetrySchedule', () => {
     expect(overhead).toBeLessThan(0.04);
     expect(schedule.currentInterval).toBe(20);
   });
+  it('auto recovers when warm-up made the first plain steps slow (it once locked into measuring every step)', () => {
+    const schedule = new TelemetrySchedule(undefined, { budget: 0.03, minGapMs: 0 });
+    const measured: number[] = [];
+    let now = 0;
+    for (let step = 1; step <= 3000; step++) {
+      const due = schedule.due(step, now);
+      // Steps 2–10 pay for warm-up (100 ms); then a plain step takes 20 ms and a measured one 37 ms.
+      const ms = step <= 10 ? 100 : due ? 37 : 20;
+      schedule.observe(step, now, ms, due);
+      if (due) measured.push(step);
+      now += ms;
+    }
+    // 17 ms extra per sample on 20 ms steps at a 3 % budget: every ⌈17 / 0.6⌉ = 29 steps, once warm-up has passed.
+    expect(schedule.currentInterval).toBe(29);
+    const late = measured.filter((s) => s > 1000).length;
+    expect(late).toBeLessThanOrEqual(Math.ceil(2000 / 29) + 1);
+    // Never every step, not even right after warm-up.
+    for (let i = 1; i < measured.length; i++) expect(measured[i]! - measured[i - 1]!).toBeGreaterThanOrEqual(2);
+  });
+  it('auto measures at most every other step, even when telemetry looks free', () => {
+    const schedule = new TelemetrySchedule(undefined, { budget: 0.03, minGapMs: 0 });
+    const measured = simulate(schedule, 200, 10, 0);
+    expect(schedule.currentInterval).toBe(2);
+    for (let i = 2; i < measured.length; i++) expect(measured[i]! - measured[i - 1]!).toBe(2);
+  });
   it('refuses intervals below 1', () => {
     expect(() => new TelemetrySchedule(0)).toThrow(/≥ 1/);
   });
