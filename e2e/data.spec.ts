@@ -9,30 +9,13 @@ import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { repoRoot } from './rendererBuild';
 import { openTrainingTab, setEpochs } from './trainingPage';
+import { failOnConsoleErrors, openNewFromData } from './dataPage';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
 // The dialog and the Training panel log no errors on the way (a React warning is a console error too).
-let consoleErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-});
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([]);
-});
+failOnConsoleErrors();
 
-async function openNewFromData(page: Page) {
-  const menuBar = page.getByRole('menubar', { name: 'Menu bar' });
-  await menuBar.getByRole('menuitem', { name: 'File', exact: true }).click();
-  await page.getByRole('menu', { name: 'File', exact: true }).locator('[data-command="file.newFromData"]').click();
-  const dialog = page.getByRole('dialog', { name: 'New from data' });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
 
 /** Waits for the run to end, then checks it completed (a failed run fails here at once, with its message). */
 async function expectCompleted(page: Page) {

@@ -8,16 +8,14 @@ import path from 'node:path';
 import { test, expect } from './fixtures';
 import { repoRoot } from './rendererBuild';
 import { openTrainingTab, setEpochs } from './trainingPage';
+import { openNewFromData } from './dataPage';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
 test('an image-folder run: choose an image, see what the model is given and its answer; a text file is refused', async ({ appPage: page, webHost }) => {
   const shapes = path.join(repoRoot, 'electron/services/data/fixtures/images/shapes');
   cpSync(shapes, path.join(webHost.workspace, 'shapes'), { recursive: true });
-  const menuBar = page.getByRole('menubar', { name: 'Menu bar' });
-  await menuBar.getByRole('menuitem', { name: 'File', exact: true }).click();
-  await page.getByRole('menu', { name: 'File', exact: true }).locator('[data-command="file.newFromData"]').click();
-  const dialog = page.getByRole('dialog', { name: 'New from data' });
+  const dialog = await openNewFromData(page);
   await dialog.getByLabel('Table file or image folder').fill('workspace/shapes');
   await dialog.getByRole('button', { name: 'Inspect' }).click();
   await expect(dialog.getByLabel('Classes')).toBeVisible({ timeout: 30_000 });

@@ -9,14 +9,13 @@ import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { repoRoot } from './rendererBuild';
 import { openTrainingTab, setEpochs } from './trainingPage';
+import { failOnConsoleErrors, openNewFromData } from './dataPage';
 
 test.use({ viewport: { width: 1280, height: 800 } });
+failOnConsoleErrors();
 
 async function newGraphFromPenguins(page: Page, target: string) {
-  const menuBar = page.getByRole('menubar', { name: 'Menu bar' });
-  await menuBar.getByRole('menuitem', { name: 'File', exact: true }).click();
-  await page.getByRole('menu', { name: 'File', exact: true }).locator('[data-command="file.newFromData"]').click();
-  const dialog = page.getByRole('dialog', { name: 'New from data' });
+  const dialog = await openNewFromData(page);
   await dialog.getByLabel('Table file or image folder').fill('workspace/penguins.csv');
   await dialog.getByRole('button', { name: 'Inspect' }).click();
   await expect(dialog.getByRole('table', { name: 'Columns' })).toBeVisible({ timeout: 30_000 });
