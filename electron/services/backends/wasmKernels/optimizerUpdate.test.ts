@@ -10,6 +10,7 @@ import {
   type MomentumUpdateAttrs,
   registerOptimizerUpdateKernels,
   setAdamFlushSubnormals,
+  setOptimizerFlushSubnormals,
   RMSPROP_UPDATE,
   type RMSPropUpdateAttrs,
 } from './optimizerUpdate';
@@ -77,6 +78,7 @@ beforeAll(async () => {
 afterEach(() => {
   setSimdKernelsEnabled(true);
   setAdamFlushSubnormals(true);
+  setOptimizerFlushSubnormals(true);
 });
 
 describe.each(CASES)('$name update kernel', (c) => {
@@ -175,5 +177,89 @@ describe('Adam with subnormal moments (a dead unit: zero gradient, m decaying be
     const [, m1, v1] = await allPaths();
     expect(m1).toEqual(stockM);
     expect(v1).toEqual(stockV);
+  });
+});
+
+describe.each([
+  { name: 'momentum', attrs: MOMENTUM },
+  { name: 'nesterov', attrs: { ...MOMENTUM, useNesterov: true } },
+  { name: 'rmsprop', attrs: RMSPROP },
+])('$name with subnormal slots (a dead unit: zero gradient, the slots decaying below 2^-126)', ({ name, attrs }) => {
+  const MIN_NORMAL = 2 ** -126;
+  const isSubnormal = (y: number): boolean => y !== 0 && Math.abs(y) < MIN_NORMAL;
+  const flushed = (a: Float32Array): Float32Array => a.map((y) => (isSubnormal(y) ? 0 : y));
+  // As for Adam: 37 values (vector body and tail), slots from ~3e-38 (decayed once: still normal) down to 1e-45, a
+  // zero gradient on most lanes and a normal one on every 5th lane. meanSquare is non-negative.
+  const n = 37;
+  const signed = Float32Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * 3e-38 * 0.7 ** i);
+  const square = Float32Array.from({ length: n }, (_, i) => 2e-38 * 0.6 ** i);
+  const g = Float32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? 0.01 * (i - 18) : 0));
+  const x = Float32Array.from({ length: n }, (_, i) => (i - 18.5) / 7);
+  const rms = name === 'rmsprop';
+  const kernel = rms ? RMSPROP_UPDATE : MOMENTUM_UPDATE;
+
+  function update(): Float32Array[] {
+    return tf.tidy(() => {
+      const inputs: tf.NamedTensorMap = rms
+        ? { x: tf.tensor(x), meanSquare: tf.tensor(square), moments: tf.tensor(signed), g: tf.tensor(g) }
+        : { x: tf.tensor(x), accumulation: tf.tensor(signed), g: tf.tensor(g) };
+      const outs = tf.engine().runKernel(kernel, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor[];
+      return outs.map((o) => Float32Array.from(o.dataSync()));
+    });
+  }
+  async function allPaths(): Promise<Float32Array[]> {
+    await tf.setBackend('cpu');
+    const cpu = update();
+    await tf.setBackend('wasm');
+    const simd = update();
+    setSimdKernelsEnabled(false);
+    const fallback = update();
+    setSimdKernelsEnabled(true);
+    expect(simd).toEqual(cpu);
+    expect(fallback).toEqual(cpu);
+    return cpu;
+  }
+  /**
+   * tfjs' stock slot arithmetic with cpu ops: momentum a' = momentum·a + g; RMSProp ms' = ms·decay + g²·(1−decay),
+   * mom' = mom·momentum + (g·lr)/sqrt(ms' + eps).
+   */
+  async function stockSlots(): Promise<Float32Array[]> {
+    await tf.setBackend('cpu');
+    return tf.tidy(() => {
+      const [ts, tq, tg] = [tf.tensor(signed), tf.tensor(square), tf.tensor(g)];
+      if (!rms) return [Float32Array.from(tf.add(tf.mul(MOMENTUM.momentum, ts), tg).dataSync())];
+      const ms1 = tf.add(tf.mul(tq, RMSPROP.decay), tf.mul(tf.square(tg), RMSPROP.oneMinusDecay));
+      const step = tf.div(tf.mul(tg, RMSPROP.learningRate), tf.sqrt(tf.add(ms1, RMSPROP.epsilon)));
+      const mom1 = tf.add(tf.mul(ts, RMSPROP.momentum), step);
+      return [Float32Array.from(ms1.dataSync()), Float32Array.from(mom1.dataSync())];
+    });
+  }
+
+  it('flushes subnormal slots to 0 on every path alike; normal values and x′ are as tfjs computes them', async () => {
+    const stock = await stockSlots();
+    for (const slot of stock) {
+      expect(slot.some(isSubnormal), 'the case reaches the subnormal range').toBe(true);
+      expect(slot.some((y, i) => !isSubnormal(y) && g[i] === 0 && y !== 0), 'and has tiny normal values too').toBe(true);
+    }
+    const [x1, ...slots1] = await allPaths();
+    expect(slots1).toEqual(stock.map(flushed));
+    setOptimizerFlushSubnormals(false);
+    const [x0] = await allPaths();
+    // The weights move by less than their last bit either way at these magnitudes.
+    expect(x1).toEqual(x0);
+  });
+
+  it('NB_OPTIMIZER_FTZ off (setOptimizerFlushSubnormals(false)): tfjs\' exact subnormal slots on every path', async () => {
+    const stock = await stockSlots();
+    setOptimizerFlushSubnormals(false);
+    const [, ...slots0] = await allPaths();
+    expect(slots0).toEqual(stock);
+  });
+
+  it('NB_ADAM_FTZ is Adam\'s alone: setAdamFlushSubnormals(false) leaves this flush on', async () => {
+    const stock = await stockSlots();
+    setAdamFlushSubnormals(false);
+    const [, ...slots1] = await allPaths();
+    expect(slots1).toEqual(stock.map(flushed));
   });
 });

@@ -20,11 +20,16 @@ import { heapF32 } from './wasmKernelUtils';
  * variables. They exist for the cpu backend (JS loop) and the wasm backend (simd/optimizer.c, or the same JS loop over
  * the wasm heap when the SIMD module is unavailable); other backends keep tfjs' stock optimizers.
  *
- * One deliberate difference, Adam only (all three paths alike, so they stay bit-identical to each other): m' and v'
+ * One deliberate difference, first for Adam (all three paths alike, so they stay bit-identical to each other): m' and v'
  * that come out subnormal (0 < |y| < 2^-126 ≈ 1.2e-38) are stored as 0, and x' uses that 0 (see simd/optimizer.c:
  * a dead unit's m decays into the subnormal range, where x86 runs the SIMD kernel ~20x slower; measured 25 % of some
  * layers' m subnormal after ~750 steps of the reference autoencoder). It changes m', v' by < 1.2e-38 and x' only when
  * |x| itself is ~1e-30 or less. NB_ADAM_FTZ=0 (or setAdamFlushSubnormals(false)) keeps tfjs' exact arithmetic there.
+ *
+ * Momentum and RMSProp do the same, for the same reason (a zero gradient decays momentum's accumulator a by `momentum`
+ * and RMSProp's meanSquare and moments by `decay` and `momentum` every step): a', ms' and mom' that come out subnormal
+ * are stored as 0, and x' (and Nesterov's step) use that 0. Their own switch, since NB_ADAM_FTZ names Adam:
+ * NB_OPTIMIZER_FTZ=0 (or setOptimizerFlushSubnormals(false)) keeps tfjs' exact arithmetic for momentum and RMSProp.
  */
 export const ADAM_UPDATE = 'NbAdamUpdate';
 export const MOMENTUM_UPDATE = 'NbMomentumUpdate';
@@ -67,6 +72,13 @@ export function setAdamFlushSubnormals(on: boolean): void {
   flushSubnormals = on;
 }
 
+let flushOtherSubnormals = process.env['NB_OPTIMIZER_FTZ'] !== '0';
+
+/** Momentum's and RMSProp's subnormal slot flush (see above) on or off: for tests and NB_OPTIMIZER_FTZ=0 A/B runs. */
+export function setOptimizerFlushSubnormals(on: boolean): void {
+  flushOtherSubnormals = on;
+}
+
 /** The smallest normal float32, 2^-126: below it (and above 0) a float32 is subnormal. */
 const MIN_NORMAL = 2 ** -126;
 const flushed = (y: number): number => (y !== 0 && Math.abs(y) < MIN_NORMAL ? 0 : y);
@@ -93,9 +105,11 @@ export function adamUpdateLoop(x: F32, m: F32, v: F32, g: F32, xo: F32, mo: F32,
 
 export function momentumUpdateLoop(x: F32, acc: F32, g: F32, xo: F32, acco: F32, a: MomentumUpdateAttrs): void {
   const { momentum, negLearningRate, useNesterov } = a;
+  const ftz = flushOtherSubnormals;
   for (let i = 0; i < x.length; i++) {
     const gi = g[i]!;
-    const ai = f(f(momentum * acc[i]!) + gi);
+    let ai = f(f(momentum * acc[i]!) + gi);
+    if (ftz) ai = flushed(ai);
     acco[i] = ai;
     const step = useNesterov ? f(gi + f(ai * momentum)) : ai;
     xo[i] = f(negLearningRate * step) + x[i]!;
@@ -104,10 +118,13 @@ export function momentumUpdateLoop(x: F32, acc: F32, g: F32, xo: F32, acco: F32,
 
 export function rmspropUpdateLoop(x: F32, ms: F32, mom: F32, g: F32, xo: F32, mso: F32, momo: F32, a: RMSPropUpdateAttrs): void {
   const { decay, oneMinusDecay, momentum, learningRate, epsilon } = a;
+  const ftz = flushOtherSubnormals;
   for (let i = 0; i < x.length; i++) {
     const gi = g[i]!;
-    const s = f(f(ms[i]! * decay) + f(f(gi * gi) * oneMinusDecay));
-    const p = f(f(mom[i]! * momentum) + f(f(gi * learningRate) / f(Math.sqrt(f(s + epsilon)))));
+    let s = f(f(ms[i]! * decay) + f(f(gi * gi) * oneMinusDecay));
+    if (ftz) s = flushed(s);
+    let p = f(f(mom[i]! * momentum) + f(f(gi * learningRate) / f(Math.sqrt(f(s + epsilon)))));
+    if (ftz) p = flushed(p);
     mso[i] = s;
     momo[i] = p;
     xo[i] = x[i]! - p;
@@ -120,10 +137,12 @@ interface OptimizerSimd {
     b2: number, omb2: number, omab1: number, omab2: number, eps: number, neglr: number, decay: number, factor: number,
     ftz: number,
   ): void;
-  momentum_update(x: number, a: number, g: number, xo: number, ao: number, n: number, mom: number, c: number, nesterov: number): void;
+  momentum_update(
+    x: number, a: number, g: number, xo: number, ao: number, n: number, mom: number, c: number, nesterov: number, ftz: number,
+  ): void;
   rmsprop_update(
     x: number, ms: number, mom: number, g: number, xo: number, mso: number, momo: number, n: number, decay: number,
-    omdecay: number, momentum: number, lr: number, eps: number,
+    omdecay: number, momentum: number, lr: number, eps: number, ftz: number,
   ): void;
 }
 
@@ -186,7 +205,7 @@ const momentumUpdateWasm = wasmKernel(MOMENTUM_UPDATE, ['x', 'accumulation', 'g'
   if (simd) {
     const [x, acc, g] = ins.map((t) => heapAddress(backend, t)) as [number, number, number];
     const [xo, acco] = outs.map((t) => heapAddress(backend, t)) as [number, number];
-    simd.momentum_update(x, acc, g, xo, acco, sizeOf(ins[0]!), a.momentum, a.negLearningRate, a.useNesterov ? 1 : 0);
+    simd.momentum_update(x, acc, g, xo, acco, sizeOf(ins[0]!), a.momentum, a.negLearningRate, a.useNesterov ? 1 : 0, flushOtherSubnormals ? 1 : 0);
     return;
   }
   const [x, acc, g] = ins.map((t) => heapF32(backend, t)) as [F32, F32, F32];
@@ -200,7 +219,10 @@ const rmspropUpdateWasm = wasmKernel(RMSPROP_UPDATE, ['x', 'meanSquare', 'moment
   if (simd) {
     const [x, ms, mom, g] = ins.map((t) => heapAddress(backend, t)) as [number, number, number, number];
     const [xo, mso, momo] = outs.map((t) => heapAddress(backend, t)) as [number, number, number];
-    simd.rmsprop_update(x, ms, mom, g, xo, mso, momo, sizeOf(ins[0]!), a.decay, a.oneMinusDecay, a.momentum, a.learningRate, a.epsilon);
+    simd.rmsprop_update(
+      x, ms, mom, g, xo, mso, momo, sizeOf(ins[0]!), a.decay, a.oneMinusDecay, a.momentum, a.learningRate, a.epsilon,
+      flushOtherSubnormals ? 1 : 0,
+    );
     return;
   }
   const [x, ms, mom, g] = ins.map((t) => heapF32(backend, t)) as [F32, F32, F32, F32];

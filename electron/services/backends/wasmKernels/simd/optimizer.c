@@ -83,15 +83,18 @@ void adam_update(const float* x, const float* m, const float* v, const float* g,
 /*
  * tfjs MomentumOptimizer.applyGradients for one weight (c = -lr):
  *   a' = mom*a + g;   x' = c*a' + x   (or, Nesterov, x' = c*(g + a'*mom) + x)
+ * `ftz` as for Adam: a' that comes out subnormal is stored as 0 and the step uses that 0 (a zero gradient decays a by
+ * mom every step into the subnormal range, with the same microcode-assist slowdown).
  */
-EXPORT(momentum_update)
-void momentum_update(const float* x, const float* a, const float* g, float* xo, float* ao, int n, float mom, float c,
-                     int nesterov) {
+static inline __attribute__((always_inline)) void momentum_body(const float* x, const float* a, const float* g,
+                                                                float* xo, float* ao, int n, float mom, float c,
+                                                                int nesterov, int ftz) {
   const f4 MOM = wasm_f32x4_splat(mom), C = wasm_f32x4_splat(c);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
     f4 gi = wasm_v128_load(g + i);
     f4 ai = wasm_f32x4_add(wasm_f32x4_mul(MOM, wasm_v128_load(a + i)), gi);
+    if (ftz) ai = flush_subnormal(ai);
     wasm_v128_store(ao + i, ai);
     f4 step = nesterov ? wasm_f32x4_add(gi, wasm_f32x4_mul(ai, MOM)) : ai;
     wasm_v128_store(xo + i, wasm_f32x4_add(wasm_f32x4_mul(C, step), wasm_v128_load(x + i)));
@@ -99,27 +102,39 @@ void momentum_update(const float* x, const float* a, const float* g, float* xo, 
   for (; i < n; i++) {
     float gi = g[i];
     float ai = mom * a[i] + gi;
+    if (ftz) ai = flush_subnormal1(ai);
     ao[i] = ai;
     float step = nesterov ? gi + ai * mom : ai;
     xo[i] = c * step + x[i];
   }
 }
 
+EXPORT(momentum_update)
+void momentum_update(const float* x, const float* a, const float* g, float* xo, float* ao, int n, float mom, float c,
+                     int nesterov, int ftz) {
+  if (ftz) momentum_body(x, a, g, xo, ao, n, mom, c, nesterov, 1);
+  else momentum_body(x, a, g, xo, ao, n, mom, c, nesterov, 0);
+}
+
 /*
  * tfjs RMSPropOptimizer.applyGradients (not centered) for one weight:
  *   ms' = ms*decay + (g*g)*(1-decay);   mom' = mom*momentum + (g*lr)/sqrt(ms' + eps);   x' = x - mom'
+ * `ftz` as for Adam: ms' and mom' that come out subnormal are stored as 0, and mom' and x' use that 0 (a zero
+ * gradient decays both by decay / momentum every step into the subnormal range).
  */
-EXPORT(rmsprop_update)
-void rmsprop_update(const float* x, const float* ms, const float* mom, const float* g, float* xo, float* mso,
-                    float* momo, int n, float decay, float omdecay, float momentum, float lr, float eps) {
+static inline __attribute__((always_inline)) void rmsprop_body(
+    const float* x, const float* ms, const float* mom, const float* g, float* xo, float* mso, float* momo, int n,
+    float decay, float omdecay, float momentum, float lr, float eps, int ftz) {
   const f4 D = wasm_f32x4_splat(decay), OMD = wasm_f32x4_splat(omdecay), MOMENTUM = wasm_f32x4_splat(momentum);
   const f4 LR = wasm_f32x4_splat(lr), EPS = wasm_f32x4_splat(eps);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
     f4 gi = wasm_v128_load(g + i);
     f4 s = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(ms + i), D), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), OMD));
+    if (ftz) s = flush_subnormal(s);
     f4 p = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(mom + i), MOMENTUM),
                           wasm_f32x4_div(wasm_f32x4_mul(gi, LR), wasm_f32x4_sqrt(wasm_f32x4_add(s, EPS))));
+    if (ftz) p = flush_subnormal(p);
     wasm_v128_store(mso + i, s);
     wasm_v128_store(momo + i, p);
     wasm_v128_store(xo + i, wasm_f32x4_sub(wasm_v128_load(x + i), p));
@@ -127,9 +142,18 @@ void rmsprop_update(const float* x, const float* ms, const float* mom, const flo
   for (; i < n; i++) {
     float gi = g[i];
     float s = ms[i] * decay + (gi * gi) * omdecay;
+    if (ftz) s = flush_subnormal1(s);
     float p = mom[i] * momentum + (gi * lr) / __builtin_sqrtf(s + eps);
+    if (ftz) p = flush_subnormal1(p);
     mso[i] = s;
     momo[i] = p;
     xo[i] = x[i] - p;
   }
+}
+
+EXPORT(rmsprop_update)
+void rmsprop_update(const float* x, const float* ms, const float* mom, const float* g, float* xo, float* mso,
+                    float* momo, int n, float decay, float omdecay, float momentum, float lr, float eps, int ftz) {
+  if (ftz) rmsprop_body(x, ms, mom, g, xo, mso, momo, n, decay, omdecay, momentum, lr, eps, 1);
+  else rmsprop_body(x, ms, mom, g, xo, mso, momo, n, decay, omdecay, momentum, lr, eps, 0);
 }
