@@ -16,6 +16,7 @@ import { layers } from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { batchNormSync, hasBatchNormTrainingKernels, NB_BATCH_NORM_TRAIN } from '../backends/wasmKernels/batchNormTraining';
+import { hasMovingAveragesKernel, NB_MOVING_AVERAGES } from '../backends/wasmKernels/movingAverages';
 
 /** The fields of the stock layer this one reads (private in tfjs-layers' typings). */
 interface StockFields {
@@ -83,8 +84,19 @@ export class FastBatchNormalization extends StockBatchNormalization {
         { x: input, gamma: gamma.read(), beta: beta.read() },
         { epsilon: self.epsilon },
       ) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      updateMovingAverage(self.movingMean, mean, self.momentum);
-      updateMovingAverage(self.movingVariance, variance, self.momentum);
+      if (hasMovingAveragesKernel(tf.getBackend())) {
+        // Both updates in one kernel (same bits as the two calls below: movingAverages.ts).
+        const [movingMean, movingVariance] = tf.engine().runKernel(
+          NB_MOVING_AVERAGES,
+          { movingMean: self.movingMean.read(), movingVariance: self.movingVariance.read(), mean, variance },
+          { momentum: self.momentum },
+        ) as [tf.Tensor, tf.Tensor];
+        self.movingMean.write(movingMean);
+        self.movingVariance.write(movingVariance);
+      } else {
+        updateMovingAverage(self.movingMean, mean, self.momentum);
+        updateMovingAverage(self.movingVariance, variance, self.momentum);
+      }
       return y;
     });
   }
