@@ -52,6 +52,7 @@ import { estimateMacsPerSample, resolveWorkers } from '../electron/services/trai
 import { readGraphFile } from '../electron/services/files/readGraphFile';
 import { compileGraph } from '../electron/services/compiler/compileGraph';
 import { runTraining } from '../electron/services/training/runTraining';
+import { MNIST_TRAIN_SIZE } from '../electron/services/datasets/mnistDigits';
 import { TrainingHost } from '../electron/services/training/TrainingHost';
 import { pytorchAvailable, timePytorch, type ReferenceModel } from './kernels';
 import { IMAGE_BENCH_GOAL_RSS_MB, benchImageLoading } from './data/imageBench';
@@ -404,6 +405,11 @@ async function runDataSection(argv: readonly string[], report: (r: Result) => vo
 
 async function main(argv: string[]): Promise<number> {
   const samples = Number(arg(argv, '--samples') ?? 4096);
+  // The rates divide `samples` by an epoch's time: an epoch cannot hold more than the offline MNIST subset's training split.
+  if (!Number.isInteger(samples) || samples < 64 || samples > MNIST_TRAIN_SIZE) {
+    console.error(`--samples must be a whole number from 64 to ${MNIST_TRAIN_SIZE} (the offline MNIST training split), got ${arg(argv, '--samples')}`);
+    return 2;
+  }
   if (argv[0] === '--data-table') {
     console.log(JSON.stringify(await runTableBenchHere(Number(arg(argv, '--data-rows') ?? 1_000_000))));
     return 0;
