@@ -214,8 +214,9 @@ const forwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const sync = activeSync;
   if (simd && size > 0) {
     const rows = size / channels;
-    // 2C doubles (Σx, Σ(x − mean)²) + C floats; allocated as floats (tfjs' allocator aligns to 8+ bytes).
-    const scratch = wasm.makeOutput([5 * channels], 'float32');
+    // 3C doubles (Σx, Σ(x − mean)², and Σ(x − x[0]) while summing; then C floats k = γ/√(var + ε)); allocated as
+    // floats (tfjs' allocator aligns to 8+ bytes).
+    const scratch = wasm.makeOutput([6 * channels], 'float32');
     const at = (t: TensorInfo): number => heapAddress(wasm, t);
     if (!sync) {
       simd.bn_train_forward(at(x), at(gamma), at(beta), at(y), at(mean), at(variance), at(scratch), rows, channels, epsilon);

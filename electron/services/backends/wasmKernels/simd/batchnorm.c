@@ -3,92 +3,189 @@
  * in WebAssembly SIMD, run inside the tfjs wasm backend's memory. Built by scripts/build-simd-kernels.mjs; called from
  * ../batchNormTraining.ts. Register-only code: no stack, no globals, no libc (see the build script for why).
  *
- * Per-channel sums are taken over blocks of BLOCK rows in float32 (in a C-float scratch row, SIMD across channels) and
- * the block totals added into float64 per channel, so a 64x28x28 batch (50 176 rows) sums as accurately as tfjs' cpu
- * backend (which sums in JS doubles) without giving up SIMD. `scratch` is caller-provided memory, 8-byte aligned.
+ * Accuracy: per-channel sums are taken over blocks of BLOCK rows in float32 and the block totals added into float64 per
+ * channel, so a 64x28x28 batch (50 176 rows) sums as accurately as tfjs' cpu backend (which sums in JS doubles)
+ * without giving up SIMD. `scratch` is caller-provided memory, 8-byte aligned.
+ *
+ * Speed: every loop walks one block of rows (in L1) one chunk of channels at a time (NV vectors of 4), keeping the
+ * chunk's accumulators and per-channel constants in registers — no accumulator goes through memory per row. Channels
+ * past the last multiple of 4 take scalar loops. The forward's variance reads x once (see forward_sums).
  */
 #include <wasm_simd128.h>
 #define EXPORT(name) __attribute__((export_name(#name)))
+#define INLINE static inline __attribute__((always_inline))
 #define BLOCK 64
 typedef v128_t f4;
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store(p, v)
+#define ADD(a, b) wasm_f32x4_add(a, b)
+#define SUB(a, b) wasm_f32x4_sub(a, b)
+#define MUL(a, b) wasm_f32x4_mul(a, b)
+#define ZERO wasm_f32x4_splat(0.f)
+#define MAXV 4
 
-/* acc[c] = sum over rows [r0, r1) of x[r][c] (or of (x[r][c] - m[c])^2 when m is given). */
-static inline void block_sum(const float* x, const float* m, float* acc, int r0, int r1, int C) {
-  for (int c = 0; c < C; c++) acc[c] = 0.f;
-  for (int r = r0; r < r1; r++) {
-    const float* xr = x + (long)r * C;
-    int c = 0;
-    if (m) {
-      for (; c + 4 <= C; c += 4) {
-        f4 d = wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(m + c));
-        wasm_v128_store(acc + c, wasm_f32x4_add(wasm_v128_load(acc + c), wasm_f32x4_mul(d, d)));
-      }
-      for (; c < C; c++) { float d = xr[c] - m[c]; acc[c] += d * d; }
-    } else {
-      for (; c + 4 <= C; c += 4) wasm_v128_store(acc + c, wasm_f32x4_add(wasm_v128_load(acc + c), wasm_v128_load(xr + c)));
-      for (; c < C; c++) acc[c] += xr[c];
+/* Lanes 2h, 2h+1 of v as doubles. */
+INLINE v128_t half_f64(f4 v, int h) {
+  return wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(v, v, 2, 3, 2, 3) : v);
+}
+
+/* d[0..4) += (double)v[0..4). */
+INLINE void add_f64(double* d, f4 v) {
+  for (int h = 0; h < 2; h++) ST(d + 2 * h, wasm_f64x2_add(LD(d + 2 * h), half_f64(v, h)));
+}
+
+/*
+ * Forward sums. Σx is the float32 block sums added in double. The centred Σ(x − mean)² needs the whole batch's mean,
+ * which a single pass does not have; instead each block is summed a second time while it is in L1, centred on its own
+ * float mean mb: Q = Σ(x − mb)², S = Σ(x − mb) (small centred float32 sums), and with d = mb − K (K = row 0 of x, a
+ * per-channel reference inside the data's range) the exact identities
+ *   Σ_block (x − K)² = Q + 2dS + n·d²,   Σ_block (x − K) = S + n·d
+ * accumulate A = Σ(x − K)² and B = Σ(x − K) in double. At the end, with m the float32 mean and e = m − K,
+ *   m2 = Σ(x − m)² = A − 2e·B + M·e²
+ * (double, all terms of the data's spread around K: no cancellation a float could see). So x is read from memory once
+ * for both sums, and the float32 error is that of sums centred within 64-row blocks — at least as accurate as two
+ * passes summing (x − m)² in float32 blocks.
+ */
+INLINE void fwd_block_v(const float* p, const float* K, int n, long C, double* sum, double* A, double* B, const int NV) {
+  f4 s0[MAXV], s1[MAXV];
+  for (int v = 0; v < NV; v++) s0[v] = s1[v] = ZERO;
+  const float* q = p;
+  int r = 0;
+  for (; r + 2 <= n; r += 2, q += 2 * C) {
+    for (int v = 0; v < NV; v++) {
+      s0[v] = ADD(s0[v], LD(q + 4 * v));
+      s1[v] = ADD(s1[v], LD(q + C + 4 * v));
     }
   }
+  if (r < n) for (int v = 0; v < NV; v++) s0[v] = ADD(s0[v], LD(q + 4 * v));
+  const f4 invn = wasm_f32x4_splat(1.f / (float)n);
+  f4 mb[MAXV];
+  for (int v = 0; v < NV; v++) {
+    f4 total = ADD(s0[v], s1[v]);
+    add_f64(sum + 4 * v, total);
+    mb[v] = MUL(total, invn);
+  }
+  f4 Q[MAXV], S[MAXV];
+  for (int v = 0; v < NV; v++) Q[v] = S[v] = ZERO;
+  q = p;
+  for (r = 0; r < n; r++, q += C) {
+    for (int v = 0; v < NV; v++) {
+      f4 d = SUB(LD(q + 4 * v), mb[v]);
+      S[v] = ADD(S[v], d);
+      Q[v] = ADD(Q[v], MUL(d, d));
+    }
+  }
+  const v128_t nd = wasm_f64x2_splat((double)n);
+  const v128_t two = wasm_f64x2_splat(2.0);
+  for (int v = 0; v < NV; v++) {
+    for (int h = 0; h < 2; h++) {
+      const int o = 4 * v + 2 * h;
+      v128_t d = wasm_f64x2_sub(half_f64(mb[v], h), wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(K + o)));
+      v128_t s = half_f64(S[v], h);
+      v128_t a = wasm_f64x2_add(half_f64(Q[v], h), wasm_f64x2_mul(wasm_f64x2_mul(two, d), s));
+      a = wasm_f64x2_add(a, wasm_f64x2_mul(nd, wasm_f64x2_mul(d, d)));
+      ST(A + o, wasm_f64x2_add(LD(A + o), a));
+      ST(B + o, wasm_f64x2_add(LD(B + o), wasm_f64x2_add(s, wasm_f64x2_mul(nd, d))));
+    }
+  }
+}
+
+/* The same for one channel (C % 4 tail). */
+INLINE void fwd_block_s(const float* p, float K, int n, long C, double* sum, double* A, double* B) {
+  float total = 0.f;
+  for (int r = 0; r < n; r++) total += p[r * C];
+  *sum += (double)total;
+  float mb = total * (1.f / (float)n);
+  float Q = 0.f, S = 0.f;
+  for (int r = 0; r < n; r++) {
+    float d = p[r * C] - mb;
+    S += d;
+    Q += d * d;
+  }
+  double d = (double)mb - (double)K;
+  *A += (double)Q + 2.0 * d * (double)S + (double)n * d * d;
+  *B += (double)S + (double)n * d;
 }
 
 /*
  * Forward, first half: this replica's per-channel sums. sum[c] = Σx (double), mean[c] = (float)(Σx/M), then
- * m2[c] = Σ(x − mean[c])² (double, centred on that float mean: the second of tf.moments' two passes).
- * acc: C floats of scratch. Data-parallel training combines two replicas' halves before normalising (sync BatchNorm).
+ * m2[c] = Σ(x − mean[c])² (double, centred on that float mean, like tf.moments' second pass). B: C doubles of scratch.
+ * Data-parallel training combines two replicas' halves before normalising (sync BatchNorm).
  */
-static inline void forward_sums(const float* x, float* mean, double* sum, double* m2, float* acc, int rows, int C) {
+static void forward_sums(const float* x, float* mean, double* sum, double* m2, double* B, int rows, int C) {
+  double* A = m2;
+  for (int c = 0; c < C; c++) sum[c] = A[c] = B[c] = 0.0;
+  const long LC = C;
+  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int n = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+    const float* p = x + (long)r0 * LC;
+    int c = 0;
+    for (; c + 4 * MAXV <= C; c += 4 * MAXV) fwd_block_v(p + c, x + c, n, LC, sum + c, A + c, B + c, MAXV);
+    for (; c + 4 <= C; c += 4) fwd_block_v(p + c, x + c, n, LC, sum + c, A + c, B + c, 1);
+    for (; c < C; c++) fwd_block_s(p + c, x[c], n, LC, sum + c, A + c, B + c);
+  }
   const double inv = 1.0 / (double)rows;
-  for (int pass = 0; pass < 2; pass++) {
-    double* total = pass == 0 ? sum : m2;
-    for (int c = 0; c < C; c++) total[c] = 0.0;
-    for (int r0 = 0; r0 < rows; r0 += BLOCK) {
-      int r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
-      block_sum(x, pass == 0 ? 0 : mean, acc, r0, r1, C);
-      for (int c = 0; c < C; c++) total[c] += (double)acc[c];
-    }
-    if (pass == 0) for (int c = 0; c < C; c++) mean[c] = (float)(total[c] * inv);
+  for (int c = 0; c < C; c++) {
+    mean[c] = (float)(sum[c] * inv);
+    const double e = (double)mean[c] - (double)x[c];
+    const double v = A[c] - 2.0 * e * B[c] + (double)rows * e * e;
+    m2[c] = v > 0.0 ? v : 0.0; /* a sum of squares; rounding must not make it negative */
+  }
+}
+
+/* y = (x − m)·k + beta on n rows of one chunk; the chunk's constants stay in registers. */
+INLINE void norm_block_v(const float* x, float* y, const float* m, const float* k, const float* beta, int n, long C,
+                         const int NV) {
+  f4 mv[MAXV], kv[MAXV], bv[MAXV];
+  for (int v = 0; v < NV; v++) { mv[v] = LD(m + 4 * v); kv[v] = LD(k + 4 * v); bv[v] = LD(beta + 4 * v); }
+  for (int r = 0; r < n; r++, x += C, y += C) {
+    for (int v = 0; v < NV; v++) ST(y + 4 * v, ADD(MUL(SUB(LD(x + 4 * v), mv[v]), kv[v]), bv[v]));
   }
 }
 
 /* Forward, second half: y = (x − mean)·k + beta with k = gamma/√(variance + eps). k: C floats of scratch. */
-static inline void normalize(const float* x, const float* gamma, const float* beta, float* y, const float* mean,
-                             const float* variance, float* k, int rows, int C, float eps) {
+static void normalize(const float* x, const float* gamma, const float* beta, float* y, const float* mean,
+                      const float* variance, float* k, int rows, int C, float eps) {
   for (int c = 0; c < C; c++) k[c] = (float)((double)gamma[c] / __builtin_sqrt((double)variance[c] + (double)eps));
-  for (int r = 0; r < rows; r++) {
-    const float* xr = x + (long)r * C;
-    float* yr = y + (long)r * C;
+  const long LC = C;
+  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int n = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+    const float* xb = x + (long)r0 * LC;
+    float* yb = y + (long)r0 * LC;
     int c = 0;
-    for (; c + 4 <= C; c += 4) {
-      f4 d = wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c));
-      wasm_v128_store(yr + c, wasm_f32x4_add(wasm_f32x4_mul(d, wasm_v128_load(k + c)), wasm_v128_load(beta + c)));
+    for (; c + 8 <= C; c += 8) norm_block_v(xb + c, yb + c, mean + c, k + c, beta + c, n, LC, 2);
+    for (; c + 4 <= C; c += 4) norm_block_v(xb + c, yb + c, mean + c, k + c, beta + c, n, LC, 1);
+    for (; c < C; c++) {
+      const float mc = mean[c], kc = k[c], bc = beta[c];
+      for (int r = 0; r < n; r++) yb[r * LC + c] = (xb[r * LC + c] - mc) * kc + bc;
     }
-    for (; c < C; c++) yr[c] = (xr[c] - mean[c]) * k[c] + beta[c];
   }
 }
 
 /*
- * Forward: mean[c] = Σx/M, variance[c] = Σ(x − mean)²/M (biased, two passes like tf.moments), then
- * y = (x − mean)·k + beta with k = gamma/√(variance + eps). scratch: 2C doubles + C floats.
+ * Forward: mean[c] = Σx/M, variance[c] = Σ(x − mean)²/M (biased, centred like tf.moments), then
+ * y = (x − mean)·k + beta with k = gamma/√(variance + eps). scratch: 3C doubles.
  */
 EXPORT(bn_train_forward)
 void bn_train_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* variance,
                       void* scratch, int rows, int C, float eps) {
   double* sum = (double*)scratch;
   double* m2 = sum + C;
-  float* acc = (float*)(m2 + C);
-  forward_sums(x, mean, sum, m2, acc, rows, C);
+  double* B = m2 + C;
+  forward_sums(x, mean, sum, m2, B, rows, C);
   const double inv = 1.0 / (double)rows;
   for (int c = 0; c < C; c++) variance[c] = (float)(m2[c] * inv);
-  normalize(x, gamma, beta, y, mean, variance, acc, rows, C, eps);
+  normalize(x, gamma, beta, y, mean, variance, (float*)B, rows, C, eps);
 }
 
-/* The two halves of bn_train_forward, exported for synchronised BatchNorm (scratch as there; sums read by JS). */
+/* The two halves of bn_train_forward, exported for synchronised BatchNorm (scratch as there; sum, m2 read by JS). */
 EXPORT(bn_forward_sums)
 void bn_forward_sums(const float* x, float* mean, void* scratch, int rows, int C) {
   double* sum = (double*)scratch;
-  forward_sums(x, mean, sum, sum + C, (float*)(sum + 2 * C), rows, C);
+  forward_sums(x, mean, sum, sum + C, sum + 2 * C, rows, C);
 }
 
+/* scratch: C floats. */
 EXPORT(bn_normalize)
 void bn_normalize(const float* x, const float* gamma, const float* beta, float* y, const float* mean,
                   const float* variance, void* scratch, int rows, int C, float eps) {
@@ -106,33 +203,76 @@ void bn_normalize(const float* x, const float* gamma, const float* beta, float* 
  * bn_backward_apply takes the sums for dgamma/dbeta (this replica's) apart from those for dx (the combined ones, with
  * `inv` the divisor; see ../batchNormTraining.ts).
  */
-static inline void backward_sums(const float* dy, const float* x, const float* mean, double* sumDy, double* sumDyX,
-                                 float* accDy, float* accDyX, int rows, int C) {
-  for (int c = 0; c < C; c++) { sumDy[c] = 0.0; sumDyX[c] = 0.0; }
-  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
-    int r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
-    for (int c = 0; c < C; c++) { accDy[c] = 0.f; accDyX[c] = 0.f; }
-    for (int r = r0; r < r1; r++) {
-      const float* dyr = dy + (long)r * C;
-      const float* xr = x + (long)r * C;
-      int c = 0;
-      for (; c + 4 <= C; c += 4) {
-        f4 g = wasm_v128_load(dyr + c);
-        f4 d = wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c));
-        wasm_v128_store(accDy + c, wasm_f32x4_add(wasm_v128_load(accDy + c), g));
-        wasm_v128_store(accDyX + c, wasm_f32x4_add(wasm_v128_load(accDyX + c), wasm_f32x4_mul(g, d)));
-      }
-      for (; c < C; c++) { float g = dyr[c]; accDy[c] += g; accDyX[c] += g * (xr[c] - mean[c]); }
+INLINE void bwd_block_v(const float* dy, const float* x, const float* m, int n, long C, double* sumDy, double* sumDyX,
+                        const int NV) {
+  f4 g0[MAXV], h0[MAXV], g1[MAXV], h1[MAXV], mv[MAXV];
+  for (int v = 0; v < NV; v++) { g0[v] = h0[v] = g1[v] = h1[v] = ZERO; mv[v] = LD(m + 4 * v); }
+  int r = 0;
+  for (; r + 2 <= n; r += 2, dy += 2 * C, x += 2 * C) {
+    for (int v = 0; v < NV; v++) {
+      f4 ga = LD(dy + 4 * v), gb = LD(dy + C + 4 * v);
+      g0[v] = ADD(g0[v], ga);
+      g1[v] = ADD(g1[v], gb);
+      h0[v] = ADD(h0[v], MUL(ga, SUB(LD(x + 4 * v), mv[v])));
+      h1[v] = ADD(h1[v], MUL(gb, SUB(LD(x + C + 4 * v), mv[v])));
     }
-    for (int c = 0; c < C; c++) { sumDy[c] += (double)accDy[c]; sumDyX[c] += (double)accDyX[c]; }
+  }
+  if (r < n) {
+    for (int v = 0; v < NV; v++) {
+      f4 ga = LD(dy + 4 * v);
+      g0[v] = ADD(g0[v], ga);
+      h0[v] = ADD(h0[v], MUL(ga, SUB(LD(x + 4 * v), mv[v])));
+    }
+  }
+  for (int v = 0; v < NV; v++) {
+    add_f64(sumDy + 4 * v, ADD(g0[v], g1[v]));
+    add_f64(sumDyX + 4 * v, ADD(h0[v], h1[v]));
+  }
+}
+
+static void backward_sums(const float* dy, const float* x, const float* mean, double* sumDy, double* sumDyX, int rows,
+                          int C) {
+  for (int c = 0; c < C; c++) sumDy[c] = sumDyX[c] = 0.0;
+  const long LC = C;
+  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int n = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+    const float* dyb = dy + (long)r0 * LC;
+    const float* xb = x + (long)r0 * LC;
+    int c = 0;
+    for (; c + 8 <= C; c += 8) bwd_block_v(dyb + c, xb + c, mean + c, n, LC, sumDy + c, sumDyX + c, 2);
+    for (; c + 4 <= C; c += 4) bwd_block_v(dyb + c, xb + c, mean + c, n, LC, sumDy + c, sumDyX + c, 1);
+    for (; c < C; c++) {
+      const float mc = mean[c];
+      float g = 0.f, h = 0.f;
+      for (int r = 0; r < n; r++) {
+        float d = dyb[r * LC + c];
+        g += d;
+        h += d * (xb[r * LC + c] - mc);
+      }
+      sumDy[c] += (double)g;
+      sumDyX[c] += (double)h;
+    }
+  }
+}
+
+/* dx = a·dy + b·(x − m) + s on n rows of one chunk, constants in registers. */
+INLINE void apply_block_v(const float* dy, const float* x, float* dx, const float* a, const float* b, const float* s,
+                          const float* m, int n, long C, const int NV) {
+  f4 av[MAXV], bv[MAXV], sv[MAXV], mv[MAXV];
+  for (int v = 0; v < NV; v++) { av[v] = LD(a + 4 * v); bv[v] = LD(b + 4 * v); sv[v] = LD(s + 4 * v); mv[v] = LD(m + 4 * v); }
+  for (int r = 0; r < n; r++, dy += C, x += C, dx += C) {
+    for (int v = 0; v < NV; v++) {
+      f4 t = ADD(MUL(av[v], LD(dy + 4 * v)), MUL(bv[v], SUB(LD(x + 4 * v), mv[v])));
+      ST(dx + 4 * v, ADD(t, sv[v]));
+    }
   }
 }
 
 /* coef: 3C floats of scratch (a, b, s). */
-static inline void backward_apply(const float* dy, const float* x, const float* gamma, const float* mean,
-                                  const float* variance, float* dx, float* dgamma, float* dbeta, const double* sumDy,
-                                  const double* sumDyX, const double* cDy, const double* cDyX, double inv, float* coef,
-                                  int rows, int C, float eps) {
+static void backward_apply(const float* dy, const float* x, const float* gamma, const float* mean,
+                           const float* variance, float* dx, float* dgamma, float* dbeta, const double* sumDy,
+                           const double* sumDyX, const double* cDy, const double* cDyX, double inv, float* coef,
+                           int rows, int C, float eps) {
   float* a = coef;
   float* b = coef + C;
   float* s = coef + 2 * C;
@@ -145,18 +285,20 @@ static inline void backward_apply(const float* dy, const float* x, const float* 
     b[c] = (float)(-g * r * r * r * cDyX[c] * inv);
     s[c] = (float)(-g * r * cDy[c] * inv);
   }
-  for (int r = 0; r < rows; r++) {
-    const float* dyr = dy + (long)r * C;
-    const float* xr = x + (long)r * C;
-    float* dxr = dx + (long)r * C;
+  const long LC = C;
+  for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int n = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+    const long o = (long)r0 * LC;
     int c = 0;
-    for (; c + 4 <= C; c += 4) {
-      f4 d = wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c));
-      f4 v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(dyr + c)),
-                            wasm_f32x4_mul(wasm_v128_load(b + c), d));
-      wasm_v128_store(dxr + c, wasm_f32x4_add(v, wasm_v128_load(s + c)));
+    for (; c + 8 <= C; c += 8) apply_block_v(dy + o + c, x + o + c, dx + o + c, a + c, b + c, s + c, mean + c, n, LC, 2);
+    for (; c + 4 <= C; c += 4) apply_block_v(dy + o + c, x + o + c, dx + o + c, a + c, b + c, s + c, mean + c, n, LC, 1);
+    for (; c < C; c++) {
+      const float ac = a[c], bc = b[c], sc = s[c], mc = mean[c];
+      for (int r = 0; r < n; r++) {
+        const long i = o + r * LC + c;
+        dx[i] = ac * dy[i] + bc * (x[i] - mc) + sc;
+      }
     }
-    for (; c < C; c++) dxr[c] = a[c] * dyr[c] + b[c] * (xr[c] - mean[c]) + s[c];
   }
 }
 
@@ -165,18 +307,16 @@ void bn_train_backward(const float* dy, const float* x, const float* gamma, cons
                        float* dx, float* dgamma, float* dbeta, void* scratch, int rows, int C, float eps) {
   double* sumDy = (double*)scratch;
   double* sumDyX = sumDy + C;
-  float* acc = (float*)(sumDyX + C);
-  backward_sums(dy, x, mean, sumDy, sumDyX, acc, acc + C, rows, C);
+  backward_sums(dy, x, mean, sumDy, sumDyX, rows, C);
   backward_apply(dy, x, gamma, mean, variance, dx, dgamma, dbeta, sumDy, sumDyX, sumDy, sumDyX, 1.0 / (double)rows,
-                 acc, rows, C, eps);
+                 (float*)(sumDyX + C), rows, C, eps);
 }
 
-/* scratch: 2C doubles (Σdy, S, read by JS) + 2C floats. */
+/* scratch: 2C doubles (Σdy, S, read by JS). */
 EXPORT(bn_backward_sums)
 void bn_backward_sums(const float* dy, const float* x, const float* mean, void* scratch, int rows, int C) {
   double* sumDy = (double*)scratch;
-  float* acc = (float*)(sumDy + 2 * C);
-  backward_sums(dy, x, mean, sumDy, sumDy + C, acc, acc + C, rows, C);
+  backward_sums(dy, x, mean, sumDy, sumDy + C, rows, C);
 }
 
 /* sums: this replica's Σdy, S (2C doubles), then the combined ones (2C doubles); scratch: 3C floats. */
