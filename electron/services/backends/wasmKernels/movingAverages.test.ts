@@ -54,7 +54,7 @@ describe('NbMovingAverages', () => {
       layer.setWeights([tf.ones([16]), tf.zeros([16]), tf.tensor(seededUniform(16, 7)), tf.tensor(seededUniform(16, 8, 0.5, 2))]);
       const x = tf.tensor(seededUniform(4 * 6 * 6 * 16, 9, -2, 3), shape);
       const info = await tf.profile(() => {
-        for (let step = 0; step < 3; step++) tf.tidy(() => layer.apply(x, { training: true }));
+        for (let step = 0; step < 3; step++) tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor);
       });
       const stats = layer.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
       const kernels = info.kernels.map((k) => k.name);
