@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { installDilatedConvTraining } from './dilatedConvTraining';
+import { installEagerBackprop } from './eagerBackprop';
 import { installNodeUtilShim } from './nodeUtilShim';
 import { installGradientOverrides } from './gradientOverrides';
 import { registerChainedOps } from './registerChainedOps';
@@ -187,6 +188,8 @@ export async function selectBackend(
   installDilatedConvTraining();
   // Sum/Mean gradients that do not build a ones tensor in JavaScript on every step.
   installGradientOverrides();
+  // Backward passes free each activation and gradient once used, not all at the end (the wasm heap peaks lower).
+  installEagerBackprop();
   if (preferred !== 'auto') {
     if (!(preferred in LABELS)) {
       throw new Error(`unknown backend "${String(preferred)}": expected auto, tensorflow, wasm or cpu`);

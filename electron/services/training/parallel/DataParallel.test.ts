@@ -1,6 +1,7 @@
 /**
  * Data-parallel training with a real worker thread (its own tfjs engine and wasm instance) on the wasm backend.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { StartedEvent } from '../../../../shared/contracts/trainer';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../../../shared/format/trainingConfig';
@@ -160,6 +161,42 @@ describe('DataParallel', () => {
     });
     await expect(run).rejects.toThrow(/Data-parallel training worker exited unexpectedly/);
     expect(killed).toBe(true);
+  }, 60_000);
+
+  it('keeps both replicas\' tensor counts constant from step to step (nothing kept across steps)', async () => {
+    const backend = await selectBackend('wasm');
+    const restore = installSeededMathRandom(1);
+    const { model, head } = compileGraph(BN_DROPOUT_MLP);
+    const rows = 25; // uneven halves (13 + 12), synchronised BatchNorm on
+    const parallel = new DataParallel({
+      model, graph: BN_DROPOUT_MLP, config: config({ batchSize: rows }), backend, loss: head.loss, metrics: ['accuracy'],
+      inputShape: [2], targetWidth: 2, maxBatchRows: rows,
+    });
+    try {
+      model.compile({ optimizer: 'adam', loss: head.loss, metrics: ['accuracy'] });
+      const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
+      const y = new Float32Array(rows * 2);
+      for (let i = 0; i < rows; i++) y[i * 2 + (i % 2)] = 1;
+      const step = () => parallel.trainOnBatch(model, model.optimizer, x, y, rows);
+      await step(); // the first step creates the optimizer's slots on both replicas
+      const trainer = tf.memory().numTensors;
+      const worker = await parallel.replicaMemory();
+      for (let i = 0; i < 4; i++) await step();
+      expect(tf.memory().numTensors).toBe(trainer);
+      const after = await parallel.replicaMemory();
+      expect(after.numTensors).toBe(worker.numTensors);
+      // The worker holds its model's weights (trainable and moving statistics) and Adam's two slots per trainable weight,
+      // nothing else: no copies of its initial weights.
+      const weights = model.weights.length;
+      const trainable = model.trainableWeights.length;
+      expect(after.numTensors).toBeLessThanOrEqual(weights + 2 * trainable + 2);
+      expect(after.wasmHeapBytes).toBeGreaterThan(0);
+      expect(after.v8HeapUsedBytes).toBeGreaterThan(0);
+    } finally {
+      await parallel.dispose();
+      model.dispose();
+      restore();
+    }
   }, 60_000);
 
   it('reports an error raised inside the worker with its cause', async () => {

@@ -57,6 +57,7 @@ import { clipFlatGradients, type GradientClipPlan } from '../gradientTransforms'
 import { setBatchNormSync } from '../../backends/wasmKernels/batchNormTraining';
 import { leafLayers } from '../../compiler/leafLayers';
 import { averageUpdate } from './averageUpdate';
+import type { ThreadMemory } from './replicaMemory';
 import { createGradientStep, type GradientStep } from './gradientStep';
 import { ReplicaBatchNormSync, ReplicaGoneError } from './syncBatchNorm';
 import type { ReplicaInit } from './ReplicaInit';
@@ -189,6 +190,7 @@ export class DataParallel {
   private disposed = false;
   private exited = false;
   private snapshotWaiter: ((weights: Float32Array[]) => void) | undefined;
+  private memoryWaiter: ((memory: ThreadMemory) => void) | undefined;
   private readonly sync: ReplicaBatchNormSync;
   private readonly eachAverages: boolean;
 
@@ -243,7 +245,7 @@ export class DataParallel {
       });
     }
     this.ready = new Promise<void>((resolve) => {
-      this.worker.on('message', (m: { type: string; weights?: Float32Array[] }) => {
+      this.worker.on('message', (m: { type: string; weights?: Float32Array[]; memory?: ThreadMemory }) => {
         if (m.type === 'ready') {
           this.isReady = true;
           resolve();
@@ -251,6 +253,10 @@ export class DataParallel {
         else if (m.type === 'weights' && m.weights) {
           this.snapshotWaiter?.(m.weights);
           this.snapshotWaiter = undefined;
+        }
+        else if (m.type === 'memory' && m.memory) {
+          this.memoryWaiter?.(m.memory);
+          this.memoryWaiter = undefined;
         }
       });
     });
@@ -424,6 +430,14 @@ export class DataParallel {
     const weights = new Promise<Float32Array[]>((resolve) => (this.snapshotWaiter = resolve));
     this.post(COMMAND.SNAPSHOT);
     return this.until(weights);
+  }
+
+  /** The worker thread's memory (wasm heap, V8 heap, live tensors) between steps (diagnostics and tests). */
+  async replicaMemory(): Promise<ThreadMemory> {
+    await this.until(this.ready);
+    const memory = new Promise<ThreadMemory>((resolve) => (this.memoryWaiter = resolve));
+    this.post(COMMAND.MEMORY);
+    return this.until(memory);
   }
 
   /** Stops the worker. Safe to call more than once. */

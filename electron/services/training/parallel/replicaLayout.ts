@@ -16,7 +16,7 @@ export const CTRL = {
   APPLY: 2,
   /** Rows of the worker's part of the batch (0 for a batch of 1). */
   ROWS: 3,
-  /** What STEP means: a training step, a weight snapshot, or exit. */
+  /** What STEP means: a training step, a weight snapshot, a memory report, or exit. */
   COMMAND: 4,
   /** 1 when the step's BatchNorm layers synchronise their statistics (syncBatchNorm.ts), 0 when each half uses its own. */
   SYNC_BN: 5,
@@ -51,7 +51,7 @@ const CTRL_INTS = 14;
 export const MODE_EACH_AVERAGES = 0;
 export const MODE_TRAINER_AVERAGES = 1;
 
-export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2 } as const;
+export const COMMAND = { STEP: 0, SNAPSHOT: 1, EXIT: 2, MEMORY: 3 } as const;
 
 export const MAX_METRICS = 8;
 

@@ -19,6 +19,7 @@ import { createGradientStep, tensorFromVolatile } from './gradientStep';
 import { ReplicaBatchNormSync, ReplicaGoneError } from './syncBatchNorm';
 import { COMMAND, CTRL, MODE_EACH_AVERAGES, replicaViews, WORKER_PHASES } from './replicaLayout';
 import { averageUpdate } from './averageUpdate';
+import { threadMemory } from './replicaMemory';
 import type { ReplicaInit } from './ReplicaInit';
 
 // No top-level await: the bundled app builds this entry as CommonJS (scripts/bundle-electron.mjs).
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
   if (model.weights.length !== init.weights.length) {
     throw new Error(`replica ${init.replica} built ${model.weights.length} weights, the trainer has ${init.weights.length}`);
   }
-  model.setWeights(init.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[], 'float32')));
+  // setWeights assigns (the variables share these tensors' buffers): the tensors themselves are ours to dispose.
+  const initial = init.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[], 'float32'));
+  model.setWeights(initial);
+  tf.dispose(initial);
   const optimizer = createOptimizer(init.optimizer, init.learningRate);
   model.compile({ optimizer, ...compiledLoss(init.loss, init.metrics) }); // as trainModel compiles the trainer's copy
   const step = createGradientStep(model, optimizer);
@@ -93,6 +97,10 @@ async function main(): Promise<void> {
     seen++;
     if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.SNAPSHOT) {
       port.postMessage({ type: 'weights', step: seen, weights: model.getWeights().map((w) => w.dataSync() as Float32Array) });
+      continue;
+    }
+    if (Atomics.load(ctrl, CTRL.COMMAND) === COMMAND.MEMORY) {
+      port.postMessage({ type: 'memory', memory: threadMemory() });
       continue;
     }
     const rows = Atomics.load(ctrl, CTRL.ROWS);
