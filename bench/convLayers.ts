@@ -6,12 +6,19 @@
  *   node --import tsx bench/convLayers.ts
  *   NB_DIRECT_CONV=0 NB_COL2IM_SCATTER=0 node --import tsx bench/convLayers.ts
  *
+ * With --winograd it compares the Winograd variants instead, on the 3×3 stride-1 layers (ResNet-20's and the bench
+ * CNN's 28×28×16): forward and input gradient by F(2×2,3×3) and by F(4×4,3×3), interleaved in this process (median of
+ * 5 alternations), at --batch (default 64; e.g. --batch 32):
+ *
+ *   node --import tsx bench/convLayers.ts --winograd --batch 32
+ *
  * Times are process.cpuUsage, so other work on the machine skews them less than wall time; each is the best of 3
  * runs of --calls calls (default 5). Outputs are not read back (the wasm kernels run synchronously; a dataSync of a
  * 64×28×28×16 output alone costs ~2.5 ms here).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../electron/services/backends/selectBackend';
+import { setWinogradF4, winogradStats } from '../electron/services/backends/wasmKernels/winogradConv2D';
 
 const i = process.argv.indexOf('--calls');
 const calls = i >= 0 ? Number(process.argv[i + 1]) : 5;
@@ -19,7 +26,9 @@ if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls must be a po
 
 await selectBackend('wasm', { wasmThreads: 1 });
 const rand = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 1);
-const B = 64;
+const bi = process.argv.indexOf('--batch');
+const B = bi >= 0 ? Number(process.argv[bi + 1]) : 64;
+if (!Number.isInteger(B) || B < 1) throw new Error(`--batch must be a positive integer, got ${process.argv[bi + 1]}`);
 /** name, x shape, filter shape, stride, occurrences per ResNet-20 step */
 const LAYERS: [string, number[], number[], number, number][] = [
   ['stem 3x3 28x28x1->16', [B, 28, 28, 1], [3, 3, 1, 16], 1, 1],
@@ -37,6 +46,45 @@ function cpuMs(fn: () => tf.Tensor, n: number): number {
   for (let k = 0; k < n; k++) fn().dispose();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000 / n;
+}
+
+if (process.argv.includes('--winograd')) {
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const total = { f2: 0, f4: 0, best: 0 };
+  for (const [name, xShape, fShape, s, times] of LAYERS) {
+    if (s !== 1 || fShape[0] !== 3 || fShape[2]! % 4 !== 0) continue;
+    const x = rand(xShape) as tf.Tensor4D;
+    const w = rand(fShape) as tf.Tensor4D;
+    const b = rand([fShape[3]!]) as tf.Tensor1D;
+    const dy = rand([B, xShape[1]!, xShape[2]!, fShape[3]!]);
+    const fns = {
+      fwd: () => tf.fused.conv2d({ x, filter: w, bias: b, strides: 1, pad: 'same', activation: 'relu' }),
+      dx: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: xShape }) as tf.Tensor,
+    };
+    const parts: string[] = [];
+    for (const kind of ['fwd', 'dx'] as const) {
+      const t: Record<'never' | 'always', number[]> = { never: [], always: [] };
+      for (let r = 0; r < 5; r++) {
+        for (const mode of ['never', 'always'] as const) {
+          setWinogradF4(mode);
+          const f4 = winogradStats.f4Calls;
+          fns[kind]().dispose();
+          if ((winogradStats.f4Calls > f4) !== (mode === 'always')) throw new Error(`${name} ${kind}: F(4×4) ${mode} did not take effect`);
+          t[mode].push(cpuMs(fns[kind], calls));
+        }
+      }
+      const f2 = median(t.never), f4 = median(t.always);
+      total.f2 += f2 * times;
+      total.f4 += f4 * times;
+      total.best += Math.min(f2, f4) * times;
+      parts.push(`${kind} F(2x2) ${f2.toFixed(2)} ms, F(4x4) ${f4.toFixed(2)} ms (${(f2 / f4).toFixed(2)}x)`);
+    }
+    setWinogradF4('auto');
+    console.log(`${name} batch ${B} ×${times}: ${parts.join('; ')}`);
+    tf.dispose([x, w, b, dy]);
+  }
+  console.log(`per ResNet-20 step (forward + input gradient): F(2x2) ${total.f2.toFixed(1)} ms, F(4x4) ${total.f4.toFixed(1)} ms, best per layer ${total.best.toFixed(1)} ms`);
+  process.exit(0);
 }
 
 const total = { fwd: 0, dx: 0, dw: 0 };

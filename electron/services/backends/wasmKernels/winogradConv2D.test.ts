@@ -4,7 +4,7 @@ import { selectBackend } from '../selectBackend';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
-import { setWinogradEnabled, winogradStats } from './winogradConv2D';
+import { setWinogradEnabled, setWinogradF4, winogradF4Pays, winogradStats } from './winogradConv2D';
 import { seededUniform } from '../../testing/seededUniform';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -61,6 +61,7 @@ describe('Winograd F(2×2,3×3) convolutions on wasm match the cpu backend', () 
       const expected = run(c, true);
       await tf.setBackend('wasm');
       setWinogradEnabled(winograd);
+      setWinogradF4('never');
       if (build) setRelaxedSimdEnabled(build === 'relaxed');
       try {
         if (build) expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
@@ -73,6 +74,7 @@ describe('Winograd F(2×2,3×3) convolutions on wasm match the cpu backend', () 
         expected.forEach((values, i) => expect(maxRelDiff(values, got[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
       } finally {
         setWinogradEnabled(true);
+        setWinogradF4('auto');
         setRelaxedSimdEnabled(undefined);
       }
     });
@@ -89,6 +91,81 @@ describe('Winograd F(2×2,3×3) convolutions on wasm match the cpu backend', () 
       withWinograd.forEach((values, i) => expect(maxRelDiff(values, without[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
     } finally {
       setSimdKernelsEnabled(true);
+    }
+  });
+});
+
+// F(4×4,3×3): 6×6 input tiles with larger transform coefficients, so the rounding is worse than F(2×2)'s; these are
+// the shapes it is chosen for (ResNet-20's and the bench CNN's 3×3 layers) and edge cases: odd sizes (partial 4×4
+// tiles, tiles per row not a multiple of the chunk), every padding, 4–64 channels, bias + ReLU, input gradient.
+const F4_CASES: Case[] = [
+  { x: [2, 28, 28, 16], co: 16, pad: 'same', relu: true },
+  { x: [2, 14, 14, 32], co: 32, pad: 'same', relu: false },
+  { x: [3, 7, 7, 64], co: 64, pad: 'same', relu: true },
+  { x: [1, 13, 11, 16], co: 32, pad: 'valid', relu: false },
+  { x: [3, 9, 10, 4], co: 16, pad: 'same', relu: true },
+  { x: [1, 6, 7, 16], co: 16, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], relu: true },
+  { x: [1, 1, 1, 4], co: 16, pad: 'same', relu: false },
+  { x: [2, 5, 6, 64], co: 32, pad: 'valid', relu: false },
+];
+
+describe('Winograd F(4×4,3×3) convolutions on wasm match the cpu backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  for (const build of ['plain', 'relaxed'] as const) {
+    it.each(F4_CASES.map((c) => [label(c), c] as const))(`F(4×4) (${build} build): %s`, async (_, c) => {
+      await tf.setBackend('cpu');
+      const expected = run(c, true);
+      await tf.setBackend('wasm');
+      setWinogradF4('always');
+      setRelaxedSimdEnabled(build === 'relaxed');
+      try {
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
+        const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+        const calls = winogradStats.calls;
+        const f4 = winogradStats.f4Calls;
+        const got = run(c, true);
+        expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(before); // scratch freed
+        // Forward with bias, forward without, the forward inside tf.grads and (16+ input channels) the input gradient.
+        const n = c.x[3] % 16 === 0 ? 4 : 3;
+        expect(winogradStats.calls - calls).toBe(n);
+        expect(winogradStats.f4Calls - f4).toBe(n);
+        expected.forEach((values, i) => expect(maxRelDiff(values, got[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
+      } finally {
+        setWinogradF4('auto');
+        setRelaxedSimdEnabled(undefined);
+      }
+    });
+  }
+
+  it('is chosen per layer: F(4×4) for the ResNet-20 and bench CNN 3×3 layers, F(2×2) for tiny maps and wide sums', async () => {
+    await tf.setBackend('wasm');
+    const layers: [[number, number, number, number], number, boolean][] = [
+      [[1, 28, 28, 16], 16, true],
+      [[1, 14, 14, 32], 32, true],
+      [[1, 7, 7, 64], 64, true],
+      [[1, 3, 3, 16], 16, false],
+      [[1, 7, 7, 128], 128, false],
+    ];
+    const conv = (x: [number, number, number, number], co: number) =>
+      tf.tidy(() => void tf.conv2d(tf.zeros(x) as tf.Tensor4D, tf.zeros([3, 3, x[3], co]) as tf.Tensor4D, 1, 'same'));
+    for (const [x, co, f4] of layers) {
+      const calls = winogradStats.calls;
+      const f4Calls = winogradStats.f4Calls;
+      conv(x, co);
+      expect(winogradStats.calls - calls, `${x}`).toBe(1);
+      expect(winogradStats.f4Calls - f4Calls, `${x}`).toBe(f4 ? 1 : 0);
+      expect(winogradF4Pays(x[1], x[2], x[3])).toBe(f4);
+    }
+    setWinogradF4('never'); // what NB_WINOGRAD_F4=0 sets
+    try {
+      const f4Calls = winogradStats.f4Calls;
+      conv([1, 28, 28, 16], 16);
+      expect(winogradStats.f4Calls - f4Calls).toBe(0);
+    } finally {
+      setWinogradF4('auto');
     }
   });
 });

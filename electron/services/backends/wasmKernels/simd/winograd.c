@@ -8,6 +8,9 @@
  * (V = Bt d B), multiplied element-wise-per-frequency with the transformed filter (U = G g Gt) as 16 small products
  * over the channels, and transformed back (Y = At M A). Transform coefficients are 0, +-1 and 1/2, so the rounding
  * stays close to the direct sum (tests compare with the cpu backend).
+ *
+ * winograd_filter_f4 / winograd_conv3x3_f4 (below): F(4x4, 3x3), 36 multiplies per 4x4 output tile, for the layers
+ * ../winogradConv2D.ts picks (winogradF4Pays).
  */
 #include <wasm_simd128.h>
 #include "nb_madd.h"
@@ -287,6 +290,255 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* Vs,
       wasm_v128_store(dw + (3 * a + 0) * cc + i, ADD(r[a][0], s));
       wasm_v128_store(dw + (3 * a + 1) * cc + i, MUL(SUB(r[a][1], r[a][2]), half));
       wasm_v128_store(dw + (3 * a + 2) * cc + i, ADD(s, r[a][3]));
+    }
+  }
+}
+
+/*
+ * Winograd F(4x4, 3x3): 6x6 input tiles, 36 channel products per 4x4 output tile, i.e. 2.25 multiplies per output
+ * and channel pair instead of F(2x2)'s 4. The transforms have larger coefficients than F(2x2)'s, so the rounding is
+ * worse; the interpolation points are 0, 1, -1, 1/2, -2 and infinity rather than Lavin & Gray's 0, +-1, +-2 (wincnn's
+ * default): same cost, and on random 64-channel layers the largest error against float64 is about 2.5x smaller
+ * (simulated 1.6e-4 -> 5.9e-5, relative to max(1, |y|)), because 1/2 keeps Bt's and At's coefficients small.
+ *
+ *   Bt = [1 -3/2   -2  3/2    1 0]   G = [    1      0     0]   At = [1  1  1   1  1 0]
+ *        [0   -1  1/2  5/2    1 0]       [  1/3    1/3   1/3]        [0  1 -1 1/2 -2 0]
+ *        [0    1 -5/2  1/2    1 0]       [ -1/3    1/3  -1/3]        [0  1  1 1/4  4 0]
+ *        [0   -2   -1    2    1 0]       [-16/15 -8/15 -4/15]        [0  1 -1 1/8 -8 1]
+ *        [0  1/2   -1 -1/2    1 0]       [ 1/15  -2/15  4/15]
+ *        [0    1 -3/2   -2  3/2 1]       [    0      0     1]
+ *
+ * (Y = At [(G g Gt) . (Bt d B)] A is the 4x4 correlation of the 6x6 patch d with the 3x3 filter g; checked exactly
+ * in rational arithmetic.) Written with named locals and macros instead of 6x6 arrays so that everything stays in
+ * wasm locals (no C stack).
+ */
+
+/* (o0..o5) = G (g0, g1, g2); divisions (not reciprocal products) so each coefficient costs one rounding. */
+#define G6(g0, g1, g2, o0, o1, o2, o3, o4, o5)                                                    \
+  do {                                                                                            \
+    const f4 s_ = ADD(g0, g2);                                                                    \
+    o0 = g0;                                                                                      \
+    o1 = wasm_f32x4_div(ADD(s_, g1), three);                                                      \
+    o2 = wasm_f32x4_div(SUB(g1, s_), three);                                                      \
+    o3 = wasm_f32x4_div(MUL(four, ADD(ADD(MUL(four, g0), ADD(g1, g1)), g2)), minus15);            \
+    o4 = wasm_f32x4_div(ADD(SUB(g0, ADD(g1, g1)), MUL(four, g2)), fifteen);                       \
+    o5 = g2;                                                                                      \
+  } while (0)
+
+/* U[k][c][o] (k = 6*xi + nu) = (G g Gt)[xi][nu] for the 3x3 slice g = w[.][.][c][o]; w is [3][3][ci][co], co % 4 == 0. */
+EXPORT(winograd_filter_f4)
+void winograd_filter_f4(const float* w, float* U, int ci, int co) {
+  const int cc = ci * co;
+  const f4 four = wasm_f32x4_splat(4.0f), three = wasm_f32x4_splat(3.0f);
+  const f4 fifteen = wasm_f32x4_splat(15.0f), minus15 = wasm_f32x4_splat(-15.0f);
+  for (int i = 0; i < cc; i += 4) {
+    f4 g00 = wasm_v128_load(w + 0 * cc + i), g01 = wasm_v128_load(w + 1 * cc + i), g02 = wasm_v128_load(w + 2 * cc + i);
+    f4 g10 = wasm_v128_load(w + 3 * cc + i), g11 = wasm_v128_load(w + 4 * cc + i), g12 = wasm_v128_load(w + 5 * cc + i);
+    f4 g20 = wasm_v128_load(w + 6 * cc + i), g21 = wasm_v128_load(w + 7 * cc + i), g22 = wasm_v128_load(w + 8 * cc + i);
+    /* G g: column b of g -> column b of the 6x3 product */
+    f4 r00, r10, r20, r30, r40, r50, r01, r11, r21, r31, r41, r51, r02, r12, r22, r32, r42, r52;
+    G6(g00, g10, g20, r00, r10, r20, r30, r40, r50);
+    G6(g01, g11, g21, r01, r11, r21, r31, r41, r51);
+    G6(g02, g12, g22, r02, r12, r22, r32, r42, r52);
+    /* (G g) Gt: each row of G g */
+#define FROW(xi)                                                                                  \
+    {                                                                                             \
+      f4 u0, u1, u2, u3, u4, u5;                                                                  \
+      G6(r##xi##0, r##xi##1, r##xi##2, u0, u1, u2, u3, u4, u5);                                   \
+      float* p = U + 6 * xi * cc + i;                                                             \
+      wasm_v128_store(p, u0); wasm_v128_store(p + cc, u1); wasm_v128_store(p + 2 * cc, u2);       \
+      wasm_v128_store(p + 3 * cc, u3); wasm_v128_store(p + 4 * cc, u4); wasm_v128_store(p + 5 * cc, u5); \
+    }
+    FROW(0) FROW(1) FROW(2) FROW(3) FROW(4) FROW(5)
+#undef FROW
+  }
+}
+
+/* (o0..o5) = Bt (d0..d5); outputs must be other variables than the inputs. NB_MADD: fused on the relaxed build. */
+#define BT6(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5)                                       \
+  do {                                                                                            \
+    const f4 c_ = SUB(d4, d2), e_ = SUB(d3, d1);                                                  \
+    o0 = NB_MADD(c15, e_, NB_MADD(mtwo, d2, ADD(d0, d4)));                                        \
+    o1 = NB_MADD(half, d2, NB_MADD(c25, d3, SUB(d4, d1)));                                        \
+    o2 = NB_MADD(half, d3, NB_MADD(mc25, d2, ADD(d4, d1)));                                       \
+    o3 = NB_MADD(two, e_, c_);                                                                    \
+    o4 = NB_MADD(mhalf, e_, c_);                                                                  \
+    o5 = NB_MADD(c15, c_, NB_MADD(mtwo, d3, ADD(d1, d5)));                                        \
+  } while (0)
+
+/* (y0..y3) = At (m0..m5) */
+#define AT6(m0, m1, m2, m3, m4, m5, y0, y1, y2, y3)                                               \
+  do {                                                                                            \
+    const f4 s12_ = ADD(m1, m2), d12_ = SUB(m1, m2);                                              \
+    y0 = ADD(ADD(m0, s12_), ADD(m3, m4));                                                         \
+    y1 = NB_MADD(mtwo, m4, NB_MADD(half, m3, d12_));                                              \
+    y2 = NB_MADD(four, m4, NB_MADD(quarter, m3, s12_));                                           \
+    y3 = NB_MADD(meight, m4, NB_MADD(eighth, m3, ADD(d12_, m5)));                                 \
+  } while (0)
+
+/* One input row r of a tile: 6 loads (LD(row pointer, column)), times B -> w<r>0..w<r>5. */
+#define IN_ROW(LD, r)                                                                             \
+  f4 w##r##0, w##r##1, w##r##2, w##r##3, w##r##4, w##r##5;                                        \
+  {                                                                                               \
+    const float* pr = p + r * rowStride;                                                          \
+    const int okr = (rm >> r) & 1;                                                                \
+    (void)okr;                                                                                    \
+    const f4 d0 = LD(pr, 0, r), d1 = LD(pr, 1, r), d2 = LD(pr, 2, r);                              \
+    const f4 d3 = LD(pr, 3, r), d4 = LD(pr, 4, r), d5 = LD(pr, 5, r);                              \
+    BT6(d0, d1, d2, d3, d4, d5, w##r##0, w##r##1, w##r##2, w##r##3, w##r##4, w##r##5);            \
+  }
+/* Column j of the row-transformed tile, times Bt -> V planes 6*i + j. */
+#define IN_COL(j)                                                                                 \
+  {                                                                                               \
+    f4 v0, v1, v2, v3, v4, v5;                                                                    \
+    BT6(w0##j, w1##j, w2##j, w3##j, w4##j, w5##j, v0, v1, v2, v3, v4, v5);                        \
+    wasm_v128_store(v + (0 + j) * vplane, v0); wasm_v128_store(v + (6 + j) * vplane, v1);          \
+    wasm_v128_store(v + (12 + j) * vplane, v2); wasm_v128_store(v + (18 + j) * vplane, v3);        \
+    wasm_v128_store(v + (24 + j) * vplane, v4); wasm_v128_store(v + (30 + j) * vplane, v5);        \
+  }
+#define LD_IN(pr, j, r) wasm_v128_load((pr) + (j) * ci)
+#define LD_EDGE(pr, j, r) wasm_v128_load((okr & (cm >> (j))) ? (pr) + (j) * ci : zeros)
+#define IN_TILE(LD)                                                                               \
+  {                                                                                               \
+    IN_ROW(LD, 0) IN_ROW(LD, 1) IN_ROW(LD, 2) IN_ROW(LD, 3) IN_ROW(LD, 4) IN_ROW(LD, 5)           \
+    IN_COL(0) IN_COL(1) IN_COL(2) IN_COL(3) IN_COL(4) IN_COL(5)                                   \
+  }
+
+/* Output column j: At (m0j..m5j) -> s0j..s3j */
+#define OUT_COL(j)                                                                                \
+  f4 s0##j, s1##j, s2##j, s3##j;                                                                  \
+  {                                                                                               \
+    const float* mj = m + j * mplane;                                                             \
+    const f4 m0 = wasm_v128_load(mj), m1 = wasm_v128_load(mj + 6 * mplane);                       \
+    const f4 m2 = wasm_v128_load(mj + 12 * mplane), m3 = wasm_v128_load(mj + 18 * mplane);        \
+    const f4 m4 = wasm_v128_load(mj + 24 * mplane), m5 = wasm_v128_load(mj + 30 * mplane);        \
+    AT6(m0, m1, m2, m3, m4, m5, s0##j, s1##j, s2##j, s3##j);                                      \
+  }
+/* Output row i: (s i0..s i5) At -> 4 outputs, bias, ReLU, stored where inside the output */
+#define OUT_ROW(i)                                                                                \
+  if (i < rows) {                                                                                 \
+    f4 y0, y1, y2, y3;                                                                            \
+    AT6(s##i##0, s##i##1, s##i##2, s##i##3, s##i##4, s##i##5, y0, y1, y2, y3);                    \
+    y0 = ADD(y0, bv); y1 = ADD(y1, bv); y2 = ADD(y2, bv); y3 = ADD(y3, bv);                       \
+    if (relu) { y0 = wasm_f32x4_max(y0, zero); y1 = wasm_f32x4_max(y1, zero); y2 = wasm_f32x4_max(y2, zero); y3 = wasm_f32x4_max(y3, zero); } \
+    float* q = qo + i * outW * co;                                                                \
+    if (cols == 4) {                                                                              \
+      wasm_v128_store(q, y0); wasm_v128_store(q + co, y1); wasm_v128_store(q + 2 * co, y2); wasm_v128_store(q + 3 * co, y3); \
+    } else {                                                                                      \
+      wasm_v128_store(q, y0);                                                                     \
+      if (cols > 1) wasm_v128_store(q + co, y1);                                                  \
+      if (cols > 2) wasm_v128_store(q + 2 * co, y2);                                              \
+    }                                                                                             \
+  }
+
+/*
+ * out = act(bias + conv3x3(x, w)) with stride 1, any padding (pt, pl), given U from winograd_filter_f4.
+ * ci % 4 == 0, co % 16 == 0. The 4x4 output tiles of the whole batch (n, ty, tx in order) run in chunks of `chunk`
+ * tiles (a multiple of 4): their input transforms go to Vs (36 planes of chunk*ci floats, padded by 16 so the planes
+ * do not alias in L1: 36*(chunk*ci+16) floats), the 36 channel products to Ms (36*(chunk*co+16) floats), so each
+ * U[k] block loaded for a product is used by all the chunk's tiles while it is in cache. bias may be 0; relu 0/1.
+ * block: the products' register block, 2 (2 tiles x 16 output channels) or 4 (4 tiles x 8): same 8 accumulators and 6
+ * loads per 8 multiply-adds; 2 x 16 measured equal or faster on ResNet-20's layers (x64, 16 SIMD registers; 3 x 16
+ * would need 17). Vs's last plane padding holds four zeros that edge tiles load for taps outside the input.
+ */
+EXPORT(winograd_conv3x3_f4)
+void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, float* out, float* Vs, float* Ms, int batch,
+                         int inH, int inW, int ci, int outH, int outW, int co, int pt, int pl, int relu, int chunk,
+                         int block) {
+  const int cc = ci * co;
+  const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
+  const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
+  const int vplane = chunk * ci + 16, mplane = chunk * co + 16;
+  const int rowStride = inW * ci;
+  const f4 zero = wasm_f32x4_splat(0), two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
+  const f4 half = wasm_f32x4_splat(0.5f), quarter = wasm_f32x4_splat(0.25f);
+  const f4 eighth = wasm_f32x4_splat(0.125f), c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f);
+  const f4 mtwo = wasm_f32x4_splat(-2.0f), mhalf = wasm_f32x4_splat(-0.5f), mc25 = wasm_f32x4_splat(-2.5f);
+  const f4 meight = wasm_f32x4_splat(-8.0f);
+  /* four zero floats in the last plane's padding: edge tiles load them for the taps outside the input */
+  float* zeros = Vs + 35 * vplane + chunk * ci;
+  wasm_v128_store(zeros, zero);
+  for (int t0 = 0; t0 < tiles; t0 += chunk) {
+    const int T = t0 + chunk < tiles ? chunk : tiles - t0;
+    const int Tb = (T + block - 1) / block * block; /* tiles the products run: T rounded up to the block */
+    /* 1. input transforms V = Bt d B of the chunk's tiles; the slots past the last tile are zeros */
+    for (int t = 0; t < T; t++) {
+      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
+      const int iy0 = 4 * ty - pt, ix0 = 4 * tx - pl;
+      int rm = 0, cm = 0;
+      for (int r = 0; r < 6; r++) {
+        rm |= (iy0 + r >= 0 && iy0 + r < inH) << r;
+        cm |= (ix0 + r >= 0 && ix0 + r < inW) << r;
+      }
+      const float* ximg = x + n * inH * inW * ci;
+      for (int c = 0; c < ci; c += 4) {
+        const float* p = ximg + iy0 * rowStride + ix0 * ci + c;
+        float* v = Vs + t * ci + c;
+        if (rm == 63 && cm == 63) IN_TILE(LD_IN) else IN_TILE(LD_EDGE)
+      }
+    }
+    for (int t = T; t < Tb; t++)
+      for (int k = 0; k < 36; k++)
+        for (int c = 0; c < ci; c += 4) wasm_v128_store(Vs + k * vplane + t * ci + c, zero);
+    /* 2. 36 channel products M[k][t][o] = sum_c V[k][t][c] U[k][c][o] */
+    for (int k = 0; k < 36; k++) {
+      const float* vk = Vs + k * vplane;
+      const float* uk = U + k * cc;
+      float* mk = Ms + k * mplane;
+      if (block == 4) {
+        for (int o0 = 0; o0 < co; o0 += 8) {
+          for (int t = 0; t < Tb; t += 4) {
+            f4 a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, d0 = zero, d1 = zero;
+            const float* v0 = vk + t * ci;
+            const float* up = uk + o0;
+            for (int c = 0; c < ci; c++, up += co) {
+              const f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4);
+              const f4 s0 = wasm_v128_load32_splat(v0 + c), s1 = wasm_v128_load32_splat(v0 + ci + c);
+              a0 = NB_MADD(s0, u0, a0); a1 = NB_MADD(s0, u1, a1);
+              b0 = NB_MADD(s1, u0, b0); b1 = NB_MADD(s1, u1, b1);
+              const f4 s2 = wasm_v128_load32_splat(v0 + 2 * ci + c), s3 = wasm_v128_load32_splat(v0 + 3 * ci + c);
+              c0 = NB_MADD(s2, u0, c0); c1 = NB_MADD(s2, u1, c1);
+              d0 = NB_MADD(s3, u0, d0); d1 = NB_MADD(s3, u1, d1);
+            }
+            float* m = mk + t * co + o0;
+            wasm_v128_store(m, a0); wasm_v128_store(m + 4, a1);
+            wasm_v128_store(m + co, b0); wasm_v128_store(m + co + 4, b1);
+            wasm_v128_store(m + 2 * co, c0); wasm_v128_store(m + 2 * co + 4, c1);
+            wasm_v128_store(m + 3 * co, d0); wasm_v128_store(m + 3 * co + 4, d1);
+          }
+        }
+      } else {
+        for (int o0 = 0; o0 < co; o0 += 16) {
+          for (int t = 0; t < Tb; t += 2) {
+            f4 a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+            const float* v0 = vk + t * ci;
+            const float* up = uk + o0;
+            for (int c = 0; c < ci; c++, up += co) {
+              const f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4), u2 = wasm_v128_load(up + 8), u3 = wasm_v128_load(up + 12);
+              const f4 s = wasm_v128_load32_splat(v0 + c), q = wasm_v128_load32_splat(v0 + ci + c);
+              a0 = NB_MADD(s, u0, a0); a1 = NB_MADD(s, u1, a1); a2 = NB_MADD(s, u2, a2); a3 = NB_MADD(s, u3, a3);
+              b0 = NB_MADD(q, u0, b0); b1 = NB_MADD(q, u1, b1); b2 = NB_MADD(q, u2, b2); b3 = NB_MADD(q, u3, b3);
+            }
+            float* m = mk + t * co + o0;
+            wasm_v128_store(m, a0); wasm_v128_store(m + 4, a1); wasm_v128_store(m + 8, a2); wasm_v128_store(m + 12, a3);
+            wasm_v128_store(m + co, b0); wasm_v128_store(m + co + 4, b1); wasm_v128_store(m + co + 8, b2); wasm_v128_store(m + co + 12, b3);
+          }
+        }
+      }
+    }
+    /* 3. output transforms Y = At M A, bias, ReLU; outputs past the edge are not stored */
+    for (int t = 0; t < T; t++) {
+      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
+      const int oy = 4 * ty, ox = 4 * tx;
+      const int rows = outH - oy < 4 ? outH - oy : 4, cols = outW - ox < 4 ? outW - ox : 4;
+      float* qo0 = out + ((n * outH + oy) * outW + ox) * co;
+      for (int o = 0; o < co; o += 4) {
+        const float* m = Ms + t * co + o;
+        float* qo = qo0 + o;
+        const f4 bv = bias ? wasm_v128_load(bias + o) : zero;
+        OUT_COL(0) OUT_COL(1) OUT_COL(2) OUT_COL(3) OUT_COL(4) OUT_COL(5)
+        OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3)
+      }
     }
   }
 }
