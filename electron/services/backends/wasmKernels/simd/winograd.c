@@ -376,25 +376,32 @@ void winograd_filter_f4(const float* w, float* U, int ci, int co) {
     y3 = NB_MADD(meight, m4, NB_MADD(eighth, m3, ADD(d12_, m5)));                                 \
   } while (0)
 
-/* One input row r of a tile: 6 loads (LD(row pointer, column)), times B -> w<r>0..w<r>5. */
+/*
+ * The 6x6 transforms go through memory in two passes (rows, then columns, in place in the V planes) rather than
+ * holding the 36 intermediate vectors in locals, which the engine would spill anyway (16 SIMD registers on x64);
+ * volatile keeps clang from folding the round trip back into locals.
+ */
+/* Input row r of a tile: 6 loads (LD(row pointer, column)), times B -> V planes 6*r + j. */
 #define IN_ROW(LD, r)                                                                             \
-  f4 w##r##0, w##r##1, w##r##2, w##r##3, w##r##4, w##r##5;                                        \
   {                                                                                               \
     const float* pr = p + r * rowStride;                                                          \
     const int okr = (rm >> r) & 1;                                                                \
     (void)okr;                                                                                    \
     const f4 d0 = LD(pr, 0, r), d1 = LD(pr, 1, r), d2 = LD(pr, 2, r);                              \
     const f4 d3 = LD(pr, 3, r), d4 = LD(pr, 4, r), d5 = LD(pr, 5, r);                              \
-    BT6(d0, d1, d2, d3, d4, d5, w##r##0, w##r##1, w##r##2, w##r##3, w##r##4, w##r##5);            \
+    f4 w0, w1, w2, w3, w4, w5;                                                                    \
+    BT6(d0, d1, d2, d3, d4, d5, w0, w1, w2, w3, w4, w5);                                          \
+    volatile f4* vr = (volatile f4*)(v + 6 * r * vplane);                                         \
+    vr[0] = w0; vr[vq] = w1; vr[2 * vq] = w2; vr[3 * vq] = w3; vr[4 * vq] = w4; vr[5 * vq] = w5;   \
   }
 /* Column j of the row-transformed tile, times Bt -> V planes 6*i + j. */
 #define IN_COL(j)                                                                                 \
   {                                                                                               \
+    volatile f4* vc = (volatile f4*)(v + j * vplane);                                             \
+    const f4 w0 = vc[0], w1 = vc[6 * vq], w2 = vc[12 * vq], w3 = vc[18 * vq], w4 = vc[24 * vq], w5 = vc[30 * vq]; \
     f4 v0, v1, v2, v3, v4, v5;                                                                    \
-    BT6(w0##j, w1##j, w2##j, w3##j, w4##j, w5##j, v0, v1, v2, v3, v4, v5);                        \
-    wasm_v128_store(v + (0 + j) * vplane, v0); wasm_v128_store(v + (6 + j) * vplane, v1);          \
-    wasm_v128_store(v + (12 + j) * vplane, v2); wasm_v128_store(v + (18 + j) * vplane, v3);        \
-    wasm_v128_store(v + (24 + j) * vplane, v4); wasm_v128_store(v + (30 + j) * vplane, v5);        \
+    BT6(w0, w1, w2, w3, w4, w5, v0, v1, v2, v3, v4, v5);                                          \
+    vc[0] = v0; vc[6 * vq] = v1; vc[12 * vq] = v2; vc[18 * vq] = v3; vc[24 * vq] = v4; vc[30 * vq] = v5; \
   }
 #define LD_IN(pr, j, r) wasm_v128_load((pr) + (j) * ci)
 #define LD_EDGE(pr, j, r) wasm_v128_load((okr & (cm >> (j))) ? (pr) + (j) * ci : zeros)
@@ -450,6 +457,7 @@ void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, floa
   const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
   const int vplane = chunk * ci + 16, mplane = chunk * co + 16;
   const int rowStride = inW * ci;
+  const int vq = vplane / 4; /* plane stride in f4 (vplane % 4 == 0: ci % 4 == 0) */
   const f4 zero = wasm_f32x4_splat(0), two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
   const f4 half = wasm_f32x4_splat(0.5f), quarter = wasm_f32x4_splat(0.25f);
   const f4 eighth = wasm_f32x4_splat(0.125f), c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f);
