@@ -4,6 +4,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapAddress, simdModule } from './simdModules';
 import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
 import { winogradFilterGrad, winogradFilterGradApplies } from './winogradConv2D';
+import { winogradFilterGradF4 } from './winogradFilterGradF4';
 
 interface Conv2dSimd {
   conv2d_backprop_filter(
@@ -13,7 +14,8 @@ interface Conv2dSimd {
 }
 
 /**
- * dW for a 2-D convolution. 3×3 stride-1 layers: in the Winograd domain (winogradConv2D.ts' winogradFilterGrad).
+ * dW for a 2-D convolution. 3×3 stride-1 layers: in the Winograd domain, F(4×4, 3×3) where it pays
+ * (winogradFilterGradF4.ts), else F(2×2, 3×3) (winogradConv2D.ts' winogradFilterGrad).
  * Otherwise first choice: our SIMD kernel (simd/conv2d.c), one pass over x and dy with no copies —
  * 3.4x faster than the composed path below on the bench CNN's 3x3x16x16 layer (4.0 vs 13.7 ms, bench/kernels.ts).
  *
@@ -54,7 +56,8 @@ export function conv2DBackpropFilterWasm(args: {
 
   const { batchSize, inChannels, outChannels, dilationHeight, dilationWidth } = info;
   if (winogradFilterGradApplies(filterShape, [strideHeight, strideWidth], [dilationHeight, dilationWidth])) {
-    const dw = winogradFilterGrad(backend, { x, dy, filterShape: [...filterShape] as [number, number, number, number], pad: { top: padInfo.top, left: padInfo.left } });
+    const call = { x, dy, filterShape: [...filterShape] as [number, number, number, number], pad: { top: padInfo.top, left: padInfo.left } };
+    const dw = winogradFilterGradF4(backend, call) ?? winogradFilterGrad(backend, call);
     if (dw) return dw;
   }
   const simd = x.dtype === 'float32' && dy.dtype === 'float32' ? simdModule<Conv2dSimd>(backend, 'conv2d') : undefined;

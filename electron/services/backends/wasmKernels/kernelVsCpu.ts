@@ -10,6 +10,8 @@ export interface KernelComparison {
   wasm: { shape: number[]; dtype: string };
   /** Largest |cpu − wasm| over elements where cpu is not NaN. */
   maxDiff: number;
+  /** Largest |cpu| (finite elements): the scale for kernels whose rounding grows with the values (Winograd F(4×4)). */
+  maxAbsCpu: number;
   /** Elements where cpu gave NaN and wasm did not. */
   nanMismatches: number;
   /** Backend data the wasm kernel left behind (intermediates it should have freed). */
@@ -47,15 +49,17 @@ export async function compareKernelWithCpu(
   const wasm = await runOn('wasm', kernel, inputs, attrs, firstSeed);
   const leakedDataIds = backend.numDataIds() - idsBefore;
   let maxDiff = 0;
+  let maxAbsCpu = 0;
   let nanMismatches = 0;
   for (let i = 0; i < cpu.data.length; i++) {
     const c = cpu.data[i]!;
     const w = wasm.data[i]!;
     if (Number.isNaN(c)) {
       if (!Number.isNaN(w)) nanMismatches++;
-    } else if (c !== w) {
-      maxDiff = Math.max(maxDiff, Math.abs(c - w));
+    } else {
+      if (Number.isFinite(c)) maxAbsCpu = Math.max(maxAbsCpu, Math.abs(c));
+      if (c !== w) maxDiff = Math.max(maxDiff, Math.abs(c - w));
     }
   }
-  return { cpu: { shape: cpu.shape, dtype: cpu.dtype }, wasm: { shape: wasm.shape, dtype: wasm.dtype }, maxDiff, nanMismatches, leakedDataIds };
+  return { cpu: { shape: cpu.shape, dtype: cpu.dtype }, wasm: { shape: wasm.shape, dtype: wasm.dtype }, maxDiff, maxAbsCpu, nanMismatches, leakedDataIds };
 }
