@@ -12,7 +12,7 @@ import { directConv2D, directConvPays } from './convForward';
  * (Conv2D, FusedConv2D with bias and linear/ReLU) and the input gradient (conv2DBackpropInput.ts, flipped filter).
  *
  * Layers with at least 4×4 outputs and at most 64 input channels (all of ResNet-20's and the bench CNN's) run by
- * F(4×4, 3×3) instead (winograd_conv3x3_f4: 36 multiplies per 4×4 tile, 1.07–1.48× faster per call here; see
+ * F(4×4, 3×3) instead (winograd_conv3x3_f4: 36 multiplies per 4×4 tile, 1.24–1.48× faster per call here; see
  * winogradF4Pays), NB_WINOGRAD_F4=0 keeps F(2×2).
  *
  * Taken only where it applies and pays: float32 NHWC, 3×3 filter, stride 1, dilation 1, input channels a multiple
@@ -64,8 +64,8 @@ export function setWinogradF4(mode: F4Mode): void {
 
 /**
  * Whether 'auto' runs a layer by F(4×4). Measured (bench/convLayers.ts --winograd, CPU ms per call, F(2×2) → F(4×4),
- * batch 64, relaxed build): 28×28×16 forward 3.29 → 3.07, input gradient 3.04 → 2.47; 14×14×32 2.85 → 2.48 and
- * 3.07 → 2.34; 7×7×64 3.14 → 2.20 and 3.25 → 2.20 — so every ResNet-20 and bench CNN 3×3 layer. Limits: outputs
+ * batch 64, relaxed build): 28×28×16 forward 3.36 → 2.69, input gradient 3.35 → 2.66; 14×14×32 3.15 → 2.46 and
+ * 3.44 → 2.47; 7×7×64 3.33 → 2.25 and 3.44 → 2.39 — so every ResNet-20 and bench CNN 3×3 layer. Limits: outputs
  * at least 4×4 (a smaller map would mostly compute tile padding), and at most 64 input channels, because F(4×4)'s
  * error grows with the channel sum (vs the cpu backend, random ±1 data: ≈2e-5 at 16 channels, ≤ 6.3e-5 at 64, where
  * F(2×2) has ≈1e-5; larger sums are untested, so they stay on F(2×2)).
