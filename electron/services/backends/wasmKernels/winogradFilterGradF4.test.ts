@@ -54,8 +54,9 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
       const before = { f4: winogradF4FilterGradStats.calls, f2: winogradFilterGradStats.calls };
       const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShape(c) } }, attrsOf(c));
       expect(result.wasm.shape).toEqual([3, 3, c.x[3], c.co]);
-      // F(4×4) rounds ~5e-6 of the largest |dW| (see the file's header): bounded relative to that, at 1e-5.
-      expect(result.maxDiff).toBeLessThanOrEqual(1e-5 * Math.max(1, result.maxAbsCpu));
+      // The bar of every kernel test at these small batches (1e-4 absolute); relative to the largest |dW| it is tighter.
+      expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
+      expect(result.maxDiff).toBeLessThanOrEqual(5e-6 * Math.max(1, result.maxAbsCpu));
       expect(result.nanMismatches).toBe(0);
       expect(result.leakedDataIds).toBe(0); // scratch freed
       expect(winogradF4FilterGradStats.calls - before.f4).toBe(f4 ? 1 : 0);
@@ -64,8 +65,9 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
   }
 
   // Training batches: dW sums 16 × 28 × 28 products per weight, so values reach ~±100 and every path rounds; F(4×4)'s
-  // larger transform coefficients round more than F(2×2) (measured: F(4×4) 2–5e-6 of the largest |dW|, F(2×2) 0.6–6e-6,
-  // the direct kernel 0.6–1.3e-6, cpu ~5e-8: bench in the commit). Bound the error relative to the largest |dW|.
+  // larger transform coefficients round more than F(2×2) per tile, but the blocked tile sums round less (measured vs
+  // a float64 sum at batch 32: F(4×4) 1.1–1.8e-6 of the largest |dW|, F(2×2) 0.9–5.9e-6, the direct kernel 0.6–1.3e-6,
+  // cpu ~5e-8). 1e-4 absolute would fail every path at these magnitudes: bound the error relative to the largest |dW|.
   it.each([
     [[16, 28, 28, 16], 16],
     [[16, 14, 14, 32], 32],

@@ -3,11 +3,9 @@
  * backend's memory (../winogradFilterGradF4.ts). Built by scripts/build-simd-kernels.mjs; register-only code: no stack,
  * no globals, no libc; scratch memory comes from the caller (tfjs' allocator).
  *
- * The forward F(4x4, 3x3) is Y = At [(G g Gt) . (Bt D B)] A per 4x4 output tile (6x6 input patch D), with Lavin &
- * Gray's matrices for the points 0, +-1, +-2:
- *   Bt = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
- *   G  = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
- *   At = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * The forward F(4x4, 3x3) is Y = At [(G g Gt) . (Bt D B)] A per 4x4 output tile (6x6 input patch D), with the
+ * interpolation points 0, 1, -1, 1/2, -2 and infinity that winograd.c's F(4x4) forward uses (its header has the
+ * matrices; smaller coefficients than Lavin & Gray's 0, +-1, +-2: here ~25 % less rounding, simulated),
  * so the gradient with respect to g is dg = Gt [(A dY At) . (Bt D B)] G (the transpose of that bilinear map), summed
  * over tiles. As in winograd.c's F(2x2) version (winograd_filter_grad), the sum over tiles is taken first, per
  * frequency: 36 channel products M[k][c][o] = sum_tiles V[k][t][c] W[k][t][o] (36 multiplies per 16 outputs instead of
@@ -23,43 +21,41 @@ typedef v128_t f4;
 #define ADD wasm_f32x4_add
 #define SUB wasm_f32x4_sub
 #define MUL wasm_f32x4_mul
+#define DIV wasm_f32x4_div
 
 static inline f4 load_or_zero(const float* p, int ok) { return ok ? wasm_v128_load(p) : wasm_f32x4_splat(0); }
 
-/* r = Bt d for one column of 6 (see the header): the input transform, applied to rows then to columns. */
+/* r = Bt d for one column of 6 (see the header): the input transform, applied to columns then to rows. NB_MADD: fused
+   on the relaxed build (as in winograd.c's F(4x4) transforms). */
 #define BT6(d0, d1, d2, d3, d4, d5, r0, r1, r2, r3, r4, r5)                       \
   do {                                                                               \
-    const f4 four_ = wasm_f32x4_splat(4.f), five_ = wasm_f32x4_splat(5.f);          \
-    const f4 two_ = wasm_f32x4_splat(2.f);                                           \
-    f4 s34_ = ADD(d3, d4), s12_ = ADD(d1, d2), a43_ = SUB(d4, d3), a12_ = SUB(d1, d2); \
-    f4 a42_ = SUB(d4, d2), a31_ = SUB(d3, d1);                                       \
-    r0 = ADD(SUB(MUL(four_, d0), MUL(five_, d2)), d4);                               \
-    r1 = SUB(s34_, MUL(four_, s12_));                                                \
-    r2 = ADD(a43_, MUL(four_, a12_));                                                \
-    r3 = ADD(a42_, MUL(two_, a31_));                                                 \
-    r4 = SUB(a42_, MUL(two_, a31_));                                                 \
-    r5 = ADD(SUB(MUL(four_, d1), MUL(five_, d3)), d5);                               \
+    const f4 c_ = SUB(d4, d2), e_ = SUB(d3, d1);                                     \
+    r0 = NB_MADD(c15, e_, NB_MADD(mtwo, d2, ADD(d0, d4)));                         \
+    r1 = NB_MADD(half, d2, NB_MADD(c25, d3, SUB(d4, d1)));                         \
+    r2 = NB_MADD(half, d3, NB_MADD(mc25, d2, ADD(d4, d1)));                        \
+    r3 = NB_MADD(two, e_, c_);                                                      \
+    r4 = NB_MADD(mhalf, e_, c_);                                                    \
+    r5 = NB_MADD(c15, c_, NB_MADD(mtwo, d3, ADD(d1, d5)));                         \
   } while (0)
 
-/* r = A g for a column of 4 (A = At transposed): [g0, g0+g1+g2+g3, g0-g1+g2-g3, g0+2g1+4g2+8g3, g0-2g1+4g2-8g3, g3]. */
+/* r = A g for a column of 4 (A = At transposed): [g0, g0+g1+g2+g3, g0-g1+g2-g3, g0+g1/2+g2/4+g3/8, g0-2g1+4g2-8g3, g3]. */
 #define A4(g0, g1, g2, g3, r0, r1, r2, r3, r4, r5)                                  \
   do {                                                                               \
-    const f4 two_ = wasm_f32x4_splat(2.f), four_ = wasm_f32x4_splat(4.f);           \
     f4 s02_ = ADD(g0, g2), s13_ = ADD(g1, g3);                                       \
-    f4 p_ = ADD(g0, MUL(four_, g2)), q_ = MUL(two_, ADD(g1, MUL(four_, g3)));        \
     r0 = g0; r1 = ADD(s02_, s13_); r2 = SUB(s02_, s13_);                            \
-    r3 = ADD(p_, q_); r4 = SUB(p_, q_); r5 = g3;                                     \
+    r3 = NB_MADD(eighth, g3, NB_MADD(quarter, g2, NB_MADD(half, g1, g0)));       \
+    r4 = NB_MADD(meight, g3, NB_MADD(four, g2, NB_MADD(mtwo, g1, g0)));            \
+    r5 = g3;                                                                         \
   } while (0)
 
-/* r = Gt m for a column of 6 (3 results). */
+/* r = Gt m for a column of 6 (3 results): G's columns [1 1/3 -1/3 -16/15 1/15 0], [0 1/3 1/3 -8/15 -2/15 0],
+   [0 1/3 -1/3 -4/15 4/15 1]. */
 #define GT6(m0, m1, m2, m3, m4, m5, r0, r1, r2)                                     \
   do {                                                                               \
-    const f4 q_ = wasm_f32x4_splat(0.25f), s_ = wasm_f32x4_splat(1.f / 6.f);        \
-    const f4 t_ = wasm_f32x4_splat(1.f / 12.f), u_ = wasm_f32x4_splat(1.f / 24.f);  \
-    f4 p12_ = ADD(m1, m2), n12_ = SUB(m1, m2), p34_ = ADD(m3, m4), n34_ = SUB(m3, m4); \
-    r0 = ADD(SUB(MUL(q_, m0), MUL(s_, p12_)), MUL(u_, p34_));                        \
-    r1 = SUB(MUL(t_, n34_), MUL(s_, n12_));                                          \
-    r2 = ADD(SUB(MUL(s_, p34_), MUL(s_, p12_)), m5);                                 \
+    f4 p12_ = ADD(m1, m2), n12_ = SUB(m1, m2);                                       \
+    r0 = ADD(ADD(m0, DIV(n12_, three)), DIV(SUB(m4, MUL(sixteen, m3)), fifteen));    \
+    r1 = SUB(DIV(p12_, three), DIV(ADD(MUL(eight, m3), MUL(two, m4)), fifteen));     \
+    r2 = ADD(ADD(DIV(n12_, three), DIV(MUL(four, SUB(m4, m3)), fifteen)), m5);       \
   } while (0)
 
 EXPORT(winograd_filter_grad_f4)
@@ -69,6 +65,12 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
   const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
   const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
   const f4 zero = wasm_f32x4_splat(0);
+  const f4 half = wasm_f32x4_splat(0.5f), mhalf = wasm_f32x4_splat(-0.5f), quarter = wasm_f32x4_splat(0.25f);
+  const f4 eighth = wasm_f32x4_splat(0.125f), two = wasm_f32x4_splat(2.f), mtwo = wasm_f32x4_splat(-2.f);
+  const f4 four = wasm_f32x4_splat(4.f), eight = wasm_f32x4_splat(8.f), meight = wasm_f32x4_splat(-8.f);
+  const f4 three = wasm_f32x4_splat(3.f);
+  const f4 c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f), mc25 = wasm_f32x4_splat(-2.5f);
+  const f4 fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
   for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
@@ -80,6 +82,7 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
       const float* ximg = x + n * inH * inW * ci;
       const int iy0 = 4 * ty - pt, ix0 = 4 * tx - pl;
       int rok[6], cok[6];
+      #pragma clang loop unroll(full)
       for (int i = 0; i < 6; i++) {
         rok[i] = iy0 + i >= 0 && iy0 + i < inH;
         cok[i] = ix0 + i >= 0 && ix0 + i < inW;
@@ -89,17 +92,23 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
         const float* p = ximg + (iy0 * inW + ix0) * ci + c;
         f4 d[6][6];
         if (interior) {
+          #pragma clang loop unroll(full)
           for (int i = 0; i < 6; i++)
+            #pragma clang loop unroll(full)
             for (int j = 0; j < 6; j++) d[i][j] = wasm_v128_load(p + (i * inW + j) * ci);
         } else {
+          #pragma clang loop unroll(full)
           for (int i = 0; i < 6; i++)
+            #pragma clang loop unroll(full)
             for (int j = 0; j < 6; j++) d[i][j] = load_or_zero(p + (i * inW + j) * ci, rok[i] && cok[j]);
         }
+        #pragma clang loop unroll(full)
         for (int j = 0; j < 6; j++) { /* Bt d: columns of the patch */
           f4 r0, r1, r2, r3, r4, r5;
           BT6(d[0][j], d[1][j], d[2][j], d[3][j], d[4][j], d[5][j], r0, r1, r2, r3, r4, r5);
           d[0][j] = r0; d[1][j] = r1; d[2][j] = r2; d[3][j] = r3; d[4][j] = r4; d[5][j] = r5;
         }
+        #pragma clang loop unroll(full)
         for (int r = 0; r < 6; r++) { /* (Bt d) B: rows */
           f4 v0, v1, v2, v3, v4, v5;
           BT6(d[r][0], d[r][1], d[r][2], d[r][3], d[r][4], d[r][5], v0, v1, v2, v3, v4, v5);
@@ -115,6 +124,7 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
       /* A dY At of the 4x4 output-gradient tile (rows/columns past the output are zeros) */
       const int oy = 4 * ty, ox = 4 * tx;
       int yok[4], xok[4];
+      #pragma clang loop unroll(full)
       for (int i = 0; i < 4; i++) {
         yok[i] = oy + i < outH;
         xok[i] = ox + i < outW;
@@ -122,6 +132,7 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
       const float* gp = dy + ((n * outH + oy) * outW + ox) * co;
       for (int o = 0; o < co; o += 4) {
         f4 e[6][4];
+        #pragma clang loop unroll(full)
         for (int j = 0; j < 4; j++) { /* A dY: columns of the tile */
           f4 g0 = load_or_zero(gp + (0 * outW + j) * co + o, yok[0] && xok[j]);
           f4 g1 = load_or_zero(gp + (1 * outW + j) * co + o, yok[1] && xok[j]);
@@ -129,6 +140,7 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
           f4 g3 = load_or_zero(gp + (3 * outW + j) * co + o, yok[3] && xok[j]);
           A4(g0, g1, g2, g3, e[0][j], e[1][j], e[2][j], e[3][j], e[4][j], e[5][j]);
         }
+        #pragma clang loop unroll(full)
         for (int r = 0; r < 6; r++) { /* (A dY) At: rows */
           f4 w0, w1, w2, w3, w4, w5;
           A4(e[r][0], e[r][1], e[r][2], e[r][3], w0, w1, w2, w3, w4, w5);
@@ -178,11 +190,13 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
   /* 3. dw = Gt M G: Gt on the columns of each 6x6 M, then on the rows of the 3x6 result */
   for (int i = 0; i < cc; i += 4) {
     f4 r[3][6];
+    #pragma clang loop unroll(full)
     for (int j = 0; j < 6; j++) {
       GT6(wasm_v128_load(Ms + (0 * 6 + j) * cc + i), wasm_v128_load(Ms + (1 * 6 + j) * cc + i),
           wasm_v128_load(Ms + (2 * 6 + j) * cc + i), wasm_v128_load(Ms + (3 * 6 + j) * cc + i),
           wasm_v128_load(Ms + (4 * 6 + j) * cc + i), wasm_v128_load(Ms + (5 * 6 + j) * cc + i), r[0][j], r[1][j], r[2][j]);
     }
+    #pragma clang loop unroll(full)
     for (int a = 0; a < 3; a++) {
       f4 o0, o1, o2;
       GT6(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], o0, o1, o2);
