@@ -454,7 +454,10 @@ export class DataParallel {
     return this.until(weights);
   }
 
-  /** The worker thread's memory (wasm heap, V8 heap, live tensors) between steps (diagnostics and tests). */
+  /**
+   * The worker thread's memory (wasm heap, V8 heap, live tensors) between steps (diagnostics and tests). Like
+   * replicaWeights, only while no trainOnBatch is running or about to post (a command shares STEP with the batches).
+   */
   async replicaMemory(): Promise<ThreadMemory> {
     await this.until(this.ready);
     const memory = new Promise<ThreadMemory>((resolve) => (this.memoryWaiter = resolve));
