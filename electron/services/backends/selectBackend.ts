@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { installDilatedConvTraining } from './dilatedConvTraining';
 import { installEagerBackprop } from './eagerBackprop';
+import { installFusedTraining } from './fusedTraining';
 import { installNodeUtilShim } from './nodeUtilShim';
 import { installGradientOverrides } from './gradientOverrides';
 import { registerChainedOps } from './registerChainedOps';
@@ -186,6 +187,8 @@ export async function selectBackend(
   registerChainedOps();
   // tfjs-core cannot differentiate dilated convolutions; route them through spaceToBatch while training.
   installDilatedConvTraining();
+  // Dense/Conv2D + bias + linear/ReLU as one kernel while training, each input's gradient only when needed.
+  installFusedTraining();
   // Sum/Mean gradients that do not build a ones tensor in JavaScript on every step.
   installGradientOverrides();
   // Backward passes free each activation and gradient once used, not all at the end (the wasm heap peaks lower).

@@ -52,8 +52,24 @@ export function makeFusedMatMulWasm(stock: KernelFunc): KernelFunc {
         return out;
       }
     }
-    return stock(args);
+    return stockAnyRank(stock, args);
   };
+}
+
+/**
+ * tfjs' own wasm kernel reads a and b as rank 3 (batch, rows, columns), as tfjs-core's fused.matMul hands them; rank-2
+ * operands (fusedTraining.ts runs the kernel on a Dense layer's [rows, k] · [k, n]) get a batch of one, as views.
+ */
+function stockAnyRank(stock: KernelFunc, args: Parameters<KernelFunc>[0]): TensorInfo {
+  const { inputs, backend } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm };
+  const { a, b } = inputs;
+  if (a.shape.length !== 2 || b.shape.length !== 2) return stock(args) as TensorInfo;
+  const a3 = runWasmKernel(backend, 'Reshape', { x: a }, { shape: [1, ...a.shape] });
+  const b3 = runWasmKernel(backend, 'Reshape', { x: b }, { shape: [1, ...b.shape] });
+  const out3 = stock({ ...args, inputs: { ...args.inputs, a: a3, b: b3 } }) as TensorInfo;
+  const out = runWasmKernel(backend, 'Reshape', { x: out3 }, { shape: out3.shape.slice(1) });
+  release(backend, a3, b3, out3);
+  return out;
 }
 
 function simdFusedMatMul(

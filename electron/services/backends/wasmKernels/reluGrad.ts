@@ -27,6 +27,11 @@ export function setReluGradEnabled(on: boolean): void {
   enabled = on;
 }
 
+/** Whether NbReluGrad may run (fusedTraining.ts' ReLU gradients follow the same switch). */
+export function reluGradEnabled(): boolean {
+  return enabled;
+}
+
 /** ReLU gradients computed by the SIMD kernel in this process (tests check the path they meant to run did). */
 export const reluGradStats = { simdCalls: 0, jsCalls: 0 };
 
