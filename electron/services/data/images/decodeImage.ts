@@ -35,17 +35,38 @@ function endsEarly(bytes: Uint8Array, format: string): boolean {
   return false;
 }
 
+/** Formats whose end marker endsEarly checks: whether such a file was cut short is read from its bytes. */
+const END_MARKED = new Set(['JPEG', 'PNG', 'GIF']);
+/** Words naming each format in libvips' messages (its loaders: VipsJpeg / jpegload, vipspng / pngload, gifload, …). */
+const FORMAT_WORDS: Record<string, RegExp> = { PNG: /png/i, JPEG: /jpe?g/i, WebP: /webp/i, GIF: /gif/i, TIFF: /tiff?/i, BMP: /bmp/i };
+
+/**
+ * The lines of a decoder message about this file's format. libvips keeps one error buffer per thread, so when
+ * several files decode at once a PNG's error can arrive with another file's "VipsJpeg: premature end of JPEG image"
+ * in front of it: lines naming another format are dropped.
+ */
+function ownLines(message: string, format: string): string {
+  const others = Object.entries(FORMAT_WORDS).filter(([f]) => f !== format).map(([, re]) => re);
+  const own = FORMAT_WORDS[format];
+  return message
+    .split(/\n+/)
+    .filter((line) => (own?.test(line) ?? false) || !others.some((re) => re.test(line)))
+    .join(' ');
+}
+
 /** A decoder's error in words a person can act on, naming the format the bytes claim to be. */
 export function describeDecodeError(bytes: Uint8Array, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
   if (bytes.length === 0) return 'empty file (0 bytes)';
   const format = sniffFormat(bytes);
   if (!format) return 'not an image (unrecognised file contents)';
+  const message = ownLines(raw, format);
   // libvips' "Warning treated as error due to failOn setting" says nothing about the file: leave it out.
   const detail = /treated as error/i.test(message) ? '' : message.replace(/\s+/g, ' ').trim().replace(/:$/, '');
   // The decoder's wording for a cut file varies with timing (libvips keeps one error buffer): say it plainly.
   if (endsEarly(bytes, format)) return `truncated ${format} (the file ends before the image does)`;
-  if (/premature end|truncated|unexpected end|end of (file|stream)|short read|not enough data/i.test(message)) {
+  // Formats with an end marker that is present were not cut short, whatever the message says; the others only have it.
+  if (!END_MARKED.has(format) && /premature end|truncated|unexpected end|end of (file|stream)|short read|not enough data/i.test(message)) {
     return `truncated ${format}${detail ? ` (${detail})` : ''}`;
   }
   return `corrupt ${format}${detail ? ` (${detail})` : ''}`;
