@@ -38,6 +38,13 @@ import { leafLayers } from '../../compiler/leafLayers';
  * against 10.3k (last full bench). bench/cnn 2048: 2 workers 1.77k per CPU-s against 2.1k for one (0.84; earlier, with
  * each thread on its own core, 1.69× the wall-clock rate); bench/resnet20 1024: 168 against 195 (0.86) — both stay on
  * two.
+ *
+ * The LSTM again on an idle VM (2026-12-07 00:20 UTC, load < 1, after this session's kernel work; `bench/run.ts --one
+ * lstm wasm --workers 1|2 --samples 2048`, interleaved twice): 1 worker 1,078 / 1,140 samples/s, 2 workers 1,391 /
+ * 1,449 (+27–29 %; the full `npm run bench` just before: 1,120 against 1,350). Under load it lost because the two
+ * threads shared a core — as the CNN did — and users' machines have more cores than this VM, so recurrent layers now
+ * count their weights once per time step (28 for bench/lstm), which puts it on two workers. The MLP and the
+ * autoencoder (dense) stay on one: idle, 17.3k / 19.6k samples/s on one worker against 12.0k / 14.5k on two.
  */
 export const AUTO_MIN_WEIGHT_REUSE = 64;
 export const AUTO_MIN_MACS_PER_HALF_BATCH = 2_000_000;
@@ -70,11 +77,13 @@ export function resolveWorkers(
   return singleThreaded && cores >= 2 && enoughWork ? 2 : 1;
 }
 
+const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN']);
 const SPATIAL = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Conv1D', 'LocallyConnected2D', 'NeuralBricks>WSConv2D']);
 
 /**
  * Rough forward multiply-adds per sample: a layer's parameters, times its output positions for convolutions (each
- * weight is used once per position), or once for everything else. Only used to tell tiny models from real ones.
+ * weight is used once per position), times its time steps for recurrent layers (each weight is used once per step), or
+ * once for everything else. Only used to tell tiny models from real ones.
  */
 export function estimateMacsPerSample(model: tfl.LayersModel): number {
   let macs = 0;
@@ -83,7 +92,14 @@ export function estimateMacsPerSample(model: tfl.LayersModel): number {
     if (params === 0) continue;
     const shape = layer.outputShape;
     const out = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
-    const positions = SPATIAL.has(layer.getClassName()) ? out.slice(1, -1).reduce<number>((a, b) => a * (b ?? 1), 1) : 1;
+    const name = layer.getClassName();
+    let positions = 1;
+    if (SPATIAL.has(name)) positions = out.slice(1, -1).reduce<number>((a, b) => a * (b ?? 1), 1);
+    else if (RECURRENT.has(name)) {
+      const input = layer.input as { shape: (number | null)[] } | { shape: (number | null)[] }[];
+      const inShape = (Array.isArray(input) ? input[0]!.shape : input.shape);
+      positions = inShape[1] ?? 1; // [batch, steps, features]
+    }
     macs += params * positions;
   }
   return macs;
