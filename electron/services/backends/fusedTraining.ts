@@ -111,7 +111,7 @@ function convCall(args: FusedConv2DArgs): Tensor | undefined {
   if (!(dilations === 1 || (Array.isArray(dilations) && dilations[0] === 1 && dilations[1] === 1))) return undefined;
   if (args.pad !== 'same' && args.pad !== 'valid') return undefined;
   const strides = typeof args.strides === 'number' ? [args.strides, args.strides] : args.strides;
-  const inputs = bias ? { x, filter, bias } : { x, filter };
+  const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   const attrs = { strides, pad: args.pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: args.dimRoundingMode, activation };
   fusedTrainingStats.conv2d++;
   return tf.engine().runKernel(tf.FusedConv2D, inputs, attrs as unknown as NamedAttrMap) as Tensor;
@@ -127,7 +127,7 @@ function matMulCall(args: FusedMatMulArgs): Tensor | undefined {
   if (args.transposeA || args.transposeB || (args.preluActivationWeights ?? undefined) !== undefined) return undefined;
   if (biasArg !== undefined && (!bias || bias.rank !== 1 || bias.dtype !== 'float32' || bias.shape[0] !== b.shape[1])) return undefined;
   fusedTrainingStats.matMul++;
-  const inputs = bias ? { a, b, bias } : { a, b };
+  const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
   return tf.engine().runKernel(tf._FusedMatMul, inputs, { transposeA: false, transposeB: false, activation } as unknown as NamedAttrMap) as Tensor;
 }
 
