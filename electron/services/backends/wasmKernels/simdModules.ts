@@ -16,14 +16,14 @@ import { relaxedSimdActive } from './relaxedSimd';
  * undefined and the kernels keep their composed path, so training never depends on it.
  */
 /** One per simd/<name>.c. */
-export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul' | 'winograd' | 'winogradgrad';
+export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul' | 'winograd';
 
 /**
  * The modules also built with relaxed SIMD (`<name>.relaxed.wasm`: fused multiply-add, see relaxedSimd.ts) — exactly
  * the sources that use NB_MADD (simdModules.test.ts checks the two agree). They load instead of the plain build when
  * relaxedSimdActive(); when a relaxed build cannot load, the plain one does.
  */
-export const RELAXED_SIMD_MODULES: readonly SimdModuleName[] = ['conv2d', 'matmul', 'winograd', 'winogradgrad'];
+export const RELAXED_SIMD_MODULES: readonly SimdModuleName[] = ['conv2d', 'matmul', 'winograd'];
 const hasRelaxedBuild = new Set<SimdModuleName>(RELAXED_SIMD_MODULES);
 
 /** The slice of the WebAssembly JS API used here (electron/ compiles without lib.dom, which is where TS declares it). */

@@ -5,7 +5,7 @@ import { release } from './wasmKernelUtils';
 import { winogradFilterGradEnabled, type WinogradFilterGradCall } from './winogradConv2D';
 
 /**
- * The filter gradient of a 3×3 stride-1 convolution by Winograd F(4×4, 3×3) (simd/winogradgrad.c,
+ * The filter gradient of a 3×3 stride-1 convolution by Winograd F(4×4, 3×3) (simd/winograd.c,
  * winograd_filter_grad_f4): 36 multiplies per 4×4 output tile and channel pair where F(2×2, 3×3) (winogradConv2D.ts'
  * winogradFilterGrad) takes 16 per 2×2 tile, 1.78× fewer, summed over the tiles before the single output transform.
  * conv2DBackpropFilter.ts tries it first for the shapes winogradFilterGradApplies takes (input channels % 4, output
@@ -51,7 +51,7 @@ export function winogradFilterGradF4(backend: BackendWasm, call: WinogradFilterG
   const [batch, inH, inW] = x.shape as [number, number, number, number];
   const [, outH, outW] = dy.shape as [number, number, number, number];
   if (!f4FilterGradPays(outH, outW)) return undefined;
-  const simd = simdModule<WinogradGradSimd>(backend, 'winogradgrad');
+  const simd = simdModule<WinogradGradSimd>(backend, 'winograd');
   if (!simd) return undefined;
   const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
   if (tiles === 0) return undefined;
