@@ -3,19 +3,18 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
 import { compareKernelWithCpu } from './kernelVsCpu';
+import { caseLabel, dyShapeOf, filterGradAttrs, type FilterGradCase } from './filterGradCases';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 import { setWinogradFilterGradEnabled, winogradFilterGradApplies, winogradFilterGradStats } from './winogradConv2D';
 import { setWinogradF4FilterGradEnabled } from './winogradFilterGradF4';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case { x: [number, number, number, number]; co: number; pad: Pad }
 
 // ResNet-20's 3×3 stride-1 layers (batch 2), batch 1, odd sizes (partial 2×2 tiles at the bottom/right edge),
 // 'valid', 'same' and explicit asymmetric padding, 8 output channels (the smallest tile), an image smaller than a tile,
 // more tiles than one chunk (NB_WINOGRAD_FILTER_CHUNK, 32) and a last partial chunk, and shapes the Winograd filter
 // gradient does not take (5 input channels, 12 output channels: the direct kernel runs instead).
-const CASES: Case[] = [
+const CASES: FilterGradCase[] = [
   { x: [2, 28, 28, 16], co: 16, pad: 'same' },
   { x: [2, 14, 14, 32], co: 32, pad: 'same' },
   { x: [2, 7, 7, 64], co: 64, pad: 'same' },
@@ -26,11 +25,7 @@ const CASES: Case[] = [
   { x: [1, 6, 6, 8], co: 12, pad: 'valid' },
 ];
 
-const label = (c: Case) => `x=${c.x} co=${c.co} pad=${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
 
-function dyShape(c: Case): number[] {
-  return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([3, 3, c.x[3], c.co]) as tf.Tensor4D, 1, c.pad).shape);
-}
 
 // F(2×2): F(4×4) (winogradFilterGradF4.test.ts) is turned off here, since it takes most of these shapes first.
 describe('Conv2DBackpropFilter in the Winograd domain (winograd_filter_grad) on wasm matches the cpu backend', () => {
@@ -46,7 +41,7 @@ describe('Conv2DBackpropFilter in the Winograd domain (winograd_filter_grad) on 
   });
 
   for (const path of ['plain build', 'relaxed build', 'Winograd off (direct kernel)', 'no SIMD modules'] as const) {
-    it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
+    it.each(CASES.map((c) => [caseLabel(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
       const winograd = path === 'plain build' || path === 'relaxed build';
       setWinogradFilterGradEnabled(path !== 'Winograd off (direct kernel)');
@@ -59,8 +54,8 @@ describe('Conv2DBackpropFilter in the Winograd domain (winograd_filter_grad) on 
       const applies = winogradFilterGradApplies(filterShape, [1, 1], [1, 1]);
       expect(applies).toBe(c.x[3] % 4 === 0 && c.co % 8 === 0);
       const before = winogradFilterGradStats.calls;
-      const attrs = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
-      const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShape(c) } }, attrs);
+      const attrs = filterGradAttrs(c);
+      const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShapeOf(c) } }, attrs);
       expect(result.wasm.shape).toEqual(filterShape);
       expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
       expect(result.nanMismatches).toBe(0);

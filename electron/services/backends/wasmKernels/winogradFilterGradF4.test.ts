@@ -3,19 +3,18 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
 import { compareKernelWithCpu } from './kernelVsCpu';
+import { caseLabel, dyShapeOf, filterGradAttrs, type FilterGradCase } from './filterGradCases';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { simdModuleBuild } from './simdModules';
 import { setWinogradFilterGradEnabled, winogradFilterGradStats } from './winogradConv2D';
 import { f4FilterGradPays, setWinogradF4FilterGradEnabled, winogradF4FilterGradStats } from './winogradFilterGradF4';
 import { seededUniform } from '../../testing/seededUniform';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case { x: [number, number, number, number]; co: number; pad: Pad }
 
 // ResNet-20's and the bench CNN's 3×3 stride-1 layers (batch 2), partial 4×4 tiles at the bottom/right edge (odd and
 // non-multiple-of-4 sizes), 'valid', 'same' and explicit asymmetric padding, 8 output channels, more tiles than one
 // chunk (32) with a partial last chunk, and output maps too small for F(4×4) (F(2×2) runs instead).
-const CASES: Case[] = [
+const CASES: FilterGradCase[] = [
   { x: [2, 28, 28, 16], co: 16, pad: 'same' },
   { x: [2, 14, 14, 32], co: 32, pad: 'same' },
   { x: [2, 7, 7, 64], co: 64, pad: 'same' },
@@ -26,13 +25,8 @@ const CASES: Case[] = [
   { x: [1, 3, 8, 4], co: 8, pad: 'same' },
 ];
 
-const label = (c: Case) => `x=${c.x} co=${c.co} pad=${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
 
-function dyShape(c: Case): number[] {
-  return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([3, 3, c.x[3], c.co]) as tf.Tensor4D, 1, c.pad).shape);
-}
 
-const attrsOf = (c: Case) => ({ strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, c.x[3], c.co] });
 
 describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f4) on wasm matches the cpu backend', () => {
   beforeAll(async () => {
@@ -45,14 +39,14 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
   });
 
   for (const build of ['plain', 'relaxed'] as const) {
-    it.each(CASES.map((c) => [label(c), c] as const))(`${build} build: %s`, async (_, c) => {
+    it.each(CASES.map((c) => [caseLabel(c), c] as const))(`${build} build: %s`, async (_, c) => {
       await tf.setBackend('wasm');
       setRelaxedSimdEnabled(build === 'relaxed');
       expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
-      const [, outH, outW] = dyShape(c);
+      const [, outH, outW] = dyShapeOf(c);
       const f4 = f4FilterGradPays(outH!, outW!);
       const before = { f4: winogradF4FilterGradStats.calls, f2: winogradFilterGradStats.calls };
-      const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShape(c) } }, attrsOf(c));
+      const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShapeOf(c) } }, filterGradAttrs(c));
       expect(result.wasm.shape).toEqual([3, 3, c.x[3], c.co]);
       // The bar of every kernel test at these small batches (1e-4 absolute); relative to the largest |dW| it is tighter.
       expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
@@ -74,16 +68,16 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
     [[16, 7, 7, 64], 64],
   ] as const)('training batch x=%j co=%d: error relative to max |dW| ≤ 1e-5 (F(2×2) too)', async (xShape, co) => {
     await tf.setBackend('wasm');
-    const c: Case = { x: [...xShape], co, pad: 'same' };
+    const c: FilterGradCase = { x: [...xShape], co, pad: 'same' };
     const x = tf.tensor(seededUniform(tf.util.sizeFromShape(c.x), 3, -1, 1), c.x);
-    const dy = tf.tensor(seededUniform(tf.util.sizeFromShape(dyShape(c)), 4, -1, 1), dyShape(c));
+    const dy = tf.tensor(seededUniform(tf.util.sizeFromShape(dyShapeOf(c)), 4, -1, 1), dyShapeOf(c));
     const run = (backend: 'cpu' | 'wasm', f4: boolean): Float32Array => {
       setWinogradF4FilterGradEnabled(f4);
       return tf.tidy(() => {
         const xb = tf.tensor(x.dataSync(), x.shape);
         const dyb = tf.tensor(dy.dataSync(), dy.shape);
         void backend;
-        return tf.engine().runKernel('Conv2DBackpropFilter', { x: xb, dy: dyb }, attrsOf(c) as never) as tf.Tensor;
+        return tf.engine().runKernel('Conv2DBackpropFilter', { x: xb, dy: dyb }, filterGradAttrs(c) as never) as tf.Tensor;
       }).dataSync() as Float32Array;
     };
     await tf.setBackend('cpu');
@@ -108,7 +102,7 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
     setWinogradFilterGradEnabled(false);
     const c = CASES[0]!;
     const before = winogradF4FilterGradStats.calls;
-    const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShape(c) } }, attrsOf(c));
+    const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShapeOf(c) } }, filterGradAttrs(c));
     expect(result.maxDiff).toBeLessThanOrEqual(1e-4); // the direct kernel
     expect(winogradF4FilterGradStats.calls).toBe(before);
   });
