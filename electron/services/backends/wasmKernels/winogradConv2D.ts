@@ -34,6 +34,10 @@ interface WinogradSimd {
     x: number, dy: number, dw: number, vs: number, ws: number, ms: number, batch: number, inH: number, inW: number,
     ci: number, outH: number, outW: number, co: number, pt: number, pl: number, chunk: number,
   ): void;
+  winograd_filter_grad_f4(
+    x: number, dy: number, dw: number, vs: number, ws: number, ms: number, batch: number, inH: number, inW: number,
+    ci: number, outH: number, outW: number, co: number, pt: number, pl: number, chunk: number,
+  ): void;
 }
 
 let enabled = process.env['NB_WINOGRAD'] !== '0';
@@ -190,6 +194,23 @@ export function winogradFilterGradApplies(filterShape: readonly number[], stride
 
 /** dW [3, 3, ci, co] of a 3×3 stride-1 convolution, or undefined when this path is off or cannot run here. */
 export function winogradFilterGrad(backend: BackendWasm, call: WinogradFilterGradCall): TensorInfo | undefined {
+  const dw = runWinogradFilterGrad(backend, call, 'winograd_filter_grad', 2, FILTER_GRAD_CHUNK);
+  if (dw) winogradFilterGradStats.calls++;
+  return dw;
+}
+
+/**
+ * Runs one of simd/winograd.c's filter gradients on `tile`×`tile` output tiles (F(2×2): 2, 16 frequencies; F(4×4): 4,
+ * 36), `chunk` tiles at a time, with the scratch it needs (freed after). Undefined when Winograd filter gradients are
+ * off, the tensors are not float32 NHWC, or the module cannot load.
+ */
+export function runWinogradFilterGrad(
+  backend: BackendWasm,
+  call: WinogradFilterGradCall,
+  name: 'winograd_filter_grad' | 'winograd_filter_grad_f4',
+  tile: 2 | 4,
+  chunkTiles: number,
+): TensorInfo | undefined {
   const { x, dy, filterShape, pad } = call;
   if (!filterGradEnabled || x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || dy.shape.length !== 4) return undefined;
   const simd = simdModule<WinogradSimd>(backend, 'winograd');
@@ -197,19 +218,19 @@ export function winogradFilterGrad(backend: BackendWasm, call: WinogradFilterGra
   const [, , ci, co] = filterShape;
   const [batch, inH, inW] = x.shape as [number, number, number, number];
   const [, outH, outW] = dy.shape as [number, number, number, number];
-  const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
+  const tiles = batch * Math.ceil(outH / tile) * Math.ceil(outW / tile);
   if (tiles === 0) return undefined;
-  const chunk = Math.min(FILTER_GRAD_CHUNK, tiles);
-  const vs = backend.makeOutput([16 * (chunk * ci + 16)], 'float32');
-  const ws = backend.makeOutput([16 * (chunk * co + 16)], 'float32');
-  const ms = backend.makeOutput([16 * ci * co], 'float32');
+  const planes = (tile + 2) * (tile + 2);
+  const chunk = Math.min(chunkTiles, tiles);
+  const vs = backend.makeOutput([planes * (chunk * ci + 16)], 'float32');
+  const ws = backend.makeOutput([planes * (chunk * co + 16)], 'float32');
+  const ms = backend.makeOutput([planes * ci * co], 'float32');
   const dw = backend.makeOutput([...filterShape], 'float32');
-  simd.winograd_filter_grad(
+  simd[name](
     heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, dw), heapAddress(backend, vs),
     heapAddress(backend, ws), heapAddress(backend, ms), batch, inH, inW, ci, outH, outW, co, pad.top, pad.left, chunk,
   );
   release(backend, vs, ws, ms);
-  winogradFilterGradStats.calls++;
   return dw;
 }
 
