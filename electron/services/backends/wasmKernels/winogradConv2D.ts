@@ -170,11 +170,6 @@ export function setWinogradFilterGradEnabled(on: boolean): void {
   filterGradEnabled = on;
 }
 
-/** Whether Winograd filter gradients (F(2×2) here, F(4×4) in winogradFilterGradF4.ts) may run: NB_WINOGRAD_FILTER_GRAD=0 turns both off. */
-export function winogradFilterGradEnabled(): boolean {
-  return filterGradEnabled;
-}
-
 export interface WinogradFilterGradCall {
   x: TensorInfo;
   dy: TensorInfo;
