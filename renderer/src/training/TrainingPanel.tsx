@@ -69,14 +69,16 @@ const EARLIER_RUNS_SHOWN = 3;
 
 function useDatasets() {
   const [datasets, setDatasets] = useState<DatasetInfo[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string>();
   useEffect(() => {
     getLabApi()
       .listDatasets()
       .then(setDatasets)
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+      .finally(() => setLoaded(true));
   }, []);
-  return { datasets, error };
+  return { datasets, loaded, error };
 }
 
 /** `datasetId` undefined: no bundled dataset to preview (the file trains on its own data). */
@@ -178,7 +180,7 @@ export function TrainingPanel() {
   const evaluatedRunId = useEvaluation((s) => s.open?.runId);
   const evaluationSource = useMemo(() => labEvaluationSource(api), [api]);
   const checkpointReports = useCheckpointReports();
-  const { datasets, error: datasetsError } = useDatasets();
+  const { datasets, loaded: datasetsLoaded, error: datasetsError } = useDatasets();
   const config: TrainingConfig = storedConfig ?? DEFAULT_TRAINING_CONFIG;
   // With its own data (New from Data), `dataset` is only that data's name: no bundled dataset, preview or fit check.
   const ownData = config.data;
@@ -200,7 +202,7 @@ export function TrainingPanel() {
   const fieldErrors = useFieldErrors();
   const problems = useMemo(() => (dataset ? checkGraphFitsDataset(document, dataset).map((issue) => issue.message) : []), [document, dataset]);
   const settingsProblems = optionProblems(config);
-  const startBlocked = startBlockedReason({ fieldErrors: fieldErrors.errors, settingsProblems, graphProblems: problems, experimentActive, hasDataset: ownData !== undefined || dataset !== undefined });
+  const startBlocked = startBlockedReason({ fieldErrors: fieldErrors.errors, settingsProblems, graphProblems: problems, experimentActive, hasDataset: ownData !== undefined || dataset !== undefined, datasetsLoading: !ownData && !datasetsLoaded });
   const divergence = run ? snapshotNotice(run.startedAt, graphChangesSince(run.graph, { document, past, future }), active) : undefined;
   const setConfig = (patch: Partial<TrainingConfig>) => documentStore.getState().setTraining({ ...config, ...patch });
   const setTelemetry = (mode: TelemetryMode) => {
@@ -525,7 +527,7 @@ export function TrainingPanel() {
             <progress max={1} value={progress ? progressFraction(progress) : 0} />
             <p>
               <strong>{run.status}</strong> · epoch {run.epoch}/{run.config.epochs} · batch {run.batch}/{run.batchesPerEpoch} ·{' '}
-              {Math.round(run.samplesPerSec)} samples/s · ETA {active && progress ? formatDuration(etaSeconds(progress)) : '—'}
+              {Math.round(run.samplesPerSec)} samples/s · ETA {active && progress ? formatDuration(etaSeconds(progress, run.progressMarks)) : '—'}
             </p>
             <p aria-label="Latest metrics">
               {liveMetricsText(run.epochs, run.batches)}

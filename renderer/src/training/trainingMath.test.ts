@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import { accuracyApplies, alignSeries, batchX, etaSeconds, formatAxisTicks, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
+import { accuracyApplies, addProgressMark, alignSeries, batchX, ETA_WINDOW_MS, etaSeconds, formatAxisTicks, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
 
 describe('smooth', () => {
   it('is the identity at weight 0 and debiased (first point kept) otherwise', () => {
@@ -32,6 +32,23 @@ describe('progress and ETA', () => {
     expect(formatDuration(2.5)).toBe('3s');
     expect(formatDuration(125)).toBe('2m 05s');
     expect(formatDuration(3725)).toBe('1h 02m');
+  });
+  it('takes the ETA from the wall clock over the recent window once it spans 1.5 s: validation and gaps included', () => {
+    const p = { epoch: 2, epochs: 3, batch: 10, batchesPerEpoch: 20, samplesPerSec: 1000, batchSize: 10 }; // 30 batches left
+    // 10 batches per second by the wall clock, though samples/s (batch time only) says 100 per second.
+    const marks = [{ atMs: 0, done: 20 }, { atMs: 1000, done: 30 }, { atMs: 2000, done: 40 }];
+    expect(etaSeconds(p, marks)).toBeCloseTo(3, 10);
+    // Under 1.5 s of marks: samples/s (30 batches × 10 samples / 1000).
+    expect(etaSeconds(p, marks.slice(0, 2))).toBeCloseTo(0.3, 10);
+    expect(etaSeconds(p, [])).toBeCloseTo(0.3, 10);
+    // No progress over the window (e.g. a long validation): samples/s rather than infinity.
+    expect(etaSeconds(p, [{ atMs: 0, done: 40 }, { atMs: 5000, done: 40 }])).toBeCloseTo(0.3, 10);
+  });
+  it('keeps the marks of the last window, and one older so the window stays full', () => {
+    let marks = addProgressMark(undefined, { atMs: 0, done: 1 });
+    for (let t = 1000; t <= 30_000; t += 1000) marks = addProgressMark(marks, { atMs: t, done: t / 1000 + 1 });
+    expect(marks[0]!.atMs).toBe(30_000 - ETA_WINDOW_MS);
+    expect(marks[marks.length - 1]!.atMs).toBe(30_000);
   });
   it('places batches on the epoch axis', () => {
     expect(batchX(2, 5, 10)).toBeCloseTo(1.5, 10);

@@ -33,10 +33,38 @@ export function progressFraction(p: ProgressState): number {
   return Math.min(1, ((p.epoch - 1) * p.batchesPerEpoch + p.batch) / total);
 }
 
-/** Seconds left at the current speed, or undefined while the speed is unknown. */
-export function etaSeconds(p: ProgressState): number | undefined {
+/** When the panel saw the run reach `done` batches (counted over all epochs), by the wall clock. */
+export interface ProgressMark {
+  readonly atMs: number;
+  readonly done: number;
+}
+
+/** How far back the wall-clock rate looks, and the shortest span it trusts. */
+export const ETA_WINDOW_MS = 20_000;
+const ETA_MIN_SPAN_MS = 1_500;
+
+/** Appends a mark, dropping those older than the window (one older mark is kept so the window stays full). */
+export function addProgressMark(marks: readonly ProgressMark[] | undefined, mark: ProgressMark): ProgressMark[] {
+  const all = [...(marks ?? []), mark];
+  let first = 0;
+  while (first + 1 < all.length && mark.atMs - all[first + 1]!.atMs >= ETA_WINDOW_MS) first++;
+  return all.slice(first);
+}
+
+/**
+ * Seconds left, or undefined while the speed is unknown. From the wall clock over the last ETA_WINDOW_MS of `marks`
+ * when they span at least 1.5 s: that rate includes what the trainer's samples/s leaves out (validation at each
+ * epoch's end, gathering batches, events), and not the start-up before the first batch. Until then, from samples/s.
+ */
+export function etaSeconds(p: ProgressState, marks?: readonly ProgressMark[]): number | undefined {
+  const batchesLeft = Math.max(0, (p.epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch));
+  const first = marks?.[0];
+  const last = marks?.[marks.length - 1];
+  if (first && last && last.atMs - first.atMs >= ETA_MIN_SPAN_MS && last.done > first.done) {
+    const batchesPerMs = (last.done - first.done) / (last.atMs - first.atMs);
+    return batchesLeft / batchesPerMs / 1000;
+  }
   if (!(p.samplesPerSec > 0)) return undefined;
-  const batchesLeft = (p.epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch);
   return Math.max(0, (batchesLeft * p.batchSize) / p.samplesPerSec);
 }
 

@@ -84,6 +84,8 @@ describe('training option fields', () => {
     expect(startBlockedReason({ ...none, settingsProblems: ['P'], graphProblems: ['G'] })).toBe('P');
     expect(startBlockedReason({ ...none, graphProblems: ['G'] })).toMatch(/does not fit the dataset/);
     expect(startBlockedReason({ ...none, hasDataset: false })).toBe('No dataset chosen.');
+    // While the list loads, the chosen dataset is not known yet: no error-like message.
+    expect(startBlockedReason({ ...none, hasDataset: false, datasetsLoading: true })).toBe('Loading the datasets…');
     expect(startBlockedReason({ ...none, fieldErrors: ['A'], experimentActive: true })).toMatch(/^Variants are training/);
   });
 

@@ -138,6 +138,8 @@ export function startBlockedReason(state: {
   readonly graphProblems: readonly string[];
   readonly experimentActive?: boolean;
   readonly hasDataset?: boolean;
+  /** The bundled datasets are still being listed: "no dataset" would be premature. */
+  readonly datasetsLoading?: boolean;
 }): string | undefined {
   if (state.experimentActive) return 'Variants are training (Compare variants): Start waits until they finish.';
   const [field] = state.fieldErrors;
@@ -147,7 +149,7 @@ export function startBlockedReason(state: {
   }
   if (state.settingsProblems[0]) return state.settingsProblems[0];
   if (state.graphProblems.length > 0) return 'The graph does not fit the dataset (see above).';
-  if (state.hasDataset === false) return 'No dataset chosen.';
+  if (state.hasDataset === false) return state.datasetsLoading ? 'Loading the datasets…' : 'No dataset chosen.';
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import type { GraphDocument } from '../../../shared/document/model';
 import type { EpochMetrics, RunSummary } from '../../../shared/format/runSummary';
 import type { TrainingConfig } from '../../../shared/format/trainingConfig';
 import { documentStore } from '../store/documentStore';
-import { batchX, type BatchPoint } from './trainingMath';
+import { addProgressMark, batchX, type BatchPoint, type ProgressMark } from './trainingMath';
 import { describeBackend } from './describeBackend';
 import type { BoundaryFrame } from '../evaluation/evaluationApi';
 import type { RunTelemetry } from '../../../shared/contracts/telemetry';
@@ -39,6 +39,8 @@ export interface LiveRun {
   readonly batch: number;
   readonly batchesPerEpoch: number;
   readonly samplesPerSec: number;
+  /** When batches arrived by the wall clock, for the ETA (trainingMath.etaSeconds); cleared on pause. */
+  readonly progressMarks?: readonly ProgressMark[];
   readonly batches: readonly BatchPoint[];
   readonly epochs: readonly EpochMetrics[];
   readonly error?: string;
@@ -170,7 +172,8 @@ export function applyRunEvent(runEvent: RunEvent): void {
       break;
     }
     case 'paused':
-      update(runId, () => ({ status: 'paused' }));
+      // The ETA's wall-clock rate starts again after a pause rather than counting it.
+      update(runId, () => ({ status: 'paused', progressMarks: [] }));
       break;
     case 'resumed':
       update(runId, () => ({ status: 'running' }));
@@ -210,6 +213,7 @@ function applyBatchEvents(runId: string, events: readonly BatchEvent[]): void {
     batch: last.batch,
     batchesPerEpoch: last.batchesPerEpoch,
     samplesPerSec: last.samplesPerSec,
+    progressMarks: addProgressMark(run.progressMarks, { atMs: Date.now(), done: (last.epoch - 1) * last.batchesPerEpoch + last.batch }),
     batches: run.batches.concat(
       events.map((event) => ({
         x: batchX(event.epoch, event.batch, event.batchesPerEpoch),
