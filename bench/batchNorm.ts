@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../electron/services/backends/selectBackend';
 import { heapAddress } from '../electron/services/backends/wasmKernels/simdModules';
+import type { BatchNormSimd } from '../electron/services/backends/wasmKernels/batchNormTraining';
 
 function arg(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
@@ -33,18 +34,7 @@ const batches = (arg('--batch') ?? '32,64').split(',').map(Number);
 const oldFile = arg('--old');
 const halves = process.argv.includes('--halves');
 
-interface BatchNormExports {
-  bn_train_forward(x: number, gamma: number, beta: number, y: number, mean: number, variance: number, scratch: number,
-    rows: number, channels: number, eps: number): void;
-  bn_forward_sums(x: number, mean: number, scratch: number, rows: number, channels: number): void;
-  bn_normalize(x: number, gamma: number, beta: number, y: number, mean: number, variance: number, scratch: number,
-    rows: number, channels: number, eps: number): void;
-  bn_backward_sums(dy: number, x: number, mean: number, scratch: number, rows: number, channels: number): void;
-  bn_backward_apply(dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
-    dbeta: number, sums: number, inv: number, scratch: number, rows: number, channels: number, eps: number): void;
-  bn_train_backward(dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
-    dbeta: number, scratch: number, rows: number, channels: number, eps: number): void;
-}
+type BatchNormExports = BatchNormSimd;
 
 await selectBackend('wasm', { wasmThreads: 1 });
 const backend = tf.backend() as BackendWasm;

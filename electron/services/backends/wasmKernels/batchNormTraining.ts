@@ -33,7 +33,8 @@ import { heapF32, release } from './wasmKernelUtils';
 export const NB_BATCH_NORM_TRAIN = 'NbBatchNormTrain';
 export const NB_BATCH_NORM_TRAIN_GRAD = 'NbBatchNormTrainGrad';
 
-interface BatchNormSimd {
+/** simd/batchnorm.c's exports (bench/batchNorm.ts times them directly). */
+export interface BatchNormSimd {
   bn_train_forward(x: number, gamma: number, beta: number, y: number, mean: number, variance: number, scratch: number,
     rows: number, channels: number, eps: number): void;
   bn_train_backward(dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
