@@ -112,7 +112,7 @@ function assertSelfContained(file) {
   const foreign = imports.filter((i) => !(i.module === 'env' && i.name === 'memory' && i.kind === 'memory'));
   if (foreign.length > 0) throw new Error(`${file}: unexpected imports ${foreign.map((i) => `${i.module}.${i.name}`).join(', ')}`);
   if (WebAssembly.Module.customSections(module, 'data').length > 0) throw new Error(`${file}: has data`);
-  const text = execFileSync(OBJDUMP, ['-d', file], { encoding: 'utf8' });
+  const text = execFileSync(OBJDUMP, ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (/global\.(get|set)/.test(text)) throw new Error(`${file}: uses the C stack or a global (keep kernels register-only)`);
   const headers = execFileSync(OBJDUMP, ['-h', file], { encoding: 'utf8' });
   if (/\bDATA\b/.test(headers)) throw new Error(`${file}: has a data section`);

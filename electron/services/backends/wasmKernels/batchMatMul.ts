@@ -4,14 +4,18 @@ import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm
 import { heapAddress, simdModule } from './simdModules';
 import { release, runWasmKernel } from './wasmKernelUtils';
 
-/** simd/matmul.c: `batch` products C[M,N], operands stepped by strideA/strideB floats (0 = the same matrix each time). */
+/**
+ * simd/matmul.c: `batch` products C[M,N], operands stepped by strideA/strideB floats (0 = the same matrix each time).
+ * `pack`: scratch of packedScratchFloats(m, k, n) floats where B's column strips are packed (0 = read B in place).
+ */
 type MatmulExport = (
   a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
+  pack?: number,
 ) => void;
 /** The same with an epilogue C = act(C + bias) (bias 0 = none; act 0 linear, 1 relu, 2 relu6, 3 leakyrelu(alpha)). */
 type FusedMatmulExport = (
   a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
-  bias: number, act: number, alpha: number,
+  bias: number, act: number, alpha: number, pack?: number,
 ) => void;
 interface MatmulSimd {
   matmul_nn: MatmulExport;
@@ -31,6 +35,21 @@ export interface MatmulEpilogue {
 }
 
 export type MatmulLayout = 'nn' | 'tn' | 'nt';
+
+/**
+ * NB_PACKED_MATMUL=0 reads B in place as before (A/B). Packing B's 16-column strips into contiguous scratch keeps
+ * them in L1 whatever B's row stride: at power-of-two widths (N = 256, 512, …) the unpacked strip's rows share a few
+ * L1 sets and stream from L2 for every row tile (simd/matmul.c, "Packed path").
+ */
+let packedMatmul = process.env.NB_PACKED_MATMUL !== '0';
+export function setPackedMatmulEnabled(on: boolean): void {
+  packedMatmul = on;
+}
+
+/** Floats of packing scratch simd/matmul.c uses for C[m,n] over k (one 16 x k strip), or 0 where it reads B in place. */
+export function packedScratchFloats(m: number, k: number, n: number): number {
+  return packedMatmul && m >= 4 && n >= 16 ? 16 * k : 0;
+}
 
 /**
  * Where our single-threaded SIMD kernels beat the stock path, measured in one process (fresh operands per call, as in
@@ -130,15 +149,19 @@ export function simdBatchMatMul(
   const out = backend.makeOutput([...plan.outer, m, n], 'float32');
   const strideA = plan.aStep ? m * k : 0;
   const strideB = plan.bStep ? k * n : 0;
+  const scratchFloats = packedScratchFloats(m, k, n);
+  const scratch = scratchFloats > 0 ? backend.makeOutput([scratchFloats], 'float32') : undefined;
   const [pa, pb, pc] = [heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out)];
+  const pack = scratch ? heapAddress(backend, scratch) : 0;
   if (epilogue) {
     const kernel = layout === 'nn' ? simd.fused_matmul_nn : layout === 'tn' ? simd.fused_matmul_tn : simd.fused_matmul_nt;
     const bias = epilogue.bias ? heapAddress(backend, epilogue.bias) : 0;
-    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, bias, epilogue.act, epilogue.alpha);
-    return out;
+    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, bias, epilogue.act, epilogue.alpha, pack);
+  } else {
+    const kernel = layout === 'nn' ? simd.matmul_nn : layout === 'tn' ? simd.matmul_tn : simd.matmul_nt;
+    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, pack);
   }
-  const kernel = layout === 'nn' ? simd.matmul_nn : layout === 'tn' ? simd.matmul_tn : simd.matmul_nt;
-  kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB);
+  if (scratch) release(backend, scratch);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { packedScratchFloats } from './batchMatMul';
 import { heapAddress, simdModule } from './simdModules';
 import { heapF32, release } from './wasmKernelUtils';
 
@@ -42,7 +43,8 @@ export function setCol2imSimdScatterEnabled(on: boolean): void {
 }
 
 interface MatmulSimd {
-  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number): void;
+  /** `pack`: scratch for B's packed strips (batchMatMul.ts' packedScratchFloats), 0 = none. */
+  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number, pack: number): void;
 }
 
 export interface Col2imCall {
@@ -84,7 +86,13 @@ export function col2imBackpropInput(backend: BackendWasm, call: Col2imCall): Ten
   // 1×1, stride 1, no padding: dx = dy · Wᵀ, already in dx's layout.
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pad.top === 0 && pad.left === 0 && outH === inH && outW === inW;
   const g = backend.makeOutput(direct ? [...inShape] : [positions, cols], 'float32');
-  simd.matmul_nt(heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, g), 1, positions, co, cols, 0, 0);
+  const packFloats = packedScratchFloats(positions, co, cols);
+  const pack = packFloats > 0 ? backend.makeOutput([packFloats], 'float32') : undefined;
+  simd.matmul_nt(
+    heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, g), 1, positions, co, cols, 0, 0,
+    pack ? heapAddress(backend, pack) : 0,
+  );
+  if (pack) release(backend, pack);
   col2imStats.calls++;
   if (direct) return g;
   const dx = backend.makeOutput([...inShape], 'float32');

@@ -49,9 +49,9 @@ async function cpuProduct(layout: Layout, a: Float32Array, b: Float32Array, m: n
 }
 
 interface MatmulSimd {
-  matmul_nn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
-  matmul_tn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
-  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number): void;
+  matmul_nn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number): void;
+  matmul_tn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number): void;
+  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number): void;
 }
 
 const BUILDS = ['plain', 'relaxed'] as const;
@@ -68,36 +68,61 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
     await tf.setBackend('wasm');
   });
 
-  // Every (M, K, N) from SIZES for one layout per test, plus the reference models' shapes.
+  // Every (M, K, N) from SIZES for one layout per test, plus the reference models' shapes and every width of the last
+  // packed strip (N % 16 = 0 … 15 with N ≥ 16).
   const shapeCases: [number, number, number][] = [];
   for (const m of SIZES) for (const k of SIZES) for (const n of SIZES) shapeCases.push([m, k, n]);
   shapeCases.push([64, 784, 256], [784, 64, 17], [7, 784, 5], [64, 10, 256], [3, 784, 33]);
+  for (let w = 0; w < 16; w++) shapeCases.push([4 + (w % 5), 9 + w, 16 + w], [6, 33, 32 + w]);
 
-  it.each(['nn', 'tn', 'nt'] as const)('raw %s export equals the cpu product on every tail size', async (layout) => {
+  /** The raw export's product, with B packed into `pack` scratch floats (0: read in place). */
+  function rawProduct(layout: Layout, a: Float32Array, b: Float32Array, m: number, k: number, n: number, pack: number): Float32Array {
+    const backend = tf.backend() as BackendWasm;
+    const simd = simdModule<MatmulSimd>(backend, 'matmul');
+    expect(simd, 'matmul module loads').toBeDefined();
+    expect(simdModuleBuild(backend, 'matmul')).toBe(build);
+    const { aShape, bShape } = operands(layout, m, k, n);
+    const ta = tf.tensor(a, aShape);
+    const tb = tf.tensor(b, bShape);
+    const out = backend.makeOutput([m, n], 'float32');
+    const scratch = pack > 0 ? backend.makeOutput([pack], 'float32') : undefined;
+    // Poison the output and the scratch: the kernel must write every element of C (it never reads C) and every
+    // element of a strip it reads (zero padding included).
+    (backend.typedArrayFromHeap(out) as Float32Array).fill(Number.NaN);
+    if (scratch) (backend.typedArrayFromHeap(scratch) as Float32Array).fill(Number.NaN);
+    const fn = layout === 'nn' ? simd!.matmul_nn : layout === 'tn' ? simd!.matmul_tn : simd!.matmul_nt;
+    fn(heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), 1, m, k, n, 0, 0, scratch ? heapAddress(backend, scratch) : 0);
+    const got = Float32Array.from(backend.typedArrayFromHeap(out) as Float32Array);
+    backend.disposeData(out.dataId);
+    if (scratch) backend.disposeData(scratch.dataId);
+    tf.dispose([ta, tb]);
+    return got;
+  }
+
+  it.each(['nn', 'tn', 'nt'] as const)('raw %s export equals the cpu product on every tail size, B in place and packed', async (layout) => {
+    let packedShapes = 0;
     for (const [m, k, n] of shapeCases) {
       const a = values(m * k, m * 31 + k);
       const b = values(k * n, n * 17 + k + 1);
       const expected = await cpuProduct(layout, a, b, m, k, n);
       await tf.setBackend('wasm');
-      const backend = tf.backend() as BackendWasm;
-      const simd = simdModule<MatmulSimd>(backend, 'matmul');
-      expect(simd, 'matmul module loads').toBeDefined();
-      expect(simdModuleBuild(backend, 'matmul')).toBe(build);
-      const { aShape, bShape } = operands(layout, m, k, n);
-      const ta = tf.tensor(a, aShape);
-      const tb = tf.tensor(b, bShape);
-      const out = backend.makeOutput([m, n], 'float32');
-      // Poison the output: the kernel must write every element (it never reads C).
-      (backend.typedArrayFromHeap(out) as Float32Array).fill(Number.NaN);
-      const fn = layout === 'nn' ? simd!.matmul_nn : layout === 'tn' ? simd!.matmul_tn : simd!.matmul_nt;
-      fn(heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), 1, m, k, n, 0, 0);
-      expectClose(backend.typedArrayFromHeap(out) as Float32Array, expected, `${layout} M=${m} K=${k} N=${n}`);
-      backend.disposeData(out.dataId);
-      tf.dispose([ta, tb]);
+      const inPlace = rawProduct(layout, a, b, m, k, n, 0);
+      expectClose(inPlace, expected, `${layout} M=${m} K=${k} N=${n}`);
+      const packs = m >= 4 && n >= 16;
+      packedShapes += packs ? 1 : 0;
+      // Scratch is passed either way: where packing does not pay the kernel must ignore it (same bits as in place).
+      const packed = rawProduct(layout, a, b, m, k, n, 16 * k);
+      expectClose(packed, expected, `${layout} packed M=${m} K=${k} N=${n}`);
+      if (!packs || (layout !== 'nt' && build === 'plain')) {
+        // NN/TN sum each element over k in the same order packed or not: with separate multiply and add (the plain
+        // build) the bits agree. (The relaxed build's in-place corner of M % 4 rows x N % 4 columns is scalar, unfused.)
+        expect(Buffer.from(packed.buffer).equals(Buffer.from(inPlace.buffer)), `${layout} M=${m} K=${k} N=${n}: packed bits`).toBe(true);
+      }
     }
+    expect(packedShapes).toBeGreaterThan(40);
   });
 
-  it.each(['nn', 'tn', 'nt'] as const)('raw %s export steps through a batch and repeats a stride-0 operand', async (layout) => {
+  it.each(['nn', 'tn', 'nt'] as const)('raw %s export steps through a batch and repeats a stride-0 operand (B packed)', async (layout) => {
     const [m, k, n, batch] = [5, 19, 21, 3];
     const { aShape, bShape } = operands(layout, m, k, n);
     const a = values(batch * m * k, 3);
@@ -108,9 +133,13 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
     const ta = tf.tensor(a, [batch, ...aShape]);
     const tb = tf.tensor(b, bShape);
     const out = backend.makeOutput([batch, m, n], 'float32');
-    simd[`matmul_${layout}`](heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), batch, m, k, n, m * k, 0);
+    const scratch = backend.makeOutput([16 * k], 'float32');
+    simd[`matmul_${layout}`](
+      heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), batch, m, k, n, m * k, 0, heapAddress(backend, scratch),
+    );
     const got = Float32Array.from(backend.typedArrayFromHeap(out) as Float32Array);
     backend.disposeData(out.dataId);
+    backend.disposeData(scratch.dataId);
     tf.dispose([ta, tb]);
     for (let i = 0; i < batch; i++) {
       const expected = await cpuProduct(layout, a.subarray(i * m * k, (i + 1) * m * k), b, m, k, n);
