@@ -16,6 +16,9 @@ interface Case { x: [number, number, number, number]; k: [number, number]; co: n
 // 1×1 stride 1 and a 1×1 image (every pixel on the edge path).
 const CASES: Case[] = [
   { x: [1, 28, 28, 1], k: [3, 3], co: 16, strides: [1, 1], pad: 'same' },
+  // One input channel, 3x3 (the kernel's specialised stem): strided, unpadded, output channels 16 + 4 + 1.
+  { x: [2, 9, 10, 1], k: [3, 3], co: 21, strides: [2, 1], pad: 'valid' },
+  { x: [2, 6, 5, 1], k: [3, 3], co: 5, strides: [1, 1], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { x: [2, 28, 28, 16], k: [3, 3], co: 32, strides: [2, 2], pad: 'same' },
   { x: [2, 14, 14, 32], k: [1, 1], co: 64, strides: [2, 2], pad: 'same' },
   { x: [3, 7, 9, 6], k: [3, 3], co: 21, strides: [2, 2], pad: 'same' },

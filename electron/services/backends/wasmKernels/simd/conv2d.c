@@ -180,10 +180,9 @@ static inline f4 epilogue(f4 v, const float* bias, int o, int relu) {
   return v;
 }
 
-EXPORT(conv2d_forward)
-void conv2d_forward(const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci,
-                    int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl,
-                    int relu) {
+static inline __attribute__((always_inline)) void conv2d_forward_body(
+    const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci, int outH,
+    int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl, int relu) {
   /* Output columns [owLo, owHi) see every filter column inside the image: 0 <= ow*sw - pl, ow*sw - pl + (kw-1)*dwl < inW. */
   int owLo = pl <= 0 ? 0 : (pl + sw - 1) / sw;
   const int lastTap = (kw - 1) * dwl - pl;
@@ -248,6 +247,21 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* ou
       }
     }
   }
+}
+
+/*
+ * A first layer on one input channel (grayscale images) with a 3x3 filter at dilation 1 is the body with those
+ * constants folded in: its per-tap loop over one channel is gone and the nine taps unroll, which the generic body
+ * spent most of its time on (ResNet-20's 28x28x1 -> 16 stem at batch 32: ~1.2 ms, 6 GFLOP/s).
+ */
+EXPORT(conv2d_forward)
+void conv2d_forward(const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci,
+                    int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl,
+                    int relu) {
+  if (ci == 1 && kh == 3 && kw == 3 && dh == 1 && dwl == 1)
+    conv2d_forward_body(x, w, bias, out, batch, inH, inW, 1, outH, outW, co, 3, 3, sh, sw, 1, 1, pt, pl, relu);
+  else
+    conv2d_forward_body(x, w, bias, out, batch, inH, inW, ci, outH, outW, co, kh, kw, sh, sw, dh, dwl, pt, pl, relu);
 }
 #undef TAPS_PAIR
 #undef TAPS_ONE
