@@ -6,16 +6,17 @@ import { release, runWasmKernel } from './wasmKernelUtils';
 
 /**
  * simd/matmul.c: `batch` products C[M,N], operands stepped by strideA/strideB floats (0 = the same matrix each time).
- * `pack`: scratch of packedScratchFloats(m, k, n) floats where B's column strips are packed (0 = read B in place).
+ * `pack`: scratch where B's column strips are packed (0 = read B in place); `skip`: scratch for the lists of A's
+ * non-zero columns per pair of rows (0 = no zero skipping). See matmulScratch.
  */
 type MatmulExport = (
   a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
-  pack?: number,
+  pack?: number, skip?: number,
 ) => void;
 /** The same with an epilogue C = act(C + bias) (bias 0 = none; act 0 linear, 1 relu, 2 relu6, 3 leakyrelu(alpha)). */
 type FusedMatmulExport = (
   a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
-  bias: number, act: number, alpha: number, pack?: number,
+  bias: number, act: number, alpha: number, pack?: number, skip?: number,
 ) => void;
 interface MatmulSimd {
   matmul_nn: MatmulExport;
@@ -49,6 +50,25 @@ export function setPackedMatmulEnabled(on: boolean): void {
 /** Floats of packing scratch simd/matmul.c uses for C[m,n] over k (one 16 x k strip), or 0 where it reads B in place. */
 export function packedScratchFloats(m: number, k: number, n: number): number {
   return packedMatmul && m >= 4 && n >= 16 ? 16 * k : 0;
+}
+
+/**
+ * NB_ZERO_SKIP=0 turns zero skipping off (A/B). With it, the packed product first lists, per pair of rows of A, the k
+ * where either row is non-zero, and a pair with fewer than 3/4 of K such columns multiplies only those (simd/matmul.c,
+ * "Zero skipping"). A first Dense layer on images with a black background pays for a fraction of its rows: the bench
+ * MLP's 64x784 · 784x256 forward and 784x64 · 64x256 weight gradient on MNIST. Asked for from N = 64 on, where the
+ * scan (one pass over A, shared by the N/16 strips) costs ~1 % of a dense product.
+ */
+let zeroSkip = process.env.NB_ZERO_SKIP !== '0';
+export function setZeroSkipEnabled(on: boolean): void {
+  zeroSkip = on;
+}
+
+/** The scratch of one simd/matmul.c call: total floats, and where the zero-skipping lists start (-1: none). */
+export function matmulScratch(m: number, k: number, n: number): { floats: number; skipOffset: number } {
+  const strip = packedScratchFloats(m, k, n);
+  if (strip === 0 || !zeroSkip || n < 64) return { floats: strip, skipOffset: -1 };
+  return { floats: strip + Math.ceil(m / 2) * (k + 1), skipOffset: strip };
 }
 
 /**
@@ -149,17 +169,18 @@ export function simdBatchMatMul(
   const out = backend.makeOutput([...plan.outer, m, n], 'float32');
   const strideA = plan.aStep ? m * k : 0;
   const strideB = plan.bStep ? k * n : 0;
-  const scratchFloats = packedScratchFloats(m, k, n);
-  const scratch = scratchFloats > 0 ? backend.makeOutput([scratchFloats], 'float32') : undefined;
+  const { floats, skipOffset } = matmulScratch(m, k, n);
+  const scratch = floats > 0 ? backend.makeOutput([floats], 'float32') : undefined;
   const [pa, pb, pc] = [heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out)];
   const pack = scratch ? heapAddress(backend, scratch) : 0;
+  const skip = scratch && skipOffset >= 0 ? pack + 4 * skipOffset : 0;
   if (epilogue) {
     const kernel = layout === 'nn' ? simd.fused_matmul_nn : layout === 'tn' ? simd.fused_matmul_tn : simd.fused_matmul_nt;
     const bias = epilogue.bias ? heapAddress(backend, epilogue.bias) : 0;
-    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, bias, epilogue.act, epilogue.alpha, pack);
+    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, bias, epilogue.act, epilogue.alpha, pack, skip);
   } else {
     const kernel = layout === 'nn' ? simd.matmul_nn : layout === 'tn' ? simd.matmul_tn : simd.matmul_nt;
-    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, pack);
+    kernel(pa, pb, pc, plan.batch, m, k, n, strideA, strideB, pack, skip);
   }
   if (scratch) release(backend, scratch);
   return out;

@@ -49,9 +49,9 @@ async function cpuProduct(layout: Layout, a: Float32Array, b: Float32Array, m: n
 }
 
 interface MatmulSimd {
-  matmul_nn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number): void;
-  matmul_tn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number): void;
-  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number): void;
+  matmul_nn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number, skip?: number): void;
+  matmul_tn(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number, skip?: number): void;
+  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number, skip?: number): void;
 }
 
 const BUILDS = ['plain', 'relaxed'] as const;
@@ -75,8 +75,11 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
   shapeCases.push([64, 784, 256], [784, 64, 17], [7, 784, 5], [64, 10, 256], [3, 784, 33]);
   for (let w = 0; w < 16; w++) shapeCases.push([4 + (w % 5), 9 + w, 16 + w], [6, 33, 32 + w]);
 
-  /** The raw export's product, with B packed into `pack` scratch floats (0: read in place). */
-  function rawProduct(layout: Layout, a: Float32Array, b: Float32Array, m: number, k: number, n: number, pack: number): Float32Array {
+  /**
+   * The raw export's product, with B packed into `pack` scratch floats (0: read in place) and, with `skip`, the lists
+   * for zero skipping after them.
+   */
+  function rawProduct(layout: Layout, a: Float32Array, b: Float32Array, m: number, k: number, n: number, pack: number, skip = false): Float32Array {
     const backend = tf.backend() as BackendWasm;
     const simd = simdModule<MatmulSimd>(backend, 'matmul');
     expect(simd, 'matmul module loads').toBeDefined();
@@ -85,13 +88,15 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
     const ta = tf.tensor(a, aShape);
     const tb = tf.tensor(b, bShape);
     const out = backend.makeOutput([m, n], 'float32');
-    const scratch = pack > 0 ? backend.makeOutput([pack], 'float32') : undefined;
+    const skipFloats = skip ? Math.ceil(m / 2) * (k + 1) : 0;
+    const scratch = pack > 0 ? backend.makeOutput([pack + skipFloats], 'float32') : undefined;
     // Poison the output and the scratch: the kernel must write every element of C (it never reads C) and every
     // element of a strip it reads (zero padding included).
     (backend.typedArrayFromHeap(out) as Float32Array).fill(Number.NaN);
     if (scratch) (backend.typedArrayFromHeap(scratch) as Float32Array).fill(Number.NaN);
     const fn = layout === 'nn' ? simd!.matmul_nn : layout === 'tn' ? simd!.matmul_tn : simd!.matmul_nt;
-    fn(heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), 1, m, k, n, 0, 0, scratch ? heapAddress(backend, scratch) : 0);
+    const p = scratch ? heapAddress(backend, scratch) : 0;
+    fn(heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), 1, m, k, n, 0, 0, p, skip && p ? p + 4 * pack : 0);
     const got = Float32Array.from(backend.typedArrayFromHeap(out) as Float32Array);
     backend.disposeData(out.dataId);
     if (scratch) backend.disposeData(scratch.dataId);
@@ -120,6 +125,53 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
       }
     }
     expect(packedShapes).toBeGreaterThan(40);
+  });
+
+  /** A with exact zeros: whole zero rows and columns, and the rest zero with probability `zeros` (like image pixels). */
+  function sparse(layout: Layout, m: number, k: number, zeros: number, seed: number): Float32Array {
+    const a = values(m * k, seed);
+    const keep = values(m * k, seed + 1);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < k; j++) {
+        const at = layout === 'tn' ? j * m + i : i * k + j;
+        if (i % 7 === 3 || j % 5 === 1 || (keep[at]! + 1) / 2 < zeros) a[at] = 0;
+      }
+    }
+    return a;
+  }
+
+  it.each(['nn', 'tn', 'nt'] as const)('raw %s export with zero skipping equals the cpu product, sparse or dense', async (layout) => {
+    const cases: [number, number, number, number][] = [
+      [64, 784, 256, 0.8], [64, 784, 256, 0], [784, 64, 256, 0.8], [7, 33, 64, 0.9], [8, 5, 70, 0.5], [9, 40, 81, 0.3], [5, 1, 64, 0.5],
+    ];
+    for (const [m, k, n, zeros] of cases) {
+      const a = sparse(layout, m, k, zeros, m + k);
+      const b = values(k * n, n + 3);
+      const expected = await cpuProduct(layout, a, b, m, k, n);
+      await tf.setBackend('wasm');
+      const skipped = rawProduct(layout, a, b, m, k, n, 16 * k, true);
+      expectClose(skipped, expected, `${layout} zero skip M=${m} K=${k} N=${n} zeros=${zeros}`);
+      if (layout !== 'nt' && build === 'plain') {
+        // Skipped terms are exact zeros: the remaining terms are summed in the same order, so the same bits.
+        const packed = rawProduct(layout, a, b, m, k, n, 16 * k);
+        expect(Buffer.from(skipped.buffer).equals(Buffer.from(packed.buffer)), `${layout} M=${m} K=${k} N=${n}: skipped bits`).toBe(true);
+      }
+    }
+  });
+
+  it('zero skipping keeps NaN in A (only exact zeros are skipped)', async () => {
+    const [m, k, n] = [6, 20, 64];
+    const a = new Float32Array(m * k);
+    a[2 * k + 7] = Number.NaN;
+    a[4 * k + 1] = 1;
+    const b = values(k * n, 5);
+    await tf.setBackend('wasm');
+    const got = rawProduct('nn', a, b, m, k, n, 16 * k, true);
+    for (let j = 0; j < n; j++) {
+      expect(got[2 * n + j], `row 2 col ${j}`).toBeNaN();
+      expect(got[4 * n + j]).toBe(b[1 * n + j]);
+      expect(got[0 * n + j]).toBe(0);
+    }
   });
 
   it.each(['nn', 'tn', 'nt'] as const)('raw %s export steps through a batch and repeats a stride-0 operand (B packed)', async (layout) => {

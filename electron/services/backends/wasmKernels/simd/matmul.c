@@ -232,19 +232,56 @@ static inline __attribute__((always_inline)) void store_strip_row(float* c, int 
   if (w > 2) c[2] = wasm_f32x4_extract_lane(v, 2);
 }
 
-/* Columns j0 .. j0+w-1 of C from the packed strip P; A(i,k) at A[i*sai + k*sak]. */
+/*
+ * Zero skipping (I != 0): before the strips, each pair of rows of A gets the list of k where either row is non-zero
+ * (I[p*(K+1)] = count, then the k's; the lone last row of an odd M pairs with itself). A pair whose list is shorter
+ * than 3/4 of K then runs only those k in its tiles: a term with a(i,k) = 0 adds exactly 0 to its sum (a non-finite
+ * B(k,j) there would have made the sum NaN instead; and a sum of only such terms is +0 where it could have been -0).
+ * Who has such rows: a first layer's input (MNIST digits are ~80 % zero pixels, one-hot columns, padded sequences)
+ * in the forward product (NN: rows = samples) and in its weight gradient (TN: rows = input features over the batch).
+ * The scan is one pass over A, shared by all N/16 strips; the caller asks for it only when N >= 64 (batchMatMul.ts),
+ * where it costs ~1 % of a dense product.
+ */
+static inline __attribute__((always_inline)) void nonzero_pairs(const float* A, int sai, int sak, int M, int K, int* I) {
+  for (int i0 = 0; i0 < M; i0 += 2, I += K + 1) {
+    const float* a0 = A + i0 * sai;
+    const float* a1 = i0 + 1 < M ? a0 + sai : a0;
+    int* out = I + 1;
+    int c = 0;
+    for (int k = 0; k < K; k++) {
+      out[c] = k; /* always written, kept only when the column is non-zero (no branch) */
+      c += (a0[k * sak] != 0.f) | (a1[k * sak] != 0.f);
+    }
+    I[0] = c;
+  }
+}
+
+/* Columns j0 .. j0+w-1 of C from the packed strip P; A(i,k) at A[i*sai + k*sak]; I: nonzero_pairs' lists or 0. */
 static inline __attribute__((always_inline)) void strip_tiles(const float* A, int sai, int sak, const float* P, float* C,
-                                                              int M, int K, int N, int j0, int w) {
+                                                              int M, int K, int N, int j0, int w, const int* I) {
   int i0 = 0;
   for (; i0 + 2 <= M; i0 += 2) {
     f4 c00 = wasm_f32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     const float* a = A + i0 * sai;
-    const float* b = P;
-    for (int k = 0; k < K; k++, a += sak, b += STRIP) {
-      f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
-      f4 x0 = SPLAT(a), x1 = SPLAT(a + sai);
-      c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03);
-      c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13);
+    const int* list = I ? I + (i0 >> 1) * (K + 1) : 0;
+    if (list && 4 * list[0] < 3 * K) {
+      const int n = list[0];
+      for (int t = 1; t <= n; t++) {
+        const int k = list[t];
+        const float* b = P + k * STRIP;
+        f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
+        f4 x0 = SPLAT(a + k * sak), x1 = SPLAT(a + k * sak + sai);
+        c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03);
+        c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13);
+      }
+    } else {
+      const float* b = P;
+      for (int k = 0; k < K; k++, a += sak, b += STRIP) {
+        f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
+        f4 x0 = SPLAT(a), x1 = SPLAT(a + sai);
+        c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03);
+        c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13);
+      }
     }
     store_strip_row(C + i0 * N + j0, w, c00, c01, c02, c03);
     store_strip_row(C + (i0 + 1) * N + j0, w, c10, c11, c12, c13);
@@ -252,24 +289,38 @@ static inline __attribute__((always_inline)) void strip_tiles(const float* A, in
   if (i0 < M) {
     f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
     const float* a = A + i0 * sai;
-    const float* b = P;
-    for (int k = 0; k < K; k++, a += sak, b += STRIP) {
-      f4 x = SPLAT(a);
-      c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
-      c2 = NB_MADD(x, wasm_v128_load(b + 8), c2); c3 = NB_MADD(x, wasm_v128_load(b + 12), c3);
+    const int* list = I ? I + (i0 >> 1) * (K + 1) : 0;
+    if (list && 4 * list[0] < 3 * K) {
+      const int n = list[0];
+      for (int t = 1; t <= n; t++) {
+        const int k = list[t];
+        const float* b = P + k * STRIP;
+        f4 x = SPLAT(a + k * sak);
+        c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
+        c2 = NB_MADD(x, wasm_v128_load(b + 8), c2); c3 = NB_MADD(x, wasm_v128_load(b + 12), c3);
+      }
+    } else {
+      const float* b = P;
+      for (int k = 0; k < K; k++, a += sak, b += STRIP) {
+        f4 x = SPLAT(a);
+        c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
+        c2 = NB_MADD(x, wasm_v128_load(b + 8), c2); c3 = NB_MADD(x, wasm_v128_load(b + 12), c3);
+      }
     }
     store_strip_row(C + i0 * N + j0, w, c0, c1, c2, c3);
   }
 }
 
-/* The packed product; transposedB: B(k,j) at B[j*K + k] (NT), else at B[k*N + j]. */
+/* The packed product; transposedB: B(k,j) at B[j*K + k] (NT), else at B[k*N + j]. I: zero-skipping lists or 0. */
 static inline __attribute__((always_inline)) void gemm_packed(const float* A, int sai, int sak, const float* B,
-                                                              int transposedB, float* C, int M, int K, int N, float* P) {
+                                                              int transposedB, float* C, int M, int K, int N, float* P,
+                                                              int* I) {
+  if (I) nonzero_pairs(A, sai, sak, M, K, I);
   for (int j0 = 0; j0 < N; j0 += STRIP) {
     const int w = N - j0 < STRIP ? N - j0 : STRIP;
     if (transposedB) pack_cols(B, K, j0, w, P);
     else pack_rows(B, N, K, j0, w, P);
-    strip_tiles(A, sai, sak, P, C, M, K, N, j0, w);
+    strip_tiles(A, sai, sak, P, C, M, K, N, j0, w, I);
   }
 }
 
@@ -282,18 +333,18 @@ static inline __attribute__((always_inline)) void gemm_packed(const float* A, in
 
 EXPORT(matmul_nn)
 void matmul_nn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-               float* P) {
+               float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 0, C, M, K, N, P);
+    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 0, C, M, K, N, P, I);
     else gemm_splat(A, K, 1, B, C, M, K, N);
   }
 }
 
 EXPORT(matmul_tn)
 void matmul_tn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-               float* P) {
+               float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, 0, C, M, K, N, P);
+    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, 0, C, M, K, N, P, I);
     else gemm_splat(A, 1, M, B, C, M, K, N);
   }
 }
@@ -394,9 +445,9 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
 
 EXPORT(matmul_nt)
 void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-               float* P) {
+               float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 1, C, M, K, N, P);
+    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 1, C, M, K, N, P, I);
     else gemm_nt(A, B, C, M, K, N);
   }
 }
@@ -451,9 +502,9 @@ static void epilogue(float* C, const float* bias, int rows, int N, int act, floa
 /* The three layouts with the epilogue, applied to each product of the batch right after it is computed. */
 EXPORT(fused_matmul_nn)
 void fused_matmul_nn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-                     const float* bias, int act, float alpha, float* P) {
+                     const float* bias, int act, float alpha, float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 0, C, M, K, N, P);
+    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 0, C, M, K, N, P, I);
     else gemm_splat(A, K, 1, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
@@ -461,9 +512,9 @@ void fused_matmul_nn(const float* A, const float* B, float* C, int batch, int M,
 
 EXPORT(fused_matmul_tn)
 void fused_matmul_tn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-                     const float* bias, int act, float alpha, float* P) {
+                     const float* bias, int act, float alpha, float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, 0, C, M, K, N, P);
+    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, 0, C, M, K, N, P, I);
     else gemm_splat(A, 1, M, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
@@ -471,9 +522,9 @@ void fused_matmul_tn(const float* A, const float* B, float* C, int batch, int M,
 
 EXPORT(fused_matmul_nt)
 void fused_matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-                     const float* bias, int act, float alpha, float* P) {
+                     const float* bias, int act, float alpha, float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 1, C, M, K, N, P);
+    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 1, C, M, K, N, P, I);
     else gemm_nt(A, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
