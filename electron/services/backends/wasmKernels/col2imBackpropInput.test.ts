@@ -2,16 +2,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { col2imPays } from './conv2DBackpropInput';
-import { col2imStats, setCol2imEnabled, setCol2imSimdScatterEnabled } from './col2imBackpropInput';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { col2imStats, setCol2imEnabled, setCol2imSimdScatterEnabled, setDirectDxEnabled } from './col2imBackpropInput';
 import { compareKernelWithCpu } from './kernelVsCpu';
-import { setSimdKernelsEnabled } from './simdModules';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
+import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 interface Case { x: [number, number, number, number]; k: number; co: number; strides: [number, number]; pad: Pad }
 
 // ResNet's shapes (1×1 and 3×3 stride-2 projections, 'same' on even sizes pads bottom/right only), odd sizes (the last
 // row/column of x gets no tap from some filter rows), 'valid', explicit and asymmetric padding, stride (2, 1) and 3,
-// channel counts that are not multiples of 4, and the 1×1 stride-1 case that needs no scatter.
+// channel counts that are not multiples of 4, and the 1×1 stride-1 case that needs no scatter. The direct kernel
+// (strided, filter > 1×1) also gets input channels past a 16-wide strip (17: 1 left, 19: 3, 24: 8), a 5×5 filter,
+// stride 3 with 2 wide padding, and pixel classes with an odd count per image (pairs run across rows).
 const CASES: Case[] = [
   { x: [2, 28, 28, 16], k: 3, co: 32, strides: [2, 2], pad: 'same' },
   { x: [2, 14, 14, 32], k: 1, co: 64, strides: [2, 2], pad: 'same' },
@@ -21,6 +25,10 @@ const CASES: Case[] = [
   { x: [2, 5, 6, 3], k: 1, co: 7, strides: [1, 1], pad: 'same' },
   { x: [2, 7, 7, 6], k: 1, co: 4, strides: [2, 2], pad: 'valid' },
   { x: [1, 1, 1, 16], k: 3, co: 4, strides: [2, 2], pad: 'same' },
+  { x: [2, 14, 14, 32], k: 3, co: 64, strides: [2, 2], pad: 'same' },
+  { x: [2, 11, 10, 24], k: 5, co: 12, strides: [2, 2], pad: 'same' },
+  { x: [1, 9, 8, 19], k: 3, co: 9, strides: [3, 2], pad: [[0, 0], [2, 2], [2, 1], [0, 0]] },
+  { x: [2, 5, 13, 16], k: 3, co: 33, strides: [1, 3], pad: 'valid' },
 ];
 
 const label = (c: Case) => `x=${c.x} k=${c.k} co=${c.co} strides=${c.strides} pad=${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
@@ -36,18 +44,30 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
   afterEach(() => {
     setCol2imEnabled(true);
     setCol2imSimdScatterEnabled(true);
+    setDirectDxEnabled(true);
     setSimdKernelsEnabled(true);
+    setRelaxedSimdEnabled(undefined);
   });
 
-  // col2im on the SIMD matmul with the SIMD scatter (conv2d.c) and with the JavaScript scatter, then with col2im off
-  // (the zero-insertion path), then without SIMD modules at all.
-  for (const path of ['col2im', 'col2im, JavaScript scatter', 'zero insertion', 'no SIMD modules'] as const) {
+  // Strided layers with a filter > 1×1 on the direct kernel (conv2d.c's conv2d_backprop_input) from conv2d.wasm
+  // (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), 1×1 ones on matmul + SIMD scatter; then every
+  // layer on col2im on the SIMD matmul with the SIMD scatter (conv2d.c) and with the JavaScript scatter, then with
+  // col2im off (the zero-insertion path), then without SIMD modules at all.
+  const paths = ['direct, plain build', 'direct, relaxed build', 'col2im', 'col2im, JavaScript scatter', 'zero insertion', 'no SIMD modules'] as const;
+  for (const path of paths) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
-      setCol2imEnabled(path.startsWith('col2im'));
-      setCol2imSimdScatterEnabled(path === 'col2im');
+      const direct = path.startsWith('direct');
+      setCol2imEnabled(path.startsWith('col2im') || direct);
+      setDirectDxEnabled(direct);
+      setCol2imSimdScatterEnabled(path !== 'col2im, JavaScript scatter');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
+      if (direct) {
+        setRelaxedSimdEnabled(path === 'direct, relaxed build');
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'direct, relaxed build' ? 'relaxed' : 'plain');
+      }
       const before = col2imStats.calls;
+      const beforeDirect = col2imStats.direct;
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.x };
       const result = await compareKernelWithCpu('Conv2DBackpropInput', { dy: { shape: dyShape(c) }, filter: { shape: [c.k, c.k, c.x[3], c.co] } }, attrs);
       expect(result.wasm.shape).toEqual(c.x);
@@ -56,7 +76,9 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
       expect(result.leakedDataIds).toBe(0);
       // The path meant to run really ran (the selection rule takes every case above).
       expect(col2imPays(c.k, c.k, c.strides[0], c.strides[1], c.x[3])).toBe(true);
-      expect(col2imStats.calls - before).toBe(path.startsWith('col2im') ? 1 : 0);
+      expect(col2imStats.calls - before).toBe(path.startsWith('col2im') || direct ? 1 : 0);
+      const strided = c.strides[0] > 1 || c.strides[1] > 1;
+      expect(col2imStats.direct - beforeDirect).toBe(direct && c.k > 1 && strided ? 1 : 0);
     });
   }
 
@@ -80,8 +102,10 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
     const expected = run();
     await tf.setBackend('wasm');
     const before = col2imStats.calls;
+    const beforeDirect = col2imStats.direct;
     const actual = run();
     expect(col2imStats.calls - before).toBe(2);
+    expect(col2imStats.direct - beforeDirect).toBe(1);
     let max = 0;
     for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i]! - actual[i]!));
     expect(max).toBeLessThanOrEqual(1e-4);

@@ -42,6 +42,36 @@ export function setCol2imSimdScatterEnabled(on: boolean): void {
   simdScatter = on;
 }
 
+/**
+ * Strided layers with a filter larger than 1×1 (ResNet's stride-2 3×3 layers) skip G: simd/conv2d.c's
+ * conv2d_backprop_input gathers each dx pixel from the dy pixels its taps reach, over the filter transposed per tap
+ * into scratch (directDxPackFloats), writing dx once. Raw exports, batch 32, one core, interleaved against matmul +
+ * scatter, best of 11-41 alternations in three runs on a loaded machine (median of the per-alternation time ratios):
+ * relaxed build, 3×3 stride 2 28×28×16→32 29–36 → 33–42 GFLOP/s (0.82–0.87), 14×14×32→64 42–44 → 45–46 (0.92–0.93);
+ * plain build 28.6 → 29.7 (0.92), 32.4 → 31.6 (0.98). Not for 1×1 filters: the matmul was as fast or faster there
+ * (1×1 stride 2 28×28×16→32 and 14×14×32→64: 1.04–1.19× the matmul's time). Sums run over (tap, co) in that order per
+ * element, so results differ from the matmul path in the last bits.
+ * NB_CONV_DX_DIRECT=0 keeps matmul + scatter (A/B).
+ */
+interface Conv2dDirectDxSimd {
+  conv2d_backprop_input(
+    dy: number, w: number, dx: number, batch: number, inH: number, inW: number, ci: number, outH: number, outW: number,
+    co: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, pack: number,
+  ): void;
+}
+
+let directDx = process.env['NB_CONV_DX_DIRECT'] !== '0';
+
+/** Turns the direct input-gradient kernel off (or back on): for tests comparing paths and A/B runs. */
+export function setDirectDxEnabled(on: boolean): void {
+  directDx = on;
+}
+
+/** Scratch floats of conv2d_backprop_input: the filter as [⌈CI/16⌉][KH][KW][CO][16], then CO zeros. */
+export function directDxPackFloats(kh: number, kw: number, ci: number, co: number): number {
+  return Math.ceil(ci / 16) * 16 * kh * kw * co + co;
+}
+
 interface MatmulSimd {
   /** `pack`: scratch for B's packed strips (batchMatMul.ts' packedScratchFloats), 0 = none. */
   matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number, pack: number): void;
@@ -62,8 +92,11 @@ export const MAX_COLUMN_FLOATS = 64 * 1024 * 1024;
 
 let enabled = process.env['NB_COL2IM'] !== '0';
 
-/** Input gradients computed here in this process (tests check the path they meant to exercise really ran). */
-export const col2imStats = { calls: 0 };
+/**
+ * Input gradients computed here in this process, and how many of them by the direct kernel (tests check the path they
+ * meant to exercise really ran).
+ */
+export const col2imStats = { calls: 0, direct: 0 };
 
 /** Turns this path off (or back on): for tests comparing paths and NB_COL2IM=0 A/B runs. */
 export function setCol2imEnabled(on: boolean): void {
@@ -79,13 +112,27 @@ export function col2imBackpropInput(backend: BackendWasm, call: Col2imCall): Ten
   if (fci !== ci || fco !== co || dy.shape.length !== 4) return undefined;
   const positions = batch * outH * outW;
   const cols = kh * kw * ci;
-  if (positions === 0 || cols === 0 || co === 0 || positions * cols > MAX_COLUMN_FLOATS) return undefined;
+  if (positions === 0 || cols === 0 || co === 0) return undefined;
+  const [sh, sw] = strides;
+  const direct = directDx && kh * kw > 1 && (sh > 1 || sw > 1) ? simdModule<Conv2dDirectDxSimd>(backend, 'conv2d') : undefined;
+  if (direct) {
+    const dx = backend.makeOutput([...inShape], 'float32');
+    const pack = backend.makeOutput([directDxPackFloats(kh, kw, ci, co)], 'float32');
+    direct.conv2d_backprop_input(
+      heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, dx), batch, inH, inW, ci, outH, outW,
+      co, kh, kw, sh, sw, pad.top, pad.left, heapAddress(backend, pack),
+    );
+    release(backend, pack);
+    col2imStats.calls++;
+    col2imStats.direct++;
+    return dx;
+  }
+  if (positions * cols > MAX_COLUMN_FLOATS) return undefined;
   const simd = simdModule<MatmulSimd>(backend, 'matmul');
   if (!simd) return undefined;
-  const [sh, sw] = strides;
   // 1×1, stride 1, no padding: dx = dy · Wᵀ, already in dx's layout.
-  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pad.top === 0 && pad.left === 0 && outH === inH && outW === inW;
-  const g = backend.makeOutput(direct ? [...inShape] : [positions, cols], 'float32');
+  const inPlace = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pad.top === 0 && pad.left === 0 && outH === inH && outW === inW;
+  const g = backend.makeOutput(inPlace ? [...inShape] : [positions, cols], 'float32');
   const packFloats = packedScratchFloats(positions, co, cols);
   const pack = packFloats > 0 ? backend.makeOutput([packFloats], 'float32') : undefined;
   simd.matmul_nt(
@@ -94,7 +141,7 @@ export function col2imBackpropInput(backend: BackendWasm, call: Col2imCall): Ten
   );
   if (pack) release(backend, pack);
   col2imStats.calls++;
-  if (direct) return g;
+  if (inPlace) return g;
   const dx = backend.makeOutput([...inShape], 'float32');
   const scatter = simdScatter ? simdModule<Conv2dScatterSimd>(backend, 'conv2d') : undefined;
   if (scatter) {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
-import { directConvPays, directConvStats, setDirectConvEnabled } from './convForward';
+import { directConvPays, directConvStats, setDirectConvEnabled, setDirectConvPackEnabled } from './convForward';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
@@ -27,6 +27,12 @@ const CASES: Case[] = [
   { x: [2, 5, 6, 3], k: [1, 1], co: 7, strides: [1, 1], pad: 'same' },
   { x: [2, 9, 8, 2], k: [3, 3], co: 20, strides: [1, 1], dilations: [2, 2], pad: 'same' },
   { x: [1, 1, 1, 16], k: [3, 3], co: 4, strides: [2, 2], pad: 'same' },
+  // Packed filter strips (co >= 16) next to in-place 4-wide tails, odd sizes; input channels past a 16-wide strip
+  // for the gradients' direct kernels (20: 4 left, 24: 8), wide asymmetric padding, stride 3 across.
+  { x: [2, 14, 14, 32], k: [3, 3], co: 64, strides: [2, 2], pad: 'same' },
+  { x: [2, 11, 10, 24], k: [3, 3], co: 40, strides: [2, 2], pad: 'same' },
+  { x: [1, 9, 9, 20], k: [3, 3], co: 48, strides: [2, 3], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+  { x: [2, 7, 9, 16], k: [1, 1], co: 36, strides: [2, 2], pad: 'valid' },
 ];
 
 const label = (c: Case) =>
@@ -63,30 +69,39 @@ describe('direct SIMD forward convolution (conv2d_forward) on wasm matches the c
   });
   afterEach(() => {
     setDirectConvEnabled(true);
+    setDirectConvPackEnabled(true);
     setSimdKernelsEnabled(true);
     setRelaxedSimdEnabled(undefined);
   });
 
-  // The kernel from conv2d.wasm (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), XNNPACK with the kernel
-  // off, and no SIMD modules at all.
-  for (const path of ['plain build', 'relaxed build', 'direct kernel off', 'no SIMD modules'] as const) {
+  // The kernel from conv2d.wasm (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), the relaxed one reading
+  // the filter in place (no packed strips), XNNPACK with the kernel off, and no SIMD modules at all.
+  const paths = ['plain build', 'relaxed build', 'relaxed build, filter in place', 'direct kernel off', 'no SIMD modules'] as const;
+  for (const path of paths) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('cpu');
       const expected = run(c);
       await tf.setBackend('wasm');
+      const kernel = path === 'plain build' || path.startsWith('relaxed build');
       setDirectConvEnabled(path !== 'direct kernel off');
+      setDirectConvPackEnabled(path !== 'relaxed build, filter in place');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
-      if (path === 'plain build' || path === 'relaxed build') {
-        setRelaxedSimdEnabled(path === 'relaxed build');
-        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'relaxed build' ? 'relaxed' : 'plain');
+      if (kernel) {
+        setRelaxedSimdEnabled(path !== 'plain build');
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'plain build' ? 'plain' : 'relaxed');
       }
       const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
       const calls = directConvStats.calls;
+      const packed = directConvStats.packed;
       const got = run(c);
       expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(before);
       // Fused forward, plain forward and the forward inside tf.grads ran on the kernel (and only when it is on).
       expect(directConvPays([...c.k, c.x[3], c.co], c.strides)).toBe(true);
-      expect(directConvStats.calls - calls).toBe(path === 'plain build' || path === 'relaxed build' ? (c.dilations ? 2 : 3) : 0);
+      const runs = kernel ? (c.dilations ? 2 : 3) : 0;
+      expect(directConvStats.calls - calls).toBe(runs);
+      // Packed strips for >= 16 output channels, except the one-channel 3×3 stem the kernel specialises.
+      const stem = c.x[3] === 1 && c.k[0] === 3 && c.k[1] === 3 && !c.dilations;
+      expect(directConvStats.packed - packed).toBe(c.co >= 16 && !stem && path !== 'relaxed build, filter in place' ? runs : 0);
       expected.forEach((values, i) => expect(maxRelDiff(values, got[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
     });
   }

@@ -1,7 +1,8 @@
 /*
  * 2-D convolution kernels (NHWC, float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
- * Built by scripts/build-simd-kernels.mjs; called from ../conv2DBackpropFilter.ts. Register-only code: no stack, no
- * globals, no libc (see the build script for why).
+ * Built by scripts/build-simd-kernels.mjs; called from ../conv2DBackpropFilter.ts, ../convForward.ts,
+ * ../col2imBackpropInput.ts and ../conv2DBackpropInput.ts. Register-only code: no stack, no globals, no libc (see the
+ * build script for why); scratch (packed filters) comes from the caller.
  */
 #include <wasm_simd128.h>
 #include "nb_madd.h"
@@ -12,15 +13,20 @@ typedef v128_t f4;
 /*
  * Filter gradient, any stride / dilation / padding:
  * dw[fh][fw][ci][co] = sum_{n,oh,ow} x[n][oh*sh+fh*dh-pt][ow*sw+fw*dw-pl][ci] * dy[n][oh][ow][co]  (NHWC)
- * For every (image, output row, tap) the valid output columns form one range, so the inner loop is a plain walk over
- * contiguous dy rows and (stride-spaced) x pixels with no bounds checks. Tiles of 4 input x 8 output channels keep the
- * 8 accumulators in registers for the whole row; they are added into dw (9 KB for a 3x3x16x16 filter: stays in L1).
+ * Tiles of 4 input x 8 output channels keep 8 accumulators in registers while they walk dy and (stride-spaced) x pixels
+ * with no bounds checks, then are added into dw. Two walks:
+ *  - filter_grad_rows, per (image, output row, tap): the valid output columns form one range [lo, hi);
+ *  - filter_grad_images, per (image, tap): the valid output pixels form one rectangle (rows [ohLo, ohHi) x columns
+ *    [lo, hi)), walked whole, so accumulators are added into dw once per image and tap instead of once per row.
+ * Images whose x and dy fit in 40 KB take the second (ResNet-20's 14x14 stride-2 layers: rows of 7 output columns were
+ * short); larger ones keep the first, whose few rows stay in L1 (28x28x16 -> 32 stride 2, walked per image, was 5-15 %
+ * slower). AMD EPYC (Zen 3), one core, raw export, batch 32, relaxed build, interleaved with the per-row walk, best of
+ * 31 (median of the per-alternation ratios): 3x3/2 14x14x32->64 39.4 -> 45.6 GFLOP/s (0.91), 1x1/2 14x14x32->64
+ * 38.3 -> 40.9 (0.92), 3x3/2 15x15x20->24 pad 1 44.9 -> 52.4 (0.86); plain build 31.5 -> 32.5, 28.8 -> 30.5.
  */
-EXPORT(conv2d_backprop_filter)
-void conv2d_backprop_filter(const float* x, const float* dy, float* dw, int batch, int inH, int inW, int ci,
-                            int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
-  int total = kh * kw * ci * co;
-  for (int i = 0; i < total; i++) dw[i] = 0.f;
+static __attribute__((noinline)) void filter_grad_rows(
+    const float* x, const float* dy, float* dw, int batch, int inH, int inW, int ci, int outH, int outW, int co, int kh,
+    int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
   for (int n = 0; n < batch; n++) {
     for (int oh = 0; oh < outH; oh++) {
       const float* dyrow = dy + ((n * outH + oh) * outW) * co;
@@ -97,6 +103,118 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, int batc
   }
 }
 
+static __attribute__((noinline)) void filter_grad_images(
+    const float* x, const float* dy, float* dw, int batch, int inH, int inW, int ci, int outH, int outW, int co, int kh,
+    int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
+  for (int n = 0; n < batch; n++) {
+    const float* ximg = x + n * inH * inW * ci;
+    const float* dyimg = dy + n * outH * outW * co;
+    for (int fh = 0; fh < kh; fh++) {
+      /* output rows whose input row oh*sh + fh*dh - pt is inside the image */
+      const int offh = fh * dh - pt;
+      const int ohLo = offh >= 0 ? 0 : (-offh + sh - 1) / sh;
+      int ohHi = (inH - 1 - offh) < 0 ? 0 : (inH - 1 - offh) / sh + 1;
+      if (ohHi > outH) ohHi = outH;
+      if (ohLo >= ohHi) continue;
+      for (int fw = 0; fw < kw; fw++) {
+        int off = fw * dwl - pl; /* iw = ow*sw + off */
+        int lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+        int hi = (inW - 1 - off) < 0 ? 0 : (inW - 1 - off) / sw + 1;
+        if (hi > outW) hi = outW;
+        if (lo >= hi) continue;
+        float* tap = dw + ((fh * kw + fw) * ci) * co;
+        const int xs = sw * ci;
+        const float* x0row = ximg + ((ohLo * sh + offh) * inW + lo * sw + off) * ci; /* first pixel read */
+        const float* d0row = dyimg + (ohLo * outW + lo) * co;
+        const int xrs = sh * inW * ci, drs = outW * co; /* per output row */
+        const int rows = ohHi - ohLo;
+        int c0 = 0;
+        for (; c0 + 4 <= ci; c0 += 4) {
+          int o0 = 0;
+          for (; o0 + 8 <= co; o0 += 8) {
+            f4 a00 = wasm_f32x4_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            const float* xr = x0row + c0;
+            const float* dr = d0row + o0;
+            for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
+              const float* xp = xr;
+              const float* dp = dr;
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
+                f4 d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
+                f4 x0 = wasm_v128_load32_splat(xp), x1 = wasm_v128_load32_splat(xp + 1);
+                f4 x2 = wasm_v128_load32_splat(xp + 2), x3 = wasm_v128_load32_splat(xp + 3);
+                a00 = NB_MADD(x0, d0, a00); a01 = NB_MADD(x0, d1, a01);
+                a10 = NB_MADD(x1, d0, a10); a11 = NB_MADD(x1, d1, a11);
+                a20 = NB_MADD(x2, d0, a20); a21 = NB_MADD(x2, d1, a21);
+                a30 = NB_MADD(x3, d0, a30); a31 = NB_MADD(x3, d1, a31);
+              }
+            }
+            float* t = tap + c0 * co + o0;
+            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a00)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a01)); t += co;
+            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a10)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a11)); t += co;
+            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a20)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a21)); t += co;
+            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a30)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a31));
+          }
+          for (; o0 < co; o0++) {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            const float* xr = x0row + c0;
+            const float* dr = d0row + o0;
+            for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
+              const float* xp = xr;
+              const float* dp = dr;
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) { float d = *dp; s0 += xp[0] * d; s1 += xp[1] * d; s2 += xp[2] * d; s3 += xp[3] * d; }
+            }
+            float* t = tap + c0 * co + o0; t[0] += s0; t[co] += s1; t[2 * co] += s2; t[3 * co] += s3;
+          }
+        }
+        for (; c0 < ci; c0++) {
+          int o0 = 0;
+          for (; o0 + 16 <= co; o0 += 16) {
+            f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+            const float* xr = x0row + c0;
+            const float* dr = d0row + o0;
+            for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
+              const float* xp = xr;
+              const float* dp = dr;
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
+                f4 xv = wasm_v128_load32_splat(xp);
+                a0 = NB_MADD(xv, wasm_v128_load(dp), a0);
+                a1 = NB_MADD(xv, wasm_v128_load(dp + 4), a1);
+                a2 = NB_MADD(xv, wasm_v128_load(dp + 8), a2);
+                a3 = NB_MADD(xv, wasm_v128_load(dp + 12), a3);
+              }
+            }
+            float* t = tap + c0 * co + o0;
+            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a0)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a1));
+            wasm_v128_store(t + 8, wasm_f32x4_add(wasm_v128_load(t + 8), a2)); wasm_v128_store(t + 12, wasm_f32x4_add(wasm_v128_load(t + 12), a3));
+          }
+          for (; o0 < co; o0++) {
+            float s = 0;
+            const float* xr = x0row + c0;
+            const float* dr = d0row + o0;
+            for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
+              const float* xp = xr;
+              const float* dp = dr;
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) s += *xp * *dp;
+            }
+            tap[c0 * co + o0] += s;
+          }
+        }
+      }
+    }
+  }
+}
+
+EXPORT(conv2d_backprop_filter)
+void conv2d_backprop_filter(const float* x, const float* dy, float* dw, int batch, int inH, int inW, int ci,
+                            int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
+  int total = kh * kw * ci * co;
+  for (int i = 0; i < total; i++) dw[i] = 0.f;
+  if ((inH * inW * ci + outH * outW * co) * 4 <= 40960)
+    filter_grad_images(x, dy, dw, batch, inH, inW, ci, outH, outW, co, kh, kw, sh, sw, dh, dwl, pt, pl);
+  else
+    filter_grad_rows(x, dy, dw, batch, inH, inW, ci, outH, outW, co, kh, kw, sh, sw, dh, dwl, pt, pl);
+}
+
 /*
  * col2im scatter of a convolution's input gradient (../col2imBackpropInput.ts): G[p][(fh, fw, c)] (p = (n, oh, ow),
  * from simd/matmul.c's dy . W^T) is added into dx[n][oh*sh + fh - pt][ow*sw + fw - pl][c]; taps that land in the
@@ -146,7 +264,15 @@ void col2im_scatter(const float* g, float* dx, int batch, int inH, int inW, int 
  * Register tiles: 2 neighbouring output pixels x 16 output channels (8 accumulators; per input channel 2 splats of x
  * and 4 loads of w feed 8 multiply-adds) where both pixels see every filter column inside the image, else 1 pixel with
  * its own checks; 4-channel and single-channel tiles for the last output channels. Per output row the 16-channel
- * slice of w is reused by every pixel (stays in L1). bias may be 0; relu 0/1.
+ * slice of w is reused by every pixel. bias may be 0; relu 0/1.
+ * pack (0 = none): scratch of (co & ~15) * kh*kw*ci floats; the 16-channel slices are first copied there as contiguous
+ * strips [o0/16][fh][fw][c][16]. Read in place, a slice's kh*kw*ci rows sit co floats apart: at co = 64 (256 B) they
+ * fall into 16 of L1's 64 sets (128 lines) while 3x3x32 needs 288, so the slice streamed from L2 for every row. Same
+ * products in the same order (same bits). AMD EPYC (Zen 3), one core, raw export, batch 32, relaxed build,
+ * interleaved with the in-place read, best of 11-41 alternations in three runs on a loaded machine: 3x3/2
+ * 14x14x32->64 41-46 -> 45-48 GFLOP/s; 28x28x16->32 and the 1x1 projections unchanged within noise.
+ * Tried and dropped: pairing pixels across row ends (no single-pixel tail at 7 columns) with a zero row for taps in
+ * the padding: 1x1 projections 7 % slower, the rest even.
  */
 #define TAPS_PAIR(...)                                                                                            \
   for (int fh = 0; fh < kh; fh++) {                                                                               \
@@ -156,8 +282,8 @@ void col2im_scatter(const float* g, float* dx, int batch, int inH, int inW, int 
     for (int fw = 0; fw < kw; fw++) {                                                                             \
       const float* p0 = xrow + (iw0 + fw * dwl) * ci;                                                             \
       const float* p1 = p0 + sw * ci;                                                                             \
-      const float* wp = w + (fh * kw + fw) * ci * co + o0;                                                        \
-      for (int c = 0; c < ci; c++, wp += co) { __VA_ARGS__ }                                                             \
+      const float* wp = wbase + (fh * kw + fw) * ci * wstride;                                                    \
+      for (int c = 0; c < ci; c++, wp += wstride) { __VA_ARGS__ }                                                 \
     }                                                                                                             \
   }
 #define TAPS_ONE(...)                                                                                             \
@@ -169,8 +295,8 @@ void col2im_scatter(const float* g, float* dx, int batch, int inH, int inW, int 
       const int iw = iw0 + fw * dwl;                                                                              \
       if (iw < 0 || iw >= inW) continue;                                                                          \
       const float* p0 = xrow + iw * ci;                                                                           \
-      const float* wp = w + (fh * kw + fw) * ci * co + o0;                                                        \
-      for (int c = 0; c < ci; c++, wp += co) { __VA_ARGS__ }                                                             \
+      const float* wp = wbase + (fh * kw + fw) * ci * wstride;                                                    \
+      for (int c = 0; c < ci; c++, wp += wstride) { __VA_ARGS__ }                                                 \
     }                                                                                                             \
   }
 
@@ -182,7 +308,18 @@ static inline f4 epilogue(f4 v, const float* bias, int o, int relu) {
 
 static inline __attribute__((always_inline)) void conv2d_forward_body(
     const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci, int outH,
-    int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl, int relu) {
+    int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl, int relu, float* pack) {
+  const int rowsW = kh * kw * ci;
+  if (pack) {
+    for (int o0 = 0; o0 + 16 <= co; o0 += 16) {
+      float* dst = pack + o0 * rowsW;
+      const float* src = w + o0;
+      for (int r = 0; r < rowsW; r++, dst += 16, src += co) {
+        wasm_v128_store(dst, wasm_v128_load(src)); wasm_v128_store(dst + 4, wasm_v128_load(src + 4));
+        wasm_v128_store(dst + 8, wasm_v128_load(src + 8)); wasm_v128_store(dst + 12, wasm_v128_load(src + 12));
+      }
+    }
+  }
   /* Output columns [owLo, owHi) see every filter column inside the image: 0 <= ow*sw - pl, ow*sw - pl + (kw-1)*dwl < inW. */
   int owLo = pl <= 0 ? 0 : (pl + sw - 1) / sw;
   const int lastTap = (kw - 1) * dwl - pl;
@@ -196,6 +333,8 @@ static inline __attribute__((always_inline)) void conv2d_forward_body(
       float* orow = out + ((n * outH + oh) * outW) * co;
       int o0 = 0;
       for (; o0 + 16 <= co; o0 += 16) {
+        const float* wbase = pack ? pack + o0 * rowsW : w + o0;
+        const int wstride = pack ? 16 : co;
         for (int ow = 0; ow < outW;) {
           const int iw0 = ow * sw - pl;
           if (ow >= owLo && ow + 2 <= owHi) {
@@ -228,6 +367,8 @@ static inline __attribute__((always_inline)) void conv2d_forward_body(
         }
       }
       for (; o0 + 4 <= co; o0 += 4) {
+        const float* wbase = w + o0;
+        const int wstride = co;
         for (int ow = 0; ow < outW; ow++) {
           const int iw0 = ow * sw - pl;
           f4 a0 = wasm_f32x4_splat(0);
@@ -236,6 +377,8 @@ static inline __attribute__((always_inline)) void conv2d_forward_body(
         }
       }
       for (; o0 < co; o0++) {
+        const float* wbase = w + o0;
+        const int wstride = co;
         for (int ow = 0; ow < outW; ow++) {
           const int iw0 = ow * sw - pl;
           float s = 0;
@@ -257,11 +400,11 @@ static inline __attribute__((always_inline)) void conv2d_forward_body(
 EXPORT(conv2d_forward)
 void conv2d_forward(const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci,
                     int outH, int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl,
-                    int relu) {
+                    int relu, float* pack) {
   if (ci == 1 && kh == 3 && kw == 3 && dh == 1 && dwl == 1)
-    conv2d_forward_body(x, w, bias, out, batch, inH, inW, 1, outH, outW, co, 3, 3, sh, sw, 1, 1, pt, pl, relu);
+    conv2d_forward_body(x, w, bias, out, batch, inH, inW, 1, outH, outW, co, 3, 3, sh, sw, 1, 1, pt, pl, relu, 0);
   else
-    conv2d_forward_body(x, w, bias, out, batch, inH, inW, ci, outH, outW, co, kh, kw, sh, sw, dh, dwl, pt, pl, relu);
+    conv2d_forward_body(x, w, bias, out, batch, inH, inW, ci, outH, outW, co, kh, kw, sh, sw, dh, dwl, pt, pl, relu, pack);
 }
 #undef TAPS_PAIR
 #undef TAPS_ONE
@@ -316,3 +459,119 @@ void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, in
     }
   }
 }
+
+/*
+ * Input gradient of strided convolutions (dilation 1) as a direct gather: no G matrix, no scatter
+ * (../col2imBackpropInput.ts): dx[n][ih][iw][c] = sum over the taps (fh, fw) with oh = (ih + pt - fh) / sh and
+ * ow = (iw + pl - fw) / sw exact and in range of dot(dy[n][oh][ow][.], w[fh][fw][c][.]). dx is written whole.
+ * The filter is first packed (transposed per tap) into `pack` as [ci/16 strips][kh][kw][co][16] (zero-padded past ci),
+ * followed by co zeros, which a tap whose output pixel is outside dy reads instead. The input pixels of one residue
+ * class (ih mod sh, iw mod sw) all see the same taps (fh = fh0, fh0 + sh, ...; fw likewise) at output pixels that move
+ * by one per pixel, so each image's class is walked in row-major pairs: per tap and output channel 2 splats of dy and
+ * 4 loads of the packed filter feed 8 multiply-adds (2 pixels x 16 input channels), as in conv2d_forward; no division
+ * per tap. Classes no tap reaches (e.g. odd pixels of a 1x1 stride-2 layer) are zero-filled.
+ * pack: ceil(ci/16)*16*kh*kw*co + co floats.
+ */
+static inline void store16(float* d, f4 a0, f4 a1, f4 a2, f4 a3, int n) {
+  if (n >= 16) {
+    wasm_v128_store(d, a0); wasm_v128_store(d + 4, a1); wasm_v128_store(d + 8, a2); wasm_v128_store(d + 12, a3);
+    return;
+  }
+  f4 v = a0;
+  for (int j = 0; j < n; j += 4) {
+    if (j == 4) v = a1; else if (j == 8) v = a2; else if (j == 12) v = a3;
+    if (n - j >= 4) { wasm_v128_store(d + j, v); continue; }
+    d[j] = wasm_f32x4_extract_lane(v, 0);
+    if (n - j > 1) d[j + 1] = wasm_f32x4_extract_lane(v, 1);
+    if (n - j > 2) d[j + 2] = wasm_f32x4_extract_lane(v, 2);
+  }
+}
+
+#define DX_TAPS(...)                                                                                              \
+  for (int fh = fh0, ohA = ohA0, ohB = ohB0; fh < kh; fh += sh, ohA--, ohB--) {                                   \
+    const int rowA = (unsigned)ohA < (unsigned)outH, rowB = (unsigned)ohB < (unsigned)outH;                       \
+    if (!rowA && !rowB) continue;                                                                                 \
+    for (int fw = fw0, owA = owA0, owB = owB0; fw < kw; fw += sw, owA--, owB--) {                                 \
+      const float* pA = rowA && (unsigned)owA < (unsigned)outW ? dyimg + (ohA * outW + owA) * co : zero;          \
+      const float* pB = rowB && (unsigned)owB < (unsigned)outW ? dyimg + (ohB * outW + owB) * co : zero;          \
+      if (pA == zero && pB == zero) continue;                                                                     \
+      const float* wp = wstrip + (fh * kw + fw) * tapFloats;                                                      \
+      for (int o = 0; o < co; o++, wp += 16) { __VA_ARGS__ }                                                      \
+    }                                                                                                             \
+  }
+
+EXPORT(conv2d_backprop_input)
+void conv2d_backprop_input(const float* dy, const float* w, float* dx, int batch, int inH, int inW, int ci, int outH,
+                           int outW, int co, int kh, int kw, int sh, int sw, int pt, int pl, float* pack) {
+  const int strips = (ci + 15) >> 4;
+  const int tapFloats = co * 16;
+  const int stripFloats = kh * kw * tapFloats;
+  for (int s = 0; s < strips; s++) {
+    for (int t = 0; t < kh * kw; t++) {
+      float* dst = pack + s * stripFloats + t * tapFloats;
+      const float* src = w + t * ci * co;
+      for (int o = 0; o < co; o++) {
+        for (int j = 0; j < 16; j++) {
+          const int c = s * 16 + j;
+          dst[o * 16 + j] = c < ci ? src[c * co + o] : 0.f;
+        }
+      }
+    }
+  }
+  const float* zero = pack + strips * stripFloats;
+  for (int o = 0; o < co; o++) pack[strips * stripFloats + o] = 0.f;
+  for (int n = 0; n < batch; n++) {
+    const float* dyimg = dy + n * outH * outW * co;
+    float* dximg = dx + n * inH * inW * ci;
+    for (int a = 0; a < sh && a < inH; a++) {
+      const int fh0 = (a + pt) % sh, dh0 = (a + pt) / sh;
+      const int rows = (inH - a + sh - 1) / sh;
+      for (int b = 0; b < sw && b < inW; b++) {
+        const int fw0 = (b + pl) % sw, dw0 = (b + pl) / sw;
+        const int cols = (inW - b + sw - 1) / sw;
+        if (fh0 >= kh || fw0 >= kw) { /* no tap reaches this class (e.g. odd pixels of a 1x1 stride-2 layer) */
+          const f4 z = wasm_f32x4_splat(0);
+          const int ci4 = ci & ~3;
+          for (int ih = a; ih < inH; ih += sh) {
+            for (int iw = b; iw < inW; iw += sw) {
+              float* d = dximg + (ih * inW + iw) * ci;
+              int c = 0;
+              for (; c < ci4; c += 4) wasm_v128_store(d + c, z);
+              for (; c < ci; c++) d[c] = 0.f;
+            }
+          }
+          continue;
+        }
+        /* Pixels of class (a, b) in row-major order, two at a time: A = (iA, jA), B the next one. */
+        int iA = 0, jA = 0;
+        for (int q = 0; q < rows * cols; q += 2) {
+          int iB = iA, jB = jA + 1;
+          if (jB == cols) { iB++; jB = 0; }
+          const int single = q + 1 == rows * cols;
+          if (single) { iB = iA; jB = jA; }
+          const int ihA = a + iA * sh, iwA = b + jA * sw, ihB = a + iB * sh, iwB = b + jB * sw;
+          /* tap m of the class (fh = fh0 + m*sh) reads output row iA + dh0 - m: (ih + pt - fh) / sh, exact */
+          const int ohA0 = iA + dh0, ohB0 = iB + dh0, owA0 = jA + dw0, owB0 = jB + dw0;
+          float* dA = dximg + (ihA * inW + iwA) * ci;
+          float* dB = dximg + (ihB * inW + iwB) * ci;
+          for (int s = 0; s < strips; s++) {
+            const float* wstrip = pack + s * stripFloats;
+            f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            DX_TAPS({
+              f4 x0 = wasm_v128_load32_splat(pA + o), x1 = wasm_v128_load32_splat(pB + o);
+              f4 w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4), w2 = wasm_v128_load(wp + 8), w3 = wasm_v128_load(wp + 12);
+              a0 = NB_MADD(x0, w0, a0); a1 = NB_MADD(x0, w1, a1); a2 = NB_MADD(x0, w2, a2); a3 = NB_MADD(x0, w3, a3);
+              b0 = NB_MADD(x1, w0, b0); b1 = NB_MADD(x1, w1, b1); b2 = NB_MADD(x1, w2, b2); b3 = NB_MADD(x1, w3, b3);
+            })
+            const int nc = ci - s * 16;
+            store16(dA + s * 16, a0, a1, a2, a3, nc);
+            if (!single) store16(dB + s * 16, b0, b1, b2, b3, nc);
+          }
+          iA = iB; jA = jB + 1;
+          if (jA == cols) { iA++; jA = 0; }
+        }
+      }
+    }
+  }
+}
+#undef DX_TAPS
