@@ -144,8 +144,11 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
     const cases: [number, number, number, number][] = [
       [64, 784, 256, 0.8], [64, 784, 256, 0], [784, 64, 256, 0.8], [7, 33, 64, 0.9], [8, 5, 70, 0.5], [9, 40, 81, 0.3], [5, 1, 64, 0.5],
     ];
+    // zeros = -1: a dense A (under 1/8 zeros: the kernel does not build the lists) with one all-zero row.
+    cases.push([12, 100, 64, -1]);
     for (const [m, k, n, zeros] of cases) {
-      const a = sparse(layout, m, k, zeros, m + k);
+      const a = zeros >= 0 ? sparse(layout, m, k, zeros, m + k) : values(m * k, 9);
+      if (zeros < 0) for (let j = 0; j < k; j++) a[layout === 'tn' ? j * m + 5 : 5 * k + j] = 0;
       const b = values(k * n, n + 3);
       const expected = await cpuProduct(layout, a, b, m, k, n);
       await tf.setBackend('wasm');
