@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { col2imPays } from './conv2DBackpropInput';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { col2imStats, setCol2imEnabled, setCol2imSimdScatterEnabled, setDirectDxEnabled } from './col2imBackpropInput';
+import { col2imStats, directDxApplies, setCol2imEnabled, setCol2imSimdScatterEnabled, setDirectDxEnabled } from './col2imBackpropInput';
 import { compareKernelWithCpu } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
@@ -59,7 +59,8 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
       await tf.setBackend('wasm');
       const direct = path.startsWith('direct');
       setCol2imEnabled(path.startsWith('col2im') || direct);
-      setDirectDxEnabled(direct);
+      // 'always': the direct kernel also takes the input channel counts it leaves to the matmul by default.
+      setDirectDxEnabled(direct ? 'always' : false);
       setCol2imSimdScatterEnabled(path !== 'col2im, JavaScript scatter');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
       if (direct) {
@@ -81,6 +82,19 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
       expect(col2imStats.direct - beforeDirect).toBe(direct && c.k > 1 && strided ? 1 : 0);
     });
   }
+
+  it('sends strided filters > 1×1 with input channels % 16 = 0 to the direct kernel, the rest to matmul + scatter', () => {
+    expect(directDxApplies(3, 3, 2, 2, 16)).toBe(true);
+    expect(directDxApplies(3, 3, 2, 2, 32)).toBe(true);
+    expect(directDxApplies(3, 3, 1, 2, 64)).toBe(true);
+    expect(directDxApplies(3, 3, 2, 2, 24)).toBe(false);
+    expect(directDxApplies(1, 1, 2, 2, 32)).toBe(false);
+    expect(directDxApplies(3, 3, 1, 1, 32)).toBe(false);
+    setDirectDxEnabled('always');
+    expect(directDxApplies(3, 3, 2, 2, 24)).toBe(true);
+    setDirectDxEnabled(false);
+    expect(directDxApplies(3, 3, 2, 2, 32)).toBe(false);
+  });
 
   it('keeps stride-1 3×3 layers on the convolution path and takes 1×1 and strided ≥ 16-channel ones', () => {
     expect(col2imPays(3, 3, 1, 1, 16)).toBe(false);

@@ -43,7 +43,7 @@ export function setCol2imSimdScatterEnabled(on: boolean): void {
 }
 
 /**
- * Strided layers with a filter larger than 1×1 (ResNet's stride-2 3×3 layers) skip G: simd/conv2d.c's
+ * Strided layers with a filter larger than 1×1 and input channels % 16 = 0 (ResNet's stride-2 3×3 layers) skip G: simd/conv2d.c's
  * conv2d_backprop_input gathers each dx pixel from the dy pixels its taps reach, over the filter transposed per tap
  * into scratch (directDxPackFloats), writing dx once. Raw exports, batch 32, one core, interleaved against matmul +
  * scatter, best of 11-41 alternations in three runs on a loaded machine (median of the per-alternation time ratios):
@@ -60,11 +60,21 @@ interface Conv2dDirectDxSimd {
   ): void;
 }
 
-let directDx = process.env['NB_CONV_DX_DIRECT'] !== '0';
+let directDx: boolean | 'always' = process.env['NB_CONV_DX_DIRECT'] !== '0';
 
-/** Turns the direct input-gradient kernel off (or back on): for tests comparing paths and A/B runs. */
-export function setDirectDxEnabled(on: boolean): void {
+/**
+ * Turns the direct input-gradient kernel off (or back on, for input channels % 16 = 0: its last 16-channel strip
+ * computes all 16 lanes, so other widths waste part of it and the matmul was faster on 15×15×20→24); 'always' also
+ * sends other widths (tests of its channel tails). For tests comparing paths and A/B runs.
+ */
+export function setDirectDxEnabled(on: boolean | 'always'): void {
   directDx = on;
+}
+
+/** Whether conv2d_backprop_input takes this layer (strided, filter larger than 1×1, see setDirectDxEnabled). */
+export function directDxApplies(kh: number, kw: number, sh: number, sw: number, ci: number): boolean {
+  if (!directDx || kh * kw === 1 || (sh === 1 && sw === 1)) return false;
+  return directDx === 'always' || ci % 16 === 0;
 }
 
 /** Scratch floats of conv2d_backprop_input: the filter as [⌈CI/16⌉][KH][KW][CO][16], then CO zeros. */
@@ -114,7 +124,7 @@ export function col2imBackpropInput(backend: BackendWasm, call: Col2imCall): Ten
   const cols = kh * kw * ci;
   if (positions === 0 || cols === 0 || co === 0) return undefined;
   const [sh, sw] = strides;
-  const direct = directDx && kh * kw > 1 && (sh > 1 || sw > 1) ? simdModule<Conv2dDirectDxSimd>(backend, 'conv2d') : undefined;
+  const direct = directDxApplies(kh, kw, sh, sw, ci) ? simdModule<Conv2dDirectDxSimd>(backend, 'conv2d') : undefined;
   if (direct) {
     const dx = backend.makeOutput([...inShape], 'float32');
     const pack = backend.makeOutput([directDxPackFloats(kh, kw, ci, co)], 'float32');
