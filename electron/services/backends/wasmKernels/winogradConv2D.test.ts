@@ -4,7 +4,7 @@ import { selectBackend } from '../selectBackend';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
-import { setWinogradEnabled, setWinogradF4, winogradF4Pays, winogradStats } from './winogradConv2D';
+import { setWinogradEnabled, setWinogradF4, setWinogradF4Small, winogradF4Pays, winogradF4SmallApplies, winogradStats } from './winogradConv2D';
 import { seededUniform } from '../../testing/seededUniform';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -107,6 +107,12 @@ const F4_CASES: Case[] = [
   { x: [1, 6, 7, 16], co: 16, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], relu: true },
   { x: [1, 1, 1, 4], co: 16, pad: 'same', relu: false },
   { x: [2, 5, 6, 64], co: 32, pad: 'valid', relu: false },
+  // 16 → 16 and 32 → 32 take winograd_conv3x3_f4_small (zero-padded band of input rows): odd sizes, partial tiles,
+  // asymmetric and 'valid' padding, a tile row narrower than a tile, chunks (16 tiles) starting mid tile row.
+  { x: [3, 11, 13, 16], co: 16, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], relu: true },
+  { x: [2, 9, 7, 32], co: 32, pad: 'valid', relu: false },
+  { x: [5, 6, 5, 16], co: 16, pad: 'same', relu: false },
+  { x: [1, 4, 17, 32], co: 32, pad: [[0, 0], [1, 2], [3, 0], [0, 0]], relu: true },
 ];
 
 describe('Winograd F(4×4,3×3) convolutions on wasm match the cpu backend', () => {
@@ -114,31 +120,53 @@ describe('Winograd F(4×4,3×3) convolutions on wasm match the cpu backend', () 
     await selectBackend('wasm');
   });
 
-  for (const build of ['plain', 'relaxed'] as const) {
-    it.each(F4_CASES.map((c) => [label(c), c] as const))(`F(4×4) (${build} build): %s`, async (_, c) => {
+  // small: winograd_conv3x3_f4_small where it has an instance (16 → 16, 32 → 32), off = NB_WINOGRAD_F4_SMALL=0.
+  for (const [build, small] of [['plain', true], ['relaxed', true], ['plain', false], ['relaxed', false]] as const) {
+    it.each(F4_CASES.map((c) => [label(c), c] as const))(`F(4×4) (${build} build, small kernel ${small ? 'on' : 'off'}): %s`, async (_, c) => {
       await tf.setBackend('cpu');
       const expected = run(c, true);
       await tf.setBackend('wasm');
       setWinogradF4('always');
+      setWinogradF4Small(small);
       setRelaxedSimdEnabled(build === 'relaxed');
       try {
         expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
         const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
         const calls = winogradStats.calls;
         const f4 = winogradStats.f4Calls;
+        const f4Small = winogradStats.f4SmallCalls;
         const got = run(c, true);
         expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(before); // scratch freed
         // Forward with bias, forward without, the forward inside tf.grads and (16+ input channels) the input gradient.
         const n = c.x[3] % 16 === 0 ? 4 : 3;
         expect(winogradStats.calls - calls).toBe(n);
         expect(winogradStats.f4Calls - f4).toBe(n);
+        expect(winogradStats.f4SmallCalls - f4Small).toBe(small && winogradF4SmallApplies(c.x[3], c.co) ? n : 0);
         expected.forEach((values, i) => expect(maxRelDiff(values, got[i]!), `output ${i}`).toBeLessThanOrEqual(1e-4));
       } finally {
         setWinogradF4('auto');
+        setWinogradF4Small(true);
         setRelaxedSimdEnabled(undefined);
       }
     });
   }
+
+  it('small-channel kernel gives the same bits as winograd_conv3x3_f4 (same arithmetic, rearranged)', async () => {
+    await tf.setBackend('wasm');
+    setWinogradF4('always');
+    try {
+      for (const c of F4_CASES.filter((k) => winogradF4SmallApplies(k.x[3], k.co))) {
+        setWinogradF4Small(true);
+        const small = run(c, true);
+        setWinogradF4Small(false);
+        const general = run(c, true);
+        small.forEach((values, i) => expect(values, `${label(c)} output ${i}`).toEqual(general[i]));
+      }
+    } finally {
+      setWinogradF4('auto');
+      setWinogradF4Small(true);
+    }
+  });
 
   it('is chosen per layer: F(4×4) for the ResNet-20 and bench CNN 3×3 layers, F(2×2) for tiny maps and wide sums', async () => {
     await tf.setBackend('wasm');

@@ -30,20 +30,27 @@ interface WinogradSimd {
     x: number, u: number, bias: number, out: number, vs: number, ms: number, batch: number, inH: number, inW: number,
     ci: number, outH: number, outW: number, co: number, pt: number, pl: number, relu: number, chunk: number, block: number,
   ): void;
+  winograd_conv3x3_f4_small(
+    x: number, u: number, bias: number, out: number, vs: number, ms: number, batch: number, inH: number, inW: number,
+    ci: number, outH: number, outW: number, co: number, pt: number, pl: number, relu: number, chunk: number, block: number,
+  ): void;
   winograd_filter_grad(
     x: number, dy: number, dw: number, vs: number, ws: number, ms: number, batch: number, inH: number, inW: number,
     ci: number, outH: number, outW: number, co: number, pt: number, pl: number, chunk: number,
   ): void;
   winograd_filter_grad_f4(
     x: number, dy: number, dw: number, vs: number, ws: number, ms: number, batch: number, inH: number, inW: number,
-    ci: number, outH: number, outW: number, co: number, pt: number, pl: number, chunk: number,
+    ci: number, outH: number, outW: number, co: number, pt: number, pl: number, chunk: number, band: number,
   ): void;
 }
 
 let enabled = process.env['NB_WINOGRAD'] !== '0';
 
-/** Convolutions run by Winograd in this process, and how many of them by F(4×4) (tests check the path that ran). */
-export const winogradStats = { calls: 0, f4Calls: 0 };
+/**
+ * Convolutions run by Winograd in this process, how many of them by F(4×4) and how many of those by the small-channel
+ * kernel (tests check the path that ran).
+ */
+export const winogradStats = { calls: 0, f4Calls: 0, f4SmallCalls: 0 };
 
 /** Turns the Winograd path off (or back on): for tests comparing paths and NB_WINOGRAD=0 A/B runs. */
 export function setWinogradEnabled(on: boolean): void {
@@ -64,6 +71,27 @@ const F4_BLOCK = process.env['NB_WINOGRAD_F4_BLOCK'] === '4' ? 4 : 2;
 /** Chooses F(4×4) per layer ('auto'), always (where Winograd applies) or never: for tests and A/B runs. */
 export function setWinogradF4(mode: F4Mode): void {
   f4Mode = mode;
+}
+
+/**
+ * F(4×4) layers with 16 → 16 or 32 → 32 channels (ResNet-20's first two stages, the bench CNN) run
+ * winograd_conv3x3_f4_small (simd/winograd.c): the input rows of each tile row copied once into a zero-padded band so
+ * no tile takes the edge path, the channel counts compile-time constants, tile-major scratch, the output transform
+ * through memory. Measured (raw exports, one process, interleaved with the previous module, AMD EPYC Zen 3, relaxed
+ * build, batch 32, CPU ms per call, best of many alternations; the machine was shared, so ±10 %): 28×28×16→16 forward
+ * 1.50–1.77 → 1.30–1.49 (bias + ReLU), input gradient 1.59–1.61 → 1.28–1.38; 14×14×32→32 forward 1.33 → 1.25.
+ * Same results bit for bit. NB_WINOGRAD_F4_SMALL=0 keeps winograd_conv3x3_f4 (A/B).
+ */
+let f4Small = process.env['NB_WINOGRAD_F4_SMALL'] !== '0';
+
+/** Turns the small-channel F(4×4) kernel off (or back on): for tests and A/B runs. */
+export function setWinogradF4Small(on: boolean): void {
+  f4Small = on;
+}
+
+/** Whether winograd_conv3x3_f4_small has an instance for these channel counts. */
+export function winogradF4SmallApplies(ci: number, co: number): boolean {
+  return ci === co && (ci === 16 || ci === 32);
 }
 
 /**
@@ -122,12 +150,15 @@ export function winogradConv3x3(backend: BackendWasm, call: WinogradCall): Tenso
     const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
     if (tiles === 0) return undefined;
     const chunk = Math.min(F4_CHUNK, Math.ceil(tiles / 4) * 4);
+    const small = f4Small && winogradF4SmallApplies(ci, co);
+    // small: tile-major tiles, then the zero-padded band of 6 input rows (4 × tiles per row + 2 columns)
+    const band = 6 * (4 * Math.ceil(outW / 4) + 2) * ci;
     const u = backend.makeOutput([36 * ci * co], 'float32');
-    const vs = backend.makeOutput([36 * (chunk * ci + 16)], 'float32');
-    const ms = backend.makeOutput([36 * (chunk * co + 16)], 'float32');
+    const vs = backend.makeOutput([small ? 36 * chunk * ci + band : 36 * (chunk * ci + 16)], 'float32');
+    const ms = backend.makeOutput([small ? 36 * chunk * co : 36 * (chunk * co + 16)], 'float32');
     const out = backend.makeOutput([...outShape], 'float32');
     simd.winograd_filter_f4(heapAddress(backend, filter), heapAddress(backend, u), ci, co);
-    simd.winograd_conv3x3_f4(
+    simd[small ? 'winograd_conv3x3_f4_small' : 'winograd_conv3x3_f4'](
       heapAddress(backend, x), heapAddress(backend, u), bias ? heapAddress(backend, bias) : 0, heapAddress(backend, out),
       heapAddress(backend, vs), heapAddress(backend, ms), batch, inH, inW, ci, outH, outW, co, pad.top, pad.left,
       relu ? 1 : 0, chunk, F4_BLOCK,
@@ -135,6 +166,7 @@ export function winogradConv3x3(backend: BackendWasm, call: WinogradCall): Tenso
     release(backend, u, vs, ms);
     winogradStats.calls++;
     winogradStats.f4Calls++;
+    if (small) winogradStats.f4SmallCalls++;
     return out;
   }
   const u = backend.makeOutput([16 * ci * co], 'float32');
@@ -196,8 +228,10 @@ export function winogradFilterGrad(backend: BackendWasm, call: WinogradFilterGra
 
 /**
  * Runs one of simd/winograd.c's filter gradients on `tile`×`tile` output tiles (F(2×2): 2, 16 frequencies; F(4×4): 4,
- * 36), `chunk` tiles at a time, with the scratch it needs (freed after). Undefined when Winograd filter gradients are
- * off, the tensors are not float32 NHWC, or the module cannot load.
+ * 36), `chunk` tiles at a time, with the scratch it needs (freed after). `band` (F(4×4) only): the kernel reads x
+ * through a zero-padded band of 6 input rows (winogradFilterGradF4.ts), which needs 6 × (4 × tiles per row + 2) × ci
+ * more floats of Vs. Undefined when Winograd filter gradients are off, the tensors are not float32 NHWC, or the module
+ * cannot load.
  */
 export function runWinogradFilterGrad(
   backend: BackendWasm,
@@ -205,6 +239,7 @@ export function runWinogradFilterGrad(
   name: 'winograd_filter_grad' | 'winograd_filter_grad_f4',
   tile: 2 | 4,
   chunkTiles: number,
+  band = false,
 ): TensorInfo | undefined {
   const { x, dy, filterShape, pad } = call;
   if (!filterGradEnabled || x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || dy.shape.length !== 4) return undefined;
@@ -217,13 +252,15 @@ export function runWinogradFilterGrad(
   if (tiles === 0) return undefined;
   const planes = (tile + 2) * (tile + 2);
   const chunk = Math.min(chunkTiles, tiles);
-  const vs = backend.makeOutput([planes * (chunk * ci + 16)], 'float32');
+  const bandFloats = band ? 6 * (tile * Math.ceil(outW / tile) + 2) * ci : 0;
+  const vs = backend.makeOutput([planes * (chunk * ci + 16) + bandFloats], 'float32');
   const ws = backend.makeOutput([planes * (chunk * co + 16)], 'float32');
   const ms = backend.makeOutput([planes * ci * co], 'float32');
   const dw = backend.makeOutput([...filterShape], 'float32');
   simd[name](
     heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, dw), heapAddress(backend, vs),
     heapAddress(backend, ws), heapAddress(backend, ms), batch, inH, inW, ci, outH, outW, co, pad.top, pad.left, chunk,
+    band ? 1 : 0,
   );
   release(backend, vs, ws, ms);
   return dw;

@@ -7,7 +7,7 @@ import { caseLabel, dyShapeOf, filterGradAttrs, type FilterGradCase } from './fi
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { simdModuleBuild } from './simdModules';
 import { setWinogradFilterGradEnabled, winogradFilterGradStats } from './winogradConv2D';
-import { f4FilterGradPays, setWinogradF4FilterGradEnabled, winogradF4FilterGradStats } from './winogradFilterGradF4';
+import { f4FilterGradPays, setWinogradF4FilterGradBand, setWinogradF4FilterGradEnabled, winogradF4FilterGradStats } from './winogradFilterGradF4';
 import { seededUniform } from '../../testing/seededUniform';
 
 
@@ -23,6 +23,11 @@ const CASES: FilterGradCase[] = [
   { x: [2, 13, 6, 12], co: 16, pad: 'same' },
   { x: [1, 5, 5, 4], co: 8, pad: 'valid' },
   { x: [1, 3, 8, 4], co: 8, pad: 'same' },
+  // The instances with 16 → 16 and 32 → 32 channels as constants: odd sizes, partial tiles, asymmetric and 'valid'
+  // padding, chunks (32 tiles) starting mid tile row.
+  { x: [3, 11, 13, 16], co: 16, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  { x: [2, 9, 7, 32], co: 32, pad: 'valid' },
+  { x: [1, 4, 17, 32], co: 32, pad: [[0, 0], [1, 2], [3, 0], [0, 0]] },
 ];
 
 
@@ -34,18 +39,21 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
   });
   afterEach(() => {
     setWinogradF4FilterGradEnabled(true);
+    setWinogradF4FilterGradBand(true);
     setWinogradFilterGradEnabled(true);
     setRelaxedSimdEnabled(undefined);
   });
 
-  for (const build of ['plain', 'relaxed'] as const) {
-    it.each(CASES.map((c) => [caseLabel(c), c] as const))(`${build} build: %s`, async (_, c) => {
+  // band: x through the zero-padded band of input rows (the default); off = NB_WINOGRAD_F4_FILTER_BAND=0.
+  for (const [build, band] of [['plain', true], ['relaxed', true], ['plain', false], ['relaxed', false]] as const) {
+    it.each(CASES.map((c) => [caseLabel(c), c] as const))(`${build} build, band ${band ? 'on' : 'off'}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
       setRelaxedSimdEnabled(build === 'relaxed');
+      setWinogradF4FilterGradBand(band);
       expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
       const [, outH, outW] = dyShapeOf(c);
       const f4 = f4FilterGradPays(outH!, outW!);
-      const before = { f4: winogradF4FilterGradStats.calls, f2: winogradFilterGradStats.calls };
+      const before = { f4: winogradF4FilterGradStats.calls, band: winogradF4FilterGradStats.bandCalls, f2: winogradFilterGradStats.calls };
       const result = await compareKernelWithCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShapeOf(c) } }, filterGradAttrs(c));
       expect(result.wasm.shape).toEqual([3, 3, c.x[3], c.co]);
       // The bar of every kernel test at these small batches (1e-4 absolute); relative to the largest |dW| it is tighter.
@@ -54,6 +62,7 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
       expect(result.nanMismatches).toBe(0);
       expect(result.leakedDataIds).toBe(0); // scratch freed
       expect(winogradF4FilterGradStats.calls - before.f4).toBe(f4 ? 1 : 0);
+      expect(winogradF4FilterGradStats.bandCalls - before.band).toBe(f4 && band ? 1 : 0);
       expect(winogradFilterGradStats.calls - before.f2).toBe(f4 ? 0 : 1);
     });
   }

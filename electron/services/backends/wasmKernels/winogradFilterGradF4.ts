@@ -18,8 +18,24 @@ let enabled = process.env['NB_WINOGRAD_F4_FILTER_GRAD'] !== '0';
 /** Tiles transformed at a time: their transforms (36 planes of chunk × channels) stay in L2 while the products run. */
 const CHUNK = Number(process.env['NB_WINOGRAD_F4_FILTER_CHUNK'] ?? 32) || 32;
 
-/** F(4×4) filter gradients computed in this process (tests check the path really ran). */
-export const winogradF4FilterGradStats = { calls: 0 };
+/**
+ * x read through a zero-padded band of its input rows (no edge path), dY tiles inside the output loaded without checks,
+ * both 6×6 transforms through memory in two passes, 16 and 32 channels as compile-time constants (simd/winograd.c,
+ * winograd_filter_grad_f4's `band`). Measured (raw exports, one process, interleaved with the previous module, AMD
+ * EPYC Zen 3, relaxed build, batch 32, CPU ms per call, best of many alternations on a shared machine, ±10 %):
+ * 28×28×16→16 1.39–1.86 → 1.35–1.52, 14×14×32→32 1.55 → 1.42, 7×7×64→64 1.33 → 1.25–1.27. Results differ from the
+ * previous arrangement in the last bits (≈1e-6 of the largest |dW|: the patch's rows are transformed before its
+ * columns). NB_WINOGRAD_F4_FILTER_BAND=0 keeps the previous kernel (A/B).
+ */
+let band = process.env['NB_WINOGRAD_F4_FILTER_BAND'] !== '0';
+
+/** Turns the band arrangement off (or back on): for tests and A/B runs. */
+export function setWinogradF4FilterGradBand(on: boolean): void {
+  band = on;
+}
+
+/** F(4×4) filter gradients computed in this process, and how many with the band (tests check the path really ran). */
+export const winogradF4FilterGradStats = { calls: 0, bandCalls: 0 };
 
 /** Turns the F(4×4) filter gradient off (or back on): for tests comparing paths and A/B runs. */
 export function setWinogradF4FilterGradEnabled(on: boolean): void {
@@ -39,7 +55,8 @@ export function winogradFilterGradF4(backend: BackendWasm, call: WinogradFilterG
   const [, , ci, co] = call.filterShape;
   if (!enabled || ci % 4 !== 0 || co % 8 !== 0 || call.dy.shape.length !== 4) return undefined;
   if (!f4FilterGradPays(call.dy.shape[1]!, call.dy.shape[2]!)) return undefined;
-  const dw = runWinogradFilterGrad(backend, call, 'winograd_filter_grad_f4', 4, CHUNK);
+  const dw = runWinogradFilterGrad(backend, call, 'winograd_filter_grad_f4', 4, CHUNK, band);
   if (dw) winogradF4FilterGradStats.calls++;
+  if (dw && band) winogradF4FilterGradStats.bandCalls++;
   return dw;
 }

@@ -452,6 +452,30 @@ void winograd_filter_f4(const float* w, float* U, int ci, int co) {
   }
 
 /*
+ * The six input rows of tile row (n, ty) as a zero-padded band: band[r][b][c] = x[n][4*ty - pt + r][b - pl][c], zero
+ * outside the input, for the bw = 4*tilesW + 2 columns the row's tiles read. Every tile then loads its 6x6 patch from
+ * the band without bounds checks (the per-load selects of edge tiles cost ~20 % of the forward at 28x28, pad 1).
+ */
+static inline __attribute__((always_inline)) void fill_band(float* band, const float* x, int n, int ty, int inH,
+                                                            int inW, int ci, int pt, int pl, int bw) {
+  const f4 zero = wasm_f32x4_splat(0);
+  const int lo = pl < bw ? pl : bw;                    /* band columns before the input */
+  const int hi = pl + inW < bw ? pl + inW : bw;        /* end of the input's columns */
+  for (int r = 0; r < 6; r++) {
+    const int iy = 4 * ty - pt + r;
+    float* br = band + r * bw * ci;
+    if (iy < 0 || iy >= inH) {
+      for (int i = 0; i < bw * ci; i += 4) wasm_v128_store(br + i, zero);
+      continue;
+    }
+    const float* xr = x + ((n * inH + iy) * inW - pl) * ci;
+    for (int i = 0; i < lo * ci; i += 4) wasm_v128_store(br + i, zero);
+    for (int i = lo * ci; i < hi * ci; i += 4) wasm_v128_store(br + i, wasm_v128_load(xr + i));
+    for (int i = hi * ci; i < bw * ci; i += 4) wasm_v128_store(br + i, zero);
+  }
+}
+
+/*
  * out = act(bias + conv3x3(x, w)) with stride 1, any padding (pt, pl), given U from winograd_filter_f4.
  * ci % 4 == 0, co % 16 == 0. The 4x4 output tiles of the whole batch (n, ty, tx in order) run in chunks of `chunk`
  * tiles (a multiple of 4): their input transforms go to Vs (36 planes of chunk*ci floats, padded by 16 so the planes
@@ -564,6 +588,172 @@ void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, floa
   }
 }
 
+/* The output transform through memory, like IN_TILE: column j of the tile's M (planes 6*i + j) times At back into
+   planes 6*i + j (i < 4), then row i (planes 6*i .. 6*i + 5) times At to 4 outputs (OUT_ROW's stores). */
+#define OUT_COL_M(j)                                                                              \
+  {                                                                                               \
+    volatile f4* mc = (volatile f4*)(m + j * mplane);                                             \
+    const f4 m0 = mc[0], m1 = mc[6 * mq], m2 = mc[12 * mq], m3 = mc[18 * mq], m4 = mc[24 * mq], m5 = mc[30 * mq]; \
+    f4 s0, s1, s2, s3;                                                                            \
+    AT6(m0, m1, m2, m3, m4, m5, s0, s1, s2, s3);                                                  \
+    mc[0] = s0; mc[6 * mq] = s1; mc[12 * mq] = s2; mc[18 * mq] = s3;                              \
+  }
+#define OUT_ROW_M(i)                                                                              \
+  if (i < rows) {                                                                                 \
+    volatile f4* mr = (volatile f4*)(m + 6 * i * mplane);                                         \
+    const f4 s0 = mr[0], s1 = mr[mq], s2 = mr[2 * mq], s3 = mr[3 * mq], s4 = mr[4 * mq], s5 = mr[5 * mq]; \
+    f4 y0, y1, y2, y3;                                                                            \
+    AT6(s0, s1, s2, s3, s4, s5, y0, y1, y2, y3);                                                  \
+    y0 = ADD(y0, bv); y1 = ADD(y1, bv); y2 = ADD(y2, bv); y3 = ADD(y3, bv);                       \
+    if (relu) { y0 = wasm_f32x4_max(y0, zero); y1 = wasm_f32x4_max(y1, zero); y2 = wasm_f32x4_max(y2, zero); y3 = wasm_f32x4_max(y3, zero); } \
+    float* q = qo + i * outW * co;                                                                \
+    if (cols == 4) {                                                                              \
+      wasm_v128_store(q, y0); wasm_v128_store(q + co, y1); wasm_v128_store(q + 2 * co, y2); wasm_v128_store(q + 3 * co, y3); \
+    } else {                                                                                      \
+      wasm_v128_store(q, y0);                                                                     \
+      if (cols > 1) wasm_v128_store(q + co, y1);                                                  \
+      if (cols > 2) wasm_v128_store(q + 2 * co, y2);                                              \
+    }                                                                                             \
+  }
+
+/*
+ * Small-channel F(4x4) forward (winograd_conv3x3_f4_small; ci == co == 16 or 32, the ResNet-20 / bench CNN layers):
+ * the same transforms and products as winograd_conv3x3_f4, rearranged for channel counts where the transforms and
+ * per-tile overhead weigh as much as the 36 products (K = 16):
+ *   - the input rows of a tile row are copied once into a zero-padded band (fill_band), so no tile takes the edge path
+ *     (per-load selects; at 28x28, pad 1, 24 of 49 tiles are edge tiles: ~20 % of the forward);
+ *   - ci and co are compile-time constants (one instance per channel count and register block);
+ *   - the scratch is tile-major, Vs [tile][36][ci] and Ms [tile][36][co] (a tile's 36 planes ci / co floats apart),
+ *     so a tile's transforms address one compact block;
+ *   - the output transform goes through the tile's M block in two passes (OUT_COL_M, OUT_ROW_M) like the input
+ *     transform, instead of 24 column results held in locals (spilled by the engine).
+ * Same arithmetic in the same order as winograd_conv3x3_f4 (tests: bit-equal on these shapes). Measured (AMD EPYC Zen 3,
+ * raw exports, one process, interleaved, batch 32, 28x28x16->16, relaxed build): see ../winogradConv2D.ts.
+ * Scratch: Vs chunk*36*ci + 6*(4*tilesW + 2)*ci floats (tiles, then the band), Ms chunk*36*co floats.
+ */
+static inline __attribute__((always_inline)) void conv3x3_f4_tm(const float* x, const float* U, const float* bias,
+                                                                float* out, float* Vs, float* Ms, int batch, int inH,
+                                                                int inW, const int ci, int outH, int outW, const int co,
+                                                                int pt, int pl, int relu, int chunk, const int block) {
+  const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
+  const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
+  const int vplane = ci, mplane = co, VT = 36 * ci, MT = 36 * co;
+  const int bw = 4 * tilesW + 2, rowStride = bw * ci;
+  const int vq = vplane / 4, mq = mplane / 4;
+  const f4 zero = wasm_f32x4_splat(0), two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
+  const f4 half = wasm_f32x4_splat(0.5f), quarter = wasm_f32x4_splat(0.25f);
+  const f4 eighth = wasm_f32x4_splat(0.125f), c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f);
+  const f4 mtwo = wasm_f32x4_splat(-2.0f), mhalf = wasm_f32x4_splat(-0.5f), mc25 = wasm_f32x4_splat(-2.5f);
+  const f4 meight = wasm_f32x4_splat(-8.0f);
+  float* band = Vs + chunk * VT; /* 6 * bw * ci floats past the chunk's tiles (the caller allocates them) */
+  int bandRow = -1;
+  for (int t0 = 0; t0 < tiles; t0 += chunk) {
+    const int T = t0 + chunk < tiles ? chunk : tiles - t0;
+    const int Tb = (T + block - 1) / block * block;
+    for (int t = 0; t < T; t++) {
+      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
+      if (g / tilesW != bandRow) {
+        bandRow = g / tilesW;
+        fill_band(band, x, n, ty, inH, inW, ci, pt, pl, bw);
+      }
+      const float* pt0 = band + 4 * tx * ci;
+      float* vt = Vs + t * VT;
+      const int rm = 63; /* IN_ROW's row mask (LD_IN does not read it) */
+      #pragma clang loop unroll(disable)
+      for (int c = 0; c < ci; c += 4) {
+        const float* p = pt0 + c;
+        float* v = vt + c;
+        IN_TILE(LD_IN)
+      }
+    }
+    for (int i = T * VT; i < Tb * VT; i += 4) wasm_v128_store(Vs + i, zero);
+    for (int k = 0; k < 36; k++) {
+      const float* uk = U + k * ci * co;
+      if (block == 4) {
+        for (int t = 0; t < Tb; t += 4) {
+          const float* v0 = Vs + t * VT + k * ci;
+          float* m = Ms + t * MT + k * co;
+          #pragma clang loop unroll(full)
+          for (int o0 = 0; o0 < co; o0 += 8) {
+            f4 a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, d0 = zero, d1 = zero;
+            for (int c = 0; c < ci; c++) {
+              const f4 u0 = wasm_v128_load(uk + c * co + o0), u1 = wasm_v128_load(uk + c * co + o0 + 4);
+              const f4 s0 = wasm_v128_load32_splat(v0 + c), s1 = wasm_v128_load32_splat(v0 + VT + c);
+              a0 = NB_MADD(s0, u0, a0); a1 = NB_MADD(s0, u1, a1);
+              b0 = NB_MADD(s1, u0, b0); b1 = NB_MADD(s1, u1, b1);
+              const f4 s2 = wasm_v128_load32_splat(v0 + 2 * VT + c), s3 = wasm_v128_load32_splat(v0 + 3 * VT + c);
+              c0 = NB_MADD(s2, u0, c0); c1 = NB_MADD(s2, u1, c1);
+              d0 = NB_MADD(s3, u0, d0); d1 = NB_MADD(s3, u1, d1);
+            }
+            wasm_v128_store(m + o0, a0); wasm_v128_store(m + o0 + 4, a1);
+            wasm_v128_store(m + MT + o0, b0); wasm_v128_store(m + MT + o0 + 4, b1);
+            wasm_v128_store(m + 2 * MT + o0, c0); wasm_v128_store(m + 2 * MT + o0 + 4, c1);
+            wasm_v128_store(m + 3 * MT + o0, d0); wasm_v128_store(m + 3 * MT + o0 + 4, d1);
+          }
+        }
+      } else {
+        for (int t = 0; t < Tb; t += 2) {
+          const float* v0 = Vs + t * VT + k * ci;
+          float* m = Ms + t * MT + k * co;
+          #pragma clang loop unroll(full)
+          for (int o0 = 0; o0 < co; o0 += 16) {
+            f4 a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+            for (int c = 0; c < ci; c++) {
+              const float* up = uk + c * co + o0;
+              const f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4), u2 = wasm_v128_load(up + 8), u3 = wasm_v128_load(up + 12);
+              const f4 s = wasm_v128_load32_splat(v0 + c), q = wasm_v128_load32_splat(v0 + VT + c);
+              a0 = NB_MADD(s, u0, a0); a1 = NB_MADD(s, u1, a1); a2 = NB_MADD(s, u2, a2); a3 = NB_MADD(s, u3, a3);
+              b0 = NB_MADD(q, u0, b0); b1 = NB_MADD(q, u1, b1); b2 = NB_MADD(q, u2, b2); b3 = NB_MADD(q, u3, b3);
+            }
+            wasm_v128_store(m + o0, a0); wasm_v128_store(m + o0 + 4, a1); wasm_v128_store(m + o0 + 8, a2); wasm_v128_store(m + o0 + 12, a3);
+            wasm_v128_store(m + MT + o0, b0); wasm_v128_store(m + MT + o0 + 4, b1); wasm_v128_store(m + MT + o0 + 8, b2); wasm_v128_store(m + MT + o0 + 12, b3);
+          }
+        }
+      }
+    }
+    for (int t = 0; t < T; t++) {
+      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
+      const int oy = 4 * ty, ox = 4 * tx;
+      const int rows = outH - oy < 4 ? outH - oy : 4, cols = outW - ox < 4 ? outW - ox : 4;
+      float* qo0 = out + ((n * outH + oy) * outW + ox) * co;
+      float* mt = Ms + t * MT;
+      for (int o = 0; o < co; o += 4) {
+        float* m = mt + o;
+        float* qo = qo0 + o;
+        const f4 bv = bias ? wasm_v128_load(bias + o) : zero;
+        OUT_COL_M(0) OUT_COL_M(1) OUT_COL_M(2) OUT_COL_M(3) OUT_COL_M(4) OUT_COL_M(5)
+        OUT_ROW_M(0) OUT_ROW_M(1) OUT_ROW_M(2) OUT_ROW_M(3)
+      }
+    }
+  }
+}
+
+#define F4_SMALL_ARGS                                                                                         \
+  const float *x, const float *U, const float *bias, float *out, float *Vs, float *Ms, int batch, int inH,    \
+      int inW, int outH, int outW, int pt, int pl, int relu, int chunk
+#define F4_SMALL(name, C, BLOCK)                                                                              \
+  static __attribute__((noinline)) void name(F4_SMALL_ARGS) {                                                 \
+    conv3x3_f4_tm(x, U, bias, out, Vs, Ms, batch, inH, inW, C, outH, outW, C, pt, pl, relu, chunk, BLOCK);    \
+  }
+F4_SMALL(conv3x3_f4_c16b2, 16, 2)
+F4_SMALL(conv3x3_f4_c16b4, 16, 4)
+F4_SMALL(conv3x3_f4_c32b2, 32, 2)
+F4_SMALL(conv3x3_f4_c32b4, 32, 4)
+
+/* ci == co == 16 or 32 (else nothing is written); same arguments and scratch sizes as winograd_conv3x3_f4. */
+EXPORT(winograd_conv3x3_f4_small)
+void winograd_conv3x3_f4_small(const float* x, const float* U, const float* bias, float* out, float* Vs, float* Ms,
+                               int batch, int inH, int inW, int ci, int outH, int outW, int co, int pt, int pl,
+                               int relu, int chunk, int block) {
+  if (ci == 16 && co == 16) {
+    if (block == 4) conv3x3_f4_c16b4(x, U, bias, out, Vs, Ms, batch, inH, inW, outH, outW, pt, pl, relu, chunk);
+    else conv3x3_f4_c16b2(x, U, bias, out, Vs, Ms, batch, inH, inW, outH, outW, pt, pl, relu, chunk);
+  } else if (ci == 32 && co == 32) {
+    if (block == 4) conv3x3_f4_c32b4(x, U, bias, out, Vs, Ms, batch, inH, inW, outH, outW, pt, pl, relu, chunk);
+    else conv3x3_f4_c32b2(x, U, bias, out, Vs, Ms, batch, inH, inW, outH, outW, pt, pl, relu, chunk);
+  }
+}
+
 /*
  * Filter gradient of a 3x3 stride-1 convolution by Winograd F(4x4, 3x3) (../winogradFilterGradF4.ts).
  *
@@ -577,6 +767,12 @@ void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, floa
  * transforms Vs (36 * (chunk*ci + 16) floats) and Ws (36 * (chunk*co + 16)) stay in cache while the products read them; Ms (36*ci*co)
  * holds the sums. ci % 4 == 0, co % 8 == 0; any padding (pt, pl); outputs past the edge count as zero gradient.
  * dw is written whole.
+ *
+ * With `band` 1 (the default, ../winogradFilterGradF4.ts) the transforms are arranged as in the small-channel forward
+ * (winograd_conv3x3_f4_small): x's rows come from a zero-padded band (fill_band; Vs then needs 6*(4*tilesW + 2)*ci
+ * more floats after its 36 planes), so no tile loads through selects; dY tiles inside the output load without checks;
+ * both 6x6 transforms go through their V / W planes in two passes (IN_TILE; A dY then (A dY) At) instead of 36 / 24
+ * locals; ci == co == 16 and 32 run instances with the channel counts as constants. Numbers in ../winogradFilterGradF4.ts.
  */
 #define DIV wasm_f32x4_div
 
@@ -600,8 +796,10 @@ void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, floa
     r2 = ADD(ADD(DIV(n12_, three), DIV(MUL(four, SUB(m4, m3)), fifteen)), m5);       \
   } while (0)
 
-EXPORT(winograd_filter_grad_f4)
-void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch,
+/* The filter gradient as it was before fill_band (edge tiles' x and every tile's dY load through selects, 6x6 tiles held
+   in locals): run when `band` is 0 (NB_WINOGRAD_F4_FILTER_BAND=0, A/B). */
+static __attribute__((noinline))
+void filter_grad_f4_edges(const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch,
                              int inH, int inW, int ci, int outH, int outW, int co, int pt, int pl, int chunk) {
   const int cc = ci * co;
   const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
@@ -717,4 +915,117 @@ void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* 
       wasm_v128_store(dw + (3 * a + 2) * cc + i, o2);
     }
   }
+}
+
+static inline __attribute__((always_inline))
+void filter_grad_f4_body(const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch,
+                             int inH, int inW, const int ci, int outH, int outW, const int co, int pt, int pl, int chunk) {
+  const int cc = ci * co;
+  const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
+  const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
+  const f4 zero = wasm_f32x4_splat(0);
+  const f4 half = wasm_f32x4_splat(0.5f), mhalf = wasm_f32x4_splat(-0.5f), quarter = wasm_f32x4_splat(0.25f);
+  const f4 eighth = wasm_f32x4_splat(0.125f), two = wasm_f32x4_splat(2.f), mtwo = wasm_f32x4_splat(-2.f);
+  const f4 four = wasm_f32x4_splat(4.f), eight = wasm_f32x4_splat(8.f), meight = wasm_f32x4_splat(-8.f);
+  const f4 three = wasm_f32x4_splat(3.f);
+  const f4 c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f), mc25 = wasm_f32x4_splat(-2.5f);
+  const f4 fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
+  for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
+  /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
+  const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
+  /* the input rows of the current tile row, zero-padded (fill_band), after the 36 V planes */
+  const int bw = 4 * tilesW + 2, rowStride = bw * ci;
+  const int vq = vplane / 4, wq = wplane / 4; /* plane strides in f4 (ci % 4 == 0, co % 8 == 0) */
+  float* band = Vs + 36 * vplane;
+  int bandRow = -1;
+  for (int t0 = 0; t0 < tiles; t0 += chunk) {
+    const int T = t0 + chunk < tiles ? chunk : tiles - t0;
+    /* 1. transforms of the chunk's tiles */
+    for (int t = 0; t < T; t++) {
+      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
+      if (g / tilesW != bandRow) {
+        bandRow = g / tilesW;
+        fill_band(band, x, n, ty, inH, inW, ci, pt, pl, bw);
+      }
+      const int rm = 63; /* IN_ROW's row mask (LD_IN does not read it) */
+      for (int c = 0; c < ci; c += 4) { /* V = Bt d B, as in the forward (IN_TILE) */
+        const float* p = band + 4 * tx * ci + c;
+        float* v = Vs + t * ci + c;
+        IN_TILE(LD_IN)
+      }
+      /* A dY At of the 4x4 output-gradient tile (rows/columns past the output are zeros) */
+      const int oy = 4 * ty, ox = 4 * tx;
+      int yok[4], xok[4];
+      #pragma clang loop unroll(full)
+      for (int i = 0; i < 4; i++) {
+        yok[i] = oy + i < outH;
+        xok[i] = ox + i < outW;
+      }
+      const float* gp = dy + ((n * outH + oy) * outW + ox) * co;
+      const int full = oy + 3 < outH && ox + 3 < outW; /* no checks for tiles inside the output (most) */
+      for (int o = 0; o < co; o += 4) {
+        /* A dY on the 4 columns into W planes 6*i + j (j < 4), then (A dY) At on the 6 rows in place, through memory
+           like IN_TILE (24 intermediate vectors would not stay in registers) */
+        volatile f4* wv = (volatile f4*)(Ws + t * co + o);
+        #pragma clang loop unroll(full)
+        for (int j = 0; j < 4; j++) {
+          f4 g0, g1, g2, g3, e0, e1, e2, e3, e4, e5;
+          if (full) {
+            g0 = wasm_v128_load(gp + (0 * outW + j) * co + o); g1 = wasm_v128_load(gp + (1 * outW + j) * co + o);
+            g2 = wasm_v128_load(gp + (2 * outW + j) * co + o); g3 = wasm_v128_load(gp + (3 * outW + j) * co + o);
+          } else {
+            g0 = load_or_zero(gp + (0 * outW + j) * co + o, yok[0] && xok[j]);
+            g1 = load_or_zero(gp + (1 * outW + j) * co + o, yok[1] && xok[j]);
+            g2 = load_or_zero(gp + (2 * outW + j) * co + o, yok[2] && xok[j]);
+            g3 = load_or_zero(gp + (3 * outW + j) * co + o, yok[3] && xok[j]);
+          }
+          A4(g0, g1, g2, g3, e0, e1, e2, e3, e4, e5);
+          wv[j * wq] = e0; wv[(6 + j) * wq] = e1; wv[(12 + j) * wq] = e2;
+          wv[(18 + j) * wq] = e3; wv[(24 + j) * wq] = e4; wv[(30 + j) * wq] = e5;
+        }
+        #pragma clang loop unroll(full)
+        for (int r = 0; r < 6; r++) {
+          const f4 e0 = wv[6 * r * wq], e1 = wv[(6 * r + 1) * wq], e2 = wv[(6 * r + 2) * wq], e3 = wv[(6 * r + 3) * wq];
+          f4 w0, w1, w2, w3, w4, w5;
+          A4(e0, e1, e2, e3, w0, w1, w2, w3, w4, w5);
+          wv[6 * r * wq] = w0; wv[(6 * r + 1) * wq] = w1; wv[(6 * r + 2) * wq] = w2;
+          wv[(6 * r + 3) * wq] = w3; wv[(6 * r + 4) * wq] = w4; wv[(6 * r + 5) * wq] = w5;
+        }
+      }
+    }
+    /* 2. M[k][c][o] += sum_t V[k][t][c] W[k][t][o] */
+    filter_grad_products(Vs, Ws, Ms, 36, vplane, wplane, ci, co, T);
+  }
+  /* 3. dw = Gt M G: Gt on the columns of each 6x6 M, then on the rows of the 3x6 result */
+  for (int i = 0; i < cc; i += 4) {
+    f4 r[3][6];
+    #pragma clang loop unroll(full)
+    for (int j = 0; j < 6; j++) {
+      GT6(wasm_v128_load(Ms + (0 * 6 + j) * cc + i), wasm_v128_load(Ms + (1 * 6 + j) * cc + i),
+          wasm_v128_load(Ms + (2 * 6 + j) * cc + i), wasm_v128_load(Ms + (3 * 6 + j) * cc + i),
+          wasm_v128_load(Ms + (4 * 6 + j) * cc + i), wasm_v128_load(Ms + (5 * 6 + j) * cc + i), r[0][j], r[1][j], r[2][j]);
+    }
+    #pragma clang loop unroll(full)
+    for (int a = 0; a < 3; a++) {
+      f4 o0, o1, o2;
+      GT6(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], o0, o1, o2);
+      wasm_v128_store(dw + (3 * a + 0) * cc + i, o0);
+      wasm_v128_store(dw + (3 * a + 1) * cc + i, o1);
+      wasm_v128_store(dw + (3 * a + 2) * cc + i, o2);
+    }
+  }
+}
+
+#define FG_ARGS const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch, int inH, int inW, int outH, int outW, int pt, int pl, int chunk
+#define FG_SPEC(name, CI, CO) static __attribute__((noinline)) void name(FG_ARGS) { filter_grad_f4_body(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, CI, outH, outW, CO, pt, pl, chunk); }
+FG_SPEC(filter_grad_f4_c16, 16, 16)
+FG_SPEC(filter_grad_f4_c32, 32, 32)
+EXPORT(winograd_filter_grad_f4)
+void winograd_filter_grad_f4(const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch,
+                             int inH, int inW, int ci, int outH, int outW, int co, int pt, int pl, int chunk,
+                             int band) {
+  if (!band) filter_grad_f4_edges(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, ci, outH, outW, co, pt, pl, chunk);
+  else if (ci == 16 && co == 16) filter_grad_f4_c16(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, outH, outW, pt, pl, chunk);
+  else if (ci == 32 && co == 32) filter_grad_f4_c32(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, outH, outW, pt, pl, chunk);
+  else filter_grad_f4_body(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, ci, outH, outW, co, pt, pl, chunk);
 }
