@@ -43,13 +43,14 @@ export function setCol2imSimdScatterEnabled(on: boolean): void {
 }
 
 /**
- * Strided layers with a filter larger than 1×1 and input channels % 16 = 0 (ResNet's stride-2 3×3 layers) skip G: simd/conv2d.c's
+ * Strided layers with input channels % 16 = 0 (ResNet's stride-2 3×3 layers and 1×1 projections) skip G: simd/conv2d.c's
  * conv2d_backprop_input gathers each dx pixel from the dy pixels its taps reach, over the filter transposed per tap
  * into scratch (directDxPackFloats), writing dx once. Raw exports, batch 32, one core, interleaved against matmul +
- * scatter, best of 11-41 alternations in three runs on a loaded machine (median of the per-alternation time ratios):
- * relaxed build, 3×3 stride 2 28×28×16→32 29–36 → 33–42 GFLOP/s (0.82–0.87), 14×14×32→64 42–44 → 45–46 (0.92–0.93);
- * plain build 28.6 → 29.7 (0.92), 32.4 → 31.6 (0.98). Not for 1×1 filters: the matmul was as fast or faster there
- * (1×1 stride 2 28×28×16→32 and 14×14×32→64: 1.04–1.19× the matmul's time). Sums run over (tap, co) in that order per
+ * scatter, best of 11-41 alternations in several runs on a loaded machine (median of the per-alternation time ratios),
+ * relaxed build: 3×3 stride 2 28×28×16→32 37 → 42 GFLOP/s (0.86), 14×14×32→64 43 → 45.5 (0.93–0.96); 1×1 stride 2
+ * even (0.96–1.0). Through tfjs (Conv2DBackpropInput, interleaved with NB_CONV_DX_DIRECT's switch, best of 31):
+ * 3×3 28×28×16→32 1.75 → 1.41 ms (0.77), 14×14×32→64 1.40 → 1.33 ms (0.96), 1×1 28×28×16→32 0.26 → 0.26 ms (1.01),
+ * 14×14×32→64 0.198 → 0.186 ms (0.92), and no G (0.4–3.6 MB at batch 32). Sums run over (tap, co) in that order per
  * element, so results differ from the matmul path in the last bits.
  * NB_CONV_DX_DIRECT=0 keeps matmul + scatter (A/B).
  */
@@ -71,9 +72,9 @@ export function setDirectDxEnabled(on: boolean | 'always'): void {
   directDx = on;
 }
 
-/** Whether conv2d_backprop_input takes this layer (strided, filter larger than 1×1, see setDirectDxEnabled). */
+/** Whether conv2d_backprop_input takes this layer (strided; input channels, see setDirectDxEnabled). */
 export function directDxApplies(kh: number, kw: number, sh: number, sw: number, ci: number): boolean {
-  if (!directDx || kh * kw === 1 || (sh === 1 && sw === 1)) return false;
+  if (!directDx || (sh === 1 && sw === 1)) return false;
   return directDx === 'always' || ci % 16 === 0;
 }
 

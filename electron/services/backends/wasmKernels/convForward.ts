@@ -36,11 +36,12 @@ export function setDirectConvPackEnabled(on: boolean): void {
 
 /**
  * Scratch floats for conv2d_forward's packed filter strips (0 = read the filter in place): the full 16-channel
- * slices, except for the one-channel 3×3 stem the kernel specialises (it reads the 16 floats of a tap in place).
+ * slices, except for the one-channel 3×3 stem the kernel specialises (it reads the 16 floats of a tap in place) and
+ * 1×1 filters (a slice is only CI rows; packing them cost 3–7 % at the tfjs level, interleaved, batch 32).
  */
 export function packFilterFloats(info: tf.backend_util.Conv2DInfo): number {
   const { inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw, dilationHeight: dh, dilationWidth: dw } = info;
-  if (!packFilter || co < 16) return 0;
+  if (!packFilter || co < 16 || kh * kw === 1) return 0;
   if (ci === 1 && kh === 3 && kw === 3 && dh === 1 && dw === 1) return 0;
   return (co & ~15) * kh * kw * ci;
 }
