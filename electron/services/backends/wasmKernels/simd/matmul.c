@@ -274,6 +274,30 @@ static inline __attribute__((always_inline)) void nonzero_pairs(const float* A, 
   }
 }
 
+/* One k of a 2 x 16 tile: row values at a and a + sai times strip row b into the 8 accumulators. */
+#define PAIR_STEP(a, b)                                                                                            \
+  {                                                                                                              \
+    f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load((b) + 4), b2 = wasm_v128_load((b) + 8), b3 = wasm_v128_load((b) + 12); \
+    f4 x0 = SPLAT(a), x1 = SPLAT((a) + sai);                                                                     \
+    c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03); \
+    c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13); \
+  }
+/* One k of a 1 x 16 tile. */
+#define ROW_STEP(a, b)                                                                                             \
+  {                                                                                                              \
+    f4 x = SPLAT(a);                                                                                             \
+    c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load((b) + 4), c1);                        \
+    c2 = NB_MADD(x, wasm_v128_load((b) + 8), c2); c3 = NB_MADD(x, wasm_v128_load((b) + 12), c3);                 \
+  }
+/* The k loop of a tile: over the pair's non-zero list when it pays (zero skipping), else over every k. */
+#define K_LOOP(STEP)                                                                                               \
+  if (list && 4 * list[0] < 3 * K) {                                                                             \
+    for (int t = 1; t <= list[0]; t++) STEP(a + list[t] * sak, P + list[t] * STRIP)                              \
+  } else {                                                                                                       \
+    const float* b = P;                                                                                          \
+    for (int k = 0; k < K; k++, a += sak, b += STRIP) STEP(a, b)                                                 \
+  }
+
 /* Columns j0 .. j0+w-1 of C from the packed strip P; A(i,k) at A[i*sai + k*sak]; I: nonzero_pairs' lists or 0. */
 static inline __attribute__((always_inline)) void strip_tiles(const float* A, int sai, int sak, const float* P, float* C,
                                                               int M, int K, int N, int j0, int w, const int* I) {
@@ -282,25 +306,7 @@ static inline __attribute__((always_inline)) void strip_tiles(const float* A, in
     f4 c00 = wasm_f32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     const float* a = A + i0 * sai;
     const int* list = I ? I + (i0 >> 1) * (K + 1) : 0;
-    if (list && 4 * list[0] < 3 * K) {
-      const int n = list[0];
-      for (int t = 1; t <= n; t++) {
-        const int k = list[t];
-        const float* b = P + k * STRIP;
-        f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
-        f4 x0 = SPLAT(a + k * sak), x1 = SPLAT(a + k * sak + sai);
-        c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03);
-        c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13);
-      }
-    } else {
-      const float* b = P;
-      for (int k = 0; k < K; k++, a += sak, b += STRIP) {
-        f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4), b2 = wasm_v128_load(b + 8), b3 = wasm_v128_load(b + 12);
-        f4 x0 = SPLAT(a), x1 = SPLAT(a + sai);
-        c00 = NB_MADD(x0, b0, c00); c01 = NB_MADD(x0, b1, c01); c02 = NB_MADD(x0, b2, c02); c03 = NB_MADD(x0, b3, c03);
-        c10 = NB_MADD(x1, b0, c10); c11 = NB_MADD(x1, b1, c11); c12 = NB_MADD(x1, b2, c12); c13 = NB_MADD(x1, b3, c13);
-      }
-    }
+    K_LOOP(PAIR_STEP)
     store_strip_row(C + i0 * N + j0, w, c00, c01, c02, c03);
     store_strip_row(C + (i0 + 1) * N + j0, w, c10, c11, c12, c13);
   }
@@ -308,26 +314,13 @@ static inline __attribute__((always_inline)) void strip_tiles(const float* A, in
     f4 c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
     const float* a = A + i0 * sai;
     const int* list = I ? I + (i0 >> 1) * (K + 1) : 0;
-    if (list && 4 * list[0] < 3 * K) {
-      const int n = list[0];
-      for (int t = 1; t <= n; t++) {
-        const int k = list[t];
-        const float* b = P + k * STRIP;
-        f4 x = SPLAT(a + k * sak);
-        c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
-        c2 = NB_MADD(x, wasm_v128_load(b + 8), c2); c3 = NB_MADD(x, wasm_v128_load(b + 12), c3);
-      }
-    } else {
-      const float* b = P;
-      for (int k = 0; k < K; k++, a += sak, b += STRIP) {
-        f4 x = SPLAT(a);
-        c0 = NB_MADD(x, wasm_v128_load(b), c0); c1 = NB_MADD(x, wasm_v128_load(b + 4), c1);
-        c2 = NB_MADD(x, wasm_v128_load(b + 8), c2); c3 = NB_MADD(x, wasm_v128_load(b + 12), c3);
-      }
-    }
+    K_LOOP(ROW_STEP)
     store_strip_row(C + i0 * N + j0, w, c0, c1, c2, c3);
   }
 }
+#undef PAIR_STEP
+#undef ROW_STEP
+#undef K_LOOP
 
 /* Zeros among A's n values (contiguous), 4 lanes at a time. */
 static inline __attribute__((always_inline)) int count_zeros(const float* A, int n) {
