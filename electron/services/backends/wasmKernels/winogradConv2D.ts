@@ -77,10 +77,14 @@ export function setWinogradF4(mode: F4Mode): void {
  * F(4×4) layers with 16 → 16 or 32 → 32 channels (ResNet-20's first two stages, the bench CNN) run
  * winograd_conv3x3_f4_small (simd/winograd.c): the input rows of each tile row copied once into a zero-padded band so
  * no tile takes the edge path, the channel counts compile-time constants, tile-major scratch, the output transform
- * through memory. Measured (raw exports, one process, interleaved with the previous module, AMD EPYC Zen 3, relaxed
- * build, batch 32, CPU ms per call, best of many alternations; the machine was shared, so ±10 %): 28×28×16→16 forward
- * 1.50–1.77 → 1.30–1.49 (bias + ReLU), input gradient 1.59–1.61 → 1.28–1.38; 14×14×32→32 forward 1.33 → 1.25.
- * Same results bit for bit. NB_WINOGRAD_F4_SMALL=0 keeps winograd_conv3x3_f4 (A/B).
+ * through memory. Measured (raw exports, one process, 80 alternations interleaved with the previous module, AMD EPYC
+ * Zen 3 shared with other jobs, batch 32, CPU ms per call, median): relaxed build 28×28×16→16 forward (bias + ReLU)
+ * 2.77 → 2.34 (1.18×; best 1.81 → 1.47), input gradient 2.74 → 2.33 (1.18×); 14×14×32→32 1.41 → 1.29 (1.09×) and
+ * 1.31 → 1.23 (1.07×); plain build 1.15×/1.16× and 1.09×/1.06×. Where the time stays (28×28×16, quiet, phases
+ * switched off in a copy): products 0.64 ms (near the 2-FMA-per-cycle bound), input transform 0.32, output 0.33; a
+ * vertical-first transform shared by neighbouring tiles, fully unrolled channel loops, 6×8 or 4×8 register blocks and
+ * other chunk sizes (8–32) measured no faster. Same results bit for bit. NB_WINOGRAD_F4_SMALL=0 keeps
+ * winograd_conv3x3_f4 (A/B).
  */
 let f4Small = process.env['NB_WINOGRAD_F4_SMALL'] !== '0';
 

@@ -21,11 +21,12 @@ const CHUNK = Number(process.env['NB_WINOGRAD_F4_FILTER_CHUNK'] ?? 32) || 32;
 /**
  * x read through a zero-padded band of its input rows (no edge path), dY tiles inside the output loaded without checks,
  * both 6×6 transforms through memory in two passes, 16 and 32 channels as compile-time constants (simd/winograd.c,
- * winograd_filter_grad_f4's `band`). Measured (raw exports, one process, interleaved with the previous module, AMD
- * EPYC Zen 3, relaxed build, batch 32, CPU ms per call, best of many alternations on a shared machine, ±10 %):
- * 28×28×16→16 1.39–1.86 → 1.35–1.52, 14×14×32→32 1.55 → 1.42, 7×7×64→64 1.33 → 1.25–1.27. Results differ from the
- * previous arrangement in the last bits (≈1e-6 of the largest |dW|: the patch's rows are transformed before its
- * columns). NB_WINOGRAD_F4_FILTER_BAND=0 keeps the previous kernel (A/B).
+ * winograd_filter_grad_f4's `band`). Measured (raw exports, one process, 80 alternations interleaved with the previous
+ * module, AMD EPYC Zen 3 shared with other jobs, batch 32, CPU ms per call, median): relaxed build 28×28×16→16
+ * 3.10 → 2.57 (1.21×), 14×14×32→32 2.52 → 2.21 (1.14×), 7×7×64→64 1.24 → 1.20 (1.04×); plain build 1.23×, 1.17×,
+ * 1.04×. Quiet, 28×28×16: products 0.6 ms of ~1.3 (at the FMA bound), x's transform ~0.35, dY's ~0.3. Results
+ * differ from the previous arrangement in the last bits (≈1.5e-6 of the largest |dW|: the patch's rows are
+ * transformed before its columns). NB_WINOGRAD_F4_FILTER_BAND=0 keeps the previous kernel (A/B).
  */
 let band = process.env['NB_WINOGRAD_F4_FILTER_BAND'] !== '0';
 
