@@ -5,6 +5,9 @@
  *
  *   node --import tsx bench/convLayers.ts
  *   NB_DIRECT_CONV=0 NB_COL2IM_SCATTER=0 node --import tsx bench/convLayers.ts
+ *   NB_DIRECT_CONV_PACK=0 NB_CONV_DX_DIRECT=0 node --import tsx bench/convLayers.ts --batch 32
+ *
+ * (the last: direct forwards read the filter in place, strided input gradients run matmul + col2im scatter).
  *
  * With --winograd it compares the Winograd variants instead, on the 3×3 stride-1 layers (ResNet-20's and the bench
  * CNN's 28×28×16): forward and input gradient by F(2×2,3×3) and by F(4×4,3×3), interleaved in this process (median of

@@ -553,10 +553,21 @@ static inline __attribute__((always_inline)) void backprop_input_body(
     for (int a = 0; a < sh && a < inH; a++) {
       const int fh0 = (a + pt) % sh, dh0 = (a + pt) / sh;
       const int rows = (inH - a + sh - 1) / sh;
+      if (fh0 >= kh) { /* no tap reaches these rows (odd rows of a 1x1 stride-2 layer): whole rows of zeros */
+        const f4 z = wasm_f32x4_splat(0);
+        const int rowFloats = inW * ci, row4 = rowFloats & ~3;
+        for (int ih = a; ih < inH; ih += sh) {
+          float* d = dximg + ih * rowFloats;
+          int c = 0;
+          for (; c < row4; c += 4) wasm_v128_store(d + c, z);
+          for (; c < rowFloats; c++) d[c] = 0.f;
+        }
+        continue;
+      }
       for (int b = 0; b < sw && b < inW; b++) {
         const int fw0 = (b + pl) % sw, dw0 = (b + pl) / sw;
         const int cols = (inW - b + sw - 1) / sw;
-        if (fh0 >= kh || fw0 >= kw) { /* no tap reaches this class (e.g. odd pixels of a 1x1 stride-2 layer) */
+        if (fw0 >= kw) { /* no tap reaches this class (e.g. odd columns of a 1x1 stride-2 layer) */
           const f4 z = wasm_f32x4_splat(0);
           const int ci4 = ci & ~3;
           for (int ih = a; ih < inH; ih += sh) {
