@@ -16,8 +16,8 @@
  *   node --import tsx bench/convLayers.ts --winograd --batch 32
  *
  * Times are process.cpuUsage, so other work on the machine skews them less than wall time; each is the best of 3
- * runs of --calls calls (default 5). Outputs are not read back (the wasm kernels run synchronously; a dataSync of a
- * 64×28×28×16 output alone costs ~2.5 ms here).
+ * runs of --calls calls (default 5), after --warmup untimed calls (default 3). Outputs are not read back (the wasm
+ * kernels run synchronously; a dataSync of a 64×28×28×16 output alone costs ~2.5 ms here).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../electron/services/backends/selectBackend';
@@ -26,6 +26,13 @@ import { setWinogradF4, winogradStats } from '../electron/services/backends/wasm
 const i = process.argv.indexOf('--calls');
 const calls = i >= 0 ? Number(process.argv[i + 1]) : 5;
 if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls must be a positive integer, got ${process.argv[i + 1]}`);
+/**
+ * Untimed calls per pass first: a new wasm function's first two calls here run on V8's baseline tier (~10× slower),
+ * and its optimised compile runs on a background thread that process.cpuUsage counts.
+ */
+const wi = process.argv.indexOf('--warmup');
+const WARMUP = wi >= 0 ? Number(process.argv[wi + 1]) : 3;
+if (!Number.isInteger(WARMUP) || WARMUP < 1) throw new Error(`--warmup must be a positive integer, got ${process.argv[wi + 1]}`);
 
 await selectBackend('wasm', { wasmThreads: 1 });
 const rand = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 1);
@@ -71,7 +78,7 @@ if (process.argv.includes('--winograd')) {
         for (const mode of ['never', 'always'] as const) {
           setWinogradF4(mode);
           const f4 = winogradStats.f4Calls;
-          fns[kind]().dispose();
+          for (let k = 0; k < WARMUP; k++) fns[kind]().dispose();
           if ((winogradStats.f4Calls > f4) !== (mode === 'always')) throw new Error(`${name} ${kind}: F(4×4) ${mode} did not take effect`);
           t[mode].push(cpuMs(fns[kind], calls));
         }
@@ -105,7 +112,7 @@ for (const [name, xShape, fShape, s, times] of LAYERS) {
   const flops = 2 * y.size * fShape[0]! * fShape[1]! * fShape[2]!;
   const parts: string[] = [];
   for (const kind of ['fwd', 'dx', 'dw'] as const) {
-    fns[kind]().dispose();
+    for (let k = 0; k < WARMUP; k++) fns[kind]().dispose();
     const ms = Math.min(cpuMs(fns[kind], calls), cpuMs(fns[kind], calls), cpuMs(fns[kind], calls));
     total[kind] += ms * times;
     parts.push(`${kind} ${ms.toFixed(2)} ms (${(flops / ms / 1e6).toFixed(0)} GFLOP/s)`);
