@@ -47,9 +47,12 @@ export function setPackedMatmulEnabled(on: boolean): void {
   packedMatmul = on;
 }
 
-/** Floats of packing scratch simd/matmul.c uses for C[m,n] over k (one 16 x k strip), or 0 where it reads B in place. */
-export function packedScratchFloats(m: number, k: number, n: number): number {
-  return packedMatmul && m >= 4 && n >= 16 ? 16 * k : 0;
+/**
+ * Floats of packing scratch simd/matmul.c uses for C[m,n] over k (one 16 x k strip) in layout NN or TN, or 0 where it
+ * reads B in place (a·bᵀ always: see the C file for why).
+ */
+export function packedScratchFloats(layout: MatmulLayout, m: number, k: number, n: number): number {
+  return packedMatmul && layout !== 'nt' && m >= 4 && n >= 16 ? 16 * k : 0;
 }
 
 /**
@@ -65,8 +68,8 @@ export function setZeroSkipEnabled(on: boolean): void {
 }
 
 /** The scratch of one simd/matmul.c call: total floats, and where the zero-skipping lists start (-1: none). */
-export function matmulScratch(m: number, k: number, n: number): { floats: number; skipOffset: number } {
-  const strip = packedScratchFloats(m, k, n);
+export function matmulScratch(layout: MatmulLayout, m: number, k: number, n: number): { floats: number; skipOffset: number } {
+  const strip = packedScratchFloats(layout, m, k, n);
   if (strip === 0 || !zeroSkip || n < 64) return { floats: strip, skipOffset: -1 };
   return { floats: strip + Math.ceil(m / 2) * (k + 1), skipOffset: strip };
 }
@@ -169,7 +172,7 @@ export function simdBatchMatMul(
   const out = backend.makeOutput([...plan.outer, m, n], 'float32');
   const strideA = plan.aStep ? m * k : 0;
   const strideB = plan.bStep ? k * n : 0;
-  const { floats, skipOffset } = matmulScratch(m, k, n);
+  const { floats, skipOffset } = matmulScratch(layout, m, k, n);
   const scratch = floats > 0 ? backend.makeOutput([floats], 'float32') : undefined;
   const [pa, pb, pc] = [heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out)];
   const pack = scratch ? heapAddress(backend, scratch) : 0;

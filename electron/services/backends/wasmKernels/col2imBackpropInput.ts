@@ -1,6 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { packedScratchFloats } from './batchMatMul';
 import { heapAddress, simdModule } from './simdModules';
 import { heapF32, release } from './wasmKernelUtils';
 
@@ -84,8 +83,7 @@ export function directDxPackFloats(kh: number, kw: number, ci: number, co: numbe
 }
 
 interface MatmulSimd {
-  /** `pack`: scratch for B's packed strips (batchMatMul.ts' packedScratchFloats), 0 = none. */
-  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number, pack: number): void;
+  matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number): void;
 }
 
 export interface Col2imCall {
@@ -144,13 +142,7 @@ export function col2imBackpropInput(backend: BackendWasm, call: Col2imCall): Ten
   // 1×1, stride 1, no padding: dx = dy · Wᵀ, already in dx's layout.
   const inPlace = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pad.top === 0 && pad.left === 0 && outH === inH && outW === inW;
   const g = backend.makeOutput(inPlace ? [...inShape] : [positions, cols], 'float32');
-  const packFloats = packedScratchFloats(positions, co, cols);
-  const pack = packFloats > 0 ? backend.makeOutput([packFloats], 'float32') : undefined;
-  simd.matmul_nt(
-    heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, g), 1, positions, co, cols, 0, 0,
-    pack ? heapAddress(backend, pack) : 0,
-  );
-  if (pack) release(backend, pack);
+  simd.matmul_nt(heapAddress(backend, dy), heapAddress(backend, filter), heapAddress(backend, g), 1, positions, co, cols, 0, 0);
   col2imStats.calls++;
   if (inPlace) return g;
   const dx = backend.makeOutput([...inShape], 'float32');

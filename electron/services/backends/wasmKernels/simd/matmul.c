@@ -163,8 +163,10 @@ static inline __attribute__((always_inline)) void gemm_splat(const float* A, int
  * only 4 of them), so the strip is evicted between row tiles and streams from L2 for every one. Measured on an AMD
  * EPYC (Zen 3, 32 KB 8-way L1): 64x256.256x256 ran at 22 GFLOP/s against 38 at N = 272, 64x256.256x512 at 12 against
  * 40 at N = 528. Packed, the strip is one contiguous run whatever N is.
- * The packing also serves NT (B(k,j) at B[j*K + k]): the strip is gathered with 4x4 transposes, and NT runs on the
- * same splat tile instead of dot products (which reduce across lanes once per tile).
+ * NT keeps its dot-product tiles (gemm_nt, unpacked: its rows are read along k). Run on this packed splat tile it was
+ * 37 -> 43 GFLOP/s at 64x256.256x256, but its sums come out in another order, and a dense network's seeded training
+ * then no longer reproduced earlier runs (examples/spirals.nbrick at 40 epochs: 99.7 % -> 88.7 % validation accuracy:
+ * the same training, rounded differently, falls into another basin). NN and TN packed keep their bits exactly.
  * The last strip (N % 16 columns) is zero-padded and only its real columns are stored. Per element the sum runs over k
  * in order with one multiply-add each, as in the unpacked NN/TN tiles, so NN and TN give the same bits either way.
  */
@@ -184,36 +186,6 @@ static inline __attribute__((always_inline)) void pack_rows(const float* B, int 
     int jj = 0;
     for (; jj < w; jj++) P[jj] = b[jj];
     for (; jj < STRIP; jj++) P[jj] = 0.f;
-  }
-}
-
-/* P[k*16 + jj] = B[(j0 + jj)*K + k] for jj < w, 0 beyond (B stored transposed: NT). */
-static inline __attribute__((always_inline)) void pack_cols(const float* B, int K, int j0, int w, float* P) {
-  const int K4 = K & ~3;
-  int g = 0;
-  for (; 4 * g + 4 <= w; g++) {
-    const float* r0 = B + (j0 + 4 * g) * K;
-    const float* r1 = r0 + K;
-    const float* r2 = r1 + K;
-    const float* r3 = r2 + K;
-    float* p = P + 4 * g;
-    int k = 0;
-    for (; k < K4; k += 4, p += 4 * STRIP) {
-      f4 x0 = wasm_v128_load(r0 + k), x1 = wasm_v128_load(r1 + k), x2 = wasm_v128_load(r2 + k), x3 = wasm_v128_load(r3 + k);
-      f4 t0 = wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5);
-      f4 t2 = wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7);
-      wasm_v128_store(p, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
-      wasm_v128_store(p + STRIP, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
-      wasm_v128_store(p + 2 * STRIP, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
-      wasm_v128_store(p + 3 * STRIP, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
-    }
-    for (; k < K; k++, p += STRIP) wasm_v128_store(p, wasm_f32x4_make(r0[k], r1[k], r2[k], r3[k]));
-  }
-  if (4 * g < STRIP) {
-    for (int k = 0; k < K; k++) {
-      float* p = P + k * STRIP;
-      for (int jj = 4 * g; jj < STRIP; jj++) p[jj] = jj < w ? B[(j0 + jj) * K + k] : 0.f;
-    }
   }
 }
 
@@ -334,18 +306,16 @@ static inline __attribute__((always_inline)) int count_zeros(const float* A, int
   return z;
 }
 
-/* The packed product; transposedB: B(k,j) at B[j*K + k] (NT), else at B[k*N + j]. I: zero-skipping lists or 0. */
-static inline __attribute__((always_inline)) void gemm_packed(const float* A, int sai, int sak, const float* B,
-                                                              int transposedB, float* C, int M, int K, int N, float* P,
-                                                              int* I) {
+/* The packed product (B(k,j) at B[k*N + j]: NN and TN). I: zero-skipping lists or 0. */
+static inline __attribute__((always_inline)) void gemm_packed(const float* A, int sai, int sak, const float* B, float* C,
+                                                              int M, int K, int N, float* P, int* I) {
   /* Lists only when at least 1/8 of A is zero: a dense A then costs one vector pass (~10 us for 64x784), not the
      list building (+5-10 % of a dense product). */
   if (I && 8 * count_zeros(A, M * K) < M * K) I = 0;
   if (I) nonzero_pairs(A, sai, sak, M, K, I);
   for (int j0 = 0; j0 < N; j0 += STRIP) {
     const int w = N - j0 < STRIP ? N - j0 : STRIP;
-    if (transposedB) pack_cols(B, K, j0, w, P);
-    else pack_rows(B, N, K, j0, w, P);
+    pack_rows(B, N, K, j0, w, P);
     strip_tiles(A, sai, sak, P, C, M, K, N, j0, w, I);
   }
 }
@@ -361,7 +331,7 @@ EXPORT(matmul_nn)
 void matmul_nn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
                float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 0, C, M, K, N, P, I);
+    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, C, M, K, N, P, I);
     else gemm_splat(A, K, 1, B, C, M, K, N);
   }
 }
@@ -370,7 +340,7 @@ EXPORT(matmul_tn)
 void matmul_tn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
                float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, 0, C, M, K, N, P, I);
+    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, C, M, K, N, P, I);
     else gemm_splat(A, 1, M, B, C, M, K, N);
   }
 }
@@ -470,12 +440,8 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
 }
 
 EXPORT(matmul_nt)
-void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-               float* P, int* I) {
-  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 1, C, M, K, N, P, I);
-    else gemm_nt(A, B, C, M, K, N);
-  }
+void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB) {
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) gemm_nt(A, B, C, M, K, N);
 }
 
 /*
@@ -530,7 +496,7 @@ EXPORT(fused_matmul_nn)
 void fused_matmul_nn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
                      const float* bias, int act, float alpha, float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 0, C, M, K, N, P, I);
+    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, C, M, K, N, P, I);
     else gemm_splat(A, K, 1, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
@@ -540,7 +506,7 @@ EXPORT(fused_matmul_tn)
 void fused_matmul_tn(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
                      const float* bias, int act, float alpha, float* P, int* I) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, 0, C, M, K, N, P, I);
+    if (PACKS(P, M, N)) gemm_packed(A, 1, M, B, C, M, K, N, P, I);
     else gemm_splat(A, 1, M, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
@@ -548,10 +514,9 @@ void fused_matmul_tn(const float* A, const float* B, float* C, int batch, int M,
 
 EXPORT(fused_matmul_nt)
 void fused_matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-                     const float* bias, int act, float alpha, float* P, int* I) {
+                     const float* bias, int act, float alpha) {
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    if (PACKS(P, M, N)) gemm_packed(A, K, 1, B, 1, C, M, K, N, P, I);
-    else gemm_nt(A, B, C, M, K, N);
+    gemm_nt(A, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
 }
