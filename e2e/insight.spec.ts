@@ -49,7 +49,11 @@ test('ResNet mini: gradient flow on the canvas, a node’s numbers on hover, the
   await expect.poll(() => runStatus(page), { timeout: 180_000 }).toBe('completed');
 
   await page.getByRole('tab', { name: 'Inside' }).click();
+  // Wider gives the side panel (and the heatmap) a larger share of the window; Narrower gives the width back.
+  const side = page.locator('.side-region');
+  const narrowWidth = (await side.boundingBox())!.width;
   await page.getByRole('button', { name: 'Wider' }).click();
+  await expect.poll(async () => (await side.boundingBox())!.width).toBeGreaterThan(narrowWidth + 100);
   const heatmap = page.locator('.nb-heatmap');
   await expect(heatmap).toBeVisible();
   expect(Number(await heatmap.getAttribute('data-rows'))).toBeGreaterThanOrEqual(10);
@@ -58,6 +62,8 @@ test('ResNet mini: gradient flow on the canvas, a node’s numbers on hover, the
   await expect(page.locator('.nb-heatmap-tip')).toHaveAttribute('data-node', /.+/);
   await expect(page.getByRole('img', { name: 'Histograms over time' })).toBeVisible();
   await page.locator('.side-region').screenshot({ path: artifactPath('insight-panel-heatmap.png') });
+  await page.getByRole('button', { name: 'Narrower' }).click();
+  await expect.poll(async () => Math.round((await side.boundingBox())!.width)).toBe(Math.round(narrowWidth));
 
   // Signal propagation at init: one batch through the fresh network, one point per node along the depth.
   const signal = page.getByRole('region', { name: 'Signal propagation at initialisation' });

@@ -19,6 +19,7 @@ import { useShortcuts } from './shortcuts/useShortcuts';
 import { useLabHost } from './api/useLabHost';
 import { PANEL_LIMITS, useViewStore, viewStore, type SideTab, type ThemeChoice } from './store/viewStore';
 import { workbenchLayout } from './panels/panelLayout';
+import { useInsightPanel } from './insight/panel/insightPanelStore';
 import { PanelSeparator } from './panels/PanelSeparator';
 import { useThemeAttribute } from './panels/theme';
 import { useDocumentStore } from './store/documentStore';
@@ -87,7 +88,9 @@ function Workbench() {
   const panels = useViewStore((s) => s.panels);
   const windowWidth = useViewStore((s) => s.windowWidth);
   const sideOverlayOpen = useViewStore((s) => s.sideOverlayOpen);
-  const layout = workbenchLayout(windowWidth, panels, sideOverlayOpen);
+  // Inside's Wider: the side panel takes a larger share of the window while the Inside view is shown.
+  const wideInside = useInsightPanel((s) => s.wide && s.view === 'inside') && tab === 'training';
+  const layout = workbenchLayout(windowWidth, panels, sideOverlayOpen, wideInside);
   const { palette, side } = layout;
   const view = viewStore.getState();
   useThemeAttribute();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CANVAS_MIN, NARROW_PALETTE_MAX, PANEL_LIMITS, STRIP_WIDTH, workbenchLayout } from './panelLayout';
+import { CANVAS_MIN, NARROW_PALETTE_MAX, PANEL_LIMITS, STRIP_WIDTH, WIDE_SIDE_FRACTION, workbenchLayout } from './panelLayout';
 
 const panels = (palette: { collapsed?: boolean; width?: number } = {}, side: { collapsed?: boolean; width?: number } = {}) => ({
   palette: { collapsed: false, width: PANEL_LIMITS.palette.initial, ...palette },
@@ -7,6 +7,25 @@ const panels = (palette: { collapsed?: boolean; width?: number } = {}, side: { c
 });
 
 describe('workbench layout', () => {
+  it('widens the side panel for a view that asks (Inside: Wider) without forgetting the chosen width', () => {
+    const chosen = panels();
+    expect(workbenchLayout(1280, chosen, false, true).side).toMatchObject({ mode: 'docked', column: Math.round(1280 * WIDE_SIDE_FRACTION) });
+    // At 1920 the share would pass the panel's maximum: the maximum.
+    expect(workbenchLayout(1920, chosen, false, true).side.column).toBe(PANEL_LIMITS.side.max);
+    // A width already larger than the share stays; the canvas keeps at least CANVAS_MIN.
+    expect(workbenchLayout(1280, panels({}, { width: 600 }), false, true).side.column).toBe(600);
+    const tight = workbenchLayout(1024, chosen, false, true);
+    expect(tight.canvas).toBeGreaterThanOrEqual(CANVAS_MIN);
+    expect(tight.side.column).toBeGreaterThan(340);
+    // Off again: the chosen width.
+    expect(workbenchLayout(1280, chosen, false, false).side.column).toBe(340);
+    // Narrow windows float the panel: wider there too, within the window.
+    const floating = workbenchLayout(800, chosen, true, true).side;
+    expect(floating.mode).toBe('overlay');
+    expect(floating.width).toBeGreaterThan(340);
+    expect(floating.width).toBeLessThanOrEqual(floating.max);
+  });
+
   it('docks both panels at their chosen widths in a laptop window', () => {
     const layout = workbenchLayout(1280, panels(), false);
     expect(layout.palette).toMatchObject({ collapsed: false, column: 200 });

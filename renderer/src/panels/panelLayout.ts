@@ -53,10 +53,18 @@ export interface WorkbenchLayout {
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
+/** The share of the window the side panel takes at least while a view asks for a wide panel (the Inside view's Wider). */
+export const WIDE_SIDE_FRACTION = 0.44;
+
+/**
+ * `wideSide`: a view in the side panel asked for room (Inside's Wider): the side panel is at least WIDE_SIDE_FRACTION of
+ * the window, within its limits, without changing the width the user chose (Narrower gives that back).
+ */
 export function workbenchLayout(
   windowWidth: number,
   panels: Readonly<Record<PanelId, PanelState>>,
   sideOverlayOpen: boolean,
+  wideSide = false,
 ): WorkbenchLayout {
   const P = PANEL_LIMITS.palette;
   const S = PANEL_LIMITS.side;
@@ -69,17 +77,18 @@ export function workbenchLayout(
   // Room for a docked side panel once the palette and the smallest usable canvas are placed.
   const room = windowWidth - palette.column - CANVAS_MIN;
   const narrow = room < S.min;
+  const sideWidth = wideSide ? Math.max(panels.side.width, Math.round(windowWidth * WIDE_SIDE_FRACTION)) : panels.side.width;
   let side: SideLayout;
   if (!narrow) {
     const max = Math.min(S.max, room);
-    const width = clamp(panels.side.width, S.min, max);
+    const width = clamp(sideWidth, S.min, max);
     side = panels.side.collapsed
       ? { mode: 'collapsed', narrow, column: STRIP_WIDTH, width, max }
       : { mode: 'docked', narrow, column: width, width, max };
   } else {
     // Floating: leave a margin of canvas visible to the left of it so the user sees where they are.
     const max = Math.max(S.min, Math.min(S.max, windowWidth - palette.column - STRIP_WIDTH - 48));
-    const width = clamp(panels.side.width, S.min, max);
+    const width = clamp(sideWidth, S.min, max);
     const open = sideOverlayOpen && !panels.side.collapsed;
     side = { mode: open ? 'overlay' : 'collapsed', narrow, column: STRIP_WIDTH, width, max };
   }
