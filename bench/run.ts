@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end training throughput of the reference graphs (bench/mlp.nbrick, bench/cnn.nbrick,
  * bench/resnet20.nbrick, bench/lstm.nbrick, examples/autoencoder.nbrick) through the real pipeline (file → compileGraph
  * → the trainer's batch loop), Adam, batch 64, MNIST data, on every available backend; the same models in PyTorch for a
- * ratio (when /usr/bin/python3 imports torch); the trainer's pause/stop latency on a LeNet-style CNN; and CATALOG's
+ * ratio (when /usr/bin/python3 imports torch; each model right before our rows of it); the trainer's pause/stop latency on a LeNet-style CNN; and CATALOG's
  * inference benchmark when bench/inference.ts exists.
  *
  *   npm run bench [-- --models mlp,cnn,resnet20,lstm,autoencoder] [--backends tensorflow,wasm,cpu] [--samples 4096]
@@ -449,15 +449,21 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(r));
   };
 
-  // PyTorch times the same number of samples (batches) as our rows.
-  const perModelSamples = Object.fromEntries(models.map((m) => [m, samplesFor(m, samples)]));
-  const torch =
-    !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable()) ? await timePytorch(models, 2, samples, perModelSamples) : [];
-  if (torch.length === 0 && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
-  for (const t of torch) report({ ...t });
+  // PyTorch times the same number of samples (batches) as our rows, each model right before our rows of it: on a
+  // shared VM the machine's speed drifts by 10-25 % over minutes, and timing every PyTorch model first put minutes
+  // between a ratio's two halves.
+  const withPytorch = !latencyOnly && !argv.includes('--no-pytorch') && (await pytorchAvailable());
+  if (!withPytorch && !latencyOnly) report({ kind: 'note', pytorch: 'skipped: /usr/bin/python3 cannot import torch (or --no-pytorch)' });
+  const torch: Awaited<ReturnType<typeof timePytorch>> = [];
 
   const parallel = !argv.includes('--no-parallel');
   for (const model of models) {
+    if (withPytorch) {
+      for (const t of await timePytorch([model], 2, samples, { [model]: samplesFor(model, samples) })) {
+        torch.push(t);
+        report({ ...t });
+      }
+    }
     for (const backend of backends) {
       // The pure-JS cpu backend is ~10–1000× slower: time fewer samples there so the bench stays a few minutes.
       const pairSamples = backend === 'cpu' ? Math.min(samples, CPU_SAMPLES[model]) : samplesFor(model, samples);
