@@ -9,6 +9,29 @@
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 
+/*
+ * The filter gradient's 4 input x 8 output channel tile: one output position's step (4 splats of x, 2 vectors of dy
+ * into the 8 accumulators a00..a31), and adding the tile into dw at t. Shared by the per-row and whole-image walks.
+ */
+#define DW_STEP_4X8(xp, dp)                                                                                          \
+  {                                                                                                                \
+    f4 d0 = wasm_v128_load(dp), d1 = wasm_v128_load((dp) + 4);                                                     \
+    f4 x0 = wasm_v128_load32_splat(xp), x1 = wasm_v128_load32_splat((xp) + 1);                                     \
+    f4 x2 = wasm_v128_load32_splat((xp) + 2), x3 = wasm_v128_load32_splat((xp) + 3);                               \
+    a00 = NB_MADD(x0, d0, a00); a01 = NB_MADD(x0, d1, a01);                                                       \
+    a10 = NB_MADD(x1, d0, a10); a11 = NB_MADD(x1, d1, a11);                                                       \
+    a20 = NB_MADD(x2, d0, a20); a21 = NB_MADD(x2, d1, a21);                                                       \
+    a30 = NB_MADD(x3, d0, a30); a31 = NB_MADD(x3, d1, a31);                                                       \
+  }
+#define DW_ADD_4X8(at)                                                                                               \
+  {                                                                                                                \
+    float* t = (at);                                                                                               \
+    wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a00)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a01)); t += co; \
+    wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a10)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a11)); t += co; \
+    wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a20)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a21)); t += co; \
+    wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a30)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a31)); \
+  }
+
 
 /*
  * Filter gradient, any stride / dilation / padding:
@@ -49,20 +72,8 @@ static __attribute__((noinline)) void filter_grad_rows(
               f4 a00 = wasm_f32x4_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
               const float* xp = xrow + (lo * sw + off) * ci + c0;
               const float* dp = dyrow + lo * co + o0;
-              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
-                f4 d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
-                f4 x0 = wasm_v128_load32_splat(xp), x1 = wasm_v128_load32_splat(xp + 1);
-                f4 x2 = wasm_v128_load32_splat(xp + 2), x3 = wasm_v128_load32_splat(xp + 3);
-                a00 = NB_MADD(x0, d0, a00); a01 = NB_MADD(x0, d1, a01);
-                a10 = NB_MADD(x1, d0, a10); a11 = NB_MADD(x1, d1, a11);
-                a20 = NB_MADD(x2, d0, a20); a21 = NB_MADD(x2, d1, a21);
-                a30 = NB_MADD(x3, d0, a30); a31 = NB_MADD(x3, d1, a31);
-              }
-              float* t = tap + c0 * co + o0;
-              wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a00)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a01)); t += co;
-              wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a10)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a11)); t += co;
-              wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a20)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a21)); t += co;
-              wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a30)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a31));
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) DW_STEP_4X8(xp, dp)
+              DW_ADD_4X8(tap + c0 * co + o0)
             }
             for (; o0 < co; o0++) {
               float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -138,21 +149,9 @@ static __attribute__((noinline)) void filter_grad_images(
             for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
               const float* xp = xr;
               const float* dp = dr;
-              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
-                f4 d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
-                f4 x0 = wasm_v128_load32_splat(xp), x1 = wasm_v128_load32_splat(xp + 1);
-                f4 x2 = wasm_v128_load32_splat(xp + 2), x3 = wasm_v128_load32_splat(xp + 3);
-                a00 = NB_MADD(x0, d0, a00); a01 = NB_MADD(x0, d1, a01);
-                a10 = NB_MADD(x1, d0, a10); a11 = NB_MADD(x1, d1, a11);
-                a20 = NB_MADD(x2, d0, a20); a21 = NB_MADD(x2, d1, a21);
-                a30 = NB_MADD(x3, d0, a30); a31 = NB_MADD(x3, d1, a31);
-              }
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) DW_STEP_4X8(xp, dp)
             }
-            float* t = tap + c0 * co + o0;
-            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a00)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a01)); t += co;
-            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a10)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a11)); t += co;
-            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a20)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a21)); t += co;
-            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a30)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a31));
+            DW_ADD_4X8(tap + c0 * co + o0)
           }
           for (; o0 < co; o0++) {
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

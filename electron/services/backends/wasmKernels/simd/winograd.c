@@ -796,6 +796,30 @@ void winograd_conv3x3_f4_small(const float* x, const float* U, const float* bias
     r2 = ADD(ADD(DIV(n12_, three), DIV(MUL(four, SUB(m4, m3)), fifteen)), m5);       \
   } while (0)
 
+/* dw = Gt M G from the 36 summed planes Ms (plane k = 6*xi + nu, cc = ci*co floats each): Gt on the columns of each
+ * 6x6 M, then on the rows of the 3x6 result. Shared by both F(4x4) filter gradients. */
+static inline __attribute__((always_inline)) void filter_grad_output_f4(const float* Ms, float* dw, int cc) {
+  const f4 two = wasm_f32x4_splat(2.f), three = wasm_f32x4_splat(3.f), four = wasm_f32x4_splat(4.f);
+  const f4 eight = wasm_f32x4_splat(8.f), fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
+  for (int i = 0; i < cc; i += 4) {
+    f4 r[3][6];
+    #pragma clang loop unroll(full)
+    for (int j = 0; j < 6; j++) {
+      GT6(wasm_v128_load(Ms + (0 * 6 + j) * cc + i), wasm_v128_load(Ms + (1 * 6 + j) * cc + i),
+          wasm_v128_load(Ms + (2 * 6 + j) * cc + i), wasm_v128_load(Ms + (3 * 6 + j) * cc + i),
+          wasm_v128_load(Ms + (4 * 6 + j) * cc + i), wasm_v128_load(Ms + (5 * 6 + j) * cc + i), r[0][j], r[1][j], r[2][j]);
+    }
+    #pragma clang loop unroll(full)
+    for (int a = 0; a < 3; a++) {
+      f4 o0, o1, o2;
+      GT6(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], o0, o1, o2);
+      wasm_v128_store(dw + (3 * a + 0) * cc + i, o0);
+      wasm_v128_store(dw + (3 * a + 1) * cc + i, o1);
+      wasm_v128_store(dw + (3 * a + 2) * cc + i, o2);
+    }
+  }
+}
+
 /* The filter gradient as it was before fill_band (edge tiles' x and every tile's dY load through selects, 6x6 tiles held
    in locals): run when `band` is 0 (NB_WINOGRAD_F4_FILTER_BAND=0, A/B). */
 static __attribute__((noinline))
@@ -807,10 +831,8 @@ void filter_grad_f4_edges(const float* x, const float* dy, float* dw, float* Vs,
   const f4 zero = wasm_f32x4_splat(0);
   const f4 half = wasm_f32x4_splat(0.5f), mhalf = wasm_f32x4_splat(-0.5f), quarter = wasm_f32x4_splat(0.25f);
   const f4 eighth = wasm_f32x4_splat(0.125f), two = wasm_f32x4_splat(2.f), mtwo = wasm_f32x4_splat(-2.f);
-  const f4 four = wasm_f32x4_splat(4.f), eight = wasm_f32x4_splat(8.f), meight = wasm_f32x4_splat(-8.f);
-  const f4 three = wasm_f32x4_splat(3.f);
+  const f4 four = wasm_f32x4_splat(4.f), meight = wasm_f32x4_splat(-8.f);
   const f4 c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f), mc25 = wasm_f32x4_splat(-2.5f);
-  const f4 fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
   for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
@@ -897,24 +919,8 @@ void filter_grad_f4_edges(const float* x, const float* dy, float* dw, float* Vs,
     /* 2. M[k][c][o] += sum_t V[k][t][c] W[k][t][o] */
     filter_grad_products(Vs, Ws, Ms, 36, vplane, wplane, ci, co, T);
   }
-  /* 3. dw = Gt M G: Gt on the columns of each 6x6 M, then on the rows of the 3x6 result */
-  for (int i = 0; i < cc; i += 4) {
-    f4 r[3][6];
-    #pragma clang loop unroll(full)
-    for (int j = 0; j < 6; j++) {
-      GT6(wasm_v128_load(Ms + (0 * 6 + j) * cc + i), wasm_v128_load(Ms + (1 * 6 + j) * cc + i),
-          wasm_v128_load(Ms + (2 * 6 + j) * cc + i), wasm_v128_load(Ms + (3 * 6 + j) * cc + i),
-          wasm_v128_load(Ms + (4 * 6 + j) * cc + i), wasm_v128_load(Ms + (5 * 6 + j) * cc + i), r[0][j], r[1][j], r[2][j]);
-    }
-    #pragma clang loop unroll(full)
-    for (int a = 0; a < 3; a++) {
-      f4 o0, o1, o2;
-      GT6(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], o0, o1, o2);
-      wasm_v128_store(dw + (3 * a + 0) * cc + i, o0);
-      wasm_v128_store(dw + (3 * a + 1) * cc + i, o1);
-      wasm_v128_store(dw + (3 * a + 2) * cc + i, o2);
-    }
-  }
+  /* 3. dw = Gt M G */
+  filter_grad_output_f4(Ms, dw, cc);
 }
 
 static inline __attribute__((always_inline))
@@ -926,10 +932,8 @@ void filter_grad_f4_body(const float* x, const float* dy, float* dw, float* Vs, 
   const f4 zero = wasm_f32x4_splat(0);
   const f4 half = wasm_f32x4_splat(0.5f), mhalf = wasm_f32x4_splat(-0.5f), quarter = wasm_f32x4_splat(0.25f);
   const f4 eighth = wasm_f32x4_splat(0.125f), two = wasm_f32x4_splat(2.f), mtwo = wasm_f32x4_splat(-2.f);
-  const f4 four = wasm_f32x4_splat(4.f), eight = wasm_f32x4_splat(8.f), meight = wasm_f32x4_splat(-8.f);
-  const f4 three = wasm_f32x4_splat(3.f);
+  const f4 four = wasm_f32x4_splat(4.f), meight = wasm_f32x4_splat(-8.f);
   const f4 c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f), mc25 = wasm_f32x4_splat(-2.5f);
-  const f4 fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
   for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
@@ -996,24 +1000,8 @@ void filter_grad_f4_body(const float* x, const float* dy, float* dw, float* Vs, 
     /* 2. M[k][c][o] += sum_t V[k][t][c] W[k][t][o] */
     filter_grad_products(Vs, Ws, Ms, 36, vplane, wplane, ci, co, T);
   }
-  /* 3. dw = Gt M G: Gt on the columns of each 6x6 M, then on the rows of the 3x6 result */
-  for (int i = 0; i < cc; i += 4) {
-    f4 r[3][6];
-    #pragma clang loop unroll(full)
-    for (int j = 0; j < 6; j++) {
-      GT6(wasm_v128_load(Ms + (0 * 6 + j) * cc + i), wasm_v128_load(Ms + (1 * 6 + j) * cc + i),
-          wasm_v128_load(Ms + (2 * 6 + j) * cc + i), wasm_v128_load(Ms + (3 * 6 + j) * cc + i),
-          wasm_v128_load(Ms + (4 * 6 + j) * cc + i), wasm_v128_load(Ms + (5 * 6 + j) * cc + i), r[0][j], r[1][j], r[2][j]);
-    }
-    #pragma clang loop unroll(full)
-    for (int a = 0; a < 3; a++) {
-      f4 o0, o1, o2;
-      GT6(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], o0, o1, o2);
-      wasm_v128_store(dw + (3 * a + 0) * cc + i, o0);
-      wasm_v128_store(dw + (3 * a + 1) * cc + i, o1);
-      wasm_v128_store(dw + (3 * a + 2) * cc + i, o2);
-    }
-  }
+  /* 3. dw = Gt M G */
+  filter_grad_output_f4(Ms, dw, cc);
 }
 
 #define FG_ARGS const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch, int inH, int inW, int outH, int outW, int pt, int pl, int chunk
