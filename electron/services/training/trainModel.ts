@@ -344,7 +344,7 @@ export async function trainModel(
 
   const telemetryOn = options.telemetry !== undefined && config.telemetryEvery !== 0;
   const probe = telemetryOn ? new TelemetryProbe(model, options.telemetry!.layerNames, options.telemetry!.inputNodeId) : undefined;
-  const schedule = telemetryOn ? new TelemetrySchedule(config.telemetryEvery) : undefined;
+  const schedule = telemetryOn ? new TelemetrySchedule(config.telemetryEvery, { totalSteps: batchesPerEpoch * config.epochs }) : undefined;
   const recorder = telemetryOn ? new TelemetryRecorder(batchesPerEpoch) : undefined;
   let step = 0;
   const scheduleContext = { learningRate: config.learningRate, batchesPerEpoch, epochs: config.epochs };
