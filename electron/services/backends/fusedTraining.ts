@@ -54,41 +54,41 @@ interface ConvAttrs {
   activation?: string;
 }
 
-export const FUSED_CONV2D_GRADIENT: GradConfig = {
-  kernelName: tf.FusedConv2D,
-  inputsToSave: ['x', 'filter'],
-  outputsToSave: [true],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, filter, y] = saved as [Tensor, Tensor, Tensor];
-    const a = attrs as unknown as ConvAttrs;
-    const dz = dyThroughActivation(dy as Tensor, y, a.activation);
-    const common = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode } as unknown as NamedAttrMap;
-    return {
-      x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dz, filter }, { ...common, inputShape: x.shape } as unknown as NamedAttrMap) as Tensor,
-      filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dz }, { ...common, filterShape: filter.shape } as unknown as NamedAttrMap) as Tensor,
-      bias: () => biasGradient(dz),
-    };
-  },
-};
-
-interface MatMulAttrs {
-  activation?: string;
+/**
+ * A fused kernel's gradient: dz = dy through the activation (from the saved output), then a closure per input — the
+ * two products' from `inputGradients`, the bias's Σ dz — so the tape computes only those on a path to the loss.
+ */
+function fusedGradient(
+  kernelName: string,
+  inputs: readonly [string, string],
+  inputGradients: (dz: Tensor, in0: Tensor, in1: Tensor, attrs: NamedAttrMap) => [() => Tensor, () => Tensor],
+): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: [...inputs],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [in0, in1, y] = saved as [Tensor, Tensor, Tensor];
+      const dz = dyThroughActivation(dy as Tensor, y, (attrs as { activation?: unknown }).activation);
+      const [d0, d1] = inputGradients(dz, in0, in1, attrs);
+      return { [inputs[0]]: d0, [inputs[1]]: d1, bias: () => biasGradient(dz) };
+    },
+  };
 }
 
-export const FUSED_MATMUL_GRADIENT: GradConfig = {
-  kernelName: tf._FusedMatMul,
-  inputsToSave: ['a', 'b'],
-  outputsToSave: [true],
-  gradFunc: (dy, saved, attrs) => {
-    const [a, b, y] = saved as [Tensor, Tensor, Tensor];
-    const dz = dyThroughActivation(dy as Tensor, y, (attrs as unknown as MatMulAttrs).activation);
-    return {
-      a: () => tf.matMul(dz, b, false, true),
-      b: () => tf.matMul(a, dz, true, false),
-      bias: () => biasGradient(dz),
-    };
-  },
-};
+export const FUSED_CONV2D_GRADIENT: GradConfig = fusedGradient(tf.FusedConv2D, ['x', 'filter'], (dz, x, filter, attrs) => {
+  const a = attrs as unknown as ConvAttrs;
+  const common = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode } as unknown as NamedAttrMap;
+  return [
+    () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dz, filter }, { ...common, inputShape: x.shape } as unknown as NamedAttrMap) as Tensor,
+    () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dz }, { ...common, filterShape: filter.shape } as unknown as NamedAttrMap) as Tensor,
+  ];
+});
+
+export const FUSED_MATMUL_GRADIENT: GradConfig = fusedGradient(tf._FusedMatMul, ['a', 'b'], (dz, a, b) => [
+  () => tf.matMul(dz, b, false, true),
+  () => tf.matMul(a, dz, true, false),
+]);
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedMatMulArgs = Parameters<typeof tf.fused.matMul>[0];

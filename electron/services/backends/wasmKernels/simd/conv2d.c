@@ -31,6 +31,32 @@ typedef v128_t f4;
     wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a20)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a21)); t += co; \
     wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a30)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a31)); \
   }
+/* The single-output-channel tail of a 4-channel tile (scalar sums s0..s3), and its add into dw. */
+#define DW_STEP_4X1(xp, dp)                                                                                          \
+  {                                                                                                                \
+    float d = *(dp);                                                                                               \
+    s0 += (xp)[0] * d; s1 += (xp)[1] * d; s2 += (xp)[2] * d; s3 += (xp)[3] * d;                                   \
+  }
+#define DW_ADD_4X1(at)                                                                                               \
+  {                                                                                                                \
+    float* t = (at);                                                                                               \
+    t[0] += s0; t[co] += s1; t[2 * co] += s2; t[3 * co] += s3;                                                     \
+  }
+/* One input channel (ci % 4 tail) x 16 output channels: accumulators a0..a3. */
+#define DW_STEP_1X16(xp, dp)                                                                                         \
+  {                                                                                                                \
+    f4 xv = wasm_v128_load32_splat(xp);                                                                            \
+    a0 = NB_MADD(xv, wasm_v128_load(dp), a0);                                                                      \
+    a1 = NB_MADD(xv, wasm_v128_load((dp) + 4), a1);                                                                \
+    a2 = NB_MADD(xv, wasm_v128_load((dp) + 8), a2);                                                                \
+    a3 = NB_MADD(xv, wasm_v128_load((dp) + 12), a3);                                                               \
+  }
+#define DW_ADD_1X16(at)                                                                                              \
+  {                                                                                                                \
+    float* t = (at);                                                                                               \
+    wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a0)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a1)); \
+    wasm_v128_store(t + 8, wasm_f32x4_add(wasm_v128_load(t + 8), a2)); wasm_v128_store(t + 12, wasm_f32x4_add(wasm_v128_load(t + 12), a3)); \
+  }
 
 
 /*
@@ -79,8 +105,8 @@ static __attribute__((noinline)) void filter_grad_rows(
               float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
               const float* xp = xrow + (lo * sw + off) * ci + c0;
               const float* dp = dyrow + lo * co + o0;
-              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) { float d = *dp; s0 += xp[0] * d; s1 += xp[1] * d; s2 += xp[2] * d; s3 += xp[3] * d; }
-              float* t = tap + c0 * co + o0; t[0] += s0; t[co] += s1; t[2 * co] += s2; t[3 * co] += s3;
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) DW_STEP_4X1(xp, dp)
+              DW_ADD_4X1(tap + c0 * co + o0)
             }
           }
           for (; c0 < ci; c0++) {
@@ -89,16 +115,8 @@ static __attribute__((noinline)) void filter_grad_rows(
               f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
               const float* xp = xrow + (lo * sw + off) * ci + c0;
               const float* dp = dyrow + lo * co + o0;
-              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
-                f4 xv = wasm_v128_load32_splat(xp);
-                a0 = NB_MADD(xv, wasm_v128_load(dp), a0);
-                a1 = NB_MADD(xv, wasm_v128_load(dp + 4), a1);
-                a2 = NB_MADD(xv, wasm_v128_load(dp + 8), a2);
-                a3 = NB_MADD(xv, wasm_v128_load(dp + 12), a3);
-              }
-              float* t = tap + c0 * co + o0;
-              wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a0)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a1));
-              wasm_v128_store(t + 8, wasm_f32x4_add(wasm_v128_load(t + 8), a2)); wasm_v128_store(t + 12, wasm_f32x4_add(wasm_v128_load(t + 12), a3));
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) DW_STEP_1X16(xp, dp)
+              DW_ADD_1X16(tap + c0 * co + o0)
             }
             for (; o0 < co; o0++) {
               float s = 0;
@@ -160,9 +178,9 @@ static __attribute__((noinline)) void filter_grad_images(
             for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
               const float* xp = xr;
               const float* dp = dr;
-              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) { float d = *dp; s0 += xp[0] * d; s1 += xp[1] * d; s2 += xp[2] * d; s3 += xp[3] * d; }
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) DW_STEP_4X1(xp, dp)
             }
-            float* t = tap + c0 * co + o0; t[0] += s0; t[co] += s1; t[2 * co] += s2; t[3 * co] += s3;
+            DW_ADD_4X1(tap + c0 * co + o0)
           }
         }
         for (; c0 < ci; c0++) {
@@ -174,17 +192,9 @@ static __attribute__((noinline)) void filter_grad_images(
             for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
               const float* xp = xr;
               const float* dp = dr;
-              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) {
-                f4 xv = wasm_v128_load32_splat(xp);
-                a0 = NB_MADD(xv, wasm_v128_load(dp), a0);
-                a1 = NB_MADD(xv, wasm_v128_load(dp + 4), a1);
-                a2 = NB_MADD(xv, wasm_v128_load(dp + 8), a2);
-                a3 = NB_MADD(xv, wasm_v128_load(dp + 12), a3);
-              }
+              for (int ow = lo; ow < hi; ow++, xp += xs, dp += co) DW_STEP_1X16(xp, dp)
             }
-            float* t = tap + c0 * co + o0;
-            wasm_v128_store(t, wasm_f32x4_add(wasm_v128_load(t), a0)); wasm_v128_store(t + 4, wasm_f32x4_add(wasm_v128_load(t + 4), a1));
-            wasm_v128_store(t + 8, wasm_f32x4_add(wasm_v128_load(t + 8), a2)); wasm_v128_store(t + 12, wasm_f32x4_add(wasm_v128_load(t + 12), a3));
+            DW_ADD_1X16(tap + c0 * co + o0)
           }
           for (; o0 < co; o0++) {
             float s = 0;

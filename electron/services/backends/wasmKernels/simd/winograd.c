@@ -367,6 +367,14 @@ void winograd_filter_f4(const float* w, float* U, int ci, int co) {
   }
 }
 
+/* The F(4x4) constants BT6, IN_TILE and A4 (below) use by name: declared at the start of each F(4x4) kernel. */
+#define F4_CONSTANTS                                                                                          \
+  const f4 zero = wasm_f32x4_splat(0), two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);          \
+  const f4 half = wasm_f32x4_splat(0.5f), quarter = wasm_f32x4_splat(0.25f);                                  \
+  const f4 eighth = wasm_f32x4_splat(0.125f), c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f);     \
+  const f4 mtwo = wasm_f32x4_splat(-2.0f), mhalf = wasm_f32x4_splat(-0.5f), mc25 = wasm_f32x4_splat(-2.5f);   \
+  const f4 meight = wasm_f32x4_splat(-8.0f);
+
 /* (o0..o5) = Bt (d0..d5); outputs must be other variables than the inputs. NB_MADD: fused on the relaxed build. */
 #define BT6(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5)                                       \
   do {                                                                                            \
@@ -495,11 +503,7 @@ void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, floa
   const int vplane = chunk * ci + 16, mplane = chunk * co + 16;
   const int rowStride = inW * ci;
   const int vq = vplane / 4; /* plane stride in f4 (vplane % 4 == 0: ci % 4 == 0) */
-  const f4 zero = wasm_f32x4_splat(0), two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
-  const f4 half = wasm_f32x4_splat(0.5f), quarter = wasm_f32x4_splat(0.25f);
-  const f4 eighth = wasm_f32x4_splat(0.125f), c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f);
-  const f4 mtwo = wasm_f32x4_splat(-2.0f), mhalf = wasm_f32x4_splat(-0.5f), mc25 = wasm_f32x4_splat(-2.5f);
-  const f4 meight = wasm_f32x4_splat(-8.0f);
+  F4_CONSTANTS
   /* four zero floats in the last plane's padding: edge tiles load them for the taps outside the input */
   float* zeros = Vs + 35 * vplane + chunk * ci;
   wasm_v128_store(zeros, zero);
@@ -640,11 +644,7 @@ static inline __attribute__((always_inline)) void conv3x3_f4_tm(const float* x, 
   const int vplane = ci, mplane = co, VT = 36 * ci, MT = 36 * co;
   const int bw = 4 * tilesW + 2, rowStride = bw * ci;
   const int vq = vplane / 4, mq = mplane / 4;
-  const f4 zero = wasm_f32x4_splat(0), two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
-  const f4 half = wasm_f32x4_splat(0.5f), quarter = wasm_f32x4_splat(0.25f);
-  const f4 eighth = wasm_f32x4_splat(0.125f), c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f);
-  const f4 mtwo = wasm_f32x4_splat(-2.0f), mhalf = wasm_f32x4_splat(-0.5f), mc25 = wasm_f32x4_splat(-2.5f);
-  const f4 meight = wasm_f32x4_splat(-8.0f);
+  F4_CONSTANTS
   float* band = Vs + chunk * VT; /* 6 * bw * ci floats past the chunk's tiles (the caller allocates them) */
   int bandRow = -1;
   for (int t0 = 0; t0 < tiles; t0 += chunk) {
@@ -828,11 +828,7 @@ void filter_grad_f4_edges(const float* x, const float* dy, float* dw, float* Vs,
   const int cc = ci * co;
   const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
   const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
-  const f4 zero = wasm_f32x4_splat(0);
-  const f4 half = wasm_f32x4_splat(0.5f), mhalf = wasm_f32x4_splat(-0.5f), quarter = wasm_f32x4_splat(0.25f);
-  const f4 eighth = wasm_f32x4_splat(0.125f), two = wasm_f32x4_splat(2.f), mtwo = wasm_f32x4_splat(-2.f);
-  const f4 four = wasm_f32x4_splat(4.f), meight = wasm_f32x4_splat(-8.f);
-  const f4 c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f), mc25 = wasm_f32x4_splat(-2.5f);
+  F4_CONSTANTS
   for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
@@ -929,11 +925,7 @@ void filter_grad_f4_body(const float* x, const float* dy, float* dw, float* Vs, 
   const int cc = ci * co;
   const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
   const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
-  const f4 zero = wasm_f32x4_splat(0);
-  const f4 half = wasm_f32x4_splat(0.5f), mhalf = wasm_f32x4_splat(-0.5f), quarter = wasm_f32x4_splat(0.25f);
-  const f4 eighth = wasm_f32x4_splat(0.125f), two = wasm_f32x4_splat(2.f), mtwo = wasm_f32x4_splat(-2.f);
-  const f4 four = wasm_f32x4_splat(4.f), meight = wasm_f32x4_splat(-8.f);
-  const f4 c15 = wasm_f32x4_splat(1.5f), c25 = wasm_f32x4_splat(2.5f), mc25 = wasm_f32x4_splat(-2.5f);
+  F4_CONSTANTS
   for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
