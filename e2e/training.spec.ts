@@ -28,6 +28,33 @@ test('the web host serves the app behind its token', async ({ appPage, webHost }
   expect(anonymous.status).toBe(401);
 });
 
+test('a newcomer sees Start training without scrolling, at 1280×800 and 1920×1080, before any run', async ({ appPage: page }) => {
+  for (const [width, height] of [
+    [1280, 800],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const template of ['spirals', 'mnist-mlp']) {
+      await newFromTemplate(page, template);
+      await openTrainingTab(page);
+      const start = page.getByRole('button', { name: 'Start training' });
+      await expect(start).toBeEnabled();
+      // The settings above it scroll; the button stays pinned to the panel's bottom edge.
+      await expect.poll(() => page.getByLabel('Training panel').evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+      const box = (await start.boundingBox())!;
+      expect(box.y, `${template} at ${width}×${height}`).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height, `${template} at ${width}×${height}`).toBeLessThanOrEqual(height);
+      // Nothing covers it: the point under its centre is the button.
+      const onTop = await start.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+      });
+      expect(onTop, `${template} at ${width}×${height}: Start training is covered`).toBe(true);
+      if (template === 'mnist-mlp') await page.screenshot({ path: artifactPath(`training-start-visible-${width}x${height}.png`) });
+    }
+  }
+});
+
 test('train the spirals template past 90% validation accuracy, stop, save as, reopen', async ({ appPage: page, webHost }) => {
   await newFromTemplate(page, 'spirals');
   await openTrainingTab(page);

@@ -193,8 +193,8 @@ export function TrainingPanel() {
 
   const active = run?.status === 'starting' || run?.status === 'running' || run?.status === 'paused';
   const panel = useRef<HTMLDivElement>(null);
-  // Start sits below the settings; once the run is on, or has just ended, the reordered panel shows its outcome and
-  // charts from the top.
+  // Start sits below the settings, pinned to the panel's bottom edge until a run starts (training.css); once the run is
+  // on, or has just ended, the reordered panel shows its outcome and charts from the top.
   const ended = run !== undefined && !active;
   useEffect(() => {
     if ((active || ended) && panel.current) panel.current.scrollTop = 0;
