@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import { liveMetricsText, runName, runOutcomeText } from './runDescriptions';
+import { liveMetricsText, runName, runOutcomeText, runPickerLabel } from './runDescriptions';
 
 describe('run descriptions', () => {
   it('shows the latest batch loss while no epoch has finished, instead of "loss —"', () => {
@@ -31,5 +31,22 @@ describe('run descriptions', () => {
       'no skip edges · lr 0.01',
     );
     expect(runName({ id: 'elsewhere', startedAt }, history)).toBe('run 3 · 14:05');
+  });
+
+  it('labels a run in a picker by number, start time, variant and outcome as the history words it, never by its id', () => {
+    const startedAt = new Date(2026, 11, 6, 14, 5).toISOString();
+    const epochs = [
+      { epoch: 1, loss: 1 },
+      { epoch: 2, loss: 0.5 },
+      { epoch: 3, loss: 0.25 },
+    ];
+    const history = [{ id: 'mh3k2a9x-0c1f5e7d-run-a' }, { id: 'mh3k2a9x-0c1f5e7d-run-b' }];
+    const run = { id: 'mh3k2a9x-0c1f5e7d-run-b', startedAt, status: 'completed' as const, epochs, final: { loss: 0.25, valAccuracy: 0.912 } };
+    expect(runPickerLabel(run, history)).toBe('Run 2 · 14:05 · 3 ep · val acc 91.2%');
+    expect(runPickerLabel({ ...run, final: { ...run.final, testAccuracy: 0.875 } }, history)).toBe('Run 2 · 14:05 · 3 ep · val acc 91.2% · test acc 87.5%');
+    const variant = { experimentId: 'e1', name: 'no skip edges', changes: ['removed 2 skip edges'] };
+    expect(runPickerLabel({ ...run, id: history[0]!.id, variant }, history)).toBe('Run 1 · 14:05 · “no skip edges” · 3 ep · val acc 91.2%');
+    expect(runPickerLabel({ ...run, status: 'stopped', epochs: [], final: { loss: 0.6 } }, history)).toBe('Run 2 · 14:05 · stopped in epoch 1 (no epoch completed)');
+    for (const r of history) expect(runPickerLabel({ ...run, id: r.id }, history)).not.toContain(r.id);
   });
 });

@@ -65,3 +65,21 @@ export function runName(run: Pick<RunSummary, 'id' | 'startedAt' | 'variant'>, h
   const index = history.findIndex((r) => r.id === run.id);
   return `run ${index >= 0 ? index + 1 : history.length + 1} · ${clock(run.startedAt)}`;
 }
+
+/**
+ * A run as a picker lists it (the loss landscape's run choice): its number in the history and start time, its variant
+ * when it was one, then its outcome as the history words it and its test accuracy once evaluated, e.g.
+ * "Run 2 · 14:05 · 3 ep · val acc 91.2%" or "Run 3 · 14:20 · “no skip” · 3 ep · val acc 88.0% · test acc 87.5%".
+ * Never its id.
+ */
+export function runPickerLabel(
+  run: Pick<RunSummary, 'id' | 'startedAt' | 'variant' | 'status' | 'epochs' | 'final' | 'imported'>,
+  history: readonly Pick<RunSummary, 'id'>[],
+): string {
+  const index = history.findIndex((r) => r.id === run.id);
+  const parts = [`Run ${index >= 0 ? index + 1 : history.length + 1}`, clock(run.startedAt)];
+  if (run.variant?.name) parts.push(`“${run.variant.name}”`);
+  parts.push(runOutcomeText(run));
+  if (run.final.testAccuracy !== undefined) parts.push(`test acc ${percent(run.final.testAccuracy)}`);
+  return parts.join(' · ');
+}

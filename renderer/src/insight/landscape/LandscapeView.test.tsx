@@ -37,4 +37,9 @@ describe('LandscapeResult', () => {
     const html = renderToStaticMarkup(<LandscapeResult result={bowl(5, true)} />);
     expect(html.match(/class="nb-landscape-overflow"/g)).toHaveLength(1);
   });
+
+  it('names the run as the history does when told, else by its id', () => {
+    expect(renderToStaticMarkup(<LandscapeResult result={bowl(3)} runLabel="Run 2" />)).toMatch(/>Run 2 · 256 mnist training samples/);
+    expect(renderToStaticMarkup(<LandscapeResult result={bowl(3)} />)).toMatch(/>run run-1 · 256 mnist training samples/);
+  });
 });

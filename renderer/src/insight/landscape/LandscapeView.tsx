@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LabApi } from '../../../../shared/contracts/api';
 import type { InsightProgress, LossLandscape } from '../../../../shared/contracts/insight';
 import { useDocumentStore } from '../../store/documentStore';
+import { runPickerLabel } from '../../training/runDescriptions';
 import {
   contourLevels,
   contourSegments,
@@ -37,6 +38,7 @@ export function LandscapeView({ api }: { api: LabApi }) {
   const kept = useMemo(() => runs.filter((r) => r.checkpoint === true), [runs]);
   const [picked, setPicked] = useState<string | undefined>();
   const runId = picked !== undefined && kept.some((r) => r.id === picked) ? picked : kept.at(-1)?.id;
+  const pickedRun = kept.find((r) => r.id === runId);
   const [state, setState] = useState<LandscapeState>({ status: 'idle' });
   const job = useRef<string | undefined>(undefined);
 
@@ -77,17 +79,27 @@ export function LandscapeView({ api }: { api: LabApi }) {
   };
 
   const running = state.status === 'running';
+  // The sliced run's number in the history ("Run 2"), as the picker names it; its id only when it has left the history.
+  const runLabelOf = (id: string) => {
+    const index = runs.findIndex((r) => r.id === id);
+    return index >= 0 ? `Run ${index + 1}` : undefined;
+  };
   return (
     <section className="nb-landscape" aria-label="Loss landscape">
       <header className="nb-landscape-header">
         <label>
           Run{' '}
-          <select value={runId ?? ''} onChange={(e) => setPicked(e.target.value)} disabled={running || kept.length === 0} aria-label="Run to slice">
+          <select
+            value={runId ?? ''}
+            title={pickedRun ? runPickerLabel(pickedRun, runs) : undefined}
+            onChange={(e) => setPicked(e.target.value)}
+            disabled={running || kept.length === 0}
+            aria-label="Run to slice"
+          >
             {kept.length === 0 ? <option value="">no run with a kept model</option> : null}
             {[...kept].reverse().map((r) => (
               <option key={r.id} value={r.id}>
-                {r.id}
-                {r.final.testAccuracy !== undefined ? ` · ${(r.final.testAccuracy * 100).toFixed(1)}%` : ''}
+                {runPickerLabel(r, runs)}
               </option>
             ))}
           </select>
@@ -110,7 +122,7 @@ export function LandscapeView({ api }: { api: LabApi }) {
           {state.message}
         </p>
       ) : null}
-      {state.status === 'done' ? <LandscapeResult result={state.result} /> : null}
+      {state.status === 'done' ? <LandscapeResult result={state.result} runLabel={runLabelOf(state.result.runId)} /> : null}
     </section>
   );
 }
@@ -128,11 +140,12 @@ function Progress({ progress }: { progress: InsightProgress | undefined }) {
   );
 }
 
-export function LandscapeResult({ result }: { result: LossLandscape }) {
+/** `runLabel`: the run's name in the history ("Run 2"); without it the result names the run by its id. */
+export function LandscapeResult({ result, runLabel }: { result: LossLandscape; runLabel?: string | undefined }) {
   return (
     <div className="nb-landscape-result">
       <p className="nb-muted">
-        run {result.runId} · {result.samples} {result.datasetId} training samples · seed {result.seed} · loss at the trained weights{' '}
+        {runLabel ?? `run ${result.runId}`} · {result.samples} {result.datasetId} training samples · seed {result.seed} · loss at the trained weights{' '}
         <strong data-testid="landscape-center">{formatLoss(result.centerLoss)}</strong> · {(result.elapsedMs / 1000).toFixed(1)} s on {result.backend}
       </p>
       <div className="nb-landscape-plots">
