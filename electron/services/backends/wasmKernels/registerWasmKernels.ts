@@ -15,6 +15,7 @@ import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { MAX_POOL, makeMaxPoolWasm } from './maxPool';
 import { reluGradWasmConfig } from './reluGrad';
 import { clipGradWasmConfig } from './clipByValueGrad';
+import { makeTanhWasm, TANH } from './tanh';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 import { CONV2D, FUSED_CONV2D, makeConv2DWasm, makeFusedConv2DWasm } from './winogradConv2D';
@@ -56,6 +57,7 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   // SIMD float32 kernels in front of the Tile path above (wrapping again keeps it, and the stock kernel, as fallbacks).
   ...SIMD_BINARY_OVERRIDES,
   { kernelName: MAX_POOL, wrap: makeMaxPoolWasm },
+  { kernelName: TANH, wrap: makeTanhWasm },
 ];
 
 let registered = false;
