@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { alignSeries, formatAxisTicks } from './trainingMath';
+import { alignSeries, formatAxisTicks, legendSeries } from './trainingMath';
 import { downloadBlob } from './download';
 import { registerChartExporter } from '../commands/trainingExports';
 
@@ -51,10 +51,13 @@ function exportPlotPng(plot: uPlot | null, fileStem: string): void {
   canvas.toBlob((blob) => blob && downloadBlob(blob, `${fileStem}.png`), 'image/png');
 }
 
-export function MetricChart({ title, series, allowLog = false, yRange, fileStem, height = HEIGHT, initialLog = false, emptyText }: MetricChartProps) {
+export function MetricChart({ title, series: given, allowLog = false, yRange, fileStem, height = HEIGHT, initialLog = false, emptyText }: MetricChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [log, setLog] = useState(allowLog && initialLog);
+  // Only series with something to draw, each labelled: the legend never lists an empty curve or a bare swatch. A series
+  // joins (one rebuild of the plot) when its first value arrives, e.g. validation at the end of epoch 1.
+  const series = useMemo(() => legendSeries(given), [given]);
   const layout = series.map((s) => `${s.label}|${s.color}|${s.dash?.join(',') ?? ''}`).join(';') + `|${log}|${height}`;
   const data = useMemo(() => alignSeries(series.map((s) => s.points)), [series]);
 

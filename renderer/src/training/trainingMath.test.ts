@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG } from '../../../shared/format/trainingConfig';
 import type { RunSummary } from '../../../shared/format/runSummary';
-import { accuracyApplies, addProgressMark, alignSeries, batchX, ETA_WINDOW_MS, etaSeconds, formatAxisTicks, formatDuration, metricsCsv, progressFraction, smooth, thin } from './trainingMath';
+import {
+  accuracyApplies,
+  addProgressMark,
+  alignSeries,
+  batchX,
+  ETA_WINDOW_MS,
+  etaSeconds,
+  formatAxisTicks,
+  formatDuration,
+  legendSeries,
+  metricsCsv,
+  progressFraction,
+  smooth,
+  thin,
+} from './trainingMath';
 
 describe('smooth', () => {
   it('is the identity at weight 0 and debiased (first point kept) otherwise', () => {
@@ -52,6 +66,32 @@ describe('progress and ETA', () => {
   });
   it('places batches on the epoch axis', () => {
     expect(batchX(2, 5, 10)).toBeCloseTo(1.5, 10);
+  });
+});
+
+describe('legendSeries', () => {
+  it('leaves out series with nothing to draw, so no legend entry stands for an empty curve', () => {
+    const series = [
+      { label: 'run 1 · 14:05', points: [] },
+      { label: 'training, per epoch', points: [[1, 0.5], [2, 0.4]] as const },
+      { label: 'validation, per epoch', points: [[1, undefined], [2, undefined]] as const },
+      { label: 'overflowed', points: [[1, Number.NaN], [2, Number.POSITIVE_INFINITY]] as const },
+      { label: 'gappy', points: [[1, undefined], [2, 0.3]] as const },
+    ];
+    expect(legendSeries(series).map((s) => s.label)).toEqual(['training, per epoch', 'gappy']);
+    expect(legendSeries(series)[0]).toBe(series[1]);
+    expect(legendSeries([])).toEqual([]);
+  });
+  it('gives every drawn series a label: an unnamed one is named by its place, a padded one trimmed', () => {
+    const shown = legendSeries([
+      { label: '', points: [[1, 1]] as const, color: 'red' },
+      { label: '  ', points: [] as const, color: 'blue' },
+      { label: ' loss ', points: [[1, 2]] as const, color: 'green' },
+    ]);
+    expect(shown).toEqual([
+      { label: 'series 1', points: [[1, 1]], color: 'red' },
+      { label: 'loss', points: [[1, 2]], color: 'green' },
+    ]);
   });
 });
 

@@ -89,6 +89,21 @@ export function batchX(epoch: number, batch: number, batchesPerEpoch: number): n
 }
 
 /**
+ * The series a chart draws and its legend lists: those with at least one finite value (a validation curve without a
+ * validation split, an earlier run stopped inside its first epoch or a variant still queued would be a legend entry
+ * with nothing drawn), each with a label ("series 3", by its place, when it came without one: never a bare swatch).
+ */
+export function legendSeries<S extends { readonly label: string; readonly points: readonly (readonly [number, number | undefined])[] }>(series: readonly S[]): S[] {
+  const shown: S[] = [];
+  series.forEach((s, i) => {
+    if (!s.points.some(([, y]) => y !== undefined && Number.isFinite(y))) return;
+    const label = s.label.trim() || `series ${i + 1}`;
+    shown.push(label === s.label ? s : { ...s, label });
+  });
+  return shown;
+}
+
+/**
  * Merges several (x, y) series onto one sorted x axis with nulls where a series has no value (what uPlot expects).
  */
 export function alignSeries(series: readonly (readonly (readonly [number, number | undefined])[])[]): [number[], ...(number | null)[][]] {
