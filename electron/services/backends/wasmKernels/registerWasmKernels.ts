@@ -15,6 +15,7 @@ import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { MAX_POOL, makeMaxPoolWasm } from './maxPool';
 import { reluGradWasmConfig } from './reluGrad';
 import { clipGradWasmConfig } from './clipByValueGrad';
+import { CONCAT, makeConcatWasm, makeSliceWasm, makeSplitVWasm, SLICE, SPLIT_V } from './sliceConcat';
 import { makeTanhWasm, TANH } from './tanh';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
@@ -58,6 +59,9 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   ...SIMD_BINARY_OVERRIDES,
   { kernelName: MAX_POOL, wrap: makeMaxPoolWasm },
   { kernelName: TANH, wrap: makeTanhWasm },
+  { kernelName: SLICE, wrap: makeSliceWasm },
+  { kernelName: SPLIT_V, wrap: makeSplitVWasm },
+  { kernelName: CONCAT, wrap: makeConcatWasm },
 ];
 
 let registered = false;

@@ -1,6 +1,7 @@
 /*
  * Full-size elementwise kernels (float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
- * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts, ../tile.ts, ../reluGrad.ts and ../tanh.ts.
+ * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts, ../tile.ts, ../reluGrad.ts, ../tanh.ts
+ * and ../sliceConcat.ts.
  * Register-only code: no stack, no globals, no libc (see the build script for why).
  *
  * Only broadcasting ops (and Tile) are here, plus ReLU's gradient fused into one pass: same-shape ops, ops with a
@@ -199,4 +200,27 @@ void tanh_f32(const float* x, float* out, int total) {
     wasm_v128_store(out + i + 4, y1);
   }
   for (; i < total; i++) out[i] = tanh1(x[i]);
+}
+
+/*
+ * A block copy of `rows` runs of `cols` 4-byte values (../sliceConcat.ts: Slice and Concat of float32/int32 tensors):
+ * run r reads src + r * srcStride and writes dst + r * dstStride. Integer loads and stores: every bit pattern (NaN
+ * payloads included) is copied as is. tfjs' wasm Slice copies its whole input out of the heap first (readSync) and
+ * then one subarray per row; Concat sets one subarray per row and input.
+ */
+EXPORT(copy_rows)
+void copy_rows(const int* src, int srcStride, int* dst, int dstStride, int rows, int cols) {
+  for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride) {
+    int i = 0;
+    for (; i + 16 <= cols; i += 16) {
+      v128_t a = wasm_v128_load(src + i), b = wasm_v128_load(src + i + 4);
+      v128_t c = wasm_v128_load(src + i + 8), d = wasm_v128_load(src + i + 12);
+      wasm_v128_store(dst + i, a);
+      wasm_v128_store(dst + i + 4, b);
+      wasm_v128_store(dst + i + 8, c);
+      wasm_v128_store(dst + i + 12, d);
+    }
+    for (; i + 4 <= cols; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+    for (; i < cols; i++) dst[i] = src[i];
+  }
 }

@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ConcatAttrs, KernelFunc, SliceAttrs, SplitVAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress, simdModule } from './simdModules';
+
+interface CopySimd {
+  copy_rows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, cols: number): void;
+}
+
+/**
+ * Slice and Concat of float32/int32 tensors as block copies (simd/elementwise.c's copy_rows: runs of contiguous
+ * values, one call per run of rows). tfjs 4.22's wasm Slice first copies its whole input out of the heap (readSync:
+ * a fresh ArrayBuffer per call) and then copies one subarray per row; its Concat sets one subarray per row and input.
+ * An LSTM splits its [batch, 4 × units] gate block into four each timestep (SplitV = four Slices) and concatenates
+ * their gradients back: on the bench LSTM 14 % of a training step. Values are copied bit for bit, so results are
+ * identical to the stock kernels'. Other dtypes (bool is 1 byte, strings) go to the stock kernels. NB_SIMD_COPY=0
+ * keeps the stock kernels (A/B).
+ */
+let enabled = process.env['NB_SIMD_COPY'] !== '0';
+
+/** For tests and A/B runs. */
+export function setSimdCopyEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Calls our kernels took in this process (slices include each part of a SplitV; tests check the path they meant to run did). */
+export const sliceConcatStats = { slice: 0, concat: 0 };
+
+function copier(backend: BackendWasm, dtypes: readonly string[]): CopySimd | undefined {
+  if (!enabled || !dtypes.every((d) => d === 'float32' || d === 'int32') || new Set(dtypes).size !== 1) return undefined;
+  const simd = simdModule<CopySimd>(backend, 'elementwise');
+  return simd && typeof simd.copy_rows === 'function' ? simd : undefined;
+}
+
+const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape as number[]);
+
+/** Row-major strides of `shape`, one per axis (the last is 1). */
+function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  return strides;
+}
+
+/** x[begin : begin + sizes] into a new output, by runs of rows. */
+function sliceBy(simd: CopySimd, backend: BackendWasm, x: TensorInfo, begin: readonly number[], sizes: readonly number[]): TensorInfo {
+  const out = backend.makeOutput([...sizes], x.dtype);
+  sliceConcatStats.slice++;
+  if (size(sizes) === 0) return out;
+  const shape = x.shape;
+  const strides = stridesOf(shape);
+  const src = heapAddress(backend, x);
+  const dst = heapAddress(backend, out);
+  // k: the last axis the slice does not take whole. Everything after it is whole, so each run of the output is
+  // sizes[k] × (elements after k) contiguous values; axis k − 1 steps through runs as rows, the axes before it by
+  // an odometer.
+  let k = shape.length - 1;
+  while (k >= 0 && begin[k] === 0 && sizes[k] === shape[k]) k--;
+  if (k < 0) {
+    simd.copy_rows(src, 0, dst, 0, 1, size(shape));
+    return out;
+  }
+  const run = sizes[k]! * strides[k]!;
+  const base = begin.reduce((sum, b, i) => sum + b * strides[i]!, 0);
+  if (k === 0) {
+    simd.copy_rows(src + 4 * base, 0, dst, 0, 1, run);
+    return out;
+  }
+  const rows = sizes[k - 1]!;
+  const index = new Array<number>(k - 1).fill(0);
+  let written = 0;
+  for (;;) {
+    let from = base;
+    for (let i = 0; i < k - 1; i++) from += index[i]! * strides[i]!;
+    simd.copy_rows(src + 4 * from, strides[k - 1]!, dst + 4 * written, run, rows, run);
+    written += rows * run;
+    let axis = k - 2;
+    while (axis >= 0 && ++index[axis]! === sizes[axis]) index[axis--] = 0;
+    if (axis < 0) break;
+  }
+  return out;
+}
+
+export function makeSliceWasm(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SliceAttrs };
+    const { x } = inputs;
+    const simd = copier(backend, [x.dtype]);
+    if (!simd) return stock(args);
+    const [begin, sizes] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size) as [number[], number[]];
+    return sliceBy(simd, backend, x, begin, sizes);
+  };
+}
+
+/** SplitV (what tf.split runs): tfjs' wasm SplitV calls its own Slice function directly, so it is wrapped too. */
+export function makeSplitVWasm(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SplitVAttrs };
+    const { x } = inputs;
+    const simd = copier(backend, [x.dtype]);
+    if (!simd) return stock(args);
+    const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0]!;
+    const splits = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return splits.map((s) => {
+      const sizes = [...x.shape];
+      sizes[axis] = s;
+      const out = sliceBy(simd, backend, x, begin, sizes);
+      begin[axis] = begin[axis]! + s;
+      return out;
+    });
+  };
+}
+
+export function makeConcatWasm(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: TensorInfo[]; backend: BackendWasm; attrs: ConcatAttrs };
+    const list = Array.from(inputs);
+    const simd = list.length > 0 ? copier(backend, list.map((t) => t.dtype)) : undefined;
+    if (!simd) return stock(args);
+    const axis = tf.util.parseAxisParam(attrs.axis, list[0]!.shape)[0]!;
+    const shapes = list.map((t) => t.shape);
+    tf.backend_util.assertParamsConsistent(shapes, axis);
+    const parts = list.filter((t) => size(t.shape) > 0);
+    // One non-empty input: the stock kernel returns it as is (Identity).
+    if (parts.length <= 1) return stock(args);
+    const out = backend.makeOutput(tf.backend_util.computeOutShape(shapes, axis), list[0]!.dtype);
+    const rows = size(parts[0]!.shape.slice(0, axis));
+    const widths = parts.map((t) => size(t.shape.slice(axis)));
+    const total = widths.reduce((a, b) => a + b, 0);
+    const dst = heapAddress(backend, out);
+    let offset = 0;
+    parts.forEach((t, i) => {
+      simd.copy_rows(heapAddress(backend, t), widths[i]!, dst + 4 * offset, total, rows, widths[i]!);
+      offset += widths[i]!;
+    });
+    sliceConcatStats.concat++;
+    return out;
+  };
+}
+
+export const SLICE = tf.Slice;
+export const SPLIT_V = tf.SplitV;
+export const CONCAT = tf.Concat;
