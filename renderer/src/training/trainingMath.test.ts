@@ -47,16 +47,24 @@ describe('progress and ETA', () => {
     expect(formatDuration(125)).toBe('2m 05s');
     expect(formatDuration(3725)).toBe('1h 02m');
   });
-  it('takes the ETA from the wall clock over the recent window once it spans 1.5 s: validation and gaps included', () => {
+  it('takes the ETA from the wall clock over the recent window once 3 marks span 0.5 s: validation and gaps included', () => {
     const p = { epoch: 2, epochs: 3, batch: 10, batchesPerEpoch: 20, samplesPerSec: 1000, batchSize: 10 }; // 30 batches left
     // 10 batches per second by the wall clock, though samples/s (batch time only) says 100 per second.
     const marks = [{ atMs: 0, done: 20 }, { atMs: 1000, done: 30 }, { atMs: 2000, done: 40 }];
     expect(etaSeconds(p, marks)).toBeCloseTo(3, 10);
-    // Under 1.5 s of marks: samples/s (30 batches × 10 samples / 1000).
+    // Two marks, or three within 0.5 s: samples/s (30 batches × 10 samples / 1000).
     expect(etaSeconds(p, marks.slice(0, 2))).toBeCloseTo(0.3, 10);
+    expect(etaSeconds(p, [{ atMs: 0, done: 20 }, { atMs: 200, done: 22 }, { atMs: 400, done: 24 }])).toBeCloseTo(0.3, 10);
     expect(etaSeconds(p, [])).toBeCloseTo(0.3, 10);
     // No progress over the window (e.g. a long validation): samples/s rather than infinity.
     expect(etaSeconds(p, [{ atMs: 0, done: 40 }, { atMs: 5000, done: 40 }])).toBeCloseTo(0.3, 10);
+  });
+  it('early in a run, the rate of the marks rather than samples/s, which still carries the first batch warm-up', () => {
+    // 1 epoch of 130 batches of 64: the first batch took 2 s (warm-up), the next ones 80 ms each.
+    const p = { epoch: 1, epochs: 1, batch: 8, batchesPerEpoch: 130, samplesPerSec: (8 * 64) / (2 + 7 * 0.08), batchSize: 64 };
+    const marks = Array.from({ length: 8 }, (_, i) => ({ atMs: 2000 + i * 80, done: i + 1 }));
+    expect((122 * 64) / p.samplesPerSec).toBeGreaterThan(30); // what samples/s says: 122 batches left at ~200 samples/s
+    expect(etaSeconds(p, marks)).toBeCloseTo(122 * 0.08, 6); // ~9.8 s
   });
   it('keeps the marks of the last window, and one older so the window stays full', () => {
     let marks = addProgressMark(undefined, { atMs: 0, done: 1 });

@@ -39,9 +39,15 @@ export interface ProgressMark {
   readonly done: number;
 }
 
-/** How far back the wall-clock rate looks, and the shortest span it trusts. */
+/**
+ * How far back the wall-clock rate looks, and the shortest span (and fewest marks) it trusts. Short, because the
+ * fallback is worse early on: samples/s covers the epoch so far, first batch included, and that one carries the
+ * warm-up (kernel compilation, wasm tier-up), so a 12 s run once showed an ETA of 2 min 22 s at its start. The marks
+ * start after the first batch, so their rate has no warm-up in it, only a little noise for the first half second.
+ */
 export const ETA_WINDOW_MS = 20_000;
-const ETA_MIN_SPAN_MS = 1_500;
+const ETA_MIN_SPAN_MS = 500;
+const ETA_MIN_MARKS = 3;
 
 /** Appends a mark, dropping those older than the window (one older mark is kept so the window stays full). */
 export function addProgressMark(marks: readonly ProgressMark[] | undefined, mark: ProgressMark): ProgressMark[] {
@@ -53,14 +59,15 @@ export function addProgressMark(marks: readonly ProgressMark[] | undefined, mark
 
 /**
  * Seconds left, or undefined while the speed is unknown. From the wall clock over the last ETA_WINDOW_MS of `marks`
- * when they span at least 1.5 s: that rate includes what the trainer's samples/s leaves out (validation at each
- * epoch's end, gathering batches, events), and not the start-up before the first batch. Until then, from samples/s.
+ * when there are at least 3 spanning at least 0.5 s: that rate includes what the trainer's samples/s leaves out
+ * (validation at each epoch's end, gathering batches, events), and not the start-up before the first batch. Until
+ * then, from samples/s.
  */
 export function etaSeconds(p: ProgressState, marks?: readonly ProgressMark[]): number | undefined {
   const batchesLeft = Math.max(0, (p.epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch));
   const first = marks?.[0];
   const last = marks?.[marks.length - 1];
-  if (first && last && last.atMs - first.atMs >= ETA_MIN_SPAN_MS && last.done > first.done) {
+  if (first && last && marks.length >= ETA_MIN_MARKS && last.atMs - first.atMs >= ETA_MIN_SPAN_MS && last.done > first.done) {
     const batchesPerMs = (last.done - first.done) / (last.atMs - first.atMs);
     return batchesLeft / batchesPerMs / 1000;
   }
