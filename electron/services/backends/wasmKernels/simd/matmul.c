@@ -467,11 +467,12 @@ static inline __attribute__((always_inline)) float epilogue1(float x, int act, f
   if (act == 3) return x < 0.f ? alpha * x : x;
   return x;
 }
+/* rows x N values of C, row stride ldc (N for a whole product, more for a block of columns: matmul_part). */
 static inline __attribute__((always_inline)) void epilogue_rows(float* C, const float* bias, int rows, int N, int act,
-                                                                float alpha) {
+                                                                float alpha, int ldc) {
   const f4 A = wasm_f32x4_splat(alpha);
   const int N4 = N & ~3;
-  for (int i = 0; i < rows; i++, C += N) {
+  for (int i = 0; i < rows; i++, C += ldc) {
     int j = 0;
     if (bias) {
       for (; j < N4; j += 4) wasm_v128_store(C + j, epilogue4(ADD(wasm_v128_load(C + j), wasm_v128_load(bias + j)), act, A));
@@ -482,13 +483,16 @@ static inline __attribute__((always_inline)) void epilogue_rows(float* C, const 
     }
   }
 }
-static void epilogue(float* C, const float* bias, int rows, int N, int act, float alpha) {
+static void epilogue_block(float* C, const float* bias, int rows, int N, int act, float alpha, int ldc) {
   switch (act) {
-    case 0: if (bias) epilogue_rows(C, bias, rows, N, 0, alpha); break;
-    case 1: epilogue_rows(C, bias, rows, N, 1, alpha); break;
-    case 2: epilogue_rows(C, bias, rows, N, 2, alpha); break;
-    default: epilogue_rows(C, bias, rows, N, 3, alpha); break;
+    case 0: if (bias) epilogue_rows(C, bias, rows, N, 0, alpha, ldc); break;
+    case 1: epilogue_rows(C, bias, rows, N, 1, alpha, ldc); break;
+    case 2: epilogue_rows(C, bias, rows, N, 2, alpha, ldc); break;
+    default: epilogue_rows(C, bias, rows, N, 3, alpha, ldc); break;
   }
+}
+static void epilogue(float* C, const float* bias, int rows, int N, int act, float alpha) {
+  epilogue_block(C, bias, rows, N, act, alpha, N);
 }
 
 /* The three layouts with the epilogue, applied to each product of the batch right after it is computed. */
@@ -519,4 +523,55 @@ void fused_matmul_nt(const float* A, const float* B, float* C, int batch, int M,
     gemm_nt(A, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
+}
+
+/*
+ * A single product (batch 1) cut in blocks for two threads (../kernelHelper.ts, ../batchMatMul.ts): matmul_lists once,
+ * then matmul_block for each block, on either thread. Every element is computed exactly as the whole call computes it
+ * — the same tiles, k order, zero-skipping decision (counted over all of A) and pair lists — so the blocks give the
+ * bits of one call, provided row blocks start and end at multiples of 4 (or at M: row pairs and 4-row tiles stay
+ * whole) and column blocks, on the packed path, at multiples of 16 (whole strips).
+ *
+ * matmul_lists: NN/TN on the packed path: the zero-skipping lists of all of A into I (sized as for the whole call),
+ * shared read-only by every block; returns 0 when the call would not skip zeros (then pass I = 0 to the blocks).
+ */
+EXPORT(matmul_lists)
+int matmul_lists(int layout, const float* A, int M, int K, int* I) {
+  if (layout == 2 || 8 * count_zeros(A, M * K) < M * K) return 0;
+  if (layout == 0) nonzero_pairs(A, K, 1, M, K, I);
+  else nonzero_pairs(A, 1, M, M, K, I);
+  return 1;
+}
+
+/*
+ * Rows [i0, i1) and columns [j0, j1) of C = op(A) . op(B) (layout 0 NN, 1 TN, 2 NT) with the epilogue. Column blocks
+ * only on the packed path (P != 0, NN/TN); NT and the unpacked path take row blocks (j0 = 0, j1 = N). P: this thread's
+ * packing scratch (16 x K floats); I: matmul_lists' lists of the whole product, or 0.
+ */
+EXPORT(matmul_block)
+void matmul_block(int layout, const float* A, const float* B, float* C, int M, int K, int N, int i0, int i1, int j0,
+                  int j1, const float* bias, int act, float alpha, float* P, const int* I) {
+  const int rows = i1 - i0;
+  if (rows <= 0 || j1 <= j0) return;
+  if (layout == 2) {
+    gemm_nt(A + i0 * K, B, C + i0 * N, rows, K, N);
+    epilogue(C + i0 * N, bias, rows, N, act, alpha);
+    return;
+  }
+  float* c = C + i0 * N;
+  if (PACKS(P, M, N)) {
+    const int* lists = I ? I + (i0 >> 1) * (K + 1) : 0;
+    for (int s = j0; s < j1; s += STRIP) {
+      const int w = N - s < STRIP ? N - s : STRIP;
+      pack_rows(B, N, K, s, w, P);
+      if (layout == 0) strip_tiles(A + i0 * K, K, 1, P, c, rows, K, N, s, w, lists);
+      else strip_tiles(A + i0, 1, M, P, c, rows, K, N, s, w, lists);
+    }
+    const int jend = j1 < N ? j1 : N;
+    epilogue_block(c + j0, bias ? bias + j0 : 0, rows, jend - j0, act, alpha, N);
+    return;
+  }
+  if (layout == 0) gemm_splat(A + i0 * K, K, 1, B, c, rows, K, N);
+  else gemm_splat(A + i0, 1, M, B, c, rows, K, N);
+  epilogue(c, bias, rows, N, act, alpha);
 }
