@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchMatMulAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { kernelHelper, type KernelHelper } from './kernelHelper';
 import { heapAddress, simdModule } from './simdModules';
 import { release, runWasmKernel } from './wasmKernelUtils';
 
@@ -19,6 +20,8 @@ type FusedMatmulExport = (
   bias: number, act: number, alpha: number, pack?: number, skip?: number,
 ) => void;
 interface MatmulSimd {
+  /** simd/matmul.c: the zero-skipping lists of a whole product, shared by its blocks (0: no skipping). */
+  matmul_lists(layout: number, a: number, m: number, k: number, lists: number): number;
   matmul_nn: MatmulExport;
   matmul_tn: MatmulExport;
   matmul_nt: MatmulExport;
@@ -173,6 +176,10 @@ export function simdBatchMatMul(
   const strideA = plan.aStep ? m * k : 0;
   const strideB = plan.bStep ? k * n : 0;
   const { floats, skipOffset } = matmulScratch(layout, m, k, n);
+  if (plan.batch === 1 && m * k * n >= SPLIT_MIN_MULTIPLY_ADDS) {
+    const helper = kernelHelper(backend);
+    if (helper && splitProduct(backend, simd, helper, layout, [a, b, out], m, k, n, floats, skipOffset, epilogue)) return out;
+  }
   const scratch = floats > 0 ? backend.makeOutput([floats], 'float32') : undefined;
   const [pa, pb, pc] = [heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out)];
   const pack = scratch ? heapAddress(backend, scratch) : 0;
@@ -187,6 +194,59 @@ export function simdBatchMatMul(
   }
   if (scratch) release(backend, scratch);
   return out;
+}
+
+/**
+ * Products from this many multiply-adds on (≈ 25 µs on one thread) are shared with the kernel helper when it runs: well
+ * above its ~1 µs handshake, and below the bench MLP's 4.2M and 12.8M. The 10-column products of a classifier head
+ * (64x256x10: 164k) stay whole.
+ */
+export const SPLIT_MIN_MULTIPLY_ADDS = 1 << 20;
+
+type Block = readonly [i0: number, i1: number, j0: number, j1: number];
+
+/**
+ * How a batch-1 product is cut in chunks for two threads, or undefined when it is too narrow: `mode` 1 cuts columns,
+ * 0 rows, `step` wide. On the packed path (NN/TN) a product at least as wide as it is tall is cut between 16-column
+ * strips: each chunk packs only its own strips of B (B is the big operand there: 784x256 in the MLP's first layer;
+ * row chunks would each pack all of it). Otherwise rows, at multiples of 4 (matmul_block's rule for the bits of one
+ * call). About 8 chunks: fine enough that a helper arriving late still takes its share.
+ */
+export function splitChunks(layout: MatmulLayout, m: number, n: number, packed: boolean): { mode: 0 | 1; step: number; chunks: number } | undefined {
+  const strips = Math.ceil(n / 16);
+  if (packed && layout !== 'nt' && strips >= 2 && n >= m) {
+    const step = 16 * Math.ceil(strips / 8);
+    return { mode: 1, step, chunks: Math.ceil(n / step) };
+  }
+  if (m < 8) return undefined;
+  const step = 4 * Math.ceil(m / 32);
+  return { mode: 0, step, chunks: Math.ceil(m / step) };
+}
+
+function splitProduct(
+  backend: BackendWasm, simd: MatmulSimd, helper: KernelHelper, layout: MatmulLayout, operands: TensorInfo[], m: number,
+  k: number, n: number, floats: number, skipOffset: number, epilogue: MatmulEpilogue | undefined,
+): boolean {
+  const split = splitChunks(layout, m, n, floats > 0);
+  if (!split) return false;
+  // Two packing strips (one per thread) and the zero-skipping lists of the whole product, shared.
+  const strip = floats > 0 ? (skipOffset >= 0 ? skipOffset : floats) : 0;
+  const listFloats = skipOffset >= 0 ? floats - skipOffset : 0;
+  const scratch = strip > 0 ? backend.makeOutput([2 * strip + listFloats], 'float32') : undefined;
+  const [pa, pb, pc] = operands.map((t) => heapAddress(backend, t)) as [number, number, number];
+  const base = scratch ? heapAddress(backend, scratch) : 0;
+  const code = layout === 'nn' ? 0 : layout === 'tn' ? 1 : 2;
+  const lists = listFloats > 0 && simd.matmul_lists(code, pa, m, k, base + 8 * strip) ? base + 8 * strip : 0;
+  const bias = epilogue?.bias ? heapAddress(backend, epilogue.bias) : 0;
+  try {
+    helper.run('matmul_block', [
+      code, pa, pb, pc, m, k, n, split.mode, split.step, bias, epilogue?.act ?? 0, epilogue?.alpha ?? 0,
+      base, strip > 0 ? base + 4 * strip : 0, lists,
+    ], split.chunks);
+  } finally {
+    if (scratch) release(backend, scratch);
+  }
+  return true;
 }
 
 export const BATCH_MAT_MUL = tf.BatchMatMul;

@@ -71,10 +71,15 @@ function backendMemory(backend: BackendWasm): WasmMemory | undefined {
   return memory instanceof WasmJs.Memory ? memory : undefined;
 }
 
+/** The compiled module behind each instance's exports (what a second thread instantiates on the same memory). */
+const moduleOf = new WeakMap<object, WasmModule>();
+
 function instantiate(module: WasmModule | null, memory: WasmMemory): object | undefined {
   if (!module) return undefined;
   try {
-    return new WasmJs.Instance(module, { env: { memory } }).exports;
+    const exports = new WasmJs.Instance(module, { env: { memory } }).exports;
+    moduleOf.set(exports, module);
+    return exports;
   } catch {
     return undefined; // e.g. a memory whose limits the module does not accept
   }
@@ -113,6 +118,20 @@ export function simdModuleBuild(backend: BackendWasm, name: SimdModuleName): 're
   if (!exports) return undefined;
   const memory = backendMemory(backend);
   return memory && instances.get(memory)?.get(`${name}.relaxed`) === exports ? 'relaxed' : 'plain';
+}
+
+/**
+ * The compiled build of `name` that simdModule() hands out on `backend` and the memory it runs in, for a worker that
+ * runs the same kernels on the same memory (kernelHelper.ts) — or undefined when the module does not load or the
+ * memory is not shared (the single-threaded tfjs build's memory cannot be given to another thread).
+ */
+export function sharedSimdModule(backend: BackendWasm, name: SimdModuleName): { module: WasmModule; memory: WasmMemory } | undefined {
+  const exports = simdModule(backend, name);
+  const memory = backendMemory(backend);
+  if (!exports || !memory) return undefined;
+  if (typeof SharedArrayBuffer === 'undefined' || !((memory.buffer as unknown) instanceof SharedArrayBuffer)) return undefined;
+  const module = moduleOf.get(exports);
+  return module ? { module, memory } : undefined;
 }
 
 /** Whether our SIMD kernels run on `backend` (reported with the backend, e.g. in a run's metadata). */
