@@ -15,6 +15,7 @@ import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
 import { relaxedSimdDecision } from './wasmKernels/relaxedSimd';
 import { relaxedSimdKernelsLoaded, simdKernelsLoaded } from './wasmKernels/simdModules';
+import { kernelHelperEnabled } from './wasmKernels/kernelHelper';
 import { disableWasmThreads, prepareWasmThreads } from './wasmThreads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -40,7 +41,8 @@ export interface BackendInfo {
 export interface SelectBackendOptions {
   /**
    * XNNPACK threads for the wasm backend. 'auto' (default) uses tfjs' own choice — half the logical cores, max 8 —
-   * when that is at least 2, else the single-threaded build. A number forces that many threads (1 = single-threaded).
+   * when that is at least 2; else, with 2+ cores, the threaded build with 1 XNNPACK thread, whose shared heap lets a
+   * second thread run half of our SIMD kernels (kernelHelper.ts; NB_KERNEL_HELPER=0: the single-threaded build). A number forces that many threads (1 = single-threaded).
    * Fixed by the first wasm initialisation in a process; BackendInfo.threads reports what was actually used.
    */
   wasmThreads?: number | 'auto';
@@ -111,11 +113,15 @@ async function prepareWasm(options: SelectBackendOptions): Promise<void> {
   // starts its data-parallel worker threads: V8 flags are per process.
   relaxedSimdDecision();
   const threads = wantedWasmThreads(options.wasmThreads);
-  if (threads < 2 || tf.findBackend('wasm') !== null) {
+  // With one XNNPACK thread by default, the threaded build all the same where a second core can run half of our
+  // kernels (kernelHelper.ts): that needs tfjs' heap in shared memory, which only the threaded build has. An explicit
+  // thread count (data-parallel replicas pass theirs) keeps the build it names.
+  const forHelper = threads < 2 && (options.wasmThreads ?? 'auto') === 'auto' && os.availableParallelism() >= 2 && kernelHelperEnabled();
+  if ((threads < 2 && !forHelper) || tf.findBackend('wasm') !== null) {
     disableWasmThreads();
     return;
   }
-  const restore = prepareWasmThreads(threads);
+  const restore = prepareWasmThreads(Math.max(1, threads));
   try {
     const ok = await Promise.race([
       tf.setBackend('wasm'),
@@ -124,7 +130,9 @@ async function prepareWasm(options: SelectBackendOptions): Promise<void> {
     if (!ok) throw new Error('initialisation failed or timed out');
   } catch (error) {
     // Fall back to the single-threaded build: activate() initialises it.
-    wasmThreadsNote = `wasm threads unavailable (${firstLine(error)}); using 1 thread`;
+    wasmThreadsNote = forHelper
+      ? `wasm shared heap unavailable (${firstLine(error)}); our kernels run on 1 thread`
+      : `wasm threads unavailable (${firstLine(error)}); using 1 thread`;
     disableWasmThreads();
   } finally {
     restore();

@@ -55,6 +55,7 @@ import type { TelemetryProbe } from '../telemetry/TelemetryProbe';
 import { learningRateOf } from '../createOptimizer';
 import { clipFlatGradients, type GradientClipPlan } from '../gradientTransforms';
 import { setBatchNormSync } from '../../backends/wasmKernels/batchNormTraining';
+import { suspendKernelHelper } from '../../backends/wasmKernels/kernelHelper';
 import { leafLayers } from '../../compiler/leafLayers';
 import { averageUpdate } from './averageUpdate';
 import type { ThreadMemory } from './replicaMemory';
@@ -215,6 +216,8 @@ export class DataParallel {
   private memoryWaiter: ((memory: ThreadMemory) => void) | undefined;
   private readonly sync: ReplicaBatchNormSync;
   private readonly eachAverages: boolean;
+  /** The kernel helper stays off while the replicas run (they use both cores). */
+  private resumeKernelHelper: () => void = () => {};
 
   constructor(private readonly options: DataParallelOptions) {
     const { model } = options;
@@ -287,6 +290,7 @@ export class DataParallel {
       this.exited = true;
       this.fail(new Error(`Data-parallel training worker exited unexpectedly (exit code ${code})`));
     });
+    this.resumeKernelHelper = suspendKernelHelper();
   }
 
   /**
@@ -469,6 +473,7 @@ export class DataParallel {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.resumeKernelHelper();
     const { ctrl } = this.views;
     Atomics.store(ctrl, CTRL.COMMAND, COMMAND.EXIT);
     Atomics.add(ctrl, CTRL.STEP, 1);
