@@ -13,6 +13,8 @@
  * start gave 1.03× on the first shape: keep --reps high.) The MLP's GEMMs are 1.6–2.0 of its 3.7–4.7 ms step and Adam
  * another 0.6, elementwise and splittable the same way: what a helper thread for our kernels could take off one
  * worker's step, once the trainer uses the threaded build (one XNNPACK thread, shared heap) for 1-worker runs.
+ * Built since as wasmKernels/kernelHelper.ts (the backends README's "Kernel helper"): chunks that both threads claim
+ * instead of fixed halves, because in the real training loop the second core is also V8's GC and compiler threads'.
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
