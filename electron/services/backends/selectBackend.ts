@@ -16,7 +16,7 @@ import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
 import { relaxedSimdDecision } from './wasmKernels/relaxedSimd';
 import { relaxedSimdKernelsLoaded, simdKernelsLoaded } from './wasmKernels/simdModules';
 import { kernelHelperEnabled } from './wasmKernels/kernelHelper';
-import { disableWasmThreads, prepareWasmThreads } from './wasmThreads';
+import { disableWasmThreads, prepareWasmThreads, releaseIdleWasmWorkers } from './wasmThreads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -128,6 +128,8 @@ async function prepareWasm(options: SelectBackendOptions): Promise<void> {
       new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000).unref()),
     ]);
     if (!ok) throw new Error('initialisation failed or timed out');
+    // One XNNPACK thread runs no pthreads: the pool emscripten started up front would only hold memory.
+    if (threads < 2) releaseIdleWasmWorkers((tf.backend() as unknown as { wasm: unknown }).wasm);
   } catch (error) {
     // Fall back to the single-threaded build: activate() initialises it.
     wasmThreadsNote = forHelper

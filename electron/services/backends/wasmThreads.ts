@@ -82,3 +82,21 @@ export function disableWasmThreads(): void {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setThreadsCount(1);
 }
+
+interface EmscriptenPThread {
+  unusedWorkers: { terminate(): unknown }[];
+}
+
+/**
+ * Stops the pthread workers emscripten starts up front (tfjs' threaded build starts 8, each instantiating the module:
+ * ~140 MB RSS on Node 20) when nothing will run on them — the threaded build loaded with one XNNPACK thread for its
+ * shared heap (kernelHelper.ts). A pthread created later still gets a worker: emscripten starts one when the pool is
+ * empty. Returns how many were stopped (0 when `module` has no pthread pool).
+ */
+export function releaseIdleWasmWorkers(module: unknown): number {
+  const pthread = (module as { PThread?: EmscriptenPThread } | null)?.PThread;
+  if (!pthread || !Array.isArray(pthread.unusedWorkers)) return 0;
+  const idle = pthread.unusedWorkers.splice(0);
+  for (const worker of idle) void worker.terminate();
+  return idle.length;
+}

@@ -46,6 +46,8 @@ describe.skipIf(!twoCores)('kernel helper (a second thread for our SIMD kernels)
     const info = await selectBackend('wasm');
     expect(info.threads).toBe(1);
     expect(heap().buffer).toBeInstanceOf(SharedArrayBuffer);
+    // The threaded build's idle pthread pool (8 workers, ~140 MB) was stopped: one XNNPACK thread runs none.
+    expect((backend().wasm as unknown as { PThread: { unusedWorkers: unknown[] } }).PThread.unusedWorkers).toHaveLength(0);
   });
   afterEach(() => {
     setKernelHelperEnabled(true);
