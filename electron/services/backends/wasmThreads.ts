@@ -23,6 +23,16 @@ function wasmOutDir(): string {
 
 let patched = false;
 
+/**
+ * While a 1-thread threaded build initialises (prepareWasmThreads(1)), the 8 workers emscripten starts up front for its
+ * pthread pool are stand-ins that answer its `load` message at once instead of loading the module (~90 ms and ~6 MB
+ * each; 730 ms of initialisation under tsx): one XNNPACK thread runs no pthreads, and releaseIdleWasmWorkers() stops
+ * them once initialisation is done. A pthread created later would get a real worker (the pool is empty by then).
+ */
+let stubPool = false;
+const STUB_POOL_WORKER = `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => { if (m && m.cmd === 'load') parentPort.postMessage({ cmd: 'loaded' }); });`;
+
 function patchWorkerThreads(): void {
   if (patched) return;
   const dir = wasmOutDir();
@@ -41,7 +51,9 @@ function patchWorkerThreads(): void {
   const NodeWorker = workerThreads.Worker;
   class TfjsWasmWorker extends NodeWorker {
     constructor(url: string | URL, options?: import('node:worker_threads').WorkerOptions) {
-      super(typeof url === 'string' && url.startsWith('blob:') ? workerFile : url, options);
+      const pthread = typeof url === 'string' && url.startsWith('blob:');
+      if (pthread && stubPool) super(STUB_POOL_WORKER, { eval: true });
+      else super(pthread ? workerFile : url, options);
     }
     override postMessage(message: unknown, transferList?: readonly import('node:worker_threads').TransferListItem[]): void {
       const m = message as { cmd?: unknown; urlOrBlob?: unknown } | null;
@@ -64,6 +76,7 @@ function patchWorkerThreads(): void {
  */
 export function prepareWasmThreads(threads: number): () => void {
   patchWorkerThreads();
+  stubPool = threads === 1;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
   const osModule = os as unknown as { cpus: typeof os.cpus };
@@ -74,6 +87,7 @@ export function prepareWasmThreads(threads: number): () => void {
   }
   return () => {
     osModule.cpus = realCpus;
+    stubPool = false;
   };
 }
 
@@ -88,10 +102,11 @@ interface EmscriptenPThread {
 }
 
 /**
- * Stops the pthread workers emscripten starts up front (tfjs' threaded build starts 8, each instantiating the module:
- * ~140 MB RSS on Node 20) when nothing will run on them — the threaded build loaded with one XNNPACK thread for its
- * shared heap (kernelHelper.ts). A pthread created later still gets a worker: emscripten starts one when the pool is
- * empty. Returns how many were stopped (0 when `module` has no pthread pool).
+ * Stops the pthread workers emscripten starts up front (tfjs' threaded build starts 8) when nothing will run on them —
+ * the threaded build loaded with one XNNPACK thread for its shared heap (kernelHelper.ts), whose pool holds the
+ * stand-ins above (real ones, each with the module instantiated, cost ~140 MB RSS on Node 20). A pthread created later
+ * still gets a worker: emscripten starts one when the pool is empty. Returns how many were stopped (0 when `module` has
+ * no pthread pool).
  */
 export function releaseIdleWasmWorkers(module: unknown): number {
   const pthread = (module as { PThread?: EmscriptenPThread } | null)?.PThread;
