@@ -467,7 +467,7 @@ static inline __attribute__((always_inline)) float epilogue1(float x, int act, f
   if (act == 3) return x < 0.f ? alpha * x : x;
   return x;
 }
-/* rows x N values of C, row stride ldc (N for a whole product, more for a block of columns: matmul_part). */
+/* rows x N values of C, row stride ldc (N for a whole product, more for a block of columns: matmul_block). */
 static inline __attribute__((always_inline)) void epilogue_rows(float* C, const float* bias, int rows, int N, int act,
                                                                 float alpha, int ldc) {
   const f4 A = wasm_f32x4_splat(alpha);
