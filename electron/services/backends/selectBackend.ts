@@ -42,7 +42,8 @@ export interface SelectBackendOptions {
   /**
    * XNNPACK threads for the wasm backend. 'auto' (default) uses tfjs' own choice — half the logical cores, max 8 —
    * when that is at least 2; else, with 2+ cores, the threaded build with 1 XNNPACK thread, whose shared heap lets a
-   * second thread run half of our SIMD kernels (kernelHelper.ts; NB_KERNEL_HELPER=0: the single-threaded build). A number forces that many threads (1 = single-threaded).
+   * second thread run chunks of our SIMD kernels (kernelHelper.ts; NB_KERNEL_HELPER=0: the single-threaded build).
+   * A number forces that many threads (1 = single-threaded).
    * Fixed by the first wasm initialisation in a process; BackendInfo.threads reports what was actually used.
    */
   wasmThreads?: number | 'auto';
@@ -113,7 +114,7 @@ async function prepareWasm(options: SelectBackendOptions): Promise<void> {
   // starts its data-parallel worker threads: V8 flags are per process.
   relaxedSimdDecision();
   const threads = wantedWasmThreads(options.wasmThreads);
-  // With one XNNPACK thread by default, the threaded build all the same where a second core can run half of our
+  // With one XNNPACK thread by default, the threaded build all the same where a second core can run chunks of our
   // kernels (kernelHelper.ts): that needs tfjs' heap in shared memory, which only the threaded build has. An explicit
   // thread count (data-parallel replicas pass theirs) keeps the build it names.
   const forHelper = threads < 2 && (options.wasmThreads ?? 'auto') === 'auto' && os.availableParallelism() >= 2 && kernelHelperEnabled();
