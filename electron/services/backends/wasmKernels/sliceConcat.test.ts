@@ -18,7 +18,7 @@ function values(n: number, seed: number): Float32Array {
 const bits = (t: tf.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
 
 /** Runs `f` with our kernels and with the stock ones; the results must be the same bits, and ours must have run. */
-function sameAsStock(f: () => tf.Tensor | tf.Tensor[], kind: 'slice' | 'concat', calls = 1): void {
+function sameAsStock(f: () => tf.Tensor | tf.Tensor[], kind: 'slice' | 'concat' | 'stridedSlice', calls = 1): void {
   const run = (): Uint32Array[] => {
     const outs = tf.tidy(() => [f()].flat());
     const read = outs.map((t) => (t.dtype === 'float32' ? bits(t) : Uint32Array.from(t.dataSync() as Int32Array)));
@@ -88,6 +88,39 @@ describe('Slice and Concat on wasm as block copies (simd/elementwise.c copy_rows
     expect(Array.from(tf.concat([b, b], 0).dataSync())).toEqual([1, 0, 1, 1, 0, 1]);
     expect(Array.from(tf.slice(b, [0, 1], [1, 2]).dataSync())).toEqual([0, 1]);
     expect(sliceConcatStats.concat).toBe(before);
+  });
+
+  // [size, begin, end, stride]: the telemetry probe's histogram samples (every k-th value of a layer's weights).
+  const strided: [number, number, number, number][] = [
+    [37, 0, 37, 3],
+    [37, 5, 30, 4],
+    [200_000, 0, 200_000, 49],
+    [200_000, 17, 200_000, 49],
+    [4096 * 7 + 3, 2, 4096 * 7 + 3, 7],
+    [10, 9, 10, 5],
+  ];
+  it.each(strided)('StridedSlice of %i values from %i to %i by %i (rank 1): one strided copy, the stock values', (n, begin, end, stride) => {
+    const x = tf.tensor(values(n, 31), [n]);
+    sameAsStock(() => tf.stridedSlice(x, [begin], [end], [stride]), 'stridedSlice');
+    const xi = tf.tensor(Int32Array.from(values(n, 32), (v) => Math.round(v * 1000)), [n], 'int32');
+    sameAsStock(() => tf.stridedSlice(xi, [begin], [end], [stride]), 'stridedSlice');
+    tf.dispose([x, xi]);
+  });
+
+  it('StridedSlice with masks resolves them as tfjs does; other shapes and strides go to the stock kernel', () => {
+    const x = tf.tensor(values(50, 33), [50]);
+    // beginMask/endMask: the whole axis. (shrinkAxisMask is left out: tfjs 4.22's own wasm kernel aborts on it.)
+    sameAsStock(() => tf.stridedSlice(x, [7], [9], [3], 1, 1), 'stridedSlice');
+    const before = sliceConcatStats.stridedSlice;
+    const m = tf.tensor(values(60, 34), [6, 10]);
+    const stock = [
+      tf.stridedSlice(m, [0, 1], [6, 10], [2, 3]), // rank 2
+      tf.stridedSlice(x, [40], [3], [-4]), // negative stride
+      tf.stridedSlice(x, [3], [20], [1]), // contiguous: the stock kernel's Slice
+    ];
+    expect(stock.map((t) => t.shape)).toEqual([[3, 3], [10], [17]]);
+    expect(sliceConcatStats.stridedSlice).toBe(before);
+    tf.dispose([x, m, ...stock]);
   });
 
   it('gradients through split and concat match the cpu backend (an LSTM-like gate step)', async () => {

@@ -14,7 +14,8 @@ import { compileGraph } from '../../compiler/compileGraph';
 import { installSeededMathRandom } from '../seededMathRandom';
 import { chainGraph } from '../referenceGraphs';
 import { seededUniform } from '../../testing/seededUniform';
-import { TelemetryProbe } from './TelemetryProbe';
+import { histogramOf } from '../../../../shared/telemetry/telemetryRecorder';
+import { HISTOGRAM_SAMPLE, TelemetryProbe } from './TelemetryProbe';
 
 const LR = 0.05;
 
@@ -137,6 +138,58 @@ describe('TelemetryProbe', () => {
     probe.dispose();
     tf.dispose([xs, ys]);
     model.dispose();
+  });
+
+  it('on wasm, at sizes where its fast paths run: histograms of every stride-th value and exact stats', async () => {
+    // A 784→256 ReLU layer: 200,960 weights (kernel then bias, sampled across the two as one run) and a 64×256
+    // activation, above the sizes where wasm takes the strided copy (sliceConcat.ts) and the leading-axes means.
+    await selectBackend('wasm');
+    try {
+      const doc = chainGraph('wide', [
+        ['input', 'Input', { kind: 'vector', size: 784 }],
+        ['relu', 'Dense', { units: 256, activation: 'relu' }],
+        ['output', 'Output', { task: 'classification', units: 10 }],
+      ]);
+      const compiled = compileSeeded(doc, 9);
+      const { model, layerNames } = compiled;
+      const optimizer = tf.train.sgd(LR);
+      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+      const { xs, ys } = batch(64, 784, 10, 13);
+      // 40 dead units (bias −100), so the dead fraction is neither 0 nor 1.
+      const layer = model.getLayer(layerNames.get('relu')![0]!);
+      const [k] = layer.getWeights();
+      layer.setWeights([k!, tf.tensor1d(Array.from({ length: 256 }, (_, u) => (u < 40 ? -100 : 0.05)))]);
+      const outputOf = tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor });
+      const act = Float32Array.from((outputOf.apply(xs, { training: true }) as tf.Tensor).dataSync() as Float32Array);
+
+      const probe = new TelemetryProbe(model, layerNames, compiled.inputNodeId);
+      probe.begin();
+      await probe.wrapOptimizer(optimizer, () => model.trainOnBatch(xs, ys));
+      const { nodes, histograms } = probe.finish();
+
+      const sample = (values: Float32Array) => {
+        const stride = Math.ceil(values.length / HISTOGRAM_SAMPLE);
+        return values.filter((_, i) => i % stride === 0);
+      };
+      const weights = nodeWeights(model, layerNames.get('relu')!).map((v) => Float32Array.from(v.dataSync() as Float32Array));
+      const all = new Float32Array(weights.reduce((n, w) => n + w.length, 0));
+      weights.reduce((at, w) => (all.set(w, at), at + w.length), 0);
+      expect(all.length).toBe(784 * 256 + 256);
+      expect(histograms['relu']?.weights).toEqual(histogramOf(sample(all), TELEMETRY_HISTOGRAM_BINS));
+      expect(histograms['relu']?.activations).toEqual(histogramOf(sample(act), TELEMETRY_HISTOGRAM_BINS));
+      const mean = act.reduce((a, b) => a + b, 0) / act.length;
+      relClose(nodes['relu']!.activationMean, mean, 1e-5);
+      relClose(nodes['relu']!.activationStd, Math.sqrt(act.reduce((a, b) => a + (b - mean) ** 2, 0) / act.length), 1e-5);
+      const dead = Array.from({ length: 256 }, (_, u) => u).filter((u) => act.every((v, i) => i % 256 !== u || v === 0)).length;
+      expect(dead).toBe(40);
+      expect(nodes['relu']!.deadFraction).toBeCloseTo(40 / 256, 6);
+      relClose(nodes['relu']!.weightNorm, Math.sqrt(all.reduce((a, b) => a + b * b, 0)), 1e-5);
+      probe.dispose();
+      tf.dispose([xs, ys]);
+      model.dispose();
+    } finally {
+      await selectBackend('cpu');
+    }
   });
 
   it('leaves the step exactly as trainOnBatch does it, and frees every tensor it kept', async () => {

@@ -210,10 +210,10 @@ export class TelemetryProbe {
       };
       for (const node of this.nodes) {
         if (node.weights.length > 0) {
-          add(node.id, 'weightSq', tf.addN(node.weights.map((w) => tf.sum(tf.square(w)))));
+          add(node.id, 'weightSq', tf.addN(node.weights.map((w) => total(tf.square(w)))));
           const deltas = node.weights.map((w) => {
             const old = this.before.get(w.name);
-            return old ? tf.sum(tf.square(tf.sub(w, old))) : tf.scalar(0);
+            return old ? total(tf.squaredDifference(w, old)) : tf.scalar(0);
           });
           add(node.id, 'deltaSq', tf.addN(deltas));
           const g = this.gradSquares.get(node.id);
@@ -222,8 +222,7 @@ export class TelemetryProbe {
             slots.push({ id: node.id, field: 'gradSq', index: -1 - numbers.length });
             numbers.push(g);
           }
-          const flat = tf.concat(node.weights.map((w) => tf.reshape(w, [-1])));
-          samples.push({ id: node.id, kind: 'weights', tensor: tf.keep(strided(flat)) });
+          samples.push({ id: node.id, kind: 'weights', tensor: tf.keep(this.strided(node.weights)) });
         }
         if (node.gamma) {
           const { mean, variance } = tf.moments(node.gamma);
@@ -232,19 +231,25 @@ export class TelemetryProbe {
         }
         const a = this.activations.get(node.id);
         if (a && a.size > 0) {
-          const { mean, variance } = tf.moments(a);
+          // Per unit (feature, or channel of an image output) first: a mean over the leading axes is one fast pass
+          // on wasm (leadingAxesReduce.ts), a mean over all of them a scalar loop (~1 ns a value: 7 ms per measured
+          // CNN step). Every unit has as many values, so the mean of unit means is the mean.
+          const lead = Array.from({ length: a.rank - 1 }, (_, i) => i);
+          const unitMean = lead.length > 0 ? tf.mean(a, lead) : a;
+          const mean = tf.mean(unitMean);
           add(node.id, 'activationMean', mean);
-          add(node.id, 'actVar', variance);
+          const squares = tf.squaredDifference(a, mean);
+          add(node.id, 'actVar', tf.mean(lead.length > 0 ? tf.mean(squares, lead) : squares));
           if (node.kind === 'relu' && a.rank >= 2) {
-            const axes = Array.from({ length: a.rank - 1 }, (_, i) => i);
-            // A unit (feature, or channel of an image output) is dead when it is 0 for every sample and position.
-            add(node.id, 'deadFraction', tf.mean(tf.cast(tf.lessEqual(tf.max(a, axes), 0), 'float32')));
+            // A unit is dead when it is 0 for every sample and position: ReLU outputs are ≥ 0, so when its mean is
+            // (a NaN mean is not ≤ 0, as a NaN max was not).
+            add(node.id, 'deadFraction', tf.mean(tf.cast(tf.lessEqual(unitMean, 0), 'float32')));
           } else if (node.kind === 'sigmoid') {
             add(node.id, 'saturatedFraction', tf.mean(tf.cast(tf.logicalOr(tf.less(a, SIGMOID_EDGE), tf.greater(a, 1 - SIGMOID_EDGE)), 'float32')));
           } else if (node.kind === 'tanh') {
             add(node.id, 'saturatedFraction', tf.mean(tf.cast(tf.greater(tf.abs(a), TANH_EDGE), 'float32')));
           }
-          samples.push({ id: node.id, kind: 'activations', tensor: tf.keep(strided(tf.reshape(a, [-1]))) });
+          samples.push({ id: node.id, kind: 'activations', tensor: tf.keep(this.strided([a])) });
         }
       }
       return list.length > 0 ? tf.stack(list) : undefined;
@@ -290,6 +295,26 @@ export class TelemetryProbe {
     return { nodes, histograms };
   }
 
+  /**
+   * At most HISTOGRAM_SAMPLE evenly strided values of `parts` flattened and laid end to end: every stride-th value from
+   * the first. Taken from each part at its own offset, so the parts (a layer's kernel and bias) are never concatenated
+   * whole: only the samples are.
+   */
+  private strided(parts: readonly tf.Tensor[]): tf.Tensor1D {
+    const n = parts.reduce((sum, t) => sum + t.size, 0);
+    const flat = parts.map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
+    if (n <= HISTOGRAM_SAMPLE) return (flat.length === 1 ? flat[0]! : tf.concat(flat)) as tf.Tensor1D;
+    const stride = Math.ceil(n / HISTOGRAM_SAMPLE);
+    const pieces: tf.Tensor1D[] = [];
+    let offset = 0;
+    for (const part of flat) {
+      const first = Math.ceil(offset / stride) * stride - offset;
+      if (first < part.size) pieces.push(tf.stridedSlice(part, [first], [part.size], [stride]) as tf.Tensor1D);
+      offset += part.size;
+    }
+    return (pieces.length === 1 ? pieces[0]! : tf.concat(pieces)) as tf.Tensor1D;
+  }
+
   /** Frees everything a measured step kept (also when the step threw). */
   discard(): void {
     this.capturing = false;
@@ -314,14 +339,12 @@ function round(x: number): number {
   return x === 0 ? 0 : Number(x.toPrecision(TELEMETRY_DIGITS));
 }
 
+/** The sum of every value of `t`: over the leading axes first (one fast pass on wasm, see measure), then the rest. */
+function total(t: tf.Tensor): tf.Scalar {
+  return (t.rank >= 2 ? tf.sum(tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i))) : tf.sum(t)) as tf.Scalar;
+}
+
 function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
-/** At most HISTOGRAM_SAMPLE evenly strided values of a 1-D tensor. */
-function strided(flat: tf.Tensor): tf.Tensor1D {
-  const n = flat.size;
-  if (n <= HISTOGRAM_SAMPLE) return tf.reshape(flat, [n]) as tf.Tensor1D;
-  const stride = Math.ceil(n / HISTOGRAM_SAMPLE);
-  return tf.stridedSlice(flat, [0], [n], [stride]) as tf.Tensor1D;
-}
