@@ -28,6 +28,8 @@ interface MatmulSimd {
   fused_matmul_nn: FusedMatmulExport;
   fused_matmul_tn: FusedMatmulExport;
   fused_matmul_nt: FusedMatmulExport;
+  /** T = Aᵀ for A (r x c); absent from modules built before it (then TN reads A in place). */
+  transpose_into?(a: number, r: number, c: number, t: number): void;
 }
 
 /** What fusedMatMul.ts asks the kernel to do after the product: add `bias` (address of N floats) and activate. */
@@ -175,6 +177,29 @@ export function simdBatchMatMul(
   const out = backend.makeOutput([...plan.outer, m, n], 'float32');
   const strideA = plan.aStep ? m * k : 0;
   const strideB = plan.bStep ? k * n : 0;
+  // TN on the packed path: Aᵀ into scratch first, then NN on it (the same bits; see transpose_into in simd/matmul.c).
+  const transposed = layout === 'tn' && packedScratchFloats(layout, m, k, n) > 0 ? transposedA(backend, simd, a, plan.aStep ? plan.batch : 1, m, k) : undefined;
+  try {
+    return productInto(backend, simd, transposed ? 'nn' : layout, transposed ?? a, b, out, plan.batch, m, k, n, strideA, strideB, epilogue);
+  } finally {
+    if (transposed) release(backend, transposed);
+  }
+}
+
+/** Aᵀ of each of the `count` [k, m] matrices of `a`, as [count, m, k] (float32 scratch the caller releases). */
+function transposedA(backend: BackendWasm, simd: MatmulSimd, a: TensorInfo, count: number, m: number, k: number): TensorInfo | undefined {
+  if (typeof simd.transpose_into !== 'function') return undefined;
+  const t = backend.makeOutput([count, m, k], 'float32');
+  const [pa, pt] = [heapAddress(backend, a), heapAddress(backend, t)];
+  for (let i = 0; i < count; i++) simd.transpose_into(pa + 4 * i * m * k, k, m, pt + 4 * i * m * k);
+  return t;
+}
+
+function productInto(
+  backend: BackendWasm, simd: MatmulSimd, layout: MatmulLayout, a: TensorInfo, b: TensorInfo, out: TensorInfo, batch: number,
+  m: number, k: number, n: number, strideA: number, strideB: number, epilogue: MatmulEpilogue | undefined,
+): TensorInfo {
+  const plan = { batch };
   const { floats, skipOffset } = matmulScratch(layout, m, k, n);
   if (plan.batch === 1 && m * k * n >= SPLIT_MIN_MULTIPLY_ADDS) {
     const helper = kernelHelper(backend);

@@ -178,6 +178,27 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
     }
   });
 
+  it('transpose_into transposes every tail (R, C = 1 … 9 and 64 x 784)', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const simd = simdModule<MatmulSimd & { transpose_into(a: number, r: number, c: number, t: number): void }>(backend, 'matmul')!;
+    const shapes: [number, number][] = [[64, 784]];
+    for (let r = 1; r <= 9; r++) for (let c = 1; c <= 9; c++) shapes.push([r, c]);
+    for (const [r, c] of shapes) {
+      const a = values(r * c, r * 10 + c);
+      const ta = tf.tensor(a, [r, c]);
+      const out = backend.makeOutput([c, r], 'float32');
+      (backend.typedArrayFromHeap(out) as Float32Array).fill(Number.NaN);
+      simd.transpose_into(heapAddress(backend, ta), r, c, heapAddress(backend, out));
+      const t = backend.typedArrayFromHeap(out) as Float32Array;
+      let wrong = 0;
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) if (!Object.is(t[j * r + i], a[i * c + j])) wrong++;
+      expect(wrong, `${r} x ${c}`).toBe(0);
+      backend.disposeData(out.dataId);
+      ta.dispose();
+    }
+  });
+
   it.each(['nn', 'tn', 'nt'] as const)('raw %s export steps through a batch and repeats a stride-0 operand (B packed)', async (layout) => {
     const [m, k, n, batch] = [5, 19, 21, 3];
     const { aShape, bShape } = operands(layout, m, k, n);
@@ -201,6 +222,39 @@ describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
       const expected = await cpuProduct(layout, a.subarray(i * m * k, (i + 1) * m * k), b, m, k, n);
       expectClose(got.subarray(i * m * n, (i + 1) * m * n), expected, `${layout} batch ${i}`);
     }
+  });
+});
+
+describe('aᵀ·b on the packed path: Aᵀ first, then NN — the bits of matmul_tn reading A in place', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  // [batch, m, k, n, zero fraction of A]: the MLP's weight gradients (784x64 on MNIST-like sparse input, 256x64), tails
+  // of every tile, and a batch whose A steps.
+  const cases: [number, number, number, number, number][] = [
+    [1, 784, 64, 256, 0.8], [1, 256, 64, 256, 0], [1, 7, 33, 17, 0], [1, 9, 40, 81, 0.3], [3, 5, 19, 21, 0], [2, 64, 10, 70, 0.5],
+  ];
+  it.each(cases)('batch %i, %i x %i x %i, zeros %f', (batch, m, k, n, zeros) => {
+    const backend = tf.backend() as BackendWasm;
+    const simd = simdModule<MatmulSimd>(backend, 'matmul')!;
+    const a = values(batch * k * m, m + k);
+    if (zeros > 0) for (let i = 0; i < a.length; i++) if ((i * 2654435761) % 1000 < zeros * 1000) a[i] = 0;
+    const b = values(k * n, n);
+    const ta = tf.tensor(a, [batch, k, m]);
+    const tb = tf.tensor(b, [k, n]);
+    // Through the engine: BatchMatMul with transposeA (B broadcast over the batch).
+    const viaEngine = tf.tidy(() => Float32Array.from((tf.engine().runKernel('BatchMatMul', { a: ta, b: tb }, { transposeA: true, transposeB: false }) as tf.Tensor).dataSync()));
+    // In place: matmul_tn reading A as stored, with the same packing and zero-skipping scratch.
+    const out = backend.makeOutput([batch, m, n], 'float32');
+    const scratch = backend.makeOutput([16 * k + Math.ceil(m / 2) * (k + 1)], 'float32');
+    const p = heapAddress(backend, scratch);
+    simd.matmul_tn(heapAddress(backend, ta), heapAddress(backend, tb), heapAddress(backend, out), batch, m, k, n, m * k, 0, p, n >= 64 ? p + 4 * 16 * k : 0);
+    const inPlace = Float32Array.from(backend.typedArrayFromHeap(out) as Float32Array);
+    backend.disposeData(out.dataId);
+    backend.disposeData(scratch.dataId);
+    tf.dispose([ta, tb]);
+    expect(Buffer.from(viaEngine.buffer).equals(Buffer.from(inPlace.buffer)), 'same bits').toBe(true);
   });
 });
 

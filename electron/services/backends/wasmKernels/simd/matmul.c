@@ -587,3 +587,30 @@ void matmul_block(int layout, const float* A, const float* B, float* C, int M, i
   else gemm_splat(A + i0, 1, M, B, c, rows, K, N);
   epilogue(c, bias, rows, N, act, alpha);
 }
+
+/*
+ * T[c*R + r] = A[r*C + c]: A (R x C) transposed, in 4 x 4 SIMD blocks. For TN products (a Dense weight gradient,
+ * A = the layer input [batch, in]): read in place, each pair of its columns walks down the batch at a stride of
+ * `in` floats — at power-of-two widths a handful of L1 sets — so ../batchMatMul.ts transposes A once and runs NN on
+ * it instead: the same values in the same k order, so the same bits.
+ */
+EXPORT(transpose_into)
+void transpose_into(const float* A, int R, int C, float* T) {
+  const int R4 = R & ~3, C4 = C & ~3;
+  for (int r = 0; r < R4; r += 4) {
+    const float* a = A + r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      f4 x0 = wasm_v128_load(a + c), x1 = wasm_v128_load(a + C + c), x2 = wasm_v128_load(a + 2 * C + c), x3 = wasm_v128_load(a + 3 * C + c);
+      f4 t0 = wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5);
+      f4 t2 = wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7);
+      float* t = T + c * R + r;
+      wasm_v128_store(t, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+      wasm_v128_store(t + R, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+      wasm_v128_store(t + 2 * R, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+      wasm_v128_store(t + 3 * R, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+    }
+    for (; c < C; c++) for (int i = 0; i < 4; i++) T[c * R + r + i] = a[i * C + c];
+  }
+  for (int r = R4; r < R; r++) for (int c = 0; c < C; c++) T[c * R + r] = A[r * C + c];
+}
