@@ -31,6 +31,10 @@ export function setFusedTrainingEnabled(on: boolean): void {
   enabled = on;
 }
 
+export function fusedTrainingEnabled(): boolean {
+  return enabled;
+}
+
 const BACKENDS = new Set(['wasm', 'cpu']);
 const recordingGradients = (): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 const activationOf = (a: unknown): 'linear' | 'relu' | undefined => (a === undefined || a === 'linear' ? 'linear' : a === 'relu' ? 'relu' : undefined);

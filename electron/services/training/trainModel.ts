@@ -32,6 +32,7 @@ import { clippingHooks, minimizeWith, planGradientClipping, type GradientClipPla
 import { DivergenceDetector, lossCeilingOf } from './divergence';
 import { evaluationBatchSize } from './evaluationBatchSize';
 import { compiledLoss } from './fusedLosses';
+import { planDenseStep } from './denseStep';
 import type { TrainingControl } from './trainingControl';
 import { TelemetryProbe } from './telemetry/TelemetryProbe';
 import { TelemetrySchedule } from './telemetry/telemetrySchedule';
@@ -270,6 +271,10 @@ export async function trainModel(
   model.compile({ optimizer, ...compiledLoss(head.loss, withAccuracy ? ['accuracy'] : []) });
   const clipPlan = config.clip ? planGradientClipping(model, config.clip) : undefined;
   const clipHooks = clippingHooks(clipPlan);
+  // Dense classifiers on wasm: the same step without tfjs-layers' and the engine's per-op work (denseStep.ts); steps
+  // that need the tape (telemetry, clipping) keep trainOnBatch.
+  const planned = options.parallel || clipPlan ? undefined : planDenseStep(model, head.loss, withAccuracy ? ['accuracy'] : []);
+  const denseStep = planned && !('reason' in planned) ? planned : undefined;
 
   /**
    * The final test metrics of a classifier: one batched predict scored by shared/evaluation, exactly what an
@@ -394,6 +399,7 @@ export async function trainModel(
             // Telemetry sees the gradients the step applies, i.e. after clipping.
             if (measured) result = await probe.wrapOptimizer(optimizer, trainStep, clipHooks);
             else if (clipPlan) result = await minimizeWith(model, optimizer, clipHooks, trainStep);
+            else if (denseStep) result = denseStep.step(xs, ys);
             else result = await trainStep();
           } finally {
             xs.dispose();
