@@ -16,6 +16,7 @@ import type { Histogram, NodeHistograms, NodeTelemetry } from '../../../../share
 import { TELEMETRY_HISTOGRAM_BINS } from '../../../../shared/contracts/telemetry';
 import { histogramOf } from '../../../../shared/telemetry/telemetryRecorder';
 import { minimizeWith, type GradientHooks } from '../gradientTransforms';
+import { hasChannelMomentsKernel, NB_CHANNEL_MOMENTS } from '../../backends/wasmKernels/channelMoments';
 
 /** Values per histogram at most: a strided sample of larger tensors (a picture, not a statistic). */
 export const HISTOGRAM_SAMPLE = 4096;
@@ -231,15 +232,25 @@ export class TelemetryProbe {
         }
         const a = this.activations.get(node.id);
         if (a && a.size > 0) {
-          // Per unit (feature, or channel of an image output) first: a mean over the leading axes is one fast pass
-          // on wasm (leadingAxesReduce.ts), a mean over all of them a scalar loop (~1 ns a value: 7 ms per measured
-          // CNN step). Every unit has as many values, so the mean of unit means is the mean.
-          const lead = Array.from({ length: a.rank - 1 }, (_, i) => i);
-          const unitMean = lead.length > 0 ? tf.mean(a, lead) : a;
-          const mean = tf.mean(unitMean);
-          add(node.id, 'activationMean', mean);
-          const squares = tf.squaredDifference(a, mean);
-          add(node.id, 'actVar', tf.mean(lead.length > 0 ? tf.mean(squares, lead) : squares));
+          // Per unit (feature, or channel of an image output) first. With NbChannelMoments (wasm, cpu) one pass
+          // gives the unit means and the whole activation's mean and variance (channelMoments.ts); else a mean over
+          // the leading axes (one fast pass on wasm, leadingAxesReduce.ts, where a mean over all axes is a scalar
+          // loop) — every unit has as many values, so the mean of unit means is the mean — and a second pass for the
+          // variance.
+          let unitMean: tf.Tensor;
+          if (a.rank >= 2 && a.dtype === 'float32' && hasChannelMomentsKernel(tf.getBackend())) {
+            const [means, moments] = tf.engine().runKernel(NB_CHANNEL_MOMENTS, { x: a }) as [tf.Tensor, tf.Tensor];
+            unitMean = means;
+            add(node.id, 'activationMean', tf.slice(moments, [0], [1]));
+            add(node.id, 'actVar', tf.slice(moments, [1], [1]));
+          } else {
+            const lead = Array.from({ length: a.rank - 1 }, (_, i) => i);
+            unitMean = lead.length > 0 ? tf.mean(a, lead) : a;
+            const mean = tf.mean(unitMean);
+            add(node.id, 'activationMean', mean);
+            const squares = tf.squaredDifference(a, mean);
+            add(node.id, 'actVar', tf.mean(lead.length > 0 ? tf.mean(squares, lead) : squares));
+          }
           if (node.kind === 'relu' && a.rank >= 2) {
             // A unit is dead when it is 0 for every sample and position: ReLU outputs are ≥ 0, so when its mean is
             // (a NaN mean is not ≤ 0, as a NaN max was not).
