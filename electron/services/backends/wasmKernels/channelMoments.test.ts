@@ -10,7 +10,7 @@ function reference(x: Float32Array, channels: number) {
   const unit = new Float64Array(channels);
   let total = 0;
   for (let i = 0; i < x.length; i++) {
-    unit[i % channels] += x[i]!;
+    unit[i % channels] = unit[i % channels]! + x[i]!;
     total += x[i]!;
   }
   const mean = total / x.length;

@@ -9,6 +9,7 @@ import { seededUniform } from '../../testing/seededUniform';
 import { splitChunks, SPLIT_MIN_MULTIPLY_ADDS } from './batchMatMul';
 import {
   kernelHelper, setCallerWorksForTesting, setKernelHelperEnabled, stopKernelHelper, suspendKernelHelper, type KernelHelper,
+  HelperBackoff,
 } from './kernelHelper';
 import { OPTIMIZER_SPLIT_MIN_VALUES } from './optimizerUpdate';
 
@@ -184,5 +185,43 @@ describe.skipIf(!helperMachine)('kernel helper (a second thread for our SIMD ker
     expect(p.length).toBe(64 * 256);
     await stopKernelHelper(backend());
     expect(await readyHelper()).not.toBe(helper);
+  });
+});
+
+// The policy alone: runs on any machine.
+describe('HelperBackoff: pauses the helper after a window of calls that lost time, longer while they keep losing', () => {
+  const W = HelperBackoff.WINDOW;
+  it('keeps the helper while calls gain, pauses after a losing window, doubles the pause up to the cap, resets after a gain', () => {
+    const b = new HelperBackoff();
+    let now = 0;
+    const window = (gain: number) => {
+      for (let i = 0; i < W; i++) b.record(gain, now);
+    };
+    window(0.01);
+    expect(b.allowed(now)).toBe(true);
+    // Losing less than the margin over a window (an idle machine's late wake-ups) keeps it.
+    window(-HelperBackoff.LOSS_MARGIN_MS / W / 2);
+    expect(b.allowed(now)).toBe(true);
+    // A window of mostly small gains with a few long waits (a descheduled helper) loses overall.
+    for (let i = 0; i < W; i++) b.record(i % 8 === 0 ? -1 : 0.05, now);
+    expect(8 * -1 + 56 * 0.05).toBeLessThan(-HelperBackoff.LOSS_MARGIN_MS);
+    expect(b.allowed(now)).toBe(false);
+    expect(b.allowed(now + HelperBackoff.MIN_PAUSE_MS - 1)).toBe(false);
+    now += HelperBackoff.MIN_PAUSE_MS;
+    expect(b.allowed(now)).toBe(true);
+    const pauses: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      window(-0.1);
+      let until = now;
+      while (!b.allowed(until)) until += 1;
+      pauses.push(until - now);
+      now = until;
+    }
+    expect(pauses).toEqual([500, 1000, 2000, 4000, 4000, 4000].map((ms) => Math.min(ms, HelperBackoff.MAX_PAUSE_MS)));
+    window(0.2);
+    window(-0.1);
+    expect(b.allowed(now + HelperBackoff.MIN_PAUSE_MS - 1)).toBe(false);
+    expect(b.allowed(now + HelperBackoff.MIN_PAUSE_MS)).toBe(true);
+    expect(b.pauses).toBe(8);
   });
 });

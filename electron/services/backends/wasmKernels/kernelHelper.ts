@@ -163,6 +163,7 @@ let suspended = 0;
 /** Turns the helper on or off for later calls (tests compare both; NB_KERNEL_HELPER=0 keeps it off). */
 export function setKernelHelperEnabled(on: boolean): void {
   enabled = on && process.env['NB_KERNEL_HELPER'] !== '0';
+  helperBackoff.reset();
 }
 
 export function kernelHelperEnabled(): boolean {
@@ -181,6 +182,65 @@ export function suspendKernelHelper(): () => void {
     resumed = true;
   };
 }
+
+/**
+ * When to stop handing chunks to the helper for a while. On a loaded machine (another process busy on the second
+ * core) the helper is descheduled inside its chunks and the caller waits out the time slice: the bench MLP's dense
+ * step took 4.8–5.7 ms with the helper against 3.1–3.7 ms without it while a busy loop shared the 2 cores (2.0 against
+ * 2.6 ms idle). So each call's gain is estimated — what its chunks would have cost on the caller (its own time per
+ * chunk × all chunks) minus what the call took — and summed over windows of WINDOW calls; a window that lost more
+ * than LOSS_MARGIN_MS pauses the helper for `pauseMs` (callers run whole, the helper sleeps), doubling up to MAX_PAUSE_MS while windows
+ * keep losing and back to MIN_PAUSE_MS after one that gains.
+ */
+export class HelperBackoff {
+  static readonly WINDOW = 64;
+  static readonly MIN_PAUSE_MS = 250;
+  static readonly MAX_PAUSE_MS = 4000;
+  /** A window must lose more than this to pause (ms): an idle machine's noise (a late wake-up) does not. */
+  static readonly LOSS_MARGIN_MS = 1;
+  private gain = 0;
+  private calls = 0;
+  private pauseMs = HelperBackoff.MIN_PAUSE_MS;
+  private pausedUntil = -Infinity;
+  /** Pauses so far (diagnostics, tests). */
+  pauses = 0;
+
+  /** Forgets the history (setKernelHelperEnabled: tests and A/B runs start from a helper in use). */
+  reset(): void {
+    this.gain = 0;
+    this.calls = 0;
+    this.pauseMs = HelperBackoff.MIN_PAUSE_MS;
+    this.pausedUntil = -Infinity;
+  }
+
+  /** Whether the helper may take chunks at `now` (ms). */
+  allowed(now: number): boolean {
+    return now >= this.pausedUntil;
+  }
+
+  /** One call that used the helper: `gainMs` = estimated single-thread time − actual time. */
+  record(gainMs: number, now: number): void {
+    this.gain += gainMs;
+    if (++this.calls < HelperBackoff.WINDOW) return;
+    if (this.gain < -HelperBackoff.LOSS_MARGIN_MS) {
+      this.pausedUntil = now + this.pauseMs;
+      this.pauseMs = Math.min(HelperBackoff.MAX_PAUSE_MS, 2 * this.pauseMs);
+      this.pauses++;
+    } else {
+      this.pauseMs = HelperBackoff.MIN_PAUSE_MS;
+    }
+    this.gain = 0;
+    this.calls = 0;
+  }
+}
+
+/** NB_KERNEL_HELPER_BACKOFF=0: never pause the helper (A/B; also setHelperBackoffEnabled). */
+let backoffEnabled = process.env['NB_KERNEL_HELPER_BACKOFF'] !== '0';
+export function setHelperBackoffEnabled(on: boolean): void {
+  backoffEnabled = on;
+}
+/** The process's back-off (one wasm backend, one helper). */
+export const helperBackoff = new HelperBackoff();
 
 /**
  * A started helper. run() cuts a job in chunks that both threads claim until none is left — the caller never waits
@@ -248,15 +308,23 @@ export class KernelHelper {
     Atomics.store(this.ctl, JOB, job);
     Atomics.notify(this.ctl, JOB);
     let failure: unknown;
+    const start = performance.now();
+    let own = 0;
     for (let c = callerWorks ? claim(this.ctl, job) : -1; c >= 0; c = claim(this.ctl, job)) {
       try {
         if (failure === undefined) runChunk(f, index, this.args, c, 0, this.scratchArgs);
       } catch (error) {
         failure = error;
       }
+      own++;
       Atomics.add(this.ctl, DONE, 1);
     }
+    const ownEnd = performance.now();
     this.waitAll(job, chunks);
+    if (own > 0 && own < chunks && backoffEnabled) {
+      const end = performance.now();
+      helperBackoff.record(((ownEnd - start) / own) * chunks - (end - start), end);
+    }
     if (failure !== undefined) throw failure;
     if (Atomics.load(this.ctl, STATUS) !== 0) {
       const end = this.text.indexOf(0);
@@ -302,7 +370,7 @@ export function kernelHelper(backend: BackendWasm): KernelHelper | undefined {
     helper = startHelper(backend);
     helpers.set(key, helper);
   }
-  return helper?.ready ? helper : undefined;
+  return helper?.ready && (!backoffEnabled || helperBackoff.allowed(performance.now())) ? helper : undefined;
 }
 
 function startHelper(backend: BackendWasm): KernelHelper | null {
