@@ -15,7 +15,7 @@ import { seededUniform } from '../testing/seededUniform';
 import { createOptimizer } from './createOptimizer';
 import { denseStepStats, planDenseStep, setDenseStepEnabled, type DenseStep } from './denseStep';
 import { compiledLoss } from './fusedLosses';
-import { chainGraph, SPIRALS_MLP } from './referenceGraphs';
+import { chainGraph, readExample, SPIRALS_MLP } from './referenceGraphs';
 
 /** A graph from [id, type, params, inputs]. */
 function dag(name: string, bricks: readonly [string, string, Params, string[]][]): GraphDocument {
@@ -38,15 +38,27 @@ const BRANCHY = dag('branchy', [
   ['output', 'Output', { task: 'classification', units: 5 }, ['add2']],
 ]);
 
+const REGRESSION = dag('regression', [
+  ['input', 'Input', { kind: 'vector', size: 6 }, []],
+  ['d1', 'Dense', { units: 24, activation: 'relu' }, ['input']],
+  ['bn', 'BatchNorm', {}, ['d1']],
+  ['d2', 'Dense', { units: 24, activation: 'relu' }, ['bn']],
+  ['add', 'Add', {}, ['bn', 'd2']],
+  ['output', 'Output', { task: 'regression', units: 3 }, ['add']],
+]);
+
 async function benchMlp(): Promise<GraphDocument> {
   const read = await readGraphFile(new URL('../../../bench/mlp.nbrick', import.meta.url).pathname);
   if (!read.ok) throw new Error(read.error.message);
   return read.file.graph;
 }
 
+/** The metrics the trainer compiles with: accuracy for classifiers, none for regression. */
+const metricsOf = (c: ReturnType<typeof compileGraph>): string[] => (c.head.task === 'regression' ? [] : ['accuracy']);
+
 function compiled(doc: GraphDocument, optimizer: string) {
   const c = compileGraph(doc, { seed: 7 });
-  c.model.compile({ optimizer: createOptimizer(optimizer as 'adam', 0.01), ...compiledLoss(c.head.loss, ['accuracy']) });
+  c.model.compile({ optimizer: createOptimizer(optimizer as 'adam', 0.01), ...compiledLoss(c.head.loss, metricsOf(c)) });
   return c;
 }
 
@@ -56,8 +68,9 @@ function batch(model: tfl.LayersModel, rows: number, step: number) {
   const x = seededUniform(rows * inShape.reduce((a, b) => a * b, 1), 100 + step, -2, 2);
   // Image-like inputs are mostly zeros (what the matrix products skip).
   if (inShape.length > 1) for (let i = 0; i < x.length; i++) if (i % 5 !== 0) x[i] = 0;
-  const y = new Float32Array(rows * classes);
-  for (let r = 0; r < rows; r++) y[r * classes + ((r * 7 + step) % classes)] = 1;
+  const regression = model.layers[model.layers.length - 1]!.getConfig()['activation'] !== 'softmax';
+  const y = regression ? seededUniform(rows * classes, 200 + step, -1, 1) : new Float32Array(rows * classes);
+  if (!regression) for (let r = 0; r < rows; r++) y[r * classes + ((r * 7 + step) % classes)] = 1;
   return { xs: tf.tensor(x, [rows, ...inShape]), ys: tf.tensor(y, [rows, classes]) };
 }
 
@@ -89,21 +102,23 @@ describe('dense step (denseStep.ts) equals trainOnBatch bit for bit on wasm', ()
     ['bench MLP (Flatten, ReLU, BatchNorm, residual Add), Adam', benchMlp, 'adam', 64],
     ['spirals MLP (vector input, three ReLU layers), SGD', async () => SPIRALS_MLP, 'sgd', 32],
     ['branchy: 3-input Add, Add(x, x), linear Dense without bias, BatchNorm on a branch, RMSProp, odd rows', async () => BRANCHY, 'rmsprop', 37],
+    ['examples/autoencoder.nbrick (784-128-32-128-784, mean squared error), Adam', async () => (await readExample('autoencoder.nbrick')).graph, 'adam', 64],
+    ['regression: BatchNorm, residual Add, linear output of 3, MSE, Momentum', async () => REGRESSION, 'momentum', 20],
   ];
   it.each(cases)('%s', async (_, graph, optimizer, rows) => {
     const doc = await graph();
     const reference = compiled(doc, optimizer);
     const ours = compiled(doc, optimizer);
-    const plan = planDenseStep(ours.model, ours.head.loss, ['accuracy']);
+    const plan = planDenseStep(ours.model, ours.head.loss, metricsOf(ours));
     expect('reason' in plan ? plan.reason : 'planned').toBe('planned');
     const dense = plan as DenseStep;
     const backend = tf.backend() as BackendWasm;
     for (let step = 0; step < 5; step++) {
       const { xs, ys } = batch(ours.model, rows, step);
-      const expected = (await reference.model.trainOnBatch(xs, ys)) as number[];
+      const expected = [(await reference.model.trainOnBatch(xs, ys)) as number | number[]].flat();
       const before = { steps: denseStepStats.steps, buffers: backend.numDataIds(), tensors: tf.memory().numTensors };
       // Steps 0, 1, 3, 4 on the dense step, step 2 on trainOnBatch: the two paths share every piece of state.
-      const got = step === 2 ? ((await ours.model.trainOnBatch(xs, ys)) as number[]) : dense.step(xs, ys);
+      const got = [(step === 2 ? await ours.model.trainOnBatch(xs, ys) : dense.step(xs, ys)) as number | number[]].flat();
       expect(denseStepStats.steps - before.steps).toBe(step === 2 ? 0 : 1);
       // Nothing left behind on the heap or in the engine (once the first step made the optimizer's slots).
       if (step >= 3) expect([backend.numDataIds(), tf.memory().numTensors], `step ${step}`).toEqual([before.buffers, before.tensors]);
@@ -127,7 +142,8 @@ describe('dense step (denseStep.ts) equals trainOnBatch bit for bit on wasm', ()
     const out = ['output', 'Output', { task: 'classification', units: 3 }] as const;
     expect(reason(chainGraph('tanh', [vector, ['h', 'Dense', { units: 8, activation: 'tanh' }], out]))).toMatch(/activation tanh/);
     expect(reason(chainGraph('dropout', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], ['drop', 'Dropout', { rate: 0.5 }], out]))).toMatch(/Dropout/);
-    expect(reason(chainGraph('regression', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], ['output', 'Output', { task: 'regression', units: 2 }]]))).toMatch(/loss|softmax/);
+    expect(reason(chainGraph('binary', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], ['output', 'Output', { task: 'binary' }]]), undefined, [])).toMatch(/loss|activation/);
+    expect(reason(chainGraph('regression', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], ['output', 'Output', { task: 'regression', units: 2 }]]), undefined, [])).toBe('planned');
     expect(reason(chainGraph('ok', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], out]), undefined, ['accuracy'])).toBe('planned');
     setDenseStepEnabled(false);
     expect(reason(chainGraph('off', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], out]))).toBe('NB_DENSE_STEP=0');

@@ -1,7 +1,8 @@
 /**
- * One training step of a dense classifier — Flatten, Dense (linear or ReLU), BatchNorm and Add layers under a softmax
- * Dense head trained with categorical cross-entropy — run as the same kernels `model.trainOnBatch` runs, called
- * directly on the wasm backend: no tfjs-layers executor, no engine bookkeeping per op, no tape, no saved clones.
+ * One training step of a dense network — Flatten, Dense (linear or ReLU), BatchNorm and Add layers under a softmax
+ * Dense head trained with categorical cross-entropy, or a linear/ReLU Dense output trained with mean squared error
+ * (regression, autoencoders) — run as the same kernels `model.trainOnBatch` runs, called directly on the wasm
+ * backend: no tfjs-layers executor, no engine bookkeeping per op, no tape, no saved clones.
  *
  * Why: the bench MLP's step is ~66 kernel calls that take ~2.9 ms, inside a trainOnBatch of ~4.4 ms. The other
  * ~1.5 ms is JavaScript — tfjs-layers' feed dict and executor, the engine's scopes, tracking and tape for every op,
@@ -21,7 +22,8 @@
  * fused kernels (fusedTraining.ts, fastBatchNorm.ts, classificationHead.ts, the ReLU gradient); a single-input,
  * single-output functional model of InputLayer, Flatten, Dense (rank-2 input; linear or ReLU, softmax on the output
  * layer only; no regularizers), our BatchNormalization (rank 2, last axis, scale and centre), Add; every layer
- * trainable and used once; loss categorical cross-entropy, metrics none or accuracy. NB_DENSE_STEP=0 turns it off.
+ * trainable and used once; loss categorical cross-entropy (metrics none or accuracy) or mean squared error (none).
+ * NB_DENSE_STEP=0 turns it off.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -134,8 +136,8 @@ export function planDenseStep(model: tfl.LayersModel, loss: string, metrics: rea
   if (!fusedTrainingEnabled() || !reluGradEnabled() || !hasClassificationHeadKernels() || !hasBatchNormTrainingKernels('wasm') || !hasMovingAveragesKernel('wasm')) {
     return { reason: 'a fused kernel is turned off' };
   }
-  if (loss !== 'categoricalCrossentropy') return { reason: `loss ${loss}` };
-  if (!metrics.every((m) => m === 'accuracy' || m === 'acc')) return { reason: `metrics ${metrics.join(', ')}` };
+  if (loss !== 'categoricalCrossentropy' && loss !== 'meanSquaredError') return { reason: `loss ${loss}` };
+  if (!metrics.every((m) => loss === 'categoricalCrossentropy' && (m === 'accuracy' || m === 'acc'))) return { reason: `metrics ${metrics.join(', ')} with ${loss}` };
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return { reason: 'several inputs or outputs' };
   const outputLayer = model.outputs[0]!.sourceLayer as tfl.layers.Layer;
   const order = executionOrder(outputLayer);
@@ -159,7 +161,9 @@ export function planDenseStep(model: tfl.LayersModel, loss: string, metrics: rea
     else if (className === 'Dense' && inputs.length === 1 && rank2 && l.kernel) {
       const activation = (layer.getConfig() as { activation?: string }).activation ?? 'linear';
       const last = layer === outputLayer;
-      if (!(activation === 'linear' || activation === 'relu' || (activation === 'softmax' && last))) return { reason: `Dense ${layer.name} activation ${activation}` };
+      if (!(activation === 'linear' || activation === 'relu' || (activation === 'softmax' && last && loss === 'categoricalCrossentropy'))) {
+        return { reason: `Dense ${layer.name} activation ${activation}` };
+      }
       op = { kind: 'dense', input: inputs[0]!, activation: activation as 'linear' | 'relu' | 'softmax', kernel: l.kernel, ...(l.bias ? { bias: l.bias } : {}) };
     } else if (layer instanceof FastBatchNormalization && inputs.length === 1 && rank2 && l.gamma && l.beta && (l.axis === -1 || l.axis === 1)) {
       op = { kind: 'batchNorm', input: inputs[0]!, gamma: l.gamma, beta: l.beta, movingMean: l.movingMean, movingVariance: l.movingVariance, epsilon: l.epsilon, momentum: l.momentum };
@@ -169,11 +173,12 @@ export function planDenseStep(model: tfl.LayersModel, loss: string, metrics: rea
     ops.push(op);
   }
   const head = ops[ops.length - 1]!;
-  if (head.kind !== 'dense' || head.activation !== 'softmax') return { reason: 'the output is not a softmax Dense' };
+  if (loss === 'categoricalCrossentropy' && (head.kind !== 'dense' || head.activation !== 'softmax')) return { reason: 'the output is not a softmax Dense' };
+  if (loss === 'meanSquaredError' && head.kind !== 'dense') return { reason: 'the output is not a Dense' };
   const trainable = model.trainableWeights.map((w) => (w as unknown as LayerWeight).read());
   const weightsInOps = new Set(ops.flatMap((op) => (op.kind === 'dense' ? [op.kernel, op.bias] : op.kind === 'batchNorm' ? [op.gamma, op.beta] : [])).filter((w): w is LayerWeight => w !== undefined).map((w) => w.read()));
   if (trainable.length !== weightsInOps.size || !trainable.every((v) => weightsInOps.has(v))) return { reason: 'trainable weights outside the planned layers' };
-  return new PlannedDenseStep(model, ops, metrics.length > 0);
+  return new PlannedDenseStep(model, ops, loss === 'categoricalCrossentropy' ? 'crossentropy' : 'mse', metrics.length > 0);
 }
 
 class PlannedDenseStep implements DenseStep {
@@ -183,6 +188,7 @@ class PlannedDenseStep implements DenseStep {
   constructor(
     private readonly model: tfl.LayersModel,
     private readonly ops: readonly Op[],
+    private readonly loss: 'crossentropy' | 'mse',
     private readonly withAccuracy: boolean,
   ) {
     this.needsGrad = [];
@@ -259,32 +265,53 @@ class PlannedDenseStep implements DenseStep {
         saved.push(s);
       }
       const yTrue = info(ys);
-      const yPred = probabilities!;
-      const perSample = run1(NB_CATEGORICAL_CROSSENTROPY, { yTrue, yPred });
-      const loss = run1(tf.Mean, { x: perSample }, { axis: null, keepDims: false } as unknown as NamedAttrMap);
-      const accuracy = this.withAccuracy ? run1(tf.Mean, { x: run1(NB_CATEGORICAL_ACCURACY, { yTrue, yPred }) }, { axis: null, keepDims: false } as unknown as NamedAttrMap) : undefined;
-
-      // Backward. d(mean)/d(per-sample loss): tfjs' Mean gradient, reshape(dy) / n tiled over the rows (dy = 1).
-      const one = backend.makeOutput([1], 'float32', undefined, new Float32Array([1]));
-      owned.push(one);
-      const count = backend.makeOutput([], 'float32', undefined, new Float32Array([rows]));
-      owned.push(count);
-      const dPerSample = run1('Tile', { x: run1(tf.RealDiv, { a: one, b: count }) }, { reps: [rows] });
-      const dProbabilities = run1(NB_CATEGORICAL_CROSSENTROPY_GRAD, { dy: dPerSample, yTrue, yPred });
-      const grads = new Map<tf.Variable, TensorInfo>();
+      const allAxes = { axis: null, keepDims: false } as unknown as NamedAttrMap;
+      const scalar = (shape: number[], value: number): TensorInfo => {
+        const t = backend.makeOutput(shape, 'float32', undefined, new Float32Array([value]));
+        owned.push(t);
+        return t;
+      };
+      /** tfjs' Mean gradient: reshape(dy) / (values averaged), tiled back over them. */
+      const meanGradient = (dy: TensorInfo, shape: readonly number[], reduced: number): TensorInfo => {
+        const kept = shape.length === 1 ? [1] : [shape[0]!, 1];
+        const expanded = run1('Reshape', { x: dy }, { shape: kept });
+        return run1('Tile', { x: run1(tf.RealDiv, { a: expanded, b: scalar([], reduced) }) }, { reps: shape.length === 1 ? [shape[0]!] : [1, shape[1]!] });
+      };
+      const last = this.ops.length - 1;
       const gradOf: (TensorInfo | undefined)[] = new Array(this.ops.length).fill(undefined);
+      let loss: TensorInfo;
+      let accuracy: TensorInfo | undefined;
+      let dProbabilities: TensorInfo | undefined;
+      if (this.loss === 'crossentropy') {
+        const yPred = probabilities!;
+        const perSample = run1(NB_CATEGORICAL_CROSSENTROPY, { yTrue, yPred });
+        loss = run1(tf.Mean, { x: perSample }, allAxes);
+        accuracy = this.withAccuracy ? run1(tf.Mean, { x: run1(NB_CATEGORICAL_ACCURACY, { yTrue, yPred }) }, allAxes) : undefined;
+        // Backward from the loss (dy = 1): the mean over the rows, then the cross-entropy kernel's gradient.
+        const dPerSample = meanGradient(scalar([], 1), [rows], rows);
+        dProbabilities = run1(NB_CATEGORICAL_CROSSENTROPY_GRAD, { dy: dPerSample, yTrue, yPred });
+      } else {
+        // tfjs-layers' meanSquaredError: mean(square(yPred − yTrue), −1) per row, square being x·x; then the mean.
+        const yPred = values[last]!;
+        const d = run1(tf.Sub, { a: yPred, b: yTrue });
+        const perSample = run1(tf.Mean, { x: run1(tf.Multiply, { a: d, b: d }) }, { axis: -1, keepDims: false });
+        loss = run1(tf.Mean, { x: perSample }, allAxes);
+        const dSquare = meanGradient(meanGradient(scalar([], 1), [rows], rows), yPred.shape, yPred.shape[1]!);
+        // Multiply's gradient for a, then for b (both d): dy·b + dy·a, summed in that order; Sub's for yPred is dy.
+        gradOf[last] = run1(tf.Add, { a: run1(tf.Multiply, { a: dSquare, b: d }), b: run1(tf.Multiply, { a: dSquare, b: d }) });
+      }
+      const grads = new Map<tf.Variable, TensorInfo>();
       /** A gradient for op i's output: the first as is, later ones summed onto it (current + new, as eagerBackprop). */
       const accumulate = (i: number, g: TensorInfo) => {
         const current = gradOf[i];
         gradOf[i] = current ? run1(tf.Add, { a: current, b: g }) : g;
       };
-      const last = this.ops.length - 1;
       for (let i = last; i >= 0; i--) {
         const op = this.ops[i]!;
         if (op.kind === 'input') continue;
-        if (i === last && op.kind === 'dense') {
+        if (i === last && op.kind === 'dense' && dProbabilities) {
           // Softmax, biasAdd, then the product (no bias input).
-          const dLogits = run1(NB_SOFTMAX_GRAD, { dy: dProbabilities, y: yPred });
+          const dLogits = run1(NB_SOFTMAX_GRAD, { dy: dProbabilities, y: probabilities! });
           if (op.bias) grads.set(op.bias.read(), run1(tf.Sum, { x: dLogits }, { axis: [0], keepDims: false }));
           const a = values[op.input]!;
           if (this.needsGrad[op.input]) accumulate(op.input, run1(tf.BatchMatMul, { a: dLogits, b: info(op.kernel.read()) }, { transposeA: false, transposeB: true }));
