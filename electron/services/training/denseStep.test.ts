@@ -126,6 +126,10 @@ describe('dense step (denseStep.ts) equals trainOnBatch bit for bit on wasm', ()
       expectSameBits(await state(ours.model), await state(reference.model), `step ${step}`);
       tf.dispose([xs, ys]);
     }
+    // A batch that does not fit the model is refused with both shapes named (as trainOnBatch refuses it).
+    const wrong = tf.zeros([rows, 3]);
+    expect(() => dense.step(wrong, wrong)).toThrow(/takes inputs \[batch,.*got \[\d+,3\]/);
+    wrong.dispose();
     reference.model.dispose();
     ours.model.dispose();
   });

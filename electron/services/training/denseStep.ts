@@ -200,6 +200,14 @@ class PlannedDenseStep implements DenseStep {
 
   step(xs: tf.Tensor, ys: tf.Tensor): number[] {
     if (xs.dtype !== 'float32' || ys.dtype !== 'float32') throw new Error(`dense step: float32 inputs and labels only, got ${xs.dtype} and ${ys.dtype}`);
+    // What tfjs-layers' standardizeUserData checks before trainOnBatch: the batch's shapes against the model's.
+    const fits = (shape: readonly number[], expected: readonly (number | null)[]) =>
+      shape.length === expected.length && shape[0] === xs.shape[0] && expected.every((d, i) => i === 0 || d === null || d === shape[i]);
+    const inputShape = this.model.inputs[0]!.shape;
+    const outputShape = this.model.outputs[0]!.shape;
+    if (!fits(xs.shape, inputShape) || !fits(ys.shape, outputShape)) {
+      throw new Error(`dense step: the model takes inputs [${inputShape.map((d) => d ?? 'batch')}] and targets [${outputShape.map((d) => d ?? 'batch')}], got [${xs.shape}] and [${ys.shape}]`);
+    }
     const backend = tf.backend() as BackendWasm;
     const owned: TensorInfo[] = [];
     /** Runs a kernel on the backend; its outputs are freed at the end of the step unless handed to the engine. */
