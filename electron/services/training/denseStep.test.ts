@@ -16,6 +16,7 @@ import { createOptimizer } from './createOptimizer';
 import { denseStepStats, planDenseStep, setDenseStepEnabled, type DenseStep } from './denseStep';
 import { compiledLoss } from './fusedLosses';
 import { chainGraph, readExample, SPIRALS_MLP } from './referenceGraphs';
+import { runTraining } from './runTraining';
 
 /** A graph from [id, type, params, inputs]. */
 function dag(name: string, bricks: readonly [string, string, Params, string[]][]): GraphDocument {
@@ -151,5 +152,29 @@ describe('dense step (denseStep.ts) equals trainOnBatch bit for bit on wasm', ()
     expect(reason(chainGraph('ok', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], out]), undefined, ['accuracy'])).toBe('planned');
     setDenseStepEnabled(false);
     expect(reason(chainGraph('off', [vector, ['h', 'Dense', { units: 8, activation: 'relu' }], out]))).toBe('NB_DENSE_STEP=0');
+  });
+
+  it('in the trainer: a seeded run with it (telemetry-measured steps on trainOnBatch in between) is the run without it', async () => {
+    // The spirals example's data and training block on an all-ReLU MLP (the example's tanh layer does not qualify).
+    const file = await readExample('spirals.nbrick');
+    const train = async (on: boolean) => {
+      setDenseStepEnabled(on);
+      const before = denseStepStats.steps;
+      let telemetry = 0;
+      const result = await runTraining(SPIRALS_MLP, undefined, { ...file.training, epochs: 3, backend: 'wasm' }, {
+        keepModel: true,
+        callbacks: { onTelemetry: () => telemetry++ },
+      });
+      const weights = result.model!.getWeights().map((w) => Array.from(new Uint32Array(Float32Array.from(w.dataSync() as Float32Array).buffer)));
+      result.model!.dispose();
+      return { summary: result.summary, weights, dense: denseStepStats.steps - before, telemetry };
+    };
+    const fast = await train(true);
+    const plain = await train(false);
+    expect(fast.dense).toBeGreaterThan(0);
+    expect(plain.dense).toBe(0);
+    expect(fast.telemetry).toBeGreaterThanOrEqual(2);
+    expect(fast.summary.final).toEqual(plain.summary.final);
+    expect(fast.weights).toEqual(plain.weights);
   });
 });
