@@ -4,7 +4,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BatchNormSimd } from './batchNormTraining';
 import { heapAddress, simdModule } from './simdModules';
-import { heapF32, release } from './wasmKernelUtils';
+import { heapF32, release, switchableKernels } from './wasmKernelUtils';
 
 /**
  * The telemetry probe's activation statistics in one pass over the activation, for wasm and cpu:
@@ -100,18 +100,10 @@ export const CHANNEL_MOMENTS_KERNELS: KernelConfig[] = [
   { kernelName: NB_CHANNEL_MOMENTS, backendName: 'cpu', kernelFunc: cpuKernel },
 ];
 
-let enabled = process.env['NB_CHANNEL_MOMENTS'] !== '0';
+const kernels = switchableKernels(CHANNEL_MOMENTS_KERNELS, 'NB_CHANNEL_MOMENTS');
 
 /** Tests and A/B runs: off makes the telemetry probe use tf ops instead. */
-export function setChannelMomentsEnabled(on: boolean): void {
-  enabled = on;
-}
+export const setChannelMomentsEnabled = (on: boolean): void => kernels.setEnabled(on);
 
 /** Whether `backendName` runs the kernel (registering it on first use). */
-export function hasChannelMomentsKernel(backendName: string): boolean {
-  if (!enabled) return false;
-  for (const config of CHANNEL_MOMENTS_KERNELS) {
-    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
-  }
-  return tf.getKernel(NB_CHANNEL_MOMENTS, backendName) !== undefined;
-}
+export const hasChannelMomentsKernel = (backendName: string): boolean => kernels.has(backendName);

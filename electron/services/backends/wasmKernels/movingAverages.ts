@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { heapF32 } from './wasmKernelUtils';
+import { heapF32, switchableKernels } from './wasmKernelUtils';
 
 /**
  * A BatchNorm layer's two moving-average updates in training as one kernel, for wasm and cpu:
@@ -75,18 +75,10 @@ export const MOVING_AVERAGES_KERNELS: KernelConfig[] = [
   { kernelName: NB_MOVING_AVERAGES, backendName: 'cpu', kernelFunc: cpuKernel },
 ];
 
-let enabled = process.env['NB_MOVING_AVERAGES'] !== '0';
+const kernels = switchableKernels(MOVING_AVERAGES_KERNELS, 'NB_MOVING_AVERAGES');
 
 /** Turns the kernel off (or back on): for tests comparing with the stock ops and NB_MOVING_AVERAGES=0 A/B runs. */
-export function setMovingAveragesKernelEnabled(on: boolean): void {
-  enabled = on;
-}
+export const setMovingAveragesKernelEnabled = (on: boolean): void => kernels.setEnabled(on);
 
 /** Whether `backendName` runs the kernel (registering it on first use); else the caller keeps tfjs' ops. */
-export function hasMovingAveragesKernel(backendName: string): boolean {
-  if (!enabled) return false;
-  for (const config of MOVING_AVERAGES_KERNELS) {
-    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
-  }
-  return tf.getKernel(NB_MOVING_AVERAGES, backendName) !== undefined;
-}
+export const hasMovingAveragesKernel = (backendName: string): boolean => kernels.has(backendName);

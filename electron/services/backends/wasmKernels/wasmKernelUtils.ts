@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
@@ -41,4 +41,25 @@ export function assertNHWC(kernelName: string, dataFormat: unknown): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
     throw new Error(`wasm ${kernelName} supports only NHWC data, got dataFormat ${String(dataFormat)}`);
   }
+}
+
+/**
+ * Kernels of ours registered on first use, behind an A/B switch (`envVar`=0 turns them off): `has(backend)` registers
+ * them and says whether the first config's kernel runs on that backend (else the caller keeps tfjs' ops);
+ * `setEnabled` is for tests comparing with the stock ops.
+ */
+export function switchableKernels(configs: readonly KernelConfig[], envVar: string): { has(backendName: string): boolean; setEnabled(on: boolean): void } {
+  let enabled = process.env[envVar] !== '0';
+  return {
+    has(backendName) {
+      if (!enabled) return false;
+      for (const config of configs) {
+        if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+      }
+      return tf.getKernel(configs[0]!.kernelName, backendName) !== undefined;
+    },
+    setEnabled(on) {
+      enabled = on;
+    },
+  };
 }
