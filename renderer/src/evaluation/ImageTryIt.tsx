@@ -21,7 +21,7 @@ export function ImageTryIt({ result, source, path }: { result: ClassificationRes
   const [chosen, setChosen] = useState<Chosen>();
   const [reading, setReading] = useState(false);
   const [error, setError] = useState<string>();
-  const { prediction, error: predictError } = useDebouncedPrediction(source, result.runId, path, result.inputShape, chosen?.values, 0);
+  const { prediction, error: predictError, pending } = useDebouncedPrediction(source, result.runId, path, result.inputShape, chosen?.values, 0);
   // The preview's object URL lives as long as its choice.
   useEffect(() => () => (chosen ? URL.revokeObjectURL(chosen.url) : undefined), [chosen]);
 
@@ -72,7 +72,7 @@ export function ImageTryIt({ result, source, path }: { result: ClassificationRes
           </figure>
         </div>
       ) : null}
-      <ProbabilityBars prediction={chosen ? prediction : undefined} classNames={result.classNames} />
+      <ProbabilityBars prediction={chosen ? prediction : undefined} classNames={result.classNames} pending={pending} />
       {error || predictError ? (
         <p className="nb-error" role="alert">
           {error ?? predictError}

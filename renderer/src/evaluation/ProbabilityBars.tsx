@@ -1,13 +1,13 @@
-/** A classifier's answer for one input: a bar per class, the winner marked. */
+/** A classifier's answer for one input: a bar per class, the winner marked; `pending` marks it out of date (aria-busy). */
 import { readClassOutputs, classProbability, predictClasses } from '../../../shared/evaluation';
 import type { Prediction } from './evaluationApi';
 
-export function ProbabilityBars({ prediction, classNames }: { prediction?: Prediction; classNames: readonly string[] }) {
+export function ProbabilityBars({ prediction, classNames, pending = false }: { prediction?: Prediction; classNames: readonly string[]; pending?: boolean }) {
   const outputs = prediction ? readClassOutputs(prediction.outputs.slice(0, prediction.outputWidth), 1, prediction.outputWidth) : undefined;
   const winner = outputs ? predictClasses(outputs).predicted[0] : undefined;
   const classCount = outputs?.classCount ?? classNames.length;
   return (
-    <ol className="nb-probabilities" aria-label="Probabilities" data-winner={winner ?? ''}>
+    <ol className="nb-probabilities" aria-label="Probabilities" aria-busy={pending} data-winner={winner ?? ''}>
       {Array.from({ length: classCount }, (_, c) => {
         const p = outputs ? classProbability(outputs, 0, c) : 0;
         return (

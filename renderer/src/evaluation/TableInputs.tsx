@@ -73,7 +73,7 @@ function TableFields({ fields, spec, runId, source, path, featureRanges, classNa
   const [values, setValues] = useState<TableRowValue[]>(() => startValues(fields, ranges));
   const shape = useMemo(() => [encodedWidth(fields)], [fields]);
   const encoded = useMemo(() => encodeTableRow(fields, values), [fields, values]);
-  const { prediction, error } = useDebouncedPrediction(source, runId, path, shape, encoded);
+  const { prediction, error, pending } = useDebouncedPrediction(source, runId, path, shape, encoded);
   const set = (i: number, value: TableRowValue) => {
     if (typeof value === 'number' && !Number.isFinite(value)) return;
     setValues((old) => old.map((v, j) => (j === i ? value : v)));
@@ -102,11 +102,11 @@ function TableFields({ fields, spec, runId, source, path, featureRanges, classNa
         )}
       </div>
       {regression ? (
-        <p className="nb-try-regression" aria-label="Predicted value" data-value={predicted ?? ''}>
+        <p className="nb-try-regression" aria-label="Predicted value" aria-busy={pending} data-value={predicted ?? ''}>
           Predicted {spec.target.name}: <strong>{predicted === undefined ? '—' : formatValue(predicted)}</strong>
         </p>
       ) : (
-        <ProbabilityBars prediction={prediction} classNames={classNames} />
+        <ProbabilityBars prediction={prediction} classNames={classNames} pending={pending} />
       )}
       {error ? (
         <p className="nb-error" role="alert">

@@ -27,7 +27,7 @@ export function TryItPad({ result, source, path }: { result: ClassificationResul
   const canvas = useRef<HTMLCanvasElement>(null);
   const last = useRef<{ x: number; y: number } | undefined>(undefined);
   const [digit, setDigit] = useState<Float32Array>();
-  const { prediction, error } = useDebouncedPrediction(source, result.runId, path, result.inputShape, digit);
+  const { prediction, error, pending } = useDebouncedPrediction(source, result.runId, path, result.inputShape, digit);
 
   const point = (e: PointerEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -91,7 +91,7 @@ export function TryItPad({ result, source, path }: { result: ClassificationResul
       </div>
       <div className="nb-try-answer">
         {digit ? null : <p className="nb-muted">Draw a digit in the box.</p>}
-        <ProbabilityBars prediction={digit ? prediction : undefined} classNames={result.classNames} />
+        <ProbabilityBars prediction={digit ? prediction : undefined} classNames={result.classNames} pending={pending} />
         {error ? <p className="nb-error" role="alert">{error}</p> : null}
       </div>
     </div>

@@ -28,7 +28,7 @@ export function VectorInputs({ result, source, path }: { result: ClassificationR
   const ranges = useMemo(() => featureRangesOf(result), [result]);
   const [values, setValues] = useState<number[]>(() => ranges.map((r) => onStep((r.min + r.max) / 2, stepOf(r))));
   const input = useMemo(() => (values.length === ranges.length && values.length > 0 ? values : undefined), [values, ranges]);
-  const { prediction, error } = useDebouncedPrediction(source, result.runId, path, result.inputShape, input);
+  const { prediction, error, pending } = useDebouncedPrediction(source, result.runId, path, result.inputShape, input);
   if (ranges.length === 0) return <p className="nb-muted">The evaluation did not say the features' ranges.</p>;
   const set = (i: number, value: number) => Number.isFinite(value) && setValues((old) => old.map((v, j) => (j === i ? value : v)));
   return (
@@ -42,7 +42,7 @@ export function VectorInputs({ result, source, path }: { result: ClassificationR
           </label>
         ))}
       </div>
-      <ProbabilityBars prediction={prediction} classNames={result.classNames} />
+      <ProbabilityBars prediction={prediction} classNames={result.classNames} pending={pending} />
       {error ? <p className="nb-error" role="alert">{error}</p> : null}
     </div>
   );

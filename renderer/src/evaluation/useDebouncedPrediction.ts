@@ -1,4 +1,8 @@
-/** Asks the model about an input once it has been still for `delayMs`; answers to superseded inputs are dropped. */
+/**
+ * Asks the model about an input once it has been still for `delayMs`; answers to superseded inputs are dropped.
+ * `pending` is true while what is shown is not the answer for the current input (still waiting, or the input changed
+ * since): the view marks the shown answer as out of date (aria-busy), and a test waits for it to clear before reading.
+ */
 import { useEffect, useRef, useState } from 'react';
 import type { EvaluationSource, Prediction } from './evaluationApi';
 
@@ -14,6 +18,8 @@ export function useDebouncedPrediction(
 ) {
   const [prediction, setPrediction] = useState<Prediction>();
   const [error, setError] = useState<string>();
+  // The input the shown prediction (or error) answers: compared by identity, as callers memoise their input.
+  const [answered, setAnswered] = useState<ArrayLike<number>>();
   const asked = useRef(0);
   useEffect(() => {
     const ticket = ++asked.current;
@@ -28,10 +34,15 @@ export function useDebouncedPrediction(
           if (ticket !== asked.current) return;
           setPrediction(answer);
           setError(undefined);
+          setAnswered(values);
         })
-        .catch((e: unknown) => ticket === asked.current && setError(e instanceof Error ? e.message : String(e)));
+        .catch((e: unknown) => {
+          if (ticket !== asked.current) return;
+          setError(e instanceof Error ? e.message : String(e));
+          setAnswered(values);
+        });
     }, delayMs);
     return () => clearTimeout(timer);
   }, [source, runId, path, shape, values, delayMs]);
-  return { prediction, error };
+  return { prediction, error, pending: values !== undefined && answered !== values };
 }
