@@ -2,7 +2,7 @@
  * Training-throughput benchmark for the tfjs backends (wasm with our extra kernels vs the pure-JS cpu backend), with
  * the same two reference architectures as bench/pytorch_ref.py timed in PyTorch for a ratio.
  *
- *   node --import tsx bench/kernels.ts [--models mlp,cnn,resnet20,lstm,autoencoder] [--backends wasm,cpu] [--seconds 6] [--profile] [--no-pytorch]
+ *   node --import tsx bench/kernels.ts [--models mlp,cnn,resnet20,lstm,autoencoder] [--backends wasm,cpu] [--seconds 6] [--profile] [--profile-shapes] [--no-pytorch]
  *                                      [--wasm-threads N]   # XNNPACK threads for wasm (default: tfjs' choice)
  *                                      [--batch 64]         # batch size (PyTorch's ratio is only printed at 64, which it times)
  *   node --import tsx bench/kernels.ts --probe [--backends wasm]   # which catalog layers can TRAIN on a backend
@@ -86,7 +86,7 @@ export interface KernelTiming {
  * run synchronously, so wall time around the call is the kernel's time). Nested calls (our composite wasm kernels call
  * Conv2D/Transpose) are charged to the innermost kernel, so the numbers add up to the total.
  */
-export async function profileKernels<T>(backendName: string, fn: () => Promise<T>): Promise<{ result: T; kernels: KernelTiming[] }> {
+export async function profileKernels<T>(backendName: string, fn: () => Promise<T>, byShape = false): Promise<{ result: T; kernels: KernelTiming[] }> {
   const originals = tf.getKernelsForBackend(backendName);
   const totals = new Map<string, { ms: number; calls: number }>();
   const stack: number[] = []; // child time accumulated per active frame
@@ -105,10 +105,11 @@ export async function profileKernels<T>(backendName: string, fn: () => Promise<T
           const elapsed = performance.now() - start;
           const children = stack.pop() ?? 0;
           if (stack.length > 0) stack[stack.length - 1] = (stack[stack.length - 1] as number) + elapsed;
-          const entry = totals.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          const key = byShape ? `${config.kernelName} ${shapeKey(args)}` : config.kernelName;
+          const entry = totals.get(key) ?? { ms: 0, calls: 0 };
           entry.ms += elapsed - children;
           entry.calls += 1;
-          totals.set(config.kernelName, entry);
+          totals.set(key, entry);
         }
       },
     });
@@ -126,6 +127,16 @@ export async function profileKernels<T>(backendName: string, fn: () => Promise<T
       tf.registerKernel(config);
     }
   }
+}
+
+/** A kernel call's input shapes and its strides (when it has them), e.g. "32x28x28x16,3x3x16x16 s2". */
+function shapeKey(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): string {
+  const shapes = Object.values(args.inputs)
+    .filter((t): t is tf.TensorInfo => t !== undefined && t !== null)
+    .map((t) => t.shape.join('x'))
+    .join(',');
+  const strides = args.attrs?.['strides'];
+  return Array.isArray(strides) && strides.some((v) => v !== 1) ? `${shapes} s${strides.join('')}` : shapes;
 }
 
 export interface TrainingTiming {
@@ -153,6 +164,8 @@ export interface TimeTrainingOptions {
   minSteps?: number;
   warmupSteps?: number;
   profile?: boolean;
+  /** With `profile`: one row per kernel and input shapes (and strides), not per kernel. */
+  profileShapes?: boolean;
   /** Passed to selectBackend; fixed by the first wasm initialisation in the process. */
   wasmThreads?: number | 'auto';
 }
@@ -188,7 +201,7 @@ export async function timeTraining(options: TimeTrainingOptions): Promise<Traini
   let run: { steps: number; ms: number; cpuMs: number };
   let profile: KernelTiming[] | undefined;
   if (options.profile) {
-    const profiled = await profileKernels(backend, timed);
+    const profiled = await profileKernels(backend, timed, options.profileShapes);
     run = profiled.result;
     profile = profiled.kernels;
   } else {
@@ -293,6 +306,7 @@ function parseArgs(argv: string[]): {
   backends: BackendName[];
   seconds: number;
   profile: boolean;
+  profileShapes: boolean;
   pytorch: boolean;
   wasmThreads: number | 'auto';
   batchSize: number;
@@ -312,7 +326,7 @@ function parseArgs(argv: string[]): {
   if (wasmThreads !== 'auto' && !(wasmThreads >= 1)) throw new Error('--wasm-threads must be a number >= 1');
   const batchSize = Number(value('--batch') ?? 64);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch must be a whole number >= 1');
-  return { models, backends, seconds, profile: argv.includes('--profile'), pytorch: !argv.includes('--no-pytorch'), wasmThreads, batchSize };
+  return { models, backends, seconds, profile: argv.includes('--profile') || argv.includes('--profile-shapes'), profileShapes: argv.includes('--profile-shapes'), pytorch: !argv.includes('--no-pytorch'), wasmThreads, batchSize };
 }
 
 export interface ProbeReport {
@@ -361,6 +375,7 @@ export async function main(argv: string[]): Promise<number> {
         backend,
         seconds: args.seconds,
         profile: args.profile,
+        profileShapes: args.profileShapes,
         minSteps: backend === 'cpu' ? 2 : 5,
         wasmThreads: args.wasmThreads,
         batchSize: args.batchSize,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { deferredWork } from './wasmKernels/deferredWork';
 
 /**
  * Backpropagation that frees memory as it goes. tfjs-core's `Engine.gradients` (tape.ts backpropagateGradients) keeps
@@ -83,9 +84,30 @@ function filteredNodesXToY(tape: TapeNode[], xs: Tensor[], y: Tensor): TapeNode[
   return filtered;
 }
 
+/** A convolution's tape node (fused.conv2d records FusedConv2D; both name the weight input `filter`). */
+const CONVOLUTION = new Set(['Conv2D', 'FusedConv2D']);
+
+/**
+ * Nodes whose filter gradient may be computed later (wasmKernels/deferredWork.ts): convolutions whose `filter` is one
+ * of `xs` and read by no other node — its gradient is only returned, never added to or read during the pass. (A
+ * computed filter, e.g. a weight-standardised one, has its gradient read right away: not deferred.)
+ */
+function deferrableNodes(tape: TapeNode[], xs: Tensor[]): Set<TapeNode> {
+  const wanted = new Set(xs.map((x) => x.id));
+  const readers = new Map<number, number>();
+  for (const node of tape) for (const name in node.inputs) readers.set(node.inputs[name]!.id, (readers.get(node.inputs[name]!.id) ?? 0) + 1);
+  const nodes = new Set<TapeNode>();
+  for (const node of tape) {
+    const filter = node.inputs['filter'];
+    if (CONVOLUTION.has(node.kernelName) && filter && wanted.has(filter.id) && readers.get(filter.id) === 1) nodes.add(node);
+  }
+  return nodes;
+}
+
 /**
  * tfjs-core's backpropagateGradients with the disposals described above (when `eager`). `keep` holds tensors that
- * must survive (a user-given dy).
+ * must survive (a user-given dy). Nodes in `deferrable` run their gradient inside deferredWork.allow (their filter
+ * gradient may be filled in later; the caller flushes before reading).
  */
 function backpropagate(
   engine: EngineInternals,
@@ -93,6 +115,7 @@ function backpropagate(
   tape: TapeNode[],
   eager: boolean,
   keep: ReadonlySet<Tensor>,
+  deferrable: ReadonlySet<TapeNode> = new Set(),
 ): void {
   // How many entries of `gradientOf` hold each tensor (a gradient function may return its dy, or one tensor twice).
   const refs = new Map<Tensor, number>();
@@ -108,13 +131,15 @@ function backpropagate(
     if (node.gradient == null) {
       throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
     }
-    const inputGradients = node.gradient(dys);
+    const defer = deferrable.has(node);
+    const gradient = node.gradient;
+    const inputGradients = defer ? deferredWork.allow(() => gradient(dys)) : gradient(dys);
     const done: Tensor[] = [];
     for (const inputName in node.inputs) {
       if (!(inputName in inputGradients)) {
         throw new Error(`Cannot backprop through input ${inputName}. Available gradients found: ${Object.keys(inputGradients)}.`);
       }
-      const dx = engine.tidy(() => inputGradients[inputName]!());
+      const dx = defer ? deferredWork.allow(() => engine.tidy(() => inputGradients[inputName]!())) : engine.tidy(() => inputGradients[inputName]!());
       if (dx.dtype !== 'float32') {
         throw new Error(
           `Error in gradient for op ${node.kernelName}. The gradient of input ${inputName} must have 'float32' dtype, but has '${dx.dtype}'`,
@@ -174,7 +199,14 @@ function eagerGradients(this: EngineInternals, f: () => Tensor, xs: Tensor[], dy
     gradientOf.set(y.id, dy ?? this.makeTensor(new Float32Array(n).fill(1), y.shape, 'float32'));
     // Returned gradients are never freed: xs are not outputs of tape nodes, so their entries are never consumed.
     const eager = this.state.gradientDepth === 0;
-    backpropagate(this, gradientOf, filtered, eager, new Set(dy ? [dy] : []));
+    // Deferring only at depth 0 (a higher-order tape would record the unfilled buffer's readers).
+    const deferrable = eager ? deferrableNodes(filtered, xs) : new Set<TapeNode>();
+    try {
+      backpropagate(this, gradientOf, filtered, eager, new Set(dy ? [dy] : []), deferrable);
+      deferredWork.flush();
+    } finally {
+      deferredWork.discard();
+    }
     const grads = xs.map((x) => gradientOf.get(x.id)!);
     if (this.state.gradientDepth === 0) {
       for (const node of this.state.activeTape!) for (const t of node.saved ?? []) t.dispose();

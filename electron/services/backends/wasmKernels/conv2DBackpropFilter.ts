@@ -5,6 +5,8 @@ import { heapAddress, simdModule } from './simdModules';
 import { assertNHWC, heapF32, release, runWasmKernel } from './wasmKernelUtils';
 import { winogradFilterGrad, winogradFilterGradApplies } from './winogradConv2D';
 import { winogradFilterGradF4 } from './winogradFilterGradF4';
+import { batchNormSync } from './batchNormTraining';
+import { deferredWork } from './deferredWork';
 
 interface Conv2dSimd {
   conv2d_backprop_filter(
@@ -127,8 +129,50 @@ export function conv2DBackpropFilterWasm(args: {
   return dw;
 }
 
+interface EngineDataIds {
+  removeDataId(dataId: object, backend: BackendWasm): void;
+}
+
+/** Drops the reference a deferred job took; when it was the last, the engine's stale entry goes too. */
+function dropKept(backend: BackendWasm, info: TensorInfo): void {
+  if (backend.disposeData(info.dataId)) (tf.engine() as unknown as EngineDataIds).removeDataId(info.dataId, backend);
+}
+
+/**
+ * The kernel as registered: inside a replica's backward pass (deferredWork.ts) the output buffer comes back unfilled
+ * and a job fills it later — the same kernel on the same inputs, kept alive by a reference of our own until then.
+ */
+export function conv2DBackpropFilterDeferrable(args: Parameters<typeof conv2DBackpropFilterWasm>[0]): TensorInfo {
+  if (!deferredWork.accepting(batchNormSync() !== undefined) || args.inputs.x.dtype !== 'float32' || args.inputs.dy.dtype !== 'float32') {
+    return conv2DBackpropFilterWasm(args);
+  }
+  const { backend, attrs } = args;
+  const x = { ...args.inputs.x };
+  const dy = { ...args.inputs.dy };
+  backend.incRef(x.dataId);
+  backend.incRef(dy.dataId);
+  const dw = backend.makeOutput([...attrs.filterShape], 'float32');
+  const discard = () => {
+    dropKept(backend, x);
+    dropKept(backend, dy);
+  };
+  deferredWork.push({
+    run: () => {
+      try {
+        const computed = conv2DBackpropFilterWasm({ inputs: { x, dy }, backend, attrs });
+        heapF32(backend, dw).set(heapF32(backend, computed));
+        release(backend, computed);
+      } finally {
+        discard();
+      }
+    },
+    discard,
+  });
+  return dw;
+}
+
 export const conv2DBackpropFilterConfig: KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
   backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilterWasm as unknown as KernelFunc,
+  kernelFunc: conv2DBackpropFilterDeferrable as unknown as KernelFunc,
 };

@@ -17,6 +17,7 @@ import {
   setBatchNormSync,
   type BatchNormSync,
 } from '../../backends/wasmKernels/batchNormTraining';
+import { deferredWork } from '../../backends/wasmKernels/deferredWork';
 import { setSimdKernelsEnabled } from '../../backends/wasmKernels/simdModules';
 import { compileGraph } from '../../compiler/compileGraph';
 import { loadDataset } from '../../datasets/loadDataset';
@@ -359,6 +360,43 @@ describe('synchronised BatchNorm: 2 workers = 1 worker', () => {
     const one = await train(graph, cfg, 31, 1); // halves of 8 + 8, then 8 + 7
     const two = await train(graph, cfg, 31, 2);
     expect(maxDifference(one, two)).toBeLessThanOrEqual(1e-5);
+  }, 180_000);
+});
+
+describe('deferred filter gradients (backends/wasmKernels/deferredWork.ts)', () => {
+  it('examples/resnet-mini.nbrick on 2 workers: every conv filter gradient deferred, the same bits as not deferring, nothing left behind', async () => {
+    const graph = await readGraph('examples/resnet-mini.nbrick');
+    const convs = graph.nodes.filter((n) => n.type === 'Conv2D').length;
+    // Adam: the bits of every weight depend on the gradients' bits (a wrong or unfilled buffer shows at once).
+    const cfg = config({ batchSize: 16, epochs: 2, optimizer: 'adam', learningRate: 0.01 });
+    await selectBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const residue = () => [tf.memory().numTensors, tf.memory().numDataBuffers, backend.numDataIds()];
+    const withoutDeferring = async () => {
+      process.env['NB_DEFER_FILTER_GRADIENTS'] = '0';
+      try {
+        return await train(graph, cfg, 31, 2);
+      } finally {
+        delete process.env['NB_DEFER_FILTER_GRADIENTS'];
+      }
+    };
+    const counted = { ...deferredWork.stats };
+    const plain = await withoutDeferring(); // 4 steps: halves of 8 + 8, then 8 + 7
+    expect(deferredWork.stats.deferred).toBe(counted.deferred);
+    const afterPlain = residue();
+    const deferred = await train(graph, cfg, 31, 2);
+    const afterDeferred = residue();
+    // The trainer thread is replica 0: each step deferred each convolution's filter gradient once, and ran them all.
+    const stats = deferredWork.stats;
+    expect(stats.deferred - counted.deferred).toBe(4 * convs);
+    expect(stats.ranWhenFull + stats.ranWhileWaiting + stats.ranAtEnd - counted.ranWhenFull - counted.ranWhileWaiting - counted.ranAtEnd).toBe(4 * convs);
+    expect(deferredWork.pending).toBe(0);
+    expect(maxDifference(deferred, plain)).toBe(0);
+    // What a run leaves behind (caches) is the same whether it deferred or not: the kept inputs and the jobs' own
+    // outputs were all freed, and the engine forgot them.
+    await withoutDeferring();
+    const afterPlainAgain = residue();
+    expect(afterDeferred.map((v, i) => v - afterPlain[i]!)).toEqual(afterPlainAgain.map((v, i) => v - afterDeferred[i]!));
   }, 180_000);
 });
 
