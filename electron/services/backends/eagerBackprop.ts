@@ -131,15 +131,15 @@ function backpropagate(
     if (node.gradient == null) {
       throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
     }
-    const defer = deferrable.has(node);
     const gradient = node.gradient;
-    const inputGradients = defer ? deferredWork.allow(() => gradient(dys)) : gradient(dys);
+    const run: <T>(f: () => T) => T = deferrable.has(node) ? (f) => deferredWork.allow(f) : (f) => f();
+    const inputGradients = run(() => gradient(dys));
     const done: Tensor[] = [];
     for (const inputName in node.inputs) {
       if (!(inputName in inputGradients)) {
         throw new Error(`Cannot backprop through input ${inputName}. Available gradients found: ${Object.keys(inputGradients)}.`);
       }
-      const dx = defer ? deferredWork.allow(() => engine.tidy(() => inputGradients[inputName]!())) : engine.tidy(() => inputGradients[inputName]!());
+      const dx = run(() => engine.tidy(() => inputGradients[inputName]!()));
       if (dx.dtype !== 'float32') {
         throw new Error(
           `Error in gradient for op ${node.kernelName}. The gradient of input ${inputName} must have 'float32' dtype, but has '${dx.dtype}'`,
