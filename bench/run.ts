@@ -59,6 +59,7 @@ import { MNIST_TRAIN_SIZE } from '../electron/services/datasets/mnistDigits';
 import { TrainingHost } from '../electron/services/training/TrainingHost';
 import { pytorchAvailable, timePytorch, type PytorchTiming, type ReferenceModel } from './kernels';
 import { IMAGE_BENCH_GOAL_RSS_MB, benchImageLoading } from './data/imageBench';
+import { describeMachine } from './machine';
 
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -357,6 +358,8 @@ function summarize(models: readonly ReferenceModel[], results: readonly Result[]
     models: perModel,
     defaultSettings: defaultRows,
     issue17: { goalRatio: ISSUE17_GOAL_RATIO, setting: 'default: the best backend timed, workers auto', models: issue17, ok: issue17.every((m) => m.ok === true) },
+    // What the ratios depend on most: PyTorch's kernels use the CPU's widest vectors, WebAssembly's are 128-bit.
+    machine: describeMachine(),
   };
 }
 
