@@ -6,6 +6,7 @@ import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { WS_CONV2D_CLASS } from '../../../shared/catalog/convolution';
 import { SKIP_INIT_CLASS } from '../../../shared/catalog/normalization';
 import { fastBatchNormalization } from './fastBatchNorm';
+import { fastLstm } from './fastLstm';
 import { skipInit } from './skipInit';
 import { wsConv2d } from './wsConv2d';
 
@@ -46,7 +47,8 @@ const FACTORIES: Readonly<Record<string, LayerFactory>> = {
   Add: factory(layers.add),
   Multiply: factory(layers.multiply),
   Concatenate: factory(layers.concatenate),
-  LSTM: factory(layers.lstm),
+  // Same class name, config and weights as layers.lstm; the cell's gates as one kernel on wasm/cpu.
+  LSTM: factory(fastLstm),
   GRU: factory(layers.gru),
 };
 

@@ -1,7 +1,7 @@
 /*
  * Full-size elementwise kernels (float32) in WebAssembly SIMD, run inside the tfjs wasm backend's memory.
- * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts, ../tile.ts, ../reluGrad.ts, ../tanh.ts
- * and ../sliceConcat.ts.
+ * Built by scripts/build-simd-kernels.mjs; called from ../broadcastBinary.ts, ../tile.ts, ../reluGrad.ts, ../tanh.ts,
+ * ../sliceConcat.ts and ../lstmGates.ts.
  * Register-only code: no stack, no globals, no libc (see the build script for why).
  *
  * Only broadcasting ops (and Tile) are here, plus ReLU's gradient fused into one pass: same-shape ops, ops with a
@@ -222,5 +222,114 @@ void copy_rows(const int* src, int srcStride, int* dst, int dstStride, int rows,
     }
     for (; i + 4 <= cols; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
     for (; i < cols; i++) dst[i] = src[i];
+  }
+}
+
+/*
+ * An LSTM cell's gates (../lstmGates.ts): from the pre-activation z [batch, 4·units] (blocks i, f, g, o) and the carry
+ * c [batch, units], h = o·a(c') and c' = f·c + i·g with i, f, o = r(z0, z1, z3) and g = a(z2); backward from dh and
+ * dc' (hasDc = 0: c' reaches no loss) to dz and the previous carry's gradient, recomputing the gates from z. Each
+ * product and sum is the float32 operation in the order tfjs' composed ops run it; tanh is tanh4 above, sigmoid
+ * 0.5 + 0.5·tanh(x/2) (within ~2e-7 of 1 / (1 + e^-x)), hard sigmoid tfjs-layers' clip(0.5 + 0.2·x, 0, 1). Kinds:
+ * 0 tanh, 1 sigmoid, 2 relu, 3 linear, 4 hard sigmoid (the numbering ../lstmGates.ts passes).
+ */
+static inline __attribute__((always_inline)) f4 act4(int kind, f4 x) {
+  const f4 zero = wasm_f32x4_splat(0), one = wasm_f32x4_splat(1), half = wasm_f32x4_splat(0.5f);
+  switch (kind) {
+    case 0: return tanh4(x);
+    case 1: return V_ADD(half, V_MUL(half, tanh4(V_MUL(half, x))));
+    case 2: return wasm_v128_bitselect(zero, x, wasm_f32x4_lt(x, zero)); /* x < 0 ? 0 : x (NaN stays) */
+    case 4: {
+      const f4 t = V_ADD(half, V_MUL(wasm_f32x4_splat(0.2f), x));
+      const f4 r = wasm_v128_bitselect(one, t, wasm_f32x4_gt(t, one));
+      return wasm_v128_bitselect(zero, r, wasm_f32x4_lt(r, zero));
+    }
+    default: return x;
+  }
+}
+
+/* d act/dx · dy from the input x and the output y, as tfjs' gradient of each composes it. */
+static inline __attribute__((always_inline)) f4 act_grad4(int kind, f4 dy, f4 x, f4 y) {
+  const f4 zero = wasm_f32x4_splat(0), one = wasm_f32x4_splat(1);
+  switch (kind) {
+    case 0: return V_MUL(V_SUB(one, V_MUL(y, y)), dy);
+    case 1: return V_MUL(dy, V_MUL(y, V_SUB(one, y)));
+    case 2: return wasm_v128_and(dy, wasm_f32x4_gt(x, zero));
+    case 4: {
+      const f4 t = V_ADD(wasm_f32x4_splat(0.5f), V_MUL(wasm_f32x4_splat(0.2f), x));
+      const v128_t inside = wasm_v128_and(wasm_f32x4_ge(t, zero), wasm_f32x4_le(t, one));
+      return wasm_v128_and(V_MUL(dy, wasm_f32x4_splat(0.2f)), inside);
+    }
+    default: return dy;
+  }
+}
+
+static inline __attribute__((always_inline)) void lstm_forward4(const float* z, const float* c, float* h, float* cn, int u,
+                                                                int j, int act, int rec) {
+  const f4 i = act4(rec, wasm_v128_load(z + j)), f = act4(rec, wasm_v128_load(z + u + j));
+  const f4 g = act4(act, wasm_v128_load(z + 2 * u + j)), o = act4(rec, wasm_v128_load(z + 3 * u + j));
+  const f4 cNext = V_ADD(V_MUL(f, wasm_v128_load(c + j)), V_MUL(i, g));
+  wasm_v128_store(cn + j, cNext);
+  wasm_v128_store(h + j, V_MUL(o, act4(act, cNext)));
+}
+
+EXPORT(lstm_gates_forward)
+void lstm_gates_forward(const float* z, const float* c, float* h, float* cn, int batch, int units, int act, int rec) {
+  const int u = units;
+  for (int b = 0; b < batch; b++, z += 4 * u, c += u, h += u, cn += u) {
+    int j = 0;
+    for (; j + 4 <= u; j += 4) lstm_forward4(z, c, h, cn, u, j, act, rec);
+    for (; j < u; j++) { /* the tail through the same vector code, one lane used */
+      float zs[4] = {z[j], z[u + j], z[2 * u + j], z[3 * u + j]};
+      const f4 i = act4(rec, wasm_f32x4_splat(zs[0])), f = act4(rec, wasm_f32x4_splat(zs[1]));
+      const f4 g = act4(act, wasm_f32x4_splat(zs[2])), o = act4(rec, wasm_f32x4_splat(zs[3]));
+      const f4 cNext = V_ADD(V_MUL(f, wasm_f32x4_splat(c[j])), V_MUL(i, g));
+      cn[j] = wasm_f32x4_extract_lane(cNext, 0);
+      h[j] = wasm_f32x4_extract_lane(V_MUL(o, act4(act, cNext)), 0);
+    }
+  }
+}
+
+static inline __attribute__((always_inline)) void lstm_backward4(f4 dh, f4 dc, f4 z0, f4 z1, f4 z2, f4 z3, f4 cp, int hasDc,
+                                                                 int act, int rec, f4* dz0, f4* dz1, f4* dz2, f4* dz3, f4* dcp) {
+  const f4 i = act4(rec, z0), f = act4(rec, z1), g = act4(act, z2), o = act4(rec, z3);
+  const f4 cNext = V_ADD(V_MUL(f, cp), V_MUL(i, g));
+  const f4 ac = act4(act, cNext);
+  const f4 viaH = act_grad4(act, V_MUL(dh, o), cNext, ac);
+  const f4 dcTotal = hasDc ? V_ADD(dc, viaH) : viaH;
+  *dz0 = act_grad4(rec, V_MUL(dcTotal, g), z0, i);
+  *dz1 = act_grad4(rec, V_MUL(dcTotal, cp), z1, f);
+  *dz2 = act_grad4(act, V_MUL(dcTotal, i), z2, g);
+  *dz3 = act_grad4(rec, V_MUL(dh, ac), z3, o);
+  *dcp = V_MUL(dcTotal, f);
+}
+
+EXPORT(lstm_gates_backward)
+void lstm_gates_backward(const float* dh, const float* dc, int hasDc, const float* z, const float* c, float* dz, float* dcp,
+                         int batch, int units, int act, int rec) {
+  const int u = units;
+  for (int b = 0; b < batch; b++, dh += u, dc += hasDc ? u : 0, z += 4 * u, c += u, dz += 4 * u, dcp += u) {
+    int j = 0;
+    f4 d0, d1, d2, d3, dp;
+    for (; j + 4 <= u; j += 4) {
+      lstm_backward4(wasm_v128_load(dh + j), hasDc ? wasm_v128_load(dc + j) : wasm_f32x4_splat(0), wasm_v128_load(z + j),
+                     wasm_v128_load(z + u + j), wasm_v128_load(z + 2 * u + j), wasm_v128_load(z + 3 * u + j),
+                     wasm_v128_load(c + j), hasDc, act, rec, &d0, &d1, &d2, &d3, &dp);
+      wasm_v128_store(dz + j, d0);
+      wasm_v128_store(dz + u + j, d1);
+      wasm_v128_store(dz + 2 * u + j, d2);
+      wasm_v128_store(dz + 3 * u + j, d3);
+      wasm_v128_store(dcp + j, dp);
+    }
+    for (; j < u; j++) {
+      lstm_backward4(wasm_f32x4_splat(dh[j]), wasm_f32x4_splat(hasDc ? dc[j] : 0), wasm_f32x4_splat(z[j]),
+                     wasm_f32x4_splat(z[u + j]), wasm_f32x4_splat(z[2 * u + j]), wasm_f32x4_splat(z[3 * u + j]),
+                     wasm_f32x4_splat(c[j]), hasDc, act, rec, &d0, &d1, &d2, &d3, &dp);
+      dz[j] = wasm_f32x4_extract_lane(d0, 0);
+      dz[u + j] = wasm_f32x4_extract_lane(d1, 0);
+      dz[2 * u + j] = wasm_f32x4_extract_lane(d2, 0);
+      dz[3 * u + j] = wasm_f32x4_extract_lane(d3, 0);
+      dcp[j] = wasm_f32x4_extract_lane(dp, 0);
+    }
   }
 }
