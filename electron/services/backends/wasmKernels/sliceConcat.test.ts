@@ -18,7 +18,7 @@ function values(n: number, seed: number): Float32Array {
 const bits = (t: tf.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
 
 /** Runs `f` with our kernels and with the stock ones; the results must be the same bits, and ours must have run. */
-function sameAsStock(f: () => tf.Tensor | tf.Tensor[], kind: 'slice' | 'concat' | 'stridedSlice', calls = 1): void {
+function sameAsStock(f: () => tf.Tensor | tf.Tensor[], kind: 'slice' | 'concat' | 'stridedSlice' | 'unpack', calls = 1): void {
   const run = (): Uint32Array[] => {
     const outs = tf.tidy(() => [f()].flat());
     const read = outs.map((t) => (t.dtype === 'float32' ? bits(t) : Uint32Array.from(t.dataSync() as Int32Array)));
@@ -65,6 +65,21 @@ describe('Slice and Concat on wasm as block copies (simd/elementwise.c copy_rows
     sameAsStock(() => tf.split(x, 4, 1), 'slice', 4);
     sameAsStock(() => tf.split(x, [100, 300, 112], 1), 'slice', 3);
     x.dispose();
+  });
+
+  const unpacks: [string, number[], number][] = [
+    ['an RNN input, time-major (axis 0)', [28, 64, 28], 0],
+    ['rank 3, middle axis', [4, 5, 6], 1],
+    ['rank 3, last axis', [3, 4, 7], 2],
+    ['rank 2, negative axis', [5, 3], -1],
+    ['one slice', [1, 6], 0],
+  ];
+  it.each(unpacks)('Unpack %s', (_, shape, axis) => {
+    const x = tf.tensor(values(tf.util.sizeFromShape(shape), 30), shape);
+    sameAsStock(() => tf.unstack(x, axis), 'unpack');
+    const xi = tf.tensor(Int32Array.from(values(tf.util.sizeFromShape(shape), 31), (v) => Math.round(v * 1000)), shape, 'int32');
+    sameAsStock(() => tf.unstack(xi, axis), 'unpack');
+    tf.dispose([x, xi]);
   });
 
   const concats: [string, number[][], number][] = [
