@@ -62,7 +62,9 @@ async function trainFast(cell: Partial<Parameters<typeof tfl.layers.lstm>[0]> = 
     await model.trainOnBatch(x, y);
   });
   tf.dispose([x, y]);
-  return { ...result, fusedSteps, kernels: new Set(info.kernels.map((k) => k.name)), model };
+  const counts: Record<string, number> = {};
+  for (const k of info.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
+  return { ...result, fusedSteps, kernels: new Set(info.kernels.map((k) => k.name)), counts, model };
 }
 
 describe('FastLSTM', () => {
@@ -77,7 +79,8 @@ describe('FastLSTM', () => {
     expect(actual.fusedSteps).toBe(2 * T * 3);
     expect(actual.kernels.has(NB_LSTM_GATES) && actual.kernels.has(NB_LSTM_GATES_GRAD)).toBe(true);
     expect(actual.kernels.has('SplitV')).toBe(false);
-    expect(actual.losses[0]).toBe(expected.losses[0]); // the forward is the stock ops' bits on cpu
+    // The sequence path: per layer one product for x·W over all steps and one h·U per step (+ the head's).
+    expect(actual.counts['_FusedMatMul']).toBe(2 * (1 + T) + 1);
     actual.losses.forEach((l, i) => expect(l).toBeCloseTo(expected.losses[i]!, 6));
     expectWeightsClose(actual.weights, expected.weights, 1e-5, 'cpu');
   });
@@ -89,6 +92,17 @@ describe('FastLSTM', () => {
     expect(actual.fusedSteps).toBe(2 * T * 3);
     actual.losses.forEach((l, i) => expect(Math.abs(l - expected.losses[i]!)).toBeLessThan(1e-5));
     expectWeightsClose(actual.weights, expected.weights, 1e-4, 'wasm');
+  });
+
+  it('runs the stock RNN loop with the fused cell where the sequence path does not apply (goBackwards)', async () => {
+    const expected = await stockOnCpu({ goBackwards: true });
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const actual = await trainFast({ goBackwards: true });
+      expect(actual.fusedSteps).toBe(2 * T * 3);
+      expect(actual.counts['_FusedMatMul']).toBe(2 * 2 * T + 1); // x·W and h·U per step, per layer
+      expectWeightsClose(actual.weights, expected.weights, backend === 'cpu' ? 1e-5 : 1e-4, `goBackwards ${backend}`);
+    }
   });
 
   it('keeps the stock cell where the kernel does not apply: other activations, dropout, the switch off', async () => {

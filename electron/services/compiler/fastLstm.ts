@@ -46,6 +46,13 @@ function stockClass<T>(className: string): T {
 const StockLSTMCell = stockClass<typeof LSTMCell>('LSTMCell');
 const StockLSTM = stockClass<typeof LSTM>('LSTM');
 
+let sequencePath = process.env['NB_LSTM_SEQUENCE'] !== '0';
+
+/** For tests and A/B runs: FastLSTM's whole-sequence path (NB_LSTM_SEQUENCE=0 starts with it off). */
+export function setLstmSequenceEnabled(on: boolean): void {
+  sequencePath = on;
+}
+
 /** Cell calls that took the fused gates in this process (tests check the path they meant to run did). */
 export const fastLstmStats = { fusedSteps: 0 };
 
@@ -56,31 +63,56 @@ export class FastLSTMCell extends StockLSTMCell {
     super(args);
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CellKwargs): tf.Tensor | tf.Tensor[] {
+  /** The activations' names when the fused gates can run this cell on the current backend, else undefined. */
+  fusedActivations(): { activation: string; recurrentActivation: string } | undefined {
     const self = this as unknown as StockCellFields;
     const activation = self.activation.getClassName();
     const recurrentActivation = self.recurrentActivation.getClassName();
-    const [x, hPrev, cPrev] = Array.isArray(inputs) ? inputs : [];
-    const fused = x !== undefined && hPrev !== undefined && cPrev !== undefined && (inputs as tf.Tensor[]).length === 3 &&
-      !(self.dropout > 0 && self.dropout < 1) && !(self.recurrentDropout > 0 && self.recurrentDropout < 1) &&
+    const ok = !(self.dropout > 0 && self.dropout < 1) && !(self.recurrentDropout > 0 && self.recurrentDropout < 1) &&
       (LSTM_GATE_ACTIVATIONS as readonly string[]).includes(activation) &&
       (LSTM_GATE_RECURRENT_ACTIVATIONS as readonly string[]).includes(recurrentActivation) &&
-      [x, hPrev, cPrev].every((t) => t.rank === 2 && t.dtype === 'float32') &&
       hasLstmGatesKernels(tf.getBackend());
-    if (!fused) return super.call(inputs, kwargs);
+    return ok ? { activation, recurrentActivation } : undefined;
+  }
+
+  /** One step from z = x·W + b (already computed, zx) and the previous state: z = zx + h·U, then the fused gates. */
+  fusedStep(zx: tf.Tensor, hPrev: tf.Tensor, cPrev: tf.Tensor, activations: { activation: string; recurrentActivation: string }): [tf.Tensor, tf.Tensor] {
+    const self = this as unknown as StockCellFields;
+    const z = tf.add(zx, tf.fused.matMul({ a: hPrev, b: self.recurrentKernel.read(), transposeA: false, transposeB: false }));
     fastLstmStats.fusedSteps++;
+    return tf.engine().runKernel(NB_LSTM_GATES, { z, c: cPrev }, activations) as [tf.Tensor, tf.Tensor];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CellKwargs): tf.Tensor | tf.Tensor[] {
+    const self = this as unknown as StockCellFields;
+    const [x, hPrev, cPrev] = Array.isArray(inputs) ? inputs : [];
+    const activations = x !== undefined && hPrev !== undefined && cPrev !== undefined && (inputs as tf.Tensor[]).length === 3 &&
+      [x, hPrev, cPrev].every((t) => t.rank === 2 && t.dtype === 'float32') ? this.fusedActivations() : undefined;
+    if (!activations) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       // The stock cell's z, op for op: dot(x, W) + dot(h, U), then biasAdd (tfjs-layers K.dot is fused.matMul for 2-D).
       let z = tf.add(
-        tf.fused.matMul({ a: x, b: self.kernel.read(), transposeA: false, transposeB: false }),
-        tf.fused.matMul({ a: hPrev, b: self.recurrentKernel.read(), transposeA: false, transposeB: false }),
+        tf.fused.matMul({ a: x!, b: self.kernel.read(), transposeA: false, transposeB: false }),
+        tf.fused.matMul({ a: hPrev!, b: self.recurrentKernel.read(), transposeA: false, transposeB: false }),
       );
       if (self.useBias && self.bias) z = tf.add(z, self.bias.read());
-      const [h, c] = tf.engine().runKernel(NB_LSTM_GATES, { z, c: cPrev }, { activation, recurrentActivation }) as [tf.Tensor, tf.Tensor];
+      fastLstmStats.fusedSteps++;
+      const [h, c] = tf.engine().runKernel(NB_LSTM_GATES, { z, c: cPrev! }, activations) as [tf.Tensor, tf.Tensor];
       return [h, h, c];
     });
   }
 }
+
+/** The stock RNN layer's fields the sequence path reads. */
+interface StockRnnFields {
+  cell: FastLSTMCell;
+  returnSequences: boolean;
+  returnState: boolean;
+  goBackwards: boolean;
+  stateful: boolean;
+}
+
+type LayerKwargs = Parameters<LSTM['call']>[1];
 
 export class FastLSTM extends StockLSTM {
   static override className = 'LSTM';
@@ -91,6 +123,42 @@ export class FastLSTM extends StockLSTM {
     super({ ...args });
     const stockCell = (this as unknown as { cell: LSTMCell }).cell;
     (this as unknown as { cell: LSTMCell }).cell = new FastLSTMCell({ ...args, name: stockCell.name });
+  }
+
+  /**
+   * The whole sequence with the input's part of z computed at once: x·W + b for every time step as one matrix
+   * product and one bias add over [time·batch, features] (time-major rows), then per step z = that + h·U and the
+   * fused gates. Per step this saves a small product, a bias add, and in the backward pass a product for W's gradient
+   * plus the additions that sum W's and b's per-step gradients; it also skips tfjs-layers' transpose + unstack of the
+   * input. The sum is grouped (x·W + b) + h·U instead of the stock (x·W + h·U) + b: float rounding differs in the
+   * last bits. Taken for the plain case — no mask, no initial state, not stateful, not backwards, no returned state,
+   * a fusable cell — else the stock RNN loop runs (with the fused cell where it applies). NB_LSTM_SEQUENCE=0 turns
+   * this path off (A/B).
+   */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs): tf.Tensor | tf.Tensor[] {
+    const self = this as unknown as StockRnnFields;
+    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
+    const plain = sequencePath && x !== undefined && x.rank === 3 && x.dtype === 'float32' && kwargs?.['mask'] == null &&
+      kwargs?.['initialState'] == null && !self.stateful && !self.goBackwards && !self.returnState;
+    const activations = plain ? self.cell.fusedActivations() : undefined;
+    if (!activations || !x) return super.call(inputs, kwargs);
+    const cell = self.cell as unknown as StockCellFields & { units: number };
+    return tf.tidy(() => {
+      const [batch, time, features] = x.shape as [number, number, number];
+      const units = cell.units;
+      const rows = tf.reshape(tf.transpose(x, [1, 0, 2]), [time * batch, features]);
+      let zx = tf.fused.matMul({ a: rows, b: cell.kernel.read(), transposeA: false, transposeB: false });
+      if (cell.useBias && cell.bias) zx = tf.add(zx, cell.bias.read());
+      const perStep = tf.unstack(tf.reshape(zx, [time, batch, 4 * units]));
+      let h = tf.zeros([batch, units]);
+      let c = tf.zeros([batch, units]);
+      const outputs: tf.Tensor[] = [];
+      for (let t = 0; t < time; t++) {
+        [h, c] = self.cell.fusedStep(perStep[t]!, h, c, activations);
+        if (self.returnSequences) outputs.push(h);
+      }
+      return self.returnSequences ? tf.stack(outputs, 1) : h;
+    });
   }
 }
 

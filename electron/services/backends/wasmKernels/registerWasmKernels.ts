@@ -15,7 +15,7 @@ import { MAX_POOL_GRAD, makeMaxPoolGradWasm } from './maxPoolGrad';
 import { MAX_POOL, makeMaxPoolWasm } from './maxPool';
 import { reluGradWasmConfig } from './reluGrad';
 import { clipGradWasmConfig } from './clipByValueGrad';
-import { CONCAT, makeConcatWasm, makeSliceWasm, makeSplitVWasm, makeStridedSliceWasm, makeUnpackWasm, SLICE, SPLIT_V, STRIDED_SLICE, UNPACK } from './sliceConcat';
+import { CONCAT, makeConcatWasm, makeSliceWasm, makeSplitVWasm, makeStridedSliceWasm, makePackWasm, makeUnpackWasm, PACK, SLICE, SPLIT_V, STRIDED_SLICE, UNPACK } from './sliceConcat';
 import { makeTanhWasm, TANH } from './tanh';
 import { makeTileWasm, TILE } from './tile';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
@@ -64,6 +64,7 @@ export const WASM_KERNEL_OVERRIDES: { kernelName: string; wrap: (stock: KernelFu
   { kernelName: CONCAT, wrap: makeConcatWasm },
   { kernelName: STRIDED_SLICE, wrap: makeStridedSliceWasm },
   { kernelName: UNPACK, wrap: makeUnpackWasm },
+  { kernelName: PACK, wrap: makePackWasm },
 ];
 
 let registered = false;

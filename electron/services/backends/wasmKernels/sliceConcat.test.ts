@@ -18,7 +18,7 @@ function values(n: number, seed: number): Float32Array {
 const bits = (t: tf.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
 
 /** Runs `f` with our kernels and with the stock ones; the results must be the same bits, and ours must have run. */
-function sameAsStock(f: () => tf.Tensor | tf.Tensor[], kind: 'slice' | 'concat' | 'stridedSlice' | 'unpack', calls = 1): void {
+function sameAsStock(f: () => tf.Tensor | tf.Tensor[], kind: 'slice' | 'concat' | 'stridedSlice' | 'unpack' | 'pack', calls = 1): void {
   const run = (): Uint32Array[] => {
     const outs = tf.tidy(() => [f()].flat());
     const read = outs.map((t) => (t.dtype === 'float32' ? bits(t) : Uint32Array.from(t.dataSync() as Int32Array)));
@@ -80,6 +80,21 @@ describe('Slice and Concat on wasm as block copies (simd/elementwise.c copy_rows
     const xi = tf.tensor(Int32Array.from(values(tf.util.sizeFromShape(shape), 31), (v) => Math.round(v * 1000)), shape, 'int32');
     sameAsStock(() => tf.unstack(xi, axis), 'unpack');
     tf.dispose([x, xi]);
+  });
+
+  it.each(unpacks)('Pack (Unpack\'s inverse) %s', (_, shape, axis) => {
+    const parts = tf.tidy(() => tf.unstack(tf.tensor(values(tf.util.sizeFromShape(shape), 32), shape), axis));
+    sameAsStock(() => tf.stack(parts, axis), 'pack');
+    const ints = parts.map((p, i) => tf.tensor(Int32Array.from(values(p.size, 40 + i), (v) => Math.round(v * 1000)), p.shape, 'int32'));
+    sameAsStock(() => tf.stack(ints, axis), 'pack');
+    tf.dispose([...parts, ...ints]);
+  });
+
+  it('Pack of one tensor and of differently shaped ones (the stock kernel says what is wrong)', () => {
+    const a = tf.tensor(values(6, 3), [2, 3]);
+    sameAsStock(() => tf.stack([a]), 'pack');
+    expect(() => tf.stack([a, tf.zeros([3, 2])])).toThrow();
+    a.dispose();
   });
 
   const concats: [string, number[][], number][] = [

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConcatAttrs, KernelFunc, SliceAttrs, SplitVAttrs, StridedSliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs-core';
+import type { ConcatAttrs, KernelFunc, PackAttrs, SliceAttrs, SplitVAttrs, StridedSliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapAddress, simdModule } from './simdModules';
 
@@ -24,7 +24,7 @@ export function setSimdCopyEnabled(on: boolean): void {
 }
 
 /** Calls our kernels took in this process (slices include each part of a SplitV; tests check the path they meant to run did). */
-export const sliceConcatStats = { slice: 0, concat: 0, stridedSlice: 0, unpack: 0 };
+export const sliceConcatStats = { slice: 0, concat: 0, stridedSlice: 0, unpack: 0, pack: 0 };
 
 function copier(backend: BackendWasm, dtypes: readonly string[]): CopySimd | undefined {
   if (!enabled || !dtypes.every((d) => d === 'float32' || d === 'int32') || new Set(dtypes).size !== 1) return undefined;
@@ -190,6 +190,32 @@ export function makeUnpackWasm(stock: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Pack (tf.stack; also Unpack's gradient: an LSTM's per-step gradients stacked back into the sequence) as one block
+ * copy per input, the inverse of Unpack above. tfjs' wasm Pack expands and concatenates through its own functions.
+ */
+export function makePackWasm(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: TensorInfo[]; backend: BackendWasm; attrs: PackAttrs };
+    const list = Array.from(inputs);
+    const first = list[0];
+    const simd = first ? copier(backend, list.map((t) => t.dtype)) : undefined;
+    if (!simd || !first || !list.every((t) => tf.util.arraysEqual(t.shape, first.shape))) return stock(args);
+    const outShape = [...first.shape];
+    const axis = tf.util.parseAxisParam(attrs.axis, [...outShape, list.length])[0]!;
+    outShape.splice(axis, 0, list.length);
+    const out = backend.makeOutput(outShape, first.dtype);
+    sliceConcatStats.pack++;
+    const rows = size(first.shape.slice(0, axis));
+    const run = size(first.shape.slice(axis));
+    if (rows * run === 0) return out;
+    const dst = heapAddress(backend, out);
+    list.forEach((t, i) => simd.copy_rows(heapAddress(backend, t), run, dst + 4 * i * run, list.length * run, rows, run));
+    return out;
+  };
+}
+
+export const PACK = tf.Pack;
 export const UNPACK = tf.Unpack;
 export const SLICE = tf.Slice;
 export const STRIDED_SLICE = tf.StridedSlice;
