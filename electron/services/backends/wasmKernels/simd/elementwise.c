@@ -273,8 +273,8 @@ static inline __attribute__((always_inline)) void lstm_forward4(const float* z, 
   wasm_v128_store(h + j, V_MUL(o, act4(act, cNext)));
 }
 
-EXPORT(lstm_gates_forward)
-void lstm_gates_forward(const float* z, const float* c, float* h, float* cn, int batch, int units, int act, int rec) {
+static inline __attribute__((always_inline)) void lstm_forward_rows(const float* z, const float* c, float* h, float* cn,
+                                                                    int batch, int units, int act, int rec) {
   const int u = units;
   for (int b = 0; b < batch; b++, z += 4 * u, c += u, h += u, cn += u) {
     int j = 0;
@@ -288,6 +288,13 @@ void lstm_gates_forward(const float* z, const float* c, float* h, float* cn, int
       h[j] = wasm_f32x4_extract_lane(V_MUL(o, act4(act, cNext)), 0);
     }
   }
+}
+
+/* tfjs' default LSTM (tanh, hard sigmoid) gets its own copy with the activations constant (no switch per vector). */
+EXPORT(lstm_gates_forward)
+void lstm_gates_forward(const float* z, const float* c, float* h, float* cn, int batch, int units, int act, int rec) {
+  if (act == 0 && rec == 4) lstm_forward_rows(z, c, h, cn, batch, units, 0, 4);
+  else lstm_forward_rows(z, c, h, cn, batch, units, act, rec);
 }
 
 static inline __attribute__((always_inline)) void lstm_backward4(f4 dh, f4 dc, f4 z0, f4 z1, f4 z2, f4 z3, f4 cp, int hasDc,
@@ -304,9 +311,9 @@ static inline __attribute__((always_inline)) void lstm_backward4(f4 dh, f4 dc, f
   *dcp = V_MUL(dcTotal, f);
 }
 
-EXPORT(lstm_gates_backward)
-void lstm_gates_backward(const float* dh, const float* dc, int hasDc, const float* z, const float* c, float* dz, float* dcp,
-                         int batch, int units, int act, int rec) {
+static inline __attribute__((always_inline)) void lstm_backward_rows(const float* dh, const float* dc, int hasDc, const float* z,
+                                                                     const float* c, float* dz, float* dcp, int batch, int units,
+                                                                     int act, int rec) {
   const int u = units;
   for (int b = 0; b < batch; b++, dh += u, dc += hasDc ? u : 0, z += 4 * u, c += u, dz += 4 * u, dcp += u) {
     int j = 0;
@@ -332,4 +339,11 @@ void lstm_gates_backward(const float* dh, const float* dc, int hasDc, const floa
       dcp[j] = wasm_f32x4_extract_lane(dp, 0);
     }
   }
+}
+
+EXPORT(lstm_gates_backward)
+void lstm_gates_backward(const float* dh, const float* dc, int hasDc, const float* z, const float* c, float* dz, float* dcp,
+                         int batch, int units, int act, int rec) {
+  if (act == 0 && rec == 4) lstm_backward_rows(dh, dc, hasDc, z, c, dz, dcp, batch, units, 0, 4);
+  else lstm_backward_rows(dh, dc, hasDc, z, c, dz, dcp, batch, units, act, rec);
 }
