@@ -1,8 +1,9 @@
 /**
  * tfjs-layers' LSTM with the cell's gates as one kernel per time step (backends/wasmKernels/lstmGates.ts) instead of
- * ~17 small ops forward and ~30 backward. The cell's pre-activation z = x·W + h·U + b is computed exactly as the stock
- * cell computes it (the same ops in the same order); only what follows — split, activations, products, the new
- * carry and output — is fused.
+ * ~17 small ops forward and ~30 backward. In the stock RNN loop the cell's pre-activation z = x·W + h·U + b is
+ * computed exactly as the stock cell computes it (the same ops in the same order) and only what follows — split,
+ * activations, products, the new carry and output — is fused; in the plain case the layer runs the sequence itself
+ * with x·W + b for all time steps as one product (FastLSTM.call).
  *
  * Taken when the backend has the kernels (wasm, cpu), the activations are ones the kernel knows (tanh, sigmoid, relu,
  * linear; recurrent hardSigmoid, sigmoid, tanh, linear), there is no input or recurrent dropout, and the tensors are

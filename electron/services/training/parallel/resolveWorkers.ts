@@ -45,6 +45,11 @@ import { leafLayers } from '../../compiler/leafLayers';
  * threads shared a core — as the CNN did — and users' machines have more cores than this VM, so recurrent layers now
  * count their weights once per time step (28 for bench/lstm), which puts it on two workers. The MLP and the
  * autoencoder (dense) stay on one: idle, 17.3k / 19.6k samples/s on one worker against 12.0k / 14.5k on two.
+ *
+ * After the LSTM's gates became one kernel per step (compiler/fastLstm.ts; 2026-12-07 21:20 UTC, Xeon VM, idle,
+ * `bench/run.ts --one lstm wasm --samples 2048 --workers 1|2`, interleaved three times): 1 worker 1,903 / 1,921 /
+ * 2,178 samples/s, 2 workers 2,062 / 2,059 / 2,153 — a tie (the full bench minutes before: 2,535 against 2,186), so
+ * the LSTM stays on two.
  */
 export const AUTO_MIN_WEIGHT_REUSE = 64;
 export const AUTO_MIN_MACS_PER_HALF_BATCH = 2_000_000;
