@@ -3,7 +3,7 @@ import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, Tensor
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { heapAddress, simdModule } from './simdModules';
-import { heapF32, release } from './wasmKernelUtils';
+import { cpuF32, heapF32, release } from './wasmKernelUtils';
 
 /**
  * Training-mode batch normalisation as two kernels of our own, so a BatchNorm layer costs two passes over its
@@ -272,11 +272,6 @@ const backwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   return [dx, dgamma, dbeta];
 };
 
-function cpuValues(cpu: MathBackendCPU, t: TensorInfo): Float32Array {
-  const values = cpu.data.get(t.dataId).values;
-  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-}
-
 const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as unknown as ForwardInputs;
   const cpu = backend as MathBackendCPU;
@@ -284,7 +279,7 @@ const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const y = new Float32Array(tf.util.sizeFromShape(x.shape));
   const mean = new Float32Array(channels);
   const variance = new Float32Array(channels);
-  batchNormTrainForward(cpuValues(cpu, x), cpuValues(cpu, gamma), cpuValues(cpu, beta), channels, epsilonOf(attrs), y,
+  batchNormTrainForward(cpuF32(cpu, x), cpuF32(cpu, gamma), cpuF32(cpu, beta), channels, epsilonOf(attrs), y,
     mean, variance);
   return [
     cpu.makeTensorInfo([...x.shape], 'float32', y),
@@ -301,8 +296,8 @@ const backwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const dx = new Float32Array(tf.util.sizeFromShape(x.shape));
   const dgamma = new Float32Array(channels);
   const dbeta = new Float32Array(channels);
-  batchNormTrainBackward(cpuValues(cpu, dy), cpuValues(cpu, x), cpuValues(cpu, gamma), cpuValues(cpu, mean),
-    cpuValues(cpu, variance), channels, epsilonOf(attrs), dx, dgamma, dbeta);
+  batchNormTrainBackward(cpuF32(cpu, dy), cpuF32(cpu, x), cpuF32(cpu, gamma), cpuF32(cpu, mean),
+    cpuF32(cpu, variance), channels, epsilonOf(attrs), dx, dgamma, dbeta);
   return [
     cpu.makeTensorInfo([...x.shape], 'float32', dx),
     cpu.makeTensorInfo([channels], 'float32', dgamma),

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { heapF32 } from './wasmKernelUtils';
+import { cpuF32, heapF32 } from './wasmKernelUtils';
 
 /**
  * The classification head's loss, metric and softmax gradient as one kernel each, for wasm and cpu.
@@ -194,10 +194,7 @@ const cpuViews = (backend: unknown) => {
       const values = new Float32Array(tf.util.sizeFromShape(shape));
       return { info: cpu.makeTensorInfo(shape, 'float32', values), values: () => values };
     },
-    read: (t: TensorInfo) => {
-      const values = cpu.data.get(t.dataId).values;
-      return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-    },
+    read: (t: TensorInfo) => cpuF32(cpu, t),
   };
 };
 

@@ -3,7 +3,7 @@ import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, Tensor
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { heapAddress, simdModule } from './simdModules';
-import { heapF32, switchableKernels } from './wasmKernelUtils';
+import { cpuF32, heapF32, switchableKernels } from './wasmKernelUtils';
 
 /**
  * An LSTM cell's gates as one kernel forward and one backward (issue 17: the LSTM bench row).
@@ -236,18 +236,13 @@ const backwardWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   return [dz, dcPrev];
 };
 
-function cpuValues(cpu: MathBackendCPU, t: TensorInfo): Float32Array {
-  const values = cpu.data.get(t.dataId).values;
-  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-}
-
 const forwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const { z, c } = inputs as unknown as ForwardInputs;
   const cpu = backend as MathBackendCPU;
   const [batch, units] = dimsOf(NB_LSTM_GATES, z, [['c', c]]);
   const h = new Float32Array(batch * units);
   const cNext = new Float32Array(batch * units);
-  lstmGatesForward(cpuValues(cpu, z), cpuValues(cpu, c), batch, units, activationOf(NB_LSTM_GATES, attrs, 'activation'),
+  lstmGatesForward(cpuF32(cpu, z), cpuF32(cpu, c), batch, units, activationOf(NB_LSTM_GATES, attrs, 'activation'),
     activationOf(NB_LSTM_GATES, attrs, 'recurrentActivation'), h, cNext);
   return [cpu.makeTensorInfo([batch, units], 'float32', h), cpu.makeTensorInfo([batch, units], 'float32', cNext)];
 };
@@ -258,8 +253,8 @@ const backwardCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const [batch, units] = backwardDims(args);
   const dz = new Float32Array(batch * 4 * units);
   const dcPrev = new Float32Array(batch * units);
-  lstmGatesBackward(cpuValues(cpu, args.dh), args.dc ? cpuValues(cpu, args.dc) : undefined, cpuValues(cpu, args.z),
-    cpuValues(cpu, args.c), batch, units, activationOf(NB_LSTM_GATES_GRAD, attrs, 'activation'),
+  lstmGatesBackward(cpuF32(cpu, args.dh), args.dc ? cpuF32(cpu, args.dc) : undefined, cpuF32(cpu, args.z),
+    cpuF32(cpu, args.c), batch, units, activationOf(NB_LSTM_GATES_GRAD, attrs, 'activation'),
     activationOf(NB_LSTM_GATES_GRAD, attrs, 'recurrentActivation'), dz, dcPrev);
   return [cpu.makeTensorInfo([batch, 4 * units], 'float32', dz), cpu.makeTensorInfo([batch, units], 'float32', dcPrev)];
 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 /**
  * Helpers for kernels that run inside the wasm backend. Kernels here either compose the backend's own (XNNPACK-backed)
@@ -31,6 +32,12 @@ export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
 /** Float32 view of a tensor on the wasm heap. Take it after all allocations of the current kernel call. */
 export function heapF32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/** A tensor's values on the cpu backend as float32 (our kernels' cpu twins; a non-float32 array is converted). */
+export function cpuF32(cpu: MathBackendCPU, info: TensorInfo): Float32Array {
+  const values = cpu.data.get(info.dataId).values;
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
 export function heapI32(backend: BackendWasm, info: TensorInfo): Int32Array {
