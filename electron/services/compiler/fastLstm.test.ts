@@ -94,6 +94,18 @@ describe('FastLSTM', () => {
     expectWeightsClose(actual.weights, expected.weights, 1e-4, 'wasm');
   });
 
+  it('without a bias and with relu/sigmoid activations, on cpu and wasm', async () => {
+    for (const cell of [{ useBias: false }, { activation: 'relu' as const, recurrentActivation: 'sigmoid' as const }]) {
+      const expected = await stockOnCpu(cell);
+      for (const backend of ['cpu', 'wasm']) {
+        await tf.setBackend(backend);
+        const actual = await trainFast(cell);
+        expect(actual.fusedSteps, JSON.stringify(cell)).toBe(2 * T * 3);
+        expectWeightsClose(actual.weights, expected.weights, backend === 'cpu' ? 1e-5 : 1e-4, `${JSON.stringify(cell)} ${backend}`);
+      }
+    }
+  });
+
   it('runs the stock RNN loop with the fused cell where the sequence path does not apply (goBackwards)', async () => {
     const expected = await stockOnCpu({ goBackwards: true });
     for (const backend of ['cpu', 'wasm']) {
