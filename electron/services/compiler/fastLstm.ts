@@ -130,8 +130,8 @@ export class FastLSTM extends StockLSTM {
    * The whole sequence with the input's part of z computed at once: x·W + b for every time step as one matrix
    * product and one bias add over [time·batch, features] (time-major rows), then per step z = that + h·U and the
    * fused gates. Per step this saves a small product, a bias add, and in the backward pass a product for W's gradient
-   * plus the additions that sum W's and b's per-step gradients; it also skips tfjs-layers' transpose + unstack of the
-   * input. The sum is grouped (x·W + b) + h·U instead of the stock (x·W + h·U) + b: float rounding differs in the
+   * plus the additions that sum W's and b's per-step gradients; one Unpack of the product (and one Pack of its
+   * gradient) take the place of tfjs-layers' Unpack of the input. The sum is grouped (x·W + b) + h·U instead of the stock (x·W + h·U) + b: float rounding differs in the
    * last bits. Taken for the plain case — no mask, no initial state, not stateful, not backwards, no returned state,
    * a fusable cell — else the stock RNN loop runs (with the fused cell where it applies). NB_LSTM_SEQUENCE=0 turns
    * this path off (A/B).
