@@ -77,9 +77,10 @@ export class FastLSTMCell extends StockLSTMCell {
   }
 
   /** One step from z = x·W + b (already computed, zx) and the previous state: z = zx + h·U, then the fused gates. */
-  fusedStep(zx: tf.Tensor, hPrev: tf.Tensor, cPrev: tf.Tensor, activations: { activation: string; recurrentActivation: string }): [tf.Tensor, tf.Tensor] {
+  fusedStep(zx: tf.Tensor, hPrev: tf.Tensor | undefined, cPrev: tf.Tensor, activations: { activation: string; recurrentActivation: string }): [tf.Tensor, tf.Tensor] {
     const self = this as unknown as StockCellFields;
-    const z = tf.add(zx, tf.fused.matMul({ a: hPrev, b: self.recurrentKernel.read(), transposeA: false, transposeB: false }));
+    // No previous output (the first step, whose state is zeros): h·U is zero, so z is zx itself.
+    const z = hPrev === undefined ? zx : tf.add(zx, tf.fused.matMul({ a: hPrev, b: self.recurrentKernel.read(), transposeA: false, transposeB: false }));
     fastLstmStats.fusedSteps++;
     return tf.engine().runKernel(NB_LSTM_GATES, { z, c: cPrev }, activations) as [tf.Tensor, tf.Tensor];
   }
@@ -139,7 +140,7 @@ export class FastLSTM extends StockLSTM {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs): tf.Tensor | tf.Tensor[] {
     const self = this as unknown as StockRnnFields;
     const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-    const plain = sequencePath && x !== undefined && x.rank === 3 && x.dtype === 'float32' && kwargs?.['mask'] == null &&
+    const plain = sequencePath && x !== undefined && x.rank === 3 && x.shape[1]! > 0 && x.dtype === 'float32' && kwargs?.['mask'] == null &&
       kwargs?.['initialState'] == null && !self.stateful && !self.goBackwards && !self.returnState;
     const activations = plain ? self.cell.fusedActivations() : undefined;
     if (!activations || !x) return super.call(inputs, kwargs);
@@ -151,14 +152,16 @@ export class FastLSTM extends StockLSTM {
       let zx = tf.fused.matMul({ a: rows, b: cell.kernel.read(), transposeA: false, transposeB: false });
       if (cell.useBias && cell.bias) zx = tf.add(zx, cell.bias.read());
       const perStep = tf.unstack(tf.reshape(zx, [time, batch, 4 * units]));
-      let h = tf.zeros([batch, units]);
+      // The stock initial state is zeros; the first step skips its h·U (a product of zeros: the same z, and two
+      // products fewer in the backward pass).
+      let h: tf.Tensor | undefined;
       let c = tf.zeros([batch, units]);
       const outputs: tf.Tensor[] = [];
       for (let t = 0; t < time; t++) {
         [h, c] = self.cell.fusedStep(perStep[t]!, h, c, activations);
         if (self.returnSequences) outputs.push(h);
       }
-      return self.returnSequences ? tf.stack(outputs, 1) : h;
+      return self.returnSequences ? tf.stack(outputs, 1) : h!;
     });
   }
 }
