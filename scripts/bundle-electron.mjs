@@ -2,7 +2,7 @@
 // dist/electron/*.cjs. npm packages stay external (they ship in node_modules, native tfjs-node and the wasm files
 // included); the sandboxed preload gets everything inlined because it cannot load packages.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,8 +32,23 @@ function copySimdKernels() {
   for (const file of readdirSync(from).filter((f) => f.endsWith('.wasm'))) cpSync(path.join(from, file), path.join(to, file));
 }
 
+/**
+ * The native twin of those kernels where this machine built it (npm install: scripts/build-native-kernels.mjs), loaded
+ * by the trainer as ./out/nb_kernels.<level>.node (wasmKernels/native/nativeKernels.ts). An app packaged without them
+ * runs the WebAssembly kernels.
+ */
+function copyNativeKernels() {
+  const from = path.join(root, 'electron/services/backends/wasmKernels/native/out');
+  const to = path.join(root, 'dist/electron/out');
+  rmSync(to, { recursive: true, force: true });
+  if (!existsSync(from)) return;
+  mkdirSync(to, { recursive: true });
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.node'))) cpSync(path.join(from, file), path.join(to, file));
+}
+
 export async function bundleElectron() {
   copySimdKernels();
+  copyNativeKernels();
   await Promise.all([
     build({
       ...common,
@@ -69,5 +84,5 @@ export async function bundleElectron() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await bundleElectron();
-  console.log('Bundled dist/electron/{main,preload,trainer,replicaWorker}.cjs and simd/*.wasm');
+  console.log('Bundled dist/electron/{main,preload,trainer,replicaWorker}.cjs, simd/*.wasm and out/*.node (native kernels, where built)');
 }

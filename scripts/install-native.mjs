@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Attempts the two downloads that happen outside the npm registry: the Electron binary and tfjs-node's
-// libtensorflow + addon. Both are optional for Neural Bricks (the web host and the wasm backend work
-// without them), so a failure prints one line of explanation and never fails `npm install`.
+// Builds our native kernels (scripts/build-native-kernels.mjs; no download), then attempts the two downloads that
+// happen outside the npm registry: the Electron binary and tfjs-node's libtensorflow + addon. All three are optional
+// for Neural Bricks (the web host and the wasm backend work without them), so a failure prints one line of
+// explanation and never fails `npm install`.
 // package.json's `allowScripts` denies these packages' own install scripts so that we run them here,
 // under a timeout, instead of letting a failed download abort the whole install.
 import { spawn } from 'node:child_process';
@@ -84,6 +85,15 @@ async function installTfjsNode() {
       `[neural-bricks] tfjs-node native bindings could not be downloaded (${lastMeaningfulLine(result.output)}); ` +
         'training will use the bundled wasm backend.',
     );
+}
+
+// Our own native kernels need no download: compiled here from the sources when a C compiler is present (else the
+// WebAssembly kernels run). Never fails the install either.
+try {
+  const { buildNativeKernels, describeBuild } = await import('./build-native-kernels.mjs');
+  console.log(`[neural-bricks] ${describeBuild(await buildNativeKernels({ quiet: true }))}`);
+} catch (error) {
+  console.log(`[neural-bricks] native kernels not built (${String(error?.message ?? error).split('\n')[0]}); training uses the WebAssembly kernels.`);
 }
 
 if (process.env.NB_SKIP_NATIVE_DOWNLOADS) {

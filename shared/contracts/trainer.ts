@@ -83,6 +83,11 @@ export const trainerBackendSchema = z.looseObject({
   simdKernels: z.boolean().optional(),
   /** wasm: whether the compute-bound SIMD kernels run their relaxed-SIMD (fused multiply-add) builds. */
   relaxedSimd: z.boolean().optional(),
+  /**
+   * wasm: the instruction-set level of the native build our SIMD kernels run as ('base', 'v3' = AVX2 + FMA,
+   * 'v4' = AVX-512), absent when they run as WebAssembly.
+   */
+  nativeKernels: z.string().optional(),
 });
 export type TrainerBackend = z.infer<typeof trainerBackendSchema>;
 

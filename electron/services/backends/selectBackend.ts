@@ -14,7 +14,7 @@ import { installGradientOverrides } from './gradientOverrides';
 import { registerChainedOps } from './registerChainedOps';
 import { registerWasmKernels } from './wasmKernels/registerWasmKernels';
 import { relaxedSimdDecision } from './wasmKernels/relaxedSimd';
-import { relaxedSimdKernelsLoaded, simdKernelsLoaded } from './wasmKernels/simdModules';
+import { nativeKernelsLevel, relaxedSimdKernelsLoaded, simdKernelsLoaded } from './wasmKernels/simdModules';
 import { kernelHelperEnabled } from './wasmKernels/kernelHelper';
 import { disableWasmThreads, prepareWasmThreads, releaseIdleWasmWorkers } from './wasmThreads';
 
@@ -36,6 +36,11 @@ export interface BackendInfo {
    * relaxed-SIMD builds (fused multiply-add: last-bit differences from the plain builds). NB_RELAXED_SIMD=0 turns it off.
    */
   relaxedSimd?: boolean;
+  /**
+   * wasm with SIMD kernels only: the level of the native build they run as (wasmKernels/native: the same kernels
+   * compiled for this CPU at `npm install`), or absent when they run as WebAssembly. NB_NATIVE_KERNELS=0 turns it off.
+   */
+  nativeKernels?: string;
 }
 
 export interface SelectBackendOptions {
@@ -179,6 +184,8 @@ async function activate(name: BackendName, options: SelectBackendOptions): Promi
     if (wasmThreadsNote !== undefined) info.fallbackReason = wasmThreadsNote;
     info.simdKernels = simdKernelsLoaded(tf.backend() as BackendWasm);
     if (info.simdKernels) info.relaxedSimd = relaxedSimdKernelsLoaded(tf.backend() as BackendWasm);
+    const native = info.simdKernels ? nativeKernelsLevel(tf.backend() as BackendWasm) : undefined;
+    if (native) info.nativeKernels = native;
   }
   if (name === 'cpu') info.threads = 1;
   return info;

@@ -15,6 +15,14 @@ describe('describeBackend', () => {
     expect(describeBackend({ name: 'wasm', label: 'wasm', threads: 1, simdKernels: true, relaxedSimd: false })).toBe('wasm · 1 thread · SIMD kernels');
   });
 
+  it('says when the SIMD kernels run natively, and for which CPU', () => {
+    expect(describeBackend({ name: 'wasm', label: 'wasm', threads: 1, simdKernels: true, relaxedSimd: true, nativeKernels: 'v4' })).toBe(
+      'wasm · 1 thread · SIMD kernels (native, AVX-512)',
+    );
+    expect(describeBackend({ name: 'wasm', threads: 1, simdKernels: true, nativeKernels: 'v3' })).toBe('wasm · 1 thread · SIMD kernels (native, AVX2 + FMA)');
+    expect(describeBackend({ name: 'wasm', threads: 1, simdKernels: true, nativeKernels: 'arm9' })).toBe('wasm · 1 thread · SIMD kernels (native, arm9)');
+  });
+
   it('says why a better backend was skipped and when the SIMD kernels are missing', () => {
     expect(
       describeBackend({ name: 'wasm', threads: 2, simdKernels: false, fallbackReason: 'tensorflow: native bindings are not installed' }, 1),

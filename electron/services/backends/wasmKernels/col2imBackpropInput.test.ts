@@ -4,7 +4,7 @@ import { selectBackend } from '../selectBackend';
 import { col2imPays } from './conv2DBackpropInput';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { col2imStats, directDxApplies, setCol2imEnabled, setCol2imSimdScatterEnabled, setDirectDxEnabled } from './col2imBackpropInput';
-import { compareKernelWithCpu } from './kernelVsCpu';
+import { compareKernelWithCpu, NATIVE_KERNELS_BUILT, useKernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 
@@ -53,7 +53,10 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
   // (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), 1×1 ones on matmul + SIMD scatter; then every
   // layer on col2im on the SIMD matmul with the SIMD scatter (conv2d.c) and with the JavaScript scatter, then with
   // col2im off (the zero-insertion path), then without SIMD modules at all.
-  const paths = ['direct, plain build', 'direct, relaxed build', 'col2im', 'col2im, JavaScript scatter', 'zero insertion', 'no SIMD modules'] as const;
+  const paths = [
+    'direct, plain build', 'direct, relaxed build', ...(NATIVE_KERNELS_BUILT ? (['direct, native build'] as const) : []),
+    'col2im', 'col2im, JavaScript scatter', 'zero insertion', 'no SIMD modules',
+  ] as const;
   for (const path of paths) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
@@ -64,8 +67,9 @@ describe('Conv2DBackpropInput by matmul + scatter (col2im) on wasm matches the c
       setCol2imSimdScatterEnabled(path !== 'col2im, JavaScript scatter');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
       if (direct) {
-        setRelaxedSimdEnabled(path === 'direct, relaxed build');
-        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'direct, relaxed build' ? 'relaxed' : 'plain');
+        const build = path === 'direct, relaxed build' ? 'relaxed' : path === 'direct, native build' ? 'native' : 'plain';
+        useKernelBuild(build);
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(build);
       }
       const before = col2imStats.calls;
       const beforeDirect = col2imStats.direct;

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
 import { gatherPays, gatherStats, setDxGatherEnabled } from './conv2DBackpropInput';
-import { compareKernelWithCpu } from './kernelVsCpu';
+import { compareKernelWithCpu, NATIVE_KERNELS_BUILT, useKernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 
@@ -47,15 +47,16 @@ describe('Conv2DBackpropInput for few input channels (conv2d_backprop_input_gath
     expect(gatherPays(3, 3, 4)).toBe(false);
   });
 
-  for (const path of ['plain build', 'relaxed build', 'gather off', 'no SIMD modules'] as const) {
+  for (const path of ['plain build', 'relaxed build', ...(NATIVE_KERNELS_BUILT ? (['native build'] as const) : []), 'gather off', 'no SIMD modules'] as const) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
-      const gather = path === 'plain build' || path === 'relaxed build';
+      const gather = path.endsWith(' build');
       setDxGatherEnabled(path !== 'gather off');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
       if (gather) {
-        setRelaxedSimdEnabled(path === 'relaxed build');
-        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'relaxed build' ? 'relaxed' : 'plain');
+        const build = path === 'relaxed build' ? 'relaxed' : path === 'native build' ? 'native' : 'plain';
+        useKernelBuild(build);
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(build);
       }
       const before = gatherStats.calls;
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.x };

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
 import { directConvPays, directConvStats, setDirectConvEnabled, setDirectConvPackEnabled } from './convForward';
+import { NATIVE_KERNELS_BUILT, useKernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
@@ -76,19 +77,24 @@ describe('direct SIMD forward convolution (conv2d_forward) on wasm matches the c
 
   // The kernel from conv2d.wasm (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), the relaxed one reading
   // the filter in place (no packed strips), XNNPACK with the kernel off, and no SIMD modules at all.
-  const paths = ['plain build', 'relaxed build', 'relaxed build, filter in place', 'direct kernel off', 'no SIMD modules'] as const;
+  // And the native build of the same kernel where it is built (native/nativeKernels.ts).
+  const paths = [
+    'plain build', 'relaxed build', 'relaxed build, filter in place', ...(NATIVE_KERNELS_BUILT ? (['native build'] as const) : []),
+    'direct kernel off', 'no SIMD modules',
+  ] as const;
   for (const path of paths) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('cpu');
       const expected = run(c);
       await tf.setBackend('wasm');
-      const kernel = path === 'plain build' || path.startsWith('relaxed build');
+      const kernel = path === 'plain build' || path === 'native build' || path.startsWith('relaxed build');
       setDirectConvEnabled(path !== 'direct kernel off');
       setDirectConvPackEnabled(path !== 'relaxed build, filter in place');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
       if (kernel) {
-        setRelaxedSimdEnabled(path !== 'plain build');
-        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(path === 'plain build' ? 'plain' : 'relaxed');
+        const build = path === 'plain build' ? 'plain' : path === 'native build' ? 'native' : 'relaxed';
+        useKernelBuild(build);
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'conv2d')).toBe(build);
       }
       const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
       const calls = directConvStats.calls;

@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { fusedMatMulStats, setFusedMatMulEnabled } from './fusedMatMul';
+import { KERNEL_BUILDS, useKernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
@@ -89,15 +90,14 @@ describe('_FusedMatMul on wasm (SIMD epilogue and stock) equals cpu', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const cpu = await run('cpu', c);
     const paths = [
-      { simd: true, build: 'plain', fused: true },
-      { simd: true, build: 'relaxed', fused: true },
+      ...KERNEL_BUILDS.map((build) => ({ simd: true, build, fused: true }) as const),
       { simd: false, build: undefined, fused: true },
       { simd: true, build: 'plain', fused: false },
     ] as const;
     for (const path of paths) {
       if (c.stockWrong && !(path.simd && path.fused)) continue;
       setSimdKernelsEnabled(path.simd);
-      setRelaxedSimdEnabled(path.build === 'relaxed');
+      useKernelBuild(path.build ?? 'plain');
       setFusedMatMulEnabled(path.fused);
       await tf.setBackend('wasm');
       expect(simdModuleBuild(tf.backend() as BackendWasm, 'matmul')).toBe(path.build);
@@ -130,8 +130,8 @@ describe('_FusedMatMul on wasm (SIMD epilogue and stock) equals cpu', () => {
       });
     };
     const cpu = await grads('cpu');
-    for (const build of ['plain', 'relaxed'] as const) {
-      setRelaxedSimdEnabled(build === 'relaxed');
+    for (const build of KERNEL_BUILDS) {
+      useKernelBuild(build);
       const before = fusedMatMulStats.calls;
       const wasm = await grads('wasm');
       expect(fusedMatMulStats.calls - before, 'forward ran on our kernel').toBe(1);

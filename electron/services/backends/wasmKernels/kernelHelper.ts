@@ -16,7 +16,8 @@ import { sharedSimdModule, simdModule, type SimdModuleName } from './simdModules
  * It needs tfjs' heap in shared memory: the threaded wasm build, which selectBackend loads with one XNNPACK thread for
  * this where the machine has 2+ cores (the single-threaded build's memory cannot be handed to another thread). The
  * helper instantiates the same compiled modules (plain or relaxed SIMD build alike) on that memory — our modules keep
- * no stack or globals, so two instances never step on each other.
+ * no stack or globals, so two instances never step on each other — or, where the kernels run natively
+ * (native/nativeKernels.ts), loads the same native addon and runs its functions on a view of that memory.
  *
  * Handshake: one SharedArrayBuffer. The caller writes the function, its arguments and a number of chunks (~8), bumps
  * the job number and notifies, then claims chunks itself; the helper, spinning a little after each job (a step's
@@ -108,8 +109,15 @@ const text = new Uint8Array(control, ${TEXT_BYTE}, ${TEXT_BYTES});
 ${RUN_CHUNK_SOURCE}
 ${CLAIM_SOURCE}
 const instances = new Map();
+// The native kernels (a path to their addon) take the heap as a Uint8Array view, remade when the memory grows.
+let heapBuffer, heapView;
+const heap = () => (memory.buffer !== heapBuffer ? (heapView = new Uint8Array((heapBuffer = memory.buffer))) : heapView);
 const fns = modules.map(([key, module, name]) => {
   if (!module) return undefined;
+  if (typeof module === 'string') {
+    const native = require(module).modules[key][name];
+    return (...a) => native(heap(), ...a);
+  }
   let exports = instances.get(key);
   if (!exports) instances.set(key, (exports = new WebAssembly.Instance(module, { env: { memory } }).exports));
   return exports[name];
@@ -259,7 +267,7 @@ export class KernelHelper {
 
   constructor(
     memory: object,
-    modules: readonly (readonly [string, object | undefined, string])[],
+    modules: readonly (readonly [string, object | string | undefined, string])[],
     fns: ((...args: number[]) => void)[],
   ) {
     this.fns = fns;
@@ -383,7 +391,7 @@ function startHelper(backend: BackendWasm): KernelHelper | null {
   try {
     return new KernelHelper(
       memory,
-      loaded.map(([name, source, fn]) => [name, source?.module, fn] as const),
+      loaded.map(([name, source, fn]) => [name, source?.module ?? source?.native, fn] as const),
       fns as ((...args: number[]) => void)[],
     );
   } catch {

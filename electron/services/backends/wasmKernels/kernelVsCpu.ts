@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { seededUniform } from '../../testing/seededUniform';
+import { nativeKernels } from './native/nativeKernels';
+import { setRelaxedSimdEnabled } from './relaxedSimd';
 
 /** Test support: one kernel input — random values in [-1, 1) unless `data` is given. */
 export type KernelInput = { shape: number[]; dtype?: 'float32' | 'int32'; data?: ArrayLike<number> };
@@ -62,4 +64,16 @@ export async function compareKernelWithCpu(
     }
   }
   return { cpu: { shape: cpu.shape, dtype: cpu.dtype }, wasm: { shape: wasm.shape, dtype: wasm.dtype }, maxDiff, maxAbsCpu, nanMismatches, leakedDataIds };
+}
+
+/** A build our SIMD kernels run as: WebAssembly with separate multiply and add, with relaxed SIMD, or native. */
+export type KernelBuild = 'plain' | 'relaxed' | 'native';
+/** Whether the native twin of the kernels is built (and not turned off) here: then kernel tests run it too. */
+export const NATIVE_KERNELS_BUILT = nativeKernels() !== undefined;
+/** The builds kernel tests run: both wasm builds, and the native one where it is built. */
+export const KERNEL_BUILDS: readonly KernelBuild[] = NATIVE_KERNELS_BUILT ? ['plain', 'relaxed', 'native'] : ['plain', 'relaxed'];
+
+/** Makes simdModule() hand out `build` (native is the default where it is built); undefined goes back to the default. */
+export function useKernelBuild(build: KernelBuild | undefined): void {
+  setRelaxedSimdEnabled(build === undefined || build === 'native' ? undefined : build === 'relaxed');
 }

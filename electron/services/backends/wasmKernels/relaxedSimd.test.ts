@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +70,9 @@ describe('relaxed SIMD detection', () => {
   });
 });
 
+/** Whether scripts/build-native-kernels.mjs built the native twin here (npm install does where a compiler is). */
+const nativeKernelsBuilt = existsSync(path.join(root, 'electron/services/backends/wasmKernels/native/out/nb_kernels.base.node'));
+
 interface Report {
   info: { threads: number; simdKernels: boolean; relaxedSimd?: boolean };
   builds: Record<string, string>;
@@ -83,7 +87,8 @@ function reportFromChild(threads: number, env: Record<string, string> = {}): Rep
   const out = execFileSync(process.execPath, ['--import', 'tsx', script, String(threads)], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    // These cases are about the wasm builds: the native twin (native/nativeKernels.test.ts) stays off unless asked for.
+    env: { ...process.env, NB_NATIVE_KERNELS: '0', ...env },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const line = out.split('\n').find((l) => l.startsWith('{'));
@@ -109,6 +114,16 @@ describe('relaxed SIMD in a trainer process and its worker threads', () => {
     expect(r.bareWorkerProbe).toBe(true);
     // A replica thread selects the backend itself (single-threaded build) and gets the relaxed builds.
     expect(r.replica).toEqual({ builds: expectedBuilds(true), relaxedSimd: true });
+  }, 60_000);
+
+  it.skipIf(!nativeKernelsBuilt)('with the native build: it runs on the plain heap, the shared one (threads) and in replica threads', () => {
+    const native = Object.fromEntries(Object.keys(expectedBuilds(true)).map((name) => [name, 'native']));
+    for (const threads of [1, 2]) {
+      const r = reportFromChild(threads, { NB_NATIVE_KERNELS: '' });
+      expect(r.info).toMatchObject({ threads, simdKernels: true });
+      expect(r.builds).toEqual(native);
+      expect(r.replica.builds).toEqual(native);
+    }
   }, 60_000);
 
   it('NB_RELAXED_SIMD=0 loads the plain builds everywhere', () => {

@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { setNativeKernelsEnabled } from './native/nativeKernels';
 
 /**
  * WebAssembly relaxed SIMD, for our compute-bound SIMD kernels (matmul, winograd, conv2d: the sources that use
@@ -82,8 +83,11 @@ export function relaxedSimdActive(): boolean {
 
 /**
  * For tests that run both paths in one process: false loads the plain modules, true the relaxed ones (when the engine
- * can; NB_RELAXED_SIMD is then ignored), undefined goes back to the detected choice.
+ * can; NB_RELAXED_SIMD is then ignored), undefined goes back to the detected choice. Choosing a wasm build also pauses
+ * the native twin of the kernels (native/nativeKernels.ts), which would otherwise be handed out in its place;
+ * undefined gives it back.
  */
 export function setRelaxedSimdEnabled(enabled: boolean | undefined): void {
   override = enabled === true ? detectRelaxedSimd(undefined, realEngine).relaxed : enabled;
+  setNativeKernelsEnabled(enabled === undefined ? undefined : false);
 }

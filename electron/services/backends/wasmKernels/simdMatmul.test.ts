@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
+import { KERNEL_BUILDS, useKernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { heapAddress, setSimdKernelsEnabled, simdModule, simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
@@ -54,12 +55,12 @@ interface MatmulSimd {
   matmul_nt(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, pack?: number, skip?: number): void;
 }
 
-const BUILDS = ['plain', 'relaxed'] as const;
+const BUILDS = KERNEL_BUILDS;
 
 describe.each(BUILDS)('simd/matmul.c (%s build)', (build) => {
   beforeAll(async () => {
     await selectBackend('wasm');
-    setRelaxedSimdEnabled(build === 'relaxed');
+    useKernelBuild(build);
     expect(simdModuleBuild(tf.backend() as BackendWasm, 'matmul')).toBe(build);
   });
   afterAll(async () => {
@@ -307,9 +308,9 @@ describe('BatchMatMul on wasm (SIMD kernels and fallback) equals cpu', () => {
     ['aᵀ·bᵀ (fallback only)', [7, 5], [3, 7], true, true],
   ] as const)('%s', async (_, aShape, bShape, transposeA, transposeB) => {
     const cpu = await run('cpu', [...aShape], [...bShape], transposeA, transposeB);
-    for (const [simd, build] of [[true, 'plain'], [true, 'relaxed'], [false, undefined]] as const) {
+    for (const [simd, build] of [...KERNEL_BUILDS.map((b) => [true, b] as const), [false, undefined] as const]) {
       setSimdKernelsEnabled(simd);
-      setRelaxedSimdEnabled(build === 'relaxed');
+      useKernelBuild(build ?? 'plain');
       await tf.setBackend('wasm');
       expect(simdModuleBuild(tf.backend() as BackendWasm, 'matmul')).toBe(build);
       const backend = tf.backend() as unknown as { numDataIds(): number };

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import { simdMatmulWins } from './batchMatMul';
+import { KERNEL_BUILDS, useKernelBuild, type KernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { simdModuleBuild } from './simdModules';
 import { seededUniform } from '../../testing/seededUniform';
@@ -18,11 +19,11 @@ describe('BatchMatMul under multi-threaded wasm', () => {
     ['a·b large (XNNPACK)', [64, 784], [784, 256], false, false],
     ['a·b tails (SIMD)', [7, 17], [17, 5], false, false],
   ] as const)('%s equals cpu', async (_, aShape, bShape, transposeA, transposeB) => {
-    const run = async (backend: 'cpu' | 'plain' | 'relaxed') => {
+    const run = async (backend: 'cpu' | KernelBuild) => {
       if (backend !== 'cpu') {
         const info = await selectBackend('wasm', { wasmThreads: 2 });
         expect(info.threads).toBe(2);
-        setRelaxedSimdEnabled(backend === 'relaxed');
+        useKernelBuild(backend);
         expect(simdModuleBuild(tf.backend() as never, 'matmul')).toBe(backend);
       } else await tf.setBackend('cpu');
       return tf.tidy(() => {
@@ -33,7 +34,7 @@ describe('BatchMatMul under multi-threaded wasm', () => {
     };
     const cpu = await run('cpu');
     try {
-      for (const build of ['plain', 'relaxed'] as const) {
+      for (const build of KERNEL_BUILDS) {
         const wasm = await run(build);
         let worst = 0;
         cpu.forEach((c, i) => (worst = Math.max(worst, Math.abs(c - (wasm[i] as number)) / Math.max(1, Math.abs(c)))));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { relaxedSimdActive } from './relaxedSimd';
+import { nativeKernels, nativeKernelsPath } from './native/nativeKernels';
 
 /**
  * Our hand-written WebAssembly SIMD kernels (simd/*.c, built by scripts/build-simd-kernels.mjs and committed as
@@ -14,6 +15,10 @@ import { relaxedSimdActive } from './relaxedSimd';
  *
  * When a module cannot load (file missing from a package, or an engine without wasm SIMD) `simdModule` returns
  * undefined and the kernels keep their composed path, so training never depends on it.
+ *
+ * Where the native twin of these kernels is built (native/nativeKernels.ts: the same C compiled for the host CPU,
+ * taking the same arguments) and the heap is a plain ArrayBuffer, `simdModule` hands out its functions instead, bound
+ * to the same memory: callers cannot tell the two apart but by speed and last-bit rounding.
  */
 /** One per simd/<name>.c. */
 export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul' | 'winograd';
@@ -30,7 +35,7 @@ const hasRelaxedBuild = new Set<SimdModuleName>(RELAXED_SIMD_MODULES);
 interface WasmModule { readonly __wasmModule: unique symbol }
 interface WasmMemory { readonly buffer: ArrayBuffer }
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
+  Module: (new (bytes: Uint8Array) => WasmModule) & { exports(module: WasmModule): { name: string; kind: string }[] };
   Instance: new (module: WasmModule, imports: object) => { exports: object };
   Memory: abstract new (...args: never[]) => WasmMemory;
 }
@@ -95,6 +100,8 @@ export function simdModule<T extends object>(backend: BackendWasm, name: SimdMod
   if (!memory) return undefined;
   let perMemory = instances.get(memory);
   if (!perMemory) instances.set(memory, (perMemory = new Map()));
+  const native = nativeExports(memory, perMemory, name);
+  if (native) return native as T;
   const relaxed = hasRelaxedBuild.has(name) && relaxedSimdActive();
   const key = relaxed ? `${name}.relaxed` : name;
   let exports = perMemory.get(key);
@@ -110,26 +117,65 @@ export function simdModule<T extends object>(backend: BackendWasm, name: SimdMod
 }
 
 /**
- * Which build of `name` simdModule() hands out on `backend` now: 'relaxed' (fused multiply-add), 'plain', or
- * undefined when the module does not load.
+ * The native kernels of module `name` bound to `memory` (each call passes the heap as it is then), or undefined when
+ * they are not built or turned off.
  */
-export function simdModuleBuild(backend: BackendWasm, name: SimdModuleName): 'relaxed' | 'plain' | undefined {
+function nativeExports(memory: WasmMemory, perMemory: Map<string, object>, name: SimdModuleName): object | undefined {
+  const addon = nativeKernels();
+  const fns = addon?.modules[name];
+  if (!fns) return undefined;
+  const key = `${name}.native.${addon.level}`;
+  let exports = perMemory.get(key);
+  if (!exports) {
+    // A build older than the wasm sources (a kernel added since `npm install`) would miss functions: wasm then.
+    const wasm = compile(name, false);
+    if (!wasm || WasmJs.Module.exports(wasm).some((e) => e.kind === 'function' && typeof fns[e.name] !== 'function')) return undefined;
+    // A Uint8Array over the whole heap: Node-API reaches a shared heap (tfjs' threaded build) only through a view.
+    // A grown memory has a new buffer, so the view is remade when the buffer changes.
+    let buffer: ArrayBufferLike | undefined;
+    let view: Uint8Array | undefined;
+    const heap = (): Uint8Array => {
+      if (memory.buffer !== buffer) view = new Uint8Array((buffer = memory.buffer));
+      return view!;
+    };
+    const bound: Record<string, (...args: number[]) => number | undefined> = {};
+    for (const [fn, native] of Object.entries(fns)) bound[fn] = (...args: number[]) => native(heap(), ...args);
+    perMemory.set(key, (exports = bound));
+  }
+  return exports;
+}
+
+/**
+ * Which build of `name` simdModule() hands out on `backend` now: 'native' (the same kernels compiled for this CPU),
+ * 'relaxed' (wasm with fused multiply-add), 'plain', or undefined when the module does not load.
+ */
+export function simdModuleBuild(backend: BackendWasm, name: SimdModuleName): 'native' | 'relaxed' | 'plain' | undefined {
   const exports = simdModule(backend, name);
   if (!exports) return undefined;
   const memory = backendMemory(backend);
-  return memory && instances.get(memory)?.get(`${name}.relaxed`) === exports ? 'relaxed' : 'plain';
+  const perMemory = memory && instances.get(memory);
+  if (perMemory && [...perMemory].some(([key, value]) => value === exports && key.startsWith(`${name}.native.`))) return 'native';
+  return perMemory?.get(`${name}.relaxed`) === exports ? 'relaxed' : 'plain';
 }
 
 /**
  * The compiled build of `name` that simdModule() hands out on `backend` and the memory it runs in, for a worker that
- * runs the same kernels on the same memory (kernelHelper.ts) — or undefined when the module does not load or the
+ * runs the same kernels on the same memory (kernelHelper.ts): the wasm module, or the native addon's path when the
+ * kernels run natively — or undefined when the module does not load or the
  * memory is not shared (the single-threaded tfjs build's memory cannot be given to another thread).
  */
-export function sharedSimdModule(backend: BackendWasm, name: SimdModuleName): { module: WasmModule; memory: WasmMemory } | undefined {
+export function sharedSimdModule(
+  backend: BackendWasm,
+  name: SimdModuleName,
+): { module?: WasmModule; native?: string; memory: WasmMemory } | undefined {
   const exports = simdModule(backend, name);
   const memory = backendMemory(backend);
   if (!exports || !memory) return undefined;
   if (typeof SharedArrayBuffer === 'undefined' || !((memory.buffer as unknown) instanceof SharedArrayBuffer)) return undefined;
+  if (simdModuleBuild(backend, name) === 'native') {
+    const native = nativeKernelsPath();
+    return native ? { native, memory } : undefined;
+  }
   const module = moduleOf.get(exports);
   return module ? { module, memory } : undefined;
 }
@@ -137,6 +183,11 @@ export function sharedSimdModule(backend: BackendWasm, name: SimdModuleName): { 
 /** Whether our SIMD kernels run on `backend` (reported with the backend, e.g. in a run's metadata). */
 export function simdKernelsLoaded(backend: BackendWasm): boolean {
   return simdModule(backend, 'conv2d') !== undefined;
+}
+
+/** Which native build the kernels run on `backend` (BackendInfo.nativeKernels), or undefined when they run as wasm. */
+export function nativeKernelsLevel(backend: BackendWasm): string | undefined {
+  return simdModuleBuild(backend, 'matmul') === 'native' ? nativeKernels()?.level : undefined;
 }
 
 /** Whether the compute-bound SIMD kernels run their relaxed-SIMD builds on `backend` (BackendInfo.relaxedSimd). */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
-import { compareKernelWithCpu, type KernelInput } from './kernelVsCpu';
+import { compareKernelWithCpu, type KernelInput, KERNEL_BUILDS, useKernelBuild } from './kernelVsCpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModule, simdModuleBuild } from './simdModules';
@@ -75,10 +75,10 @@ describe('extra wasm kernels match the cpu backend', () => {
     expect(simdModule(tf.findBackend('wasm') as never, 'conv2d')).toBeDefined();
   });
   // The SIMD kernel from conv2d.wasm (multiply, add) and conv2d.relaxed.wasm (fused multiply-add), and the fallback.
-  for (const [simd, build] of [[true, 'plain'], [true, 'relaxed'], [false, undefined]] as const) {
+  for (const [simd, build] of [...KERNEL_BUILDS.map((b) => [true, b] as const), [false, undefined] as const]) {
     it.each(wideCases)(`Conv2DBackpropFilter (${simd ? `SIMD kernel, ${build} build` : 'composed fallback'}) %s`, async (_, c) => {
       setSimdKernelsEnabled(simd);
-      setRelaxedSimdEnabled(build === undefined ? undefined : build === 'relaxed');
+      useKernelBuild(build);
       try {
         expect(simdModuleBuild(tf.findBackend('wasm') as BackendWasm, 'conv2d')).toBe(build);
         await expectSameAsCpu(

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../selectBackend';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { KERNEL_BUILDS, useKernelBuild } from './kernelVsCpu';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
 import { setWinogradEnabled, setWinogradF4, setWinogradF4Small, winogradF4Pays, winogradF4SmallApplies, winogradStats } from './winogradConv2D';
@@ -55,14 +56,14 @@ describe('Winograd F(2×2,3×3) convolutions on wasm match the cpu backend', () 
   });
 
   // Winograd on winograd.wasm (multiply, add) and winograd.relaxed.wasm (fused multiply-add), and XNNPACK's path.
-  for (const [winograd, build] of [[true, 'plain'], [true, 'relaxed'], [false, undefined]] as const) {
+  for (const [winograd, build] of [...KERNEL_BUILDS.map((b) => [true, b] as const), [false, undefined] as const]) {
     it.each(CASES.map((c) => [label(c), c] as const))(`${winograd ? `Winograd (${build} build)` : 'stock path'}: %s`, async (_, c) => {
       await tf.setBackend('cpu');
       const expected = run(c, true);
       await tf.setBackend('wasm');
       setWinogradEnabled(winograd);
       setWinogradF4('never');
-      if (build) setRelaxedSimdEnabled(build === 'relaxed');
+      if (build) useKernelBuild(build);
       try {
         if (build) expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
         const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
@@ -121,14 +122,14 @@ describe('Winograd F(4×4,3×3) convolutions on wasm match the cpu backend', () 
   });
 
   // small: winograd_conv3x3_f4_small where it has an instance (16 → 16, 32 → 32), off = NB_WINOGRAD_F4_SMALL=0.
-  for (const [build, small] of [['plain', true], ['relaxed', true], ['plain', false], ['relaxed', false]] as const) {
+  for (const [build, small] of [true, false].flatMap((s) => KERNEL_BUILDS.map((build) => [build, s] as const))) {
     it.each(F4_CASES.map((c) => [label(c), c] as const))(`F(4×4) (${build} build, small kernel ${small ? 'on' : 'off'}): %s`, async (_, c) => {
       await tf.setBackend('cpu');
       const expected = run(c, true);
       await tf.setBackend('wasm');
       setWinogradF4('always');
       setWinogradF4Small(small);
-      setRelaxedSimdEnabled(build === 'relaxed');
+      useKernelBuild(build);
       try {
         expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
         const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();

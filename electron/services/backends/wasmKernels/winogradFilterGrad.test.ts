@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
-import { compareKernelWithCpu } from './kernelVsCpu';
+import { compareKernelWithCpu, NATIVE_KERNELS_BUILT, useKernelBuild } from './kernelVsCpu';
 import { caseLabel, dyShapeOf, filterGradAttrs, type FilterGradCase } from './filterGradCases';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { setSimdKernelsEnabled, simdModuleBuild } from './simdModules';
@@ -40,15 +40,18 @@ describe('Conv2DBackpropFilter in the Winograd domain (winograd_filter_grad) on 
     setRelaxedSimdEnabled(undefined);
   });
 
-  for (const path of ['plain build', 'relaxed build', 'Winograd off (direct kernel)', 'no SIMD modules'] as const) {
+  for (const path of [
+    'plain build', 'relaxed build', ...(NATIVE_KERNELS_BUILT ? (['native build'] as const) : []), 'Winograd off (direct kernel)', 'no SIMD modules',
+  ] as const) {
     it.each(CASES.map((c) => [caseLabel(c), c] as const))(`${path}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
-      const winograd = path === 'plain build' || path === 'relaxed build';
+      const winograd = path.endsWith(' build');
       setWinogradFilterGradEnabled(path !== 'Winograd off (direct kernel)');
       setSimdKernelsEnabled(path !== 'no SIMD modules');
       if (winograd) {
-        setRelaxedSimdEnabled(path === 'relaxed build');
-        expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(path === 'relaxed build' ? 'relaxed' : 'plain');
+        const build = path === 'relaxed build' ? 'relaxed' : path === 'native build' ? 'native' : 'plain';
+        useKernelBuild(build);
+        expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
       }
       const filterShape = [3, 3, c.x[3], c.co];
       const applies = winogradFilterGradApplies(filterShape, [1, 1], [1, 1]);

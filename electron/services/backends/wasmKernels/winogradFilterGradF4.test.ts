@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../selectBackend';
-import { compareKernelWithCpu } from './kernelVsCpu';
+import { compareKernelWithCpu, KERNEL_BUILDS, useKernelBuild } from './kernelVsCpu';
 import { caseLabel, dyShapeOf, filterGradAttrs, type FilterGradCase } from './filterGradCases';
 import { setRelaxedSimdEnabled } from './relaxedSimd';
 import { simdModuleBuild } from './simdModules';
@@ -45,10 +45,10 @@ describe('Conv2DBackpropFilter by Winograd F(4×4, 3×3) (winograd_filter_grad_f
   });
 
   // band: x through the zero-padded band of input rows (the default); off = NB_WINOGRAD_F4_FILTER_BAND=0.
-  for (const [build, band] of [['plain', true], ['relaxed', true], ['plain', false], ['relaxed', false]] as const) {
+  for (const [build, band] of [true, false].flatMap((b) => KERNEL_BUILDS.map((build) => [build, b] as const))) {
     it.each(CASES.map((c) => [caseLabel(c), c] as const))(`${build} build, band ${band ? 'on' : 'off'}: %s`, async (_, c) => {
       await tf.setBackend('wasm');
-      setRelaxedSimdEnabled(build === 'relaxed');
+      useKernelBuild(build);
       setWinogradF4FilterGradBand(band);
       expect(simdModuleBuild(tf.backend() as BackendWasm, 'winograd')).toBe(build);
       const [, outH, outW] = dyShapeOf(c);

@@ -17,7 +17,19 @@
 #define NB_MADD_H
 #include <wasm_simd128.h>
 
-#ifdef __wasm_relaxed_simd__
+#if defined(NB_NATIVE)
+/* The same sources compiled to native code (native/README.md): the host's fused multiply-add where the build targets
+   one (x86-64-v3 and up, arm64), else a multiply and an add as in the plain wasm build. */
+#if defined(__FMA__)
+#include <immintrin.h>
+#define NB_MADD(a, b, acc) ((v128_t)_mm_fmadd_ps((__m128)(a), (__m128)(b), (__m128)(acc)))
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define NB_MADD(a, b, acc) ((v128_t)vfmaq_f32((float32x4_t)(acc), (float32x4_t)(a), (float32x4_t)(b)))
+#else
+#define NB_MADD(a, b, acc) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+#endif
+#elif defined(__wasm_relaxed_simd__)
 #if __has_builtin(__builtin_wasm_relaxed_madd_f32x4)
 #define NB_MADD(a, b, acc) wasm_f32x4_relaxed_madd((a), (b), (acc))
 #else
