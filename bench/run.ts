@@ -60,6 +60,7 @@ import { TrainingHost } from '../electron/services/training/TrainingHost';
 import { pytorchAvailable, timePytorch, type PytorchTiming, type ReferenceModel } from './kernels';
 import { IMAGE_BENCH_GOAL_RSS_MB, benchImageLoading } from './data/imageBench';
 import { describeMachine } from './machine';
+import { nativeKernels, nativeKernelsUnavailableReason } from '../electron/services/backends/wasmKernels/native/nativeKernels';
 
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -360,6 +361,8 @@ function summarize(models: readonly ReferenceModel[], results: readonly Result[]
     issue17: { goalRatio: ISSUE17_GOAL_RATIO, setting: 'default: the best backend timed, workers auto', models: issue17, ok: issue17.every((m) => m.ok === true) },
     // What the ratios depend on most: PyTorch's kernels use the CPU's widest vectors, WebAssembly's are 128-bit.
     machine: describeMachine(),
+    // How our kernels ran in the wasm rows: native (the level built for this CPU) or as WebAssembly, and why.
+    kernels: { native: nativeKernels()?.level ?? null, ...(nativeKernels() ? {} : { why: nativeKernelsUnavailableReason() ?? null }) },
   };
 }
 

@@ -16,6 +16,7 @@
  */
 #include <wasm_simd128.h>
 #include "nb_madd.h"
+#include "nb_wide.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 #define ADD wasm_f32x4_add
@@ -270,9 +271,23 @@ static inline __attribute__((always_inline)) void nonzero_pairs(const float* A, 
     for (int k = 0; k < K; k++, a += sak, b += STRIP) STEP(a, b)                                                 \
   }
 
+#ifdef NB_WIDE
+/* Native builds only: the packed strip's row tiles in the host's widest vectors (nb_wide.h). */
+static void strip_tiles_wide(const float* A, int sai, int sak, const float* P, float* C, int M, int K, int N, int j0,
+                             int w) {
+  nb_wide_strip(A, sai, sak, P, STRIP, C + j0, N, M, K, w, 0);
+}
+#endif
+
 /* Columns j0 .. j0+w-1 of C from the packed strip P; A(i,k) at A[i*sai + k*sak]; I: nonzero_pairs' lists or 0. */
 static inline __attribute__((always_inline)) void strip_tiles(const float* A, int sai, int sak, const float* P, float* C,
                                                               int M, int K, int N, int j0, int w, const int* I) {
+#ifdef NB_WIDE
+  if (!I) {
+    strip_tiles_wide(A, sai, sak, P, C, M, K, N, j0, w);
+    return;
+  }
+#endif
   int i0 = 0;
   for (; i0 + 2 <= M; i0 += 2) {
     f4 c00 = wasm_f32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;

@@ -14,6 +14,11 @@
  */
 #include <wasm_simd128.h>
 #include "nb_madd.h"
+#include "nb_wide.h"
+#ifdef NB_WIDE
+/* The native wide builds' unaligned vector (winograd_wide_begin.inc). */
+typedef float nb_wvu __attribute__((vector_size(NB_WV_LANES * 4), aligned(4)));
+#endif
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 #define ADD wasm_f32x4_add
@@ -62,6 +67,12 @@ static inline void filter_grad_products(const float* Vs, const float* Ws, float*
     const float* vk = Vs + k * vplane;
     const float* wk = Ws + k * wplane;
     float* mk = Ms + k * cc;
+#ifdef NB_WIDE
+    if (co % 16 == 0) { /* native: rows c of V's columns, 16 columns o of W at a time, added to M (nb_wide.h) */
+      for (int o0 = 0; o0 < co; o0 += 16) nb_wide_strip(vk, 1, ci, wk + o0, co, mk + o0, co, ci, T, 16, 1);
+      continue;
+    }
+#endif
     for (int c0 = 0; c0 < ci; c0 += 4) {
       for (int o0 = 0; o0 < co; o0 += 8) {
         float* m = mk + c0 * co + o0;
@@ -493,103 +504,32 @@ static inline __attribute__((always_inline)) void fill_band(float* band, const f
  * loads per 8 multiply-adds; 2 x 16 measured equal or faster on ResNet-20's layers (x64, 16 SIMD registers; 3 x 16
  * would need 17). Vs's last plane padding holds four zeros that edge tiles load for taps outside the input.
  */
+#define NB_F4_NAME winograd_f4_body
+#define NB_F4_LANES 4
+#include "winograd_f4.inc"
+#undef NB_F4_NAME
+#undef NB_F4_LANES
+#ifdef NB_WIDE
+#include "winograd_wide_begin.inc"
+#define NB_F4_NAME winograd_f4_body_wide
+#define NB_F4_LANES NB_WV_LANES
+#include "winograd_f4.inc"
+#undef NB_F4_NAME
+#undef NB_F4_LANES
+#include "winograd_wide_end.inc"
+#endif
+
 EXPORT(winograd_conv3x3_f4)
 void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, float* out, float* Vs, float* Ms, int batch,
                          int inH, int inW, int ci, int outH, int outW, int co, int pt, int pl, int relu, int chunk,
                          int block) {
-  const int cc = ci * co;
-  const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
-  const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
-  const int vplane = chunk * ci + 16, mplane = chunk * co + 16;
-  const int rowStride = inW * ci;
-  const int vq = vplane / 4; /* plane stride in f4 (vplane % 4 == 0: ci % 4 == 0) */
-  F4_CONSTANTS
-  /* four zero floats in the last plane's padding: edge tiles load them for the taps outside the input */
-  float* zeros = Vs + 35 * vplane + chunk * ci;
-  wasm_v128_store(zeros, zero);
-  for (int t0 = 0; t0 < tiles; t0 += chunk) {
-    const int T = t0 + chunk < tiles ? chunk : tiles - t0;
-    const int Tb = (T + block - 1) / block * block; /* tiles the products run: T rounded up to the block */
-    /* 1. input transforms V = Bt d B of the chunk's tiles; the slots past the last tile are zeros */
-    for (int t = 0; t < T; t++) {
-      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
-      const int iy0 = 4 * ty - pt, ix0 = 4 * tx - pl;
-      int rm = 0, cm = 0;
-      for (int r = 0; r < 6; r++) {
-        rm |= (iy0 + r >= 0 && iy0 + r < inH) << r;
-        cm |= (ix0 + r >= 0 && ix0 + r < inW) << r;
-      }
-      const float* ximg = x + n * inH * inW * ci;
-      for (int c = 0; c < ci; c += 4) {
-        const float* p = ximg + iy0 * rowStride + ix0 * ci + c;
-        float* v = Vs + t * ci + c;
-        if (rm == 63 && cm == 63) IN_TILE(LD_IN) else IN_TILE(LD_EDGE)
-      }
-    }
-    for (int t = T; t < Tb; t++)
-      for (int k = 0; k < 36; k++)
-        for (int c = 0; c < ci; c += 4) wasm_v128_store(Vs + k * vplane + t * ci + c, zero);
-    /* 2. 36 channel products M[k][t][o] = sum_c V[k][t][c] U[k][c][o] */
-    for (int k = 0; k < 36; k++) {
-      const float* vk = Vs + k * vplane;
-      const float* uk = U + k * cc;
-      float* mk = Ms + k * mplane;
-      if (block == 4) {
-        for (int o0 = 0; o0 < co; o0 += 8) {
-          for (int t = 0; t < Tb; t += 4) {
-            f4 a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, d0 = zero, d1 = zero;
-            const float* v0 = vk + t * ci;
-            const float* up = uk + o0;
-            for (int c = 0; c < ci; c++, up += co) {
-              const f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4);
-              const f4 s0 = wasm_v128_load32_splat(v0 + c), s1 = wasm_v128_load32_splat(v0 + ci + c);
-              a0 = NB_MADD(s0, u0, a0); a1 = NB_MADD(s0, u1, a1);
-              b0 = NB_MADD(s1, u0, b0); b1 = NB_MADD(s1, u1, b1);
-              const f4 s2 = wasm_v128_load32_splat(v0 + 2 * ci + c), s3 = wasm_v128_load32_splat(v0 + 3 * ci + c);
-              c0 = NB_MADD(s2, u0, c0); c1 = NB_MADD(s2, u1, c1);
-              d0 = NB_MADD(s3, u0, d0); d1 = NB_MADD(s3, u1, d1);
-            }
-            float* m = mk + t * co + o0;
-            wasm_v128_store(m, a0); wasm_v128_store(m + 4, a1);
-            wasm_v128_store(m + co, b0); wasm_v128_store(m + co + 4, b1);
-            wasm_v128_store(m + 2 * co, c0); wasm_v128_store(m + 2 * co + 4, c1);
-            wasm_v128_store(m + 3 * co, d0); wasm_v128_store(m + 3 * co + 4, d1);
-          }
-        }
-      } else {
-        for (int o0 = 0; o0 < co; o0 += 16) {
-          for (int t = 0; t < Tb; t += 2) {
-            f4 a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
-            const float* v0 = vk + t * ci;
-            const float* up = uk + o0;
-            for (int c = 0; c < ci; c++, up += co) {
-              const f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4), u2 = wasm_v128_load(up + 8), u3 = wasm_v128_load(up + 12);
-              const f4 s = wasm_v128_load32_splat(v0 + c), q = wasm_v128_load32_splat(v0 + ci + c);
-              a0 = NB_MADD(s, u0, a0); a1 = NB_MADD(s, u1, a1); a2 = NB_MADD(s, u2, a2); a3 = NB_MADD(s, u3, a3);
-              b0 = NB_MADD(q, u0, b0); b1 = NB_MADD(q, u1, b1); b2 = NB_MADD(q, u2, b2); b3 = NB_MADD(q, u3, b3);
-            }
-            float* m = mk + t * co + o0;
-            wasm_v128_store(m, a0); wasm_v128_store(m + 4, a1); wasm_v128_store(m + 8, a2); wasm_v128_store(m + 12, a3);
-            wasm_v128_store(m + co, b0); wasm_v128_store(m + co + 4, b1); wasm_v128_store(m + co + 8, b2); wasm_v128_store(m + co + 12, b3);
-          }
-        }
-      }
-    }
-    /* 3. output transforms Y = At M A, bias, ReLU; outputs past the edge are not stored */
-    for (int t = 0; t < T; t++) {
-      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
-      const int oy = 4 * ty, ox = 4 * tx;
-      const int rows = outH - oy < 4 ? outH - oy : 4, cols = outW - ox < 4 ? outW - ox : 4;
-      float* qo0 = out + ((n * outH + oy) * outW + ox) * co;
-      for (int o = 0; o < co; o += 4) {
-        const float* m = Ms + t * co + o;
-        float* qo = qo0 + o;
-        const f4 bv = bias ? wasm_v128_load(bias + o) : zero;
-        OUT_COL(0) OUT_COL(1) OUT_COL(2) OUT_COL(3) OUT_COL(4) OUT_COL(5)
-        OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3)
-      }
-    }
+#ifdef NB_WIDE
+  if (ci % NB_WV_LANES == 0 && co % 16 == 0) {
+    winograd_f4_body_wide(x, U, bias, out, Vs, Ms, batch, inH, inW, ci, outH, outW, co, pt, pl, relu, chunk, block);
+    return;
   }
+#endif
+  winograd_f4_body(x, U, bias, out, Vs, Ms, batch, inH, inW, ci, outH, outW, co, pt, pl, relu, chunk, block);
 }
 
 /* The output transform through memory, like IN_TILE: column j of the tile's M (planes 6*i + j) times At back into
@@ -635,105 +575,32 @@ void winograd_conv3x3_f4(const float* x, const float* U, const float* bias, floa
  * raw exports, one process, interleaved, batch 32, 28x28x16->16, relaxed build): see ../winogradConv2D.ts.
  * Scratch: Vs chunk*36*ci + 6*(4*tilesW + 2)*ci floats (tiles, then the band), Ms chunk*36*co floats.
  */
-static inline __attribute__((always_inline)) void conv3x3_f4_tm(const float* x, const float* U, const float* bias,
-                                                                float* out, float* Vs, float* Ms, int batch, int inH,
-                                                                int inW, const int ci, int outH, int outW, const int co,
-                                                                int pt, int pl, int relu, int chunk, const int block) {
-  const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
-  const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
-  const int vplane = ci, mplane = co, VT = 36 * ci, MT = 36 * co;
-  const int bw = 4 * tilesW + 2, rowStride = bw * ci;
-  const int vq = vplane / 4, mq = mplane / 4;
-  F4_CONSTANTS
-  float* band = Vs + chunk * VT; /* 6 * bw * ci floats past the chunk's tiles (the caller allocates them) */
-  int bandRow = -1;
-  for (int t0 = 0; t0 < tiles; t0 += chunk) {
-    const int T = t0 + chunk < tiles ? chunk : tiles - t0;
-    const int Tb = (T + block - 1) / block * block;
-    for (int t = 0; t < T; t++) {
-      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
-      if (g / tilesW != bandRow) {
-        bandRow = g / tilesW;
-        fill_band(band, x, n, ty, inH, inW, ci, pt, pl, bw);
-      }
-      const float* pt0 = band + 4 * tx * ci;
-      float* vt = Vs + t * VT;
-      const int rm = 63; /* IN_ROW's row mask (LD_IN does not read it) */
-      #pragma clang loop unroll(disable)
-      for (int c = 0; c < ci; c += 4) {
-        const float* p = pt0 + c;
-        float* v = vt + c;
-        IN_TILE(LD_IN)
-      }
-    }
-    for (int i = T * VT; i < Tb * VT; i += 4) wasm_v128_store(Vs + i, zero);
-    for (int k = 0; k < 36; k++) {
-      const float* uk = U + k * ci * co;
-      if (block == 4) {
-        for (int t = 0; t < Tb; t += 4) {
-          const float* v0 = Vs + t * VT + k * ci;
-          float* m = Ms + t * MT + k * co;
-          #pragma clang loop unroll(full)
-          for (int o0 = 0; o0 < co; o0 += 8) {
-            f4 a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, d0 = zero, d1 = zero;
-            for (int c = 0; c < ci; c++) {
-              const f4 u0 = wasm_v128_load(uk + c * co + o0), u1 = wasm_v128_load(uk + c * co + o0 + 4);
-              const f4 s0 = wasm_v128_load32_splat(v0 + c), s1 = wasm_v128_load32_splat(v0 + VT + c);
-              a0 = NB_MADD(s0, u0, a0); a1 = NB_MADD(s0, u1, a1);
-              b0 = NB_MADD(s1, u0, b0); b1 = NB_MADD(s1, u1, b1);
-              const f4 s2 = wasm_v128_load32_splat(v0 + 2 * VT + c), s3 = wasm_v128_load32_splat(v0 + 3 * VT + c);
-              c0 = NB_MADD(s2, u0, c0); c1 = NB_MADD(s2, u1, c1);
-              d0 = NB_MADD(s3, u0, d0); d1 = NB_MADD(s3, u1, d1);
-            }
-            wasm_v128_store(m + o0, a0); wasm_v128_store(m + o0 + 4, a1);
-            wasm_v128_store(m + MT + o0, b0); wasm_v128_store(m + MT + o0 + 4, b1);
-            wasm_v128_store(m + 2 * MT + o0, c0); wasm_v128_store(m + 2 * MT + o0 + 4, c1);
-            wasm_v128_store(m + 3 * MT + o0, d0); wasm_v128_store(m + 3 * MT + o0 + 4, d1);
-          }
-        }
-      } else {
-        for (int t = 0; t < Tb; t += 2) {
-          const float* v0 = Vs + t * VT + k * ci;
-          float* m = Ms + t * MT + k * co;
-          #pragma clang loop unroll(full)
-          for (int o0 = 0; o0 < co; o0 += 16) {
-            f4 a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
-            for (int c = 0; c < ci; c++) {
-              const float* up = uk + c * co + o0;
-              const f4 u0 = wasm_v128_load(up), u1 = wasm_v128_load(up + 4), u2 = wasm_v128_load(up + 8), u3 = wasm_v128_load(up + 12);
-              const f4 s = wasm_v128_load32_splat(v0 + c), q = wasm_v128_load32_splat(v0 + VT + c);
-              a0 = NB_MADD(s, u0, a0); a1 = NB_MADD(s, u1, a1); a2 = NB_MADD(s, u2, a2); a3 = NB_MADD(s, u3, a3);
-              b0 = NB_MADD(q, u0, b0); b1 = NB_MADD(q, u1, b1); b2 = NB_MADD(q, u2, b2); b3 = NB_MADD(q, u3, b3);
-            }
-            wasm_v128_store(m + o0, a0); wasm_v128_store(m + o0 + 4, a1); wasm_v128_store(m + o0 + 8, a2); wasm_v128_store(m + o0 + 12, a3);
-            wasm_v128_store(m + MT + o0, b0); wasm_v128_store(m + MT + o0 + 4, b1); wasm_v128_store(m + MT + o0 + 8, b2); wasm_v128_store(m + MT + o0 + 12, b3);
-          }
-        }
-      }
-    }
-    for (int t = 0; t < T; t++) {
-      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
-      const int oy = 4 * ty, ox = 4 * tx;
-      const int rows = outH - oy < 4 ? outH - oy : 4, cols = outW - ox < 4 ? outW - ox : 4;
-      float* qo0 = out + ((n * outH + oy) * outW + ox) * co;
-      float* mt = Ms + t * MT;
-      for (int o = 0; o < co; o += 4) {
-        float* m = mt + o;
-        float* qo = qo0 + o;
-        const f4 bv = bias ? wasm_v128_load(bias + o) : zero;
-        OUT_COL_M(0) OUT_COL_M(1) OUT_COL_M(2) OUT_COL_M(3) OUT_COL_M(4) OUT_COL_M(5)
-        OUT_ROW_M(0) OUT_ROW_M(1) OUT_ROW_M(2) OUT_ROW_M(3)
-      }
-    }
-  }
-}
+#define NB_TM_NAME conv3x3_f4_tm
+#define NB_TM_LANES 4
+#include "winograd_f4_tm.inc"
+#undef NB_TM_NAME
+#undef NB_TM_LANES
+
+#ifdef NB_WIDE
+/* Native builds: the same body on the host's widest vectors, 8 (AVX2) or 16 (AVX-512) channels per vector. */
+#include "winograd_wide_begin.inc"
+#define NB_TM_NAME conv3x3_f4_tm_wide
+#define NB_TM_LANES NB_WV_LANES
+#include "winograd_f4_tm.inc"
+#undef NB_TM_NAME
+#undef NB_TM_LANES
+#include "winograd_wide_end.inc"
+#define CONV3X3_F4_TM conv3x3_f4_tm_wide
+#else
+#define CONV3X3_F4_TM conv3x3_f4_tm
+#endif
 
 #define F4_SMALL_ARGS                                                                                         \
   const float *x, const float *U, const float *bias, float *out, float *Vs, float *Ms, int batch, int inH,    \
       int inW, int outH, int outW, int pt, int pl, int relu, int chunk
 #define F4_SMALL(name, C, BLOCK)                                                                              \
   static __attribute__((noinline)) void name(F4_SMALL_ARGS) {                                                 \
-    conv3x3_f4_tm(x, U, bias, out, Vs, Ms, batch, inH, inW, C, outH, outW, C, pt, pl, relu, chunk, BLOCK);    \
+    CONV3X3_F4_TM(x, U, bias, out, Vs, Ms, batch, inH, inW, C, outH, outW, C, pt, pl, relu, chunk, BLOCK);    \
   }
 F4_SMALL(conv3x3_f4_c16b2, 16, 2)
 F4_SMALL(conv3x3_f4_c16b4, 16, 4)
@@ -919,81 +786,31 @@ void filter_grad_f4_edges(const float* x, const float* dy, float* dw, float* Vs,
   filter_grad_output_f4(Ms, dw, cc);
 }
 
+#define NB_FG_NAME filter_grad_f4_body_narrow
+#define NB_FG_LANES 4
+#include "winograd_fg_f4.inc"
+#undef NB_FG_NAME
+#undef NB_FG_LANES
+#ifdef NB_WIDE
+#include "winograd_wide_begin.inc"
+#define NB_FG_NAME filter_grad_f4_body_wide
+#define NB_FG_LANES NB_WV_LANES
+#include "winograd_fg_f4.inc"
+#undef NB_FG_NAME
+#undef NB_FG_LANES
+#include "winograd_wide_end.inc"
+#endif
+
 static inline __attribute__((always_inline))
 void filter_grad_f4_body(const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch,
                              int inH, int inW, const int ci, int outH, int outW, const int co, int pt, int pl, int chunk) {
-  const int cc = ci * co;
-  const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
-  const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
-  F4_CONSTANTS
-  for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
-  /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
-  const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
-  /* the input rows of the current tile row, zero-padded (fill_band), after the 36 V planes */
-  const int bw = 4 * tilesW + 2, rowStride = bw * ci;
-  const int vq = vplane / 4, wq = wplane / 4; /* plane strides in f4 (ci % 4 == 0, co % 8 == 0) */
-  float* band = Vs + 36 * vplane;
-  int bandRow = -1;
-  for (int t0 = 0; t0 < tiles; t0 += chunk) {
-    const int T = t0 + chunk < tiles ? chunk : tiles - t0;
-    /* 1. transforms of the chunk's tiles */
-    for (int t = 0; t < T; t++) {
-      const int g = t0 + t, n = g / tilesImg, rest = g - n * tilesImg, ty = rest / tilesW, tx = rest - ty * tilesW;
-      if (g / tilesW != bandRow) {
-        bandRow = g / tilesW;
-        fill_band(band, x, n, ty, inH, inW, ci, pt, pl, bw);
-      }
-      const int rm = 63; /* IN_ROW's row mask (LD_IN does not read it) */
-      for (int c = 0; c < ci; c += 4) { /* V = Bt d B, as in the forward (IN_TILE) */
-        const float* p = band + 4 * tx * ci + c;
-        float* v = Vs + t * ci + c;
-        IN_TILE(LD_IN)
-      }
-      /* A dY At of the 4x4 output-gradient tile (rows/columns past the output are zeros) */
-      const int oy = 4 * ty, ox = 4 * tx;
-      int yok[4], xok[4];
-      #pragma clang loop unroll(full)
-      for (int i = 0; i < 4; i++) {
-        yok[i] = oy + i < outH;
-        xok[i] = ox + i < outW;
-      }
-      const float* gp = dy + ((n * outH + oy) * outW + ox) * co;
-      const int full = oy + 3 < outH && ox + 3 < outW; /* no checks for tiles inside the output (most) */
-      for (int o = 0; o < co; o += 4) {
-        /* A dY on the 4 columns into W planes 6*i + j (j < 4), then (A dY) At on the 6 rows in place, through memory
-           like IN_TILE (24 intermediate vectors would not stay in registers) */
-        volatile f4* wv = (volatile f4*)(Ws + t * co + o);
-        #pragma clang loop unroll(full)
-        for (int j = 0; j < 4; j++) {
-          f4 g0, g1, g2, g3, e0, e1, e2, e3, e4, e5;
-          if (full) {
-            g0 = wasm_v128_load(gp + (0 * outW + j) * co + o); g1 = wasm_v128_load(gp + (1 * outW + j) * co + o);
-            g2 = wasm_v128_load(gp + (2 * outW + j) * co + o); g3 = wasm_v128_load(gp + (3 * outW + j) * co + o);
-          } else {
-            g0 = load_or_zero(gp + (0 * outW + j) * co + o, yok[0] && xok[j]);
-            g1 = load_or_zero(gp + (1 * outW + j) * co + o, yok[1] && xok[j]);
-            g2 = load_or_zero(gp + (2 * outW + j) * co + o, yok[2] && xok[j]);
-            g3 = load_or_zero(gp + (3 * outW + j) * co + o, yok[3] && xok[j]);
-          }
-          A4(g0, g1, g2, g3, e0, e1, e2, e3, e4, e5);
-          wv[j * wq] = e0; wv[(6 + j) * wq] = e1; wv[(12 + j) * wq] = e2;
-          wv[(18 + j) * wq] = e3; wv[(24 + j) * wq] = e4; wv[(30 + j) * wq] = e5;
-        }
-        #pragma clang loop unroll(full)
-        for (int r = 0; r < 6; r++) {
-          const f4 e0 = wv[6 * r * wq], e1 = wv[(6 * r + 1) * wq], e2 = wv[(6 * r + 2) * wq], e3 = wv[(6 * r + 3) * wq];
-          f4 w0, w1, w2, w3, w4, w5;
-          A4(e0, e1, e2, e3, w0, w1, w2, w3, w4, w5);
-          wv[6 * r * wq] = w0; wv[(6 * r + 1) * wq] = w1; wv[(6 * r + 2) * wq] = w2;
-          wv[(6 * r + 3) * wq] = w3; wv[(6 * r + 4) * wq] = w4; wv[(6 * r + 5) * wq] = w5;
-        }
-      }
-    }
-    /* 2. M[k][c][o] += sum_t V[k][t][c] W[k][t][o] */
-    filter_grad_products(Vs, Ws, Ms, 36, vplane, wplane, ci, co, T);
+#ifdef NB_WIDE
+  if (ci % NB_WV_LANES == 0 && co % NB_WV_LANES == 0) {
+    filter_grad_f4_body_wide(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, ci, outH, outW, co, pt, pl, chunk);
+    return;
   }
-  /* 3. dw = Gt M G */
-  filter_grad_output_f4(Ms, dw, cc);
+#endif
+  filter_grad_f4_body_narrow(x, dy, dw, Vs, Ws, Ms, batch, inH, inW, ci, outH, outW, co, pt, pl, chunk);
 }
 
 #define FG_ARGS const float* x, const float* dy, float* dw, float* Vs, float* Ws, float* Ms, int batch, int inH, int inW, int outH, int outW, int pt, int pl, int chunk
