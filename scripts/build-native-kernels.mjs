@@ -106,8 +106,9 @@ function works(cmd, args = ['--version']) {
 
 /** A C compiler that has __builtin_shufflevector and the x86-64-v3/v4 targets (gcc >= 12, clang >= 12). */
 function findCompiler() {
-  // clang first: the kernels carry clang's loop pragmas (gcc ignores them and its build runs slower).
-  const candidates = [process.env.NB_CC, 'clang', 'cc', 'gcc'].filter(Boolean);
+  // gcc first: on the wide (AVX-512) paths gcc 12's code ran 1.16-1.6x faster than clang 14's (bench/nativeAB.ts,
+  // the two builds interleaved in one process); it ignores the kernels' clang loop pragmas (-Wno-unknown-pragmas).
+  const candidates = [process.env.NB_CC, 'gcc', 'cc', 'clang'].filter(Boolean);
   for (const cc of candidates) {
     const version = works(cc);
     if (!version) continue;
@@ -142,10 +143,13 @@ function levels() {
   return [];
 }
 
-/** Builds every level (two compilers at a time); resolves to what was built or why nothing was. */
-export async function buildNativeKernels({ quiet = false } = {}) {
+/**
+ * Builds every level (two compilers at a time); resolves to what was built or why nothing was. For A/B builds and
+ * tests: `outDir` (default native/out), `only` (levels to build) and `defines` (e.g. ['NB_NO_WIDE']: the 128-bit code).
+ */
+export async function buildNativeKernels({ quiet = false, outDir = NATIVE_OUT, only = undefined, defines = [] } = {}) {
   if (process.platform === 'win32') return { ok: false, why: 'native kernels are built on Linux and macOS only (Windows uses the WebAssembly kernels)' };
-  const targets = levels();
+  const targets = levels().filter((t) => !only || only.includes(t.level));
   if (!targets.length) return { ok: false, why: `no native kernel build for ${process.arch}` };
   const compiler = findCompiler();
   if (!compiler) return { ok: false, why: 'no C compiler with vector extensions found (gcc >= 12 or clang >= 12; set NB_CC)' };
@@ -163,7 +167,7 @@ export async function buildNativeKernels({ quiet = false } = {}) {
   } catch (err) {
     return { ok: false, why: String(err.stderr ?? err.message).trim().split('\n')[0] };
   }
-  const gen = path.join(NATIVE_OUT, 'gen');
+  const gen = path.join(outDir, 'gen');
   mkdirSync(gen, { recursive: true });
   const sources = [path.join(NATIVE_DIR, 'nb_native.c')];
   for (const { module, exports } of all) {
@@ -178,12 +182,12 @@ export async function buildNativeKernels({ quiet = false } = {}) {
     '-O3', '-shared', '-fPIC', '-fvisibility=hidden', '-std=gnu11', '-DNB_NATIVE=1', '-ffp-contract=off',
     '-fno-strict-aliasing', '-fno-math-errno', '-Wall', '-Werror', '-Wno-unused-function',
     ...(compiler.gcc ? ['-Wno-attributes', '-Wno-unknown-pragmas'] : ['-Wno-unknown-attributes']),
-    `-I${path.join(NATIVE_DIR, 'include')}`, `-I${NATIVE_DIR}`, `-I${SIMD_DIR}`, `-I${headers}`,
+    `-I${path.join(NATIVE_DIR, 'include')}`, `-I${NATIVE_DIR}`, `-I${SIMD_DIR}`, `-I${headers}`, ...defines.map((d) => `-D${d}`),
     ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),
   ];
   const results = await Promise.all(
     targets.map(async ({ level, flags }) => {
-      const out = path.join(NATIVE_OUT, `nb_kernels.${level}.node`);
+      const out = path.join(outDir, `nb_kernels.${level}.node`);
       const tmp = `${out}.${process.pid}.tmp`;
       try {
         await promisify(execFile)(compiler.cc, [...common, ...flags, ...sources, '-o', tmp], { maxBuffer: 16 << 20 });
@@ -196,10 +200,10 @@ export async function buildNativeKernels({ quiet = false } = {}) {
       }
     }),
   );
-  const base = results.find((r) => r.level === 'base');
-  if (base.error) return { ok: false, why: `${compiler.cc} failed: ${base.error}` };
+  const first = results[0];
+  if (!first || first.error) return { ok: false, why: first ? `${compiler.cc} failed: ${first.error}` : 'no level to build' };
   return {
-    ok: true, cc: compiler.cc, exports: all.reduce((n, m) => n + m.exports.length, 0),
+    ok: true, cc: compiler.cc, exports: all.reduce((n, m) => n + m.exports.length, 0), outDir,
     built: results.filter((r) => !r.error).map((r) => r.level),
     failed: results.filter((r) => r.error).map((r) => `${r.level}: ${r.error}`),
   };
@@ -209,7 +213,7 @@ export async function buildNativeKernels({ quiet = false } = {}) {
 export function describeBuild(result) {
   if (!result.ok) return `native kernels not built — ${result.why}. Training uses the WebAssembly kernels.`;
   const failed = result.failed.length ? ` (not built: ${result.failed.join('; ')})` : '';
-  return `native kernels built (${result.cc}; ${result.exports} kernels; levels ${result.built.join(', ')})${failed} in ${path.relative(root, NATIVE_OUT)}`;
+  return `native kernels built (${result.cc}; ${result.exports} kernels; levels ${result.built.join(', ')})${failed} in ${path.relative(root, result.outDir)}`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../selectBackend';
 import { seededUniform } from '../../../testing/seededUniform';
 import { heapAddress, nativeKernelsLevel, simdModule, simdModuleBuild, type SimdModuleName } from '../simdModules';
-import { nativeKernels, nativeKernelsUnavailableReason, setNativeKernelsEnabled, supportedLevel, type NativeAddon } from './nativeKernels';
+import { nativeKernels, nativeKernelsPath, nativeKernelsUnavailableReason, setNativeKernelsEnabled, supportedLevel, type NativeAddon } from './nativeKernels';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const simdDir = path.join(here, '../simd');
@@ -33,6 +35,19 @@ describe('native kernels build', () => {
   it.runIf(required)('is built and loads (NB_REQUIRE_NATIVE=1)', () => {
     expect(nativeKernelsUnavailableReason()).toBeUndefined();
     expect(addon).toBeDefined();
+  });
+
+  // Like the wasm modules' staleness check: a kernel source edited since the build would leave the native kernels
+  // computing the old code while the wasm ones compute the new.
+  it.runIf(addon)('is newer than every source it is built from (else: npm run build:native)', () => {
+    const built = statSync(nativeKernelsPath()!).mtimeMs;
+    const sources = [
+      ...readdirSync(simdDir).filter((f) => /\.(c|h|inc)$/.test(f)).map((f) => path.join(simdDir, f)),
+      ...['nb_native.c', 'nb_native.h', 'include/wasm_simd128.h'].map((f) => path.join(here, f)),
+      path.join(here, '../../../../../scripts/build-native-kernels.mjs'),
+    ];
+    const stale = sources.filter((f) => statSync(f).mtimeMs > built).map((f) => path.basename(f));
+    expect(stale, 'sources newer than the native build').toEqual([]);
   });
 });
 
@@ -127,5 +142,88 @@ describe.skipIf(!addon)('native kernels on the wasm heap', () => {
     setNativeKernelsEnabled(false);
     const wasm = matmulNN(M, K, N, a, b);
     for (let i = 0; i < native.length; i++) expect(Math.abs(native[i]! - wasm[i]!)).toBeLessThan(1e-5);
+  });
+});
+
+// The wide paths (simd/nb_wide.h, the winograd_*.inc instances on 8/16-lane vectors) must compute what the 128-bit
+// native code computes: the same sums in the same order with the same fused multiply-adds. Built here with
+// -DNB_NO_WIDE for this CPU's level and compared bit for bit on ResNet-20-like layers and the MLP's products.
+describe.skipIf(!addon || addon.level === 'base')('native wide paths against the 128-bit native build', () => {
+  let narrow: NativeAddon;
+  let backend: BackendWasm;
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    backend = tf.backend() as BackendWasm;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nb-narrow-'));
+    // @ts-expect-error plain .mjs build script without type declarations
+    const { buildNativeKernels } = (await import('../../../../../scripts/build-native-kernels.mjs')) as {
+      buildNativeKernels(o: object): Promise<{ ok: boolean; why?: string; built?: string[] }>;
+    };
+    const result = await buildNativeKernels({ quiet: true, outDir: dir, only: [addon!.level], defines: ['NB_NO_WIDE'] });
+    expect(result, result.why).toMatchObject({ ok: true, built: [addon!.level] });
+    narrow = createRequire(import.meta.url)(path.join(dir, `nb_kernels.${addon!.level}.node`)) as NativeAddon;
+  }, 180_000);
+
+  const memory = () => {
+    const m = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+    return (m.asm?.memory ?? m.wasmMemory)!;
+  };
+  const addr = (t: tf.Tensor) => heapAddress(backend, t as unknown as Parameters<typeof heapAddress>[1]);
+  /** Runs `call` with each build's functions of `module` and returns what it read back from each. */
+  function both(module: string, call: (fns: Record<string, (...args: number[]) => unknown>) => Float32Array[]): [Float32Array[], Float32Array[]] {
+    const bind = (a: NativeAddon) =>
+      Object.fromEntries(Object.entries(a.modules[module]!).map(([n, f]) => [n, (...args: number[]) => f(new Uint8Array(memory().buffer), ...args)]));
+    return [call(bind(addon!)), call(bind(narrow))];
+  }
+  const expectSameBits = (wide: Float32Array[], plain: Float32Array[]) =>
+    wide.forEach((w, i) => {
+      expect(w.length).toBeGreaterThan(0);
+      expect(Buffer.from(w.buffer, w.byteOffset, w.byteLength).equals(Buffer.from(plain[i]!.buffer, plain[i]!.byteOffset, plain[i]!.byteLength)), `output ${i}`).toBe(true);
+    });
+
+  it.each([[28, 16], [14, 32], [7, 64], [9, 48]] as const)('Winograd F(4×4) forward (bias, ReLU) and filter gradient: %i×%i channels', (hw, c) => {
+    const batch = 3;
+    const tiles = batch * Math.ceil(hw / 4) ** 2;
+    const chunk = Math.min(16, Math.ceil(tiles / 4) * 4);
+    const small = c === 16 || c === 32;
+    const band = 6 * (4 * Math.ceil(hw / 4) + 2) * c;
+    const x = tf.tensor1d(seededUniform(batch * hw * hw * c, 11, -1, 1));
+    const dy = tf.tensor1d(seededUniform(batch * hw * hw * c, 12, -1, 1));
+    const w = tf.tensor1d(seededUniform(9 * c * c, 13, -1, 1));
+    const bias = tf.tensor1d(seededUniform(c, 14, -1, 1));
+    const [wide, plain] = both('winograd', (f) => {
+      const u = tf.zeros([36 * c * c]);
+      const vs = tf.zeros([small ? 36 * chunk * c + band : 36 * (chunk * c + 16)]);
+      const ms = tf.zeros([small ? 36 * chunk * c : 36 * (chunk * c + 16)]);
+      const out = tf.zeros([batch * hw * hw * c]);
+      f['winograd_filter_f4']!(addr(w), addr(u), c, c);
+      f[small ? 'winograd_conv3x3_f4_small' : 'winograd_conv3x3_f4']!(addr(x), addr(u), addr(bias), addr(out), addr(vs), addr(ms), batch, hw, hw, c, hw, hw, c, 1, 1, 1, chunk, 2);
+      const fgChunk = Math.min(32, tiles);
+      const V = tf.zeros([36 * (fgChunk * c + 16) + band]);
+      const W = tf.zeros([36 * (fgChunk * c + 16)]);
+      const M = tf.zeros([36 * c * c]);
+      const dw = tf.zeros([9 * c * c]);
+      f['winograd_filter_grad_f4']!(addr(x), addr(dy), addr(dw), addr(V), addr(W), addr(M), batch, hw, hw, c, hw, hw, c, 1, 1, fgChunk, 1);
+      const result = [Float32Array.from(out.dataSync()), Float32Array.from(dw.dataSync())];
+      tf.dispose([u, vs, ms, out, V, W, M, dw]);
+      return result;
+    });
+    expectSameBits(wide, plain);
+    tf.dispose([x, dy, w, bias]);
+  });
+
+  it.each([[64, 784, 256], [37, 129, 70], [256, 64, 10 + 16]] as const)('packed matmul NN %i×%i·%i', (M, K, N) => {
+    const A = tf.tensor1d(seededUniform(M * K, 21, -1, 1));
+    const B = tf.tensor1d(seededUniform(K * N, 22, -1, 1));
+    const [wide, plain] = both('matmul', (f) => {
+      const C = tf.zeros([M * N]);
+      const P = tf.zeros([16 * K]);
+      f['matmul_nn']!(addr(A), addr(B), addr(C), 1, M, K, N, 0, 0, addr(P), 0);
+      const result = [Float32Array.from(C.dataSync())];
+      tf.dispose([C, P]);
+      return result;
+    });
+    expectSameBits(wide, plain);
+    tf.dispose([A, B]);
   });
 });
