@@ -17,8 +17,8 @@ import { nativeKernels, nativeKernelsPath } from './native/nativeKernels';
  * undefined and the kernels keep their composed path, so training never depends on it.
  *
  * Where the native twin of these kernels is built (native/nativeKernels.ts: the same C compiled for the host CPU,
- * taking the same arguments) and the heap is a plain ArrayBuffer, `simdModule` hands out its functions instead, bound
- * to the same memory: callers cannot tell the two apart but by speed and last-bit rounding.
+ * taking the same arguments), `simdModule` hands out its functions instead, bound to a view of the same memory (plain
+ * or shared): callers cannot tell the two apart but by speed and last-bit rounding.
  */
 /** One per simd/<name>.c. */
 export type SimdModuleName = 'conv2d' | 'pool' | 'elementwise' | 'batchnorm' | 'optimizer' | 'matmul' | 'winograd';

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * The native twin of our WebAssembly SIMD kernels (native/README.md): the same simd/*.c compiled for the host CPU by
  * scripts/build-native-kernels.mjs (run by `npm install`) into one Node-API addon per instruction-set level. Each
- * kernel takes the tfjs wasm heap's ArrayBuffer and then exactly the wasm export's arguments, so simdModules.ts can
+ * kernel takes the tfjs wasm heap (a Uint8Array over the whole memory, or its ArrayBuffer) and then exactly the wasm
+ * export's arguments, so simdModules.ts can
  * hand out a native module in place of a wasm one: same pointers into the same memory, no copies.
  *
  * Optional: when no build is there (no compiler at install, Windows, a packaged app built without it) or
