@@ -8,7 +8,8 @@
  * --a defaults to the build this machine loads (native/out). Prints one JSON line per kernel and shape: the median
  * ms per call of each side (a, b, wasm) and the ratios a/b and wasm/a. Kernels: the F(4×4) Winograd forward
  * (winograd_conv3x3_f4 at 64 channels, winograd_conv3x3_f4_small at 16 and 32) and filter gradient (banded) on
- * ResNet-20's layers at batch 32, and the packed matmul on the bench MLP's products at batch 64.
+ * ResNet-20's layers at batch 32, the direct convolutions (forward, input and filter gradients) on its stride-2 3×3 and 1×1
+ * layers, and the packed matmul on the bench MLP's products at batch 64.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const a = require(aPath) as NativeAddon;
   const b = require(bPath) as NativeAddon;
   setNativeKernelsEnabled(false);
-  const sides = (module: 'winograd' | 'matmul'): [string, Record<string, Fn>][] => [
+  const sides = (module: 'winograd' | 'matmul' | 'conv2d'): [string, Record<string, Fn>][] => [
     ['a', bind(a, module)],
     ['b', bind(b, module)],
     ['wasm', simdModule<Record<string, Fn>>(backend, module)!],
@@ -113,6 +114,28 @@ async function main(): Promise<void> {
     );
     report('winograd_filter_grad_f4', `${batch}x${hw}x${hw}x${c} -> ${c}`, time(calls));
     tf.dispose([x, dy, vs, ws, ms, dw]);
+  }
+
+  // Direct convolutions (conv2d.c) on ResNet-20's stride-2 layers at batch 32 ('same' padding: 0 before, 1 after):
+  // forward (bias, ReLU), input gradient (gather) and filter gradient. [in, ci, co, k]
+  for (const [hw, ci, co, k] of [[28, 16, 32, 3], [14, 32, 64, 3], [28, 16, 32, 1], [14, 32, 64, 1]] as const) {
+    const batch = 32;
+    const out = hw / 2;
+    const shape = `${batch}x${hw}x${hw}x${ci} -> ${co}, ${k}x${k}/2`;
+    const x = tensor(batch * hw * hw * ci, 7);
+    const dy = tensor(batch * out * out * co, 8);
+    const w = tensor(k * k * ci * co, 9);
+    const bias = tensor(co, 10);
+    const y = tf.zeros([batch * out * out * co]);
+    const pack = tf.zeros([co * k * k * ci]);
+    const dx = tf.zeros([batch * hw * hw * ci]);
+    const dxPack = tf.zeros([Math.ceil(ci / 16) * 16 * k * k * co + co]);
+    const dw = tf.zeros([k * k * ci * co]);
+    const conv = sides('conv2d');
+    report('conv2d_forward', shape, time(conv.map(([side, f]) => [side, () => f['conv2d_forward']!(addr(x), addr(w), addr(bias), addr(y), batch, hw, hw, ci, out, out, co, k, k, 2, 2, 1, 1, 0, 0, 1, k > 1 ? addr(pack) : 0)] as [string, () => void])));
+    report('conv2d_backprop_input', shape, time(conv.map(([side, f]) => [side, () => f['conv2d_backprop_input']!(addr(dy), addr(w), addr(dx), batch, hw, hw, ci, out, out, co, k, k, 2, 2, 0, 0, addr(dxPack))] as [string, () => void])));
+    report('conv2d_backprop_filter', shape, time(conv.map(([side, f]) => [side, () => f['conv2d_backprop_filter']!(addr(x), addr(dy), addr(dw), batch, hw, hw, ci, out, out, co, k, k, 2, 2, 1, 1, 0, 0)] as [string, () => void])));
+    tf.dispose([x, dy, w, bias, y, pack, dx, dxPack, dw]);
   }
 
   // Packed NN matmul, the bench MLP's products at batch 64 (P: one 16-column strip of scratch).

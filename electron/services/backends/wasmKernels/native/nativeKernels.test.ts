@@ -216,6 +216,45 @@ describe.skipIf(!addon || addon.level === 'base')('native wide paths against the
     tf.dispose([x, dy, w, bias]);
   });
 
+  // Direct convolutions (conv2d.c): ResNet's stride-2 3×3 and 1×1 layers, odd sizes with padding on both sides, channel
+  // counts that leave 8- and 4-channel tails past the 16-channel strips, a large image (the filter gradient's per-row
+  // walk) and a dilated filter. [in, ci, co, k, stride, pad top/left, dilation]
+  it.each([
+    [28, 16, 32, 3, 2, 0, 1],
+    [14, 32, 64, 3, 2, 0, 1],
+    [28, 16, 32, 1, 2, 0, 1],
+    [15, 20, 40, 3, 2, 1, 1],
+    [9, 48, 36, 3, 1, 1, 1],
+    [41, 16, 16, 3, 2, 1, 1],
+    [13, 16, 32, 3, 1, 2, 2],
+  ] as const)('direct convolution in %i², %i→%i channels, filter %i, stride %i, pad %i, dilation %i: forward (bias, ReLU), input and filter gradients', (hw, ci, co, k, s, p, dil) => {
+    const batch = 3;
+    const out = Math.floor((hw + 2 * p - dil * (k - 1) - 1) / s) + 1;
+    const x = tf.tensor1d(seededUniform(batch * hw * hw * ci, 31, -1, 1));
+    const dy = tf.tensor1d(seededUniform(batch * out * out * co, 32, -1, 1));
+    const w = tf.tensor1d(seededUniform(k * k * ci * co, 33, -1, 1));
+    const bias = tf.tensor1d(seededUniform(co, 34, -1, 1));
+    const [wide, plain] = both('conv2d', (f) => {
+      const y = tf.zeros([batch * out * out * co]);
+      const pack = tf.zeros([Math.max(1, (co & ~15) * k * k * ci)]);
+      f['conv2d_forward']!(addr(x), addr(w), addr(bias), addr(y), batch, hw, hw, ci, out, out, co, k, k, s, s, dil, dil, p, p, 1, addr(pack));
+      const dw = tf.zeros([k * k * ci * co]);
+      f['conv2d_backprop_filter']!(addr(x), addr(dy), addr(dw), batch, hw, hw, ci, out, out, co, k, k, s, s, dil, dil, p, p);
+      const result = [Float32Array.from(y.dataSync()), Float32Array.from(dw.dataSync())];
+      if (dil === 1) {
+        const dx = tf.zeros([batch * hw * hw * ci]);
+        const dxPack = tf.zeros([Math.ceil(ci / 16) * 16 * k * k * co + co]);
+        f['conv2d_backprop_input']!(addr(dy), addr(w), addr(dx), batch, hw, hw, ci, out, out, co, k, k, s, s, p, p, addr(dxPack));
+        result.push(Float32Array.from(dx.dataSync()));
+        tf.dispose([dx, dxPack]);
+      }
+      tf.dispose([y, pack, dw]);
+      return result;
+    });
+    expectSameBits(wide, plain);
+    tf.dispose([x, dy, w, bias]);
+  });
+
   it.each([[64, 784, 256], [37, 129, 70], [256, 64, 10 + 16]] as const)('packed matmul NN %i×%i·%i', (M, K, N) => {
     const A = tf.tensor1d(seededUniform(M * K, 21, -1, 1));
     const B = tf.tensor1d(seededUniform(K * N, 22, -1, 1));

@@ -6,6 +6,7 @@
  */
 #include <wasm_simd128.h>
 #include "nb_madd.h"
+#include "nb_wide.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 
@@ -73,6 +74,57 @@ typedef v128_t f4;
  * 31 (median of the per-alternation ratios): 3x3/2 14x14x32->64 39.4 -> 45.6 GFLOP/s (0.91), 1x1/2 14x14x32->64
  * 38.3 -> 40.9 (0.92), 3x3/2 15x15x20->24 pad 1 44.9 -> 52.4 (0.86); plain build 31.5 -> 32.5, 28.8 -> 30.5.
  */
+#ifdef NB_WIDE
+/*
+ * Native wide builds only (nb_wide.h): the filter gradient's tiles as R input channels x 16 output channels (one
+ * 512-bit or two 256-bit vectors of dy per output pixel, R splats of x), R = NB_WIDE_ROWS, then 4, 2, 1, over the
+ * same walk (rows x columns of output pixels) as the 128-bit tiles, added into dw at the same point: each element is
+ * the same fused multiply-adds in the same order, so the same bits as the 128-bit native build.
+ * x: the first pixel's channel c0 of the walk; dy: its output channel o0; t: dw at (c0, o0).
+ */
+static inline __attribute__((always_inline)) void fg_wide_tile(const int R, const float* xr, const float* dr, int rows,
+                                                               int cols, int xs, int co, int xrs, int drs, float* t) {
+  nb_wv acc[NB_WIDE_ROWS][NB_WV_PER_STRIP];
+  for (int i = 0; i < R; i++)
+    for (int v = 0; v < NB_WV_PER_STRIP; v++) acc[i][v] = NB_WV_ZERO();
+  for (int r = 0; r < rows; r++, xr += xrs, dr += drs) {
+    const float* xp = xr;
+    const float* dp = dr;
+    for (int q = 0; q < cols; q++, xp += xs, dp += co) {
+      nb_wv d[NB_WV_PER_STRIP];
+      for (int v = 0; v < NB_WV_PER_STRIP; v++) d[v] = NB_WV_LOAD(dp + v * NB_WV_LANES);
+      for (int i = 0; i < R; i++) {
+        const nb_wv xv = NB_WV_SPLAT(xp + i);
+        for (int v = 0; v < NB_WV_PER_STRIP; v++) acc[i][v] = NB_WV_FMA(xv, d[v], acc[i][v]);
+      }
+    }
+  }
+  for (int i = 0; i < R; i++)
+    for (int v = 0; v < NB_WV_PER_STRIP; v++) {
+      float* p = t + i * co + v * NB_WV_LANES;
+      NB_WV_STORE(p, NB_WV_ADD(NB_WV_LOAD(p), acc[i][v]));
+    }
+}
+/* Every input channel of one 16-output-channel strip. */
+static __attribute__((noinline)) void fg_wide_strip(const float* xr, const float* dr, int rows, int cols, int xs, int co,
+                                                    int xrs, int drs, float* t, int ci) {
+  int c0 = 0;
+  for (; c0 + NB_WIDE_ROWS <= ci; c0 += NB_WIDE_ROWS)
+    fg_wide_tile(NB_WIDE_ROWS, xr + c0, dr, rows, cols, xs, co, xrs, drs, t + c0 * co);
+  for (; c0 + 4 <= ci; c0 += 4) fg_wide_tile(4, xr + c0, dr, rows, cols, xs, co, xrs, drs, t + c0 * co);
+  if (c0 + 2 <= ci) {
+    fg_wide_tile(2, xr + c0, dr, rows, cols, xs, co, xrs, drs, t + c0 * co);
+    c0 += 2;
+  }
+  if (c0 < ci) fg_wide_tile(1, xr + c0, dr, rows, cols, xs, co, xrs, drs, t + c0 * co);
+}
+/* The output channels the wide strips took (all 16-channel strips); the 128-bit tiles do the rest. */
+#define FG_WIDE_STRIPS(xr, dr, rows, cols, xs, xrs, drs, t)                                                        \
+  for (; oW + 16 <= co; oW += 16) fg_wide_strip((xr), (dr) + oW, (rows), (cols), (xs), co, (xrs), (drs), (t) + oW, ci);
+#else
+#define FG_WIDE_STRIPS(xr, dr, rows, cols, xs, xrs, drs, t)
+#endif
+
 static __attribute__((noinline)) void filter_grad_rows(
     const float* x, const float* dy, float* dw, int batch, int inH, int inW, int ci, int outH, int outW, int co, int kh,
     int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
@@ -91,9 +143,11 @@ static __attribute__((noinline)) void filter_grad_rows(
           if (lo >= hi) continue;
           float* tap = dw + ((fh * kw + fw) * ci) * co;
           const int xs = sw * ci;
+          int oW = 0;
+          FG_WIDE_STRIPS(xrow + (lo * sw + off) * ci, dyrow + lo * co, 1, hi - lo, xs, 0, 0, tap)
           int c0 = 0;
           for (; c0 + 4 <= ci; c0 += 4) {
-            int o0 = 0;
+            int o0 = oW;
             for (; o0 + 8 <= co; o0 += 8) {
               f4 a00 = wasm_f32x4_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
               const float* xp = xrow + (lo * sw + off) * ci + c0;
@@ -110,7 +164,7 @@ static __attribute__((noinline)) void filter_grad_rows(
             }
           }
           for (; c0 < ci; c0++) {
-            int o0 = 0;
+            int o0 = oW;
             for (; o0 + 16 <= co; o0 += 16) {
               f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
               const float* xp = xrow + (lo * sw + off) * ci + c0;
@@ -157,9 +211,11 @@ static __attribute__((noinline)) void filter_grad_images(
         const float* d0row = dyimg + (ohLo * outW + lo) * co;
         const int xrs = sh * inW * ci, drs = outW * co; /* per output row */
         const int rows = ohHi - ohLo;
+        int oW = 0;
+        FG_WIDE_STRIPS(x0row, d0row, rows, hi - lo, xs, xrs, drs, tap)
         int c0 = 0;
         for (; c0 + 4 <= ci; c0 += 4) {
-          int o0 = 0;
+          int o0 = oW;
           for (; o0 + 8 <= co; o0 += 8) {
             f4 a00 = wasm_f32x4_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
             const float* xr = x0row + c0;
@@ -184,7 +240,7 @@ static __attribute__((noinline)) void filter_grad_images(
           }
         }
         for (; c0 < ci; c0++) {
-          int o0 = 0;
+          int o0 = oW;
           for (; o0 + 16 <= co; o0 += 16) {
             f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
             const float* xr = x0row + c0;
@@ -315,6 +371,47 @@ static inline f4 epilogue(f4 v, const float* bias, int o, int relu) {
   return v;
 }
 
+#ifdef NB_WIDE
+/*
+ * Native wide builds only (nb_wide.h): R neighbouring output pixels of one row (ow .. ow+R-1, all seeing every filter
+ * column inside the image) x 16 output channels, one 512-bit or two 256-bit accumulators per pixel: per input channel
+ * one load of the 16-channel filter slice and R splats of x. Same products in the same order, same epilogue, so the
+ * same bits as the 128-bit pair tiles. o: out at (pixel ow, channel o0); bias: at o0 (or 0).
+ */
+static inline __attribute__((always_inline)) void forward_wide_tile(
+    const int R, const float* ximg, int ih0, int iw0, int inH, int inW, int ci, int kh, int kw, int sw, int dh, int dwl,
+    const float* wbase, int wstride, float* o, int co, const float* bias, int relu) {
+  nb_wv acc[NB_WIDE_ROWS][NB_WV_PER_STRIP];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NB_WV_PER_STRIP; v++) acc[r][v] = NB_WV_ZERO();
+  const int ps = sw * ci;
+  for (int fh = 0; fh < kh; fh++) {
+    const int ih = ih0 + fh * dh;
+    if (ih < 0 || ih >= inH) continue;
+    const float* xrow = ximg + ih * inW * ci;
+    for (int fw = 0; fw < kw; fw++) {
+      const float* p0 = xrow + (iw0 + fw * dwl) * ci;
+      const float* wp = wbase + (fh * kw + fw) * ci * wstride;
+      for (int c = 0; c < ci; c++, wp += wstride) {
+        nb_wv wv[NB_WV_PER_STRIP];
+        for (int v = 0; v < NB_WV_PER_STRIP; v++) wv[v] = NB_WV_LOAD(wp + v * NB_WV_LANES);
+        for (int r = 0; r < R; r++) {
+          const nb_wv xv = NB_WV_SPLAT(p0 + r * ps + c);
+          for (int v = 0; v < NB_WV_PER_STRIP; v++) acc[r][v] = NB_WV_FMA(xv, wv[v], acc[r][v]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NB_WV_PER_STRIP; v++) {
+      nb_wv y = acc[r][v];
+      if (bias) y = NB_WV_ADD(y, NB_WV_LOAD(bias + v * NB_WV_LANES));
+      if (relu) y = NB_WV_RELU(y);
+      NB_WV_STORE(o + r * co + v * NB_WV_LANES, y);
+    }
+}
+#endif
+
 static inline __attribute__((always_inline)) void conv2d_forward_body(
     const float* x, const float* w, const float* bias, float* out, int batch, int inH, int inW, int ci, int outH,
     int outW, int co, int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl, int relu, float* pack) {
@@ -346,6 +443,22 @@ static inline __attribute__((always_inline)) void conv2d_forward_body(
         const int wstride = pack ? 16 : co;
         for (int ow = 0; ow < outW;) {
           const int iw0 = ow * sw - pl;
+#ifdef NB_WIDE
+          if (ow >= owLo && ow + 2 <= owHi) {
+            float* o = orow + ow * co + o0;
+            const float* b = bias ? bias + o0 : 0;
+            const int left = owHi - ow;
+            const int R = left >= NB_WIDE_ROWS ? NB_WIDE_ROWS : left >= 4 ? 4 : 2;
+            if (R == NB_WIDE_ROWS)
+              forward_wide_tile(NB_WIDE_ROWS, ximg, ih0, iw0, inH, inW, ci, kh, kw, sw, dh, dwl, wbase, wstride, o, co, b, relu);
+            else if (R == 4)
+              forward_wide_tile(4, ximg, ih0, iw0, inH, inW, ci, kh, kw, sw, dh, dwl, wbase, wstride, o, co, b, relu);
+            else
+              forward_wide_tile(2, ximg, ih0, iw0, inH, inW, ci, kh, kw, sw, dh, dwl, wbase, wstride, o, co, b, relu);
+            ow += R;
+            continue;
+          }
+#endif
           if (ow >= owLo && ow + 2 <= owHi) {
             f4 a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             TAPS_PAIR({
@@ -536,6 +649,49 @@ static inline void store16(float* d, f4 a0, f4 a1, f4 a2, f4 a3, int n) {
     }                                                                                                             \
   }
 
+#ifdef NB_WIDE
+/*
+ * Native wide builds only (nb_wide.h): R pixels (i, j .. j+R-1) of one row of a residue class x 16 input channels (strip
+ * wstrip), one 512-bit or two 256-bit accumulators per pixel: per tap and output channel one load of the packed filter
+ * and R splats of dy. Unless `checked`, every pixel's output columns are inside dy (the caller's interior); a checked
+ * tile (R = 1) skips the taps whose output pixel is outside, which the 128-bit tiles add as zeros (the same sums).
+ * d: dx at pixel (i, j), channel s*16; nc: channels of the strip to store (16, or fewer in the last strip).
+ */
+static inline __attribute__((always_inline)) void dx_wide_tile(
+    const int R, const int checked, const float* dyimg, const float* wstrip, float* d, int dstride, int nc, int oh0,
+    int ow0, int fh0, int fw0, int kh, int kw, int sh, int sw, int outH, int outW, int co, int tapFloats) {
+  nb_wv acc[NB_WIDE_ROWS][NB_WV_PER_STRIP];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NB_WV_PER_STRIP; v++) acc[r][v] = NB_WV_ZERO();
+  for (int fh = fh0, oh = oh0; fh < kh; fh += sh, oh--) {
+    if ((unsigned)oh >= (unsigned)outH) continue;
+    for (int fw = fw0, ow = ow0; fw < kw; fw += sw, ow--) {
+      if (checked && (unsigned)ow >= (unsigned)outW) continue;
+      const float* p = dyimg + (oh * outW + ow) * co;
+      const float* wp = wstrip + (fh * kw + fw) * tapFloats;
+      for (int o = 0; o < co; o++, wp += 16) {
+        nb_wv wv[NB_WV_PER_STRIP];
+        for (int v = 0; v < NB_WV_PER_STRIP; v++) wv[v] = NB_WV_LOAD(wp + v * NB_WV_LANES);
+        for (int r = 0; r < R; r++) {
+          const nb_wv xv = NB_WV_SPLAT(p + r * co + o);
+          for (int v = 0; v < NB_WV_PER_STRIP; v++) acc[r][v] = NB_WV_FMA(xv, wv[v], acc[r][v]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    float* dr = d + r * dstride;
+    if (nc >= 16) {
+      for (int v = 0; v < NB_WV_PER_STRIP; v++) NB_WV_STORE(dr + v * NB_WV_LANES, acc[r][v]);
+    } else {
+      float t[16];
+      for (int v = 0; v < NB_WV_PER_STRIP; v++) NB_WV_STORE(t + v * NB_WV_LANES, acc[r][v]);
+      for (int c = 0; c < nc; c++) dr[c] = t[c];
+    }
+  }
+}
+#endif
+
 static inline __attribute__((always_inline)) void backprop_input_body(
     const float* dy, const float* w, float* dx, int batch, int inH, int inW, int ci, int outH, int outW, int co, int kh,
     int kw, int sh, int sw, int pt, int pl, float* pack) {
@@ -589,6 +745,45 @@ static inline __attribute__((always_inline)) void backprop_input_body(
           }
           continue;
         }
+#ifdef NB_WIDE
+        /* Row by row: the columns whose every tap reads inside dy in tiles of NB_WIDE_ROWS, 4, 2, 1; the rest checked. */
+        {
+          const int mwMax = (kw - 1 - fw0) / sw; /* taps fw = fw0 + m*sw read output column j + dw0 - m */
+          int jLo = mwMax - dw0 > 0 ? mwMax - dw0 : 0;
+          int jHi = outW - dw0 < cols ? outW - dw0 : cols;
+          if (jLo > jHi) jLo = jHi;
+          const int dstride = sw * ci;
+          for (int i = 0; i < rows; i++) {
+            const int oh0 = i + dh0;
+            for (int s = 0; s < strips; s++) {
+              const float* wstrip = pack + s * stripFloats;
+              float* drow = dximg + ((a + i * sh) * inW + b) * ci + s * 16;
+              const int nc = ci - s * 16;
+              for (int j = 0; j < cols;) {
+                float* d = drow + j * dstride;
+                const int ow0 = j + dw0;
+                if (j < jLo || j >= jHi) {
+                  dx_wide_tile(1, 1, dyimg, wstrip, d, dstride, nc, oh0, ow0, fh0, fw0, kh, kw, sh, sw, outH, outW, co, tapFloats);
+                  j++;
+                } else if (jHi - j >= NB_WIDE_ROWS) {
+                  dx_wide_tile(NB_WIDE_ROWS, 0, dyimg, wstrip, d, dstride, nc, oh0, ow0, fh0, fw0, kh, kw, sh, sw, outH, outW, co, tapFloats);
+                  j += NB_WIDE_ROWS;
+                } else if (jHi - j >= 4) {
+                  dx_wide_tile(4, 0, dyimg, wstrip, d, dstride, nc, oh0, ow0, fh0, fw0, kh, kw, sh, sw, outH, outW, co, tapFloats);
+                  j += 4;
+                } else if (jHi - j >= 2) {
+                  dx_wide_tile(2, 0, dyimg, wstrip, d, dstride, nc, oh0, ow0, fh0, fw0, kh, kw, sh, sw, outH, outW, co, tapFloats);
+                  j += 2;
+                } else {
+                  dx_wide_tile(1, 0, dyimg, wstrip, d, dstride, nc, oh0, ow0, fh0, fw0, kh, kw, sh, sw, outH, outW, co, tapFloats);
+                  j++;
+                }
+              }
+            }
+          }
+          continue;
+        }
+#endif
         /* Pixels of class (a, b) in row-major order, two at a time: A = (iA, jA), B the next one. */
         int iA = 0, jA = 0;
         for (int q = 0; q < rows * cols; q += 2) {

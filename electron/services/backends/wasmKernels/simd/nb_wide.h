@@ -38,6 +38,10 @@ typedef __m256 nb_wv;
 #define NB_WV_LANES 8
 #endif
 
+/* WebAssembly's f32x4.max(v, 0) (a ReLU): NaN stays NaN (maxps returns its second operand when either is NaN), and
+   -0 becomes +0 (maxps returns the second operand for equal lanes too; adding +0 turns -0 into +0, nothing else). */
+#define NB_WV_RELU(v) NB_WV_ADD(NB_WV_MAX(NB_WV_ZERO(), (v)), NB_WV_ZERO())
+
 /* R rows (a constant after inlining): C[r*ldc + j] (accumulate: +=) sum_k A[r*sai + k*sak] B[k*ldb + j], j < w <= 16. */
 static inline __attribute__((always_inline)) void nb_wide_tile(const int R, const float* A, int sai, int sak,
                                                                const float* B, int ldb, float* C, int ldc, int K, int w,
