@@ -18,6 +18,7 @@ import { selectBackend } from '../electron/services/backends/selectBackend';
 import { heapAddress, simdModule } from '../electron/services/backends/wasmKernels/simdModules';
 import { nativeKernelsPath, setNativeKernelsEnabled, type NativeAddon } from '../electron/services/backends/wasmKernels/native/nativeKernels';
 import { seededUniform } from '../electron/services/testing/seededUniform';
+import { winogradPlane } from '../electron/services/backends/wasmKernels/winogradConv2D';
 
 type Fn = (...args: number[]) => number | undefined;
 /** winogradFilterGradF4.ts' chunk of tiles. */
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     const band = 6 * (4 * Math.ceil(hw / 4) + 2) * c;
     const x = tensor(batch * hw * hw * c, 1);
     const w = tensor(9 * c * c, 2);
-    const u = tf.zeros([36 * c * c]);
+    const u = tf.zeros([36 * winogradPlane(c, c)]);
     const vs = tf.zeros([small ? 36 * chunk * c + band : 36 * (chunk * c + 16)]);
     const ms = tf.zeros([small ? 36 * chunk * c : 36 * (chunk * c + 16)]);
     const out = tf.zeros([batch * hw * hw * c]);
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     const dy = tensor(batch * hw * hw * c, 6);
     const vs = tf.zeros([36 * (chunk * c + 16) + bandFloats]);
     const ws = tf.zeros([36 * (chunk * c + 16)]);
-    const ms = tf.zeros([36 * c * c]);
+    const ms = tf.zeros([36 * winogradPlane(c, c)]);
     const dw = tf.zeros([9 * c * c]);
     const calls = sides('winograd').map(
       ([side, fns]) =>

@@ -110,6 +110,14 @@ export function winogradF4Pays(outH: number, outW: number, ci: number): boolean 
   return outH >= 4 && outW >= 4 && ci <= 64;
 }
 
+/**
+ * Floats per plane of the transformed filter U and of the filter gradients' sums M (simd/winograd.c, NB_PLANE): ci·co
+ * plus one cache line, so that the 16 or 36 planes of a 32×32 or 64×64-channel layer do not all fall into one L1 set.
+ */
+export function winogradPlane(ci: number, co: number): number {
+  return ci * co + 16;
+}
+
 function singleThreaded(): boolean {
   try {
     return getThreadsCount() <= 1;
@@ -157,7 +165,7 @@ export function winogradConv3x3(backend: BackendWasm, call: WinogradCall): Tenso
     const small = f4Small && winogradF4SmallApplies(ci, co);
     // small: tile-major tiles, then the zero-padded band of 6 input rows (4 × tiles per row + 2 columns)
     const band = 6 * (4 * Math.ceil(outW / 4) + 2) * ci;
-    const u = backend.makeOutput([36 * ci * co], 'float32');
+    const u = backend.makeOutput([36 * winogradPlane(ci, co)], 'float32');
     const vs = backend.makeOutput([small ? 36 * chunk * ci + band : 36 * (chunk * ci + 16)], 'float32');
     const ms = backend.makeOutput([small ? 36 * chunk * co : 36 * (chunk * co + 16)], 'float32');
     const out = backend.makeOutput([...outShape], 'float32');
@@ -173,7 +181,7 @@ export function winogradConv3x3(backend: BackendWasm, call: WinogradCall): Tenso
     if (small) winogradStats.f4SmallCalls++;
     return out;
   }
-  const u = backend.makeOutput([16 * ci * co], 'float32');
+  const u = backend.makeOutput([16 * winogradPlane(ci, co)], 'float32');
   const vs = backend.makeOutput([32 * ci], 'float32');
   const ms = backend.makeOutput([32 * co], 'float32');
   const out = backend.makeOutput([...outShape], 'float32');
@@ -259,7 +267,7 @@ export function runWinogradFilterGrad(
   const bandFloats = band ? 6 * (tile * Math.ceil(outW / tile) + 2) * ci : 0;
   const vs = backend.makeOutput([planes * (chunk * ci + 16) + bandFloats], 'float32');
   const ws = backend.makeOutput([planes * (chunk * co + 16)], 'float32');
-  const ms = backend.makeOutput([planes * ci * co], 'float32');
+  const ms = backend.makeOutput([planes * winogradPlane(ci, co)], 'float32');
   const dw = backend.makeOutput([...filterShape], 'float32');
   simd[name](
     heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, dw), heapAddress(backend, vs),

@@ -10,6 +10,7 @@ import { selectBackend } from '../../selectBackend';
 import { seededUniform } from '../../../testing/seededUniform';
 import { heapAddress, nativeKernelsLevel, simdModule, simdModuleBuild, type SimdModuleName } from '../simdModules';
 import { nativeKernels, nativeKernelsPath, nativeKernelsUnavailableReason, setNativeKernelsEnabled, supportedLevel, type NativeAddon } from './nativeKernels';
+import { winogradPlane } from '../winogradConv2D';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const simdDir = path.join(here, '../simd');
@@ -196,7 +197,7 @@ describe.skipIf(!addon || addon.level === 'base')('native wide paths against the
     const w = tf.tensor1d(seededUniform(9 * c * c, 13, -1, 1));
     const bias = tf.tensor1d(seededUniform(c, 14, -1, 1));
     const [wide, plain] = both('winograd', (f) => {
-      const u = tf.zeros([36 * c * c]);
+      const u = tf.zeros([36 * winogradPlane(c, c)]);
       const vs = tf.zeros([small ? 36 * chunk * c + band : 36 * (chunk * c + 16)]);
       const ms = tf.zeros([small ? 36 * chunk * c : 36 * (chunk * c + 16)]);
       const out = tf.zeros([batch * hw * hw * c]);
@@ -205,7 +206,7 @@ describe.skipIf(!addon || addon.level === 'base')('native wide paths against the
       const fgChunk = Math.min(32, tiles);
       const V = tf.zeros([36 * (fgChunk * c + 16) + band]);
       const W = tf.zeros([36 * (fgChunk * c + 16)]);
-      const M = tf.zeros([36 * c * c]);
+      const M = tf.zeros([36 * winogradPlane(c, c)]);
       const dw = tf.zeros([9 * c * c]);
       f['winograd_filter_grad_f4']!(addr(x), addr(dy), addr(dw), addr(V), addr(W), addr(M), batch, hw, hw, c, hw, hw, c, 1, 1, fgChunk, 1);
       const result = [Float32Array.from(out.dataSync()), Float32Array.from(dw.dataSync())];

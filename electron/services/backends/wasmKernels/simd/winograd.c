@@ -21,6 +21,14 @@ typedef float nb_wvu __attribute__((vector_size(NB_WV_LANES * 4), aligned(4)));
 #endif
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
+/*
+ * The plane stride of the transformed filters U (winograd_filter*, read by the convolutions) and of the filter
+ * gradients' sums M: ci*co floats plus one cache line. Unpadded, the 16 or 36 planes (and the 9 of w or dw) of a layer
+ * whose ci*co is a multiple of 1024 (32x32, 64x64 channels) lie a multiple of 4 KB apart, all in one L1 set (12
+ * ways), and the transforms that walk them all at once missed on every access: winograd_filter_f4 took 74 us at
+ * 32x32 and 308 us at 64x64 (as long as the convolution it feeds), 26 us at 60x64. Callers allocate planes * NB_PLANE.
+ */
+#define NB_PLANE(cc) ((cc) + 16)
 #define ADD wasm_f32x4_add
 #define SUB wasm_f32x4_sub
 #define MUL wasm_f32x4_mul
@@ -28,7 +36,7 @@ typedef v128_t f4;
 /* U[k][c][o] (k = 4*xi + nu) = (G g Gt)[xi][nu] for the 3x3 slice g = w[.][.][c][o]; w is [3][3][ci][co], co % 4 == 0. */
 EXPORT(winograd_filter)
 void winograd_filter(const float* w, float* U, int ci, int co) {
-  const int cc = ci * co;
+  const int cc = ci * co, P = NB_PLANE(cc);
   const f4 half = wasm_f32x4_splat(0.5f);
   for (int i = 0; i < cc; i += 4) {
     f4 g00 = wasm_v128_load(w + 0 * cc + i), g01 = wasm_v128_load(w + 1 * cc + i), g02 = wasm_v128_load(w + 2 * cc + i);
@@ -40,10 +48,10 @@ void winograd_filter(const float* w, float* U, int ci, int co) {
     f4 r20 = MUL(ADD(SUB(g00, g10), g20), half), r21 = MUL(ADD(SUB(g01, g11), g21), half), r22 = MUL(ADD(SUB(g02, g12), g22), half);
     f4 r30 = g20, r31 = g21, r32 = g22;
 #define ROW(k, a, b, c)                                                          \
-    wasm_v128_store(U + (k + 0) * cc + i, a);                                    \
-    wasm_v128_store(U + (k + 1) * cc + i, MUL(ADD(ADD(a, b), c), half));         \
-    wasm_v128_store(U + (k + 2) * cc + i, MUL(ADD(SUB(a, b), c), half));         \
-    wasm_v128_store(U + (k + 3) * cc + i, c);
+    wasm_v128_store(U + (k + 0) * P + i, a);                                    \
+    wasm_v128_store(U + (k + 1) * P + i, MUL(ADD(ADD(a, b), c), half));         \
+    wasm_v128_store(U + (k + 2) * P + i, MUL(ADD(SUB(a, b), c), half));         \
+    wasm_v128_store(U + (k + 3) * P + i, c);
     ROW(0, r00, r01, r02)
     ROW(4, r10, r11, r12)
     ROW(8, r20, r21, r22)
@@ -61,12 +69,11 @@ static inline f4 load_or_zero(const float* p, int ok) { return ok ? wasm_v128_lo
  */
 static inline void filter_grad_products(const float* Vs, const float* Ws, float* Ms, int planes, int vplane, int wplane,
                                         int ci, int co, int T) {
-  const int cc = ci * co;
   const f4 zero = wasm_f32x4_splat(0);
   for (int k = 0; k < planes; k++) {
     const float* vk = Vs + k * vplane;
     const float* wk = Ws + k * wplane;
-    float* mk = Ms + k * cc;
+    float* mk = Ms + k * NB_PLANE(ci * co);
 #ifdef NB_WIDE
     if (co % 16 == 0) { /* native: rows c of V's columns, 16 columns o of W at a time, added to M (nb_wide.h) */
       for (int o0 = 0; o0 < co; o0 += 16) nb_wide_strip(vk, 1, ci, wk + o0, co, mk + o0, co, ci, T, 16, 1);
@@ -162,7 +169,7 @@ void winograd_conv3x3(const float* x, const float* U, const float* bias, float* 
         for (int k = 0; k < 16; k++) {
           const float* v0 = Vs + (k * 2) * ci;
           const float* v1 = v0 + ci;
-          const float* uk = U + k * cc;
+          const float* uk = U + k * NB_PLANE(cc);
           for (int o0 = 0; o0 < co; o0 += 16) {
             f4 a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
             const float* up = uk + o0;
@@ -226,7 +233,7 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* Vs,
   const int tilesH = (outH + 1) / 2, tilesW = (outW + 1) / 2;
   const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
   const f4 zero = wasm_f32x4_splat(0), half = wasm_f32x4_splat(0.5f);
-  for (int i = 0; i < 16 * cc; i += 4) wasm_v128_store(Ms + i, zero);
+  for (int i = 0; i < 16 * NB_PLANE(cc); i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line: with chunk*ci a multiple of 1024 the 16 planes aliased in L1 (measured 2x). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
   for (int t0 = 0; t0 < tiles; t0 += chunk) {
@@ -301,7 +308,7 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* Vs,
   /* 3. dw = Gt M G: rows [m0 + (m1+m2)/2, (m1-m2)/2, (m1+m2)/2 + m3], then the same on columns */
   for (int i = 0; i < cc; i += 4) {
     f4 m[4][4];
-    for (int k = 0; k < 16; k++) m[k >> 2][k & 3] = wasm_v128_load(Ms + k * cc + i);
+    for (int k = 0; k < 16; k++) m[k >> 2][k & 3] = wasm_v128_load(Ms + k * NB_PLANE(cc) + i);
     f4 r[3][4];
     for (int j = 0; j < 4; j++) {
       f4 s = MUL(ADD(m[1][j], m[2][j]), half);
@@ -349,13 +356,44 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* Vs,
     o5 = g2;                                                                                      \
   } while (0)
 
-/* U[k][c][o] (k = 6*xi + nu) = (G g Gt)[xi][nu] for the 3x3 slice g = w[.][.][c][o]; w is [3][3][ci][co], co % 4 == 0. */
+/*
+ * U[k][c][o] (k = 6*xi + nu) = (G g Gt)[xi][nu] for the 3x3 slice g = w[.][.][c][o]; w is [3][3][ci][co], co % 4 == 0.
+ * The 9 input and 36 output planes lie cc floats apart; at 32 and 64 channels that is a multiple of 4 KB, so all 45
+ * streams fall into one L1 set (12 ways) and every access of a 4-float step missed: 74 us at 32x32 channels and 308 us
+ * at 64x64 (as long as the convolution it feeds), 16x16 2.9 us. So blocks of 16 floats (one cache line of every
+ * plane): the column transforms of 4 steps first, then the output rows plane by plane, each line written whole while
+ * it is held. Same operations per element (same bits).
+ */
 EXPORT(winograd_filter_f4)
 void winograd_filter_f4(const float* w, float* U, int ci, int co) {
-  const int cc = ci * co;
+  const int cc = ci * co, P = NB_PLANE(cc);
   const f4 four = wasm_f32x4_splat(4.0f), three = wasm_f32x4_splat(3.0f);
   const f4 fifteen = wasm_f32x4_splat(15.0f), minus15 = wasm_f32x4_splat(-15.0f);
-  for (int i = 0; i < cc; i += 4) {
+  int i = 0;
+  for (; i + 16 <= cc; i += 16) {
+    f4 r[4][6][3]; /* [step][xi][b]: G g for columns b of the step's 4 slices */
+    #pragma clang loop unroll(full)
+    for (int s = 0; s < 4; s++) {
+      #pragma clang loop unroll(full)
+      for (int b = 0; b < 3; b++) {
+        const float* g = w + i + 4 * s + b * cc;
+        const f4 g0 = wasm_v128_load(g), g1 = wasm_v128_load(g + 3 * cc), g2 = wasm_v128_load(g + 6 * cc);
+        G6(g0, g1, g2, r[s][0][b], r[s][1][b], r[s][2][b], r[s][3][b], r[s][4][b], r[s][5][b]);
+      }
+    }
+    #pragma clang loop unroll(full)
+    for (int xi = 0; xi < 6; xi++) {
+      #pragma clang loop unroll(full)
+      for (int s = 0; s < 4; s++) {
+        f4 u0, u1, u2, u3, u4, u5;
+        G6(r[s][xi][0], r[s][xi][1], r[s][xi][2], u0, u1, u2, u3, u4, u5);
+        float* p = U + 6 * xi * P + i + 4 * s;
+        wasm_v128_store(p, u0); wasm_v128_store(p + P, u1); wasm_v128_store(p + 2 * P, u2);
+        wasm_v128_store(p + 3 * P, u3); wasm_v128_store(p + 4 * P, u4); wasm_v128_store(p + 5 * P, u5);
+      }
+    }
+  }
+  for (; i < cc; i += 4) {
     f4 g00 = wasm_v128_load(w + 0 * cc + i), g01 = wasm_v128_load(w + 1 * cc + i), g02 = wasm_v128_load(w + 2 * cc + i);
     f4 g10 = wasm_v128_load(w + 3 * cc + i), g11 = wasm_v128_load(w + 4 * cc + i), g12 = wasm_v128_load(w + 5 * cc + i);
     f4 g20 = wasm_v128_load(w + 6 * cc + i), g21 = wasm_v128_load(w + 7 * cc + i), g22 = wasm_v128_load(w + 8 * cc + i);
@@ -369,9 +407,9 @@ void winograd_filter_f4(const float* w, float* U, int ci, int co) {
     {                                                                                             \
       f4 u0, u1, u2, u3, u4, u5;                                                                  \
       G6(r##xi##0, r##xi##1, r##xi##2, u0, u1, u2, u3, u4, u5);                                   \
-      float* p = U + 6 * xi * cc + i;                                                             \
-      wasm_v128_store(p, u0); wasm_v128_store(p + cc, u1); wasm_v128_store(p + 2 * cc, u2);       \
-      wasm_v128_store(p + 3 * cc, u3); wasm_v128_store(p + 4 * cc, u4); wasm_v128_store(p + 5 * cc, u5); \
+      float* p = U + 6 * xi * P + i;                                                              \
+      wasm_v128_store(p, u0); wasm_v128_store(p + P, u1); wasm_v128_store(p + 2 * P, u2);         \
+      wasm_v128_store(p + 3 * P, u3); wasm_v128_store(p + 4 * P, u4); wasm_v128_store(p + 5 * P, u5); \
     }
     FROW(0) FROW(1) FROW(2) FROW(3) FROW(4) FROW(5)
 #undef FROW
@@ -666,15 +704,44 @@ void winograd_conv3x3_f4_small(const float* x, const float* U, const float* bias
 /* dw = Gt M G from the 36 summed planes Ms (plane k = 6*xi + nu, cc = ci*co floats each): Gt on the columns of each
  * 6x6 M, then on the rows of the 3x6 result. Shared by both F(4x4) filter gradients. */
 static inline __attribute__((always_inline)) void filter_grad_output_f4(const float* Ms, float* dw, int cc) {
+  const int P = NB_PLANE(cc);
   const f4 two = wasm_f32x4_splat(2.f), three = wasm_f32x4_splat(3.f), four = wasm_f32x4_splat(4.f);
   const f4 eight = wasm_f32x4_splat(8.f), fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
-  for (int i = 0; i < cc; i += 4) {
+  int i = 0;
+  /* Blocks of 16 floats, column by column, as in winograd_filter_f4 (45 planes cc floats apart share one L1 set at
+     32 and 64 channels). Same operations per element. */
+  for (; i + 16 <= cc; i += 16) {
+    f4 r[4][3][6];
+    #pragma clang loop unroll(full)
+    for (int j = 0; j < 6; j++) {
+      #pragma clang loop unroll(full)
+      for (int s = 0; s < 4; s++) {
+        const float* m = Ms + j * P + i + 4 * s;
+        const f4 m0 = wasm_v128_load(m), m1 = wasm_v128_load(m + 6 * P), m2 = wasm_v128_load(m + 12 * P);
+        const f4 m3 = wasm_v128_load(m + 18 * P), m4 = wasm_v128_load(m + 24 * P), m5 = wasm_v128_load(m + 30 * P);
+        GT6(m0, m1, m2, m3, m4, m5, r[s][0][j], r[s][1][j], r[s][2][j]);
+      }
+    }
+    #pragma clang loop unroll(full)
+    for (int a = 0; a < 3; a++) {
+      #pragma clang loop unroll(full)
+      for (int s = 0; s < 4; s++) {
+        f4 o0, o1, o2;
+        GT6(r[s][a][0], r[s][a][1], r[s][a][2], r[s][a][3], r[s][a][4], r[s][a][5], o0, o1, o2);
+        float* d = dw + 3 * a * cc + i + 4 * s;
+        wasm_v128_store(d, o0);
+        wasm_v128_store(d + cc, o1);
+        wasm_v128_store(d + 2 * cc, o2);
+      }
+    }
+  }
+  for (; i < cc; i += 4) {
     f4 r[3][6];
     #pragma clang loop unroll(full)
     for (int j = 0; j < 6; j++) {
-      GT6(wasm_v128_load(Ms + (0 * 6 + j) * cc + i), wasm_v128_load(Ms + (1 * 6 + j) * cc + i),
-          wasm_v128_load(Ms + (2 * 6 + j) * cc + i), wasm_v128_load(Ms + (3 * 6 + j) * cc + i),
-          wasm_v128_load(Ms + (4 * 6 + j) * cc + i), wasm_v128_load(Ms + (5 * 6 + j) * cc + i), r[0][j], r[1][j], r[2][j]);
+      GT6(wasm_v128_load(Ms + (0 * 6 + j) * P + i), wasm_v128_load(Ms + (1 * 6 + j) * P + i),
+          wasm_v128_load(Ms + (2 * 6 + j) * P + i), wasm_v128_load(Ms + (3 * 6 + j) * P + i),
+          wasm_v128_load(Ms + (4 * 6 + j) * P + i), wasm_v128_load(Ms + (5 * 6 + j) * P + i), r[0][j], r[1][j], r[2][j]);
     }
     #pragma clang loop unroll(full)
     for (int a = 0; a < 3; a++) {
@@ -696,7 +763,7 @@ void filter_grad_f4_edges(const float* x, const float* dy, float* dw, float* Vs,
   const int tilesH = (outH + 3) / 4, tilesW = (outW + 3) / 4;
   const int tilesImg = tilesH * tilesW, tiles = batch * tilesImg;
   F4_CONSTANTS
-  for (int i = 0; i < 36 * cc; i += 4) wasm_v128_store(Ms + i, zero);
+  for (int i = 0; i < 36 * NB_PLANE(cc); i += 4) wasm_v128_store(Ms + i, zero);
   /* Plane strides padded by a cache line, as in the F(2x2) kernel (planes a multiple of 1024 floats apart alias in L1). */
   const int vplane = chunk * ci + 16, wplane = chunk * co + 16;
   for (int t0 = 0; t0 < tiles; t0 += chunk) {
