@@ -9,7 +9,8 @@
  * ms per call of each side (a, b, wasm) and the ratios a/b and wasm/a. Kernels: the F(4×4) Winograd forward
  * (winograd_conv3x3_f4 at 64 channels, winograd_conv3x3_f4_small at 16 and 32) and filter gradient (banded) on
  * ResNet-20's layers at batch 32, the direct convolutions (forward, input and filter gradients) on its stride-2 3×3 and 1×1
- * layers, and the packed matmul on the bench MLP's products at batch 64.
+ * layers, training-mode BatchNorm and ReLU's gradient on its activations, and the packed matmul on the bench MLP's
+ * products at batch 64.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const a = require(aPath) as NativeAddon;
   const b = require(bPath) as NativeAddon;
   setNativeKernelsEnabled(false);
-  const sides = (module: 'winograd' | 'matmul' | 'conv2d'): [string, Record<string, Fn>][] => [
+  const sides = (module: 'winograd' | 'matmul' | 'conv2d' | 'batchnorm' | 'elementwise'): [string, Record<string, Fn>][] => [
     ['a', bind(a, module)],
     ['b', bind(b, module)],
     ['wasm', simdModule<Record<string, Fn>>(backend, module)!],
@@ -137,6 +138,27 @@ async function main(): Promise<void> {
     report('conv2d_backprop_input', shape, time(conv.map(([side, f]) => [side, () => f['conv2d_backprop_input']!(addr(dy), addr(w), addr(dx), batch, hw, hw, ci, out, out, co, k, k, 2, 2, 0, 0, addr(dxPack))] as [string, () => void])));
     report('conv2d_backprop_filter', shape, time(conv.map(([side, f]) => [side, () => f['conv2d_backprop_filter']!(addr(x), addr(dy), addr(dw), batch, hw, hw, ci, out, out, co, k, k, 2, 2, 1, 1, 0, 0)] as [string, () => void])));
     tf.dispose([x, dy, w, bias, y, pack, dx, dxPack, dw]);
+  }
+
+  // Training-mode BatchNorm (forward: sums + normalise; backward: sums + apply) and ReLU's gradient on ResNet-20's
+  // activations at batch 32 (memory-bound passes: what the wide vectors buy there).
+  for (const [hw, c] of [[28, 16], [14, 32], [7, 64]] as const) {
+    const rows = 32 * hw * hw;
+    const shape = `32x${hw}x${hw}x${c}`;
+    const x = tensor(rows * c, 11);
+    const dy = tensor(rows * c, 12);
+    const gamma = tensor(c, 13);
+    const beta = tensor(c, 14);
+    const y = tf.zeros([rows * c]);
+    const dx = tf.zeros([rows * c]);
+    const stats = tf.zeros([5 * c]);
+    const scratch = tf.zeros([8 * c]);
+    const at = (t: tf.Tensor, floats: number) => addr(t) + 4 * floats;
+    const bn = sides('batchnorm');
+    report('bn_train_forward', shape, time(bn.map(([side, f]) => [side, () => f['bn_train_forward']!(addr(x), addr(gamma), addr(beta), addr(y), at(stats, 0), at(stats, c), addr(scratch), rows, c, 1e-3)] as [string, () => void])));
+    report('bn_train_backward', shape, time(bn.map(([side, f]) => [side, () => f['bn_train_backward']!(addr(dy), addr(x), addr(gamma), at(stats, 0), at(stats, c), addr(dx), at(stats, 2 * c), at(stats, 3 * c), addr(scratch), rows, c, 1e-3)] as [string, () => void])));
+    report('relu_grad', shape, time(sides('elementwise').map(([side, f]) => [side, () => f['relu_grad']!(addr(x), addr(dy), addr(dx), rows * c)] as [string, () => void])));
+    tf.dispose([x, dy, gamma, beta, y, dx, stats, scratch]);
   }
 
   // Packed NN matmul, the bench MLP's products at batch 64 (P: one 16-column strip of scratch).

@@ -30,6 +30,10 @@ export function col2imPays(kh: number, kw: number, sh: number, sw: number, ci: n
   return (sh !== 1 || sw !== 1) && ci >= 16;
 }
 
+interface FlipSimd {
+  conv2d_flip_filter(w: number, wf: number, kh: number, kw: number, ci: number, co: number): void;
+}
+
 interface GatherSimd {
   conv2d_backprop_input_gather(
     dy: number, w: number, dx: number, batch: number, inH: number, inW: number, ci: number, outH: number, outW: number,
@@ -108,15 +112,20 @@ export function conv2DBackpropInputWasm(args: Args): TensorInfo {
     source = backend.makeOutput([batchSize, upHeight, upWidth, outChannels], 'float32');
     temps.push(source);
   }
-  // Views only after every allocation above (allocations can grow and detach the heap).
-  const w = heapF32(backend, filter);
-  const wf = heapF32(backend, flipped);
-  for (let y = 0; y < kh; y++) {
-    for (let xx = 0; xx < kw; xx++) {
-      const srcBase = ((kh - 1 - y) * kw + (kw - 1 - xx)) * inChannels * outChannels;
-      const dstBase = (y * kw + xx) * outChannels * inChannels;
-      for (let ci = 0; ci < inChannels; ci++) {
-        for (let co = 0; co < outChannels; co++) wf[dstBase + co * inChannels + ci] = w[srcBase + ci * outChannels + co] as number;
+  const flip = filter.dtype === 'float32' ? simdModule<FlipSimd>(backend, 'conv2d') : undefined;
+  if (flip) {
+    flip.conv2d_flip_filter(heapAddress(backend, filter), heapAddress(backend, flipped), kh, kw, inChannels, outChannels);
+  } else {
+    // Views only after every allocation above (allocations can grow and detach the heap).
+    const w = heapF32(backend, filter);
+    const wf = heapF32(backend, flipped);
+    for (let y = 0; y < kh; y++) {
+      for (let xx = 0; xx < kw; xx++) {
+        const srcBase = ((kh - 1 - y) * kw + (kw - 1 - xx)) * inChannels * outChannels;
+        const dstBase = (y * kw + xx) * outChannels * inChannels;
+        for (let ci = 0; ci < inChannels; ci++) {
+          for (let co = 0; co < outChannels; co++) wf[dstBase + co * inChannels + ci] = w[srcBase + ci * outChannels + co] as number;
+        }
       }
     }
   }

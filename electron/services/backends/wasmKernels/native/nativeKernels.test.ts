@@ -256,6 +256,50 @@ describe.skipIf(!addon || addon.level === 'base')('native wide paths against the
     tf.dispose([x, dy, w, bias]);
   });
 
+  // Training-mode BatchNorm (batchnorm.c) on 16-channel strips plus the 8-, 4- and 1-channel tails, rows not a
+  // multiple of the 64-row block (odd, for the row-pair sums), and ReLU's gradient with NaN, ±0 and ±∞ among x.
+  it.each([[16, 1000], [32, 333], [64, 129], [24, 77], [20, 65], [13, 64]] as const)('BatchNorm forward and backward, %i channels × %i rows', (C, rows) => {
+    const x = tf.tensor1d(seededUniform(rows * C, 41, -3, 5));
+    const dy = tf.tensor1d(seededUniform(rows * C, 42, -1, 1));
+    const gamma = tf.tensor1d(seededUniform(C, 43, 0.5, 2));
+    const beta = tf.tensor1d(seededUniform(C, 44, -1, 1));
+    const [wide, plain] = both('batchnorm', (f) => {
+      const y = tf.zeros([rows * C]);
+      const mean = tf.zeros([C]);
+      const variance = tf.zeros([C]);
+      const scratch = tf.zeros([6 * C]);
+      f['bn_train_forward']!(addr(x), addr(gamma), addr(beta), addr(y), addr(mean), addr(variance), addr(scratch), rows, C, 1e-3);
+      const dx = tf.zeros([rows * C]);
+      const dgamma = tf.zeros([C]);
+      const dbeta = tf.zeros([C]);
+      const scratch2 = tf.zeros([7 * C]);
+      f['bn_train_backward']!(addr(dy), addr(x), addr(gamma), addr(mean), addr(variance), addr(dx), addr(dgamma), addr(dbeta), addr(scratch2), rows, C, 1e-3);
+      const result = [y, mean, variance, dx, dgamma, dbeta].map((t) => Float32Array.from(t.dataSync()));
+      tf.dispose([y, mean, variance, scratch, dx, dgamma, dbeta, scratch2]);
+      return result;
+    });
+    expectSameBits(wide, plain);
+    tf.dispose([x, dy, gamma, beta]);
+  });
+
+  it('ReLU gradient (NaN, ±0, ±∞ in x)', () => {
+    const n = 1000 + 13;
+    const values = seededUniform(n, 51, -1, 1);
+    [NaN, 0, -0, Infinity, -Infinity, 1e-45, -1e-45].forEach((v, i) => (values[i * 37] = v));
+    const x = tf.tensor1d(values);
+    const dy = tf.tensor1d(seededUniform(n, 52, -1, 1));
+    const [wide, plain] = both('elementwise', (f) => {
+      const out = tf.zeros([n]);
+      f['relu_grad']!(addr(x), addr(dy), addr(out), n);
+      const result = [Float32Array.from(out.dataSync())];
+      out.dispose();
+      return result;
+    });
+    expectSameBits(wide, plain);
+    expect(Number.isNaN(wide[0]![0]!)).toBe(true);
+    tf.dispose([x, dy]);
+  });
+
   it.each([[64, 784, 256], [37, 129, 70], [256, 64, 10 + 16]] as const)('packed matmul NN %i×%i·%i', (M, K, N) => {
     const A = tf.tensor1d(seededUniform(M * K, 21, -1, 1));
     const B = tf.tensor1d(seededUniform(K * N, 22, -1, 1));

@@ -12,6 +12,7 @@
  * past the last multiple of 4 take scalar loops. The forward's variance reads x once (see forward_sums).
  */
 #include <wasm_simd128.h>
+#include "nb_wide.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
 #define BLOCK 64
@@ -107,6 +108,120 @@ INLINE void fwd_block_s(const float* p, float K, int n, long C, double* sum, dou
   *B += (double)S + (double)n * d;
 }
 
+#ifdef NB_WIDE
+/*
+ * Native wide builds only (nb_wide.h): the blocks above for 16 channels at a time in the host's widest vectors (one
+ * 512-bit or two 256-bit per row). Each channel sees the same float32 operations in the same order, and the per-block
+ * double arithmetic is the same expressions lane by lane (scalar here; no contraction: -ffp-contract=off), so the
+ * same bits as the 128-bit blocks. W: the vectors of a 16-channel strip.
+ */
+#define W NB_WV_PER_STRIP
+#define WL NB_WV_LANES
+/* t[0..16) = the strip's lanes. */
+INLINE void strip_out(float* t, const nb_wv* v) {
+  for (int w = 0; w < W; w++) NB_WV_STORE(t + w * WL, v[w]);
+}
+/* d[0..16) += (double)v[0..16). */
+INLINE void add_f64_w(double* d, const nb_wv* v) {
+  float t[16];
+  strip_out(t, v);
+  for (int j = 0; j < 16; j++) d[j] = d[j] + (double)t[j];
+}
+INLINE void fwd_block_w(const float* p, const float* K, int n, long C, double* sum, double* A, double* B) {
+  nb_wv s0[W], s1[W];
+  for (int w = 0; w < W; w++) s0[w] = s1[w] = NB_WV_ZERO();
+  const float* q = p;
+  int r = 0;
+  for (; r + 2 <= n; r += 2, q += 2 * C) {
+    for (int w = 0; w < W; w++) {
+      s0[w] = NB_WV_ADD(s0[w], NB_WV_LOAD(q + WL * w));
+      s1[w] = NB_WV_ADD(s1[w], NB_WV_LOAD(q + C + WL * w));
+    }
+  }
+  if (r < n) for (int w = 0; w < W; w++) s0[w] = NB_WV_ADD(s0[w], NB_WV_LOAD(q + WL * w));
+  const nb_wv invn = NB_WV_SET1(1.f / (float)n);
+  nb_wv total[W], mb[W];
+  for (int w = 0; w < W; w++) {
+    total[w] = NB_WV_ADD(s0[w], s1[w]);
+    mb[w] = NB_WV_MUL(total[w], invn);
+  }
+  add_f64_w(sum, total);
+  nb_wv Q[W], S[W];
+  for (int w = 0; w < W; w++) Q[w] = S[w] = NB_WV_ZERO();
+  q = p;
+  for (r = 0; r < n; r++, q += C) {
+    for (int w = 0; w < W; w++) {
+      nb_wv d = NB_WV_SUB(NB_WV_LOAD(q + WL * w), mb[w]);
+      S[w] = NB_WV_ADD(S[w], d);
+      Q[w] = NB_WV_ADD(Q[w], NB_WV_MUL(d, d));
+    }
+  }
+  float mbt[16], St[16], Qt[16];
+  strip_out(mbt, mb);
+  strip_out(St, S);
+  strip_out(Qt, Q);
+  const double nd = (double)n;
+  for (int o = 0; o < 16; o++) {
+    const double d = (double)mbt[o] - (double)K[o];
+    const double sd = (double)St[o];
+    double a = (double)Qt[o] + (2.0 * d) * sd;
+    a = a + nd * (d * d);
+    A[o] = A[o] + a;
+    B[o] = B[o] + (sd + nd * d);
+  }
+}
+INLINE void norm_block_w(const float* x, float* y, const float* m, const float* k, const float* beta, int n, long C) {
+  nb_wv mv[W], kv[W], bv[W];
+  for (int w = 0; w < W; w++) { mv[w] = NB_WV_LOAD(m + WL * w); kv[w] = NB_WV_LOAD(k + WL * w); bv[w] = NB_WV_LOAD(beta + WL * w); }
+  for (int r = 0; r < n; r++, x += C, y += C)
+    for (int w = 0; w < W; w++)
+      NB_WV_STORE(y + WL * w, NB_WV_ADD(NB_WV_MUL(NB_WV_SUB(NB_WV_LOAD(x + WL * w), mv[w]), kv[w]), bv[w]));
+}
+INLINE void bwd_block_w(const float* dy, const float* x, const float* m, int n, long C, double* sumDy, double* sumDyX) {
+  nb_wv g0[W], h0[W], g1[W], h1[W], mv[W];
+  for (int w = 0; w < W; w++) { g0[w] = h0[w] = g1[w] = h1[w] = NB_WV_ZERO(); mv[w] = NB_WV_LOAD(m + WL * w); }
+  int r = 0;
+  for (; r + 2 <= n; r += 2, dy += 2 * C, x += 2 * C) {
+    for (int w = 0; w < W; w++) {
+      nb_wv ga = NB_WV_LOAD(dy + WL * w), gb = NB_WV_LOAD(dy + C + WL * w);
+      g0[w] = NB_WV_ADD(g0[w], ga);
+      g1[w] = NB_WV_ADD(g1[w], gb);
+      h0[w] = NB_WV_ADD(h0[w], NB_WV_MUL(ga, NB_WV_SUB(NB_WV_LOAD(x + WL * w), mv[w])));
+      h1[w] = NB_WV_ADD(h1[w], NB_WV_MUL(gb, NB_WV_SUB(NB_WV_LOAD(x + C + WL * w), mv[w])));
+    }
+  }
+  if (r < n) {
+    for (int w = 0; w < W; w++) {
+      nb_wv ga = NB_WV_LOAD(dy + WL * w);
+      g0[w] = NB_WV_ADD(g0[w], ga);
+      h0[w] = NB_WV_ADD(h0[w], NB_WV_MUL(ga, NB_WV_SUB(NB_WV_LOAD(x + WL * w), mv[w])));
+    }
+  }
+  nb_wv g[W], h[W];
+  for (int w = 0; w < W; w++) { g[w] = NB_WV_ADD(g0[w], g1[w]); h[w] = NB_WV_ADD(h0[w], h1[w]); }
+  add_f64_w(sumDy, g);
+  add_f64_w(sumDyX, h);
+}
+INLINE void apply_block_w(const float* dy, const float* x, float* dx, const float* a, const float* b, const float* s,
+                          const float* m, int n, long C) {
+  nb_wv av[W], bv[W], sv[W], mv[W];
+  for (int w = 0; w < W; w++) {
+    av[w] = NB_WV_LOAD(a + WL * w); bv[w] = NB_WV_LOAD(b + WL * w); sv[w] = NB_WV_LOAD(s + WL * w); mv[w] = NB_WV_LOAD(m + WL * w);
+  }
+  for (int r = 0; r < n; r++, dy += C, x += C, dx += C) {
+    for (int w = 0; w < W; w++) {
+      nb_wv t = NB_WV_ADD(NB_WV_MUL(av[w], NB_WV_LOAD(dy + WL * w)), NB_WV_MUL(bv[w], NB_WV_SUB(NB_WV_LOAD(x + WL * w), mv[w])));
+      NB_WV_STORE(dx + WL * w, NB_WV_ADD(t, sv[w]));
+    }
+  }
+}
+#undef W
+#undef WL
+#define WIDE_CHUNKS(body) for (; c + 16 <= C; c += 16) body;
+#else
+#define WIDE_CHUNKS(body)
+#endif
+
 /*
  * Forward, first half: this replica's per-channel sums. sum[c] = Σx (double), mean[c] = (float)(Σx/M), then
  * m2[c] = Σ(x − mean[c])² (double, centred on that float mean, like tf.moments' second pass). B: C doubles of scratch.
@@ -120,6 +235,7 @@ static void forward_sums(const float* x, float* mean, double* sum, double* m2, d
     const int n = rows - r0 < BLOCK ? rows - r0 : BLOCK;
     const float* p = x + (long)r0 * LC;
     int c = 0;
+    WIDE_CHUNKS(fwd_block_w(p + c, x + c, n, LC, sum + c, A + c, B + c))
     for (; c + 4 * MAXV <= C; c += 4 * MAXV) fwd_block_v(p + c, x + c, n, LC, sum + c, A + c, B + c, MAXV);
     for (; c + 4 <= C; c += 4) fwd_block_v(p + c, x + c, n, LC, sum + c, A + c, B + c, 1);
     for (; c < C; c++) fwd_block_s(p + c, x[c], n, LC, sum + c, A + c, B + c);
@@ -153,6 +269,7 @@ static void normalize(const float* x, const float* gamma, const float* beta, flo
     const float* xb = x + (long)r0 * LC;
     float* yb = y + (long)r0 * LC;
     int c = 0;
+    WIDE_CHUNKS(norm_block_w(xb + c, yb + c, mean + c, k + c, beta + c, n, LC))
     for (; c + 8 <= C; c += 8) norm_block_v(xb + c, yb + c, mean + c, k + c, beta + c, n, LC, 2);
     for (; c + 4 <= C; c += 4) norm_block_v(xb + c, yb + c, mean + c, k + c, beta + c, n, LC, 1);
     for (; c < C; c++) {
@@ -239,6 +356,7 @@ static void backward_sums(const float* dy, const float* x, const float* mean, do
     const float* dyb = dy + (long)r0 * LC;
     const float* xb = x + (long)r0 * LC;
     int c = 0;
+    WIDE_CHUNKS(bwd_block_w(dyb + c, xb + c, mean + c, n, LC, sumDy + c, sumDyX + c))
     for (; c + 8 <= C; c += 8) bwd_block_v(dyb + c, xb + c, mean + c, n, LC, sumDy + c, sumDyX + c, 2);
     for (; c + 4 <= C; c += 4) bwd_block_v(dyb + c, xb + c, mean + c, n, LC, sumDy + c, sumDyX + c, 1);
     for (; c < C; c++) {
@@ -290,6 +408,7 @@ static void backward_apply(const float* dy, const float* x, const float* gamma, 
     const int n = rows - r0 < BLOCK ? rows - r0 : BLOCK;
     const long o = (long)r0 * LC;
     int c = 0;
+    WIDE_CHUNKS(apply_block_w(dy + o + c, x + o + c, dx + o + c, a + c, b + c, s + c, mean + c, n, LC))
     for (; c + 8 <= C; c += 8) apply_block_v(dy + o + c, x + o + c, dx + o + c, a + c, b + c, s + c, mean + c, n, LC, 2);
     for (; c + 4 <= C; c += 4) apply_block_v(dy + o + c, x + o + c, dx + o + c, a + c, b + c, s + c, mean + c, n, LC, 1);
     for (; c < C; c++) {

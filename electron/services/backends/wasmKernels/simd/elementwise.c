@@ -13,6 +13,7 @@
  * rounded once more after the subtraction, within one float ulp.
  */
 #include <wasm_simd128.h>
+#include "nb_wide.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f4;
 
@@ -119,6 +120,20 @@ EXPORT(relu_grad)
 void relu_grad(const float* x, const float* dy, float* out, int total) {
   const f4 one = wasm_f32x4_splat(1.f);
   int i = 0;
+#ifdef NB_WIDE
+  { /* native wide builds (nb_wide.h): the same lane operations on the widest vectors (vector extensions) */
+    typedef float vf __attribute__((vector_size(NB_WV_LANES * 4), aligned(4)));
+    typedef int vi __attribute__((vector_size(NB_WV_LANES * 4), aligned(4)));
+    const vf zero = {0}, onev = zero + 1.f;
+    for (; i + NB_WV_LANES <= total; i += NB_WV_LANES) {
+      const vf xv = *(const vf*)(x + i);
+      vi sv = (xv > zero) & (vi)onev;  /* 1 or +0 */
+      const vi nan = xv != xv;
+      sv = (nan & (vi)xv) | (~nan & sv); /* NaN stays NaN */
+      *(vf*)(out + i) = *(const vf*)(dy + i) * (vf)sv;
+    }
+  }
+#endif
   for (; i + 4 <= total; i += 4) {
     f4 xv = wasm_v128_load(x + i);
     f4 s = wasm_v128_and(wasm_f32x4_gt(xv, wasm_f32x4_splat(0.f)), one);     /* 1 or +0 */
