@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BatchMatMulAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelHelper, type KernelHelper } from './kernelHelper';
-import { heapAddress, simdModule } from './simdModules';
+import { heapAddress, simdModule, simdModuleBuild } from './simdModules';
 import { release, runWasmKernel } from './wasmKernelUtils';
 
 /**
@@ -54,10 +54,11 @@ export function setPackedMatmulEnabled(on: boolean): void {
 
 /**
  * Floats of packing scratch simd/matmul.c uses for C[m,n] over k (one 16 x k strip) in layout NN or TN, or 0 where it
- * reads B in place (a·bᵀ always: see the C file for why).
+ * reads B in place. a·bᵀ packs only in the native builds (`ntPacked`: B's rows packed transposed into the NN strip,
+ * simd/matmul.c "NT on the packed path"); the WebAssembly modules keep their dot products there.
  */
-export function packedScratchFloats(layout: MatmulLayout, m: number, k: number, n: number): number {
-  return packedMatmul && layout !== 'nt' && m >= 4 && n >= 16 ? 16 * k : 0;
+export function packedScratchFloats(layout: MatmulLayout, m: number, k: number, n: number, ntPacked = false): number {
+  return packedMatmul && (layout !== 'nt' || ntPacked) && m >= 4 && n >= 16 ? 16 * k : 0;
 }
 
 /**
@@ -73,9 +74,9 @@ export function setZeroSkipEnabled(on: boolean): void {
 }
 
 /** The scratch of one simd/matmul.c call: total floats, and where the zero-skipping lists start (-1: none). */
-export function matmulScratch(layout: MatmulLayout, m: number, k: number, n: number): { floats: number; skipOffset: number } {
-  const strip = packedScratchFloats(layout, m, k, n);
-  if (strip === 0 || !zeroSkip || n < 64) return { floats: strip, skipOffset: -1 };
+export function matmulScratch(layout: MatmulLayout, m: number, k: number, n: number, ntPacked = false): { floats: number; skipOffset: number } {
+  const strip = packedScratchFloats(layout, m, k, n, ntPacked);
+  if (strip === 0 || !zeroSkip || n < 64 || layout === 'nt') return { floats: strip, skipOffset: -1 };
   return { floats: strip + Math.ceil(m / 2) * (k + 1), skipOffset: strip };
 }
 
@@ -200,7 +201,7 @@ function productInto(
   m: number, k: number, n: number, strideA: number, strideB: number, epilogue: MatmulEpilogue | undefined,
 ): TensorInfo {
   const plan = { batch };
-  const { floats, skipOffset } = matmulScratch(layout, m, k, n);
+  const { floats, skipOffset } = matmulScratch(layout, m, k, n, layout === 'nt' && simdModuleBuild(backend, 'matmul') === 'native');
   if (plan.batch === 1 && m * k * n >= SPLIT_MIN_MULTIPLY_ADDS) {
     const helper = kernelHelper(backend);
     if (helper && splitProduct(backend, simd, helper, layout, [a, b, out], m, k, n, floats, skipOffset, epilogue)) return out;
@@ -232,14 +233,15 @@ type Block = readonly [i0: number, i1: number, j0: number, j1: number];
 
 /**
  * How a batch-1 product is cut in chunks for two threads, or undefined when it is too narrow: `mode` 1 cuts columns,
- * 0 rows, `step` wide. On the packed path (NN/TN) a product at least as wide as it is tall is cut between 16-column
- * strips: each chunk packs only its own strips of B (B is the big operand there: 784x256 in the MLP's first layer;
- * row chunks would each pack all of it). Otherwise rows, at multiples of 4 (matmul_block's rule for the bits of one
- * call). About 8 chunks: fine enough that a helper arriving late still takes its share.
+ * 0 rows, `step` wide. On the packed path (NN/TN; NT in the native builds) a product at least as wide as it is tall
+ * is cut between 16-column strips: each chunk packs only its own strips of B (B is the big operand there: 784x256 in
+ * the MLP's first layer; row chunks would each pack all of it — the LSTM's 64x512·(128x512)ᵀ ran at a third of its
+ * speed that way). Otherwise rows, at multiples of 4 (matmul_block's rule for the bits of one call). About 8 chunks:
+ * fine enough that a helper arriving late still takes its share.
  */
 export function splitChunks(layout: MatmulLayout, m: number, n: number, packed: boolean): { mode: 0 | 1; step: number; chunks: number } | undefined {
   const strips = Math.ceil(n / 16);
-  if (packed && layout !== 'nt' && strips >= 2 && n >= m) {
+  if (packed && strips >= 2 && n >= m) {
     const step = 16 * Math.ceil(strips / 8);
     return { mode: 1, step, chunks: Math.ceil(n / step) };
   }

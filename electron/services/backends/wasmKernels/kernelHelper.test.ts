@@ -112,6 +112,7 @@ describe.skipIf(!helperMachine)('kernel helper (a second thread for our SIMD ker
     expect(splitChunks('nn', 64, 256, true)).toEqual({ mode: 1, step: 32, chunks: 8 });
     expect(splitChunks('tn', 784, 256, true)).toEqual({ mode: 0, step: 100, chunks: 8 });
     expect(splitChunks('nt', 64, 256, false)).toEqual({ mode: 0, step: 8, chunks: 8 });
+    expect(splitChunks('nt', 64, 128, true)).toEqual({ mode: 1, step: 16, chunks: 8 }); // native NT packs: strips
     expect(splitChunks('nn', 37, 200, true)).toEqual({ mode: 1, step: 32, chunks: 7 });
     expect(splitChunks('nn', 4, 8, false)).toBeUndefined();
     for (const [m, n] of [[37, 10], [3136, 10], [100, 256]] as const) {

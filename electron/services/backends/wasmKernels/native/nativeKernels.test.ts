@@ -300,6 +300,42 @@ describe.skipIf(!addon || addon.level === 'base')('native wide paths against the
     tf.dispose([x, dy]);
   });
 
+  // NT (C = A·Bᵀ) on the native packed path: B's rows packed transposed, then NN's strip tiles — so the bits of NN on
+  // Bᵀ, in both builds; also through matmul_block's row blocks (the kernel helper's chunks) and with an epilogue.
+  it.each([[64, 512, 128], [37, 129, 70], [64, 256, 784], [5, 33, 17]] as const)('packed matmul NT %i×%i·(%i×K)ᵀ = NN on Bᵀ, whole and in row blocks', (M, K, N) => {
+    const A = tf.tensor1d(seededUniform(M * K, 23, -1, 1));
+    const B = tf.tensor1d(seededUniform(N * K, 24, -1, 1));
+    const Bt = tf.tensor1d(tf.transpose(tf.tensor2d(B.dataSync(), [N, K])).dataSync());
+    const bias = tf.tensor1d(seededUniform(N, 25, -1, 1));
+    const [wide, plain] = both('matmul', (f) => {
+      const C = tf.zeros([M * N]);
+      const D = tf.zeros([M * N]);
+      const E = tf.zeros([M * N]);
+      const F = tf.zeros([M * N]);
+      const G = tf.zeros([M * N]);
+      const P = tf.zeros([16 * K]);
+      f['matmul_nt']!(addr(A), addr(B), addr(C), 1, M, K, N, 0, 0, addr(P), 0);
+      f['matmul_nn']!(addr(A), addr(Bt), addr(D), 1, M, K, N, 0, 0, addr(P), 0);
+      // row blocks of 8, and (where it packs) column blocks of 32 as the kernel helper cuts them
+      for (let i0 = 0; i0 < M; i0 += 8) f['matmul_block']!(2, addr(A), addr(B), addr(E), M, K, N, i0, Math.min(M, i0 + 8), 0, N, 0, 0, 0, addr(P), 0);
+      const H = tf.zeros([M * N]);
+      for (let j0 = 0; j0 < N; j0 += 32) f['matmul_block']!(2, addr(A), addr(B), addr(H), M, K, N, 0, M, j0, Math.min(N, j0 + 32), addr(bias), 1, 0, addr(P), 0);
+      f['fused_matmul_nt']!(addr(A), addr(B), addr(F), 1, M, K, N, 0, 0, addr(bias), 1, 0, addr(P), 0);
+      f['fused_matmul_nn']!(addr(A), addr(Bt), addr(G), 1, M, K, N, 0, 0, addr(bias), 1, 0, addr(P), 0);
+      const result = [C, D, E, F, G, H].map((t) => Float32Array.from(t.dataSync()));
+      tf.dispose([C, D, E, F, G, H, P]);
+      return result;
+    });
+    expectSameBits(wide, plain);
+    if (M >= 4 && N >= 16) {
+      // the packed path (PACKS): NT gives NN-on-Bᵀ's bits, whole or in row blocks, with or without the epilogue
+      expectSameBits([wide[0]!, wide[2]!, wide[3]!, wide[5]!], [wide[1]!, wide[1]!, wide[4]!, wide[4]!]);
+    } else {
+      expectSameBits([wide[2]!], [wide[0]!]); // the dot products, whole or in row blocks
+    }
+    tf.dispose([A, B, Bt, bias]);
+  });
+
   it.each([[64, 784, 256], [37, 129, 70], [256, 64, 10 + 16]] as const)('packed matmul NN %i×%i·%i', (M, K, N) => {
     const A = tf.tensor1d(seededUniform(M * K, 21, -1, 1));
     const B = tf.tensor1d(seededUniform(K * N, 22, -1, 1));

@@ -466,9 +466,49 @@ static inline __attribute__((always_inline)) void gemm_nt(const float* A, const 
   }
 }
 
+/*
+ * Native builds only (../native/README.md): NT on the packed path. Each 16-row block of B (N x K, contiguous along k)
+ * is packed transposed into the strip NN packs (P[k*16 + jj] = B[(j0+jj)*K + k], zeros past N), and the strip's row
+ * tiles — the host's widest vectors (nb_wide.h) — do the rest. The dot-product tiles above stay 128-bit: at the LSTM's
+ * 64x512 . (128x512)^T they ran at ~16 GFLOP/s, the packed NN product at ~150. Per element the sum runs over k in
+ * order with one fused multiply-add each (as NN's), so a native NT gives the bits of a native NN on B transposed, in
+ * the wide and the 128-bit native builds alike; the WebAssembly modules keep the dot products (their bits unchanged).
+ */
+#ifdef NB_NATIVE
+#define NT_PACKS(P, M, N) PACKS(P, M, N)
+static inline __attribute__((always_inline)) void pack_cols(const float* B, int K, int j0, int w, float* P) {
+  for (int jj = 0; jj < STRIP; jj++) {
+    float* p = P + jj;
+    if (jj < w) {
+      const float* b = B + (j0 + jj) * K;
+      for (int k = 0; k < K; k++) p[k * STRIP] = b[k];
+    } else {
+      for (int k = 0; k < K; k++) p[k * STRIP] = 0.f;
+    }
+  }
+}
+/* Columns [j0, j1) of C = A . B^T, all M rows (j0 a multiple of 16). */
+static void gemm_nt_packed(const float* A, const float* B, float* C, int M, int K, int N, int j0, int j1, float* P) {
+  for (int s = j0; s < j1; s += STRIP) {
+    const int w = N - s < STRIP ? N - s : STRIP;
+    pack_cols(B, K, s, w, P);
+    strip_tiles(A, K, 1, P, C, M, K, N, s, w, 0);
+  }
+}
+#else
+#define NT_PACKS(P, M, N) 0
+#define gemm_nt_packed(A, B, C, M, K, N, j0, j1, P) ((void)(P))
+#endif
+
+/* P: packing scratch (16 x K floats) for the native builds' packed path, else unused; I: unused (NN's signature). */
 EXPORT(matmul_nt)
-void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB) {
-  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) gemm_nt(A, B, C, M, K, N);
+void matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
+               float* P, int* I) {
+  (void)I;
+  for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
+    if (NT_PACKS(P, M, N)) gemm_nt_packed(A, B, C, M, K, N, 0, N, P);
+    else gemm_nt(A, B, C, M, K, N);
+  }
 }
 
 /*
@@ -545,9 +585,11 @@ void fused_matmul_tn(const float* A, const float* B, float* C, int batch, int M,
 
 EXPORT(fused_matmul_nt)
 void fused_matmul_nt(const float* A, const float* B, float* C, int batch, int M, int K, int N, int strideA, int strideB,
-                     const float* bias, int act, float alpha) {
+                     const float* bias, int act, float alpha, float* P, int* I) {
+  (void)I;
   for (int n = 0; n < batch; n++, A += strideA, B += strideB, C += M * N) {
-    gemm_nt(A, B, C, M, K, N);
+    if (NT_PACKS(P, M, N)) gemm_nt_packed(A, B, C, M, K, N, 0, N, P);
+    else gemm_nt(A, B, C, M, K, N);
     epilogue(C, bias, M, N, act, alpha);
   }
 }
@@ -572,7 +614,8 @@ int matmul_lists(int layout, const float* A, int M, int K, int* I) {
 
 /*
  * Rows [i0, i1) and columns [j0, j1) of C = op(A) . op(B) (layout 0 NN, 1 TN, 2 NT) with the epilogue. Column blocks
- * only on the packed path (P != 0, NN/TN); NT and the unpacked path take row blocks (j0 = 0, j1 = N). P: this thread's
+ * only on the packed path (P != 0: NN/TN, and NT in the native builds); the dot-product NT and the unpacked path take
+ * row blocks (j0 = 0, j1 = N). P: this thread's
  * packing scratch (16 x K floats); I: matmul_lists' lists of the whole product, or 0.
  */
 EXPORT(matmul_block)
@@ -581,6 +624,12 @@ void matmul_block(int layout, const float* A, const float* B, float* C, int M, i
   const int rows = i1 - i0;
   if (rows <= 0 || j1 <= j0) return;
   if (layout == 2) {
+    if (NT_PACKS(P, M, N)) { /* native: column blocks too, each packing only its own strips of B */
+      const int jend = j1 < N ? j1 : N;
+      gemm_nt_packed(A + i0 * K, B, C + i0 * N, rows, K, N, j0, jend, P);
+      epilogue_block(C + i0 * N + j0, bias ? bias + j0 : 0, rows, jend - j0, act, alpha, N);
+      return;
+    }
     gemm_nt(A + i0 * K, B, C + i0 * N, rows, K, N);
     epilogue(C + i0 * N, bias, rows, N, act, alpha);
     return;
