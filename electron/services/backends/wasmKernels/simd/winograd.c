@@ -26,7 +26,8 @@ typedef v128_t f4;
  * gradients' sums M: ci*co floats plus one cache line. Unpadded, the 16 or 36 planes (and the 9 of w or dw) of a layer
  * whose ci*co is a multiple of 1024 (32x32, 64x64 channels) lie a multiple of 4 KB apart, all in one L1 set (12
  * ways), and the transforms that walk them all at once missed on every access: winograd_filter_f4 took 74 us at
- * 32x32 and 308 us at 64x64 (as long as the convolution it feeds), 26 us at 60x64. Callers allocate planes * NB_PLANE.
+ * 32x32 and 308 us at 64x64 (as long as the convolution it feeds), 26 us at 60x64; padded, 8 and 30 us (blocking
+ * the transform by cache lines as well made no further difference). Callers allocate planes * NB_PLANE.
  */
 #define NB_PLANE(cc) ((cc) + 16)
 #define ADD wasm_f32x4_add
@@ -356,44 +357,14 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* Vs,
     o5 = g2;                                                                                      \
   } while (0)
 
-/*
- * U[k][c][o] (k = 6*xi + nu) = (G g Gt)[xi][nu] for the 3x3 slice g = w[.][.][c][o]; w is [3][3][ci][co], co % 4 == 0.
- * The 9 input and 36 output planes lie cc floats apart; at 32 and 64 channels that is a multiple of 4 KB, so all 45
- * streams fall into one L1 set (12 ways) and every access of a 4-float step missed: 74 us at 32x32 channels and 308 us
- * at 64x64 (as long as the convolution it feeds), 16x16 2.9 us. So blocks of 16 floats (one cache line of every
- * plane): the column transforms of 4 steps first, then the output rows plane by plane, each line written whole while
- * it is held. Same operations per element (same bits).
- */
+/* U[k][c][o] (k = 6*xi + nu) = (G g Gt)[xi][nu] for the 3x3 slice g = w[.][.][c][o]; w is [3][3][ci][co], co % 4 == 0.
+   Planes NB_PLANE(ci*co) floats apart. */
 EXPORT(winograd_filter_f4)
 void winograd_filter_f4(const float* w, float* U, int ci, int co) {
   const int cc = ci * co, P = NB_PLANE(cc);
   const f4 four = wasm_f32x4_splat(4.0f), three = wasm_f32x4_splat(3.0f);
   const f4 fifteen = wasm_f32x4_splat(15.0f), minus15 = wasm_f32x4_splat(-15.0f);
-  int i = 0;
-  for (; i + 16 <= cc; i += 16) {
-    f4 r[4][6][3]; /* [step][xi][b]: G g for columns b of the step's 4 slices */
-    #pragma clang loop unroll(full)
-    for (int s = 0; s < 4; s++) {
-      #pragma clang loop unroll(full)
-      for (int b = 0; b < 3; b++) {
-        const float* g = w + i + 4 * s + b * cc;
-        const f4 g0 = wasm_v128_load(g), g1 = wasm_v128_load(g + 3 * cc), g2 = wasm_v128_load(g + 6 * cc);
-        G6(g0, g1, g2, r[s][0][b], r[s][1][b], r[s][2][b], r[s][3][b], r[s][4][b], r[s][5][b]);
-      }
-    }
-    #pragma clang loop unroll(full)
-    for (int xi = 0; xi < 6; xi++) {
-      #pragma clang loop unroll(full)
-      for (int s = 0; s < 4; s++) {
-        f4 u0, u1, u2, u3, u4, u5;
-        G6(r[s][xi][0], r[s][xi][1], r[s][xi][2], u0, u1, u2, u3, u4, u5);
-        float* p = U + 6 * xi * P + i + 4 * s;
-        wasm_v128_store(p, u0); wasm_v128_store(p + P, u1); wasm_v128_store(p + 2 * P, u2);
-        wasm_v128_store(p + 3 * P, u3); wasm_v128_store(p + 4 * P, u4); wasm_v128_store(p + 5 * P, u5);
-      }
-    }
-  }
-  for (; i < cc; i += 4) {
+  for (int i = 0; i < cc; i += 4) {
     f4 g00 = wasm_v128_load(w + 0 * cc + i), g01 = wasm_v128_load(w + 1 * cc + i), g02 = wasm_v128_load(w + 2 * cc + i);
     f4 g10 = wasm_v128_load(w + 3 * cc + i), g11 = wasm_v128_load(w + 4 * cc + i), g12 = wasm_v128_load(w + 5 * cc + i);
     f4 g20 = wasm_v128_load(w + 6 * cc + i), g21 = wasm_v128_load(w + 7 * cc + i), g22 = wasm_v128_load(w + 8 * cc + i);
@@ -707,35 +678,7 @@ static inline __attribute__((always_inline)) void filter_grad_output_f4(const fl
   const int P = NB_PLANE(cc);
   const f4 two = wasm_f32x4_splat(2.f), three = wasm_f32x4_splat(3.f), four = wasm_f32x4_splat(4.f);
   const f4 eight = wasm_f32x4_splat(8.f), fifteen = wasm_f32x4_splat(15.f), sixteen = wasm_f32x4_splat(16.f);
-  int i = 0;
-  /* Blocks of 16 floats, column by column, as in winograd_filter_f4 (45 planes cc floats apart share one L1 set at
-     32 and 64 channels). Same operations per element. */
-  for (; i + 16 <= cc; i += 16) {
-    f4 r[4][3][6];
-    #pragma clang loop unroll(full)
-    for (int j = 0; j < 6; j++) {
-      #pragma clang loop unroll(full)
-      for (int s = 0; s < 4; s++) {
-        const float* m = Ms + j * P + i + 4 * s;
-        const f4 m0 = wasm_v128_load(m), m1 = wasm_v128_load(m + 6 * P), m2 = wasm_v128_load(m + 12 * P);
-        const f4 m3 = wasm_v128_load(m + 18 * P), m4 = wasm_v128_load(m + 24 * P), m5 = wasm_v128_load(m + 30 * P);
-        GT6(m0, m1, m2, m3, m4, m5, r[s][0][j], r[s][1][j], r[s][2][j]);
-      }
-    }
-    #pragma clang loop unroll(full)
-    for (int a = 0; a < 3; a++) {
-      #pragma clang loop unroll(full)
-      for (int s = 0; s < 4; s++) {
-        f4 o0, o1, o2;
-        GT6(r[s][a][0], r[s][a][1], r[s][a][2], r[s][a][3], r[s][a][4], r[s][a][5], o0, o1, o2);
-        float* d = dw + 3 * a * cc + i + 4 * s;
-        wasm_v128_store(d, o0);
-        wasm_v128_store(d + cc, o1);
-        wasm_v128_store(d + 2 * cc, o2);
-      }
-    }
-  }
-  for (; i < cc; i += 4) {
+  for (int i = 0; i < cc; i += 4) {
     f4 r[3][6];
     #pragma clang loop unroll(full)
     for (int j = 0; j < 6; j++) {
